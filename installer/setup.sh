@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the Scanstelle station needs to build, run and test.
+# Idempotent: packages already present are left alone. Runs as root or through sudo.
+set -euo pipefail
+
+# Build: Tesseract/Leptonica headers for the OCR bindings, clang for bindgen, pkg-config.
+BUILD_PKGS=(pkg-config clang libclang-dev libtesseract-dev libleptonica-dev)
+# Run time: Tesseract with the German and English models.
+RUN_PKGS=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng)
+# Tests and demo fixtures: TIFF/PDF tools, xmllint for xdomea validation, fonts.
+TEST_PKGS=(libtiff-tools poppler-utils img2pdf libxml2-utils fonts-dejavu-core qpdf)
+
+want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "setup: all ${#want[@]} Debian packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "setup: run as root or install sudo" >&2; exit 1; }
+  SUDO="sudo"
+fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "setup: done"

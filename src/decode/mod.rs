@@ -1,0 +1,248 @@
+//! Decoding scanner output into page images.
+//!
+//! Every file that intake takes is decoded completely before anything is
+//! stored: a file that cannot be decoded to the last page is refused with a
+//! [`DecodeError`] whose message says, in German, what is wrong with it.
+//!
+//! Supported: multi-page TIFF (CCITT G3/G4, LZW, Deflate, PackBits, JPEG),
+//! JPEG, PNG and PDF. Image-only PDFs (one scanned image per page) yield the
+//! page images at their native resolution; PDFs with text or vector content
+//! are rendered at 300 dpi and keep their own text.
+
+mod pdf;
+mod raster;
+mod tiff;
+
+use std::fmt;
+
+pub use self::pdf::RENDER_DPI;
+
+/// The container format of an incoming file, detected from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// Tagged Image File Format, possibly multi-page.
+    Tiff,
+    /// JPEG/JFIF.
+    Jpeg,
+    /// Portable Network Graphics.
+    Png,
+    /// Portable Document Format.
+    Pdf,
+}
+
+impl FileFormat {
+    /// Detects the format from the file's magic bytes; `None` for anything else.
+    pub fn sniff(bytes: &[u8]) -> Option<Self> {
+        if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
+            Some(Self::Tiff)
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(Self::Jpeg)
+        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(Self::Png)
+        } else if bytes.len() >= 5
+            && bytes[..bytes.len().min(1024)]
+                .windows(5)
+                .any(|w| w == b"%PDF-")
+        {
+            Some(Self::Pdf)
+        } else {
+            None
+        }
+    }
+
+    /// Stable lower-case name, as stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tiff => "tiff",
+            Self::Jpeg => "jpeg",
+            Self::Png => "png",
+            Self::Pdf => "pdf",
+        }
+    }
+}
+
+/// Colour mode of a page image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColourMode {
+    /// One bit per pixel (black and white), as from a G4 production scan.
+    Bilevel,
+    /// Eight-bit greyscale.
+    Gray,
+    /// 24-bit colour.
+    Colour,
+}
+
+impl ColourMode {
+    /// Stable name, as stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Bilevel => "bilevel",
+            Self::Gray => "gray",
+            Self::Colour => "colour",
+        }
+    }
+}
+
+/// How a page image's bytes are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageEncoding {
+    /// Lossless PNG (1-bit, 8-bit grey or RGB).
+    Png,
+    /// The scanner's own JPEG data, kept byte for byte.
+    Jpeg,
+}
+
+impl PageEncoding {
+    /// Stable name, as stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::Jpeg => "jpeg",
+        }
+    }
+}
+
+/// How a page was obtained from its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageOrigin {
+    /// The scanned image itself (TIFF frame, JPEG/PNG file, image of an image-only PDF page).
+    Scanned,
+    /// A PDF page with text or vector content, rendered at [`RENDER_DPI`].
+    Rendered,
+}
+
+impl PageOrigin {
+    /// Stable name, as stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scanned => "scanned",
+            Self::Rendered => "rendered",
+        }
+    }
+}
+
+/// One decoded page, encoded for the blob store.
+#[derive(Clone)]
+pub struct PageImage {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Horizontal and vertical resolution in dots per inch, if the file says.
+    pub dpi: Option<(f32, f32)>,
+    /// Colour mode.
+    pub colour: ColourMode,
+    /// Encoding of [`PageImage::bytes`].
+    pub encoding: PageEncoding,
+    /// The encoded image.
+    pub bytes: Vec<u8>,
+    /// Where the pixels came from.
+    pub origin: PageOrigin,
+    /// Text the file itself carried for this page (born-digital PDFs).
+    pub text: Option<String>,
+}
+
+impl fmt::Debug for PageImage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PageImage")
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("dpi", &self.dpi)
+            .field("colour", &self.colour)
+            .field("encoding", &self.encoding)
+            .field("bytes", &self.bytes.len())
+            .field("origin", &self.origin)
+            .field("text", &self.text.as_ref().map(String::len))
+            .finish()
+    }
+}
+
+/// A completely decoded file.
+#[derive(Debug)]
+pub struct DecodedFile {
+    /// Detected container format.
+    pub format: FileFormat,
+    /// Every page, in file order.
+    pub pages: Vec<PageImage>,
+}
+
+/// Why a file could not be decoded. The `Display` text is German and meant
+/// for the people at the station; it is written into the quarantine's
+/// `.reason.txt`.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    /// The file is empty.
+    #[error("Die Datei ist leer (0 Byte).")]
+    Empty,
+    /// Not a format the station reads.
+    #[error("Unbekanntes Dateiformat: erwartet TIFF, JPEG, PNG oder PDF (erste Bytes: {0}).")]
+    UnknownFormat(String),
+    /// The PDF is encrypted and cannot be opened without a password.
+    #[error(
+        "Die PDF-Datei ist passwortgeschützt oder verschlüsselt und kann nicht geöffnet werden."
+    )]
+    Encrypted,
+    /// The file is damaged or truncated.
+    #[error("Die {format}-Datei ist beschädigt oder unvollständig: {detail}")]
+    Corrupt {
+        /// Format name in words.
+        format: &'static str,
+        /// What the decoder reported.
+        detail: String,
+    },
+    /// The file has no pages at all.
+    #[error("Die Datei enthält keine Seiten.")]
+    NoPages,
+    /// A page is larger than the station accepts.
+    #[error(
+        "Seite {page} ist mit {width}×{height} Pixeln zu groß (höchstens {max} Pixel je Seite)."
+    )]
+    TooLarge {
+        /// 1-based page number.
+        page: usize,
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+        /// The limit.
+        max: u64,
+    },
+}
+
+/// Largest page the station accepts, in pixels (A3 at 1200 dpi is ~280 MP).
+pub const MAX_PAGE_PIXELS: u64 = 300_000_000;
+
+fn check_size(page: usize, width: u32, height: u32) -> Result<(), DecodeError> {
+    if width == 0 || height == 0 || u64::from(width) * u64::from(height) > MAX_PAGE_PIXELS {
+        return Err(DecodeError::TooLarge {
+            page,
+            width,
+            height,
+            max: MAX_PAGE_PIXELS,
+        });
+    }
+    Ok(())
+}
+
+/// Decodes a whole file into its pages.
+pub fn decode(bytes: &[u8]) -> Result<DecodedFile, DecodeError> {
+    if bytes.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    let format = FileFormat::sniff(bytes).ok_or_else(|| {
+        let head: String = bytes.iter().take(8).map(|b| format!("{b:02X} ")).collect();
+        DecodeError::UnknownFormat(head.trim_end().to_owned())
+    })?;
+    let pages = match format {
+        FileFormat::Tiff => tiff::decode(bytes)?,
+        FileFormat::Jpeg => vec![raster::decode_jpeg(bytes)?],
+        FileFormat::Png => vec![raster::decode_png(bytes)?],
+        FileFormat::Pdf => pdf::decode(bytes)?,
+    };
+    if pages.is_empty() {
+        return Err(DecodeError::NoPages);
+    }
+    Ok(DecodedFile { format, pages })
+}
+
+pub(crate) use raster::{encode_bilevel_png, encode_png};

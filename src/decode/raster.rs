@@ -1,0 +1,157 @@
+//! JPEG and PNG files, and the PNG encoding used for every lossless page blob.
+
+use super::{ColourMode, DecodeError, PageEncoding, PageImage, PageOrigin, check_size};
+use std::io::Cursor;
+
+/// A JPEG file is kept byte for byte; it is fully decoded once to prove it is whole.
+pub(super) fn decode_jpeg(bytes: &[u8]) -> Result<PageImage, DecodeError> {
+    let corrupt = |e: image::ImageError| DecodeError::Corrupt {
+        format: "JPEG",
+        detail: e.to_string(),
+    };
+    let img =
+        image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg).map_err(corrupt)?;
+    check_size(1, img.width(), img.height())?;
+    let colour = if img.color().has_color() {
+        ColourMode::Colour
+    } else {
+        ColourMode::Gray
+    };
+    Ok(PageImage {
+        width: img.width(),
+        height: img.height(),
+        dpi: jfif_density(bytes),
+        colour,
+        encoding: PageEncoding::Jpeg,
+        bytes: bytes.to_vec(),
+        origin: PageOrigin::Scanned,
+        text: None,
+    })
+}
+
+/// Reads the pixel density from a JFIF APP0 segment, if it gives one in dots per inch or cm.
+pub(crate) fn jfif_density(bytes: &[u8]) -> Option<(f32, f32)> {
+    // SOI, then APP0 "JFIF\0" version(2) units(1) xdensity(2) ydensity(2).
+    let app0 = bytes.get(2..20)?;
+    if app0[0] != 0xFF || app0[1] != 0xE0 || &app0[4..9] != b"JFIF\0" {
+        return None;
+    }
+    let units = app0[11];
+    let x = f32::from(u16::from_be_bytes([app0[12], app0[13]]));
+    let y = f32::from(u16::from_be_bytes([app0[14], app0[15]]));
+    match units {
+        1 if x > 0.0 && y > 0.0 => Some((x, y)),
+        2 if x > 0.0 && y > 0.0 => Some((x * 2.54, y * 2.54)),
+        _ => None,
+    }
+}
+
+/// A PNG file is kept byte for byte after a full decode.
+pub(super) fn decode_png(bytes: &[u8]) -> Result<PageImage, DecodeError> {
+    let corrupt = |detail: String| DecodeError::Corrupt {
+        format: "PNG",
+        detail,
+    };
+    let mut decoder = png::Decoder::new(Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().map_err(|e| corrupt(e.to_string()))?;
+    let info = reader.info();
+    let (width, height) = (info.width, info.height);
+    check_size(1, width, height)?;
+    let dpi = info.pixel_dims.and_then(|d| match d.unit {
+        png::Unit::Meter if d.xppu > 0 && d.yppu > 0 => {
+            Some((d.xppu as f32 * 0.0254, d.yppu as f32 * 0.0254))
+        }
+        _ => None,
+    });
+    let colour = match (info.color_type, info.bit_depth) {
+        (png::ColorType::Grayscale, png::BitDepth::One) => ColourMode::Bilevel,
+        (png::ColorType::Grayscale | png::ColorType::GrayscaleAlpha, _) => ColourMode::Gray,
+        _ => ColourMode::Colour,
+    };
+    let mut buf = vec![
+        0;
+        reader
+            .output_buffer_size()
+            .ok_or_else(|| corrupt("Bild zu groß".into()))?
+    ];
+    reader
+        .next_frame(&mut buf)
+        .map_err(|e| corrupt(e.to_string()))?;
+    Ok(PageImage {
+        width,
+        height,
+        dpi,
+        colour,
+        encoding: PageEncoding::Png,
+        bytes: bytes.to_vec(),
+        origin: PageOrigin::Scanned,
+        text: None,
+    })
+}
+
+fn png_writer<'a>(
+    out: &'a mut Vec<u8>,
+    width: u32,
+    height: u32,
+    colour: png::ColorType,
+    depth: png::BitDepth,
+    dpi: Option<(f32, f32)>,
+) -> png::Encoder<'a, &'a mut Vec<u8>> {
+    let mut enc = png::Encoder::new(out, width, height);
+    enc.set_color(colour);
+    enc.set_depth(depth);
+    enc.set_compression(png::Compression::Fast);
+    if let Some((x, y)) = dpi {
+        enc.set_pixel_dims(Some(png::PixelDimensions {
+            xppu: (x / 0.0254).round() as u32,
+            yppu: (y / 0.0254).round() as u32,
+            unit: png::Unit::Meter,
+        }));
+    }
+    enc
+}
+
+/// Encodes 8-bit grey (`colour == Gray`) or RGB (`colour == Colour`) pixels as PNG.
+pub(crate) fn encode_png(
+    width: u32,
+    height: u32,
+    colour: ColourMode,
+    pixels: &[u8],
+    dpi: Option<(f32, f32)>,
+) -> Vec<u8> {
+    let ct = match colour {
+        ColourMode::Colour => png::ColorType::Rgb,
+        ColourMode::Gray | ColourMode::Bilevel => png::ColorType::Grayscale,
+    };
+    let mut out = Vec::with_capacity(pixels.len() / 4);
+    {
+        let enc = png_writer(&mut out, width, height, ct, png::BitDepth::Eight, dpi);
+        let mut w = enc.write_header().expect("PNG header into memory");
+        w.write_image_data(pixels).expect("PNG data into memory");
+    }
+    out
+}
+
+/// Encodes packed 1-bit rows (MSB first, each row padded to a byte, bit 1 = white) as PNG.
+pub(crate) fn encode_bilevel_png(
+    width: u32,
+    height: u32,
+    packed: &[u8],
+    dpi: Option<(f32, f32)>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(packed.len() / 4);
+    {
+        let enc = png_writer(
+            &mut out,
+            width,
+            height,
+            png::ColorType::Grayscale,
+            png::BitDepth::One,
+            dpi,
+        );
+        let mut w = enc.write_header().expect("PNG header into memory");
+        w.write_image_data(packed).expect("PNG data into memory");
+    }
+    out
+}

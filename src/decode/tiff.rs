@@ -1,0 +1,185 @@
+//! Multi-page TIFF as production scanners write it (G4, LZW, Deflate, JPEG).
+
+use super::{
+    ColourMode, DecodeError, PageEncoding, PageImage, PageOrigin, check_size, encode_bilevel_png,
+    encode_png,
+};
+use std::io::Cursor;
+use tiff::ColorType;
+use tiff::decoder::{Decoder, DecodingResult, Limits};
+use tiff::tags::{ResolutionUnit, Tag};
+
+fn corrupt(e: impl std::fmt::Display) -> DecodeError {
+    DecodeError::Corrupt {
+        format: "TIFF",
+        detail: e.to_string(),
+    }
+}
+
+/// Decodes every image of a TIFF file into a page.
+pub(super) fn decode(bytes: &[u8]) -> Result<Vec<PageImage>, DecodeError> {
+    let mut limits = Limits::default();
+    limits.decoding_buffer_size = super::MAX_PAGE_PIXELS as usize * 3;
+    limits.intermediate_buffer_size = super::MAX_PAGE_PIXELS as usize * 3;
+    let mut dec = Decoder::new(Cursor::new(bytes))
+        .map_err(corrupt)?
+        .with_limits(limits);
+    let mut pages = Vec::new();
+    loop {
+        pages.push(decode_frame(&mut dec, pages.len() + 1)?);
+        if !dec.more_images() {
+            break;
+        }
+        dec.next_image().map_err(corrupt)?;
+    }
+    Ok(pages)
+}
+
+fn rational(dec: &mut Decoder<Cursor<&[u8]>>, tag: Tag) -> Option<f32> {
+    use tiff::decoder::ifd::Value;
+    let v = match dec.find_tag(tag).ok()?? {
+        Value::Rational(n, d) if d != 0 => n as f32 / d as f32,
+        Value::Float(f) => f,
+        Value::Double(f) => f as f32,
+        Value::Short(n) => f32::from(n),
+        Value::Unsigned(n) => n as f32,
+        _ => return None,
+    };
+    (v.is_finite() && v > 0.0).then_some(v)
+}
+
+fn resolution(dec: &mut Decoder<Cursor<&[u8]>>) -> Option<(f32, f32)> {
+    let x = rational(dec, Tag::XResolution)?;
+    let y = rational(dec, Tag::YResolution).unwrap_or(x);
+    let unit = dec
+        .find_tag_unsigned::<u16>(Tag::ResolutionUnit)
+        .ok()
+        .flatten();
+    match unit.and_then(ResolutionUnit::from_u16) {
+        Some(ResolutionUnit::Centimeter) => Some((x * 2.54, y * 2.54)),
+        Some(ResolutionUnit::None) => None,
+        _ => Some((x, y)),
+    }
+}
+
+fn decode_frame(dec: &mut Decoder<Cursor<&[u8]>>, page: usize) -> Result<PageImage, DecodeError> {
+    let (width, height) = dec.dimensions().map_err(corrupt)?;
+    check_size(page, width, height)?;
+    let dpi = resolution(dec);
+    let colortype = dec.colortype().map_err(corrupt)?;
+    let data = dec
+        .read_image()
+        .map_err(|e| corrupt(format!("Seite {page}: {e}")))?;
+    let w = width as usize;
+    let h = height as usize;
+    let (colour, bytes) = match (colortype, data) {
+        // The decoder already turns WhiteIsZero data into BlackIsZero (1 = white),
+        // which is also what PNG greyscale means.
+        (ColorType::Gray(1), DecodingResult::U8(mut packed)) => {
+            let stride = w.div_ceil(8);
+            if packed.len() < stride * h {
+                return Err(corrupt(format!("Seite {page}: zu wenig Bilddaten")));
+            }
+            packed.truncate(stride * h);
+            (
+                ColourMode::Bilevel,
+                encode_bilevel_png(width, height, &packed, dpi),
+            )
+        }
+        (ColorType::Gray(8), DecodingResult::U8(px)) => (
+            ColourMode::Gray,
+            encode_png(width, height, ColourMode::Gray, &px, dpi),
+        ),
+        (ColorType::Gray(16), DecodingResult::U16(px)) => {
+            let g: Vec<u8> = px.iter().map(|v| (v >> 8) as u8).collect();
+            (
+                ColourMode::Gray,
+                encode_png(width, height, ColourMode::Gray, &g, dpi),
+            )
+        }
+        (ColorType::RGB(8), DecodingResult::U8(px)) => (
+            ColourMode::Colour,
+            encode_png(width, height, ColourMode::Colour, &px, dpi),
+        ),
+        (ColorType::RGBA(8), DecodingResult::U8(px)) => {
+            let rgb: Vec<u8> = px
+                .chunks_exact(4)
+                .flat_map(|p| [p[0], p[1], p[2]])
+                .collect();
+            (
+                ColourMode::Colour,
+                encode_png(width, height, ColourMode::Colour, &rgb, dpi),
+            )
+        }
+        (ColorType::YCbCr(8), DecodingResult::U8(px)) => {
+            let rgb: Vec<u8> = px
+                .chunks_exact(3)
+                .flat_map(|p| ycbcr_to_rgb(p[0], p[1], p[2]))
+                .collect();
+            (
+                ColourMode::Colour,
+                encode_png(width, height, ColourMode::Colour, &rgb, dpi),
+            )
+        }
+        (ColorType::CMYK(8), DecodingResult::U8(px)) => {
+            let rgb: Vec<u8> = px
+                .chunks_exact(4)
+                .flat_map(|p| {
+                    let k = 255 - u16::from(p[3]);
+                    [p[0], p[1], p[2]].map(|c| ((255 - u16::from(c)) * k / 255) as u8)
+                })
+                .collect();
+            (
+                ColourMode::Colour,
+                encode_png(width, height, ColourMode::Colour, &rgb, dpi),
+            )
+        }
+        (ColorType::Palette(8), DecodingResult::U8(px)) => {
+            let map = dec
+                .get_tag_u16_vec(Tag::ColorMap)
+                .map_err(|e| corrupt(format!("Seite {page}: Farbpalette fehlt ({e})")))?;
+            if map.len() < 3 * 256 {
+                return Err(corrupt(format!("Seite {page}: Farbpalette unvollständig")));
+            }
+            let rgb: Vec<u8> = px
+                .iter()
+                .flat_map(|&i| {
+                    let i = usize::from(i);
+                    [map[i], map[256 + i], map[512 + i]].map(|v| (v >> 8) as u8)
+                })
+                .collect();
+            (
+                ColourMode::Colour,
+                encode_png(width, height, ColourMode::Colour, &rgb, dpi),
+            )
+        }
+        (other, _) => {
+            return Err(corrupt(format!(
+                "Seite {page}: Farbformat {other:?} wird nicht unterstützt"
+            )));
+        }
+    };
+    Ok(PageImage {
+        width,
+        height,
+        dpi,
+        colour,
+        encoding: PageEncoding::Png,
+        bytes,
+        origin: PageOrigin::Scanned,
+        text: None,
+    })
+}
+
+/// JFIF YCbCr to RGB (JPEG-in-TIFF data comes out of the decoder unconverted).
+fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
+    let y = f32::from(y);
+    let cb = f32::from(cb) - 128.0;
+    let cr = f32::from(cr) - 128.0;
+    let c = |v: f32| v.round().clamp(0.0, 255.0) as u8;
+    [
+        c(y + 1.402 * cr),
+        c(y - 0.344_136 * cb - 0.714_136 * cr),
+        c(y + 1.772 * cb),
+    ]
+}

@@ -1,0 +1,2 @@
+//! Scanstelle engine.
+pub mod decode;
