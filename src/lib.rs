@@ -1,2 +1,30 @@
-//! Scanstelle engine.
+//! # Scanstelle engine
+//!
+//! Everything a scan station does, without any user interface: the CLI
+//! (`src/main.rs`) and the GUI (`src/gui/`, feature `gui`) are thin layers
+//! over this crate.
+//!
+//! The pipeline is a chain of stages, each a module with a small typed
+//! interface; the SQLite [`store`] is the single source of truth between
+//! them:
+//!
+//! - [`watch`]: hot folders → complete files (intake stage);
+//! - [`intake`]: one file → decoded pages in the store, exactly once;
+//! - [`decode`]: TIFF/JPEG/PNG/PDF → page images;
+//! - [`store`], [`blob`]: the database and the content-addressed blob store;
+//! - [`station`]: the home directory holding both, locked per process;
+//! - [`config`], [`profile`]: `scanstelle.toml` and scanner profiles;
+//! - [`demo`]: the built-in demo scans.
+//!
+//! Imaging, separation, OCR, classification, packaging and sync follow as
+//! further stages.
+
+pub mod blob;
+pub mod config;
 pub mod decode;
+pub mod demo;
+pub mod intake;
+pub mod profile;
+pub mod station;
+pub mod store;
+pub mod watch;

@@ -1,1 +1,446 @@
-fn main() {}
+//! `scanstelle`: the command line of the scan station.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use scanstelle::config::Config;
+use scanstelle::intake::{Outcome, TakeOptions, take_file};
+use scanstelle::station::Station;
+use scanstelle::store::StoreStatus;
+use scanstelle::watch::{self, WatchOptions, WatchSummary};
+
+/// Scanstelle: Posteingang-Scanstation für Jobcenter (SGB II).
+#[derive(Debug, Parser)]
+#[command(name = "scanstelle", version, about, long_about = None)]
+struct Cli {
+    /// Konfigurationsdatei (Standard: $XDG_CONFIG_HOME/scanstelle/scanstelle.toml).
+    #[arg(long, global = true, env = "SCANSTELLE_CONFIG", value_name = "DATEI")]
+    config: Option<PathBuf>,
+    /// Stationsverzeichnis mit Datenbank, Ablage und Quarantäne (Standard: $XDG_DATA_HOME/scanstelle).
+    #[arg(long, global = true, env = "SCANSTELLE_HOME", value_name = "ORDNER")]
+    home: Option<PathBuf>,
+    /// Protokoll als JSON-Zeilen (für zentrale Protokollierung).
+    #[arg(long, global = true)]
+    json: bool,
+    /// Ausführlicheres Protokoll (-v: debug, -vv: trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Überwacht die Eingangsordner aller Scannerprofile und liest neue Dateien ein, bis Strg-C.
+    Watch {
+        /// Nur diese Profile überwachen (mehrfach angebbar).
+        #[arg(long = "profile", value_name = "NAME")]
+        profiles: Vec<String>,
+    },
+    /// Liest die angegebenen Dateien ein (TIFF, JPEG, PNG, PDF).
+    Ingest {
+        /// Die Dateien.
+        #[arg(required = true, value_name = "DATEI")]
+        files: Vec<PathBuf>,
+        /// Scannerprofil, nach dem sie behandelt werden (Standard: das erste Profil mit einem Stapel je Datei).
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+        /// Originale nach dem sicheren Einlesen löschen (Standard: sie bleiben liegen).
+        #[arg(long = "move")]
+        remove: bool,
+    },
+    /// Zeigt Stapel, Seiten und Dokumente je Zustand, die Quarantäne und den Rückstand.
+    Status {
+        /// Ausgabe als JSON.
+        #[arg(long = "as-json")]
+        as_json: bool,
+    },
+    /// Führt die Station mit eingebauten Beispielscans in einem temporären Stationsverzeichnis vor.
+    Demo {
+        /// Stationsverzeichnis behalten und den Pfad ausgeben.
+        #[arg(long)]
+        keep: bool,
+    },
+    /// Listet die Scannerprofile mit ihren Eingangsordnern.
+    Profiles,
+}
+
+fn init_logging(json: bool, verbose: u8) {
+    let default = match verbose {
+        0 => "info",
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SCANSTELLE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.with_target(false).init();
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.json, cli.verbose);
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("Fehler: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let Some(command) = cli.command else {
+        use clap::CommandFactory;
+        Cli::command().print_help()?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    match command {
+        Command::Demo { keep } => demo(cli.home.as_deref(), keep),
+        command => {
+            let config = Config::load(cli.config.as_deref(), cli.home.as_deref())?;
+            match command {
+                Command::Watch { profiles } => watch_cmd(config, &profiles),
+                Command::Ingest {
+                    files,
+                    profile,
+                    remove,
+                } => ingest(&config, &files, profile.as_deref(), remove),
+                Command::Status { as_json } => status(&config, as_json),
+                Command::Profiles => {
+                    for p in &config.profiles {
+                        println!(
+                            "{:<16} {:<8} {}  ({})",
+                            p.name,
+                            format!("{:?}", p.hot_folder.watch).to_lowercase(),
+                            p.hot_folder_path(&config.home).display(),
+                            p.description
+                        );
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Command::Demo { .. } => unreachable!("handled above"),
+            }
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+fn watch_cmd(mut config: Config, only: &[String]) -> Result<ExitCode> {
+    if !only.is_empty() {
+        for name in only {
+            if config.profile(name).is_none() {
+                bail!("Scannerprofil {name:?} gibt es nicht");
+            }
+        }
+        config.profiles.retain(|p| only.contains(&p.name));
+    }
+    let station = Station::open(&config.home)?;
+    tracing::info!(home = %config.home.display(), "Station bereit");
+    let summary = runtime()?.block_on(watch::run(
+        &config,
+        station,
+        WatchOptions::default(),
+        shutdown_signal(),
+    ))?;
+    print_summary(&summary);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ingest(
+    config: &Config,
+    files: &[PathBuf],
+    profile: Option<&str>,
+    remove: bool,
+) -> Result<ExitCode> {
+    let profile = match profile {
+        Some(name) => config
+            .profile(name)
+            .with_context(|| format!("Scannerprofil {name:?} gibt es nicht"))?,
+        None => config
+            .profiles
+            .iter()
+            .find(|p| p.batching.mode == scanstelle::profile::BatchingMode::PerFile)
+            .or(config.profiles.first())
+            .context("kein Scannerprofil konfiguriert")?,
+    };
+    let mut station = Station::open(&config.home)?;
+    let opts = TakeOptions {
+        remove_original: remove,
+        quarantine_after: Duration::ZERO,
+    };
+    let bar = indicatif::ProgressBar::new(files.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} Dateien  {wide_msg}")
+            .expect("valid progress template"),
+    );
+    let mut summary = WatchSummary::default();
+    let mut failed = false;
+    for file in files {
+        let path = std::path::absolute(file).unwrap_or_else(|_| file.clone());
+        bar.set_message(
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
+        if !path.is_file() {
+            bar.suspend(|| eprintln!("{}: keine Datei", path.display()));
+            failed = true;
+            bar.inc(1);
+            continue;
+        }
+        let line = match take_file(&mut station, profile, &path, &opts) {
+            Ok(Outcome::Ingested(i)) => {
+                summary.files += 1;
+                summary.pages += i.pages as u64;
+                format!("eingelesen: {} Seite(n), Stapel {}", i.pages, i.batch_id)
+            }
+            Ok(Outcome::Resumed { .. }) => {
+                summary.resumed += 1;
+                "nach Unterbrechung abgeschlossen".into()
+            }
+            Ok(Outcome::Duplicate { of, stored_as }) => {
+                summary.duplicates += 1;
+                format!(
+                    "DOPPELT (wie {} in Stapel {}), Kopie in {}",
+                    of.file_name,
+                    of.batch_id,
+                    stored_as.display()
+                )
+            }
+            Ok(Outcome::Quarantined { reason, stored_as }) => {
+                summary.quarantined += 1;
+                format!("QUARANTÄNE: {reason} → {}", stored_as.display())
+            }
+            Ok(Outcome::Retry { reason }) => reason,
+            Ok(Outcome::Vanished) => "verschwunden, bevor sie gelesen werden konnte".into(),
+            Err(e) => {
+                failed = true;
+                summary.errors += 1;
+                format!("FEHLER: {e}")
+            }
+        };
+        bar.suspend(|| println!("{}: {line}", path.display()));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    station.store.close_all_open_batches()?;
+    print_summary(&summary);
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_summary(s: &WatchSummary) {
+    println!(
+        "{} Datei(en) mit {} Seite(n) eingelesen, {} doppelt, {} in Quarantäne, {} nach Absturz abgeschlossen, {} Fehler",
+        s.files, s.pages, s.duplicates, s.quarantined, s.resumed, s.errors
+    );
+}
+
+fn backlog(config: &Config) -> u64 {
+    fn count(dir: &Path, p: &scanstelle::profile::Profile) -> u64 {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return 0;
+        };
+        entries
+            .flatten()
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                match e.file_type() {
+                    Ok(t) if t.is_dir() && p.hot_folder.recursive => count(&e.path(), p),
+                    Ok(t) if t.is_file() && !p.ignores(&name) => 1,
+                    _ => 0,
+                }
+            })
+            .sum()
+    }
+    config
+        .profiles
+        .iter()
+        .map(|p| count(&p.hot_folder_path(&config.home), p))
+        .sum()
+}
+
+fn status(config: &Config, as_json: bool) -> Result<ExitCode> {
+    let db = config.home.join("scanstelle.db");
+    if !db.exists() {
+        bail!(
+            "Im Stationsverzeichnis {} gibt es noch keine Datenbank (erst `scanstelle watch` oder `scanstelle ingest`)",
+            config.home.display()
+        );
+    }
+    // Status only reads: it must work while `watch` holds the station lock.
+    let store = scanstelle::store::Store::open(&db)?;
+    let s = store.status()?;
+    let waiting = backlog(config);
+    if as_json {
+        println!("{}", status_json(&s, waiting));
+    } else {
+        print_status(&config.home, &s, waiting);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status_json(s: &StoreStatus, backlog: u64) -> String {
+    fn obj<T: std::fmt::Display>(items: &[(T, u64)]) -> String {
+        let inner: Vec<String> = items.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+        format!("{{{}}}", inner.join(","))
+    }
+    format!(
+        "{{\"batches\":{},\"pages\":{},\"documents\":{},\"sources_pending\":{},\"quarantined\":{},\"backlog\":{}}}",
+        obj(&s.batches),
+        obj(&s.pages),
+        obj(&s.documents),
+        s.sources_pending,
+        s.quarantined,
+        backlog
+    )
+}
+
+fn print_status(home: &Path, s: &StoreStatus, backlog: u64) {
+    println!("Station: {}", home.display());
+    let line = |label: &str, items: Vec<(&str, u64)>| {
+        let total: u64 = items.iter().map(|(_, n)| n).sum();
+        let parts: Vec<String> = items.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        println!(
+            "{label:<12} {total:>6}   {}",
+            if parts.is_empty() {
+                "-".into()
+            } else {
+                parts.join(", ")
+            }
+        );
+    };
+    line(
+        "Stapel",
+        s.batches.iter().map(|(k, n)| (k.german(), *n)).collect(),
+    );
+    line(
+        "Seiten",
+        s.pages.iter().map(|(k, n)| (k.german(), *n)).collect(),
+    );
+    line(
+        "Dokumente",
+        s.documents.iter().map(|(k, n)| (k.german(), *n)).collect(),
+    );
+    println!(
+        "{:<12} {:>6}   Dateien in den Eingangsordnern, noch nicht eingelesen",
+        "Rückstand", backlog
+    );
+    if s.sources_pending > 0 {
+        println!(
+            "{:<12} {:>6}   Originale noch nicht aus dem Eingangsordner übernommen",
+            "", s.sources_pending
+        );
+    }
+    println!("{:<12} {:>6}", "Quarantäne", s.quarantined);
+    for q in &s.recent_quarantine {
+        println!("  {}  {}: {}", q.created_at, q.file_name, q.reason);
+    }
+}
+
+fn demo(home: Option<&Path>, keep: bool) -> Result<ExitCode> {
+    let (home, temp) = match home {
+        Some(h) => (h.to_owned(), false),
+        None => (
+            std::env::temp_dir().join(format!("scanstelle-demo-{}", uuid::Uuid::new_v4().simple())),
+            true,
+        ),
+    };
+    let config = Config::from_file(Default::default(), home.clone(), None)?;
+    println!("Scanstelle-Demo im Stationsverzeichnis {}", home.display());
+    let station = Station::open(&home)?;
+    for f in scanstelle::demo::FILES {
+        println!(
+            "  → {:<30} in Eingangsordner {:<14} ({})",
+            f.name, f.profile, f.what
+        );
+    }
+    let dropped = scanstelle::demo::drop_files(|name| {
+        config.profile(name).map(|p| p.hot_folder_path(&home))
+    })?;
+    println!("{dropped} Beispielscans abgelegt; Einlesen läuft …");
+    let summary = runtime()?.block_on(watch::run(
+        &config,
+        station,
+        WatchOptions {
+            stop_when_idle: Some(Duration::from_millis(500)),
+        },
+        shutdown_signal(),
+    ))?;
+    print_summary(&summary);
+    println!();
+    let store = scanstelle::store::Store::open(&home.join("scanstelle.db"))?;
+    for src in store.sources()? {
+        let pages = store.pages_of_source(src.id)?;
+        println!(
+            "Stapel {:>2}  {:<30} {} Seite(n)  {}",
+            src.batch_id,
+            src.file_name,
+            pages.len(),
+            pages
+                .iter()
+                .map(|p| format!(
+                    "{}×{} {} {}{}",
+                    p.width,
+                    p.height,
+                    p.colour,
+                    p.dpi_x
+                        .map(|d| format!("{d:.0} dpi"))
+                        .unwrap_or_else(|| "? dpi".into()),
+                    if p.source_text.is_some() {
+                        " +Text"
+                    } else {
+                        ""
+                    }
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
+    println!();
+    print_status(&home, &store.status()?, backlog(&config));
+    drop(store);
+    if keep || !temp {
+        println!("\nStationsverzeichnis bleibt erhalten: {}", home.display());
+    } else {
+        std::fs::remove_dir_all(&home).ok();
+    }
+    Ok(ExitCode::SUCCESS)
+}

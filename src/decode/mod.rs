@@ -50,6 +50,16 @@ impl FileFormat {
         }
     }
 
+    /// Name for people.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Self::Tiff => "TIFF",
+            Self::Jpeg => "JPEG",
+            Self::Png => "PNG",
+            Self::Pdf => "PDF",
+        }
+    }
+
     /// Stable lower-case name, as stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -233,6 +243,7 @@ pub fn decode(bytes: &[u8]) -> Result<DecodedFile, DecodeError> {
         let head: String = bytes.iter().take(8).map(|b| format!("{b:02X} ")).collect();
         DecodeError::UnknownFormat(head.trim_end().to_owned())
     })?;
+    check_complete(format, bytes)?;
     let pages = match format {
         FileFormat::Tiff => tiff::decode(bytes)?,
         FileFormat::Jpeg => vec![raster::decode_jpeg(bytes)?],
@@ -243,6 +254,45 @@ pub fn decode(bytes: &[u8]) -> Result<DecodedFile, DecodeError> {
         return Err(DecodeError::NoPages);
     }
     Ok(DecodedFile { format, pages })
+}
+
+/// Checks the end marker a complete file of this format carries. Lenient
+/// decoders accept truncated JPEG and PDF data (missing rows turn grey,
+/// missing objects are reconstructed), so a file cut off in transfer would
+/// otherwise pass as readable.
+fn check_complete(format: FileFormat, bytes: &[u8]) -> Result<(), DecodeError> {
+    if format == FileFormat::Pdf && !bytes.starts_with(b"%PDF-") {
+        let junk = bytes.windows(5).position(|w| w == b"%PDF-").unwrap_or(0);
+        return Err(DecodeError::Corrupt {
+            format: "PDF",
+            detail: format!("vor dem PDF-Kopf stehen {junk} fremde Byte"),
+        });
+    }
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    let (ok, what) = match format {
+        FileFormat::Pdf => (
+            tail.windows(5).any(|w| w == b"%%EOF"),
+            "die Endmarke %%EOF fehlt (Übertragung abgebrochen?)",
+        ),
+        // EOI; entropy-coded data never contains FF D9 (FF is stuffed).
+        FileFormat::Jpeg => (
+            tail.windows(2).any(|w| w == [0xFF, 0xD9]),
+            "die Endmarke (EOI) fehlt (Übertragung abgebrochen?)",
+        ),
+        FileFormat::Png => (
+            tail.windows(4).any(|w| w == b"IEND"),
+            "der Abschluss-Block IEND fehlt (Übertragung abgebrochen?)",
+        ),
+        FileFormat::Tiff => (true, ""),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(DecodeError::Corrupt {
+            format: format.display_name(),
+            detail: what.to_owned(),
+        })
+    }
 }
 
 pub(crate) use raster::{encode_bilevel_png, encode_png};

@@ -330,14 +330,15 @@ impl<'a> Device<'a> for Probe {
     fn push_clip_path(&mut self, _: &ClipPath) {}
     fn push_clip_rect(&mut self, _: &Rect) {}
     fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {}
-    fn draw_glyph_run(&mut self, run: &GlyphRun<'_, 'a>, _: DrawProps<'a>, _: &DrawMode) {
+    fn draw_glyph_run(&mut self, run: &GlyphRun<'_, 'a>, props: DrawProps<'a>, _: &DrawMode) {
         for g in run.glyphs() {
             let Some(s) = g.as_unicode() else { continue };
             let s = match s {
                 hayro::hayro_interpret::hayro_cmap::BfString::Char(c) => c.to_string(),
                 hayro::hayro_interpret::hayro_cmap::BfString::String(s) => s,
             };
-            let t = g.transform();
+            // Glyph space → user space → page (y down).
+            let t = props.transform * g.transform();
             let origin = t * Point::ZERO;
             // Glyph space has 1000 units per em (hayro-font's UNITS_PER_EM).
             let em = 1000.0;

@@ -1,0 +1,216 @@
+//! Station configuration: one TOML file, `scanstelle.toml`.
+//!
+//! Looked up at `--config`, else in the platform config directory
+//! (`$XDG_CONFIG_HOME/scanstelle/scanstelle.toml`). A missing file means
+//! the embedded defaults: built-in profiles, data in the platform data
+//! directory (`$XDG_DATA_HOME/scanstelle`), overridable with `--home`.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::profile::{Profile, ProfileError, load_profiles};
+
+/// The file as written by an administrator.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Station home (database, blobs, quarantine, default hot folders).
+    pub home: Option<PathBuf>,
+    /// Directories with additional scanner profiles (`*.toml`).
+    #[serde(default)]
+    pub profile_dirs: Vec<PathBuf>,
+    /// Names of the profiles whose hot folders are watched; empty: all.
+    #[serde(default)]
+    pub profiles: Vec<String>,
+    /// Intake tuning.
+    #[serde(default)]
+    pub intake: IntakeSettings,
+}
+
+/// Intake tuning.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeSettings {
+    /// A file that cannot be read is quarantined only once it has not
+    /// changed for this long; before that it is retried (it may still be
+    /// being written with long pauses).
+    #[serde(default = "default_quarantine_after")]
+    pub quarantine_after_secs: u64,
+    /// Full re-listing of event-driven hot folders, as a safety net.
+    #[serde(default = "default_rescan")]
+    pub rescan_secs: u64,
+}
+
+fn default_quarantine_after() -> u64 {
+    30
+}
+fn default_rescan() -> u64 {
+    30
+}
+
+impl Default for IntakeSettings {
+    fn default() -> Self {
+        Self {
+            quarantine_after_secs: default_quarantine_after(),
+            rescan_secs: default_rescan(),
+        }
+    }
+}
+
+/// A configuration error, with the file it is about.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("Konfiguration {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown keys.
+    #[error("Konfiguration {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A profile could not be loaded.
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    /// A configured profile does not exist.
+    #[error("Konfiguration: Scannerprofil {0:?} gibt es nicht (vorhanden: {1})")]
+    UnknownProfile(String, String),
+    /// No home directory could be determined.
+    #[error("Kein Datenverzeichnis bestimmbar: bitte --home angeben")]
+    NoHome,
+}
+
+/// The resolved configuration the station runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Station home.
+    pub home: PathBuf,
+    /// The file it was read from, if any.
+    pub source: Option<PathBuf>,
+    /// Active profiles.
+    pub profiles: Vec<Profile>,
+    /// Intake tuning.
+    pub intake: IntakeSettings,
+}
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("de", "Scanstelle", "scanstelle")
+}
+
+/// Default location of `scanstelle.toml`.
+pub fn default_config_path() -> Option<PathBuf> {
+    project_dirs().map(|d| d.config_dir().join("scanstelle.toml"))
+}
+
+impl Config {
+    /// Loads the configuration: `config` (or the default path, if it
+    /// exists), with `home` overriding the file's home.
+    pub fn load(config: Option<&Path>, home: Option<&Path>) -> Result<Self, ConfigError> {
+        let (file, source) = match config {
+            Some(p) => (read_file(p)?, Some(p.to_owned())),
+            None => match default_config_path().filter(|p| p.is_file()) {
+                Some(p) => (read_file(&p)?, Some(p)),
+                None => (ConfigFile::default(), None),
+            },
+        };
+        let home = match home.map(Path::to_owned).or(file.home.clone()) {
+            Some(h) => h,
+            None => project_dirs()
+                .map(|d| d.data_dir().to_owned())
+                .ok_or(ConfigError::NoHome)?,
+        };
+        Self::from_file(file, home, source)
+    }
+
+    /// Resolves a parsed file with a given home.
+    pub fn from_file(
+        file: ConfigFile,
+        home: PathBuf,
+        source: Option<PathBuf>,
+    ) -> Result<Self, ConfigError> {
+        let mut dirs = file.profile_dirs.clone();
+        if let Some(d) = project_dirs() {
+            dirs.insert(0, d.config_dir().join("scanner-profiles"));
+        }
+        let mut profiles = load_profiles(&dirs)?;
+        if !file.profiles.is_empty() {
+            let known: Vec<String> = profiles.iter().map(|p| p.name.clone()).collect();
+            for wanted in &file.profiles {
+                if !known.contains(wanted) {
+                    return Err(ConfigError::UnknownProfile(
+                        wanted.clone(),
+                        known.join(", "),
+                    ));
+                }
+            }
+            profiles.retain(|p| file.profiles.contains(&p.name));
+        }
+        Ok(Self {
+            home,
+            source,
+            profiles,
+            intake: file.intake,
+        })
+    }
+
+    /// The profile with this name.
+    pub fn profile(&self, name: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.name == name)
+    }
+
+    /// How long an unreadable file must stay unchanged before quarantine.
+    pub fn quarantine_after(&self) -> Duration {
+        Duration::from_secs(self.intake.quarantine_after_secs)
+    }
+}
+
+fn read_file(path: &Path) -> Result<ConfigFile, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_selects_profiles_and_home_overrides() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("scanstelle.toml");
+        std::fs::write(
+            &cfg,
+            "home = \"/nowhere\"\nprofiles = [\"sane-test\"]\n[intake]\nquarantine_after_secs = 5\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&cfg), Some(dir.path())).unwrap();
+        assert_eq!(c.home, dir.path());
+        assert_eq!(c.profiles.len(), 1);
+        assert_eq!(c.quarantine_after(), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn unknown_keys_and_profiles_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("scanstelle.toml");
+        std::fs::write(&cfg, "hoem = \"/x\"\n").unwrap();
+        let err = Config::load(Some(&cfg), None).unwrap_err();
+        assert!(err.to_string().contains("hoem"), "{err}");
+        std::fs::write(&cfg, "profiles = [\"gibtsnicht\"]\n").unwrap();
+        let err = Config::load(Some(&cfg), Some(dir.path())).unwrap_err();
+        assert!(err.to_string().contains("gibtsnicht"), "{err}");
+    }
+}

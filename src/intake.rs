@@ -1,0 +1,369 @@
+//! Intake: one complete file from a hot folder becomes pages in the store.
+//!
+//! [`take_file`] is the whole, crash-safe path of one file:
+//!
+//! 1. read it and hash it (SHA-256 of the whole file);
+//! 2. a file already recorded from the same place but not yet released is a
+//!    restart after a crash: finish its steps (below) and record nothing new;
+//!    any other file with a known hash is a duplicate: quarantined, reported;
+//! 3. decode every page; a file that cannot be decoded is quarantined with
+//!    its reason (or retried, if it changed only moments ago);
+//! 4. write the page images to the blob store, then record the file, its
+//!    pages, its batch and its document in **one** transaction;
+//! 5. copy the original into the blob store (state `archived`), remove it
+//!    from the hot folder, and mark it `released`.
+//!
+//! A crash between any two steps leaves either nothing recorded (the file is
+//! taken again from the start) or a recorded file that step 2 finishes.
+//! [`resume_pending`] does the same at start-up for files no longer there.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use crate::blob::{Sha256Hex, sync_dir};
+use crate::decode::{self, DecodeError};
+use crate::profile::Profile;
+use crate::station::Station;
+use crate::store::{
+    Ingested, NewPage, NewQuarantine, NewSource, SourceFile, SourceState, StoreError,
+};
+
+/// Errors of the station itself (disk, database), as opposed to a bad file.
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    /// A file operation failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path concerned.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IntakeError + '_ {
+    move |source| IntakeError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// How [`take_file`] treats the original.
+#[derive(Debug, Clone)]
+pub struct TakeOptions {
+    /// Remove the file from where it was found once it is safe (hot folders: yes;
+    /// `scanstelle ingest` of a user's files: only with `--move`).
+    pub remove_original: bool,
+    /// An unreadable file younger than this is retried instead of quarantined.
+    pub quarantine_after: Duration,
+}
+
+/// What happened to a file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Taken: pages recorded.
+    Ingested(Ingested),
+    /// It had been recorded before a crash; its remaining steps were finished.
+    Resumed {
+        /// The source-file row.
+        source_id: i64,
+    },
+    /// The same content was taken before; the file went to quarantine.
+    Duplicate {
+        /// The earlier file.
+        of: Box<SourceFile>,
+        /// Where the duplicate lies now.
+        stored_as: PathBuf,
+    },
+    /// Unreadable; the file went to quarantine.
+    Quarantined {
+        /// The reason in words.
+        reason: String,
+        /// Where it lies now.
+        stored_as: PathBuf,
+    },
+    /// Unreadable but changed only moments ago: try again later.
+    Retry {
+        /// Why it could not be read yet.
+        reason: String,
+    },
+    /// The file disappeared before it could be read.
+    Vanished,
+}
+
+/// Takes one file (see the module documentation for the steps).
+pub fn take_file(
+    station: &mut Station,
+    profile: &Profile,
+    path: &Path,
+    opts: &TakeOptions,
+) -> Result<Outcome, IntakeError> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Outcome::Vanished),
+        Err(e) => return Err(io_err(path)(e)),
+    };
+    let sha = Sha256Hex::of(&bytes);
+    if let Some(known) = station.store.source_by_sha(&sha)? {
+        if known.state != SourceState::Released && known.original_path == path {
+            finish_source(station, &known, opts)?;
+            return Ok(Outcome::Resumed {
+                source_id: known.id,
+            });
+        }
+        let reason = format!(
+            "Doppelt: Diese Datei wurde bereits am {} als {} (Stapel {}) eingelesen; sie ist inhaltsgleich (SHA-256 {}).",
+            known.received_at,
+            known.file_name,
+            known.batch_id,
+            sha.short()
+        );
+        let stored_as = quarantine(
+            station,
+            profile,
+            path,
+            &sha,
+            bytes.len() as u64,
+            "duplicate",
+            &reason,
+            opts,
+        )?;
+        return Ok(Outcome::Duplicate {
+            of: Box::new(known),
+            stored_as,
+        });
+    }
+    let decoded = match decode::decode(&bytes) {
+        Ok(d) => d,
+        Err(e) => {
+            let age = fs::metadata(path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| SystemTime::now().duration_since(t).ok())
+                .unwrap_or(Duration::MAX);
+            if age < opts.quarantine_after {
+                return Ok(Outcome::Retry {
+                    reason: e.to_string(),
+                });
+            }
+            let reason = e.to_string();
+            let stored_as = quarantine(
+                station,
+                profile,
+                path,
+                &sha,
+                bytes.len() as u64,
+                reason_code(&e),
+                &reason,
+                opts,
+            )?;
+            return Ok(Outcome::Quarantined { reason, stored_as });
+        }
+    };
+    drop(bytes);
+    let mut pages = Vec::with_capacity(decoded.pages.len());
+    for p in decoded.pages {
+        let blob = station
+            .blobs
+            .put(&p.bytes)
+            .map_err(io_err(station.home()))?;
+        pages.push(NewPage {
+            sha: blob,
+            width: p.width,
+            height: p.height,
+            dpi: p.dpi,
+            colour: p.colour,
+            encoding: p.encoding,
+            origin: p.origin,
+            byte_size: p.bytes.len() as u64,
+            text: p.text,
+        });
+    }
+    let size = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let ingested = station.store.ingest_source(&NewSource {
+        profile: &profile.name,
+        grouping: profile.grouping(),
+        original_path: path,
+        sha: &sha,
+        size,
+        format: decoded.format,
+        pages: &pages,
+    })?;
+    let source = station
+        .store
+        .source_by_sha(&sha)?
+        .expect("source recorded in the transaction above");
+    finish_source(station, &source, opts)?;
+    Ok(Outcome::Ingested(ingested))
+}
+
+/// Archives the original into the blob store and releases it from its
+/// folder; each step is skipped if already done, so this can run again
+/// after a crash at any point.
+fn finish_source(
+    station: &mut Station,
+    src: &SourceFile,
+    opts: &TakeOptions,
+) -> Result<(), IntakeError> {
+    let path = &src.original_path;
+    let mut state = src.state;
+    if state == SourceState::InHotFolder {
+        if !station.blobs.contains(&src.sha) {
+            station
+                .blobs
+                .put_file(path, &src.sha)
+                .map_err(io_err(path))?;
+        }
+        station
+            .store
+            .advance_source(src.id, SourceState::InHotFolder, SourceState::Archived)?;
+        state = SourceState::Archived;
+    }
+    if state == SourceState::Archived {
+        if opts.remove_original {
+            remove_if_unchanged(path, &src.sha)?;
+        }
+        station
+            .store
+            .advance_source(src.id, SourceState::Archived, SourceState::Released)?;
+    }
+    Ok(())
+}
+
+/// Removes `path` only if it still holds the content with digest `sha`
+/// (a scanner may have written a new file under the same name since).
+fn remove_if_unchanged(path: &Path, sha: &Sha256Hex) -> Result<(), IntakeError> {
+    match fs::read(path) {
+        Ok(b) if Sha256Hex::of(&b) == *sha => {
+            fs::remove_file(path).map_err(io_err(path))?;
+            if let Some(dir) = path.parent() {
+                sync_dir(dir).map_err(io_err(dir))?;
+            }
+            Ok(())
+        }
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io_err(path)(e)),
+    }
+}
+
+/// Finishes, at start-up, files recorded before a crash whose steps were
+/// not all done. Files still in their folder are finished when the folder
+/// is listed; here only those already gone are settled. Returns how many.
+pub fn resume_pending(station: &mut Station) -> Result<usize, IntakeError> {
+    let mut n = 0;
+    for src in station.store.unreleased_sources()? {
+        if src.original_path.exists() {
+            continue;
+        }
+        if !station.blobs.contains(&src.sha) {
+            tracing::error!(
+                datei = %src.original_path.display(),
+                "Originaldatei fehlt und ist nicht archiviert; ihre Seiten sind gespeichert"
+            );
+            continue;
+        }
+        let opts = TakeOptions {
+            remove_original: true,
+            quarantine_after: Duration::ZERO,
+        };
+        finish_source(station, &src, &opts)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+fn reason_code(e: &DecodeError) -> &'static str {
+    match e {
+        DecodeError::Empty => "empty",
+        DecodeError::UnknownFormat(_) => "unknown_format",
+        DecodeError::Encrypted => "encrypted",
+        DecodeError::Corrupt { .. } => "corrupt",
+        DecodeError::NoPages => "no_pages",
+        DecodeError::TooLarge { .. } => "too_large",
+    }
+}
+
+fn advice(code: &str) -> &'static str {
+    match code {
+        "duplicate" => {
+            "Die Seiten sind bereits im Bestand. Prüfen, ob die Datei versehentlich doppelt abgelegt wurde; dann kann sie gelöscht werden."
+        }
+        "encrypted" => {
+            "Bitte ohne Kennwort neu scannen oder beim Absender eine ungeschützte Fassung anfordern."
+        }
+        "unknown_format" => {
+            "Verarbeitet werden TIFF, JPEG, PNG und PDF. Bitte die Scanner-Einstellung prüfen."
+        }
+        "too_large" => "Bitte mit geringerer Auflösung (300 dpi) neu scannen.",
+        _ => {
+            "Bitte das Papier neu scannen. Tritt der Fehler wiederholt auf, Scanner und Übertragung prüfen."
+        }
+    }
+}
+
+/// Copies the file into `quarantine/` with a `.reason.txt`, records it and
+/// removes the original (when allowed and unchanged). Idempotent.
+#[allow(clippy::too_many_arguments)]
+fn quarantine(
+    station: &mut Station,
+    profile: &Profile,
+    path: &Path,
+    sha: &Sha256Hex,
+    size: u64,
+    code: &str,
+    reason: &str,
+    opts: &TakeOptions,
+) -> Result<PathBuf, IntakeError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "datei".into());
+    let dir = station.quarantine_dir();
+    let dest = dir.join(format!("{}_{}", sha.short(), name));
+    let note = dir.join(format!("{}_{}.reason.txt", sha.short(), name));
+    let text = format!(
+        "Datei:      {name}\nHerkunft:   {} (Scannerprofil {})\nZeitpunkt:  {}\nGröße:      {size} Byte\nSHA-256:    {sha}\n\nGrund:      {reason}\n\nWas tun:    {}\n",
+        path.display(),
+        profile.name,
+        crate::store::now(),
+        advice(code)
+    );
+    write_durably(&note, text.as_bytes())?;
+    if !dest.exists() {
+        let tmp = dir.join(format!(".{}.tmp", sha.short()));
+        fs::copy(path, &tmp).map_err(io_err(path))?;
+        fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(io_err(&tmp))?;
+        fs::rename(&tmp, &dest).map_err(io_err(&dest))?;
+        sync_dir(&dir).map_err(io_err(&dir))?;
+    }
+    station.store.record_quarantine(&NewQuarantine {
+        original_path: path,
+        sha,
+        size,
+        reason_code: code,
+        reason,
+        stored_as: &dest,
+    })?;
+    if opts.remove_original {
+        remove_if_unchanged(path, sha)?;
+    }
+    tracing::warn!(datei = %name, grund = %reason, "in Quarantäne");
+    Ok(dest)
+}
+
+fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), IntakeError> {
+    use std::io::Write;
+    let tmp = path.with_extension("txt.tmp");
+    let mut f = fs::File::create(&tmp).map_err(io_err(&tmp))?;
+    f.write_all(bytes).map_err(io_err(&tmp))?;
+    f.sync_all().map_err(io_err(&tmp))?;
+    fs::rename(&tmp, path).map_err(io_err(path))?;
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! The station home: database, blob store and quarantine, opened together.
+//!
+//! Layout of the home directory:
+//! - `scanstelle.db` (+ `-wal`, `-shm`): the SQLite store;
+//! - `blobs/`: content-addressed page images and original files;
+//! - `quarantine/`: files that could not be taken, each with a `.reason.txt`;
+//! - `station.lock`: held while a process writes to the home, so that two
+//!   station processes never take the same file.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+use crate::blob::BlobStore;
+use crate::store::{Store, StoreError};
+
+/// Errors opening a station home.
+#[derive(Debug, thiserror::Error)]
+pub enum StationError {
+    /// A directory or file of the home could not be created or opened.
+    #[error("Stationsverzeichnis {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Another Scanstelle process has the home open.
+    #[error(
+        "Im Stationsverzeichnis {0} arbeitet bereits ein anderer Scanstelle-Prozess (Sperrdatei station.lock)."
+    )]
+    Locked(PathBuf),
+    /// The database could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// An opened station home, exclusively owned by this process.
+#[derive(Debug)]
+pub struct Station {
+    home: PathBuf,
+    /// The database.
+    pub store: Store,
+    /// The blob store.
+    pub blobs: BlobStore,
+    _lock: File,
+}
+
+impl Station {
+    /// Opens (creating if needed) the home at `home` and takes its lock.
+    pub fn open(home: &Path) -> Result<Self, StationError> {
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| StationError::Io { path, source }
+        };
+        fs::create_dir_all(home).map_err(io(home))?;
+        fs::create_dir_all(home.join("quarantine")).map_err(io(home))?;
+        let lock_path = home.join("station.lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io(&lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(StationError::Locked(home.to_owned()));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
+        }
+        let blobs_dir = home.join("blobs");
+        let blobs = BlobStore::open(&blobs_dir).map_err(io(&blobs_dir))?;
+        blobs.clean_tmp().map_err(io(&blobs_dir))?;
+        let store = Store::open(&home.join("scanstelle.db"))?;
+        Ok(Self {
+            home: home.to_owned(),
+            store,
+            blobs,
+            _lock: lock,
+        })
+    }
+
+    /// The home directory.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    /// Where quarantined files go.
+    pub fn quarantine_dir(&self) -> PathBuf {
+        self.home.join("quarantine")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_process_on_the_same_home_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Station::open(dir.path()).unwrap();
+        let err = Station::open(dir.path()).unwrap_err();
+        assert!(matches!(err, StationError::Locked(_)), "{err}");
+        drop(first);
+        Station::open(dir.path()).unwrap();
+    }
+}

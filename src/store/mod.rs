@@ -1,0 +1,757 @@
+//! The local SQLite store: the single source of truth of the station.
+//!
+//! Every state change is one transaction. The database runs in WAL mode with
+//! `synchronous = FULL` and foreign keys on; the schema is migrated in code
+//! ([`schema`]). Opening goes through [`Store::open`] only, so encryption at
+//! rest is a change in one place.
+
+mod schema;
+pub mod state;
+
+use crate::blob::Sha256Hex;
+use crate::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
+pub use state::{BatchState, DocumentState, PageState, SourceState};
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite reported an error.
+    #[error("Datenbankfehler: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database was written by a newer Scanstelle.
+    #[error(
+        "Die Datenbank hat Schema-Version {found}, dieses Programm kennt nur bis {known}: bitte Scanstelle aktualisieren."
+    )]
+    TooNew {
+        /// Version found in the file.
+        found: i64,
+        /// Newest version this build knows.
+        known: i64,
+    },
+    /// A state change the state machine does not allow, or a row not in the expected state.
+    #[error("Unzulässiger Zustandswechsel für {what} {id}: {from} → {to}")]
+    Transition {
+        /// Kind of row.
+        what: &'static str,
+        /// Row id.
+        id: i64,
+        /// Expected current state.
+        from: String,
+        /// Requested state.
+        to: String,
+    },
+}
+
+/// Result type of the store.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Current time as stored (RFC 3339, UTC).
+pub fn now() -> String {
+    fmt_time(OffsetDateTime::now_utc())
+}
+
+fn fmt_time(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339)
+        .expect("RFC 3339 formatting of a valid time")
+}
+
+fn parse_time(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).ok()
+}
+
+/// How files of a profile are grouped into batches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    /// Each file is its own batch (production scanners: one stack, one file).
+    PerFile,
+    /// Files arriving within this time of the previous one join its batch.
+    Window(Duration),
+}
+
+/// A page ready to be recorded: its image is already in the blob store.
+#[derive(Debug, Clone)]
+pub struct NewPage {
+    /// Digest of the page image blob.
+    pub sha: Sha256Hex,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Resolution, if known.
+    pub dpi: Option<(f32, f32)>,
+    /// Colour mode.
+    pub colour: ColourMode,
+    /// Encoding of the blob.
+    pub encoding: PageEncoding,
+    /// Scanned or rendered.
+    pub origin: PageOrigin,
+    /// Size of the blob in bytes.
+    pub byte_size: u64,
+    /// Text the file carried for this page.
+    pub text: Option<String>,
+}
+
+/// A scanner file to record with its pages.
+#[derive(Debug)]
+pub struct NewSource<'a> {
+    /// Name of the scanner profile it came through.
+    pub profile: &'a str,
+    /// How the profile groups files.
+    pub grouping: Grouping,
+    /// Where the file was found.
+    pub original_path: &'a Path,
+    /// Digest of the whole file.
+    pub sha: &'a Sha256Hex,
+    /// Size in bytes.
+    pub size: u64,
+    /// Detected format.
+    pub format: FileFormat,
+    /// Its pages, in order.
+    pub pages: &'a [NewPage],
+}
+
+/// What [`Store::ingest_source`] created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ingested {
+    /// The batch the file joined or started.
+    pub batch_id: i64,
+    /// The batch's stable UUID.
+    pub batch_uuid: String,
+    /// The new source-file row.
+    pub source_id: i64,
+    /// The document made of the file's pages.
+    pub document_id: i64,
+    /// Number of pages recorded.
+    pub pages: usize,
+}
+
+/// A recorded scanner file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceFile {
+    /// Row id.
+    pub id: i64,
+    /// Batch it belongs to.
+    pub batch_id: i64,
+    /// Where it was found.
+    pub original_path: PathBuf,
+    /// Its file name.
+    pub file_name: String,
+    /// Digest of the whole file.
+    pub sha: Sha256Hex,
+    /// Size in bytes.
+    pub size: u64,
+    /// Number of pages.
+    pub page_count: u32,
+    /// Lifecycle state.
+    pub state: SourceState,
+    /// When it was taken.
+    pub received_at: String,
+}
+
+/// A recorded page (the columns tests and later stages need).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRow {
+    /// Row id.
+    pub id: i64,
+    /// Source file row.
+    pub source_file_id: i64,
+    /// 0-based index within the source file.
+    pub page_index: u32,
+    /// Position within the batch, 0-based.
+    pub seq: u32,
+    /// Digest of the page image blob.
+    pub sha: Sha256Hex,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Horizontal resolution.
+    pub dpi_x: Option<f64>,
+    /// Colour mode name.
+    pub colour: String,
+    /// Encoding name.
+    pub encoding: String,
+    /// Text the file carried.
+    pub source_text: Option<String>,
+    /// State.
+    pub state: PageState,
+}
+
+/// A file refused at intake, to record.
+#[derive(Debug)]
+pub struct NewQuarantine<'a> {
+    /// Where it was found.
+    pub original_path: &'a Path,
+    /// Digest of what was read.
+    pub sha: &'a Sha256Hex,
+    /// Size in bytes.
+    pub size: u64,
+    /// Machine-readable reason (`unreadable`, `duplicate`, …).
+    pub reason_code: &'a str,
+    /// The reason in words.
+    pub reason: &'a str,
+    /// Where the file now lies.
+    pub stored_as: &'a Path,
+}
+
+/// A quarantined file as listed by `status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarantineRow {
+    /// File name as delivered.
+    pub file_name: String,
+    /// Machine-readable reason.
+    pub reason_code: String,
+    /// Reason in words.
+    pub reason: String,
+    /// Where it lies now.
+    pub stored_as: String,
+    /// When.
+    pub created_at: String,
+}
+
+/// Counts per state, for `scanstelle status` and the GUI.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreStatus {
+    /// Batches per state.
+    pub batches: Vec<(BatchState, u64)>,
+    /// Pages per state.
+    pub pages: Vec<(PageState, u64)>,
+    /// Documents per state.
+    pub documents: Vec<(DocumentState, u64)>,
+    /// Source files not yet released from their hot folder.
+    pub sources_pending: u64,
+    /// Quarantined files in all.
+    pub quarantined: u64,
+    /// The most recent quarantine entries.
+    pub recent_quarantine: Vec<QuarantineRow>,
+}
+
+/// The open database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating and migrating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Self {
+            conn,
+            path: path.to_owned(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Schema version in force.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let known = schema::MIGRATIONS.len() as i64;
+        let found = self.schema_version()?;
+        if found > known {
+            return Err(StoreError::TooNew { found, known });
+        }
+        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(found as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Records a scanner file with all its pages, the batch it belongs to and
+    /// its document, in one transaction.
+    pub fn ingest_source(&mut self, new: &NewSource<'_>) -> Result<Ingested> {
+        let now_t = OffsetDateTime::now_utc();
+        let now = fmt_time(now_t);
+        let tx = self.conn.transaction()?;
+        let (batch_id, batch_uuid) = match new.grouping {
+            Grouping::Window(window) => match open_batch_within(&tx, new.profile, now_t, window)? {
+                Some(found) => found,
+                None => new_batch(&tx, new.profile, BatchState::Open, &now)?,
+            },
+            Grouping::PerFile => new_batch(&tx, new.profile, BatchState::Ingested, &now)?,
+        };
+        tx.execute(
+            "UPDATE batches SET last_file_at = ?1, updated_at = ?1 WHERE id = ?2",
+            params![now, batch_id],
+        )?;
+        let file_name = new
+            .original_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        tx.execute(
+            "INSERT INTO source_files (batch_id, original_path, file_name, sha256, size, format,
+                 page_count, state, received_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+            params![
+                batch_id,
+                new.original_path.to_string_lossy(),
+                file_name,
+                new.sha.as_str(),
+                new.size as i64,
+                new.format.as_str(),
+                new.pages.len() as i64,
+                SourceState::InHotFolder,
+                now
+            ],
+        )?;
+        let source_id = tx.last_insert_rowid();
+        let first_seq: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(seq) + 1, 0) FROM pages WHERE batch_id = ?1",
+            [batch_id],
+            |r| r.get(0),
+        )?;
+        let document_uuid = uuid::Uuid::new_v4().to_string();
+        tx.execute(
+            "INSERT INTO documents (uuid, batch_id, state, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![document_uuid, batch_id, DocumentState::Open, now],
+        )?;
+        let document_id = tx.last_insert_rowid();
+        {
+            let mut page_stmt = tx.prepare(
+                "INSERT INTO pages (batch_id, source_file_id, page_index, seq, sha256, width, height,
+                     dpi_x, dpi_y, colour, encoding, origin, byte_size, source_text, state, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            )?;
+            let mut link_stmt = tx.prepare(
+                "INSERT INTO document_pages (document_id, page_id, position) VALUES (?1, ?2, ?3)",
+            )?;
+            for (i, p) in new.pages.iter().enumerate() {
+                page_stmt.execute(params![
+                    batch_id,
+                    source_id,
+                    i as i64,
+                    first_seq + i as i64,
+                    p.sha.as_str(),
+                    p.width,
+                    p.height,
+                    p.dpi.map(|d| f64::from(d.0)),
+                    p.dpi.map(|d| f64::from(d.1)),
+                    p.colour.as_str(),
+                    p.encoding.as_str(),
+                    p.origin.as_str(),
+                    p.byte_size as i64,
+                    p.text,
+                    PageState::Ingested,
+                    now
+                ])?;
+                link_stmt.execute(params![document_id, tx.last_insert_rowid(), i as i64])?;
+            }
+        }
+        event(
+            &tx,
+            "file.ingested",
+            Some(batch_id),
+            Some(document_id),
+            &format!(
+                "{} ({} Seiten, {}, SHA-256 {})",
+                file_name,
+                new.pages.len(),
+                new.format.as_str(),
+                new.sha.short()
+            ),
+        )?;
+        tx.commit()?;
+        Ok(Ingested {
+            batch_id,
+            batch_uuid,
+            source_id,
+            document_id,
+            pages: new.pages.len(),
+        })
+    }
+
+    /// The recorded file with this digest, if any.
+    pub fn source_by_sha(&self, sha: &Sha256Hex) -> Result<Option<SourceFile>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("{SOURCE_COLUMNS} WHERE sha256 = ?1"),
+                [sha.as_str()],
+                source_row,
+            )
+            .optional()?)
+    }
+
+    /// Files whose hot-folder copy has not been released yet (to resume after a crash).
+    pub fn unreleased_sources(&self) -> Result<Vec<SourceFile>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{SOURCE_COLUMNS} WHERE state != ?1 ORDER BY id"))?;
+        let rows = stmt.query_map([SourceState::Released], source_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Moves a source file one step through its lifecycle.
+    pub fn advance_source(&mut self, id: i64, from: SourceState, to: SourceState) -> Result<()> {
+        let transition = || StoreError::Transition {
+            what: "Quelldatei",
+            id,
+            from: from.to_string(),
+            to: to.to_string(),
+        };
+        if !from.can_become(to) {
+            return Err(transition());
+        }
+        let now = now();
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE source_files SET state = ?1, updated_at = ?2 WHERE id = ?3 AND state = ?4",
+            params![to, now, id, from],
+        )?;
+        if n != 1 {
+            return Err(transition());
+        }
+        let batch_id: i64 = tx.query_row(
+            "SELECT batch_id FROM source_files WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        event(
+            &tx,
+            &format!("file.{to}"),
+            Some(batch_id),
+            None,
+            &format!("Quelldatei {id}"),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a quarantined file; `false` if the same file from the same
+    /// place was recorded before (a retry after a crash).
+    pub fn record_quarantine(&mut self, q: &NewQuarantine<'_>) -> Result<bool> {
+        let now = now();
+        let tx = self.conn.transaction()?;
+        let file_name = q
+            .original_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let n = tx.execute(
+            "INSERT INTO quarantine (original_path, file_name, sha256, size, reason_code, reason,
+                 stored_as, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (sha256, original_path) DO NOTHING",
+            params![
+                q.original_path.to_string_lossy(),
+                file_name,
+                q.sha.as_str(),
+                q.size as i64,
+                q.reason_code,
+                q.reason,
+                q.stored_as.to_string_lossy(),
+                now
+            ],
+        )?;
+        if n == 1 {
+            event(
+                &tx,
+                &format!("file.quarantined.{}", q.reason_code),
+                None,
+                None,
+                &format!("{file_name}: {}", q.reason),
+            )?;
+        }
+        tx.commit()?;
+        Ok(n == 1)
+    }
+
+    /// Closes the open batches of `profile` whose last file arrived more than
+    /// `window` ago; returns their ids.
+    pub fn close_expired_batches(&mut self, profile: &str, window: Duration) -> Result<Vec<i64>> {
+        let now_t = OffsetDateTime::now_utc();
+        let tx = self.conn.transaction()?;
+        let open: Vec<(i64, String)> = {
+            let mut stmt = tx.prepare(
+                "SELECT id, last_file_at FROM batches WHERE profile = ?1 AND state = ?2",
+            )?;
+            stmt.query_map(params![profile, BatchState::Open], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?
+        };
+        let mut closed = Vec::new();
+        for (id, last) in open {
+            let expired = parse_time(&last).is_none_or(|t| now_t - t >= window);
+            if expired {
+                close_batch(&tx, id)?;
+                closed.push(id);
+            }
+        }
+        tx.commit()?;
+        Ok(closed)
+    }
+
+    /// Closes every open batch at once (e.g. `ingest` of explicit files ends).
+    pub fn close_all_open_batches(&mut self) -> Result<Vec<i64>> {
+        let tx = self.conn.transaction()?;
+        let ids: Vec<i64> = {
+            let mut stmt = tx.prepare("SELECT id FROM batches WHERE state = ?1")?;
+            stmt.query_map([BatchState::Open], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        for id in &ids {
+            close_batch(&tx, *id)?;
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    /// Pages of one source file, in order.
+    pub fn pages_of_source(&self, source_id: i64) -> Result<Vec<PageRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, source_file_id, page_index, seq, sha256, width, height, dpi_x, colour,
+                    encoding, source_text, state
+             FROM pages WHERE source_file_id = ?1 ORDER BY page_index",
+        )?;
+        let rows = stmt.query_map([source_id], |r| {
+            Ok(PageRow {
+                id: r.get(0)?,
+                source_file_id: r.get(1)?,
+                page_index: r.get(2)?,
+                seq: r.get(3)?,
+                sha: Sha256Hex::parse(&r.get::<_, String>(4)?)
+                    .unwrap_or_else(|| Sha256Hex::of(b"")),
+                width: r.get(5)?,
+                height: r.get(6)?,
+                dpi_x: r.get(7)?,
+                colour: r.get(8)?,
+                encoding: r.get(9)?,
+                source_text: r.get(10)?,
+                state: r.get(11)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// All recorded source files, oldest first.
+    pub fn sources(&self) -> Result<Vec<SourceFile>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{SOURCE_COLUMNS} ORDER BY id"))?;
+        let rows = stmt.query_map([], source_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The state of a batch.
+    pub fn batch_state(&self, batch_id: i64) -> Result<Option<BatchState>> {
+        Ok(self
+            .conn
+            .query_row("SELECT state FROM batches WHERE id = ?1", [batch_id], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Every quarantine entry, oldest first.
+    pub fn quarantine_entries(&self) -> Result<Vec<QuarantineRow>> {
+        self.quarantine_query("ORDER BY id", -1)
+    }
+
+    fn quarantine_query(&self, order: &str, limit: i64) -> Result<Vec<QuarantineRow>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT file_name, reason_code, reason, stored_as, created_at FROM quarantine {order} LIMIT ?1"
+        ))?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok(QuarantineRow {
+                file_name: r.get(0)?,
+                reason_code: r.get(1)?,
+                reason: r.get(2)?,
+                stored_as: r.get(3)?,
+                created_at: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Counts per state and the latest quarantine entries.
+    pub fn status(&self) -> Result<StoreStatus> {
+        fn counts<S: rusqlite::types::FromSql>(
+            conn: &Connection,
+            table: &str,
+        ) -> Result<Vec<(S, u64)>> {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT state, COUNT(*) FROM {table} GROUP BY state ORDER BY state"
+            ))?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        }
+        let mut batches: Vec<(BatchState, u64)> = counts(&self.conn, "batches")?;
+        batches.sort_by_key(|(s, _)| BatchState::ALL.iter().position(|x| x == s));
+        let mut pages: Vec<(PageState, u64)> = counts(&self.conn, "pages")?;
+        pages.sort_by_key(|(s, _)| PageState::ALL.iter().position(|x| x == s));
+        let mut documents: Vec<(DocumentState, u64)> = counts(&self.conn, "documents")?;
+        documents.sort_by_key(|(s, _)| DocumentState::ALL.iter().position(|x| x == s));
+        let sources_pending = self.conn.query_row(
+            "SELECT COUNT(*) FROM source_files WHERE state != ?1",
+            [SourceState::Released],
+            |r| r.get::<_, i64>(0),
+        )? as u64;
+        let quarantined = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM quarantine", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64;
+        Ok(StoreStatus {
+            batches,
+            pages,
+            documents,
+            sources_pending,
+            quarantined,
+            recent_quarantine: self.quarantine_query("ORDER BY id DESC", 10)?,
+        })
+    }
+
+    /// Runs SQLite's own consistency checks (integrity and foreign keys).
+    pub fn check_integrity(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let row = row?;
+            if row != "ok" {
+                problems.push(row);
+            }
+        }
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            problems.push(format!("foreign key violation in {}", row?));
+        }
+        Ok(problems)
+    }
+
+    /// Direct read access for reports and tests.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+const SOURCE_COLUMNS: &str = "SELECT id, batch_id, original_path, file_name, sha256, size, page_count, state, received_at FROM source_files";
+
+fn source_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceFile> {
+    let sha: String = r.get(4)?;
+    Ok(SourceFile {
+        id: r.get(0)?,
+        batch_id: r.get(1)?,
+        original_path: PathBuf::from(r.get::<_, String>(2)?),
+        file_name: r.get(3)?,
+        sha: Sha256Hex::parse(&sha).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                4,
+                rusqlite::types::Type::Text,
+                format!("bad sha256 {sha:?}").into(),
+            )
+        })?,
+        size: r.get::<_, i64>(5)? as u64,
+        page_count: r.get(6)?,
+        state: r.get(7)?,
+        received_at: r.get(8)?,
+    })
+}
+
+fn new_batch(
+    tx: &Transaction<'_>,
+    profile: &str,
+    state: BatchState,
+    now: &str,
+) -> Result<(i64, String)> {
+    let uuid = uuid::Uuid::new_v4().to_string();
+    let closed_at = (state != BatchState::Open).then_some(now);
+    tx.execute(
+        "INSERT INTO batches (uuid, profile, state, created_at, last_file_at, closed_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?4)",
+        params![uuid, profile, state, now, closed_at],
+    )?;
+    let id = tx.last_insert_rowid();
+    event(
+        tx,
+        "batch.created",
+        Some(id),
+        None,
+        &format!("Profil {profile}"),
+    )?;
+    Ok((id, uuid))
+}
+
+fn open_batch_within(
+    tx: &Transaction<'_>,
+    profile: &str,
+    now: OffsetDateTime,
+    window: Duration,
+) -> Result<Option<(i64, String)>> {
+    let found: Option<(i64, String, String)> = tx
+        .query_row(
+            "SELECT id, uuid, last_file_at FROM batches WHERE profile = ?1 AND state = ?2
+             ORDER BY id DESC LIMIT 1",
+            params![profile, BatchState::Open],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    Ok(found.and_then(|(id, uuid, last)| {
+        parse_time(&last)
+            .is_some_and(|t| now - t < window)
+            .then_some((id, uuid))
+    }))
+}
+
+fn close_batch(tx: &Transaction<'_>, id: i64) -> Result<()> {
+    let now = now();
+    let n = tx.execute(
+        "UPDATE batches SET state = ?1, closed_at = ?2, updated_at = ?2 WHERE id = ?3 AND state = ?4",
+        params![BatchState::Ingested, now, id, BatchState::Open],
+    )?;
+    if n != 1 {
+        return Err(StoreError::Transition {
+            what: "Stapel",
+            id,
+            from: BatchState::Open.to_string(),
+            to: BatchState::Ingested.to_string(),
+        });
+    }
+    event(tx, "batch.closed", Some(id), None, "")
+}
+
+fn event(
+    tx: &Transaction<'_>,
+    kind: &str,
+    batch_id: Option<i64>,
+    document_id: Option<i64>,
+    detail: &str,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO events (at, kind, batch_id, document_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![now(), kind, batch_id, document_id, detail],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! Versioned schema migrations, applied in order inside one transaction each.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. A migration
+//! is never edited once released; changes come as a new entry.
+
+/// The migrations, oldest first.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: the station's spine.
+    r#"
+CREATE TABLE batches (
+    id            INTEGER PRIMARY KEY,
+    uuid          TEXT NOT NULL UNIQUE,
+    profile       TEXT NOT NULL,
+    state         TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    last_file_at  TEXT NOT NULL,
+    closed_at     TEXT,
+    updated_at    TEXT NOT NULL
+);
+CREATE INDEX batches_state ON batches(state);
+
+CREATE TABLE source_files (
+    id            INTEGER PRIMARY KEY,
+    batch_id      INTEGER NOT NULL REFERENCES batches(id),
+    original_path TEXT NOT NULL,
+    file_name     TEXT NOT NULL,
+    sha256        TEXT NOT NULL UNIQUE,
+    size          INTEGER NOT NULL,
+    format        TEXT NOT NULL,
+    page_count    INTEGER NOT NULL,
+    state         TEXT NOT NULL,
+    received_at   TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+CREATE INDEX source_files_state ON source_files(state);
+
+CREATE TABLE pages (
+    id             INTEGER PRIMARY KEY,
+    batch_id       INTEGER NOT NULL REFERENCES batches(id),
+    source_file_id INTEGER NOT NULL REFERENCES source_files(id),
+    page_index     INTEGER NOT NULL,
+    seq            INTEGER NOT NULL,
+    sha256         TEXT NOT NULL,
+    width          INTEGER NOT NULL,
+    height         INTEGER NOT NULL,
+    dpi_x          REAL,
+    dpi_y          REAL,
+    colour         TEXT NOT NULL,
+    encoding       TEXT NOT NULL,
+    origin         TEXT NOT NULL,
+    byte_size      INTEGER NOT NULL,
+    source_text    TEXT,
+    state          TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    UNIQUE (source_file_id, page_index),
+    UNIQUE (batch_id, seq)
+);
+CREATE INDEX pages_state ON pages(state);
+
+CREATE TABLE documents (
+    id          INTEGER PRIMARY KEY,
+    uuid        TEXT NOT NULL UNIQUE,
+    batch_id    INTEGER NOT NULL REFERENCES batches(id),
+    state       TEXT NOT NULL,
+    case_bg     TEXT,
+    doc_type    TEXT,
+    confidence  REAL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX documents_state ON documents(state);
+
+CREATE TABLE document_pages (
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    page_id     INTEGER NOT NULL UNIQUE REFERENCES pages(id),
+    position    INTEGER NOT NULL,
+    PRIMARY KEY (document_id, position)
+);
+
+CREATE TABLE quarantine (
+    id            INTEGER PRIMARY KEY,
+    original_path TEXT NOT NULL,
+    file_name     TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    reason_code   TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    stored_as     TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    UNIQUE (sha256, original_path)
+);
+
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    batch_id    INTEGER,
+    document_id INTEGER,
+    page_id     INTEGER,
+    detail      TEXT NOT NULL
+);
+
+CREATE TABLE sync_outbox (
+    id          INTEGER PRIMARY KEY,
+    batch_id    INTEGER NOT NULL UNIQUE REFERENCES batches(id),
+    process_id  TEXT NOT NULL UNIQUE,
+    state       TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    updated_at  TEXT NOT NULL
+);
+"#,
+];

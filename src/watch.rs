@@ -1,0 +1,438 @@
+//! The hot-folder watcher: the intake stage of the pipeline.
+//!
+//! The watcher lists every profile's hot folder when told to by file events
+//! (`notify`; inotify on local disks) or, for network shares, on a polling
+//! interval, and in both modes on a slower safety interval. Each file it
+//! sees is a candidate; a candidate whose size and modification time stay
+//! unchanged for the profile's settle time, and which can be opened, is
+//! handed through a bounded channel to the intake worker, which owns the
+//! station and runs [`take_file`] one file at a time. The worker reports
+//! each outcome back; unreadable files that changed only moments ago are
+//! retried later. Ctrl-C or SIGTERM stops the watcher after the file in
+//! hand is finished.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use notify::{RecursiveMode, Watcher};
+use tokio::sync::mpsc;
+
+use crate::config::Config;
+use crate::intake::{IntakeError, Outcome, TakeOptions, resume_pending, take_file};
+use crate::profile::{BatchingMode, Profile, WatchMode};
+use crate::station::Station;
+
+/// How often the watcher looks at its candidates.
+const TICK: Duration = Duration::from_millis(100);
+/// Capacity of the channel from watcher to intake worker.
+const JOB_QUEUE: usize = 16;
+
+/// Counts of what a watch run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WatchSummary {
+    /// Files taken.
+    pub files: u64,
+    /// Pages recorded.
+    pub pages: u64,
+    /// Files finished after a crash.
+    pub resumed: u64,
+    /// Duplicates sent to quarantine.
+    pub duplicates: u64,
+    /// Unreadable files sent to quarantine.
+    pub quarantined: u64,
+    /// Station errors (disk, database) while taking a file; the file stays and is retried.
+    pub errors: u64,
+}
+
+/// Options of a watch run.
+#[derive(Debug, Clone, Default)]
+pub struct WatchOptions {
+    /// Stop once every hot folder has been empty and nothing was pending for
+    /// this long (the demo and tests); `None`: run until shut down.
+    pub stop_when_idle: Option<Duration>,
+}
+
+#[derive(Debug)]
+enum Job {
+    /// Take one file of the folder with this index.
+    Take { folder: usize, path: PathBuf },
+    /// Close time-window batches whose window has passed.
+    CloseExpiredBatches,
+}
+
+#[derive(Debug)]
+struct Report {
+    path: PathBuf,
+    result: Result<Outcome, IntakeError>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum CandidateState {
+    Waiting,
+    InFlight,
+    RetryAt(Instant),
+}
+
+#[derive(Debug)]
+struct Candidate {
+    folder: usize,
+    size: u64,
+    mtime: Option<SystemTime>,
+    since: Instant,
+    state: CandidateState,
+    failures: u32,
+}
+
+struct Folder {
+    profile: Profile,
+    path: PathBuf,
+    dirty: bool,
+    last_scan: Option<Instant>,
+}
+
+/// Errors that stop the watcher.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    /// A hot folder could not be created or watched.
+    #[error("Eingangsordner {path}: {message}")]
+    Folder {
+        /// The folder.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// Resuming after a crash failed.
+    #[error("Wiederaufnahme nach Absturz: {0}")]
+    Resume(#[from] IntakeError),
+    /// The intake worker stopped unexpectedly.
+    #[error("Einlese-Thread beendet: {0}")]
+    Worker(String),
+}
+
+/// Runs the watcher until `shutdown` completes (or, with
+/// [`WatchOptions::stop_when_idle`], until the folders stay empty).
+pub async fn run(
+    config: &Config,
+    mut station: Station,
+    options: WatchOptions,
+    shutdown: impl Future<Output = ()>,
+) -> Result<WatchSummary, WatchError> {
+    let resumed = resume_pending(&mut station)?;
+    if resumed > 0 {
+        tracing::info!(anzahl = resumed, "nach Absturz abgeschlossene Dateien");
+    }
+    close_expired(&mut station, &config.profiles);
+    let mut folders: Vec<Folder> = Vec::new();
+    for profile in &config.profiles {
+        let path = profile.hot_folder_path(&config.home);
+        std::fs::create_dir_all(&path).map_err(|e| WatchError::Folder {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        tracing::info!(profil = %profile.name, ordner = %path.display(), modus = ?profile.hot_folder.watch, "Eingangsordner");
+        folders.push(Folder {
+            profile: profile.clone(),
+            path,
+            dirty: true,
+            last_scan: None,
+        });
+    }
+
+    // File events only mark a folder for listing; the listing decides.
+    let (event_tx, mut event_rx) = mpsc::channel::<usize>(256);
+    let mut watchers = Vec::new();
+    for (i, f) in folders.iter().enumerate() {
+        if f.profile.hot_folder.watch != WatchMode::Inotify {
+            continue;
+        }
+        let tx = event_tx.clone();
+        let mut w = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+            if res.is_ok() {
+                let _ = tx.try_send(i);
+            }
+        })
+        .map_err(|e| WatchError::Folder {
+            path: f.path.clone(),
+            message: e.to_string(),
+        })?;
+        let mode = if f.profile.hot_folder.recursive {
+            RecursiveMode::Recursive
+        } else {
+            RecursiveMode::NonRecursive
+        };
+        w.watch(&f.path, mode).map_err(|e| WatchError::Folder {
+            path: f.path.clone(),
+            message: e.to_string(),
+        })?;
+        watchers.push(w);
+    }
+
+    let (job_tx, job_rx) = mpsc::channel::<Job>(JOB_QUEUE);
+    let (report_tx, mut report_rx) = mpsc::channel::<Report>(JOB_QUEUE * 2);
+    let take_opts = TakeOptions {
+        remove_original: true,
+        quarantine_after: config.quarantine_after(),
+    };
+    let worker_profiles: Vec<Profile> = folders.iter().map(|f| f.profile.clone()).collect();
+    let worker = tokio::task::spawn_blocking(move || {
+        intake_worker(station, worker_profiles, take_opts, job_rx, report_tx)
+    });
+
+    let mut summary = WatchSummary {
+        resumed: resumed as u64,
+        ..Default::default()
+    };
+    let mut candidates: HashMap<PathBuf, Candidate> = HashMap::new();
+    let mut idle_since: Option<Instant> = None;
+    let rescan = Duration::from_secs(config.intake.rescan_secs.max(1));
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(shutdown);
+    let mut last_window_check = Instant::now();
+
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => {
+                tracing::info!("Beenden angefordert: die laufende Datei wird noch fertig eingelesen");
+                break;
+            }
+            Some(i) = event_rx.recv() => {
+                folders[i].dirty = true;
+            }
+            Some(report) = report_rx.recv() => {
+                handle_report(report, &mut candidates, &mut summary);
+            }
+            _ = ticker.tick() => {
+                let now = Instant::now();
+                for (i, folder) in folders.iter_mut().enumerate() {
+                    let has_waiting = candidates.values().any(|c| c.folder == i && c.state != CandidateState::InFlight);
+                    let interval = match folder.profile.hot_folder.watch {
+                        WatchMode::Poll => Duration::from_millis(folder.profile.hot_folder.poll_interval_ms),
+                        WatchMode::Inotify if has_waiting => TICK,
+                        WatchMode::Inotify => rescan,
+                    };
+                    let due = folder.last_scan.is_none_or(|t| now.duration_since(t) >= interval);
+                    if folder.dirty || due {
+                        folder.dirty = false;
+                        folder.last_scan = Some(now);
+                        scan_folder(i, folder, &mut candidates, now);
+                    }
+                }
+                for (path, c) in candidates.iter_mut() {
+                    let ready = match c.state {
+                        CandidateState::Waiting => now.duration_since(c.since) >= folders[c.folder].profile.settle(),
+                        CandidateState::RetryAt(t) => now >= t,
+                        CandidateState::InFlight => false,
+                    };
+                    if ready && std::fs::File::open(path).is_ok() {
+                        match job_tx.try_send(Job::Take { folder: c.folder, path: path.clone() }) {
+                            Ok(()) => c.state = CandidateState::InFlight,
+                            Err(_) => break,
+                        }
+                    }
+                }
+                if now.duration_since(last_window_check) >= Duration::from_secs(1) {
+                    last_window_check = now;
+                    // Batches are closed by the worker, which owns the store.
+                    let _ = job_tx.try_send(Job::CloseExpiredBatches);
+                }
+                if let Some(idle) = options.stop_when_idle {
+                    if candidates.is_empty() && folders.iter().all(|f| folder_is_empty(f)) {
+                        let since = *idle_since.get_or_insert(now);
+                        if now.duration_since(since) >= idle {
+                            break;
+                        }
+                    } else {
+                        idle_since = None;
+                    }
+                }
+            }
+        }
+    }
+    drop(job_tx);
+    drop(watchers);
+    // Drain the reports of the files still in hand.
+    while let Some(report) = report_rx.recv().await {
+        handle_report(report, &mut candidates, &mut summary);
+    }
+    worker
+        .await
+        .map_err(|e| WatchError::Worker(e.to_string()))?;
+    Ok(summary)
+}
+
+fn handle_report(
+    report: Report,
+    candidates: &mut HashMap<PathBuf, Candidate>,
+    summary: &mut WatchSummary,
+) {
+    let name = report
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let retry = |candidates: &mut HashMap<PathBuf, Candidate>, delay: Duration| {
+        if let Some(c) = candidates.get_mut(&report.path) {
+            c.failures += 1;
+            c.state = CandidateState::RetryAt(Instant::now() + delay);
+        }
+    };
+    match report.result {
+        Ok(Outcome::Ingested(i)) => {
+            summary.files += 1;
+            summary.pages += i.pages as u64;
+            tracing::info!(datei = %name, seiten = i.pages, stapel = i.batch_id, "eingelesen");
+            candidates.remove(&report.path);
+        }
+        Ok(Outcome::Resumed { source_id }) => {
+            summary.resumed += 1;
+            tracing::info!(datei = %name, quelle = source_id, "nach Absturz abgeschlossen");
+            candidates.remove(&report.path);
+        }
+        Ok(Outcome::Duplicate { of, .. }) => {
+            summary.duplicates += 1;
+            tracing::warn!(datei = %name, wie = %of.file_name, "Duplikat in Quarantäne");
+            candidates.remove(&report.path);
+        }
+        Ok(Outcome::Quarantined { .. }) => {
+            summary.quarantined += 1;
+            candidates.remove(&report.path);
+        }
+        Ok(Outcome::Vanished) => {
+            candidates.remove(&report.path);
+        }
+        Ok(Outcome::Retry { reason }) => {
+            tracing::debug!(datei = %name, grund = %reason, "noch nicht lesbar, später erneut");
+            retry(candidates, Duration::from_secs(1));
+        }
+        Err(e) => {
+            summary.errors += 1;
+            let failures = candidates.get(&report.path).map_or(0, |c| c.failures);
+            let delay = Duration::from_secs(1 << failures.min(6));
+            tracing::error!(datei = %name, fehler = %e, "Einlesen fehlgeschlagen, neuer Versuch in {} s", delay.as_secs());
+            retry(candidates, delay);
+        }
+    }
+}
+
+fn intake_worker(
+    mut station: Station,
+    profiles: Vec<Profile>,
+    opts: TakeOptions,
+    mut jobs: mpsc::Receiver<Job>,
+    reports: mpsc::Sender<Report>,
+) {
+    while let Some(job) = jobs.blocking_recv() {
+        let (folder, path) = match job {
+            Job::Take { folder, path } => (folder, path),
+            Job::CloseExpiredBatches => {
+                close_expired(&mut station, &profiles);
+                continue;
+            }
+        };
+        let result = take_file(&mut station, &profiles[folder], &path, &opts);
+        if reports.blocking_send(Report { path, result }).is_err() {
+            break;
+        }
+    }
+}
+
+/// Closes the time-window batches whose window has passed.
+fn close_expired(station: &mut Station, profiles: &[Profile]) {
+    for p in profiles
+        .iter()
+        .filter(|p| p.batching.mode == BatchingMode::Window)
+    {
+        let window = Duration::from_secs(p.batching.window_secs);
+        match station.store.close_expired_batches(&p.name, window) {
+            Ok(ids) if !ids.is_empty() => tracing::info!(stapel = ?ids, "Stapel abgeschlossen"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(fehler = %e, "Stapel abschließen fehlgeschlagen"),
+        }
+    }
+}
+
+/// Lists a folder and updates the candidates found in it.
+fn scan_folder(
+    index: usize,
+    folder: &Folder,
+    candidates: &mut HashMap<PathBuf, Candidate>,
+    now: Instant,
+) {
+    let mut seen = Vec::new();
+    list_files(
+        &folder.path,
+        &folder.profile,
+        folder.profile.hot_folder.recursive,
+        &mut seen,
+    );
+    let mut present = std::collections::HashSet::new();
+    for (path, size, mtime) in seen {
+        present.insert(path.clone());
+        match candidates.get_mut(&path) {
+            Some(c) if c.state == CandidateState::InFlight => {}
+            Some(c) => {
+                if c.size != size || c.mtime != mtime {
+                    c.size = size;
+                    c.mtime = mtime;
+                    c.since = now;
+                    c.state = CandidateState::Waiting;
+                }
+            }
+            None => {
+                candidates.insert(
+                    path,
+                    Candidate {
+                        folder: index,
+                        size,
+                        mtime,
+                        since: now,
+                        state: CandidateState::Waiting,
+                        failures: 0,
+                    },
+                );
+            }
+        }
+    }
+    candidates.retain(|p, c| {
+        c.folder != index || c.state == CandidateState::InFlight || present.contains(p)
+    });
+}
+
+fn list_files(
+    dir: &Path,
+    profile: &Profile,
+    recursive: bool,
+    out: &mut Vec<(PathBuf, u64, Option<SystemTime>)>,
+) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if profile.ignores(&name) {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else { continue };
+        if meta.is_dir() {
+            if recursive {
+                list_files(&entry.path(), profile, true, out);
+            }
+        } else if meta.is_file() {
+            out.push((entry.path(), meta.len(), meta.modified().ok()));
+        }
+    }
+}
+
+fn folder_is_empty(folder: &Folder) -> bool {
+    let mut seen = Vec::new();
+    list_files(
+        &folder.path,
+        &folder.profile,
+        folder.profile.hot_folder.recursive,
+        &mut seen,
+    );
+    seen.is_empty()
+}
