@@ -1,0 +1,245 @@
+//! Fixtures the tests make themselves: scanner-like files in every format,
+//! station homes with a test profile, and helpers to read the store.
+#![allow(dead_code)]
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use scanstelle::config::{Config, ConfigFile};
+use scanstelle::profile::Profile;
+
+/// A grey A4-proportioned page with a pattern unique to `seed`.
+pub fn gray_pixels(w: u32, h: u32, seed: u32) -> Vec<u8> {
+    let mut px = vec![255u8; (w * h) as usize];
+    // A "text line" per bit of the seed, so every seed gives other pixels.
+    for bit in 0..16 {
+        if seed & (1 << bit) != 0 {
+            let y0 = 20 + bit * (h - 40) / 16;
+            for y in y0..(y0 + 4).min(h) {
+                for x in 10..w - 10 {
+                    px[(y * w + x) as usize] = 20;
+                }
+            }
+        }
+    }
+    // Plus a seed-dependent column so seeds with equal low bits still differ.
+    let x = 5 + seed % (w - 10);
+    for y in 0..h {
+        px[(y * w + x) as usize] = 0;
+    }
+    px
+}
+
+/// PNG of [`gray_pixels`] with a resolution chunk.
+pub fn png_page(w: u32, h: u32, seed: u32, dpi: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Grayscale);
+        enc.set_depth(png::BitDepth::Eight);
+        let ppm = (dpi as f32 / 0.0254).round() as u32;
+        enc.set_pixel_dims(Some(png::PixelDimensions {
+            xppu: ppm,
+            yppu: ppm,
+            unit: png::Unit::Meter,
+        }));
+        let mut wr = enc.write_header().unwrap();
+        wr.write_image_data(&gray_pixels(w, h, seed)).unwrap();
+    }
+    out
+}
+
+/// JPEG of [`gray_pixels`].
+pub fn jpeg_page(w: u32, h: u32, seed: u32) -> Vec<u8> {
+    let img = image::GrayImage::from_raw(w, h, gray_pixels(w, h, seed)).unwrap();
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+/// A multi-page LZW TIFF (8-bit grey, 300 dpi), one page per seed.
+pub fn tiff_pages(w: u32, h: u32, seeds: &[u32]) -> Vec<u8> {
+    use tiff::encoder::{Compression, Rational, TiffEncoder, colortype};
+    use tiff::tags::ResolutionUnit;
+    let mut out = Cursor::new(Vec::new());
+    let mut enc = TiffEncoder::new(&mut out)
+        .unwrap()
+        .with_compression(Compression::Lzw);
+    for &s in seeds {
+        let mut img = enc.new_image::<colortype::Gray8>(w, h).unwrap();
+        img.resolution(ResolutionUnit::Inch, Rational { n: 300, d: 1 });
+        img.write_data(&gray_pixels(w, h, s)).unwrap();
+    }
+    drop(enc);
+    out.into_inner()
+}
+
+/// Builds a PDF from object bodies (object 1 must be the catalog).
+pub fn pdf_from_objects(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut v = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+    v.extend_from_slice(data);
+    v.extend_from_slice(b"\nendstream");
+    v
+}
+
+/// A scanner PDF: one page per image, each image filling its page at `dpi`.
+/// `images` are (width, height, filter-and-colour dict entries, data).
+pub fn image_pdf(images: &[(u32, u32, &str, Vec<u8>)], dpi: f32) -> Vec<u8> {
+    let n = images.len();
+    // 1 catalog, 2 pages, then per page: page, content, image.
+    let kids: Vec<String> = (0..n).map(|i| format!("{} 0 R", 3 + 3 * i)).collect();
+    let mut objs = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!("<< /Type /Pages /Kids [{}] /Count {n} >>", kids.join(" ")).into_bytes(),
+    ];
+    for (i, (w, h, dict, data)) in images.iter().enumerate() {
+        let (pw, ph) = (*w as f32 * 72.0 / dpi, *h as f32 * 72.0 / dpi);
+        let page = 3 + 3 * i;
+        objs.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw} {ph}] /Resources << /XObject << /Im0 {} 0 R >> >> /Contents {} 0 R >>",
+                page + 2,
+                page + 1
+            )
+            .into_bytes(),
+        );
+        objs.push(stream(
+            "",
+            format!("q {pw} 0 0 {ph} 0 0 cm /Im0 Do Q").as_bytes(),
+        ));
+        objs.push(stream(
+            &format!("/Type /XObject /Subtype /Image /Width {w} /Height {h} {dict}"),
+            data,
+        ));
+    }
+    pdf_from_objects(&objs)
+}
+
+/// A born-digital PDF with real text lines (Helvetica, WinAnsi).
+pub fn text_pdf(lines: &[&str]) -> Vec<u8> {
+    let mut content = b"BT /F1 12 Tf 72 770 Td 16 TL\n".to_vec();
+    for l in lines {
+        content.push(b'(');
+        for ch in l.chars() {
+            let b = match ch {
+                'ä' => 0xE4,
+                'ö' => 0xF6,
+                'ü' => 0xFC,
+                'ß' => 0xDF,
+                'Ä' => 0xC4,
+                'Ö' => 0xD6,
+                'Ü' => 0xDC,
+                '(' | ')' | '\\' => {
+                    content.push(b'\\');
+                    ch as u8
+                }
+                c => c as u8,
+            };
+            content.push(b);
+        }
+        content.extend_from_slice(b") Tj T*\n");
+    }
+    content.extend_from_slice(b"ET");
+    pdf_from_objects(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_vec(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec(),
+        stream("", &content),
+    ])
+}
+
+/// The demo's two-page G4 TIFF (made by the project, see assets/demo).
+pub fn demo_g4_tiff() -> &'static [u8] {
+    include_bytes!("../../assets/demo/weiterbewilligungsantrag.tif")
+}
+
+/// A profile for tests: hot folder `dir`, short settle time.
+pub fn test_profile(dir: &Path, settle_ms: u64, extra: &str) -> Profile {
+    let text = format!(
+        "name = \"test\"\n[hot_folder]\npath = {:?}\nsettle_ms = {settle_ms}\npoll_interval_ms = 200\n{extra}",
+        dir.display().to_string()
+    );
+    Profile::from_toml(&text, "test").unwrap()
+}
+
+/// Writes a config with one test profile into `root` and returns its path.
+/// `hot_folder_extra` goes into the `[hot_folder]` table, `tail` after it.
+pub fn write_config(
+    root: &Path,
+    hot: &Path,
+    settle_ms: u64,
+    hot_folder_extra: &str,
+    tail: &str,
+) -> PathBuf {
+    let profiles = root.join("profiles");
+    std::fs::create_dir_all(&profiles).unwrap();
+    std::fs::write(
+        profiles.join("test.toml"),
+        format!(
+            "name = \"test\"\n[hot_folder]\npath = {:?}\nsettle_ms = {settle_ms}\npoll_interval_ms = 200\n{hot_folder_extra}\n{tail}",
+            hot.display().to_string()
+        ),
+    )
+    .unwrap();
+    let cfg = root.join("scanstelle.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "profile_dirs = [{:?}]\nprofiles = [\"test\"]\n[intake]\nquarantine_after_secs = 2\nrescan_secs = 1\n",
+            profiles.display().to_string()
+        ),
+    )
+    .unwrap();
+    cfg
+}
+
+/// Loads a config written by [`write_config`].
+pub fn load_config(cfg: &Path, home: &Path) -> Config {
+    Config::load(Some(cfg), Some(home)).unwrap()
+}
+
+/// The default config (built-in profiles) for a home.
+pub fn default_config(home: &Path) -> Config {
+    Config::from_file(ConfigFile::default(), home.to_owned(), None).unwrap()
+}
+
+/// Files (not directories) directly in `dir`.
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|r| {
+            r.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}

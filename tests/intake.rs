@@ -1,0 +1,296 @@
+//! Taking files into the store: exactly once, with duplicates, quarantine
+//! and resumption after a crash at every step.
+
+mod common;
+
+use common::*;
+use scanstelle::blob::Sha256Hex;
+use scanstelle::intake::{Outcome, TakeOptions, take_file};
+use scanstelle::station::Station;
+use scanstelle::store::{NewPage, NewSource, SourceState};
+use std::path::Path;
+use std::time::Duration;
+
+fn opts() -> TakeOptions {
+    TakeOptions {
+        remove_original: true,
+        quarantine_after: Duration::ZERO,
+    }
+}
+
+fn setup() -> (tempfile::TempDir, Station, scanstelle::profile::Profile) {
+    let dir = tempfile::tempdir().unwrap();
+    let hot = dir.path().join("hot");
+    std::fs::create_dir_all(&hot).unwrap();
+    let station = Station::open(&dir.path().join("home")).unwrap();
+    let profile = test_profile(&hot, 100, "");
+    (dir, station, profile)
+}
+
+fn count(station: &Station, sql: &str) -> i64 {
+    station
+        .store
+        .connection()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_file_becomes_a_batch_with_its_pages_and_leaves_the_hot_folder() {
+    let (dir, mut station, profile) = setup();
+    let path = dir.path().join("hot/stapel-0001.tif");
+    let bytes = tiff_pages(120, 170, &[11, 12, 13]);
+    std::fs::write(&path, &bytes).unwrap();
+
+    let Outcome::Ingested(i) = take_file(&mut station, &profile, &path, &opts()).unwrap() else {
+        panic!("not ingested")
+    };
+    assert_eq!(i.pages, 3);
+    assert!(!path.exists(), "original must leave the hot folder");
+
+    let sha = Sha256Hex::of(&bytes);
+    let src = station.store.source_by_sha(&sha).unwrap().unwrap();
+    assert_eq!(src.state, SourceState::Released);
+    assert_eq!(src.page_count, 3);
+    assert_eq!(src.file_name, "stapel-0001.tif");
+    // The original is kept whole in the blob store.
+    assert_eq!(station.blobs.get(&sha).unwrap(), bytes);
+
+    let pages = station.store.pages_of_source(src.id).unwrap();
+    assert_eq!(
+        pages.iter().map(|p| p.page_index).collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
+    for p in &pages {
+        let blob = station.blobs.get(&p.sha).unwrap();
+        assert_eq!(Sha256Hex::of(&blob), p.sha);
+        assert_eq!((p.width, p.height, p.dpi_x), (120, 170, Some(300.0)));
+    }
+    assert_eq!(count(&station, "SELECT COUNT(*) FROM documents"), 1);
+    assert_eq!(count(&station, "SELECT COUNT(*) FROM document_pages"), 3);
+    assert!(station.store.check_integrity().unwrap().is_empty());
+}
+
+#[test]
+fn a_duplicate_is_quarantined_and_reported_not_taken_again() {
+    let (dir, mut station, profile) = setup();
+    let bytes = jpeg_page(100, 140, 4);
+    let first = dir.path().join("hot/brief.jpg");
+    std::fs::write(&first, &bytes).unwrap();
+    assert!(matches!(
+        take_file(&mut station, &profile, &first, &opts()).unwrap(),
+        Outcome::Ingested(_)
+    ));
+
+    let again = dir.path().join("hot/brief-kopie.jpg");
+    std::fs::write(&again, &bytes).unwrap();
+    let Outcome::Duplicate { of, stored_as } =
+        take_file(&mut station, &profile, &again, &opts()).unwrap()
+    else {
+        panic!("duplicate not detected")
+    };
+    assert_eq!(of.file_name, "brief.jpg");
+    assert!(!again.exists());
+    assert_eq!(
+        std::fs::read(&stored_as).unwrap(),
+        bytes,
+        "the duplicate is kept in quarantine"
+    );
+    let note = std::fs::read_to_string(format!("{}.reason.txt", stored_as.display())).unwrap();
+    assert!(
+        note.contains("Doppelt") && note.contains("brief.jpg"),
+        "{note}"
+    );
+    assert_eq!(count(&station, "SELECT COUNT(*) FROM pages"), 1);
+    let q = station.store.quarantine_entries().unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].reason_code, "duplicate");
+}
+
+#[test]
+fn an_unreadable_file_goes_to_quarantine_with_its_reason_and_intake_goes_on() {
+    let (dir, mut station, profile) = setup();
+    let bad = dir.path().join("hot/kaputt.pdf");
+    let pdf = text_pdf(&["Antrag"]);
+    std::fs::write(&bad, &pdf[..pdf.len() / 2]).unwrap();
+    let Outcome::Quarantined { reason, stored_as } =
+        take_file(&mut station, &profile, &bad, &opts()).unwrap()
+    else {
+        panic!("not quarantined")
+    };
+    assert!(reason.contains("%%EOF"), "{reason}");
+    assert!(!bad.exists());
+    assert!(stored_as.starts_with(station.quarantine_dir()));
+    let note = std::fs::read_to_string(format!("{}.reason.txt", stored_as.display())).unwrap();
+    assert!(
+        note.contains("kaputt.pdf") && note.contains("Grund:") && note.contains("Was tun:"),
+        "{note}"
+    );
+    assert_eq!(
+        station.store.quarantine_entries().unwrap()[0].reason_code,
+        "corrupt"
+    );
+
+    let good = dir.path().join("hot/gut.png");
+    std::fs::write(&good, png_page(90, 120, 1, 300)).unwrap();
+    assert!(matches!(
+        take_file(&mut station, &profile, &good, &opts()).unwrap(),
+        Outcome::Ingested(_)
+    ));
+}
+
+#[test]
+fn an_unreadable_file_that_just_changed_is_retried_not_quarantined() {
+    let (dir, mut station, profile) = setup();
+    let growing = dir.path().join("hot/wird-geschrieben.tif");
+    let tiff = tiff_pages(100, 100, &[1, 2]);
+    std::fs::write(&growing, &tiff[..tiff.len() / 2]).unwrap();
+    let patient = TakeOptions {
+        remove_original: true,
+        quarantine_after: Duration::from_secs(3600),
+    };
+    assert!(matches!(
+        take_file(&mut station, &profile, &growing, &patient).unwrap(),
+        Outcome::Retry { .. }
+    ));
+    assert!(growing.exists());
+    assert!(station.store.quarantine_entries().unwrap().is_empty());
+    std::fs::write(&growing, &tiff).unwrap();
+    let Outcome::Ingested(i) = take_file(&mut station, &profile, &growing, &patient).unwrap()
+    else {
+        panic!("complete file not taken")
+    };
+    assert_eq!(i.pages, 2);
+}
+
+/// Records a file as `take_file` does up to its transaction, then stops:
+/// the state a crash right after the commit leaves behind.
+fn record_only(station: &mut Station, profile: &scanstelle::profile::Profile, path: &Path) -> i64 {
+    let bytes = std::fs::read(path).unwrap();
+    let sha = Sha256Hex::of(&bytes);
+    let decoded = scanstelle::decode::decode(&bytes).unwrap();
+    let pages: Vec<NewPage> = decoded
+        .pages
+        .iter()
+        .map(|p| NewPage {
+            sha: station.blobs.put(&p.bytes).unwrap(),
+            width: p.width,
+            height: p.height,
+            dpi: p.dpi,
+            colour: p.colour,
+            encoding: p.encoding,
+            origin: p.origin,
+            byte_size: p.bytes.len() as u64,
+            text: p.text.clone(),
+        })
+        .collect();
+    station
+        .store
+        .ingest_source(&NewSource {
+            profile: &profile.name,
+            grouping: profile.grouping(),
+            original_path: path,
+            sha: &sha,
+            size: bytes.len() as u64,
+            format: decoded.format,
+            pages: &pages,
+        })
+        .unwrap()
+        .source_id
+}
+
+#[test]
+fn a_crash_after_the_commit_is_finished_on_restart_without_a_second_copy() {
+    let (dir, mut station, profile) = setup();
+    let path = dir.path().join("hot/a.tif");
+    std::fs::write(&path, tiff_pages(80, 80, &[1, 2])).unwrap();
+    let id = record_only(&mut station, &profile, &path);
+
+    // Restart: the file is still in the hot folder.
+    let home = station.home().to_owned();
+    drop(station);
+    let mut station = Station::open(&home).unwrap();
+    let out = take_file(&mut station, &profile, &path, &opts()).unwrap();
+    assert_eq!(out, Outcome::Resumed { source_id: id });
+    assert!(!path.exists());
+    assert_eq!(count(&station, "SELECT COUNT(*) FROM pages"), 2);
+    assert_eq!(count(&station, "SELECT COUNT(*) FROM source_files"), 1);
+    assert!(station.store.quarantine_entries().unwrap().is_empty());
+}
+
+#[test]
+fn a_crash_after_archiving_but_before_removal_is_finished_too() {
+    let (dir, mut station, profile) = setup();
+    let path = dir.path().join("hot/b.tif");
+    let bytes = tiff_pages(80, 80, &[3]);
+    std::fs::write(&path, &bytes).unwrap();
+    let id = record_only(&mut station, &profile, &path);
+    station
+        .blobs
+        .put_file(&path, &Sha256Hex::of(&bytes))
+        .unwrap();
+    station
+        .store
+        .advance_source(id, SourceState::InHotFolder, SourceState::Archived)
+        .unwrap();
+
+    // Case 1: the file is still there → finished when it is seen again.
+    assert_eq!(
+        take_file(&mut station, &profile, &path, &opts()).unwrap(),
+        Outcome::Resumed { source_id: id }
+    );
+    assert!(!path.exists());
+
+    // Case 2: the file was removed but the crash came before `released`.
+    let path2 = dir.path().join("hot/c.tif");
+    let bytes2 = tiff_pages(80, 80, &[4]);
+    std::fs::write(&path2, &bytes2).unwrap();
+    let id2 = record_only(&mut station, &profile, &path2);
+    station
+        .blobs
+        .put_file(&path2, &Sha256Hex::of(&bytes2))
+        .unwrap();
+    station
+        .store
+        .advance_source(id2, SourceState::InHotFolder, SourceState::Archived)
+        .unwrap();
+    std::fs::remove_file(&path2).unwrap();
+    assert_eq!(scanstelle::intake::resume_pending(&mut station).unwrap(), 1);
+    assert!(station.store.unreleased_sources().unwrap().is_empty());
+}
+
+#[test]
+fn a_new_file_under_a_released_name_is_a_new_file() {
+    let (dir, mut station, profile) = setup();
+    let path = dir.path().join("hot/scan0001.jpg");
+    std::fs::write(&path, jpeg_page(60, 80, 1)).unwrap();
+    take_file(&mut station, &profile, &path, &opts()).unwrap();
+    std::fs::write(&path, jpeg_page(60, 80, 2)).unwrap();
+    assert!(matches!(
+        take_file(&mut station, &profile, &path, &opts()).unwrap(),
+        Outcome::Ingested(_)
+    ));
+    assert_eq!(count(&station, "SELECT COUNT(*) FROM source_files"), 2);
+}
+
+#[test]
+fn ingest_without_move_keeps_the_users_file() {
+    let (dir, mut station, profile) = setup();
+    let path = dir.path().join("brief.png");
+    std::fs::write(&path, png_page(60, 80, 1, 300)).unwrap();
+    let keep = TakeOptions {
+        remove_original: false,
+        quarantine_after: Duration::ZERO,
+    };
+    assert!(matches!(
+        take_file(&mut station, &profile, &path, &keep).unwrap(),
+        Outcome::Ingested(_)
+    ));
+    assert!(path.exists());
+    // Taking it again is a duplicate, reported, and the user's file still stays.
+    assert!(matches!(
+        take_file(&mut station, &profile, &path, &keep).unwrap(),
+        Outcome::Duplicate { .. }
+    ));
+    assert!(path.exists());
+}
