@@ -22,11 +22,13 @@ pub fn gray_pixels(w: u32, h: u32, seed: u32) -> Vec<u8> {
             }
         }
     }
-    // Plus a seed-dependent column so seeds with equal low bits still differ.
+    // Plus a seed-dependent column, and the seed itself in the first pixels,
+    // so that no two seeds give the same image.
     let x = 5 + seed % (w - 10);
     for y in 0..h {
         px[(y * w + x) as usize] = 0;
     }
+    px[..4].copy_from_slice(&seed.to_le_bytes());
     px
 }
 

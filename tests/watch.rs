@@ -1,0 +1,187 @@
+//! The hot-folder watcher with real files and real filesystem events.
+
+mod common;
+
+use common::*;
+use scanstelle::config::Config;
+use scanstelle::station::Station;
+use scanstelle::store::{BatchState, Store};
+use scanstelle::watch::{self, WatchError, WatchOptions, WatchSummary};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
+
+struct Running {
+    stop: oneshot::Sender<()>,
+    handle: tokio::task::JoinHandle<Result<WatchSummary, WatchError>>,
+    db: PathBuf,
+}
+
+impl Running {
+    async fn stop(self) -> WatchSummary {
+        self.stop.send(()).unwrap();
+        self.handle.await.unwrap().unwrap()
+    }
+}
+
+fn start(config: Config) -> Running {
+    let station = Station::open(&config.home).unwrap();
+    let db = config.home.join("scanstelle.db");
+    let (tx, rx) = oneshot::channel::<()>();
+    let handle = tokio::spawn(async move {
+        watch::run(&config, station, WatchOptions::default(), async {
+            let _ = rx.await;
+        })
+        .await
+    });
+    Running { stop: tx, handle, db }
+}
+
+fn count(db: &Path, sql: &str) -> i64 {
+    let store = Store::open(db).unwrap();
+    store.connection().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+async fn wait_until(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < timeout, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    hot: PathBuf,
+    config: Config,
+}
+
+fn setup(settle_ms: u64, hot_folder_extra: &str, tail: &str) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let hot = dir.path().join("hot");
+    std::fs::create_dir_all(&hot).unwrap();
+    let cfg = write_config(dir.path(), &hot, settle_ms, hot_folder_extra, tail);
+    let config = load_config(&cfg, &dir.path().join("home"));
+    Setup { _dir: dir, hot, config }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_written_slowly_in_chunks_is_taken_once_whole() {
+    let s = setup(800, "", "");
+    let r = start(s.config.clone());
+    let bytes = tiff_pages(300, 400, &[1, 2, 3, 4]);
+    let path = s.hot.join("langsam.tif");
+    let mut f = std::fs::File::create(&path).unwrap();
+    for chunk in bytes.chunks(bytes.len().div_ceil(8)) {
+        f.write_all(chunk).unwrap();
+        f.flush().unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    drop(f);
+    wait_until("file taken", Duration::from_secs(20), || !path.exists()).await;
+    let summary = r.stop().await;
+    assert_eq!(summary.files, 1);
+    assert_eq!(summary.pages, 4);
+    assert_eq!(count(&s.config.home.join("scanstelle.db"), "SELECT COUNT(*) FROM source_files"), 1);
+    assert_eq!(count(&s.config.home.join("scanstelle.db"), "SELECT COUNT(*) FROM pages"), 4);
+    assert_eq!(count(&s.config.home.join("scanstelle.db"), "SELECT COUNT(*) FROM quarantine"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_200_files_is_all_taken_none_twice() {
+    let s = setup(300, "", "");
+    let r = start(s.config.clone());
+    for i in 0..200u32 {
+        std::fs::write(s.hot.join(format!("seite-{i:03}.png")), png_page(40, 56, i + 1, 300)).unwrap();
+    }
+    let db = r.db.clone();
+    wait_until("200 files taken", Duration::from_secs(60), || {
+        db.exists() && count(&db, "SELECT COUNT(*) FROM source_files WHERE state = 'released'") == 200
+    })
+    .await;
+    let summary = r.stop().await;
+    assert_eq!((summary.files, summary.pages, summary.duplicates, summary.quarantined), (200, 200, 0, 0));
+    assert_eq!(count(&db, "SELECT COUNT(DISTINCT sha256) FROM source_files"), 200);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM pages"), 200);
+    assert_eq!(count(&db, "SELECT COUNT(DISTINCT file_name) FROM source_files"), 200);
+    assert!(files_in(&s.hot).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scanner_writing_tmp_and_renaming_is_taken_once_after_the_rename() {
+    let s = setup(300, "", "");
+    let r = start(s.config.clone());
+    let bytes = tiff_pages(200, 280, &[5, 6]);
+    let tmp = s.hot.join("stapel.tif.tmp");
+    let mut f = std::fs::File::create(&tmp).unwrap();
+    // Pauses longer than the settle time: only the ignore pattern protects the file.
+    for chunk in bytes.chunks(bytes.len().div_ceil(3)) {
+        f.write_all(chunk).unwrap();
+        f.flush().unwrap();
+        tokio::time::sleep(Duration::from_millis(600)).await;
+    }
+    drop(f);
+    assert!(tmp.exists(), "a .tmp file must not be taken");
+    let db = r.db.clone();
+    assert!(!db.exists() || count(&db, "SELECT COUNT(*) FROM source_files") == 0);
+    let fin = s.hot.join("stapel.tif");
+    std::fs::rename(&tmp, &fin).unwrap();
+    wait_until("renamed file taken", Duration::from_secs(20), || !fin.exists()).await;
+    let summary = r.stop().await;
+    assert_eq!((summary.files, summary.pages, summary.quarantined), (1, 2, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_mode_finds_files_without_events_and_files_present_at_start() {
+    let s = setup(200, "watch = \"poll\"\nrecursive = true", "");
+    std::fs::create_dir_all(s.hot.join("unterordner")).unwrap();
+    std::fs::write(s.hot.join("vorher.jpg"), jpeg_page(50, 70, 1)).unwrap();
+    let r = start(s.config.clone());
+    std::fs::write(s.hot.join("unterordner/danach.jpg"), jpeg_page(50, 70, 2)).unwrap();
+    let db = r.db.clone();
+    wait_until("both files taken", Duration::from_secs(20), || {
+        db.exists() && count(&db, "SELECT COUNT(*) FROM source_files WHERE state = 'released'") == 2
+    })
+    .await;
+    let summary = r.stop().await;
+    assert_eq!(summary.files, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn single_pages_within_the_window_form_one_batch_closed_after_it() {
+    let s = setup(200, "", "[batching]\nmode = \"window\"\nwindow_secs = 2\n");
+    let r = start(s.config.clone());
+    for i in 0..3u32 {
+        std::fs::write(s.hot.join(format!("blatt-{i}.png")), png_page(50, 70, 10 + i, 300)).unwrap();
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    let db = r.db.clone();
+    wait_until("three pages taken", Duration::from_secs(20), || {
+        db.exists() && count(&db, "SELECT COUNT(*) FROM pages") == 3
+    })
+    .await;
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM batches"), 1);
+    assert_eq!(count(&db, "SELECT COUNT(DISTINCT seq) FROM pages"), 3);
+    wait_until("batch closed after its window", Duration::from_secs(20), || {
+        Store::open(&db).unwrap().batch_state(1).unwrap() == Some(BatchState::Ingested)
+    })
+    .await;
+    r.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_file_is_quarantined_once_it_stays_unchanged() {
+    // write_config sets quarantine_after_secs = 2.
+    let s = setup(200, "", "");
+    let r = start(s.config.clone());
+    let bad = s.hot.join("defekt.jpg");
+    let j = jpeg_page(60, 60, 3);
+    std::fs::write(&bad, &j[..j.len() / 2]).unwrap();
+    wait_until("quarantined", Duration::from_secs(20), || !bad.exists()).await;
+    let summary = r.stop().await;
+    assert_eq!((summary.files, summary.quarantined), (0, 1));
+    let q = files_in(&s.config.home.join("quarantine"));
+    assert_eq!(q.len(), 2, "{q:?}");
+    assert!(q.iter().any(|p| p.to_string_lossy().ends_with("defekt.jpg.reason.txt")));
+}
