@@ -141,21 +141,26 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Installs the Ctrl-C and SIGTERM handlers at once (so a signal that comes
+/// during start-up is not lost) and returns a future that completes on either.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM handler");
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        async move {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = ctrl_c.await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -168,13 +173,15 @@ fn watch_cmd(mut config: Config, only: &[String]) -> Result<ExitCode> {
         }
         config.profiles.retain(|p| only.contains(&p.name));
     }
+    let rt = runtime()?;
+    let shutdown = rt.block_on(async { shutdown_signal() });
     let station = Station::open(&config.home)?;
     tracing::info!(home = %config.home.display(), "Station bereit");
-    let summary = runtime()?.block_on(watch::run(
+    let summary = rt.block_on(watch::run(
         &config,
         station,
         WatchOptions::default(),
-        shutdown_signal(),
+        shutdown,
     ))?;
     print_summary(&summary);
     Ok(ExitCode::SUCCESS)
@@ -396,13 +403,15 @@ fn demo(home: Option<&Path>, keep: bool) -> Result<ExitCode> {
         config.profile(name).map(|p| p.hot_folder_path(&home))
     })?;
     println!("{dropped} Beispielscans abgelegt; Einlesen läuft …");
-    let summary = runtime()?.block_on(watch::run(
+    let rt = runtime()?;
+    let shutdown = rt.block_on(async { shutdown_signal() });
+    let summary = rt.block_on(watch::run(
         &config,
         station,
         WatchOptions {
             stop_when_idle: Some(Duration::from_millis(500)),
         },
-        shutdown_signal(),
+        shutdown,
     ))?;
     print_summary(&summary);
     println!();

@@ -35,7 +35,11 @@ fn start(config: Config) -> Running {
         })
         .await
     });
-    Running { stop: tx, handle, db }
+    Running {
+        stop: tx,
+        handle,
+        db,
+    }
 }
 
 fn count(db: &Path, sql: &str) -> i64 {
@@ -63,7 +67,11 @@ fn setup(settle_ms: u64, hot_folder_extra: &str, tail: &str) -> Setup {
     std::fs::create_dir_all(&hot).unwrap();
     let cfg = write_config(dir.path(), &hot, settle_ms, hot_folder_extra, tail);
     let config = load_config(&cfg, &dir.path().join("home"));
-    Setup { _dir: dir, hot, config }
+    Setup {
+        _dir: dir,
+        hot,
+        config,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -83,9 +91,27 @@ async fn a_file_written_slowly_in_chunks_is_taken_once_whole() {
     let summary = r.stop().await;
     assert_eq!(summary.files, 1);
     assert_eq!(summary.pages, 4);
-    assert_eq!(count(&s.config.home.join("scanstelle.db"), "SELECT COUNT(*) FROM source_files"), 1);
-    assert_eq!(count(&s.config.home.join("scanstelle.db"), "SELECT COUNT(*) FROM pages"), 4);
-    assert_eq!(count(&s.config.home.join("scanstelle.db"), "SELECT COUNT(*) FROM quarantine"), 0);
+    assert_eq!(
+        count(
+            &s.config.home.join("scanstelle.db"),
+            "SELECT COUNT(*) FROM source_files"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &s.config.home.join("scanstelle.db"),
+            "SELECT COUNT(*) FROM pages"
+        ),
+        4
+    );
+    assert_eq!(
+        count(
+            &s.config.home.join("scanstelle.db"),
+            "SELECT COUNT(*) FROM quarantine"
+        ),
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -93,18 +119,40 @@ async fn a_burst_of_200_files_is_all_taken_none_twice() {
     let s = setup(300, "", "");
     let r = start(s.config.clone());
     for i in 0..200u32 {
-        std::fs::write(s.hot.join(format!("seite-{i:03}.png")), png_page(40, 56, i + 1, 300)).unwrap();
+        std::fs::write(
+            s.hot.join(format!("seite-{i:03}.png")),
+            png_page(40, 56, i + 1, 300),
+        )
+        .unwrap();
     }
     let db = r.db.clone();
     wait_until("200 files taken", Duration::from_secs(60), || {
-        db.exists() && count(&db, "SELECT COUNT(*) FROM source_files WHERE state = 'released'") == 200
+        db.exists()
+            && count(
+                &db,
+                "SELECT COUNT(*) FROM source_files WHERE state = 'released'",
+            ) == 200
     })
     .await;
     let summary = r.stop().await;
-    assert_eq!((summary.files, summary.pages, summary.duplicates, summary.quarantined), (200, 200, 0, 0));
-    assert_eq!(count(&db, "SELECT COUNT(DISTINCT sha256) FROM source_files"), 200);
+    assert_eq!(
+        (
+            summary.files,
+            summary.pages,
+            summary.duplicates,
+            summary.quarantined
+        ),
+        (200, 200, 0, 0)
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(DISTINCT sha256) FROM source_files"),
+        200
+    );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM pages"), 200);
-    assert_eq!(count(&db, "SELECT COUNT(DISTINCT file_name) FROM source_files"), 200);
+    assert_eq!(
+        count(&db, "SELECT COUNT(DISTINCT file_name) FROM source_files"),
+        200
+    );
     assert!(files_in(&s.hot).is_empty());
 }
 
@@ -127,9 +175,15 @@ async fn a_scanner_writing_tmp_and_renaming_is_taken_once_after_the_rename() {
     assert!(!db.exists() || count(&db, "SELECT COUNT(*) FROM source_files") == 0);
     let fin = s.hot.join("stapel.tif");
     std::fs::rename(&tmp, &fin).unwrap();
-    wait_until("renamed file taken", Duration::from_secs(20), || !fin.exists()).await;
+    wait_until("renamed file taken", Duration::from_secs(20), || {
+        !fin.exists()
+    })
+    .await;
     let summary = r.stop().await;
-    assert_eq!((summary.files, summary.pages, summary.quarantined), (1, 2, 0));
+    assert_eq!(
+        (summary.files, summary.pages, summary.quarantined),
+        (1, 2, 0)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -141,7 +195,11 @@ async fn polling_mode_finds_files_without_events_and_files_present_at_start() {
     std::fs::write(s.hot.join("unterordner/danach.jpg"), jpeg_page(50, 70, 2)).unwrap();
     let db = r.db.clone();
     wait_until("both files taken", Duration::from_secs(20), || {
-        db.exists() && count(&db, "SELECT COUNT(*) FROM source_files WHERE state = 'released'") == 2
+        db.exists()
+            && count(
+                &db,
+                "SELECT COUNT(*) FROM source_files WHERE state = 'released'",
+            ) == 2
     })
     .await;
     let summary = r.stop().await;
@@ -153,7 +211,11 @@ async fn single_pages_within_the_window_form_one_batch_closed_after_it() {
     let s = setup(200, "", "[batching]\nmode = \"window\"\nwindow_secs = 2\n");
     let r = start(s.config.clone());
     for i in 0..3u32 {
-        std::fs::write(s.hot.join(format!("blatt-{i}.png")), png_page(50, 70, 10 + i, 300)).unwrap();
+        std::fs::write(
+            s.hot.join(format!("blatt-{i}.png")),
+            png_page(50, 70, 10 + i, 300),
+        )
+        .unwrap();
         tokio::time::sleep(Duration::from_millis(400)).await;
     }
     let db = r.db.clone();
@@ -163,9 +225,11 @@ async fn single_pages_within_the_window_form_one_batch_closed_after_it() {
     .await;
     assert_eq!(count(&db, "SELECT COUNT(*) FROM batches"), 1);
     assert_eq!(count(&db, "SELECT COUNT(DISTINCT seq) FROM pages"), 3);
-    wait_until("batch closed after its window", Duration::from_secs(20), || {
-        Store::open(&db).unwrap().batch_state(1).unwrap() == Some(BatchState::Ingested)
-    })
+    wait_until(
+        "batch closed after its window",
+        Duration::from_secs(20),
+        || Store::open(&db).unwrap().batch_state(1).unwrap() == Some(BatchState::Ingested),
+    )
     .await;
     r.stop().await;
 }
@@ -183,5 +247,8 @@ async fn an_unreadable_file_is_quarantined_once_it_stays_unchanged() {
     assert_eq!((summary.files, summary.quarantined), (0, 1));
     let q = files_in(&s.config.home.join("quarantine"));
     assert_eq!(q.len(), 2, "{q:?}");
-    assert!(q.iter().any(|p| p.to_string_lossy().ends_with("defekt.jpg.reason.txt")));
+    assert!(
+        q.iter()
+            .any(|p| p.to_string_lossy().ends_with("defekt.jpg.reason.txt"))
+    );
 }
