@@ -1,0 +1,148 @@
+//! The command line, run as the real binary.
+
+mod common;
+
+use common::*;
+use std::process::{Command, Output};
+
+fn scanstelle(args: &[&str], home: &std::path::Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scanstelle"))
+        .args(args)
+        .arg("--home")
+        .arg(home)
+        .env_remove("SCANSTELLE_CONFIG")
+        .env("XDG_CONFIG_HOME", home.join("xdg-config"))
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn help_names_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = scanstelle(&["--help"], dir.path());
+    assert!(o.status.success());
+    let text = stdout(&o);
+    for cmd in ["watch", "ingest", "status", "demo", "profiles"] {
+        assert!(text.contains(cmd), "{cmd} missing in:\n{text}");
+    }
+    let o = scanstelle(&["ingest", "--help"], dir.path());
+    assert!(stdout(&o).contains("--move"));
+}
+
+#[test]
+fn ingest_then_status_counts_pages_and_quarantine() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let a = dir.path().join("antrag.tif");
+    let b = dir.path().join("kaputt.pdf");
+    std::fs::write(&a, tiff_pages(100, 140, &[1, 2, 3])).unwrap();
+    let pdf = text_pdf(&["x"]);
+    std::fs::write(&b, &pdf[..pdf.len() - 20]).unwrap();
+    let o = scanstelle(&["ingest", a.to_str().unwrap(), b.to_str().unwrap()], &home);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = stdout(&o);
+    assert!(out.contains("eingelesen: 3 Seite(n)"), "{out}");
+    assert!(out.contains("QUARANTÄNE") && out.contains("%%EOF"), "{out}");
+    assert!(
+        a.exists() && b.exists(),
+        "without --move the user's files stay"
+    );
+
+    let o = scanstelle(&["status"], &home);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(
+        out.contains("Seiten") && out.contains("eingelesen 3"),
+        "{out}"
+    );
+    assert!(out.contains("kaputt.pdf"), "{out}");
+
+    let o = scanstelle(&["status", "--as-json"], &home);
+    let out = stdout(&o);
+    assert!(
+        out.contains("\"pages\":{\"ingested\":3}") && out.contains("\"quarantined\":1"),
+        "{out}"
+    );
+
+    // The same file again is reported as a duplicate; --move removes it from where it was.
+    let o = scanstelle(&["ingest", "--move", a.to_str().unwrap()], &home);
+    assert!(stdout(&o).contains("DOPPELT"), "{}", stdout(&o));
+    assert!(!a.exists());
+}
+
+#[test]
+fn ingest_of_a_missing_file_fails_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = scanstelle(&["ingest", "/nirgends/scan.tif"], dir.path());
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("keine Datei"));
+}
+
+#[test]
+fn a_second_watch_on_the_same_home_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let _first = scanstelle::station::Station::open(&home).unwrap();
+    let o = scanstelle(&["watch"], &home);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bereits ein anderer Scanstelle-Prozess"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_demo_runs_the_pipeline_on_its_built_in_scans() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("demo");
+    let o = scanstelle(&["demo", "--json"], &home);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = stdout(&o);
+    assert!(
+        out.contains("4 Datei(en) mit 5 Seite(n) eingelesen, 0 doppelt, 1 in Quarantäne"),
+        "{out}"
+    );
+    assert!(
+        out.contains("widerspruch-email.pdf") && out.contains("+Text"),
+        "{out}"
+    );
+    assert!(out.contains("Endmarke %%EOF fehlt"), "{out}");
+    // --json: every log line on stderr is a JSON object.
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.lines().count() > 3);
+    assert!(
+        err.lines().all(|l| l.starts_with('{') && l.ends_with('}')),
+        "{err}"
+    );
+    // With --home the station directory stays for inspection.
+    assert!(home.join("scanstelle.db").exists());
+    assert_eq!(files_in(&home.join("quarantine")).len(), 2);
+}
+
+#[test]
+fn a_bad_config_file_is_named_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("scanstelle.toml");
+    std::fs::write(&cfg, "profiles = [\"fehlt\"]\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_scanstelle"))
+        .args([
+            "--config",
+            cfg.to_str().unwrap(),
+            "--home",
+            dir.path().to_str().unwrap(),
+            "status",
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("fehlt") && err.contains("Scannerprofil"),
+        "{err}"
+    );
+}
