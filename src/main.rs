@@ -174,7 +174,10 @@ fn watch_cmd(mut config: Config, only: &[String]) -> Result<ExitCode> {
         config.profiles.retain(|p| only.contains(&p.name));
     }
     let rt = runtime()?;
-    let shutdown = rt.block_on(async { shutdown_signal() });
+    let shutdown = {
+        let _in_runtime = rt.enter();
+        shutdown_signal()
+    };
     let station = Station::open(&config.home)?;
     tracing::info!(home = %config.home.display(), "Station bereit");
     let summary = rt.block_on(watch::run(
@@ -412,7 +415,10 @@ fn demo(home: Option<&Path>, keep: bool) -> Result<ExitCode> {
     })?;
     println!("{dropped} Beispielscans abgelegt; Einlesen läuft …");
     let rt = runtime()?;
-    let shutdown = rt.block_on(async { shutdown_signal() });
+    let shutdown = {
+        let _in_runtime = rt.enter();
+        shutdown_signal()
+    };
     let summary = rt.block_on(watch::run(
         &config,
         station,

@@ -239,7 +239,7 @@ pub async fn run(
                     let _ = job_tx.try_send(Job::CloseExpiredBatches);
                 }
                 if let Some(idle) = options.stop_when_idle {
-                    if candidates.is_empty() && folders.iter().all(|f| folder_is_empty(f)) {
+                    if candidates.is_empty() && folders.iter().all(folder_is_empty) {
                         let since = *idle_since.get_or_insert(now);
                         if now.duration_since(since) >= idle {
                             break;

@@ -64,15 +64,16 @@ pub fn tiff_pages(w: u32, h: u32, seeds: &[u32]) -> Vec<u8> {
     use tiff::encoder::{Compression, Rational, TiffEncoder, colortype};
     use tiff::tags::ResolutionUnit;
     let mut out = Cursor::new(Vec::new());
-    let mut enc = TiffEncoder::new(&mut out)
-        .unwrap()
-        .with_compression(Compression::Lzw);
-    for &s in seeds {
-        let mut img = enc.new_image::<colortype::Gray8>(w, h).unwrap();
-        img.resolution(ResolutionUnit::Inch, Rational { n: 300, d: 1 });
-        img.write_data(&gray_pixels(w, h, s)).unwrap();
+    {
+        let mut enc = TiffEncoder::new(&mut out)
+            .unwrap()
+            .with_compression(Compression::Lzw);
+        for &s in seeds {
+            let mut img = enc.new_image::<colortype::Gray8>(w, h).unwrap();
+            img.resolution(ResolutionUnit::Inch, Rational { n: 300, d: 1 });
+            img.write_data(&gray_pixels(w, h, s)).unwrap();
+        }
     }
-    drop(enc);
     out.into_inner()
 }
 
