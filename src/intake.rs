@@ -164,6 +164,7 @@ pub fn take_file(
             return Ok(Outcome::Quarantined { reason, stored_as });
         }
     };
+    let size = bytes.len() as u64;
     drop(bytes);
     let mut pages = Vec::with_capacity(decoded.pages.len());
     for p in decoded.pages {
@@ -183,7 +184,6 @@ pub fn take_file(
             text: p.text,
         });
     }
-    let size = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let ingested = station.store.ingest_source(&NewSource {
         profile: &profile.name,
         grouping: profile.grouping(),
