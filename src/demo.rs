@@ -38,7 +38,7 @@ pub const FILES: &[DemoFile] = &[
     },
     DemoFile {
         name: "kontoauszug.jpg",
-        profile: "sane-test",
+        profile: "desk-mfp-pdf",
         bytes: include_bytes!("../assets/demo/kontoauszug.jpg"),
         what: "JPEG-Einzelseite vom Arbeitsplatzscanner",
     },

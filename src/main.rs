@@ -39,6 +39,12 @@ enum Command {
         /// Nur diese Profile überwachen (mehrfach angebbar).
         #[arg(long = "profile", value_name = "NAME")]
         profiles: Vec<String>,
+        /// Nur einlesen, keine Aufbereitung und Texterkennung.
+        #[arg(long)]
+        intake_only: bool,
+        /// Anzahl der Texterkennungs-Threads (Standard: Anzahl der Prozessorkerne).
+        #[arg(long, value_name = "N")]
+        ocr_threads: Option<usize>,
     },
     /// Liest die angegebenen Dateien ein (TIFF, JPEG, PNG, PDF).
     Ingest {
@@ -51,6 +57,24 @@ enum Command {
         /// Originale nach dem sicheren Einlesen löschen (Standard: sie bleiben liegen).
         #[arg(long = "move")]
         remove: bool,
+        /// Nur einlesen, keine Aufbereitung und Texterkennung.
+        #[arg(long)]
+        intake_only: bool,
+    },
+    /// Bereitet eingelesene Seiten auf und erkennt ihren Text (was noch aussteht).
+    Process {
+        /// Anzahl der Texterkennungs-Threads (Standard: Anzahl der Prozessorkerne).
+        #[arg(long, value_name = "N")]
+        ocr_threads: Option<usize>,
+    },
+    /// Volltextsuche über alle erkannten Seiten.
+    Search {
+        /// Suchwörter (alle müssen vorkommen; Wortanfänge genügen).
+        #[arg(required = true, value_name = "WORT")]
+        words: Vec<String>,
+        /// Höchstens so viele Treffer.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
     },
     /// Zeigt Stapel, Seiten und Dokumente je Zustand, die Quarantäne und den Rückstand.
     Status {
@@ -86,7 +110,31 @@ fn init_logging(json: bool, verbose: u8) {
     }
 }
 
+/// Debian's libtesseract uses OpenMP, which reads `OMP_THREAD_LIMIT` when the
+/// library is loaded, before `main`. With one engine per core its own threads
+/// make OCR 2.5–3× slower, so without the variable the program starts itself
+/// again with it set.
+#[cfg(unix)]
+fn ensure_single_threaded_openmp() {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
+        return;
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        let err = std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env("OMP_THREAD_LIMIT", "1")
+            .exec();
+        // Only reached if the exec failed: run on, just slower.
+        eprintln!(
+            "Hinweis: Neustart mit OMP_THREAD_LIMIT=1 fehlgeschlagen ({err}); Texterkennung langsamer"
+        );
+    }
+}
+
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    ensure_single_threaded_openmp();
     let cli = Cli::parse();
     init_logging(cli.json, cli.verbose);
     match run(cli) {
@@ -109,12 +157,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
         command => {
             let config = Config::load(cli.config.as_deref(), cli.home.as_deref())?;
             match command {
-                Command::Watch { profiles } => watch_cmd(config, &profiles),
+                Command::Watch {
+                    profiles,
+                    intake_only,
+                    ocr_threads,
+                } => watch_cmd(
+                    config,
+                    &profiles,
+                    (!intake_only).then(|| threads(ocr_threads)),
+                ),
                 Command::Ingest {
                     files,
                     profile,
                     remove,
-                } => ingest(&config, &files, profile.as_deref(), remove),
+                    intake_only,
+                } => {
+                    let code = ingest(&config, &files, profile.as_deref(), remove)?;
+                    if !intake_only {
+                        process(&config, threads(None))?;
+                    }
+                    Ok(code)
+                }
+                Command::Process { ocr_threads } => process(&config, threads(ocr_threads)),
+                Command::Search { words, limit } => search(&config, &words, limit),
                 Command::Status { as_json } => status(&config, as_json),
                 Command::Profiles => {
                     for p in &config.profiles {
@@ -164,7 +229,51 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     }
 }
 
-fn watch_cmd(mut config: Config, only: &[String]) -> Result<ExitCode> {
+/// OCR threads: as asked, else one per core.
+fn threads(asked: Option<usize>) -> usize {
+    asked.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+}
+
+fn open_store(config: &Config) -> Result<scanstelle::store::Store> {
+    let db = config.home.join("scanstelle.db");
+    if !db.exists() {
+        bail!(
+            "Im Stationsverzeichnis {} gibt es noch keine Datenbank (erst `scanstelle watch` oder `scanstelle ingest`)",
+            config.home.display()
+        );
+    }
+    Ok(scanstelle::store::Store::open(&db)?)
+}
+
+fn process(config: &Config, ocr_threads: usize) -> Result<ExitCode> {
+    let mut p =
+        scanstelle::process::Processor::new(&config.home, config.profiles.clone(), ocr_threads)?;
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let s = p.run_pending(&stop)?;
+    println!(
+        "{} Seite(n) aufbereitet ({} leer), {} Seite(n) erkannt, {} Stapel fertig erkannt",
+        s.prepared, s.blank, s.recognized, s.batches
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn search(config: &Config, words: &[String], limit: usize) -> Result<ExitCode> {
+    let store = open_store(config)?;
+    let hits = store.search(words, limit)?;
+    if hits.is_empty() {
+        println!("Keine Treffer.");
+        return Ok(ExitCode::FAILURE);
+    }
+    for h in &hits {
+        println!(
+            "Stapel {:>3}  {} Seite {}: {}",
+            h.batch_id, h.file_name, h.page_number, h.snippet
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn watch_cmd(mut config: Config, only: &[String], ocr_workers: Option<usize>) -> Result<ExitCode> {
     if !only.is_empty() {
         for name in only {
             if config.profile(name).is_none() {
@@ -183,7 +292,10 @@ fn watch_cmd(mut config: Config, only: &[String]) -> Result<ExitCode> {
     let summary = rt.block_on(watch::run(
         &config,
         station,
-        WatchOptions::default(),
+        WatchOptions {
+            ocr_workers,
+            ..Default::default()
+        },
         shutdown,
     ))?;
     print_summary(&summary);
@@ -281,6 +393,13 @@ fn print_summary(s: &WatchSummary) {
         "{} Datei(en) mit {} Seite(n) eingelesen, {} doppelt, {} in Quarantäne, {} nach Absturz abgeschlossen, {} Fehler",
         s.files, s.pages, s.duplicates, s.quarantined, s.resumed, s.errors
     );
+    let p = &s.processed;
+    if p.prepared > 0 || p.recognized > 0 {
+        println!(
+            "{} Seite(n) aufbereitet ({} leer), {} Seite(n) erkannt",
+            p.prepared, p.blank, p.recognized
+        );
+    }
 }
 
 fn backlog(config: &Config) -> u64 {
@@ -308,15 +427,8 @@ fn backlog(config: &Config) -> u64 {
 }
 
 fn status(config: &Config, as_json: bool) -> Result<ExitCode> {
-    let db = config.home.join("scanstelle.db");
-    if !db.exists() {
-        bail!(
-            "Im Stationsverzeichnis {} gibt es noch keine Datenbank (erst `scanstelle watch` oder `scanstelle ingest`)",
-            config.home.display()
-        );
-    }
     // Status only reads: it must work while `watch` holds the station lock.
-    let store = scanstelle::store::Store::open(&db)?;
+    let store = open_store(config)?;
     let s = store.status()?;
     let waiting = backlog(config);
     if as_json {
@@ -424,6 +536,7 @@ fn demo(home: Option<&Path>, keep: bool) -> Result<ExitCode> {
         station,
         WatchOptions {
             stop_when_idle: Some(Duration::from_millis(500)),
+            ocr_workers: Some(threads(None)),
         },
         shutdown,
     ))?;
@@ -458,6 +571,27 @@ fn demo(home: Option<&Path>, keep: bool) -> Result<ExitCode> {
                 .collect::<Vec<_>>()
                 .join("; ")
         );
+        if let Some((text, conf)) = pages
+            .first()
+            .map(|p| store.ocr_text(p.id))
+            .transpose()?
+            .flatten()
+        {
+            let first: String = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .chars()
+                .take(60)
+                .collect();
+            println!("           erkannt ({conf:.0} %): {first}");
+        }
+    }
+    let probe = "12345BG0012345".to_string();
+    let hits = store.search(std::slice::from_ref(&probe), 10)?;
+    println!("\nVolltextsuche nach {probe}: {} Treffer", hits.len());
+    for h in &hits {
+        println!("  {} Seite {}: {}", h.file_name, h.page_number, h.snippet);
     }
     println!();
     print_status(&home, &store.status()?, backlog(&config));

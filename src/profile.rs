@@ -165,6 +165,9 @@ pub struct Steps {
     /// Flag blank backsides.
     #[serde(default = "yes")]
     pub blank_pages: bool,
+    /// A page with less ink than this share of its area (margins excluded) is blank.
+    #[serde(default = "default_blank_threshold")]
+    pub blank_ink_threshold: f64,
     /// Separator sheets: `none`, `patch-t`, `patch-2`, `patch-3`.
     #[serde(default = "default_separation")]
     pub separation: String,
@@ -179,6 +182,9 @@ pub struct Steps {
 fn yes() -> bool {
     true
 }
+fn default_blank_threshold() -> f64 {
+    0.0005
+}
 fn default_separation() -> String {
     "none".into()
 }
@@ -189,6 +195,7 @@ impl Default for Steps {
             orientation: true,
             deskew: true,
             blank_pages: true,
+            blank_ink_threshold: default_blank_threshold(),
             separation: default_separation(),
             barcodes: true,
             ocr: true,
@@ -234,6 +241,9 @@ impl Profile {
         }
         if self.hot_folder.settle_ms == 0 || self.hot_folder.poll_interval_ms == 0 {
             return Err("settle_ms und poll_interval_ms müssen größer als 0 sein".into());
+        }
+        if !(0.0..0.1).contains(&self.steps.blank_ink_threshold) {
+            return Err("blank_ink_threshold muss zwischen 0 und 0.1 liegen".into());
         }
         if !["none", "patch-t", "patch-2", "patch-3"].contains(&self.steps.separation.as_str()) {
             return Err(format!(

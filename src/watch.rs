@@ -14,6 +14,8 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use notify::{RecursiveMode, Watcher};
@@ -44,6 +46,8 @@ pub struct WatchSummary {
     pub quarantined: u64,
     /// Station errors (disk, database) while taking a file; the file stays and is retried.
     pub errors: u64,
+    /// What the processing stages did.
+    pub processed: crate::process::ProcessSummary,
 }
 
 /// Options of a watch run.
@@ -52,6 +56,9 @@ pub struct WatchOptions {
     /// Stop once every hot folder has been empty and nothing was pending for
     /// this long (the demo and tests); `None`: run until shut down.
     pub stop_when_idle: Option<Duration>,
+    /// Run the processing stages (preparation, OCR) with this many OCR
+    /// engines beside intake; `None`: intake only.
+    pub ocr_workers: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -109,6 +116,9 @@ pub enum WatchError {
     /// The intake worker stopped unexpectedly.
     #[error("Einlese-Thread beendet: {0}")]
     Worker(String),
+    /// The processing stages could not start.
+    #[error("Verarbeitung: {0}")]
+    Process(#[from] crate::process::ProcessError),
 }
 
 /// Runs the watcher until `shutdown` completes (or, with
@@ -169,6 +179,19 @@ pub async fn run(
         watchers.push(w);
     }
 
+    // Processing (preparation, OCR) runs in its own thread with its own
+    // database connection; `progress` tells the watcher when it has caught up.
+    let stop_processing = Arc::new(AtomicBool::new(false));
+    let progress = Arc::new(Progress::default());
+    let processor = match options.ocr_workers {
+        Some(n) => Some(spawn_processor(
+            crate::process::Processor::new(&config.home, config.profiles.clone(), n)?,
+            stop_processing.clone(),
+            progress.clone(),
+        )),
+        None => None,
+    };
+
     let (job_tx, job_rx) = mpsc::channel::<Job>(JOB_QUEUE);
     let (report_tx, mut report_rx) = mpsc::channel::<Report>(JOB_QUEUE * 2);
     let take_opts = TakeOptions {
@@ -176,8 +199,18 @@ pub async fn run(
         quarantine_after: config.quarantine_after(),
     };
     let worker_profiles: Vec<Profile> = folders.iter().map(|f| f.profile.clone()).collect();
+    let work = progress.clone();
     let worker = tokio::task::spawn_blocking(move || {
-        intake_worker(station, worker_profiles, take_opts, job_rx, report_tx)
+        intake_worker(
+            station,
+            worker_profiles,
+            take_opts,
+            job_rx,
+            report_tx,
+            move || {
+                work.work.fetch_add(1, Ordering::SeqCst);
+            },
+        )
     });
 
     let mut summary = WatchSummary {
@@ -239,7 +272,10 @@ pub async fn run(
                     let _ = job_tx.try_send(Job::CloseExpiredBatches);
                 }
                 if let Some(idle) = options.stop_when_idle {
-                    if candidates.is_empty() && folders.iter().all(folder_is_empty) {
+                    if candidates.is_empty()
+                        && (processor.is_none() || progress.caught_up())
+                        && folders.iter().all(folder_is_empty)
+                    {
                         let since = *idle_since.get_or_insert(now);
                         if now.duration_since(since) >= idle {
                             break;
@@ -260,6 +296,14 @@ pub async fn run(
     worker
         .await
         .map_err(|e| WatchError::Worker(e.to_string()))?;
+    stop_processing.store(true, Ordering::SeqCst);
+    if let Some(p) = processor {
+        let processed = tokio::task::spawn_blocking(move || p.join())
+            .await
+            .map_err(|e| WatchError::Worker(e.to_string()))?
+            .map_err(|_| WatchError::Worker("Verarbeitungs-Thread abgestürzt".into()))?;
+        summary.processed = processed;
+    }
     Ok(summary)
 }
 
@@ -317,12 +361,75 @@ fn handle_report(
     }
 }
 
+/// Whether processing has caught up with intake.
+#[derive(Debug)]
+struct Progress {
+    /// Files intake has taken so far.
+    work: AtomicU64,
+    /// The value of `work` when a processing pass started and found nothing to do.
+    idle_at: AtomicU64,
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Self {
+            work: AtomicU64::new(0),
+            idle_at: AtomicU64::new(u64::MAX),
+        }
+    }
+}
+
+impl Progress {
+    fn caught_up(&self) -> bool {
+        self.idle_at.load(Ordering::SeqCst) == self.work.load(Ordering::SeqCst)
+    }
+}
+
+/// Runs the processing stages until `stop`, a pass every 300 ms.
+fn spawn_processor(
+    mut p: crate::process::Processor,
+    stop: Arc<AtomicBool>,
+    progress: Arc<Progress>,
+) -> std::thread::JoinHandle<crate::process::ProcessSummary> {
+    std::thread::Builder::new()
+        .name("verarbeitung".into())
+        .spawn(move || {
+            let mut total = crate::process::ProcessSummary::default();
+            while !stop.load(Ordering::SeqCst) {
+                // Read before the pass: a file taken during it counts as new work.
+                let seen = progress.work.load(Ordering::SeqCst);
+                match p.run_pending(&stop) {
+                    Ok(s) if s == crate::process::ProcessSummary::default() => {
+                        progress.idle_at.store(seen, Ordering::SeqCst);
+                    }
+                    Ok(s) => {
+                        if s.batches > 0 {
+                            tracing::info!(stapel = s.batches, seiten = s.recognized, leer = s.blank, "erkannt");
+                        }
+                        total.prepared += s.prepared;
+                        total.blank += s.blank;
+                        total.recognized += s.recognized;
+                        total.batches += s.batches;
+                    }
+                    Err(e) => {
+                        tracing::error!(fehler = %e, "Verarbeitung fehlgeschlagen, neuer Versuch in 5 s");
+                        std::thread::sleep(Duration::from_secs(5));
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(300));
+            }
+            total
+        })
+        .expect("spawn processing thread")
+}
+
 fn intake_worker(
     mut station: Station,
     profiles: Vec<Profile>,
     opts: TakeOptions,
     mut jobs: mpsc::Receiver<Job>,
     reports: mpsc::Sender<Report>,
+    on_ingest: impl Fn(),
 ) {
     while let Some(job) = jobs.blocking_recv() {
         let (folder, path) = match job {
@@ -333,6 +440,9 @@ fn intake_worker(
             }
         };
         let result = take_file(&mut station, &profiles[folder], &path, &opts);
+        if matches!(result, Ok(Outcome::Ingested(_) | Outcome::Resumed { .. })) {
+            on_ingest();
+        }
         if reports.blocking_send(Report { path, result }).is_err() {
             break;
         }

@@ -34,18 +34,26 @@ fn help_names_every_command() {
 }
 
 #[test]
-fn ingest_then_status_counts_pages_and_quarantine() {
+fn ingest_process_status_and_search() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     let a = dir.path().join("antrag.tif");
     let b = dir.path().join("kaputt.pdf");
-    std::fs::write(&a, tiff_pages(100, 140, &[1, 2, 3])).unwrap();
+    std::fs::write(&a, demo_g4_tiff()).unwrap();
     let pdf = text_pdf(&["x"]);
     std::fs::write(&b, &pdf[..pdf.len() - 20]).unwrap();
-    let o = scanstelle(&["ingest", a.to_str().unwrap(), b.to_str().unwrap()], &home);
+    let o = scanstelle(
+        &[
+            "ingest",
+            "--intake-only",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+        ],
+        &home,
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = stdout(&o);
-    assert!(out.contains("eingelesen: 3 Seite(n)"), "{out}");
+    assert!(out.contains("eingelesen: 2 Seite(n)"), "{out}");
     assert!(out.contains("QUARANTÄNE") && out.contains("%%EOF"), "{out}");
     assert!(
         a.exists() && b.exists(),
@@ -56,7 +64,7 @@ fn ingest_then_status_counts_pages_and_quarantine() {
     assert!(o.status.success());
     let out = stdout(&o);
     assert!(
-        out.contains("Seiten") && out.contains("eingelesen 3"),
+        out.contains("Seiten") && out.contains("eingelesen 2"),
         "{out}"
     );
     assert!(out.contains("kaputt.pdf"), "{out}");
@@ -64,9 +72,27 @@ fn ingest_then_status_counts_pages_and_quarantine() {
     let o = scanstelle(&["status", "--as-json"], &home);
     let out = stdout(&o);
     assert!(
-        out.contains("\"pages\":{\"ingested\":3}") && out.contains("\"quarantined\":1"),
+        out.contains("\"pages\":{\"ingested\":2}") && out.contains("\"quarantined\":1"),
         "{out}"
     );
+
+    let o = scanstelle(&["process", "--ocr-threads", "2"], &home);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout(&o).contains("2 Seite(n) aufbereitet (0 leer), 2 Seite(n) erkannt"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = scanstelle(&["search", "Bürgergeld"], &home);
+    assert!(o.status.success());
+    assert!(
+        stdout(&o).contains("antrag.tif Seite 1") && stdout(&o).contains("«Bürgergeldes»"),
+        "{}",
+        stdout(&o)
+    );
+    let o = scanstelle(&["search", "Kaltmiete"], &home);
+    assert!(!o.status.success(), "no hit is exit code 1");
 
     // The same file again is reported as a duplicate; --move removes it from where it was.
     let o = scanstelle(&["ingest", "--move", a.to_str().unwrap()], &home);

@@ -40,6 +40,8 @@ fn spawn(cfg: &Path, home: &Path, log: &Path) -> Child {
         .arg("--home")
         .arg(home)
         .arg("watch")
+        // Intake is under test here; processing has its own resumption tests.
+        .arg("--intake-only")
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()

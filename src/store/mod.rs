@@ -657,6 +657,12 @@ impl Store {
     }
 }
 
+/// What the search index cannot fold itself: ß is searched as ss
+/// (umlauts and accents are folded by the tokenizer).
+fn fold_for_search(text: &str) -> String {
+    text.replace('ß', "ss").replace('ẞ', "SS")
+}
+
 const SOURCE_COLUMNS: &str = "SELECT id, batch_id, original_path, file_name, sha256, size, page_count, state, received_at FROM source_files";
 
 fn source_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceFile> {
@@ -754,4 +760,303 @@ fn event(
         params![now(), kind, batch_id, document_id, detail],
     )?;
     Ok(())
+}
+
+/// The preparation result of one page, to record.
+#[derive(Debug, Clone)]
+pub struct NewPrep<'a> {
+    /// The page.
+    pub page_id: i64,
+    /// Digest of the page image analysed (the raw page).
+    pub page_sha: &'a Sha256Hex,
+    /// Digest of the thumbnail blob.
+    pub thumb_sha: &'a Sha256Hex,
+    /// The analysis.
+    pub analysis: &'a crate::imaging::Analysis,
+    /// Parameters used, for the transformation record.
+    pub params: String,
+}
+
+/// The OCR result of one page, to record.
+#[derive(Debug, Clone)]
+pub struct NewOcr<'a> {
+    /// The page.
+    pub page_id: i64,
+    /// The recognised page.
+    pub ocr: &'a crate::ocr::OcrPage,
+}
+
+/// A page found by full-text search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    /// The page.
+    pub page_id: i64,
+    /// Its batch.
+    pub batch_id: i64,
+    /// The file it came from.
+    pub file_name: String,
+    /// 1-based page number within that file.
+    pub page_number: u32,
+    /// Text around the match, the match in «».
+    pub snippet: String,
+}
+
+/// A page waiting for a pipeline step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingPage {
+    /// The page.
+    pub page_id: i64,
+    /// Its image blob.
+    pub sha: Sha256Hex,
+    /// How the blob is encoded.
+    pub encoding: String,
+    /// Resolution, if known.
+    pub dpi: Option<f64>,
+    /// Text the file carried (born-digital PDFs).
+    pub source_text: Option<String>,
+}
+
+impl Store {
+    /// Batches in a state, oldest first.
+    pub fn batches_in_state(&self, state: BatchState) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM batches WHERE state = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([state], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Pages of a batch in a state, in batch order.
+    pub fn pages_in_state(&self, batch_id: i64, state: PageState) -> Result<Vec<PendingPage>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, sha256, encoding, dpi_x, source_text FROM pages
+             WHERE batch_id = ?1 AND state = ?2 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map(params![batch_id, state], |r| {
+            let sha: String = r.get(1)?;
+            Ok(PendingPage {
+                page_id: r.get(0)?,
+                sha: Sha256Hex::parse(&sha).unwrap_or_else(|| Sha256Hex::of(b"")),
+                encoding: r.get(2)?,
+                dpi: r.get(3)?,
+                source_text: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Moves a batch one step; fails if it is not in `from`.
+    pub fn advance_batch(&mut self, batch_id: i64, from: BatchState, to: BatchState) -> Result<()> {
+        let transition = || StoreError::Transition {
+            what: "Stapel",
+            id: batch_id,
+            from: from.to_string(),
+            to: to.to_string(),
+        };
+        if !from.can_become(to) {
+            return Err(transition());
+        }
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE batches SET state = ?1, updated_at = ?2 WHERE id = ?3 AND state = ?4",
+            params![to, now(), batch_id, from],
+        )?;
+        if n != 1 {
+            return Err(transition());
+        }
+        event(&tx, &format!("batch.{to}"), Some(batch_id), None, "")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a page's preparation: analysis, thumbnail, transformation
+    /// record, and its new state (`prepared`, or `blank`, which also takes
+    /// it out of its document) — one transaction.
+    pub fn record_prep(&mut self, prep: &NewPrep<'_>) -> Result<PageState> {
+        let now = now();
+        let a = prep.analysis;
+        let to = if a.blank {
+            PageState::Blank
+        } else {
+            PageState::Prepared
+        };
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE pages SET state = ?1, updated_at = ?2 WHERE id = ?3 AND state = ?4",
+            params![to, now, prep.page_id, PageState::Ingested],
+        )?;
+        if n != 1 {
+            return Err(StoreError::Transition {
+                what: "Seite",
+                id: prep.page_id,
+                from: PageState::Ingested.to_string(),
+                to: to.to_string(),
+            });
+        }
+        let flags: Vec<&str> = a.flags.iter().map(|f| f.code()).collect();
+        tx.execute(
+            "INSERT INTO page_prep (page_id, thumb_sha, ink, blank, mean, contrast, flags, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                prep.page_id,
+                prep.thumb_sha.as_str(),
+                a.ink,
+                a.blank,
+                a.mean,
+                a.contrast,
+                flags.join(","),
+                now
+            ],
+        )?;
+        let mut t = tx.prepare(
+            "INSERT INTO page_transforms (page_id, step, params, sha_before, sha_after, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        t.execute(params![
+            prep.page_id,
+            "analyse",
+            prep.params,
+            prep.page_sha.as_str(),
+            None::<String>,
+            now
+        ])?;
+        t.execute(params![
+            prep.page_id,
+            "thumbnail",
+            "jpeg",
+            prep.page_sha.as_str(),
+            prep.thumb_sha.as_str(),
+            now
+        ])?;
+        drop(t);
+        if a.blank {
+            tx.execute(
+                "DELETE FROM document_pages WHERE page_id = ?1",
+                [prep.page_id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(to)
+    }
+
+    /// Records a page's OCR result, makes it searchable and marks it `recognized`.
+    pub fn record_ocr(&mut self, rec: &NewOcr<'_>) -> Result<()> {
+        let now = now();
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE pages SET state = ?1, updated_at = ?2 WHERE id = ?3 AND state = ?4",
+            params![PageState::Recognized, now, rec.page_id, PageState::Prepared],
+        )?;
+        if n != 1 {
+            return Err(StoreError::Transition {
+                what: "Seite",
+                id: rec.page_id,
+                from: PageState::Prepared.to_string(),
+                to: PageState::Recognized.to_string(),
+            });
+        }
+        let o = rec.ocr;
+        tx.execute(
+            "INSERT INTO page_ocr (page_id, text, words, mean_conf, languages, engine, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                rec.page_id,
+                o.text,
+                crate::ocr::encode_words(&o.words),
+                o.mean_conf,
+                o.languages,
+                o.engine,
+                now
+            ],
+        )?;
+        let source_text: Option<String> = tx.query_row(
+            "SELECT source_text FROM pages WHERE id = ?1",
+            [rec.page_id],
+            |r| r.get(0),
+        )?;
+        let searchable = fold_for_search(&match source_text {
+            Some(t) => format!("{}\n{t}", o.text),
+            None => o.text.clone(),
+        });
+        tx.execute(
+            "INSERT INTO page_fts (rowid, text) VALUES (?1, ?2)",
+            params![rec.page_id, searchable],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The OCR text of a page, if recognised.
+    pub fn ocr_text(&self, page_id: i64) -> Result<Option<(String, f64)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT text, mean_conf FROM page_ocr WHERE page_id = ?1",
+                [page_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Full-text search; every word must occur (prefixes match, umlauts and
+    /// accents are folded). Best matches first.
+    pub fn search(&self, words: &[String], limit: usize) -> Result<Vec<SearchHit>> {
+        let terms: Vec<String> = words
+            .iter()
+            .flat_map(|w| w.split_whitespace())
+            .map(|w| {
+                fold_for_search(
+                    &w.chars()
+                        .filter(|c| c.is_alphanumeric())
+                        .collect::<String>(),
+                )
+            })
+            .filter(|w| !w.is_empty())
+            .map(|w| format!("\"{w}\"*"))
+            .collect();
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT p.id, p.batch_id, s.file_name, p.page_index,
+                    snippet(page_fts, 0, '«', '»', ' … ', 12)
+             FROM page_fts JOIN pages p ON p.id = page_fts.rowid
+             JOIN source_files s ON s.id = p.source_file_id
+             WHERE page_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![terms.join(" AND "), limit as i64], |r| {
+            Ok(SearchHit {
+                page_id: r.get(0)?,
+                batch_id: r.get(1)?,
+                file_name: r.get(2)?,
+                page_number: r.get::<_, u32>(3)? + 1,
+                snippet: r.get::<_, String>(4)?.replace('\n', " "),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Quality flags and blank marks of the pages of a batch, for reports.
+    pub fn prep_flags(&self, batch_id: i64) -> Result<Vec<(i64, bool, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT p.id, pp.blank, pp.flags FROM page_prep pp JOIN pages p ON p.id = pp.page_id
+             WHERE p.batch_id = ?1 ORDER BY p.seq",
+        )?;
+        let rows = stmt.query_map([batch_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+impl Store {
+    /// The profile a batch came through.
+    pub fn batch_profile(&self, batch_id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT profile FROM batches WHERE id = ?1",
+                [batch_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
 }

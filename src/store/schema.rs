@@ -110,4 +110,41 @@ CREATE TABLE sync_outbox (
     updated_at  TEXT NOT NULL
 );
 "#,
+    // 2: page preparation and OCR.
+    r#"
+CREATE TABLE page_prep (
+    page_id      INTEGER PRIMARY KEY REFERENCES pages(id),
+    thumb_sha    TEXT NOT NULL,
+    ink          REAL NOT NULL,
+    blank        INTEGER NOT NULL,
+    mean         REAL NOT NULL,
+    contrast     REAL NOT NULL,
+    flags        TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+);
+
+CREATE TABLE page_transforms (
+    id          INTEGER PRIMARY KEY,
+    page_id     INTEGER NOT NULL REFERENCES pages(id),
+    step        TEXT NOT NULL,
+    params      TEXT NOT NULL,
+    sha_before  TEXT NOT NULL,
+    sha_after   TEXT,
+    at          TEXT NOT NULL
+);
+CREATE INDEX page_transforms_page ON page_transforms(page_id);
+
+CREATE TABLE page_ocr (
+    page_id     INTEGER PRIMARY KEY REFERENCES pages(id),
+    text        TEXT NOT NULL,
+    words       TEXT NOT NULL,
+    mean_conf   REAL NOT NULL,
+    languages   TEXT NOT NULL,
+    engine      TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+
+-- Full-text search over OCR text and the text PDFs carried; rowid = page id.
+CREATE VIRTUAL TABLE page_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
+"#,
 ];

@@ -135,6 +135,7 @@ impl PageState {
         matches!(
             (self, next),
             (Ingested, Prepared)
+                | (Ingested, Blank)
                 | (Prepared, Blank)
                 | (Prepared, Separator)
                 | (Prepared, Recognized)

@@ -1,0 +1,258 @@
+//! OCR with Tesseract (Debian's libtesseract through the `tesseract` bindings).
+//!
+//! One [`OcrEngine`] per worker thread: a Tesseract instance is not thread-
+//! safe, and with one engine per core the library's own OpenMP threads only
+//! slow it down, so the process runs with `OMP_THREAD_LIMIT=1` (set by
+//! `scanstelle` at start and by `.cargo/config.toml` for tests).
+//! Recognition yields the page text, every word with its box and
+//! confidence, and the mean confidence.
+
+use image::GrayImage;
+use tesseract::Tesseract;
+
+/// Languages recognised by default: German first, English for the rest.
+pub const DEFAULT_LANGUAGES: &str = "deu+eng";
+
+/// Errors of the OCR engine.
+#[derive(Debug, thiserror::Error)]
+pub enum OcrError {
+    /// Tesseract could not be started, usually because language data is missing.
+    #[error(
+        "Tesseract ließ sich mit den Sprachen {languages} nicht starten ({detail}); sind die Pakete tesseract-ocr-deu und tesseract-ocr-eng installiert?"
+    )]
+    Init {
+        /// Requested languages.
+        languages: String,
+        /// What Tesseract reported.
+        detail: String,
+    },
+    /// Recognition of a page failed.
+    #[error("Texterkennung fehlgeschlagen: {0}")]
+    Recognize(String),
+}
+
+/// A recognised word, in page pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    /// Left edge.
+    pub left: u32,
+    /// Top edge.
+    pub top: u32,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+    /// Confidence, 0–100.
+    pub conf: f32,
+    /// Line number on the page (0-based, in reading order).
+    pub line: u32,
+    /// The word.
+    pub text: String,
+}
+
+/// The OCR result of one page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OcrPage {
+    /// The text, lines separated by `\n`, paragraphs by a blank line.
+    pub text: String,
+    /// Every word with its box.
+    pub words: Vec<Word>,
+    /// Mean word confidence, 0–100.
+    pub mean_conf: f32,
+    /// Languages used.
+    pub languages: String,
+    /// Tesseract version.
+    pub engine: String,
+}
+
+/// One Tesseract instance.
+pub struct OcrEngine {
+    tess: Option<Tesseract>,
+    languages: String,
+}
+
+impl std::fmt::Debug for OcrEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OcrEngine")
+            .field("languages", &self.languages)
+            .finish()
+    }
+}
+
+/// The Tesseract library version.
+pub fn engine_version() -> String {
+    format!(
+        "tesseract {}",
+        tesseract::plumbing::version().to_string_lossy()
+    )
+}
+
+impl OcrEngine {
+    /// Starts Tesseract with the system's language data.
+    pub fn new(languages: &str) -> Result<Self, OcrError> {
+        let tess = Tesseract::new(None, Some(languages)).map_err(|e| OcrError::Init {
+            languages: languages.to_owned(),
+            detail: e.to_string(),
+        })?;
+        Ok(Self {
+            tess: Some(tess),
+            languages: languages.to_owned(),
+        })
+    }
+
+    /// Recognises a greyscale page scanned at `dpi`.
+    pub fn recognize(&mut self, page: &GrayImage, dpi: u32) -> Result<OcrPage, OcrError> {
+        let tess = self
+            .tess
+            .take()
+            .ok_or_else(|| OcrError::Recognize("Engine nach einem Fehler unbrauchbar".into()))?;
+        let (w, h) = page.dimensions();
+        let rec = |e: &dyn std::fmt::Display| OcrError::Recognize(e.to_string());
+        let mut tess = tess
+            .set_frame(page.as_raw(), w as i32, h as i32, 1, w as i32)
+            .map_err(|e| rec(&e))?
+            .set_source_resolution(dpi.clamp(70, 1200) as i32)
+            .recognize()
+            .map_err(|e| rec(&e))?;
+        let tsv = tess.get_tsv_text(0).map_err(|e| rec(&e))?;
+        let mean_conf = tess.mean_text_conf() as f32;
+        self.tess = Some(tess);
+        let words = parse_tsv(&tsv);
+        Ok(OcrPage {
+            text: text_from_words(&words, &tsv),
+            words,
+            mean_conf,
+            languages: self.languages.clone(),
+            engine: engine_version(),
+        })
+    }
+}
+
+/// Parses Tesseract's TSV output into words (level 5 rows).
+fn parse_tsv(tsv: &str) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut line_keys: Vec<(u32, u32, u32)> = Vec::new();
+    for row in tsv.lines() {
+        let cols: Vec<&str> = row.splitn(12, '\t').collect();
+        if cols.len() < 12 || cols[0] != "5" {
+            continue;
+        }
+        let num = |i: usize| cols[i].trim().parse::<i64>().unwrap_or(0).max(0) as u32;
+        let text = cols[11].trim();
+        if text.is_empty() {
+            continue;
+        }
+        let key = (num(2), num(3), num(4));
+        let line = match line_keys.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                line_keys.push(key);
+                line_keys.len() - 1
+            }
+        } as u32;
+        words.push(Word {
+            left: num(6),
+            top: num(7),
+            width: num(8),
+            height: num(9),
+            conf: cols[10].trim().parse().unwrap_or(0.0),
+            line,
+            text: text.to_owned(),
+        });
+    }
+    words
+}
+
+/// Lines from the words; a blank line between paragraphs.
+fn text_from_words(words: &[Word], tsv: &str) -> String {
+    // Paragraph of each line, from the TSV's block/paragraph numbers.
+    let mut para_of_line: Vec<(u32, u32)> = Vec::new();
+    for row in tsv.lines() {
+        let cols: Vec<&str> = row.splitn(12, '\t').collect();
+        if cols.len() >= 12 && cols[0] == "4" {
+            let n = |i: usize| cols[i].trim().parse::<u32>().unwrap_or(0);
+            para_of_line.push((n(2), n(3)));
+        }
+    }
+    let mut out = String::new();
+    let mut last_line = None;
+    for w in words {
+        if last_line != Some(w.line) {
+            if let Some(prev) = last_line {
+                let new_para = para_of_line.get(prev as usize) != para_of_line.get(w.line as usize);
+                out.push('\n');
+                if new_para {
+                    out.push('\n');
+                }
+            }
+            last_line = Some(w.line);
+        } else {
+            out.push(' ');
+        }
+        out.push_str(&w.text);
+    }
+    out
+}
+
+/// Encodes words compactly for the store: one per line,
+/// `left top width height conf line<TAB>text`.
+pub fn encode_words(words: &[Word]) -> String {
+    let mut s = String::new();
+    for w in words {
+        s.push_str(&format!(
+            "{} {} {} {} {:.1} {}\t{}\n",
+            w.left, w.top, w.width, w.height, w.conf, w.line, w.text
+        ));
+    }
+    s
+}
+
+/// Decodes [`encode_words`].
+pub fn decode_words(s: &str) -> Vec<Word> {
+    s.lines()
+        .filter_map(|l| {
+            let (nums, text) = l.split_once('\t')?;
+            let n: Vec<&str> = nums.split(' ').collect();
+            if n.len() != 6 {
+                return None;
+            }
+            Some(Word {
+                left: n[0].parse().ok()?,
+                top: n[1].parse().ok()?,
+                width: n[2].parse().ok()?,
+                height: n[3].parse().ok()?,
+                conf: n[4].parse().ok()?,
+                line: n[5].parse().ok()?,
+                text: text.to_owned(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsv_rows_become_words_and_lines() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+                   4\t1\t1\t1\t1\t0\t10\t10\t300\t30\t-1\t\n\
+                   5\t1\t1\t1\t1\t1\t10\t10\t100\t30\t96.5\tBG-Nummer:\n\
+                   5\t1\t1\t1\t1\t2\t120\t10\t190\t30\t91\t12345BG0012345\n\
+                   4\t1\t2\t1\t1\t0\t10\t80\t300\t30\t-1\t\n\
+                   5\t1\t2\t1\t1\t1\t10\t80\t100\t30\t88\tMinden\n";
+        let words = parse_tsv(tsv);
+        assert_eq!(words.len(), 3);
+        assert_eq!(words[1].text, "12345BG0012345");
+        assert_eq!(
+            (words[1].left, words[1].width, words[1].line),
+            (120, 190, 0)
+        );
+        assert_eq!(words[2].line, 1);
+        assert_eq!(
+            text_from_words(&words, tsv),
+            "BG-Nummer: 12345BG0012345\n\nMinden"
+        );
+        assert_eq!(decode_words(&encode_words(&words)), words);
+    }
+}

@@ -1,0 +1,219 @@
+//! Page preparation and OCR with the real Tesseract on project-made scans.
+
+mod common;
+
+use common::*;
+use scanstelle::intake::{Outcome, TakeOptions, take_file};
+use scanstelle::process::Processor;
+use scanstelle::station::Station;
+use scanstelle::store::{BatchState, PageState};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+fn ingest(station: &mut Station, dir: &std::path::Path, name: &str, bytes: &[u8]) -> i64 {
+    let hot = dir.join("hot");
+    std::fs::create_dir_all(&hot).unwrap();
+    let path = hot.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let profile = test_profile(&hot, 100, "");
+    let opts = TakeOptions {
+        remove_original: true,
+        quarantine_after: Duration::ZERO,
+    };
+    match take_file(station, &profile, &path, &opts).unwrap() {
+        Outcome::Ingested(i) => i.batch_id,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn q(station: &Station, sql: &str) -> i64 {
+    station
+        .store
+        .connection()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn the_demo_letter_is_recognised_with_word_boxes_and_found_by_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let mut station = Station::open(&home).unwrap();
+    let batch = ingest(&mut station, dir.path(), "wba.tif", demo_g4_tiff());
+
+    let mut p = Processor::new(&home, Vec::new(), 2).unwrap();
+    let s = p.run_pending(&AtomicBool::new(false)).unwrap();
+    assert_eq!((s.prepared, s.blank, s.recognized, s.batches), (2, 0, 2, 1));
+    assert_eq!(
+        station.store.batch_state(batch).unwrap(),
+        Some(BatchState::Recognized)
+    );
+
+    let src = &station.store.sources().unwrap()[0];
+    let pages = station.store.pages_of_source(src.id).unwrap();
+    assert!(pages.iter().all(|p| p.state == PageState::Recognized));
+    let (text, conf) = station.store.ocr_text(pages[0].id).unwrap().unwrap();
+    assert!(text.contains("Weiterbewilligung"), "{text}");
+    assert!(text.contains("Mustermann"), "{text}");
+    assert!(conf > 80.0, "mean confidence {conf}");
+
+    // Word boxes: the BG number sits where the page has it (upper third, left half).
+    let words: String = station
+        .store
+        .connection()
+        .query_row(
+            "SELECT words FROM page_ocr WHERE page_id = ?1",
+            [pages[1].id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let words = scanstelle::ocr::decode_words(&words);
+    let bg = words
+        .iter()
+        .find(|w| w.text == "12345BG0012345")
+        .expect("BG number as one word");
+    assert!(
+        bg.top < 3508 / 3 && bg.left < 2480 / 2 && bg.width > 200,
+        "{bg:?}"
+    );
+    assert!(bg.conf > 80.0);
+
+    // Full-text search: prefixes, case and umlaut folding.
+    let hits = station.store.search(&["weiterbewill".into()], 10).unwrap();
+    assert_eq!(hits.len(), 2);
+    let hits = station
+        .store
+        .search(&["lubbecke".into(), "erika".into()], 10)
+        .unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].page_number, 1);
+    assert!(hits[0].snippet.contains('«'), "{}", hits[0].snippet);
+    assert!(
+        station
+            .store
+            .search(&["Kaltmiete".into()], 10)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_blank_backside_is_kept_flagged_and_left_out_of_the_document_and_ocr() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let mut station = Station::open(&home).unwrap();
+    // Page 1: the demo letter's first page; page 2: white with dust.
+    let first = scanstelle::decode::decode(demo_g4_tiff())
+        .unwrap()
+        .pages
+        .remove(0);
+    let letter = image::load_from_memory(&first.bytes).unwrap().to_luma8();
+    let dusty = image::GrayImage::from_fn(2480, 3508, |x, y| {
+        image::Luma([if x % 211 < 2 && y % 173 < 2 { 0 } else { 255 }])
+    });
+    let tiff = {
+        use tiff::encoder::{Compression, Rational, TiffEncoder, colortype};
+        let mut out = std::io::Cursor::new(Vec::new());
+        {
+            let mut enc = TiffEncoder::new(&mut out)
+                .unwrap()
+                .with_compression(Compression::Lzw);
+            for img in [&letter, &dusty] {
+                let mut i = enc.new_image::<colortype::Gray8>(2480, 3508).unwrap();
+                i.resolution(tiff::tags::ResolutionUnit::Inch, Rational { n: 300, d: 1 });
+                i.write_data(img.as_raw()).unwrap();
+            }
+        }
+        out.into_inner()
+    };
+    ingest(&mut station, dir.path(), "duplex.tif", &tiff);
+    let mut p = Processor::new(&home, Vec::new(), 1).unwrap();
+    let s = p.run_pending(&AtomicBool::new(false)).unwrap();
+    assert_eq!((s.prepared, s.blank, s.recognized), (2, 1, 1));
+    let pages = station.store.pages_of_source(1).unwrap();
+    assert_eq!(
+        pages[1].state,
+        PageState::Blank,
+        "kept in the store, flagged"
+    );
+    assert_eq!(q(&station, "SELECT COUNT(*) FROM document_pages"), 1);
+    assert_eq!(q(&station, "SELECT COUNT(*) FROM page_ocr"), 1);
+    // Both pages have a thumbnail and a record of what was done.
+    let thumbs: Vec<String> = {
+        let mut st = station
+            .store
+            .connection()
+            .prepare("SELECT thumb_sha FROM page_prep ORDER BY page_id")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    for t in thumbs {
+        let bytes = station
+            .blobs
+            .get(&scanstelle::blob::Sha256Hex::parse(&t).unwrap())
+            .unwrap();
+        let img = image::load_from_memory(&bytes).unwrap();
+        assert!(img.width().max(img.height()) <= scanstelle::imaging::THUMB_SIZE);
+    }
+    assert_eq!(
+        q(
+            &station,
+            "SELECT COUNT(*) FROM page_transforms WHERE step = 'analyse'"
+        ),
+        2
+    );
+    assert_eq!(
+        q(
+            &station,
+            "SELECT COUNT(*) FROM page_transforms WHERE step = 'thumbnail' AND sha_after IS NOT NULL"
+        ),
+        2
+    );
+}
+
+#[test]
+fn processing_stopped_between_stages_resumes_without_doing_anything_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let mut station = Station::open(&home).unwrap();
+    ingest(&mut station, dir.path(), "a.tif", demo_g4_tiff());
+    ingest(
+        &mut station,
+        dir.path(),
+        "b.jpg",
+        include_bytes!("../assets/demo/kontoauszug.jpg"),
+    );
+
+    // A stop requested before anything runs leaves everything waiting.
+    let mut p = Processor::new(&home, Vec::new(), 1).unwrap();
+    assert_eq!(
+        p.run_pending(&AtomicBool::new(true)).unwrap(),
+        Default::default()
+    );
+    // Preparation only, then the processor goes away (a crash between stages).
+    let s = p.prepare_pending(&AtomicBool::new(false)).unwrap();
+    assert_eq!(s.prepared, 3);
+    drop(p);
+    assert_eq!(
+        q(
+            &station,
+            "SELECT COUNT(*) FROM batches WHERE state = 'prepared'"
+        ),
+        2
+    );
+
+    let mut p = Processor::new(&home, Vec::new(), 2).unwrap();
+    let s = p.run_pending(&AtomicBool::new(false)).unwrap();
+    assert_eq!((s.prepared, s.recognized, s.batches), (0, 3, 2));
+    let again = p.run_pending(&AtomicBool::new(false)).unwrap();
+    assert_eq!(again, Default::default(), "nothing left, nothing redone");
+    assert_eq!(q(&station, "SELECT COUNT(*) FROM page_ocr"), 3);
+    assert_eq!(q(&station, "SELECT COUNT(*) FROM page_fts"), 3);
+    assert_eq!(q(&station, "SELECT COUNT(*) FROM page_prep"), 3);
+    let hits = station.store.search(&["Kontostand".into()], 5).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].file_name, "b.jpg");
+}
