@@ -90,10 +90,12 @@ pub fn engine_version() -> String {
 impl OcrEngine {
     /// Starts Tesseract with the system's language data.
     pub fn new(languages: &str) -> Result<Self, OcrError> {
-        let tess = Tesseract::new(None, Some(languages)).map_err(|e| OcrError::Init {
+        let mut tess = Tesseract::new(None, Some(languages)).map_err(|e| OcrError::Init {
             languages: languages.to_owned(),
             detail: e.to_string(),
         })?;
+        // Full page layout analysis (columns, blocks), as the tesseract CLI does.
+        tess.set_page_seg_mode(tesseract::PageSegMode::PsmAuto);
         Ok(Self {
             tess: Some(tess),
             languages: languages.to_owned(),

@@ -117,6 +117,37 @@ impl OcrPool {
     pub fn workers(&self) -> usize {
         self.threads.len()
     }
+
+    /// Recognises a set of pages `(image, dpi)` and returns the number of
+    /// words found on each, in order (for benchmarks and checks).
+    pub fn recognize_all(&self, pages: Vec<(GrayImage, u32)>) -> Vec<usize> {
+        let n = pages.len();
+        let jobs = self.jobs.clone().expect("pool running");
+        let feeder = std::thread::spawn(move || {
+            for (i, (image, dpi)) in pages.into_iter().enumerate() {
+                if jobs
+                    .send(OcrJob {
+                        page_id: i as i64,
+                        image,
+                        dpi,
+                    })
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        let mut words = vec![0; n];
+        for _ in 0..n {
+            match self.results.recv() {
+                Ok((i, Ok(page))) => words[i as usize] = page.words.len(),
+                Ok((_, Err(_))) => {}
+                Err(_) => break,
+            }
+        }
+        let _ = feeder.join();
+        words
+    }
 }
 
 impl Drop for OcrPool {

@@ -213,3 +213,107 @@ fn every_sample_scan_is_either_taken_or_quarantined_never_an_error() {
     assert!(n > 50, "only {n} samples seen");
     assert!(station.store.check_integrity().unwrap().is_empty());
 }
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j + 1] + 1)
+                .min(cur[j] + 1)
+                .min(prev[j] + usize::from(ca != cb));
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// Character error rate in percent, whitespace runs folded to one space.
+fn cer(truth: &str, text: &str) -> f64 {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .collect::<Vec<char>>()
+    };
+    let (t, x) = (norm(truth), norm(text));
+    100.0 * edit_distance(&t, &x) as f64 / t.len().max(1) as f64
+}
+
+fn scanstelle_ocr(engine: &mut scanstelle::ocr::OcrEngine, bytes: &[u8]) -> String {
+    let page = &decode(bytes).unwrap().pages[0];
+    let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
+    let dpi = page.dpi.map_or(300, |d| d.0.round() as u32);
+    engine.recognize(&img, dpi).unwrap().text
+}
+
+fn tesseract_cli(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("tesseract")
+        .arg(path)
+        .args(["stdout", "-l", scanstelle::ocr::DEFAULT_LANGUAGES])
+        .env("OMP_THREAD_LIMIT", "1")
+        .output()
+        .expect("tesseract CLI (installer/setup.sh installs tesseract-ocr)");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn ocr_is_as_good_as_the_tesseract_cli_on_the_ground_truth_pages() {
+    let Some(dir) = samples() else { return };
+    let mut engine = scanstelle::ocr::OcrEngine::new(scanstelle::ocr::DEFAULT_LANGUAGES).unwrap();
+    for (image, truth) in [
+        ("phototest.tif", "phototest.txt"),
+        ("eurotext.tif", "eurotext.txt"),
+        ("8071_093.3B.tif", "8071_093.3B.txt"),
+        ("8087_054.3B.tif", "8087_054.3B.txt"),
+    ] {
+        let path = dir.join("tesseract-test").join(image);
+        let truth = std::fs::read_to_string(dir.join("tesseract-test").join(truth)).unwrap();
+        let ours = cer(
+            &truth,
+            &scanstelle_ocr(&mut engine, &std::fs::read(&path).unwrap()),
+        );
+        let cli = cer(&truth, &tesseract_cli(&path));
+        eprintln!("{image}: CER Scanstelle {ours:.2} %, tesseract CLI {cli:.2} %");
+        assert!(
+            ours <= cli + 0.5,
+            "{image}: Scanstelle {ours:.2} % vs CLI {cli:.2} %"
+        );
+    }
+}
+
+#[test]
+fn invoice_numbers_are_found_on_the_degraded_zugferd_scans() {
+    let Some(dir) = samples() else { return };
+    let mut results = Vec::new();
+    let mut engine = scanstelle::ocr::OcrEngine::new(scanstelle::ocr::DEFAULT_LANGUAGES).unwrap();
+    let scans = files_in(&dir.join("zugferd/scans"));
+    assert_eq!(scans.len(), 22);
+    for scan in &scans {
+        let stem = scan
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace(".p1.g4.tif", "");
+        let cii = std::fs::read_to_string(dir.join("zugferd/cii").join(format!("{stem}.cii.xml")))
+            .unwrap();
+        let doc = &cii[cii.find("<rsm:ExchangedDocument>").unwrap()..];
+        let id = &doc[doc.find("<ram:ID>").unwrap() + 8..doc.find("</ram:ID>").unwrap()];
+        let text = scanstelle_ocr(&mut engine, &std::fs::read(scan).unwrap());
+        let found = text
+            .split_whitespace()
+            .collect::<String>()
+            .contains(&id.split_whitespace().collect::<String>());
+        if !found {
+            eprintln!("{stem}: invoice number {id:?} not found");
+        }
+        results.push(found);
+    }
+    let found = results.iter().filter(|f| **f).count();
+    eprintln!("invoice number found on {found} of 22 pages");
+    assert!(found >= 20, "only {found} of 22");
+}
