@@ -21,6 +21,7 @@
 
 pub mod blob;
 pub mod config;
+pub mod coversheet;
 pub mod decode;
 pub mod demo;
 pub mod imaging;
@@ -28,6 +29,7 @@ pub mod intake;
 pub mod ocr;
 pub mod process;
 pub mod profile;
+pub mod separation;
 pub mod station;
 pub mod store;
 pub mod watch;

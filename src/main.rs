@@ -90,6 +90,21 @@ enum Command {
     },
     /// Listet die Scannerprofile mit ihren Eingangsordnern.
     Profiles,
+    /// Erzeugt ein Deckblatt (PDF) mit QR-Code, das ein Dokument beginnt und einer Akte zuordnet.
+    Coversheet {
+        /// BG-Nummer (z. B. 12345BG0012345, 12345 BG 0012345 oder 12345//0012345).
+        #[arg(long)]
+        bg: String,
+        /// Dokumenttyp (z. B. kontoauszug).
+        #[arg(long = "typ", value_name = "TYP")]
+        doc_type: Option<String>,
+        /// Erwartete Seitenzahl des Dokuments (Vollständigkeitsprüfung).
+        #[arg(long = "seiten", value_name = "N")]
+        pages: Option<u32>,
+        /// Ausgabedatei.
+        #[arg(short, long, default_value = "deckblatt.pdf", value_name = "DATEI")]
+        output: PathBuf,
+    },
 }
 
 fn init_logging(json: bool, verbose: u8) {
@@ -154,6 +169,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     match command {
         Command::Demo { keep } => demo(cli.home.as_deref(), keep),
+        Command::Coversheet {
+            bg,
+            doc_type,
+            pages,
+            output,
+        } => {
+            let bg = scanstelle::separation::normalize_bg(&bg).with_context(|| {
+                format!("{bg:?} ist keine BG-Nummer (erwartet 5 Ziffern, BG, 7 Ziffern, z. B. 12345BG0012345)")
+            })?;
+            let sheet = scanstelle::separation::CoverSheet {
+                bg,
+                doc_type,
+                pages,
+            };
+            let pdf =
+                scanstelle::coversheet::cover_sheet_pdf(&sheet).map_err(anyhow::Error::msg)?;
+            std::fs::write(&output, pdf).with_context(|| output.display().to_string())?;
+            println!(
+                "Deckblatt für {} geschrieben: {}",
+                sheet.bg,
+                output.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         command => {
             let config = Config::load(cli.config.as_deref(), cli.home.as_deref())?;
             match command {
@@ -193,7 +232,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     }
                     Ok(ExitCode::SUCCESS)
                 }
-                Command::Demo { .. } => unreachable!("handled above"),
+                Command::Demo { .. } | Command::Coversheet { .. } => unreachable!("handled above"),
             }
         }
     }

@@ -20,6 +20,7 @@ use crate::decode::PageEncoding;
 use crate::imaging::{self, PrepSettings};
 use crate::ocr::{OcrEngine, OcrError, OcrPage};
 use crate::profile::Profile;
+use crate::separation::{self, SplitRule};
 use crate::store::{BatchState, NewOcr, NewPrep, PageState, PendingPage, Store, StoreError};
 
 /// Errors that stop processing (a single bad page does not: it is logged and left).
@@ -48,6 +49,8 @@ pub struct ProcessSummary {
     pub prepared: u64,
     /// Pages found blank.
     pub blank: u64,
+    /// Separator and cover sheets found.
+    pub separators: u64,
     /// Pages recognised.
     pub recognized: u64,
     /// Batches that reached `recognized`.
@@ -232,6 +235,7 @@ impl Processor {
     pub fn run_pending(&mut self, stop: &AtomicBool) -> Result<ProcessSummary, ProcessError> {
         let mut summary = self.prepare_pending(stop)?;
         let ocr = self.recognize_pending(stop)?;
+        debug_assert_eq!(ocr.prepared, 0);
         summary.recognized = ocr.recognized;
         summary.batches = ocr.batches;
         Ok(summary)
@@ -267,16 +271,22 @@ impl Processor {
         stop: &AtomicBool,
         summary: &mut ProcessSummary,
     ) -> Result<(), ProcessError> {
-        let (settings, detect_blank) = match self.profile_of(batch)? {
-            Some(p) => (
-                PrepSettings {
-                    min_dpi: p.scan.dpi as f32,
-                    blank_ink_threshold: p.steps.blank_ink_threshold,
-                    ..PrepSettings::default()
-                },
-                p.steps.blank_pages,
-            ),
-            None => (PrepSettings::default(), true),
+        let profile = self.profile_of(batch)?.cloned();
+        let settings = match &profile {
+            Some(p) => PrepSettings {
+                min_dpi: p.scan.dpi as f32,
+                blank_ink_threshold: p.steps.blank_ink_threshold,
+                ..PrepSettings::default()
+            },
+            None => PrepSettings::default(),
+        };
+        let detect_blank = profile.as_ref().is_none_or(|p| p.steps.blank_pages);
+        let barcodes = profile.as_ref().is_none_or(|p| p.steps.barcodes);
+        let rule = SplitRule {
+            patch_t: profile
+                .as_ref()
+                .is_some_and(|p| p.steps.separation == "patch-t"),
+            every: profile.as_ref().map_or(0, |p| p.steps.split_every),
         };
         for page in self.store.pages_in_state(batch, PageState::Ingested)? {
             if stop.load(Ordering::Relaxed) {
@@ -285,6 +295,15 @@ impl Processor {
             let img = self.load(&page)?;
             let dpi = page.dpi.unwrap_or(300.0) as f32;
             let mut analysis = imaging::analyse(&img, dpi, &settings);
+            let codes = if barcodes && !analysis.blank {
+                separation::read_barcodes(&img)
+            } else {
+                Vec::new()
+            };
+            // A sheet with a barcode is a separator or cover sheet, never blank.
+            if !codes.is_empty() {
+                analysis.blank = false;
+            }
             // A born-digital page with text of its own is never blank.
             if !detect_blank
                 || page
@@ -311,14 +330,16 @@ impl Processor {
                 thumb_sha: &thumb,
                 analysis: &analysis,
                 params,
+                barcodes: &codes,
             })?;
             summary.prepared += 1;
             if state == PageState::Blank {
                 summary.blank += 1;
             }
         }
-        self.store
-            .advance_batch(batch, BatchState::Ingested, BatchState::Prepared)?;
+        let plan = separation::plan(&self.store.plan_pages(batch)?, rule);
+        self.store.apply_plan(batch, &plan)?;
+        summary.separators += plan.separators.len() as u64;
         Ok(())
     }
 

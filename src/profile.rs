@@ -174,6 +174,9 @@ pub struct Steps {
     /// Read cover-sheet barcodes.
     #[serde(default = "yes")]
     pub barcodes: bool,
+    /// Without separator sheets, split every this many pages (0: one document per file).
+    #[serde(default)]
+    pub split_every: u32,
     /// Run OCR.
     #[serde(default = "yes")]
     pub ocr: bool,
@@ -198,6 +201,7 @@ impl Default for Steps {
             blank_ink_threshold: default_blank_threshold(),
             separation: default_separation(),
             barcodes: true,
+            split_every: 0,
             ocr: true,
         }
     }

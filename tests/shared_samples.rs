@@ -317,3 +317,58 @@ fn invoice_numbers_are_found_on_the_degraded_zugferd_scans() {
     eprintln!("invoice number found on {found} of 22 pages");
     assert!(found >= 20, "only {found} of 22");
 }
+
+/// Ingests one sample with a Patch-T profile, processes it and returns the
+/// page count of each document and the number of separator pages.
+fn separate(rel: &str) -> Option<(Vec<usize>, usize)> {
+    let dir = samples()?;
+    let tmp = tempfile::tempdir().unwrap();
+    let hot = tmp.path().join("hot");
+    std::fs::create_dir_all(&hot).unwrap();
+    let home = tmp.path().join("home");
+    let mut station = Station::open(&home).unwrap();
+    let profile = test_profile(
+        &hot,
+        100,
+        "[steps]\nseparation = \"patch-t\"\nocr = false\n",
+    );
+    let path = hot.join(std::path::Path::new(rel).file_name().unwrap());
+    std::fs::copy(dir.join(rel), &path).unwrap();
+    let opts = TakeOptions {
+        remove_original: true,
+        quarantine_after: Duration::ZERO,
+    };
+    assert!(matches!(
+        take_file(&mut station, &profile, &path, &opts).unwrap(),
+        Outcome::Ingested(_)
+    ));
+    let mut p = scanstelle::process::Processor::new(&home, vec![profile], 1).unwrap();
+    let s = p
+        .run_pending(&std::sync::atomic::AtomicBool::new(false))
+        .unwrap();
+    let docs = station.store.documents_of_batch(1).unwrap();
+    Some((
+        docs.iter().map(|d| d.pages.len()).collect(),
+        s.separators as usize,
+    ))
+}
+
+#[test]
+fn patch_t_sheets_split_the_paperless_samples_and_the_batch() {
+    for (rel, docs, seps) in [
+        ("paperless/patch-code-t-middle.pdf", vec![1, 1], 1),
+        ("paperless/patch-code-t-middle.tiff", vec![1, 1], 1),
+        ("paperless/patch-code-t-double.pdf", vec![1, 1], 2),
+        ("paperless/patch-code-t-middle-fuzzy.pdf", vec![1, 1], 1),
+        ("batches/batch-0001.tif", vec![2, 2], 1),
+    ] {
+        let Some((got, got_seps)) = separate(rel) else {
+            return;
+        };
+        assert_eq!(
+            (got.clone(), got_seps),
+            (docs.clone(), seps),
+            "{rel}: documents {got:?}, separators {got_seps}"
+        );
+    }
+}

@@ -775,6 +775,8 @@ pub struct NewPrep<'a> {
     pub analysis: &'a crate::imaging::Analysis,
     /// Parameters used, for the transformation record.
     pub params: String,
+    /// Barcodes read on the page.
+    pub barcodes: &'a [crate::separation::Barcode],
 }
 
 /// The OCR result of one page, to record.
@@ -929,6 +931,12 @@ impl Store {
             now
         ])?;
         drop(t);
+        for b in prep.barcodes {
+            tx.execute(
+                "INSERT INTO page_barcodes (page_id, format, text) VALUES (?1, ?2, ?3)",
+                params![prep.page_id, b.format, b.text],
+            )?;
+        }
         if a.blank {
             tx.execute(
                 "DELETE FROM document_pages WHERE page_id = ?1",
@@ -1058,5 +1066,193 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+}
+
+/// A document as listed for reports and tests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentRow {
+    /// Row id.
+    pub id: i64,
+    /// State.
+    pub state: DocumentState,
+    /// Case, if assigned.
+    pub case_bg: Option<String>,
+    /// Type, if assigned.
+    pub doc_type: Option<String>,
+    /// Expected pages (from a cover sheet).
+    pub expected_pages: Option<u32>,
+    /// Flags (comma-separated codes).
+    pub flags: String,
+    /// Its pages, in order.
+    pub pages: Vec<i64>,
+}
+
+impl Store {
+    /// The pages of a batch as the separation planner needs them: every
+    /// prepared, separator or blank page, in batch order, with its barcodes.
+    pub fn plan_pages(&self, batch_id: i64) -> Result<Vec<crate::separation::PlanPage>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, source_file_id, state FROM pages
+             WHERE batch_id = ?1 AND state IN ('prepared', 'separator', 'blank') ORDER BY seq",
+        )?;
+        let rows: Vec<(i64, i64, PageState)> = stmt
+            .query_map([batch_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut codes = self
+            .conn
+            .prepare("SELECT format, text FROM page_barcodes WHERE page_id = ?1 ORDER BY id")?;
+        rows.into_iter()
+            .map(|(id, src, state)| {
+                let barcodes = codes
+                    .query_map([id], |r| {
+                        Ok(crate::separation::Barcode {
+                            format: r.get(0)?,
+                            text: r.get(1)?,
+                        })
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                Ok(crate::separation::PlanPage {
+                    page_id: id,
+                    source_file_id: src,
+                    blank: state == PageState::Blank,
+                    barcodes,
+                })
+            })
+            .collect()
+    }
+
+    /// Replaces a batch's provisional documents by the planned ones, marks
+    /// separator pages, flags page-count mismatches and moves the batch to
+    /// `prepared` — one transaction, so a crash leaves the old or the new.
+    pub fn apply_plan(&mut self, batch_id: i64, plan: &crate::separation::Plan) -> Result<()> {
+        let now = now();
+        let tx = self.conn.transaction()?;
+        let open_docs: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM documents WHERE batch_id = ?1 AND state != ?2",
+            params![batch_id, DocumentState::Open],
+            |r| r.get(0),
+        )?;
+        if open_docs > 0 {
+            return Err(StoreError::Transition {
+                what: "Stapel",
+                id: batch_id,
+                from: "Dokumente bereits bearbeitet".into(),
+                to: "neu getrennt".into(),
+            });
+        }
+        tx.execute(
+            "DELETE FROM document_pages WHERE document_id IN (SELECT id FROM documents WHERE batch_id = ?1)",
+            [batch_id],
+        )?;
+        tx.execute("DELETE FROM documents WHERE batch_id = ?1", [batch_id])?;
+        for id in &plan.separators {
+            tx.execute(
+                "UPDATE pages SET state = ?1, updated_at = ?2 WHERE id = ?3 AND state IN ('prepared', 'separator')",
+                params![PageState::Separator, now, id],
+            )?;
+        }
+        let mut batch_flags = Vec::new();
+        for doc in &plan.documents {
+            let cover = doc.cover.as_ref();
+            let expected = cover.and_then(|c| c.pages);
+            let mismatch = expected.is_some_and(|n| n as usize != doc.pages.len());
+            if mismatch {
+                batch_flags.push("page_count_mismatch");
+            }
+            tx.execute(
+                "INSERT INTO documents (uuid, batch_id, state, case_bg, doc_type, expected_pages, flags,
+                     created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                params![
+                    uuid::Uuid::new_v4().to_string(),
+                    batch_id,
+                    DocumentState::Open,
+                    cover.map(|c| c.bg.clone()),
+                    cover.and_then(|c| c.doc_type.clone()),
+                    expected,
+                    if mismatch { "page_count_mismatch" } else { "" },
+                    now
+                ],
+            )?;
+            let doc_id = tx.last_insert_rowid();
+            for (pos, page) in doc.pages.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO document_pages (document_id, page_id, position) VALUES (?1, ?2, ?3)",
+                    params![doc_id, page, pos as i64],
+                )?;
+            }
+            if mismatch {
+                event(
+                    &tx,
+                    "document.page_count_mismatch",
+                    Some(batch_id),
+                    Some(doc_id),
+                    &format!(
+                        "Deckblatt: {} Seiten erwartet, {} gescannt",
+                        expected.unwrap_or(0),
+                        doc.pages.len()
+                    ),
+                )?;
+            }
+        }
+        batch_flags.dedup();
+        let n = tx.execute(
+            "UPDATE batches SET state = ?1, flags = ?2, updated_at = ?3 WHERE id = ?4 AND state = ?5",
+            params![BatchState::Prepared, batch_flags.join(","), now, batch_id, BatchState::Ingested],
+        )?;
+        if n != 1 {
+            return Err(StoreError::Transition {
+                what: "Stapel",
+                id: batch_id,
+                from: BatchState::Ingested.to_string(),
+                to: BatchState::Prepared.to_string(),
+            });
+        }
+        event(
+            &tx,
+            "batch.prepared",
+            Some(batch_id),
+            None,
+            &format!(
+                "{} Dokument(e), {} Trennblatt/Deckblatt",
+                plan.documents.len(),
+                plan.separators.len()
+            ),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The documents of a batch with their pages.
+    pub fn documents_of_batch(&self, batch_id: i64) -> Result<Vec<DocumentRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, state, case_bg, doc_type, expected_pages, flags FROM documents
+             WHERE batch_id = ?1 ORDER BY id",
+        )?;
+        let docs: Vec<DocumentRow> = stmt
+            .query_map([batch_id], |r| {
+                Ok(DocumentRow {
+                    id: r.get(0)?,
+                    state: r.get(1)?,
+                    case_bg: r.get(2)?,
+                    doc_type: r.get(3)?,
+                    expected_pages: r.get(4)?,
+                    flags: r.get(5)?,
+                    pages: Vec::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut pages = self.conn.prepare(
+            "SELECT page_id FROM document_pages WHERE document_id = ?1 ORDER BY position",
+        )?;
+        docs.into_iter()
+            .map(|mut d| {
+                d.pages = pages
+                    .query_map([d.id], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                Ok(d)
+            })
+            .collect()
     }
 }

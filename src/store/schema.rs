@@ -147,4 +147,17 @@ CREATE TABLE page_ocr (
 -- Full-text search over OCR text and the text PDFs carried; rowid = page id.
 CREATE VIRTUAL TABLE page_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
 "#,
+    // 3: barcodes and separation.
+    r#"
+CREATE TABLE page_barcodes (
+    id       INTEGER PRIMARY KEY,
+    page_id  INTEGER NOT NULL REFERENCES pages(id),
+    format   TEXT NOT NULL,
+    text     TEXT NOT NULL
+);
+CREATE INDEX page_barcodes_page ON page_barcodes(page_id);
+ALTER TABLE documents ADD COLUMN expected_pages INTEGER;
+ALTER TABLE documents ADD COLUMN flags TEXT NOT NULL DEFAULT '';
+ALTER TABLE batches ADD COLUMN flags TEXT NOT NULL DEFAULT '';
+"#,
 ];

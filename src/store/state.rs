@@ -138,6 +138,7 @@ impl PageState {
                 | (Ingested, Blank)
                 | (Prepared, Blank)
                 | (Prepared, Separator)
+                | (Separator, Prepared)
                 | (Prepared, Recognized)
         )
     }
