@@ -282,6 +282,7 @@ impl Processor {
         };
         let detect_blank = profile.as_ref().is_none_or(|p| p.steps.blank_pages);
         let barcodes = profile.as_ref().is_none_or(|p| p.steps.barcodes);
+        let deskew = profile.as_ref().is_none_or(|p| p.steps.deskew);
         let rule = SplitRule {
             patch_t: profile
                 .as_ref()
@@ -304,6 +305,33 @@ impl Processor {
             if !codes.is_empty() {
                 analysis.blank = false;
             }
+            // Straighten skewed pages; the raw page stays as it was.
+            let skew = if deskew && !analysis.blank {
+                imaging::detect_skew(&img, dpi)
+            } else {
+                None
+            };
+            let deskewed = match skew {
+                Some(a) if a.abs() >= imaging::MAX_DESKEW_DEG - 0.05 => {
+                    analysis.flags.push(imaging::QualityFlag::TooSkewed);
+                    None
+                }
+                Some(a) if a.abs() >= imaging::MIN_DESKEW_DEG => {
+                    let straight = imaging::rotate(&img, a);
+                    let png = crate::decode::encode_png(
+                        straight.width(),
+                        straight.height(),
+                        crate::decode::ColourMode::Gray,
+                        straight.as_raw(),
+                        Some((dpi, dpi)),
+                    );
+                    Some(self.blobs.put(&png).map_err(|e| ProcessError::Blob {
+                        sha: page.sha.short().to_owned(),
+                        detail: e.to_string(),
+                    })?)
+                }
+                _ => None,
+            };
             // A born-digital page with text of its own is never blank.
             if !detect_blank
                 || page
@@ -331,6 +359,8 @@ impl Processor {
                 analysis: &analysis,
                 params,
                 barcodes: &codes,
+                skew,
+                deskewed: deskewed.as_ref(),
             })?;
             summary.prepared += 1;
             if state == PageState::Blank {

@@ -372,3 +372,78 @@ fn patch_t_sheets_split_the_paperless_samples_and_the_batch() {
         );
     }
 }
+
+#[test]
+fn skew_of_the_degraded_scans_is_measured_within_0_2_degrees() {
+    // The zugferd scans were turned clockwise by 0.8° (`convert -rotate 0.8`, samples README).
+    let Some(dir) = samples() else { return };
+    for scan in files_in(&dir.join("zugferd/scans")).iter().take(6) {
+        let page = &decode(&std::fs::read(scan).unwrap()).unwrap().pages[0];
+        let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
+        let skew = scanstelle::imaging::detect_skew(&img, 300.0).unwrap();
+        assert!(
+            (skew - 0.8).abs() <= 0.2,
+            "{}: measured {skew}°",
+            scan.display()
+        );
+        let straight = scanstelle::imaging::rotate(&img, skew);
+        let rest = scanstelle::imaging::detect_skew(&straight, 300.0).unwrap();
+        assert!(
+            rest.abs() <= 0.2,
+            "{}: {rest}° left after deskew",
+            scan.display()
+        );
+    }
+}
+
+#[test]
+fn on_a_skewed_page_the_pipeline_beats_the_tesseract_cli() {
+    let Some(dir) = samples() else { return };
+    let truth = std::fs::read_to_string(dir.join("tesseract-test/phototest.txt")).unwrap();
+    let page = &decode(&std::fs::read(dir.join("tesseract-test/phototest.tif")).unwrap())
+        .unwrap()
+        .pages[0];
+    let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
+    // Turn the page 4° clockwise, as a sheet pulled in at an angle.
+    let skewed = scanstelle::imaging::rotate(&img, -4.0);
+    let tmp = tempfile::tempdir().unwrap();
+    let hot = tmp.path().join("hot");
+    std::fs::create_dir_all(&hot).unwrap();
+    let file = hot.join("schief.png");
+    std::fs::write(
+        &file,
+        scanstelle::decode::encode_png(
+            skewed.width(),
+            skewed.height(),
+            ColourMode::Gray,
+            skewed.as_raw(),
+            Some((200.0, 200.0)),
+        ),
+    )
+    .unwrap();
+    let cli = cer(&truth, &tesseract_cli(&file));
+
+    let home = tmp.path().join("home");
+    let mut station = Station::open(&home).unwrap();
+    let profile = test_profile(&hot, 100, "");
+    let opts = TakeOptions {
+        remove_original: false,
+        quarantine_after: Duration::ZERO,
+    };
+    take_file(&mut station, &profile, &file, &opts).unwrap();
+    let mut p = scanstelle::process::Processor::new(&home, vec![profile], 1).unwrap();
+    p.run_pending(&std::sync::atomic::AtomicBool::new(false))
+        .unwrap();
+    let (text, _) = station.store.ocr_text(1).unwrap().unwrap();
+    let ours = cer(&truth, &text);
+    let skew: f64 = station
+        .store
+        .connection()
+        .query_row("SELECT skew FROM page_prep WHERE page_id = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    eprintln!("4° skew: measured {skew:.2}°, CER Scanstelle {ours:.2} %, tesseract CLI {cli:.2} %");
+    assert!((skew - 4.0).abs() <= 0.2, "measured {skew}");
+    assert!(ours <= cli, "Scanstelle {ours:.2} % vs CLI {cli:.2} %");
+}

@@ -295,4 +295,5 @@ fn check_complete(format: FileFormat, bytes: &[u8]) -> Result<(), DecodeError> {
     }
 }
 
-pub(crate) use raster::{encode_bilevel_png, encode_png};
+pub(crate) use raster::encode_bilevel_png;
+pub use raster::encode_png;

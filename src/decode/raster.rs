@@ -113,7 +113,7 @@ fn png_writer<'a>(
 }
 
 /// Encodes 8-bit grey (`colour == Gray`) or RGB (`colour == Colour`) pixels as PNG.
-pub(crate) fn encode_png(
+pub fn encode_png(
     width: u32,
     height: u32,
     colour: ColourMode,

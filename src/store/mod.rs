@@ -777,6 +777,10 @@ pub struct NewPrep<'a> {
     pub params: String,
     /// Barcodes read on the page.
     pub barcodes: &'a [crate::separation::Barcode],
+    /// Measured skew in degrees, if any.
+    pub skew: Option<f32>,
+    /// The straightened page, if the page was deskewed (blob digest).
+    pub deskewed: Option<&'a Sha256Hex>,
 }
 
 /// The OCR result of one page, to record.
@@ -808,7 +812,7 @@ pub struct SearchHit {
 pub struct PendingPage {
     /// The page.
     pub page_id: i64,
-    /// Its image blob.
+    /// Its image blob: the prepared (deskewed) image once there is one, else the raw page.
     pub sha: Sha256Hex,
     /// How the blob is encoded.
     pub encoding: String,
@@ -831,8 +835,11 @@ impl Store {
     /// Pages of a batch in a state, in batch order.
     pub fn pages_in_state(&self, batch_id: i64, state: PageState) -> Result<Vec<PendingPage>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, sha256, encoding, dpi_x, source_text FROM pages
-             WHERE batch_id = ?1 AND state = ?2 ORDER BY seq",
+            "SELECT p.id, COALESCE(pp.prepared_sha, p.sha256),
+                    CASE WHEN pp.prepared_sha IS NULL THEN p.encoding ELSE 'png' END,
+                    p.dpi_x, p.source_text
+             FROM pages p LEFT JOIN page_prep pp ON pp.page_id = p.id
+             WHERE p.batch_id = ?1 AND p.state = ?2 ORDER BY p.seq",
         )?;
         let rows = stmt.query_map(params![batch_id, state], |r| {
             let sha: String = r.get(1)?;
@@ -930,7 +937,25 @@ impl Store {
             prep.thumb_sha.as_str(),
             now
         ])?;
+        if let Some(after) = prep.deskewed {
+            t.execute(params![
+                prep.page_id,
+                "deskew",
+                format!("angle={:.2} bilinear", prep.skew.unwrap_or(0.0)),
+                prep.page_sha.as_str(),
+                after.as_str(),
+                now
+            ])?;
+        }
         drop(t);
+        tx.execute(
+            "UPDATE page_prep SET skew = ?1, prepared_sha = ?2 WHERE page_id = ?3",
+            params![
+                prep.skew,
+                prep.deskewed.map(|s| s.as_str().to_owned()),
+                prep.page_id
+            ],
+        )?;
         for b in prep.barcodes {
             tx.execute(
                 "INSERT INTO page_barcodes (page_id, format, text) VALUES (?1, ?2, ?3)",

@@ -160,4 +160,9 @@ ALTER TABLE documents ADD COLUMN expected_pages INTEGER;
 ALTER TABLE documents ADD COLUMN flags TEXT NOT NULL DEFAULT '';
 ALTER TABLE batches ADD COLUMN flags TEXT NOT NULL DEFAULT '';
 "#,
+    // 4: deskew.
+    r#"
+ALTER TABLE page_prep ADD COLUMN skew REAL;
+ALTER TABLE page_prep ADD COLUMN prepared_sha TEXT;
+"#,
 ];
