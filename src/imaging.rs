@@ -405,3 +405,126 @@ mod skew_tests {
         );
     }
 }
+
+/// Ink rows of a page at ~100 dpi, as (row profile, width), for layout tests.
+fn ink_profile(page: &GrayImage, dpi: f32) -> Option<GrayImage> {
+    let dpi = if dpi > 0.0 { dpi } else { 300.0 };
+    let scale = (100.0 / dpi).min(1.0);
+    let small = image::imageops::resize(
+        page,
+        ((page.width() as f32 * scale) as u32).max(1),
+        ((page.height() as f32 * scale) as u32).max(1),
+        image::imageops::FilterType::Triangle,
+    );
+    let mut hist = [0u64; 256];
+    small.pixels().for_each(|p| hist[p.0[0] as usize] += 1);
+    let n = small.len() as u64;
+    let mut acc = 0;
+    let paper = hist
+        .iter()
+        .position(|c| {
+            acc += c;
+            acc > n * 8 / 10
+        })
+        .unwrap_or(255) as i32;
+    let below = (paper - 60).max(0) as u8;
+    // Binary: 255 = ink.
+    let bin = GrayImage::from_fn(small.width(), small.height(), |x, y| {
+        image::Luma([if small.get_pixel(x, y).0[0] < below {
+            255
+        } else {
+            0
+        }])
+    });
+    let ink = bin.pixels().filter(|p| p.0[0] == 255).count();
+    (ink >= 300).then_some(bin)
+}
+
+/// How strongly the ink forms horizontal lines: the squared coefficient of
+/// variation of the row sums (rows alternate between full and empty for
+/// horizontal text, are even for vertical text), independent of page size.
+fn line_strength(bin: &GrayImage) -> f64 {
+    let rows: Vec<f64> = (0..bin.height())
+        .map(|y| {
+            (0..bin.width())
+                .filter(|&x| bin.get_pixel(x, y).0[0] == 255)
+                .count() as f64
+        })
+        .collect();
+    let n = rows.len().max(1) as f64;
+    let mean = rows.iter().sum::<f64>() / n;
+    let mean_sq = rows.iter().map(|r| r * r).sum::<f64>() / n;
+    mean_sq / (mean * mean).max(1e-9) - 1.0
+}
+
+/// Whether Latin text on a binary page stands upright: in each text line
+/// the ascenders (b, d, h, k, l, t, capitals) put more ink above the
+/// x-height band than the descenders (g, p, q, y) put below it.
+/// Returns (ascender ink, descender ink).
+fn ascender_balance(bin: &GrayImage) -> (u64, u64) {
+    let rows: Vec<u64> = (0..bin.height())
+        .map(|y| {
+            (0..bin.width())
+                .filter(|&x| bin.get_pixel(x, y).0[0] == 255)
+                .count() as u64
+        })
+        .collect();
+    let (mut up, mut down) = (0, 0);
+    let mut y = 0;
+    while y < rows.len() {
+        if rows[y] == 0 {
+            y += 1;
+            continue;
+        }
+        let start = y;
+        while y < rows.len() && rows[y] > 0 {
+            y += 1;
+        }
+        let line = &rows[start..y];
+        if line.len() < 4 {
+            continue;
+        }
+        let peak = *line.iter().max().unwrap_or(&0);
+        // The x-height band: rows with at least half the peak ink.
+        let core: Vec<usize> = (0..line.len()).filter(|&i| line[i] * 2 >= peak).collect();
+        let (first, last) = (core[0], core[core.len() - 1]);
+        up += line[..first].iter().sum::<u64>();
+        down += line[last + 1..].iter().sum::<u64>();
+    }
+    (up, down)
+}
+
+/// The clockwise rotation (0, 90, 180 or 270°) that turns the page upright,
+/// for pages with enough Latin text; `None` when it cannot tell.
+pub fn detect_orientation(page: &GrayImage, dpi: f32) -> Option<u16> {
+    let bin = ink_profile(page, dpi)?;
+    let turned = image::imageops::rotate90(&bin);
+    let sideways = line_strength(&turned) > 1.5 * line_strength(&bin);
+    let candidates: [(u16, GrayImage); 2] = if sideways {
+        [
+            (90, turned.clone()),
+            (270, image::imageops::rotate180(&turned)),
+        ]
+    } else {
+        [(0, bin.clone()), (180, image::imageops::rotate180(&bin))]
+    };
+    let (up, down) = ascender_balance(&candidates[0].1);
+    // Require a clear majority either way; undecided pages stay as they are.
+    if up as f64 > down as f64 * 1.25 {
+        Some(candidates[0].0)
+    } else if down as f64 > up as f64 * 1.25 {
+        Some(candidates[1].0)
+    } else {
+        None
+    }
+}
+
+/// Rotates a page clockwise by a multiple of 90°.
+pub fn rotate_quarter(page: &GrayImage, clockwise: u16) -> GrayImage {
+    match clockwise % 360 {
+        90 => image::imageops::rotate90(page),
+        180 => image::imageops::rotate180(page),
+        270 => image::imageops::rotate270(page),
+        _ => page.clone(),
+    }
+}

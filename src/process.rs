@@ -283,6 +283,7 @@ impl Processor {
         let detect_blank = profile.as_ref().is_none_or(|p| p.steps.blank_pages);
         let barcodes = profile.as_ref().is_none_or(|p| p.steps.barcodes);
         let deskew = profile.as_ref().is_none_or(|p| p.steps.deskew);
+        let orientation = profile.as_ref().is_none_or(|p| p.steps.orientation);
         let rule = SplitRule {
             patch_t: profile
                 .as_ref()
@@ -301,39 +302,11 @@ impl Processor {
             } else {
                 Vec::new()
             };
-            // A sheet with a barcode is a separator or cover sheet, never blank.
-            if !codes.is_empty() {
-                analysis.blank = false;
-            }
-            // Straighten skewed pages; the raw page stays as it was.
-            let skew = if deskew && !analysis.blank {
-                imaging::detect_skew(&img, dpi)
-            } else {
-                None
-            };
-            let deskewed = match skew {
-                Some(a) if a.abs() >= imaging::MAX_DESKEW_DEG - 0.05 => {
-                    analysis.flags.push(imaging::QualityFlag::TooSkewed);
-                    None
-                }
-                Some(a) if a.abs() >= imaging::MIN_DESKEW_DEG => {
-                    let straight = imaging::rotate(&img, a);
-                    let png = crate::decode::encode_png(
-                        straight.width(),
-                        straight.height(),
-                        crate::decode::ColourMode::Gray,
-                        straight.as_raw(),
-                        Some((dpi, dpi)),
-                    );
-                    Some(self.blobs.put(&png).map_err(|e| ProcessError::Blob {
-                        sha: page.sha.short().to_owned(),
-                        detail: e.to_string(),
-                    })?)
-                }
-                _ => None,
-            };
-            // A born-digital page with text of its own is never blank.
-            if !detect_blank
+            // Never blank: a sheet with a barcode (separator or cover sheet), a
+            // born-digital page with text of its own, or any page of a profile
+            // without blank-page detection.
+            if !codes.is_empty()
+                || !detect_blank
                 || page
                     .source_text
                     .as_deref()
@@ -341,13 +314,51 @@ impl Processor {
             {
                 analysis.blank = false;
             }
-            let thumb =
-                self.blobs
-                    .put(&imaging::thumbnail(&img))
-                    .map_err(|e| ProcessError::Blob {
+            // Turn the page upright, then straighten it; the raw page stays as it was.
+            let rotation = if orientation && !analysis.blank && codes.is_empty() {
+                imaging::detect_orientation(&img, dpi).unwrap_or(0)
+            } else {
+                0
+            };
+            let upright = (rotation != 0).then(|| imaging::rotate_quarter(&img, rotation));
+            let base = upright.as_ref().unwrap_or(&img);
+            let skew = if deskew && !analysis.blank {
+                imaging::detect_skew(base, dpi)
+            } else {
+                None
+            };
+            let straight = match skew {
+                Some(a) if a.abs() >= imaging::MAX_DESKEW_DEG - 0.05 => {
+                    analysis.flags.push(imaging::QualityFlag::TooSkewed);
+                    None
+                }
+                Some(a) if a.abs() >= imaging::MIN_DESKEW_DEG => Some(imaging::rotate(base, a)),
+                _ => None,
+            };
+            let prepared_img = straight.as_ref().or(upright.as_ref());
+            let prepared = match prepared_img {
+                Some(p) => {
+                    let png = crate::decode::encode_png(
+                        p.width(),
+                        p.height(),
+                        crate::decode::ColourMode::Gray,
+                        p.as_raw(),
+                        Some((dpi, dpi)),
+                    );
+                    Some(self.blobs.put(&png).map_err(|e| ProcessError::Blob {
                         sha: page.sha.short().to_owned(),
                         detail: e.to_string(),
-                    })?;
+                    })?)
+                }
+                None => None,
+            };
+            let thumb = self
+                .blobs
+                .put(&imaging::thumbnail(prepared_img.unwrap_or(&img)))
+                .map_err(|e| ProcessError::Blob {
+                    sha: page.sha.short().to_owned(),
+                    detail: e.to_string(),
+                })?;
             let params = format!(
                 "blank_ink_threshold={} margin_mm={} min_dpi={} ink={:.5}",
                 settings.blank_ink_threshold, settings.margin_mm, settings.min_dpi, analysis.ink
@@ -360,7 +371,8 @@ impl Processor {
                 params,
                 barcodes: &codes,
                 skew,
-                deskewed: deskewed.as_ref(),
+                rotation,
+                prepared: prepared.as_ref(),
             })?;
             summary.prepared += 1;
             if state == PageState::Blank {

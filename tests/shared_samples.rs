@@ -447,3 +447,111 @@ fn on_a_skewed_page_the_pipeline_beats_the_tesseract_cli() {
     assert!((skew - 4.0).abs() <= 0.2, "measured {skew}");
     assert!(ours <= cli, "Scanstelle {ours:.2} % vs CLI {cli:.2} %");
 }
+
+#[test]
+fn pages_are_turned_upright() {
+    let Some(dir) = samples() else { return };
+    let load = |rel: &str| {
+        let page = decode(&std::fs::read(dir.join(rel)).unwrap())
+            .unwrap()
+            .pages
+            .remove(0);
+        let dpi = page.dpi.map_or(300.0, |d| d.0);
+        (
+            scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap(),
+            dpi,
+        )
+    };
+    let (upright, dpi) = load("tesseract-test/phototest.tif");
+    assert_eq!(
+        scanstelle::imaging::detect_orientation(&upright, dpi),
+        Some(0)
+    );
+    let (flipped, dpi) = load("tesseract-test/phototest-rotated-180.png");
+    assert_eq!(
+        scanstelle::imaging::detect_orientation(&flipped, dpi),
+        Some(180)
+    );
+    for quarter in [90u16, 180, 270] {
+        // Turned counter-clockwise by `quarter`, so `quarter` clockwise undoes it.
+        let turned = scanstelle::imaging::rotate_quarter(&upright, 360 - quarter);
+        assert_eq!(
+            scanstelle::imaging::detect_orientation(&turned, dpi),
+            Some(quarter),
+            "turned {quarter}°"
+        );
+    }
+    // cardinal.pdf: the same page in four orientations.
+    let pdf = decode(&std::fs::read(dir.join("ocrmypdf/cardinal.pdf")).unwrap()).unwrap();
+    let found: Vec<Option<u16>> = pdf
+        .pages
+        .iter()
+        .map(|p| {
+            let img = scanstelle::imaging::load_gray(&p.bytes, p.encoding).unwrap();
+            scanstelle::imaging::detect_orientation(&img, 300.0)
+        })
+        .collect();
+    eprintln!("cardinal.pdf orientations: {found:?}");
+    assert!(found.iter().all(Option::is_some), "{found:?}");
+    let fixed: std::collections::HashSet<_> = pdf
+        .pages
+        .iter()
+        .zip(&found)
+        .map(|(p, o)| {
+            let img = scanstelle::imaging::load_gray(&p.bytes, p.encoding).unwrap();
+            let up = scanstelle::imaging::rotate_quarter(&img, o.unwrap());
+            (
+                up.width() < up.height(),
+                scanstelle::imaging::detect_orientation(&up, 300.0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fixed.len(),
+        1,
+        "all four pages the same way up after turning: {fixed:?}"
+    );
+}
+
+#[test]
+fn an_upside_down_page_is_turned_before_ocr() {
+    let Some(dir) = samples() else { return };
+    let truth = std::fs::read_to_string(dir.join("tesseract-test/phototest.txt")).unwrap();
+    let src = dir.join("tesseract-test/phototest-rotated-180.png");
+    let cli = cer(&truth, &tesseract_cli(&src));
+    let tmp = tempfile::tempdir().unwrap();
+    let hot = tmp.path().join("hot");
+    std::fs::create_dir_all(&hot).unwrap();
+    let file = hot.join("kopfstehend.png");
+    std::fs::copy(&src, &file).unwrap();
+    let home = tmp.path().join("home");
+    let mut station = Station::open(&home).unwrap();
+    let profile = test_profile(&hot, 100, "");
+    let opts = TakeOptions {
+        remove_original: true,
+        quarantine_after: Duration::ZERO,
+    };
+    take_file(&mut station, &profile, &file, &opts).unwrap();
+    let mut p = scanstelle::process::Processor::new(&home, vec![profile], 1).unwrap();
+    p.run_pending(&std::sync::atomic::AtomicBool::new(false))
+        .unwrap();
+    let (text, _) = station.store.ocr_text(1).unwrap().unwrap();
+    let ours = cer(&truth, &text);
+    let rotation: i64 = station
+        .store
+        .connection()
+        .query_row(
+            "SELECT rotation FROM page_prep WHERE page_id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    eprintln!(
+        "upside down: turned {rotation}°, CER Scanstelle {ours:.2} %, tesseract CLI {cli:.2} %"
+    );
+    assert_eq!(rotation, 180);
+    assert!(
+        ours < 2.0 && ours < cli,
+        "Scanstelle {ours:.2} % vs CLI {cli:.2} %"
+    );
+}

@@ -777,10 +777,12 @@ pub struct NewPrep<'a> {
     pub params: String,
     /// Barcodes read on the page.
     pub barcodes: &'a [crate::separation::Barcode],
+    /// Clockwise quarter turn applied (0, 90, 180, 270).
+    pub rotation: u16,
     /// Measured skew in degrees, if any.
     pub skew: Option<f32>,
-    /// The straightened page, if the page was deskewed (blob digest).
-    pub deskewed: Option<&'a Sha256Hex>,
+    /// The prepared page (turned and/or straightened), if it differs from the raw one.
+    pub prepared: Option<&'a Sha256Hex>,
 }
 
 /// The OCR result of one page, to record.
@@ -937,11 +939,15 @@ impl Store {
             prep.thumb_sha.as_str(),
             now
         ])?;
-        if let Some(after) = prep.deskewed {
+        if let Some(after) = prep.prepared {
             t.execute(params![
                 prep.page_id,
-                "deskew",
-                format!("angle={:.2} bilinear", prep.skew.unwrap_or(0.0)),
+                "orient_deskew",
+                format!(
+                    "rotate_cw={} deskew={:.2} bilinear",
+                    prep.rotation,
+                    prep.skew.unwrap_or(0.0)
+                ),
                 prep.page_sha.as_str(),
                 after.as_str(),
                 now
@@ -949,10 +955,11 @@ impl Store {
         }
         drop(t);
         tx.execute(
-            "UPDATE page_prep SET skew = ?1, prepared_sha = ?2 WHERE page_id = ?3",
+            "UPDATE page_prep SET rotation = ?1, skew = ?2, prepared_sha = ?3 WHERE page_id = ?4",
             params![
+                prep.rotation,
                 prep.skew,
-                prep.deskewed.map(|s| s.as_str().to_owned()),
+                prep.prepared.map(|s| s.as_str().to_owned()),
                 prep.page_id
             ],
         )?;

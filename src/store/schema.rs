@@ -160,8 +160,9 @@ ALTER TABLE documents ADD COLUMN expected_pages INTEGER;
 ALTER TABLE documents ADD COLUMN flags TEXT NOT NULL DEFAULT '';
 ALTER TABLE batches ADD COLUMN flags TEXT NOT NULL DEFAULT '';
 "#,
-    // 4: deskew.
+    // 4: orientation and deskew.
     r#"
+ALTER TABLE page_prep ADD COLUMN rotation INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE page_prep ADD COLUMN skew REAL;
 ALTER TABLE page_prep ADD COLUMN prepared_sha TEXT;
 "#,
