@@ -27,6 +27,7 @@ pub mod demo;
 pub mod imaging;
 pub mod intake;
 pub mod ocr;
+pub mod pdfa;
 pub mod process;
 pub mod profile;
 pub mod separation;

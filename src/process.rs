@@ -457,9 +457,74 @@ impl Processor {
         {
             return Ok(());
         }
+        // One PDF/A-2b per document; written before the batch moves on, so a
+        // crash in between writes it again (same content, same blob).
+        for doc in self.store.documents_of_batch(batch)? {
+            if doc.pages.is_empty() {
+                continue;
+            }
+            let pdf = self.document_pdf(doc.id)?;
+            let sha = self.blobs.put(&pdf).map_err(|e| ProcessError::Blob {
+                sha: String::new(),
+                detail: e.to_string(),
+            })?;
+            self.store.set_document_pdf(doc.id, &sha)?;
+        }
         self.store
             .advance_batch(batch, BatchState::Prepared, BatchState::Recognized)?;
         summary.batches += 1;
         Ok(())
     }
+
+    /// Writes the PDF/A-2b of a document from its prepared pages and OCR words.
+    fn document_pdf(&self, document_id: i64) -> Result<Vec<u8>, ProcessError> {
+        let pages = self.store.document_pages(document_id)?;
+        let mut loaded = Vec::with_capacity(pages.len());
+        for p in &pages {
+            let bytes = self.blobs.get(&p.sha).map_err(|e| ProcessError::Blob {
+                sha: p.sha.short().to_owned(),
+                detail: e.to_string(),
+            })?;
+            let encoding = encoding_of(&p.encoding);
+            let (w, h) = image_size(&bytes, encoding).map_err(|detail| ProcessError::Blob {
+                sha: p.sha.short().to_owned(),
+                detail,
+            })?;
+            loaded.push((
+                bytes,
+                encoding,
+                w,
+                h,
+                p.dpi.unwrap_or(300.0) as f32,
+                crate::ocr::decode_words(&p.words),
+            ));
+        }
+        let pdf_pages: Vec<crate::pdfa::PdfPage<'_>> = loaded
+            .iter()
+            .map(|(bytes, encoding, w, h, dpi, words)| crate::pdfa::PdfPage {
+                image: bytes,
+                encoding: *encoding,
+                width: *w,
+                height: *h,
+                dpi: *dpi,
+                words,
+            })
+            .collect();
+        crate::pdfa::document_pdf(&pdf_pages, &format!("Scanstelle Dokument {document_id}"))
+            .map_err(|detail| ProcessError::Blob {
+                sha: String::new(),
+                detail,
+            })
+    }
+}
+
+/// Width and height of an encoded page image.
+fn image_size(bytes: &[u8], encoding: PageEncoding) -> Result<(u32, u32), String> {
+    let format = match encoding {
+        PageEncoding::Png => image::ImageFormat::Png,
+        PageEncoding::Jpeg => image::ImageFormat::Jpeg,
+    };
+    image::ImageReader::with_format(std::io::Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|e| e.to_string())
 }

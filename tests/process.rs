@@ -95,6 +95,38 @@ fn the_demo_letter_is_recognised_with_word_boxes_and_found_by_search() {
             .unwrap()
             .is_empty()
     );
+    // The document's PDF/A-2b: both pages, the text layer searchable.
+    let doc = &station.store.documents_of_batch(batch).unwrap()[0];
+    let sha = station
+        .store
+        .document_pdf(doc.id)
+        .unwrap()
+        .expect("PDF written");
+    let pdf = station.blobs.get(&sha).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.contains("pdfaid:part") && !text.contains("JBIG2"));
+    if std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok()
+    {
+        let f = dir.path().join("doc.pdf");
+        std::fs::write(&f, &pdf).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .arg(&f)
+            .arg("-")
+            .output()
+            .unwrap();
+        let t = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            t.contains("Weiterbewilligung") && t.contains("12345BG0012345"),
+            "{t}"
+        );
+        assert_eq!(t.matches('\u{c}').count(), 2, "two pages");
+    } else {
+        assert!(std::env::var_os("CI").is_none(), "pdftotext missing in CI");
+    }
 }
 
 #[test]

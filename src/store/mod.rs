@@ -1288,3 +1288,73 @@ impl Store {
             .collect()
     }
 }
+
+/// A page of a document as the PDF writer needs it.
+#[derive(Debug, Clone)]
+pub struct DocumentPage {
+    /// The page image blob (prepared if there is one).
+    pub sha: Sha256Hex,
+    /// Its encoding name.
+    pub encoding: String,
+    /// Resolution.
+    pub dpi: Option<f64>,
+    /// OCR words (encoded, see [`crate::ocr::encode_words`]).
+    pub words: String,
+}
+
+impl Store {
+    /// The pages of a document in order, with their prepared images and words.
+    pub fn document_pages(&self, document_id: i64) -> Result<Vec<DocumentPage>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT COALESCE(pp.prepared_sha, p.sha256),
+                    CASE WHEN pp.prepared_sha IS NULL THEN p.encoding ELSE 'png' END,
+                    p.dpi_x, COALESCE(o.words, '')
+             FROM document_pages dp JOIN pages p ON p.id = dp.page_id
+             LEFT JOIN page_prep pp ON pp.page_id = p.id
+             LEFT JOIN page_ocr o ON o.page_id = p.id
+             WHERE dp.document_id = ?1 ORDER BY dp.position",
+        )?;
+        let rows = stmt.query_map([document_id], |r| {
+            let sha: String = r.get(0)?;
+            Ok(DocumentPage {
+                sha: Sha256Hex::parse(&sha).unwrap_or_else(|| Sha256Hex::of(b"")),
+                encoding: r.get(1)?,
+                dpi: r.get(2)?,
+                words: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records the PDF/A of a document.
+    pub fn set_document_pdf(&mut self, document_id: i64, pdf: &Sha256Hex) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE documents SET pdf_sha = ?1, updated_at = ?2 WHERE id = ?3",
+            params![pdf.as_str(), now(), document_id],
+        )?;
+        event(
+            &tx,
+            "document.pdf",
+            None,
+            Some(document_id),
+            &format!("PDF/A-2b {}", pdf.short()),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The PDF/A blob of a document, if written.
+    pub fn document_pdf(&self, document_id: i64) -> Result<Option<Sha256Hex>> {
+        let s: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT pdf_sha FROM documents WHERE id = ?1",
+                [document_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        Ok(s.and_then(|s| Sha256Hex::parse(&s)))
+    }
+}

@@ -166,4 +166,8 @@ ALTER TABLE page_prep ADD COLUMN rotation INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE page_prep ADD COLUMN skew REAL;
 ALTER TABLE page_prep ADD COLUMN prepared_sha TEXT;
 "#,
+    // 5: the document's PDF/A.
+    r#"
+ALTER TABLE documents ADD COLUMN pdf_sha TEXT;
+"#,
 ];

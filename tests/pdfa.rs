@@ -1,0 +1,106 @@
+//! PDF/A-2b output: image plus invisible text at the word positions.
+
+mod common;
+
+use common::*;
+use scanstelle::pdfa::{PdfPage, document_pdf};
+use std::process::Command;
+
+fn tool(name: &str) -> bool {
+    let ok = Command::new(name).arg("-v").output().is_ok();
+    assert!(
+        ok || std::env::var_os("CI").is_none(),
+        "{name} missing in CI (poppler-utils)"
+    );
+    ok
+}
+
+#[test]
+fn the_demo_letter_becomes_a_searchable_pdfa_2b() {
+    let page = scanstelle::decode::decode(demo_g4_tiff())
+        .unwrap()
+        .pages
+        .remove(0);
+    let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
+    let mut engine = scanstelle::ocr::OcrEngine::new(scanstelle::ocr::DEFAULT_LANGUAGES).unwrap();
+    let ocr = engine.recognize(&img, 300).unwrap();
+    let pdf = document_pdf(
+        &[PdfPage {
+            image: &page.bytes,
+            encoding: page.encoding,
+            width: page.width,
+            height: page.height,
+            dpi: 300.0,
+            words: &ocr.words,
+        }],
+        "Weiterbewilligungsantrag",
+    )
+    .unwrap();
+    if let Some(p) = std::env::var_os("PDFA_DUMP") {
+        std::fs::write(p, &pdf).unwrap();
+    }
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(
+        raw.contains("pdfaid:part") && raw.contains(">2<") || raw.contains("pdfaid:part=\"2\""),
+        "XMP pdfaid part 2"
+    );
+    assert!(
+        raw.contains("pdfaid:conformance")
+            && (raw.contains(">B<") || raw.contains("conformance=\"B\""))
+    );
+    assert!(raw.contains("/OutputIntents"), "output intent");
+    assert!(!raw.contains("JBIG2"), "never JBIG2");
+
+    if !tool("pdftotext") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Weiterbewilligung") && text.contains("12345"),
+        "{text}"
+    );
+    // The word sits where the OCR found it: compare pdftotext's box with the OCR box.
+    let out = Command::new("pdftotext")
+        .arg("-bbox")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap();
+    let html = String::from_utf8_lossy(&out.stdout);
+    let line = html
+        .lines()
+        .find(|l| l.contains(">Mustermann,<"))
+        .expect("word in bbox output");
+    let attr = |name: &str| -> f32 {
+        let start = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        line[start..].split('"').next().unwrap().parse().unwrap()
+    };
+    let w = ocr.words.iter().find(|w| w.text == "Mustermann,").unwrap();
+    let to_pt = |px: u32| px as f32 * 72.0 / 300.0;
+    assert!(
+        (attr("xMin") - to_pt(w.left)).abs() < 30.0,
+        "x {} vs {}",
+        attr("xMin"),
+        to_pt(w.left)
+    );
+    assert!(
+        (attr("yMin") - to_pt(w.top)).abs() < 8.0,
+        "y {} vs {}",
+        attr("yMin"),
+        to_pt(w.top)
+    );
+    let fonts = Command::new("pdffonts").arg(&file).output().unwrap();
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    assert!(
+        fonts.lines().skip(2).all(|l| l.contains(" yes ")),
+        "embedded fonts:\n{fonts}"
+    );
+}
