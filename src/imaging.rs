@@ -272,6 +272,24 @@ mod tests {
     }
 }
 
+/// Grey level below which a pixel of a reduced page counts as ink for layout
+/// analysis: clearly (60 levels) darker than the paper, which is the 80th
+/// percentile of brightness on any page that is mostly paper.
+fn ink_threshold(small: &GrayImage) -> u8 {
+    let mut hist = [0u64; 256];
+    small.pixels().for_each(|p| hist[p.0[0] as usize] += 1);
+    let n = small.len() as u64;
+    let mut acc = 0;
+    let paper = hist
+        .iter()
+        .position(|c| {
+            acc += c;
+            acc > n * 8 / 10
+        })
+        .unwrap_or(255) as i32;
+    (paper - 60).max(0) as u8
+}
+
 /// Largest skew corrected, in degrees; beyond it a page is flagged instead.
 pub const MAX_DESKEW_DEG: f32 = 5.0;
 /// Skews below this are left alone (no resampling for nothing).
@@ -295,18 +313,7 @@ pub fn detect_skew(page: &GrayImage, dpi: f32) -> Option<f32> {
     } else {
         page.clone()
     };
-    let mut hist = [0u64; 256];
-    small.pixels().for_each(|p| hist[p.0[0] as usize] += 1);
-    let n = small.len() as u64;
-    let mut acc = 0;
-    let paper = hist
-        .iter()
-        .position(|c| {
-            acc += c;
-            acc > n * 8 / 10
-        })
-        .unwrap_or(255) as i32;
-    let ink_below = (paper - 60).max(0) as u8;
+    let ink_below = ink_threshold(&small);
     let ink: Vec<(f32, f32)> = small
         .enumerate_pixels()
         .filter(|(_, _, p)| p.0[0] < ink_below)
@@ -416,18 +423,7 @@ fn ink_profile(page: &GrayImage, dpi: f32) -> Option<GrayImage> {
         ((page.height() as f32 * scale) as u32).max(1),
         image::imageops::FilterType::Triangle,
     );
-    let mut hist = [0u64; 256];
-    small.pixels().for_each(|p| hist[p.0[0] as usize] += 1);
-    let n = small.len() as u64;
-    let mut acc = 0;
-    let paper = hist
-        .iter()
-        .position(|c| {
-            acc += c;
-            acc > n * 8 / 10
-        })
-        .unwrap_or(255) as i32;
-    let below = (paper - 60).max(0) as u8;
+    let below = ink_threshold(&small);
     // Binary: 255 = ink.
     let bin = GrayImage::from_fn(small.width(), small.height(), |x, y| {
         image::Luma([if small.get_pixel(x, y).0[0] < below {

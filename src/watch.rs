@@ -99,6 +99,20 @@ struct Folder {
     last_scan: Option<Instant>,
 }
 
+impl Folder {
+    /// The files the profile would take: path, size, modification time.
+    fn list(&self) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
+        let mut seen = Vec::new();
+        list_files(
+            &self.path,
+            &self.profile,
+            self.profile.hot_folder.recursive,
+            &mut seen,
+        );
+        seen
+    }
+}
+
 /// Errors that stop the watcher.
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
@@ -471,13 +485,7 @@ fn scan_folder(
     candidates: &mut HashMap<PathBuf, Candidate>,
     now: Instant,
 ) {
-    let mut seen = Vec::new();
-    list_files(
-        &folder.path,
-        &folder.profile,
-        folder.profile.hot_folder.recursive,
-        &mut seen,
-    );
+    let seen = folder.list();
     let mut present = std::collections::HashSet::new();
     for (path, size, mtime) in seen {
         present.insert(path.clone());
@@ -537,12 +545,5 @@ fn list_files(
 }
 
 fn folder_is_empty(folder: &Folder) -> bool {
-    let mut seen = Vec::new();
-    list_files(
-        &folder.path,
-        &folder.profile,
-        folder.profile.hot_folder.recursive,
-        &mut seen,
-    );
-    seen.is_empty()
+    folder.list().is_empty()
 }
