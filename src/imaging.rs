@@ -524,3 +524,43 @@ pub fn rotate_quarter(page: &GrayImage, clockwise: u16) -> GrayImage {
         _ => page.clone(),
     }
 }
+
+/// Prepares a page for OCR: straighten, turn upright, straighten again.
+/// Returns the prepared page, the quarter turn applied (clockwise) and the
+/// total skew corrected. Straightening first makes the line tests reliable
+/// on skewed pages; after a quarter turn the lines are measured again.
+pub fn upright(
+    page: &GrayImage,
+    dpi: f32,
+    orientation: bool,
+    deskew: bool,
+) -> (GrayImage, u16, Option<f32>) {
+    let straighten = |img: &GrayImage| -> (Option<GrayImage>, Option<f32>) {
+        if !deskew {
+            return (None, None);
+        }
+        match detect_skew(img, dpi) {
+            Some(a) if a.abs() >= MIN_DESKEW_DEG && a.abs() < MAX_DESKEW_DEG - 0.05 => {
+                (Some(rotate(img, a)), Some(a))
+            }
+            other => (None, other),
+        }
+    };
+    let (first, skew1) = straighten(page);
+    let base = first.unwrap_or_else(|| page.clone());
+    let quarter = if orientation {
+        detect_orientation(&base, dpi).unwrap_or(0)
+    } else {
+        0
+    };
+    if quarter == 0 {
+        return (base, 0, skew1);
+    }
+    let turned = rotate_quarter(&base, quarter);
+    let (second, skew2) = straighten(&turned);
+    let total = match (skew1, skew2) {
+        (Some(a), Some(b)) => Some(a + b),
+        (a, b) => a.or(b),
+    };
+    (second.unwrap_or(turned), quarter, total)
+}

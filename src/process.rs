@@ -314,28 +314,22 @@ impl Processor {
             {
                 analysis.blank = false;
             }
-            // Turn the page upright, then straighten it; the raw page stays as it was.
-            let rotation = if orientation && !analysis.blank && codes.is_empty() {
-                imaging::detect_orientation(&img, dpi).unwrap_or(0)
+            // Straighten and turn the page upright; the raw page stays as it was.
+            let (rotation, skew, prepared_img) = if analysis.blank || !codes.is_empty() {
+                (0, None, None)
             } else {
-                0
+                let (img2, quarter, skew) = imaging::upright(&img, dpi, orientation, deskew);
+                let changed = quarter != 0
+                    || skew.is_some_and(|a| {
+                        a.abs() >= imaging::MIN_DESKEW_DEG
+                            && a.abs() < imaging::MAX_DESKEW_DEG - 0.05
+                    });
+                (quarter, skew, changed.then_some(img2))
             };
-            let upright = (rotation != 0).then(|| imaging::rotate_quarter(&img, rotation));
-            let base = upright.as_ref().unwrap_or(&img);
-            let skew = if deskew && !analysis.blank {
-                imaging::detect_skew(base, dpi)
-            } else {
-                None
-            };
-            let straight = match skew {
-                Some(a) if a.abs() >= imaging::MAX_DESKEW_DEG - 0.05 => {
-                    analysis.flags.push(imaging::QualityFlag::TooSkewed);
-                    None
-                }
-                Some(a) if a.abs() >= imaging::MIN_DESKEW_DEG => Some(imaging::rotate(base, a)),
-                _ => None,
-            };
-            let prepared_img = straight.as_ref().or(upright.as_ref());
+            if skew.is_some_and(|a| a.abs() >= imaging::MAX_DESKEW_DEG - 0.05) {
+                analysis.flags.push(imaging::QualityFlag::TooSkewed);
+            }
+            let prepared_img = prepared_img.as_ref();
             let prepared = match prepared_img {
                 Some(p) => {
                     let png = crate::decode::encode_png(

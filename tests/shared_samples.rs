@@ -555,3 +555,26 @@ fn an_upside_down_page_is_turned_before_ocr() {
         "Scanstelle {ours:.2} % vs CLI {cli:.2} %"
     );
 }
+
+#[test]
+fn skew_and_orientation_of_the_ocrmypdf_samples() {
+    // No ground truth ships with these; the test checks that the page is
+    // straight after one correction, and prints what was measured.
+    let Some(dir) = samples() else { return };
+    for rel in ["ocrmypdf/skew.pdf", "ocrmypdf/rotated_skew.pdf"] {
+        let page = decode(&std::fs::read(dir.join(rel)).unwrap())
+            .unwrap()
+            .pages
+            .remove(0);
+        let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
+        let (straight, quarter, skew) = scanstelle::imaging::upright(&img, 300.0, true, true);
+        let rest = scanstelle::imaging::detect_skew(&straight, 300.0).unwrap();
+        eprintln!("{rel}: turned {quarter}°, skew {skew:?}°, {rest:.2}° left");
+        assert!(rest.abs() <= 0.2, "{rel}: {rest}° left");
+        assert_eq!(
+            scanstelle::imaging::detect_orientation(&straight, 300.0),
+            Some(0),
+            "{rel}"
+        );
+    }
+}
