@@ -104,3 +104,27 @@ fn the_demo_letter_becomes_a_searchable_pdfa_2b() {
         "embedded fonts:\n{fonts}"
     );
 }
+
+#[test]
+fn jpeg_pages_are_embedded_without_recompression() {
+    let jpeg = include_bytes!("../assets/demo/kontoauszug.jpg");
+    let pdf = document_pdf(
+        &[PdfPage {
+            image: jpeg,
+            encoding: scanstelle::decode::PageEncoding::Jpeg,
+            width: 1240,
+            height: 1754,
+            dpi: 150.0,
+            words: &[],
+        }],
+        "Kontoauszug",
+    )
+    .unwrap();
+    // The scanner's JPEG data (after its header segments) appears verbatim.
+    let body = &jpeg[jpeg.len() / 2..];
+    assert!(
+        pdf.windows(body.len()).any(|w| w == body),
+        "JPEG recompressed"
+    );
+    assert!(String::from_utf8_lossy(&pdf).contains("/DCTDecode"));
+}
