@@ -111,6 +111,41 @@ fn ocrmypdf(pages: &[PathBuf], tmp: &Path) -> Option<f64> {
         .then(|| pages.len() as f64 / start.elapsed().as_secs_f64() * 60.0)
 }
 
+/// Milliseconds per page for each preparation step, one thread.
+fn preparation(pages: &[PathBuf]) {
+    let imgs: Vec<image::GrayImage> = pages
+        .iter()
+        .flat_map(|p| {
+            scanstelle::decode::decode(&std::fs::read(p).unwrap())
+                .unwrap()
+                .pages
+        })
+        .map(|pg| scanstelle::imaging::load_gray(&pg.bytes, pg.encoding).unwrap())
+        .collect();
+    let n = imgs.len() as f64;
+    let settings = scanstelle::imaging::PrepSettings::default();
+    let time = |f: &dyn Fn(&image::GrayImage)| {
+        let start = Instant::now();
+        imgs.iter().for_each(f);
+        start.elapsed().as_secs_f64() * 1e3 / n
+    };
+    let analyse = time(&|i| {
+        scanstelle::imaging::analyse(i, 300.0, &settings);
+    });
+    let thumb = time(&|i| {
+        scanstelle::imaging::thumbnail(i);
+    });
+    let upright = time(&|i| {
+        scanstelle::imaging::upright(i, 300.0, true, true);
+    });
+    let codes = time(&|i| {
+        scanstelle::separation::read_barcodes(i);
+    });
+    println!(
+        "Aufbereitung je Seite (1 Thread): Analyse {analyse:.0} ms, Vorschau {thumb:.0} ms, Lage+Schräglage {upright:.0} ms, Barcodes {codes:.0} ms"
+    );
+}
+
 fn main() {
     let pages = pages();
     let tmp = tempfile::tempdir().unwrap();
@@ -127,6 +162,7 @@ fn main() {
         "Scanstelle (1 Engine je Kern):     {ours:7.1} Seiten/min  {:.2}×",
         ours / cli_rate
     );
+    preparation(&pages);
     match ocrmypdf(&pages, tmp.path()) {
         Some(r) => println!(
             "ocrmypdf --jobs {}:                {r:7.1} Seiten/min  {:.2}×",
