@@ -396,6 +396,26 @@ fn skew_of_the_degraded_scans_is_measured_within_0_2_degrees() {
     }
 }
 
+/// Takes one file from `root/hot` into a station at `root/home` and runs
+/// preparation and OCR on it.
+fn ingest_and_process(root: &std::path::Path, file: &std::path::Path) -> Station {
+    let home = root.join("home");
+    let mut station = Station::open(&home).unwrap();
+    let profile = test_profile(&root.join("hot"), 100, "");
+    let opts = TakeOptions {
+        remove_original: true,
+        quarantine_after: Duration::ZERO,
+    };
+    assert!(matches!(
+        take_file(&mut station, &profile, file, &opts).unwrap(),
+        Outcome::Ingested(_)
+    ));
+    let mut p = scanstelle::process::Processor::new(&home, vec![profile], 1).unwrap();
+    p.run_pending(&std::sync::atomic::AtomicBool::new(false))
+        .unwrap();
+    station
+}
+
 #[test]
 fn on_a_skewed_page_the_pipeline_beats_the_tesseract_cli() {
     let Some(dir) = samples() else { return };
@@ -423,17 +443,7 @@ fn on_a_skewed_page_the_pipeline_beats_the_tesseract_cli() {
     .unwrap();
     let cli = cer(&truth, &tesseract_cli(&file));
 
-    let home = tmp.path().join("home");
-    let mut station = Station::open(&home).unwrap();
-    let profile = test_profile(&hot, 100, "");
-    let opts = TakeOptions {
-        remove_original: false,
-        quarantine_after: Duration::ZERO,
-    };
-    take_file(&mut station, &profile, &file, &opts).unwrap();
-    let mut p = scanstelle::process::Processor::new(&home, vec![profile], 1).unwrap();
-    p.run_pending(&std::sync::atomic::AtomicBool::new(false))
-        .unwrap();
+    let station = ingest_and_process(tmp.path(), &file);
     let (text, _) = station.store.ocr_text(1).unwrap().unwrap();
     let ours = cer(&truth, &text);
     let skew: f64 = station
@@ -524,17 +534,7 @@ fn an_upside_down_page_is_turned_before_ocr() {
     std::fs::create_dir_all(&hot).unwrap();
     let file = hot.join("kopfstehend.png");
     std::fs::copy(&src, &file).unwrap();
-    let home = tmp.path().join("home");
-    let mut station = Station::open(&home).unwrap();
-    let profile = test_profile(&hot, 100, "");
-    let opts = TakeOptions {
-        remove_original: true,
-        quarantine_after: Duration::ZERO,
-    };
-    take_file(&mut station, &profile, &file, &opts).unwrap();
-    let mut p = scanstelle::process::Processor::new(&home, vec![profile], 1).unwrap();
-    p.run_pending(&std::sync::atomic::AtomicBool::new(false))
-        .unwrap();
+    let station = ingest_and_process(tmp.path(), &file);
     let (text, _) = station.store.ocr_text(1).unwrap().unwrap();
     let ours = cer(&truth, &text);
     let rotation: i64 = station
