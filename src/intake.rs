@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::blob::{Sha256Hex, sync_dir};
-use crate::decode::{self, DecodeError};
+use crate::decode::{self, DecodeError, PageImage};
 use crate::profile::Profile;
 use crate::station::Station;
 use crate::store::{
@@ -166,24 +166,7 @@ pub fn take_file(
     };
     let size = bytes.len() as u64;
     drop(bytes);
-    let mut pages = Vec::with_capacity(decoded.pages.len());
-    for p in decoded.pages {
-        let blob = station
-            .blobs
-            .put(&p.bytes)
-            .map_err(io_err(station.home()))?;
-        pages.push(NewPage {
-            sha: blob,
-            width: p.width,
-            height: p.height,
-            dpi: p.dpi,
-            colour: p.colour,
-            encoding: p.encoding,
-            origin: p.origin,
-            byte_size: p.bytes.len() as u64,
-            text: p.text,
-        });
-    }
+    let pages = store_pages(station, decoded.pages)?;
     let ingested = station.store.ingest_source(&NewSource {
         profile: &profile.name,
         grouping: profile.grouping(),
@@ -199,6 +182,31 @@ pub fn take_file(
         .expect("source recorded in the transaction above");
     finish_source(station, &source, opts)?;
     Ok(Outcome::Ingested(ingested))
+}
+
+/// Writes decoded pages to the blob store and describes them for the store
+/// (step 4 of [`take_file`], before its transaction).
+pub fn store_pages(station: &Station, pages: Vec<PageImage>) -> Result<Vec<NewPage>, IntakeError> {
+    pages
+        .into_iter()
+        .map(|p| {
+            let sha = station
+                .blobs
+                .put(&p.bytes)
+                .map_err(io_err(station.home()))?;
+            Ok(NewPage {
+                sha,
+                width: p.width,
+                height: p.height,
+                dpi: p.dpi,
+                colour: p.colour,
+                encoding: p.encoding,
+                origin: p.origin,
+                byte_size: p.bytes.len() as u64,
+                text: p.text,
+            })
+        })
+        .collect()
 }
 
 /// Archives the original into the blob store and releases it from its

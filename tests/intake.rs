@@ -7,7 +7,7 @@ use common::*;
 use scanstelle::blob::Sha256Hex;
 use scanstelle::intake::{Outcome, TakeOptions, take_file};
 use scanstelle::station::Station;
-use scanstelle::store::{NewPage, NewSource, SourceState};
+use scanstelle::store::{NewSource, SourceState};
 use std::path::Path;
 use std::time::Duration;
 
@@ -169,21 +169,7 @@ fn record_only(station: &mut Station, profile: &scanstelle::profile::Profile, pa
     let bytes = std::fs::read(path).unwrap();
     let sha = Sha256Hex::of(&bytes);
     let decoded = scanstelle::decode::decode(&bytes).unwrap();
-    let pages: Vec<NewPage> = decoded
-        .pages
-        .iter()
-        .map(|p| NewPage {
-            sha: station.blobs.put(&p.bytes).unwrap(),
-            width: p.width,
-            height: p.height,
-            dpi: p.dpi,
-            colour: p.colour,
-            encoding: p.encoding,
-            origin: p.origin,
-            byte_size: p.bytes.len() as u64,
-            text: p.text.clone(),
-        })
-        .collect();
+    let pages = scanstelle::intake::store_pages(station, decoded.pages).unwrap();
     station
         .store
         .ingest_source(&NewSource {
