@@ -110,8 +110,15 @@ impl OcrEngine {
             .ok_or_else(|| OcrError::Recognize("Engine nach einem Fehler unbrauchbar".into()))?;
         let (w, h) = page.dimensions();
         let rec = |e: &dyn std::fmt::Display| OcrError::Recognize(e.to_string());
+        // A bilevel page goes in packed, 1 bit per pixel (1 = white), which
+        // spares Tesseract its own thresholding.
+        let packed = crate::imaging::is_bilevel(page).then(|| crate::imaging::pack_bits(page));
+        let (data, bpp, stride) = match &packed {
+            Some(bits) => (bits.as_slice(), 0, w.div_ceil(8) as i32),
+            None => (page.as_raw().as_slice(), 1, w as i32),
+        };
         let mut tess = tess
-            .set_frame(page.as_raw(), w as i32, h as i32, 1, w as i32)
+            .set_frame(data, w as i32, h as i32, bpp, stride)
             .map_err(|e| rec(&e))?
             .set_source_resolution(dpi.clamp(70, 1200) as i32)
             .recognize()

@@ -1,8 +1,11 @@
 //! PDF/A-2b output: the page images of a document with an invisible text
 //! layer at the OCR word positions, written with krilla.
 //!
-//! JPEG pages are embedded as they are; lossless pages losslessly (Flate);
-//! never JBIG2. The text layer is drawn a line at a time, words separated by
+//! JPEG pages are embedded as they are; bilevel (1-bit) pages as CCITT
+//! Group 4, grey and colour pages losslessly (Flate); never JBIG2. krilla
+//! has no CCITT input, so a bilevel page goes in as a tiny placeholder image
+//! (1 pixel wide, as many high as its page number) that is swapped for the
+//! G4 stream afterwards with lopdf; the swap must find every placeholder. The text layer is drawn a line at a time, words separated by
 //! spaces (so text extraction keeps word boundaries), with fill opacity 0,
 //! which PDF/A-2b allows; the font (DejaVu Sans, `assets/fonts`) is embedded.
 //! krilla's own PDF/A validation refuses anything non-conforming.
@@ -11,7 +14,7 @@ use krilla::Document;
 use krilla::color::luma;
 use krilla::configure::{Archival, ConfigurationBuilder};
 use krilla::geom::{Point, Size};
-use krilla::image::Image;
+use krilla::image::{BitsPerComponent, CustomImage, Image, ImageColorspace};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
@@ -61,6 +64,7 @@ pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, Strin
             .creation_date(now()),
     );
     let font = Font::new(FONT.to_vec().into(), 0).ok_or("Schrift DejaVu Sans nicht ladbar")?;
+    let mut g4_pages = std::collections::HashMap::new();
     for (n, p) in pages.iter().enumerate() {
         let dpi = if p.dpi > 0.0 { p.dpi } else { 300.0 };
         let pt = |px: f32| px * 72.0 / dpi;
@@ -68,6 +72,14 @@ pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, Strin
         let size = Size::from_wh(w, h).ok_or(format!("Seite {}: leere Seite", n + 1))?;
         let image = match p.encoding {
             PageEncoding::Jpeg => Image::from_jpeg(p.image.to_vec().into(), false),
+            PageEncoding::Png if n < MAX_G4_PAGES && is_bilevel_png(p.image) => {
+                let marker = n as u32 + 1;
+                g4_pages.insert(
+                    marker,
+                    g4_of_png(p.image).map_err(|e| format!("Seite {}: {e}", n + 1))?,
+                );
+                Image::from_custom(Placeholder(marker), false)
+            }
             PageEncoding::Png => Image::from_png(p.image.to_vec().into(), false),
         }
         .map_err(|e| format!("Seite {}: Bild nicht einbettbar: {e}", n + 1))?;
@@ -102,8 +114,152 @@ pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, Strin
         surface.finish();
         page.finish();
     }
-    doc.finish()
-        .map_err(|e| format!("PDF/A-2b nicht erzeugbar: {e:?}"))
+    let pdf = doc
+        .finish()
+        .map_err(|e| format!("PDF/A-2b nicht erzeugbar: {e:?}"))?;
+    if g4_pages.is_empty() {
+        Ok(pdf)
+    } else {
+        insert_g4(&pdf, &g4_pages)
+    }
+}
+
+/// Bilevel pages beyond this page number go in as Flate (placeholder limit).
+const MAX_G4_PAGES: usize = 4096;
+
+/// A bilevel page encoded as CCITT Group 4 (K = -1, black is 0).
+#[derive(Debug)]
+struct G4Image {
+    width: u32,
+    height: u32,
+    data: Vec<u8>,
+}
+
+/// Whether a PNG holds 1-bit greyscale (the IHDR's bit depth and colour type).
+fn is_bilevel_png(png: &[u8]) -> bool {
+    png.len() > 25 && &png[12..16] == b"IHDR" && png[24] == 1 && png[25] == 0
+}
+
+/// Encodes a 1-bit greyscale PNG as CCITT Group 4 (lossless).
+fn g4_of_png(png: &[u8]) -> Result<G4Image, String> {
+    use fax::{Color, VecWriter, encoder::Encoder};
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png));
+    decoder.set_transformations(png::Transformations::IDENTITY);
+    let mut reader = decoder
+        .read_info()
+        .map_err(|e| format!("1-Bit-Bild nicht lesbar: {e}"))?;
+    let mut buf = vec![0; reader.output_buffer_size().unwrap_or(0)];
+    let info = reader
+        .next_frame(&mut buf)
+        .map_err(|e| format!("1-Bit-Bild nicht lesbar: {e}"))?;
+    let width = u16::try_from(info.width).map_err(|_| "Seite zu breit für G4".to_owned())?;
+    let mut encoder = Encoder::new(VecWriter::new());
+    for row in buf.chunks_exact(info.line_size).take(info.height as usize) {
+        let pels = (0..usize::from(width)).map(|x| {
+            // PNG grey, 1 bit: 1 is white.
+            if row[x / 8] & (0x80 >> (x % 8)) != 0 {
+                Color::White
+            } else {
+                Color::Black
+            }
+        });
+        let Ok(()) = encoder.encode_line(pels, width);
+    }
+    let Ok(writer) = encoder.finish();
+    Ok(G4Image {
+        width: info.width,
+        height: info.height,
+        data: writer.finish(),
+    })
+}
+
+/// Stand-in for a bilevel page while krilla writes the document: a grey
+/// column one pixel wide and `marker` pixels high (unique per document).
+#[derive(Debug, Clone, Hash)]
+struct Placeholder(u32);
+
+impl CustomImage for Placeholder {
+    fn color_channel(&self) -> &[u8] {
+        static WHITE: [u8; MAX_G4_PAGES] = [255; MAX_G4_PAGES];
+        &WHITE[..self.0 as usize]
+    }
+    fn alpha_channel(&self) -> Option<&[u8]> {
+        None
+    }
+    fn bits_per_component(&self) -> BitsPerComponent {
+        BitsPerComponent::Eight
+    }
+    fn size(&self) -> (u32, u32) {
+        (1, self.0)
+    }
+    fn icc_profile(&self) -> Option<&[u8]> {
+        None
+    }
+    fn color_space(&self) -> ImageColorspace {
+        ImageColorspace::Luma
+    }
+}
+
+/// Swaps every placeholder image for its page's G4 stream, keeping the
+/// colour space krilla chose; fails unless each is found exactly once.
+fn insert_g4(
+    pdf: &[u8],
+    pages: &std::collections::HashMap<u32, G4Image>,
+) -> Result<Vec<u8>, String> {
+    use lopdf::{Object, Stream, dictionary};
+    let mut doc =
+        lopdf::Document::load_mem(pdf).map_err(|e| format!("PDF nicht nachbearbeitbar: {e}"))?;
+    let mut found = std::collections::HashSet::new();
+    for object in doc.objects.values_mut() {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        let int = |key: &[u8]| stream.dict.get(key).and_then(Object::as_i64).ok();
+        let is_image = stream
+            .dict
+            .get(b"Subtype")
+            .and_then(Object::as_name)
+            .is_ok_and(|n| n == b"Image");
+        if !is_image || int(b"Width") != Some(1) {
+            continue;
+        }
+        let Some((marker, g4)) = int(b"Height")
+            .and_then(|h| u32::try_from(h).ok())
+            .and_then(|h| pages.get_key_value(&h))
+        else {
+            continue;
+        };
+        let mut dict = stream.dict.clone();
+        dict.remove(b"DecodeParms");
+        dict.set("Width", i64::from(g4.width));
+        dict.set("Height", i64::from(g4.height));
+        dict.set("BitsPerComponent", 1);
+        dict.set("Filter", Object::Name(b"CCITTFaxDecode".to_vec()));
+        dict.set(
+            "DecodeParms",
+            dictionary! {
+                "K" => -1,
+                "Columns" => i64::from(g4.width),
+                "Rows" => i64::from(g4.height),
+                "BlackIs1" => false,
+            },
+        );
+        *stream = Stream::new(dict, g4.data.clone()).with_compression(false);
+        if !found.insert(*marker) {
+            return Err(format!("Platzhalter {marker} doppelt"));
+        }
+    }
+    if found.len() != pages.len() {
+        return Err(format!(
+            "nur {} von {} G4-Seiten eingesetzt",
+            found.len(),
+            pages.len()
+        ));
+    }
+    let mut out = Vec::with_capacity(pdf.len());
+    doc.save_to(&mut out)
+        .map_err(|e| format!("PDF nicht schreibbar: {e}"))?;
+    Ok(out)
 }
 
 /// The current time (UTC) for the document metadata.

@@ -9,7 +9,7 @@
 //! `recognized`. Blank pages are kept but skip OCR.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
@@ -162,6 +162,143 @@ impl Drop for OcrPool {
     }
 }
 
+/// What the profile asks preparation to do.
+#[derive(Debug, Clone)]
+struct PrepOptions {
+    settings: PrepSettings,
+    detect_blank: bool,
+    barcodes: bool,
+    deskew: bool,
+    orientation: bool,
+}
+
+impl PrepOptions {
+    fn of(profile: Option<&Profile>) -> Self {
+        let on = |f: fn(&Profile) -> bool| profile.is_none_or(f);
+        Self {
+            settings: match profile {
+                Some(p) => PrepSettings {
+                    min_dpi: p.scan.dpi as f32,
+                    blank_ink_threshold: p.steps.blank_ink_threshold,
+                    ..PrepSettings::default()
+                },
+                None => PrepSettings::default(),
+            },
+            detect_blank: on(|p| p.steps.blank_pages),
+            barcodes: on(|p| p.steps.barcodes),
+            deskew: on(|p| p.steps.deskew),
+            orientation: on(|p| p.steps.orientation),
+        }
+    }
+}
+
+/// The result of preparing one page, blobs already stored.
+struct PagePrep {
+    page_id: i64,
+    page_sha: crate::blob::Sha256Hex,
+    thumb_sha: crate::blob::Sha256Hex,
+    prepared_sha: Option<crate::blob::Sha256Hex>,
+    analysis: imaging::Analysis,
+    codes: Vec<separation::Barcode>,
+    skew: Option<f32>,
+    rotation: u16,
+    params: String,
+}
+
+/// Loads a page image from the blob store.
+fn load_page(blobs: &BlobStore, page: &PendingPage) -> Result<GrayImage, ProcessError> {
+    let blob_err = |detail: String| ProcessError::Blob {
+        sha: page.sha.short().to_owned(),
+        detail,
+    };
+    let bytes = blobs.get(&page.sha).map_err(|e| blob_err(e.to_string()))?;
+    imaging::load_gray(&bytes, encoding_of(&page.encoding)).map_err(|e| blob_err(e.to_string()))
+}
+
+/// Prepares one page (no database access, so it runs on any thread):
+/// analysis, barcodes, straightening and turning, thumbnail.
+fn prepare_page(
+    blobs: &BlobStore,
+    page: &PendingPage,
+    opts: &PrepOptions,
+) -> Result<PagePrep, ProcessError> {
+    let put = |bytes: &[u8]| {
+        blobs.put(bytes).map_err(|e| ProcessError::Blob {
+            sha: page.sha.short().to_owned(),
+            detail: e.to_string(),
+        })
+    };
+    let img = load_page(blobs, page)?;
+    let dpi = page.dpi.unwrap_or(300.0) as f32;
+    let settings = &opts.settings;
+    let mut analysis = imaging::analyse(&img, dpi, settings);
+    let (small, small_dpi) = imaging::layout_copy(&img, dpi);
+    let codes = if opts.barcodes && !analysis.blank {
+        separation::read_barcodes_reduced(&small)
+    } else {
+        Vec::new()
+    };
+    // Never blank: a sheet with a barcode (separator or cover sheet), a
+    // born-digital page with text of its own, or any page of a profile
+    // without blank-page detection.
+    if !codes.is_empty()
+        || !opts.detect_blank
+        || page
+            .source_text
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty())
+    {
+        analysis.blank = false;
+    }
+    // Straighten and turn the page upright; the raw page stays as it was.
+    let (rotation, skew, prepared_img) = if analysis.blank || !codes.is_empty() {
+        (0, None, None)
+    } else {
+        let (img2, quarter, skew) =
+            imaging::upright_from(&img, &small, small_dpi, opts.orientation, opts.deskew);
+        let changed = quarter != 0
+            || skew.is_some_and(|a| {
+                a.abs() >= imaging::MIN_DESKEW_DEG && a.abs() < imaging::MAX_DESKEW_DEG - 0.05
+            });
+        (quarter, skew, changed.then_some(img2))
+    };
+    if skew.is_some_and(|a| a.abs() >= imaging::MAX_DESKEW_DEG - 0.05) {
+        analysis.flags.push(imaging::QualityFlag::TooSkewed);
+    }
+    let prepared_sha = match &prepared_img {
+        // A bilevel scan stays bilevel (and goes into the PDF as G4).
+        Some(p) => Some(put(&imaging::page_png(p, dpi, imaging::is_bilevel(&img)))?),
+        None => None,
+    };
+    let thumb_sha = put(&imaging::thumbnail(prepared_img.as_ref().unwrap_or(&small)))?;
+    let params = format!(
+        "blank_ink_threshold={} margin_mm={} min_dpi={} ink={:.5}",
+        settings.blank_ink_threshold, settings.margin_mm, settings.min_dpi, analysis.ink
+    );
+    Ok(PagePrep {
+        page_id: page.page_id,
+        page_sha: page.sha.clone(),
+        thumb_sha,
+        prepared_sha,
+        analysis,
+        codes,
+        skew,
+        rotation,
+        params,
+    })
+}
+
+/// Pages prepared together before their batches are separated.
+const PREP_CHUNK: usize = 32;
+
+/// How the profile splits a stack into documents.
+fn split_rule(profile: Option<&Profile>) -> SplitRule {
+    SplitRule {
+        patch_t: profile.is_some_and(|p| p.steps.separation == "patch-t"),
+        every: profile.map_or(0, |p| p.steps.split_every),
+    }
+}
+
 /// Runs the stages after intake on one station home.
 pub struct Processor {
     store: Store,
@@ -218,18 +355,6 @@ impl Processor {
         Ok(name.and_then(|n| self.profiles.iter().find(|p| p.name == n)))
     }
 
-    fn load(&self, page: &PendingPage) -> Result<GrayImage, ProcessError> {
-        let blob_err = |detail: String| ProcessError::Blob {
-            sha: page.sha.short().to_owned(),
-            detail,
-        };
-        let bytes = self
-            .blobs
-            .get(&page.sha)
-            .map_err(|e| blob_err(e.to_string()))?;
-        imaging::load_gray(&bytes, encoding_of(&page.encoding)).map_err(|e| blob_err(e.to_string()))
-    }
-
     /// Does everything that is waiting, stopping early (between pages) when
     /// `stop` is set. Returns what it did.
     pub fn run_pending(&mut self, stop: &AtomicBool) -> Result<ProcessSummary, ProcessError> {
@@ -241,137 +366,104 @@ impl Processor {
         Ok(summary)
     }
 
-    /// Prepares every waiting page (first stage only).
+    /// Prepares every waiting page (first stage only). Pages of several
+    /// batches are worked on together (a desk scanner sends one page per
+    /// file), a few dozen at a time; a batch is separated into documents as
+    /// soon as all its pages are prepared.
     pub fn prepare_pending(&mut self, stop: &AtomicBool) -> Result<ProcessSummary, ProcessError> {
         let mut summary = ProcessSummary::default();
-        for batch in self.store.batches_in_state(BatchState::Ingested)? {
-            if stop.load(Ordering::Relaxed) {
-                break;
+        let batches = self.store.batches_in_state(BatchState::Ingested)?;
+        let mut chunk: Vec<(i64, usize, PendingPage)> = Vec::new();
+        let mut chunk_batches = Vec::new();
+        let mut options = Vec::new();
+        for (k, &batch) in batches.iter().enumerate() {
+            let profile = self.profile_of(batch)?.cloned();
+            options.push((
+                PrepOptions::of(profile.as_ref()),
+                split_rule(profile.as_ref()),
+            ));
+            for page in self.store.pages_in_state(batch, PageState::Ingested)? {
+                chunk.push((batch, k, page));
             }
-            self.prepare_batch(batch, stop, &mut summary)?;
+            chunk_batches.push((batch, k));
+            if chunk.len() >= PREP_CHUNK || k + 1 == batches.len() {
+                self.prepare_pages(&chunk, &options, stop, &mut summary)?;
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                for (batch, k) in chunk_batches.drain(..) {
+                    self.separate(batch, options[k].1, &mut summary)?;
+                }
+                chunk.clear();
+            }
         }
         Ok(summary)
     }
 
-    /// Recognises every prepared page (second stage only).
-    pub fn recognize_pending(&mut self, stop: &AtomicBool) -> Result<ProcessSummary, ProcessError> {
-        let mut summary = ProcessSummary::default();
-        for batch in self.store.batches_in_state(BatchState::Prepared)? {
-            if stop.load(Ordering::Relaxed) {
-                return Ok(summary);
-            }
-            self.recognize_batch(batch, stop, &mut summary)?;
-        }
-        Ok(summary)
-    }
-
-    fn prepare_batch(
+    /// Prepares pages on one thread per OCR engine (the cores); this
+    /// thread records each result in its own transaction.
+    fn prepare_pages(
         &mut self,
-        batch: i64,
+        pages: &[(i64, usize, PendingPage)],
+        options: &[(PrepOptions, SplitRule)],
         stop: &AtomicBool,
         summary: &mut ProcessSummary,
     ) -> Result<(), ProcessError> {
-        let profile = self.profile_of(batch)?.cloned();
-        let settings = match &profile {
-            Some(p) => PrepSettings {
-                min_dpi: p.scan.dpi as f32,
-                blank_ink_threshold: p.steps.blank_ink_threshold,
-                ..PrepSettings::default()
-            },
-            None => PrepSettings::default(),
-        };
-        let detect_blank = profile.as_ref().is_none_or(|p| p.steps.blank_pages);
-        let barcodes = profile.as_ref().is_none_or(|p| p.steps.barcodes);
-        let deskew = profile.as_ref().is_none_or(|p| p.steps.deskew);
-        let orientation = profile.as_ref().is_none_or(|p| p.steps.orientation);
-        let rule = SplitRule {
-            patch_t: profile
-                .as_ref()
-                .is_some_and(|p| p.steps.separation == "patch-t"),
-            every: profile.as_ref().map_or(0, |p| p.steps.split_every),
-        };
-        for page in self.store.pages_in_state(batch, PageState::Ingested)? {
-            if stop.load(Ordering::Relaxed) {
-                return Ok(());
+        let workers = self.pool.workers().min(pages.len()).max(1);
+        let next = AtomicUsize::new(0);
+        let (blobs, store) = (&self.blobs, &mut self.store);
+        std::thread::scope(|scope| -> Result<(), ProcessError> {
+            let (tx, rx) = mpsc::sync_channel(workers);
+            for _ in 0..workers {
+                let (tx, next) = (tx.clone(), &next);
+                scope.spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let Some((_, k, page)) = pages.get(next.fetch_add(1, Ordering::Relaxed))
+                        else {
+                            break;
+                        };
+                        if tx.send(prepare_page(blobs, page, &options[*k].0)).is_err() {
+                            break;
+                        }
+                    }
+                });
             }
-            let img = self.load(&page)?;
-            let dpi = page.dpi.unwrap_or(300.0) as f32;
-            let mut analysis = imaging::analyse(&img, dpi, &settings);
-            let codes = if barcodes && !analysis.blank {
-                separation::read_barcodes(&img)
-            } else {
-                Vec::new()
-            };
-            // Never blank: a sheet with a barcode (separator or cover sheet), a
-            // born-digital page with text of its own, or any page of a profile
-            // without blank-page detection.
-            if !codes.is_empty()
-                || !detect_blank
-                || page
-                    .source_text
-                    .as_deref()
-                    .is_some_and(|t| !t.trim().is_empty())
-            {
-                analysis.blank = false;
-            }
-            // Straighten and turn the page upright; the raw page stays as it was.
-            let (rotation, skew, prepared_img) = if analysis.blank || !codes.is_empty() {
-                (0, None, None)
-            } else {
-                let (img2, quarter, skew) = imaging::upright(&img, dpi, orientation, deskew);
-                let changed = quarter != 0
-                    || skew.is_some_and(|a| {
-                        a.abs() >= imaging::MIN_DESKEW_DEG
-                            && a.abs() < imaging::MAX_DESKEW_DEG - 0.05
-                    });
-                (quarter, skew, changed.then_some(img2))
-            };
-            if skew.is_some_and(|a| a.abs() >= imaging::MAX_DESKEW_DEG - 0.05) {
-                analysis.flags.push(imaging::QualityFlag::TooSkewed);
-            }
-            let prepared_img = prepared_img.as_ref();
-            let prepared = match prepared_img {
-                Some(p) => {
-                    let png = crate::decode::encode_png(
-                        p.width(),
-                        p.height(),
-                        crate::decode::ColourMode::Gray,
-                        p.as_raw(),
-                        Some((dpi, dpi)),
-                    );
-                    Some(self.blobs.put(&png).map_err(|e| ProcessError::Blob {
-                        sha: page.sha.short().to_owned(),
-                        detail: e.to_string(),
-                    })?)
-                }
-                None => None,
-            };
-            let thumb = self
-                .blobs
-                .put(&imaging::thumbnail(prepared_img.unwrap_or(&img)))
-                .map_err(|e| ProcessError::Blob {
-                    sha: page.sha.short().to_owned(),
-                    detail: e.to_string(),
+            drop(tx);
+            for prep in rx {
+                let prep = prep?;
+                let state = store.record_prep(&NewPrep {
+                    page_id: prep.page_id,
+                    page_sha: &prep.page_sha,
+                    thumb_sha: &prep.thumb_sha,
+                    analysis: &prep.analysis,
+                    params: prep.params,
+                    barcodes: &prep.codes,
+                    skew: prep.skew,
+                    rotation: prep.rotation,
+                    prepared: prep.prepared_sha.as_ref(),
                 })?;
-            let params = format!(
-                "blank_ink_threshold={} margin_mm={} min_dpi={} ink={:.5}",
-                settings.blank_ink_threshold, settings.margin_mm, settings.min_dpi, analysis.ink
-            );
-            let state = self.store.record_prep(&NewPrep {
-                page_id: page.page_id,
-                page_sha: &page.sha,
-                thumb_sha: &thumb,
-                analysis: &analysis,
-                params,
-                barcodes: &codes,
-                skew,
-                rotation,
-                prepared: prepared.as_ref(),
-            })?;
-            summary.prepared += 1;
-            if state == PageState::Blank {
-                summary.blank += 1;
+                summary.prepared += 1;
+                if state == PageState::Blank {
+                    summary.blank += 1;
+                }
             }
+            Ok(())
+        })
+    }
+
+    /// Splits a batch whose pages are all prepared into documents.
+    fn separate(
+        &mut self,
+        batch: i64,
+        rule: SplitRule,
+        summary: &mut ProcessSummary,
+    ) -> Result<(), ProcessError> {
+        if !self
+            .store
+            .pages_in_state(batch, PageState::Ingested)?
+            .is_empty()
+        {
+            return Ok(());
         }
         let plan = separation::plan(&self.store.plan_pages(batch)?, rule);
         self.store.apply_plan(batch, &plan)?;
@@ -379,23 +471,31 @@ impl Processor {
         Ok(())
     }
 
-    fn recognize_batch(
-        &mut self,
-        batch: i64,
-        stop: &AtomicBool,
-        summary: &mut ProcessSummary,
-    ) -> Result<(), ProcessError> {
-        let ocr_enabled = self.profile_of(batch)?.is_none_or(|p| p.steps.ocr);
-        let pages = self.store.pages_in_state(batch, PageState::Prepared)?;
+    /// Recognises every prepared page (second stage only), keeping every
+    /// engine busy across batches; a batch gets its PDFs and moves on as
+    /// soon as its last page is recognised.
+    pub fn recognize_pending(&mut self, stop: &AtomicBool) -> Result<ProcessSummary, ProcessError> {
+        let mut summary = ProcessSummary::default();
+        let mut queue = std::collections::VecDeque::new();
+        let mut open: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+        for batch in self.store.batches_in_state(BatchState::Prepared)? {
+            let ocr_enabled = self.profile_of(batch)?.is_none_or(|p| p.steps.ocr);
+            let pages = self.store.pages_in_state(batch, PageState::Prepared)?;
+            open.insert(batch, pages.len());
+            if pages.is_empty() {
+                self.finish_batch(batch, &mut summary)?;
+            }
+            queue.extend(pages.into_iter().map(|p| (batch, ocr_enabled, p)));
+        }
         let jobs = self.pool.jobs.clone().expect("pool running");
-        let mut sent = 0usize;
-        let mut done = 0usize;
-        let mut next = pages.iter();
+        let mut in_flight: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
         let mut stopped = false;
         loop {
             // Keep every engine busy, and at most one page per engine waiting.
-            while !stopped && sent - done < 2 * self.pool.workers() {
-                let Some(page) = next.next() else { break };
+            while !stopped && in_flight.len() < 2 * self.pool.workers() {
+                let Some((batch, ocr_enabled, page)) = queue.pop_front() else {
+                    break;
+                };
                 if stop.load(Ordering::Relaxed) {
                     stopped = true;
                     break;
@@ -412,9 +512,10 @@ impl Processor {
                         page_id: page.page_id,
                         ocr: &empty,
                     })?;
+                    self.page_done(batch, &mut open, &mut summary)?;
                     continue;
                 }
-                let image = self.load(page)?;
+                let image = load_page(&self.blobs, &page)?;
                 let dpi = page.dpi.unwrap_or(300.0).round() as u32;
                 jobs.send(OcrJob {
                     page_id: page.page_id,
@@ -422,9 +523,9 @@ impl Processor {
                     dpi,
                 })
                 .map_err(|_| OcrError::Recognize("OCR-Threads beendet".into()))?;
-                sent += 1;
+                in_flight.insert(page.page_id, batch);
             }
-            if done == sent {
+            if in_flight.is_empty() {
                 break;
             }
             let (page_id, result) = self
@@ -432,7 +533,7 @@ impl Processor {
                 .results
                 .recv()
                 .map_err(|_| OcrError::Recognize("OCR-Threads beendet".into()))?;
-            done += 1;
+            let batch = in_flight.remove(&page_id).unwrap_or_default();
             match result {
                 Ok(ocr) => {
                     self.store.record_ocr(&NewOcr { page_id, ocr: &ocr })?;
@@ -442,12 +543,40 @@ impl Processor {
                     tracing::error!(seite = page_id, fehler = %e, "Texterkennung fehlgeschlagen")
                 }
             }
+            if !stopped {
+                self.page_done(batch, &mut open, &mut summary)?;
+            }
         }
-        if stopped
-            || !self
-                .store
-                .pages_in_state(batch, PageState::Prepared)?
-                .is_empty()
+        Ok(summary)
+    }
+
+    /// Counts a page of `batch` as done and finishes the batch after its last.
+    fn page_done(
+        &mut self,
+        batch: i64,
+        open: &mut std::collections::HashMap<i64, usize>,
+        summary: &mut ProcessSummary,
+    ) -> Result<(), ProcessError> {
+        if let Some(left) = open.get_mut(&batch) {
+            *left -= 1;
+            if *left == 0 {
+                self.finish_batch(batch, summary)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes a recognised batch's PDFs and moves it on, unless a page
+    /// failed (it stays `prepared` and is tried again on the next pass).
+    fn finish_batch(
+        &mut self,
+        batch: i64,
+        summary: &mut ProcessSummary,
+    ) -> Result<(), ProcessError> {
+        if !self
+            .store
+            .pages_in_state(batch, PageState::Prepared)?
+            .is_empty()
         {
             return Ok(());
         }

@@ -128,3 +128,82 @@ fn jpeg_pages_are_embedded_without_recompression() {
     );
     assert!(String::from_utf8_lossy(&pdf).contains("/DCTDecode"));
 }
+
+#[test]
+fn bilevel_pages_go_in_as_ccitt_g4_pixel_for_pixel() {
+    // Two bilevel pages (one from a G4 TIFF, one drawn here) around a grey one.
+    let letter = scanstelle::decode::decode(demo_g4_tiff())
+        .unwrap()
+        .pages
+        .remove(0);
+    let letter_img = scanstelle::imaging::load_gray(&letter.bytes, letter.encoding).unwrap();
+    let drawn = image::GrayImage::from_fn(601, 403, |x, y| {
+        image::Luma([if (x / 7 + y / 5) % 3 == 0 { 0 } else { 255 }])
+    });
+    let drawn_png = scanstelle::imaging::page_png(&drawn, 200.0, true);
+    let grey = png_page(300, 200, 7, 100);
+    fn page(image: &[u8], width: u32, height: u32, dpi: f32) -> PdfPage<'_> {
+        PdfPage {
+            image,
+            encoding: scanstelle::decode::PageEncoding::Png,
+            width,
+            height,
+            dpi,
+            words: &[],
+        }
+    }
+    let pdf = document_pdf(
+        &[
+            page(&letter.bytes, letter.width, letter.height, 300.0),
+            page(&grey, 300, 200, 100.0),
+            page(&drawn_png, 601, 403, 200.0),
+        ],
+        "Gemischt",
+    )
+    .unwrap();
+    let raw = String::from_utf8_lossy(&pdf);
+    assert_eq!(raw.matches("/CCITTFaxDecode").count(), 2, "two G4 images");
+    assert!(raw.contains("pdfaid:part"), "still PDF/A");
+    assert!(!raw.contains("JBIG2"), "never JBIG2");
+    if !tool("pdfimages") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("g4.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let list = Command::new("pdfimages").arg("-list").arg(&file).output().unwrap();
+    let list = String::from_utf8_lossy(&list.stdout);
+    let rows: Vec<Vec<&str>> = list
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows.len(), 3, "{list}");
+    // page, num, type, width, height, color (ICC grey), comp, bpc, enc
+    assert_eq!(
+        &rows[0][3..9],
+        &[&letter.width.to_string(), &letter.height.to_string(), "icc", "1", "1", "ccitt"],
+        "{list}"
+    );
+    assert_eq!(&rows[1][8], &"image", "{list}");
+    assert_eq!(&rows[2][3..9], &["601", "403", "icc", "1", "1", "ccitt"], "{list}");
+    // Extracted again, the pixels are exactly the page's.
+    let out = dir.path().join("img");
+    assert!(
+        Command::new("pdfimages")
+            .args(["-png", "-f", "1", "-l", "1"])
+            .arg(&file)
+            .arg(&out)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let back = image::open(dir.path().join("img-000.png")).unwrap().into_luma8();
+    assert_eq!(back.dimensions(), letter_img.dimensions());
+    let differing = back
+        .pixels()
+        .zip(letter_img.pixels())
+        .filter(|(a, b)| a != b)
+        .count();
+    assert_eq!(differing, 0, "G4 round trip changed {differing} pixels");
+}
