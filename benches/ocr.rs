@@ -194,7 +194,7 @@ fn preparation(pages: &[PathBuf]) {
         scanstelle::imaging::upright(i, 300.0, true, true);
     });
     let codes = time(&|i| {
-        scanstelle::separation::read_barcodes(i);
+        scanstelle::separation::read_barcodes(i, 300.0);
     });
     println!(
         "Aufbereitung je Seite (1 Thread): Analyse {analyse:.0} ms, Vorschau {thumb:.0} ms, Lage+Schräglage {upright:.0} ms, Barcodes {codes:.0} ms"

@@ -315,6 +315,13 @@ mod tests {
     }
 }
 
+/// Which pixels of a (reduced) page are ink, row by row, by the same
+/// threshold as the layout measurements.
+pub fn ink_mask(small: &GrayImage) -> Vec<bool> {
+    let below = ink_threshold(small);
+    small.as_raw().iter().map(|&v| v < below).collect()
+}
+
 /// Grey level below which a pixel of a reduced page counts as ink for layout
 /// analysis: clearly (60 levels) darker than the paper, which is the 80th
 /// percentile of brightness on any page that is mostly paper.

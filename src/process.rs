@@ -234,7 +234,7 @@ fn prepare_page(
     let mut analysis = imaging::analyse(&img, dpi, settings);
     let (small, small_dpi) = imaging::layout_copy(&img, dpi);
     let codes = if opts.barcodes && !analysis.blank {
-        separation::read_barcodes_reduced(&small)
+        separation::read_barcodes_reduced(&small, small_dpi)
     } else {
         Vec::new()
     };
@@ -293,9 +293,14 @@ const PREP_CHUNK: usize = 32;
 
 /// How the profile splits a stack into documents.
 fn split_rule(profile: Option<&Profile>) -> SplitRule {
+    let Some(p) = profile else {
+        return SplitRule::default();
+    };
     SplitRule {
-        patch_t: profile.is_some_and(|p| p.steps.separation == "patch-t"),
-        every: profile.map_or(0, |p| p.steps.split_every),
+        asn: p.steps.asn_split,
+        every: p.steps.split_every,
+        // Checked when the profile was loaded.
+        ..SplitRule::from_separation(&p.steps.separation).unwrap_or_default()
     }
 }
 

@@ -168,9 +168,13 @@ pub struct Steps {
     /// A page with less ink than this share of its area (margins excluded) is blank.
     #[serde(default = "default_blank_threshold")]
     pub blank_ink_threshold: f64,
-    /// Separator sheets: `none`, `patch-t`, `patch-2`, `patch-3`.
+    /// Separator sheets: `none`, or any of `patch-t`, `patch-2`, `patch-3`
+    /// (comma-separated).
     #[serde(default = "default_separation")]
     pub separation: String,
+    /// A page with an ASN barcode starts a new document.
+    #[serde(default)]
+    pub asn_split: bool,
     /// Read cover-sheet barcodes.
     #[serde(default = "yes")]
     pub barcodes: bool,
@@ -200,6 +204,7 @@ impl Default for Steps {
             blank_pages: true,
             blank_ink_threshold: default_blank_threshold(),
             separation: default_separation(),
+            asn_split: false,
             barcodes: true,
             split_every: 0,
             ocr: true,
@@ -249,12 +254,7 @@ impl Profile {
         if !(0.0..0.1).contains(&self.steps.blank_ink_threshold) {
             return Err("blank_ink_threshold muss zwischen 0 und 0.1 liegen".into());
         }
-        if !["none", "patch-t", "patch-2", "patch-3"].contains(&self.steps.separation.as_str()) {
-            return Err(format!(
-                "separation {:?} unbekannt (none, patch-t, patch-2, patch-3)",
-                self.steps.separation
-            ));
-        }
+        crate::separation::SplitRule::from_separation(&self.steps.separation)?;
         if !["bilevel", "gray", "colour"].contains(&self.scan.colour.as_str()) {
             return Err(format!(
                 "colour {:?} unbekannt (bilevel, gray, colour)",

@@ -1,17 +1,22 @@
 //! Separation: a stack of pages becomes documents.
 //!
 //! Barcodes are read on every page during preparation (QR, Code 128 and
-//! Code 39, with rxing, one thorough pass on a copy reduced to ~150 dpi).
-//! Two kinds of sheets split a stack and are kept in the store but left out
-//! of the documents:
-//! - separator sheets: a barcode `PATCHT` (the convention of capture
-//!   software such as paperless-ngx) when the profile says `patch-t`;
+//! Code 39, with rxing, one thorough pass on a copy reduced to ~150 dpi),
+//! and so are Kodak patch codes (four black bars, see [`read_patch_bars`]).
+//! Sheets that split a stack are kept in the store but left out of the
+//! documents:
+//! - patch sheets, as the profile says (`separation = "patch-t"`, `patch-2`,
+//!   `patch-3` or a list): printed Kodak patch bars, or a barcode `PATCHT`,
+//!   `PATCH2`, `PATCH3` (the convention of capture software such as
+//!   paperless-ngx);
 //! - Scanstelle cover sheets (`scanstelle coversheet`): a QR code
 //!   `SCANSTELLE:BG=<BG-Nummer>[;TYP=<Dokumenttyp>][;SEITEN=<n>]` that
 //!   starts a new document and pre-assigns its case, type and page count.
 //!
-//! Without any such sheet, each file is one document, or the profile splits
-//! every `n` pages.
+//! An archive serial number (a barcode `ASN<digits>`, usually Code 39 on a
+//! label) is stored with its document; with `asn_split` in the profile the
+//! page carrying it starts a new document (and stays in it). Without any of
+//! these, each file is one document, or the profile splits every `n` pages.
 
 use image::GrayImage;
 use rxing::{BarcodeFormat, DecodeHints};
@@ -26,19 +31,155 @@ pub struct Barcode {
 }
 
 /// Reads every barcode the station uses on a page.
-pub fn read_barcodes(page: &GrayImage) -> Vec<Barcode> {
-    if page.width() > 1200 {
-        read_barcodes_reduced(&crate::imaging::downsample(page, 2))
-    } else {
-        read_barcodes_reduced(page)
+pub fn read_barcodes(page: &GrayImage, dpi: f32) -> Vec<Barcode> {
+    let (small, small_dpi) = crate::imaging::layout_copy(page, dpi);
+    read_barcodes_reduced(&small, small_dpi)
+}
+
+/// Reads the barcodes and patch codes on a page already reduced to about
+/// 150 dpi ([`crate::imaging::layout_copy`]): a thorough pass there costs a
+/// quarter of one at 300 dpi and copes better with noisy scans.
+pub fn read_barcodes_reduced(small: &GrayImage, dpi: f32) -> Vec<Barcode> {
+    let mut found = read_at(small, true);
+    if let Some(patch) = read_patch_bars(small, dpi) {
+        found.push(Barcode {
+            format: PATCH_FORMAT.into(),
+            text: patch.text().into(),
+        });
+    }
+    found
+}
+
+/// The `format` under which printed patch bars are stored.
+pub const PATCH_FORMAT: &str = "KODAK_PATCH";
+
+/// The Kodak patch codes that control separation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Patch {
+    /// Patch 2 (wide, narrow, narrow, wide).
+    Two,
+    /// Patch 3 (wide, narrow, wide, narrow).
+    Three,
+    /// Patch T, the transfer patch (narrow, wide, narrow, wide).
+    T,
+}
+
+impl Patch {
+    /// The barcode text of this patch (`PATCH2`, `PATCH3`, `PATCHT`).
+    pub fn text(self) -> &'static str {
+        match self {
+            Patch::Two => "PATCH2",
+            Patch::Three => "PATCH3",
+            Patch::T => "PATCHT",
+        }
+    }
+
+    /// The patch a barcode text stands for (`PATCHT`, `PATCH 2`, `PATCH-III`…).
+    pub fn of_text(text: &str) -> Option<Self> {
+        let t: String = text
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_uppercase();
+        match t.strip_prefix("PATCH")? {
+            "T" => Some(Patch::T),
+            "2" | "II" => Some(Patch::Two),
+            "3" | "III" => Some(Patch::Three),
+            _ => None,
+        }
+    }
+
+    /// The patch of a bar sequence (`true` = wide), read from the leading edge.
+    fn of_bars(wide: [bool; 4]) -> Option<Self> {
+        match wide {
+            [true, false, false, true] => Some(Patch::Two),
+            [true, false, true, false] => Some(Patch::Three),
+            [false, true, false, true] => Some(Patch::T),
+            _ => None,
+        }
     }
 }
 
-/// Reads the barcodes on a page already reduced to about 150 dpi
-/// ([`crate::imaging::layout_copy`]): a thorough pass there costs a quarter
-/// of one at 300 dpi and copes better with noisy scans.
-pub fn read_barcodes_reduced(small: &GrayImage) -> Vec<Barcode> {
-    read_at(small, true)
+/// Finds a printed Kodak patch code: four black bars, two wide (0.2 inch)
+/// and two narrow (0.08 inch), 0.08 inch apart, at least half an inch long,
+/// with white around them. Bars parallel to the top edge are read from the
+/// top down (the leading edge), bars parallel to the side edges from right to
+/// left (Kodak's end-fed patches). Patches 1, 4 and 6 are not reported.
+pub fn read_patch_bars(small: &GrayImage, dpi: f32) -> Option<Patch> {
+    let dpi = if dpi > 0.0 { dpi } else { 150.0 };
+    let ink = crate::imaging::ink_mask(small);
+    let (w, h) = (small.width() as usize, small.height() as usize);
+    // Vertical bars: scan rows, read right to left.
+    let rows = |y: usize| -> Vec<bool> { (0..w).rev().map(|x| ink[y * w + x]).collect() };
+    // Horizontal bars: scan columns, read top down.
+    let cols = |x: usize| -> Vec<bool> { (0..h).map(|y| ink[y * w + x]).collect() };
+    patch_in_lines(h, &rows, dpi).or_else(|| patch_in_lines(w, &cols, dpi))
+}
+
+/// Looks for the same patch at the same place on enough consecutive lines.
+fn patch_in_lines(n: usize, line: &dyn Fn(usize) -> Vec<bool>, dpi: f32) -> Option<Patch> {
+    let step = ((dpi / 50.0) as usize).max(1);
+    let needed = ((0.5 * dpi) as usize / step).max(3);
+    let mut run: Option<(Patch, usize, usize)> = None; // patch, start position, lines
+    for i in (0..n).step_by(step) {
+        let found = patch_on_line(&line(i), dpi);
+        run = match (run, found) {
+            (Some((p, at, count)), Some((q, at2))) if p == q && at.abs_diff(at2) <= step + 2 => {
+                if count + 1 >= needed {
+                    return Some(p);
+                }
+                Some((p, at, count + 1))
+            }
+            (_, Some((q, at2))) => Some((q, at2, 1)),
+            (_, None) => None,
+        };
+    }
+    None
+}
+
+/// A patch pattern on one scan line (`true` = ink), with where it starts.
+fn patch_on_line(line: &[bool], dpi: f32) -> Option<(Patch, usize)> {
+    // Runs of equal colour: (is ink, start, length).
+    let mut runs: Vec<(bool, usize, usize)> = Vec::new();
+    for (i, &v) in line.iter().enumerate() {
+        match runs.last_mut() {
+            Some((c, _, len)) if *c == v => *len += 1,
+            _ => runs.push((v, i, 1)),
+        }
+    }
+    let inch = |len: usize| len as f32 / dpi;
+    let narrow = |len: usize| (0.05..=0.12).contains(&inch(len));
+    let wide = |len: usize| (0.15..=0.26).contains(&inch(len));
+    let quiet =
+        |r: Option<&(bool, usize, usize)>| r.is_none_or(|&(ink, _, len)| !ink && inch(len) >= 0.1);
+    for k in 0..runs.len().saturating_sub(6) {
+        let seven = &runs[k..k + 7];
+        if !seven[0].0 || !quiet(k.checked_sub(1).map(|j| &runs[j])) || !quiet(runs.get(k + 7)) {
+            continue;
+        }
+        if !(1..7)
+            .step_by(2)
+            .all(|j| (0.04..=0.13).contains(&inch(seven[j].2)))
+        {
+            continue;
+        }
+        let bars = [seven[0].2, seven[2].2, seven[4].2, seven[6].2];
+        if bars.iter().all(|&b| narrow(b) || wide(b))
+            && let Some(p) = Patch::of_bars(bars.map(wide))
+        {
+            return Some((p, seven[0].1));
+        }
+    }
+    None
+}
+
+/// The archive serial number of an `ASN<digits>` barcode (`ASN00123` → 123).
+pub fn asn_of(text: &str) -> Option<u64> {
+    let digits = text.trim().strip_prefix("ASN")?;
+    if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// One pass over the page for all formats (one binarisation).
@@ -131,16 +272,6 @@ pub fn normalize_bg(s: &str) -> Option<String> {
     .then(|| format!("{office}BG{serial}"))
 }
 
-/// Whether a barcode marks a separator sheet.
-pub fn is_patch_t(text: &str) -> bool {
-    let t: String = text
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_uppercase();
-    t == "PATCHT"
-}
-
 /// One page as the planner sees it.
 #[derive(Debug, Clone)]
 pub struct PlanPage {
@@ -161,6 +292,8 @@ pub struct PlannedDocument {
     pub pages: Vec<i64>,
     /// The cover sheet that started it.
     pub cover: Option<CoverSheet>,
+    /// Its archive serial number (first `ASN…` barcode on its pages).
+    pub asn: Option<u64>,
 }
 
 /// The planner's result.
@@ -172,41 +305,101 @@ pub struct Plan {
     pub separators: Vec<i64>,
 }
 
-/// How a batch is split when it has no separator sheets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a batch is split into documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SplitRule {
-    /// Separator sheets with `PATCHT` split (profile `separation = "patch-t"`).
+    /// Patch T sheets split (profile `separation` names `patch-t`).
     pub patch_t: bool,
-    /// Split every `n` pages (0: off).
+    /// Patch 2 sheets split (`patch-2`).
+    pub patch_2: bool,
+    /// Patch 3 sheets split (`patch-3`).
+    pub patch_3: bool,
+    /// A page with an ASN barcode starts a new document (`asn_split`).
+    pub asn: bool,
+    /// Without sheets, split every `n` pages (0: off).
     pub every: u32,
+}
+
+impl SplitRule {
+    /// The rule of a profile's `separation` list (`none`, or any of
+    /// `patch-t`, `patch-2`, `patch-3`, comma-separated).
+    pub fn from_separation(separation: &str) -> Result<Self, String> {
+        let mut rule = SplitRule::default();
+        for part in separation.split(',').map(str::trim) {
+            match part {
+                "none" | "" => {}
+                "patch-t" => rule.patch_t = true,
+                "patch-2" => rule.patch_2 = true,
+                "patch-3" => rule.patch_3 = true,
+                other => {
+                    return Err(format!(
+                        "separation {other:?} unbekannt (none, patch-t, patch-2, patch-3)"
+                    ));
+                }
+            }
+        }
+        Ok(rule)
+    }
+
+    fn splits_on(&self, patch: Patch) -> bool {
+        match patch {
+            Patch::T => self.patch_t,
+            Patch::Two => self.patch_2,
+            Patch::Three => self.patch_3,
+        }
+    }
+}
+
+/// What a page means for separation.
+enum Mark {
+    /// A sheet that ends the document before it and is left out.
+    Sheet(Option<CoverSheet>),
+    /// A content page that starts a new document (ASN split).
+    Starts,
+    /// An ordinary page.
+    None,
 }
 
 /// Splits a batch's pages (in batch order) into documents.
 pub fn plan(pages: &[PlanPage], rule: SplitRule) -> Plan {
     let mut plan = Plan::default();
-    let marks: Vec<Option<Option<CoverSheet>>> = pages
+    let asn = |p: &PlanPage| p.barcodes.iter().find_map(|b| asn_of(&b.text));
+    let marks: Vec<Mark> = pages
         .iter()
         .map(|p| {
             if let Some(c) = p.barcodes.iter().find_map(|b| CoverSheet::parse(&b.text)) {
-                Some(Some(c))
-            } else if rule.patch_t && p.barcodes.iter().any(|b| is_patch_t(&b.text)) {
-                Some(None)
+                Mark::Sheet(Some(c))
+            } else if p
+                .barcodes
+                .iter()
+                .filter_map(|b| Patch::of_text(&b.text))
+                .any(|patch| rule.splits_on(patch))
+            {
+                Mark::Sheet(None)
+            } else if rule.asn && asn(p).is_some() {
+                Mark::Starts
             } else {
-                None
+                Mark::None
             }
         })
         .collect();
-    let has_sheets = marks.iter().any(Option::is_some);
+    let has_sheets = marks.iter().any(|m| !matches!(m, Mark::None));
     let mut current = PlannedDocument::default();
     let mut last_source = None;
     for (p, mark) in pages.iter().zip(marks) {
-        if let Some(cover) = mark {
-            if !current.pages.is_empty() || current.cover.is_some() {
+        match mark {
+            Mark::Sheet(cover) => {
+                if !current.pages.is_empty() || current.cover.is_some() {
+                    plan.documents.push(std::mem::take(&mut current));
+                }
+                current.cover = cover;
+                plan.separators.push(p.page_id);
+                continue;
+            }
+            Mark::Starts if !current.pages.is_empty() => {
                 plan.documents.push(std::mem::take(&mut current));
             }
-            current.cover = cover;
-            plan.separators.push(p.page_id);
-            continue;
+            _ => {}
         }
         if p.blank {
             continue;
@@ -218,6 +411,9 @@ pub fn plan(pages: &[PlanPage], rule: SplitRule) -> Plan {
         }
         last_source = Some(p.source_file_id);
         current.pages.push(p.page_id);
+        if current.asn.is_none() {
+            current.asn = asn(p);
+        }
     }
     if !current.pages.is_empty() || current.cover.is_some() {
         plan.documents.push(current);
@@ -268,6 +464,9 @@ mod tests {
 
     const SPLIT: SplitRule = SplitRule {
         patch_t: true,
+        patch_2: false,
+        patch_3: false,
+        asn: false,
         every: 0,
     };
 
@@ -304,10 +503,7 @@ mod tests {
         // Without patch-t in the profile the sheet is just a page.
         let p = plan(
             &[page(1, 1, &[]), page(2, 1, &["PATCHT"])],
-            SplitRule {
-                patch_t: false,
-                every: 0,
-            },
+            SplitRule::default(),
         );
         assert_eq!(p.documents.len(), 1);
         assert_eq!(p.documents[0].pages, [1, 2]);
@@ -350,8 +546,8 @@ mod tests {
         let p = plan(
             &pages,
             SplitRule {
-                patch_t: false,
                 every: 1,
+                ..SplitRule::default()
             },
         );
         assert_eq!(p.documents.len(), 5);
@@ -385,10 +581,140 @@ mod tests {
             let black = inside && bits[((y - 40) * w + (x - 40)) as usize];
             image::Luma([if black { 0 } else { 255 }])
         });
-        let found = read_barcodes(&img);
+        let found = read_barcodes(&img, 150.0);
         assert_eq!(
             found.first().map(|b| b.text.as_str()),
             Some(payload.as_str())
         );
+    }
+
+    /// An A4 page at `dpi` with the bars `pattern` (W/N) printed 1 inch from
+    /// the top edge as horizontal bars, or as vertical bars near the right
+    /// edge (read right to left), plus some "text" lines.
+    fn patch_sheet(pattern: &str, dpi: f32, horizontal: bool) -> GrayImage {
+        let px = |inch: f32| (inch * dpi).round() as u32;
+        let (w, h) = (px(8.27), px(11.69));
+        let mut spans = Vec::new(); // (from, to) in inches along the reading direction
+        let mut at = 1.0;
+        for c in pattern.chars() {
+            let width = if c == 'W' { 0.2 } else { 0.08 };
+            spans.push((at, at + width));
+            at += width + 0.08;
+        }
+        GrayImage::from_fn(w, h, |x, y| {
+            let (xi, yi) = (x as f32 / dpi, y as f32 / dpi);
+            let bar = if horizontal {
+                (2.0..5.0).contains(&xi) && spans.iter().any(|&(a, b)| (a..b).contains(&yi))
+            } else {
+                // Read right to left: the first bar is nearest the right edge.
+                let from_right = 8.27 - xi;
+                (3.0..6.0).contains(&yi) && spans.iter().any(|&(a, b)| (a..b).contains(&from_right))
+            };
+            let text = yi > 7.0 && yi < 10.0 && (y % px(0.25)) < px(0.08) && (x / 3) % 5 != 0;
+            image::Luma([if bar || text { 20 } else { 235 }])
+        })
+    }
+
+    #[test]
+    fn kodak_patch_bars_are_read_in_both_directions_and_nothing_else_is() {
+        for dpi in [100.0, 150.0, 200.0] {
+            for horizontal in [true, false] {
+                for (pattern, want) in [
+                    ("NWNW", Some(Patch::T)),
+                    ("WNNW", Some(Patch::Two)),
+                    ("WNWN", Some(Patch::Three)),
+                    ("WWNN", None), // Patch 1: not used for separation
+                    ("NNNN", None),
+                    ("WWWW", None),
+                ] {
+                    let page = patch_sheet(pattern, dpi, horizontal);
+                    assert_eq!(
+                        read_patch_bars(&page, dpi),
+                        want,
+                        "{pattern} at {dpi} dpi, horizontal: {horizontal}"
+                    );
+                }
+            }
+        }
+        // A ruled form (thin lines) and a plain page are no patch sheets.
+        let ruled = GrayImage::from_fn(1240, 1754, |_, y| {
+            image::Luma([if y % 40 < 3 { 0 } else { 255 }])
+        });
+        assert_eq!(read_patch_bars(&ruled, 150.0), None);
+        let found = read_barcodes_reduced(&patch_sheet("NWNW", 150.0, true), 150.0);
+        assert_eq!(
+            found
+                .iter()
+                .map(|b| (b.format.as_str(), b.text.as_str()))
+                .collect::<Vec<_>>(),
+            [(PATCH_FORMAT, "PATCHT")]
+        );
+    }
+
+    #[test]
+    fn patch_texts_and_asn_numbers() {
+        assert_eq!(Patch::of_text("PATCHT"), Some(Patch::T));
+        assert_eq!(Patch::of_text("Patch II"), Some(Patch::Two));
+        assert_eq!(Patch::of_text("PATCH-3"), Some(Patch::Three));
+        assert_eq!(Patch::of_text("PATCH4"), None);
+        assert_eq!(asn_of("ASN00123"), Some(123));
+        assert_eq!(asn_of("ASN000123"), Some(123));
+        assert_eq!(asn_of("ASN"), None);
+        assert_eq!(asn_of("ASN12X"), None);
+        assert_eq!(asn_of("XASN12"), None);
+        assert_eq!(
+            SplitRule::from_separation("patch-2, patch-t"),
+            Ok(SplitRule {
+                patch_t: true,
+                patch_2: true,
+                ..SplitRule::default()
+            })
+        );
+        assert!(SplitRule::from_separation("patch-9").is_err());
+    }
+
+    #[test]
+    fn asn_pages_start_documents_when_the_profile_says_so() {
+        let pages = [
+            page(1, 1, &["ASN00123"]),
+            page(2, 1, &[]),
+            page(3, 1, &["PATCHT"]),
+            page(4, 1, &[]),
+            page(5, 1, &["ASN00124"]),
+            page(6, 1, &["ASN00125"]),
+            page(7, 1, &[]),
+        ];
+        let split = |asn| SplitRule { asn, ..SPLIT };
+        let p = plan(&pages, split(true));
+        let docs: Vec<(Vec<i64>, Option<u64>)> = p
+            .documents
+            .iter()
+            .map(|d| (d.pages.clone(), d.asn))
+            .collect();
+        assert_eq!(
+            docs,
+            [
+                (vec![1, 2], Some(123)),
+                (vec![4], None),
+                (vec![5], Some(124)),
+                (vec![6, 7], Some(125))
+            ]
+        );
+        assert_eq!(p.separators, [3]);
+        // Without asn_split the numbers are kept, the stack is not split by them.
+        let p = plan(&pages, split(false));
+        assert_eq!(p.documents.len(), 2);
+        assert_eq!(p.documents[1].asn, Some(124));
+        // Patch 2 splits only when configured.
+        let two = [page(1, 1, &[]), page(2, 1, &["PATCH2"]), page(3, 1, &[])];
+        assert_eq!(plan(&two, SPLIT).documents.len(), 1);
+        let p = plan(
+            &two,
+            SplitRule {
+                patch_2: true,
+                ..SplitRule::default()
+            },
+        );
+        assert_eq!((p.documents.len(), p.separators.clone()), (2, vec![2]));
     }
 }

@@ -171,7 +171,11 @@ fn bilevel_pages_go_in_as_ccitt_g4_pixel_for_pixel() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("g4.pdf");
     std::fs::write(&file, &pdf).unwrap();
-    let list = Command::new("pdfimages").arg("-list").arg(&file).output().unwrap();
+    let list = Command::new("pdfimages")
+        .arg("-list")
+        .arg(&file)
+        .output()
+        .unwrap();
     let list = String::from_utf8_lossy(&list.stdout);
     let rows: Vec<Vec<&str>> = list
         .lines()
@@ -182,11 +186,22 @@ fn bilevel_pages_go_in_as_ccitt_g4_pixel_for_pixel() {
     // page, num, type, width, height, color (ICC grey), comp, bpc, enc
     assert_eq!(
         &rows[0][3..9],
-        &[&letter.width.to_string(), &letter.height.to_string(), "icc", "1", "1", "ccitt"],
+        &[
+            &letter.width.to_string(),
+            &letter.height.to_string(),
+            "icc",
+            "1",
+            "1",
+            "ccitt"
+        ],
         "{list}"
     );
     assert_eq!(&rows[1][8], &"image", "{list}");
-    assert_eq!(&rows[2][3..9], &["601", "403", "icc", "1", "1", "ccitt"], "{list}");
+    assert_eq!(
+        &rows[2][3..9],
+        &["601", "403", "icc", "1", "1", "ccitt"],
+        "{list}"
+    );
     // Extracted again, the pixels are exactly the page's.
     let out = dir.path().join("img");
     assert!(
@@ -198,7 +213,9 @@ fn bilevel_pages_go_in_as_ccitt_g4_pixel_for_pixel() {
             .unwrap()
             .success()
     );
-    let back = image::open(dir.path().join("img-000.png")).unwrap().into_luma8();
+    let back = image::open(dir.path().join("img-000.png"))
+        .unwrap()
+        .into_luma8();
     assert_eq!(back.dimensions(), letter_img.dimensions());
     let differing = back
         .pixels()

@@ -320,18 +320,19 @@ fn invoice_numbers_are_found_on_the_degraded_zugferd_scans() {
 
 /// Ingests one sample with a Patch-T profile, processes it and returns the
 /// page count of each document and the number of separator pages.
-fn separate(rel: &str) -> Option<(Vec<usize>, usize)> {
+/// A separated document: its number of pages and its ASN.
+type PagesAndAsn = (usize, Option<i64>);
+
+/// Separates one sample file with profile steps `steps` (after `[steps]`):
+/// the documents as (pages, ASN) and the number of separator sheets.
+fn separate_with(rel: &str, steps: &str) -> Option<(Vec<PagesAndAsn>, usize)> {
     let dir = samples()?;
     let tmp = tempfile::tempdir().unwrap();
     let hot = tmp.path().join("hot");
     std::fs::create_dir_all(&hot).unwrap();
     let home = tmp.path().join("home");
     let mut station = Station::open(&home).unwrap();
-    let profile = test_profile(
-        &hot,
-        100,
-        "[steps]\nseparation = \"patch-t\"\nocr = false\n",
-    );
+    let profile = test_profile(&hot, 100, &format!("[steps]\nocr = false\n{steps}\n"));
     let path = hot.join(std::path::Path::new(rel).file_name().unwrap());
     std::fs::copy(dir.join(rel), &path).unwrap();
     let opts = TakeOptions {
@@ -348,9 +349,67 @@ fn separate(rel: &str) -> Option<(Vec<usize>, usize)> {
         .unwrap();
     let docs = station.store.documents_of_batch(1).unwrap();
     Some((
-        docs.iter().map(|d| d.pages.len()).collect(),
+        docs.iter().map(|d| (d.pages.len(), d.asn)).collect(),
         s.separators as usize,
     ))
+}
+
+fn separate(rel: &str) -> Option<(Vec<usize>, usize)> {
+    let (docs, seps) = separate_with(rel, "separation = \"patch-t\"")?;
+    Some((docs.into_iter().map(|(n, _)| n).collect(), seps))
+}
+
+#[test]
+fn asn_barcodes_number_and_split_the_paperless_samples() {
+    // Pages 2, 7, 8, 10 and 12 are blank; counted here as paperless does.
+    let steps = "separation = \"patch-t\"\nasn_split = true\nblank_pages = false";
+    let Some(got) = separate_with("paperless/split-by-asn-2.pdf", steps) else {
+        return;
+    };
+    // ASN 123 on pages 1-2, a Patch-T sheet, page 4 without ASN, then ASN
+    // 124 (page 5), 125 (pages 6-8), 126 (9-10), 127 (11-12).
+    assert_eq!(
+        got,
+        (
+            vec![
+                (2, Some(123)),
+                (1, None),
+                (1, Some(124)),
+                (3, Some(125)),
+                (2, Some(126)),
+                (2, Some(127))
+            ],
+            1
+        )
+    );
+    // Without asn_split only the Patch-T sheet splits, the first ASN numbers
+    // each part, and the blank pages are left out.
+    let got = separate_with("paperless/split-by-asn-2.pdf", "separation = \"patch-t\"").unwrap();
+    assert_eq!(got, (vec![(1, Some(123)), (5, Some(124))], 1));
+    let got = separate_with("paperless/barcode-39-asn-123.pdf", "").unwrap();
+    assert_eq!(got, (vec![(1, Some(123))], 0));
+}
+
+#[test]
+fn no_real_page_is_taken_for_a_kodak_patch_sheet() {
+    let Some(dir) = samples() else { return };
+    let mut files = files_in(&dir.join("zugferd/scans"));
+    files.extend(files_in(&dir.join("tesseract-test")));
+    files.retain(|f| f.extension().is_some_and(|e| e == "tif"));
+    assert!(files.len() >= 20, "{files:?}");
+    for f in files {
+        for page in decode(&std::fs::read(&f).unwrap()).unwrap().pages {
+            let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
+            let dpi = page.dpi.map_or(300.0, |d| d.0);
+            let (small, small_dpi) = scanstelle::imaging::layout_copy(&img, dpi);
+            assert_eq!(
+                scanstelle::separation::read_patch_bars(&small, small_dpi),
+                None,
+                "{}",
+                f.display()
+            );
+        }
+    }
 }
 
 #[test]

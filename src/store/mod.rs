@@ -1116,6 +1116,8 @@ pub struct DocumentRow {
     pub expected_pages: Option<u32>,
     /// Flags (comma-separated codes).
     pub flags: String,
+    /// Archive serial number, if an ASN barcode gave one.
+    pub asn: Option<i64>,
     /// Its pages, in order.
     pub pages: Vec<i64>,
 }
@@ -1194,8 +1196,8 @@ impl Store {
             }
             tx.execute(
                 "INSERT INTO documents (uuid, batch_id, state, case_bg, doc_type, expected_pages, flags,
-                     created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                     asn, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8)",
                 params![
                     uuid::Uuid::new_v4().to_string(),
                     batch_id,
@@ -1204,7 +1206,8 @@ impl Store {
                     cover.and_then(|c| c.doc_type.clone()),
                     expected,
                     if mismatch { "page_count_mismatch" } else { "" },
-                    now
+                    now,
+                    doc.asn.and_then(|a| i64::try_from(a).ok()),
                 ],
             )?;
             let doc_id = tx.last_insert_rowid();
@@ -1259,7 +1262,7 @@ impl Store {
     /// The documents of a batch with their pages.
     pub fn documents_of_batch(&self, batch_id: i64) -> Result<Vec<DocumentRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, state, case_bg, doc_type, expected_pages, flags FROM documents
+            "SELECT id, state, case_bg, doc_type, expected_pages, flags, asn FROM documents
              WHERE batch_id = ?1 ORDER BY id",
         )?;
         let docs: Vec<DocumentRow> = stmt
@@ -1271,6 +1274,7 @@ impl Store {
                     doc_type: r.get(3)?,
                     expected_pages: r.get(4)?,
                     flags: r.get(5)?,
+                    asn: r.get(6)?,
                     pages: Vec::new(),
                 })
             })?

@@ -170,4 +170,8 @@ ALTER TABLE page_prep ADD COLUMN prepared_sha TEXT;
     r#"
 ALTER TABLE documents ADD COLUMN pdf_sha TEXT;
 "#,
+    // 6: archive serial numbers (ASN barcodes).
+    r#"
+ALTER TABLE documents ADD COLUMN asn INTEGER;
+"#,
 ];
