@@ -26,6 +26,12 @@ pub struct ConfigFile {
     /// Intake tuning.
     #[serde(default)]
     pub intake: IntakeSettings,
+    /// Case finding: identifier patterns, labels, thresholds.
+    #[serde(default)]
+    pub cases: crate::casefind::CaseSettings,
+    /// Document types: rules file, threshold.
+    #[serde(default)]
+    pub types: crate::classify::TypeSettings,
 }
 
 /// Intake tuning.
@@ -99,6 +105,8 @@ pub struct Config {
     pub profiles: Vec<Profile>,
     /// Intake tuning.
     pub intake: IntakeSettings,
+    /// Classification settings.
+    pub classify: crate::classify::ClassifySettings,
 }
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
@@ -158,6 +166,10 @@ impl Config {
             source,
             profiles,
             intake: file.intake,
+            classify: crate::classify::ClassifySettings {
+                cases: file.cases,
+                types: file.types,
+            },
         })
     }
 

@@ -16,6 +16,10 @@ pub struct DemoFile {
     pub what: &'static str,
 }
 
+/// The demo's case register (invented persons; one BG-Nummer a digit away
+/// from another, as in real registers).
+pub const REGISTER_CSV: &str = include_str!("../assets/demo/fallbestand.csv");
+
 /// The demo scans.
 pub const FILES: &[DemoFile] = &[
     DemoFile {

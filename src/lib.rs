@@ -14,22 +14,28 @@
 //! - [`store`], [`blob`]: the database and the content-addressed blob store;
 //! - [`station`]: the home directory holding both, locked per process;
 //! - [`config`], [`profile`]: `scanstelle.toml` and scanner profiles;
-//! - [`demo`]: the built-in demo scans.
+//! - [`process`]: preparation ([`imaging`], [`separation`]), OCR ([`ocr`]),
+//!   PDF/A ([`pdfa`]) and classification ([`classify`]: [`casefind`] against
+//!   the case [`register`], [`doctype`]);
+//! - [`demo`]: the built-in demo scans and register.
 //!
-//! Imaging, separation, OCR, classification, packaging and sync follow as
-//! further stages.
+//! Packaging and sync follow as further stages.
 
 pub mod blob;
+pub mod casefind;
+pub mod classify;
 pub mod config;
 pub mod coversheet;
 pub mod decode;
 pub mod demo;
+pub mod doctype;
 pub mod imaging;
 pub mod intake;
 pub mod ocr;
 pub mod pdfa;
 pub mod process;
 pub mod profile;
+pub mod register;
 pub mod separation;
 pub mod station;
 pub mod store;

@@ -1,5 +1,7 @@
 //! `scanstelle`: the command line of the scan station.
 
+mod commands;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -23,8 +25,8 @@ struct Cli {
     #[arg(long, global = true, env = "SCANSTELLE_HOME", value_name = "ORDNER")]
     home: Option<PathBuf>,
     /// Protokoll als JSON-Zeilen (für zentrale Protokollierung).
-    #[arg(long, global = true)]
-    json: bool,
+    #[arg(long = "log-json", global = true)]
+    log_json: bool,
     /// Ausführlicheres Protokoll (-v: debug, -vv: trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -61,11 +63,32 @@ enum Command {
         #[arg(long)]
         intake_only: bool,
     },
-    /// Bereitet eingelesene Seiten auf und erkennt ihren Text (was noch aussteht).
+    /// Bereitet eingelesene Seiten auf, erkennt ihren Text und ordnet die
+    /// Dokumente zu (was noch aussteht); mit Dateien liest es diese vorher ein.
     Process {
         /// Anzahl der Texterkennungs-Threads (Standard: Anzahl der Prozessorkerne).
         #[arg(long, value_name = "N")]
         ocr_threads: Option<usize>,
+        /// Fallbestand (CSV), der vorher eingelesen wird.
+        #[arg(long, value_name = "DATEI.csv")]
+        cases: Option<PathBuf>,
+        /// Dateien, die vorher eingelesen werden (sie bleiben liegen).
+        #[arg(value_name = "DATEI")]
+        paths: Vec<PathBuf>,
+    },
+    /// Der Fallbestand: einlesen, suchen, Versionen.
+    Cases {
+        #[command(subcommand)]
+        action: CasesAction,
+    },
+    /// Listet die Dokumente mit Akte, Dokumenttyp und Sicherheit.
+    Documents {
+        /// Eine JSON-Zeile je Dokument.
+        #[arg(long)]
+        json: bool,
+        /// Mit den Gründen, warum ein Dokument geprüft werden muss.
+        #[arg(long)]
+        explain: bool,
     },
     /// Volltextsuche über alle erkannten Seiten.
     Search {
@@ -105,6 +128,29 @@ enum Command {
         #[arg(short, long, default_value = "deckblatt.pdf", value_name = "DATEI")]
         output: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum CasesAction {
+    /// Liest den Fallbestand (CSV aus dem Fachverfahren) als neue Version ein.
+    Import {
+        /// Die CSV-Datei (bg_nummer;kundennummer;nachname;vorname;geburtsdatum;strasse;plz;ort).
+        file: PathBuf,
+        /// Fehlerhafte Zeilen überspringen statt die Datei abzulehnen.
+        #[arg(long)]
+        skip_bad: bool,
+    },
+    /// Sucht im Fallbestand nach BG-Nummer, Kundennummer, Name oder Anschrift.
+    Find {
+        /// Suchtext.
+        #[arg(required = true, value_name = "TEXT")]
+        words: Vec<String>,
+        /// Höchstens so viele Treffer.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Zeigt alle eingelesenen Versionen des Fallbestands.
+    Versions,
 }
 
 fn init_logging(json: bool, verbose: u8) {
@@ -151,7 +197,7 @@ fn main() -> ExitCode {
     #[cfg(unix)]
     ensure_single_threaded_openmp();
     let cli = Cli::parse();
-    init_logging(cli.json, cli.verbose);
+    init_logging(cli.log_json, cli.verbose);
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -217,7 +263,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     }
                     Ok(code)
                 }
-                Command::Process { ocr_threads } => process(&config, threads(ocr_threads)),
+                Command::Process {
+                    ocr_threads,
+                    cases,
+                    paths,
+                } => {
+                    if let Some(csv) = cases {
+                        commands::cases::import(&config, &csv, false)?;
+                    }
+                    let mut code = ExitCode::SUCCESS;
+                    if !paths.is_empty() {
+                        code = ingest(&config, &paths, None, false)?;
+                    }
+                    process(&config, threads(ocr_threads))?;
+                    Ok(code)
+                }
+                Command::Cases { action } => match action {
+                    CasesAction::Import { file, skip_bad } => {
+                        commands::cases::import(&config, &file, skip_bad)
+                    }
+                    CasesAction::Find { words, limit } => {
+                        commands::cases::find(&open_store(&config)?, &words, limit)
+                    }
+                    CasesAction::Versions => commands::cases::versions(&open_store(&config)?),
+                },
+                Command::Documents { json, explain } => {
+                    commands::cases::documents(&open_store(&config)?, json, explain)
+                }
                 Command::Search { words, limit } => search(&config, &words, limit),
                 Command::Status { as_json } => status(&config, as_json),
                 Command::Profiles => {
@@ -286,12 +358,13 @@ fn open_store(config: &Config) -> Result<scanstelle::store::Store> {
 
 fn process(config: &Config, ocr_threads: usize) -> Result<ExitCode> {
     let mut p =
-        scanstelle::process::Processor::new(&config.home, config.profiles.clone(), ocr_threads)?;
+        scanstelle::process::Processor::new(&config.home, config.profiles.clone(), ocr_threads)?
+            .with_classify(&config.classify)?;
     let stop = std::sync::atomic::AtomicBool::new(false);
     let s = p.run_pending(&stop)?;
     println!(
-        "{} Seite(n) aufbereitet ({} leer), {} Seite(n) erkannt, {} Stapel fertig erkannt",
-        s.prepared, s.blank, s.recognized, s.batches
+        "{} Seite(n) aufbereitet ({} leer), {} Seite(n) erkannt, {} Stapel fertig erkannt; {} Dokument(e) zugeordnet, {} zur Prüfung",
+        s.prepared, s.blank, s.recognized, s.batches, s.classified, s.review
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -554,7 +627,20 @@ fn demo(home: Option<&Path>, keep: bool) -> Result<ExitCode> {
     };
     let config = Config::from_file(file, home.clone(), None)?;
     println!("Scanstelle-Demo im Stationsverzeichnis {}", home.display());
-    let station = Station::open(&home)?;
+    let mut station = Station::open(&home)?;
+    if station.store.register()?.is_empty() {
+        let parsed = scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes())?;
+        let v = station.store.import_register(
+            &parsed.persons,
+            "fallbestand.csv (Demo)",
+            &scanstelle::blob::Sha256Hex::of(scanstelle::demo::REGISTER_CSV.as_bytes()).to_string(),
+            0,
+        )?;
+        println!(
+            "Demo-Fallbestand: {} Personen in {} Bedarfsgemeinschaften",
+            v.persons, v.cases
+        );
+    }
     for f in scanstelle::demo::FILES {
         println!(
             "  → {:<30} in Eingangsordner {:<14} ({})",
@@ -584,6 +670,7 @@ fn demo(home: Option<&Path>, keep: bool) -> Result<ExitCode> {
     let mut store = scanstelle::store::Store::open(&home.join("scanstelle.db"))?;
     // Single pages wait for more of their batch; the demo has no more.
     store.close_all_open_batches()?;
+    process(&config, threads(None))?;
     for src in store.sources()? {
         let pages = store.pages_of_source(src.id)?;
         println!(
@@ -632,6 +719,8 @@ fn demo(home: Option<&Path>, keep: bool) -> Result<ExitCode> {
     for h in &hits {
         println!("  {} Seite {}: {}", h.file_name, h.page_number, h.snippet);
     }
+    println!("\nDokumente (Akte, Zuordnung, Typ):");
+    commands::cases::documents(&store, false, true)?;
     println!();
     print_status(&home, &store.status()?, backlog(&config));
     drop(store);

@@ -1,4 +1,4 @@
-//! The processing stages after intake: page preparation, then OCR.
+//! The processing stages after intake: page preparation, OCR, classification.
 //!
 //! The store says what is left to do, so every run resumes where the last
 //! one stopped, after a crash too: a batch in state `ingested` has its
@@ -6,7 +6,10 @@
 //! one transaction per page), then becomes `prepared`; a `prepared` batch
 //! has its `prepared` pages recognised by a pool of OCR threads, one
 //! Tesseract engine each, fed through a bounded channel, and becomes
-//! `recognized`. Blank pages are kept but skip OCR.
+//! `recognized` (with one PDF/A per document). Blank pages are kept but skip
+//! OCR. Each document of a `recognized` batch then gets its case and type
+//! (one transaction each) and the batch becomes `classified`. Pages of many
+//! batches are worked on together, so single-page files keep every core busy.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -16,12 +19,16 @@ use std::thread::JoinHandle;
 use image::GrayImage;
 
 use crate::blob::BlobStore;
+use crate::classify::{Classifier, ClassifySettings};
 use crate::decode::PageEncoding;
 use crate::imaging::{self, PrepSettings};
 use crate::ocr::{OcrEngine, OcrError, OcrPage};
 use crate::profile::Profile;
 use crate::separation::{self, SplitRule};
-use crate::store::{BatchState, NewOcr, NewPrep, PageState, PendingPage, Store, StoreError};
+use crate::store::{
+    BatchState, DocumentState, NewDecision, NewOcr, NewPrep, PageState, PendingPage, Store,
+    StoreError,
+};
 
 /// Errors that stop processing (a single bad page does not: it is logged and left).
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +39,9 @@ pub enum ProcessError {
     /// The OCR engine could not be started.
     #[error(transparent)]
     Ocr(#[from] OcrError),
+    /// The classifier could not be set up.
+    #[error(transparent)]
+    Classify(#[from] crate::classify::ClassifyError),
     /// A page blob could not be read.
     #[error("Seitenbild {sha} nicht lesbar: {detail}")]
     Blob {
@@ -55,6 +65,10 @@ pub struct ProcessSummary {
     pub recognized: u64,
     /// Batches that reached `recognized`.
     pub batches: u64,
+    /// Documents attached and typed without a person.
+    pub classified: u64,
+    /// Documents sent to the review queue.
+    pub review: u64,
 }
 
 struct OcrJob {
@@ -310,6 +324,7 @@ pub struct Processor {
     blobs: BlobStore,
     profiles: Vec<Profile>,
     pool: OcrPool,
+    classifier: Classifier,
 }
 
 impl std::fmt::Debug for Processor {
@@ -347,7 +362,14 @@ impl Processor {
             blobs,
             profiles,
             pool,
+            classifier: Classifier::new(&ClassifySettings::default())?,
         })
+    }
+
+    /// Uses these classification settings instead of the defaults.
+    pub fn with_classify(mut self, settings: &ClassifySettings) -> Result<Self, ProcessError> {
+        self.classifier = Classifier::new(settings)?;
+        Ok(self)
     }
 
     /// The processor's store connection (for reports and tests).
@@ -368,6 +390,55 @@ impl Processor {
         debug_assert_eq!(ocr.prepared, 0);
         summary.recognized = ocr.recognized;
         summary.batches = ocr.batches;
+        if !stop.load(Ordering::Relaxed) {
+            let decided = self.classify_pending()?;
+            summary.classified = decided.classified;
+            summary.review = decided.review;
+        }
+        Ok(summary)
+    }
+
+    /// Decides case and type of every document of the recognised batches
+    /// (against the current register) and moves the batches on.
+    pub fn classify_pending(&mut self) -> Result<ProcessSummary, ProcessError> {
+        let mut summary = ProcessSummary::default();
+        let batches = self.store.batches_in_state(BatchState::Recognized)?;
+        if batches.is_empty() {
+            return Ok(summary);
+        }
+        let register = self.store.register()?;
+        for batch in batches {
+            for doc in self.store.documents_of_batch(batch)? {
+                if doc.state != DocumentState::Open {
+                    continue;
+                }
+                let pages: Vec<Vec<crate::ocr::Word>> = self
+                    .store
+                    .document_pages(doc.id)?
+                    .iter()
+                    .map(|p| crate::ocr::decode_words(&p.words))
+                    .collect();
+                let verdict = self.classifier.classify(
+                    &register,
+                    doc.case_bg.as_deref(),
+                    doc.doc_type.as_deref(),
+                    &pages,
+                );
+                let state = self.store.record_decision(&NewDecision {
+                    document_id: doc.id,
+                    case: &verdict.case,
+                    doc_type: &verdict.doc_type,
+                    type_certain: verdict.type_certain,
+                })?;
+                if state == DocumentState::Classified {
+                    summary.classified += 1;
+                } else {
+                    summary.review += 1;
+                }
+            }
+            self.store
+                .advance_batch(batch, BatchState::Recognized, BatchState::Classified)?;
+        }
         Ok(summary)
     }
 

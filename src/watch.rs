@@ -199,7 +199,8 @@ pub async fn run(
     let progress = Arc::new(Progress::default());
     let processor = match options.ocr_workers {
         Some(n) => Some(spawn_processor(
-            crate::process::Processor::new(&config.home, config.profiles.clone(), n)?,
+            crate::process::Processor::new(&config.home, config.profiles.clone(), n)?
+                .with_classify(&config.classify)?,
             stop_processing.clone(),
             progress.clone(),
         )),

@@ -126,7 +126,7 @@ fn a_second_watch_on_the_same_home_is_refused() {
 fn the_demo_runs_the_pipeline_on_its_built_in_scans() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("demo");
-    let o = scanstelle(&["demo", "--json"], &home);
+    let o = scanstelle(&["demo", "--log-json"], &home);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = stdout(&o);
     assert!(
@@ -138,7 +138,7 @@ fn the_demo_runs_the_pipeline_on_its_built_in_scans() {
         "{out}"
     );
     assert!(out.contains("Endmarke %%EOF fehlt"), "{out}");
-    // --json: every log line on stderr is a JSON object.
+    // --log-json: every log line on stderr is a JSON object.
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.lines().count() > 3);
     assert!(

@@ -44,9 +44,11 @@ fn the_demo_letter_is_recognised_with_word_boxes_and_found_by_search() {
     let mut p = Processor::new(&home, Vec::new(), 2).unwrap();
     let s = p.run_pending(&AtomicBool::new(false)).unwrap();
     assert_eq!((s.prepared, s.blank, s.recognized, s.batches), (2, 0, 2, 1));
+    // No register imported: the document cannot be attached and waits for review.
+    assert_eq!((s.classified, s.review), (0, 1));
     assert_eq!(
         station.store.batch_state(batch).unwrap(),
-        Some(BatchState::Recognized)
+        Some(BatchState::Classified)
     );
 
     let src = &station.store.sources().unwrap()[0];

@@ -5,11 +5,13 @@
 //! ([`schema`]). Opening goes through [`Store::open`] only, so encryption at
 //! rest is a change in one place.
 
+mod cases;
 mod schema;
 pub mod state;
 
 use crate::blob::Sha256Hex;
 use crate::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
+pub use cases::{DocumentReport, NewDecision, RegisterVersion};
 pub use state::{BatchState, DocumentState, PageState, SourceState};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};

@@ -174,4 +174,34 @@ ALTER TABLE documents ADD COLUMN pdf_sha TEXT;
     r#"
 ALTER TABLE documents ADD COLUMN asn INTEGER;
 "#,
+    // 7: the case register (every imported version kept) and the decisions
+    // on case and type.
+    r#"
+CREATE TABLE register_versions (
+    id          INTEGER PRIMARY KEY,
+    imported_at TEXT NOT NULL,
+    source_name TEXT NOT NULL,
+    source_sha  TEXT NOT NULL,
+    persons     INTEGER NOT NULL,
+    cases       INTEGER NOT NULL,
+    skipped     INTEGER NOT NULL,
+    is_current  INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE register_persons (
+    version_id   INTEGER NOT NULL REFERENCES register_versions(id),
+    bg           TEXT NOT NULL,
+    kundennummer TEXT NOT NULL,
+    nachname     TEXT NOT NULL,
+    vorname      TEXT NOT NULL,
+    geburtsdatum TEXT NOT NULL,
+    strasse      TEXT NOT NULL,
+    plz          TEXT NOT NULL,
+    ort          TEXT NOT NULL
+);
+CREATE INDEX register_persons_version ON register_persons(version_id);
+ALTER TABLE documents ADD COLUMN case_status TEXT;
+ALTER TABLE documents ADD COLUMN case_confidence REAL;
+ALTER TABLE documents ADD COLUMN type_confidence REAL;
+ALTER TABLE documents ADD COLUMN decision TEXT;
+"#,
 ];

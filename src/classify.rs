@@ -1,0 +1,146 @@
+//! The classification stage: for each document of a recognised batch, the
+//! case ([`crate::casefind`]) and the type ([`crate::doctype`]), recorded
+//! with their evidence; certain documents are `classified`, the rest wait in
+//! the review queue.
+
+use std::path::PathBuf;
+
+use crate::casefind::{CaseDecision, CaseFinder, CaseSettings};
+use crate::doctype::{OTHER, TypeDecision, TypeRules};
+use crate::ocr::Word;
+use crate::register::Register;
+
+/// `[types]` in the configuration.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TypeSettings {
+    /// A rules file of the station's own (TOML like `assets/doctypes.toml`).
+    pub rules: Option<PathBuf>,
+    /// Confidence from which a type stands without a person.
+    pub auto_threshold: f64,
+}
+
+impl Default for TypeSettings {
+    fn default() -> Self {
+        Self {
+            rules: None,
+            auto_threshold: 0.6,
+        }
+    }
+}
+
+/// Everything the classification stage is configured with.
+#[derive(Debug, Clone, Default)]
+pub struct ClassifySettings {
+    /// Case finding.
+    pub cases: CaseSettings,
+    /// Document types.
+    pub types: TypeSettings,
+}
+
+/// The configured classifier.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    finder: CaseFinder,
+    rules: TypeRules,
+    type_threshold: f64,
+}
+
+/// Why the classifier cannot be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum ClassifyError {
+    /// A pattern is wrong.
+    #[error(transparent)]
+    Pattern(#[from] crate::casefind::PatternError),
+    /// The rules file cannot be read.
+    #[error("Regeln für Dokumenttypen {path}: {detail}")]
+    Rules {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+/// The verdict on one document.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// Case.
+    pub case: CaseDecision,
+    /// Type.
+    pub doc_type: TypeDecision,
+    /// Whether the type may stand without a person.
+    pub type_certain: bool,
+}
+
+impl Classifier {
+    /// Sets up the classifier.
+    pub fn new(settings: &ClassifySettings) -> Result<Self, ClassifyError> {
+        let rules = match &settings.types.rules {
+            Some(path) => {
+                let err = |detail: String| ClassifyError::Rules {
+                    path: path.display().to_string(),
+                    detail,
+                };
+                TypeRules::from_toml(
+                    &std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?,
+                )
+                .map_err(err)?
+            }
+            None => TypeRules::builtin(),
+        };
+        Ok(Self {
+            finder: CaseFinder::new(settings.cases.clone())?,
+            rules,
+            type_threshold: settings.types.auto_threshold,
+        })
+    }
+
+    /// The type rules.
+    pub fn rules(&self) -> &TypeRules {
+        &self.rules
+    }
+
+    /// Classifies one document: its cover-sheet case and type (if any) and
+    /// the OCR words of its pages.
+    pub fn classify(
+        &self,
+        register: &Register,
+        cover_bg: Option<&str>,
+        cover_type: Option<&str>,
+        pages: &[Vec<Word>],
+    ) -> Verdict {
+        let case = self.finder.decide(register, cover_bg, pages);
+        let texts: Vec<String> = pages.iter().map(|w| page_text(w)).collect();
+        let mut doc_type = self.rules.classify(&texts);
+        // A type from the cover sheet is what the person who scanned said.
+        if let Some(t) = cover_type.filter(|t| self.rules.label(t).is_some()) {
+            doc_type = TypeDecision {
+                doc_type: t.to_owned(),
+                confidence: 1.0,
+                candidates: vec![(t.to_owned(), 1.0)],
+                phrases: vec!["Deckblatt".into()],
+            };
+        }
+        let type_certain = doc_type.doc_type != OTHER && doc_type.confidence >= self.type_threshold;
+        Verdict {
+            case,
+            doc_type,
+            type_certain,
+        }
+    }
+}
+
+/// A page's text from its words: one line per OCR line.
+pub fn page_text(words: &[Word]) -> String {
+    let mut out = String::new();
+    let mut line = None;
+    for w in words {
+        if line.is_some() {
+            out.push(if line == Some(w.line) { ' ' } else { '\n' });
+        }
+        out.push_str(&w.text);
+        line = Some(w.line);
+    }
+    out
+}

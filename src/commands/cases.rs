@@ -1,0 +1,140 @@
+//! `scanstelle cases …` (the case register) and `scanstelle documents`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use scanstelle::config::Config;
+use scanstelle::register;
+use scanstelle::store::Store;
+
+/// `cases import FILE [--skip-bad]`: a file with bad rows is refused as a
+/// whole unless `skip_bad`; each bad row is named with line and reason.
+pub fn import(config: &Config, file: &Path, skip_bad: bool) -> Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| file.display().to_string())?;
+    let parsed = register::parse_csv(&bytes)?;
+    for bad in &parsed.bad {
+        eprintln!("{}:{}: {}", file.display(), bad.line, bad.reason);
+    }
+    if !parsed.bad.is_empty() && !skip_bad {
+        bail!(
+            "{} fehlerhafte Zeile(n): Fallbestand nicht übernommen (mit --skip-bad werden sie übersprungen)",
+            parsed.bad.len()
+        );
+    }
+    if parsed.persons.is_empty() {
+        bail!("{}: keine Person im Fallbestand", file.display());
+    }
+    let mut station = scanstelle::station::Station::open(&config.home)?;
+    let version = station.store.import_register(
+        &parsed.persons,
+        &file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        &scanstelle::blob::Sha256Hex::of(&bytes).to_string(),
+        parsed.bad.len(),
+    )?;
+    println!(
+        "Fallbestand Version {} übernommen: {} Personen in {} Bedarfsgemeinschaften{}",
+        version.id,
+        version.persons,
+        version.cases,
+        if version.skipped > 0 {
+            format!(", {} Zeile(n) übersprungen", version.skipped)
+        } else {
+            String::new()
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cases find TEXT`: BG-Nummer, Kundennummer, name, address (fuzzy).
+pub fn find(store: &Store, words: &[String], limit: usize) -> Result<ExitCode> {
+    let reg = store.register()?;
+    if reg.is_empty() {
+        bail!("Noch kein Fallbestand eingelesen (scanstelle cases import DATEI.csv)");
+    }
+    let hits = reg.find(&words.join(" "), limit);
+    if hits.is_empty() {
+        println!("Keine Treffer.");
+        return Ok(ExitCode::FAILURE);
+    }
+    for (score, p) in hits {
+        println!(
+            "{}  {}  {}, {}  geb. {}  {}, {} {}  ({:.0} %)",
+            p.bg,
+            p.kundennummer,
+            p.nachname,
+            p.vorname,
+            p.geburtsdatum,
+            p.strasse,
+            p.plz,
+            p.ort,
+            score * 100.0
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cases versions`: every imported version, newest first.
+pub fn versions(store: &Store) -> Result<ExitCode> {
+    for v in store.register_versions()? {
+        println!(
+            "{}{:>4}  {}  {:>6} Personen  {:>6} BG  {:>3} übersprungen  {}  {}",
+            if v.current { '*' } else { ' ' },
+            v.id,
+            v.imported_at,
+            v.persons,
+            v.cases,
+            v.skipped,
+            &v.source_sha[..12.min(v.source_sha.len())],
+            v.source_name
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `documents [--json] [--explain]`: every document with its decision.
+pub fn documents(store: &Store, json: bool, explain: bool) -> Result<ExitCode> {
+    for d in store.document_reports()? {
+        if json {
+            let mut v = serde_json::json!({
+                "document_id": d.document_id,
+                "batch_id": d.batch_id,
+                "source_file": d.source_file,
+                "pages": d.pages,
+                "case": d.case,
+                "case_status": d.case_status,
+                "case_confidence": d.case_confidence,
+                "doc_type": d.doc_type,
+                "type_confidence": d.type_confidence,
+                "blank_pages": d.blank_pages,
+                "separator_pages": d.separator_pages,
+            });
+            if explain {
+                v["reasons"] = serde_json::json!(d.reasons);
+            }
+            println!("{v}");
+            continue;
+        }
+        println!(
+            "Dokument {:>4}  Stapel {:>3}  {:<14} {:<7} {:>3.0} %  {:<24} {:>3.0} %  Seiten {:?}  {}",
+            d.document_id,
+            d.batch_id,
+            d.case.as_deref().unwrap_or("–"),
+            d.case_status,
+            d.case_confidence * 100.0,
+            d.doc_type.as_deref().unwrap_or("–"),
+            d.type_confidence * 100.0,
+            d.pages,
+            d.source_file.as_deref().unwrap_or("")
+        );
+        if explain {
+            for r in &d.reasons {
+                println!("      {r}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

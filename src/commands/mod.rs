@@ -1,0 +1,3 @@
+//! Subcommands of the CLI that have grown beyond a few lines.
+
+pub mod cases;

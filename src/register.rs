@@ -1,0 +1,471 @@
+//! The local copy of the case register (Fallbestand) exported from the
+//! specialist procedure: parsing and checking the CSV export, and searching
+//! it by BG-Nummer, Kundennummer, name and address.
+//!
+//! The export is UTF-8 (a byte-order mark is accepted), `;`-separated, with
+//! a header row and one row per person:
+//! `bg_nummer;kundennummer;nachname;vorname;geburtsdatum;strasse;plz;ort`.
+//! Several persons share a BG-Nummer. Storing a checked register (a new
+//! version, the previous ones kept) is [`crate::store::Store::import_register`].
+
+use std::collections::HashMap;
+
+use crate::separation::normalize_bg;
+
+/// The columns of the export, in order.
+pub const COLUMNS: [&str; 8] = [
+    "bg_nummer",
+    "kundennummer",
+    "nachname",
+    "vorname",
+    "geburtsdatum",
+    "strasse",
+    "plz",
+    "ort",
+];
+
+/// One person of the register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// Normalised BG-Nummer (`NNNNNBGNNNNNNN`).
+    pub bg: String,
+    /// Kundennummer (upper case, no spaces).
+    pub kundennummer: String,
+    /// Family name.
+    pub nachname: String,
+    /// Given name.
+    pub vorname: String,
+    /// Date of birth as written in the export (`TT.MM.JJJJ`).
+    pub geburtsdatum: String,
+    /// Street and house number.
+    pub strasse: String,
+    /// Postcode.
+    pub plz: String,
+    /// Town.
+    pub ort: String,
+}
+
+/// A row of the export that could not be taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadRow {
+    /// Line in the file (1-based; the header is line 1).
+    pub line: u64,
+    /// What is wrong, in words.
+    pub reason: String,
+}
+
+/// Everything read from an export.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedRegister {
+    /// The good rows.
+    pub persons: Vec<Person>,
+    /// The bad rows with their reasons.
+    pub bad: Vec<BadRow>,
+}
+
+/// The file as a whole cannot be read (wrong header, not UTF-8).
+#[derive(Debug, thiserror::Error)]
+#[error("Fallbestand nicht lesbar: {0}")]
+pub struct RegisterError(pub String);
+
+/// The pattern a Kundennummer must have (three digits, a letter, six digits).
+pub const KUNDENNUMMER_PATTERN: &str = r"^[0-9]{3}[A-Z][0-9]{6}$";
+
+/// Reads and checks an export. Rows with errors are reported, not taken.
+pub fn parse_csv(bytes: &[u8]) -> Result<ParsedRegister, RegisterError> {
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| RegisterError(format!("kein UTF-8 ({e})")))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| RegisterError(e.to_string()))?
+        .iter()
+        .map(|h| h.to_lowercase())
+        .collect();
+    if header != COLUMNS {
+        return Err(RegisterError(format!(
+            "Kopfzeile {:?} statt {:?}",
+            header.join(";"),
+            COLUMNS.join(";")
+        )));
+    }
+    let kunde = regex::Regex::new(KUNDENNUMMER_PATTERN).expect("valid pattern");
+    let mut out = ParsedRegister::default();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    for record in reader.records() {
+        let (line, record) = match record {
+            Ok(r) => (r.position().map_or(0, |p| p.line()), r),
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                out.bad.push(BadRow {
+                    line,
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        match check_row(&record, &kunde) {
+            Ok(p) => {
+                if let Some(first) = seen.insert(p.kundennummer.clone(), line) {
+                    out.bad.push(BadRow {
+                        line,
+                        reason: format!(
+                            "Kundennummer {} doppelt (schon in Zeile {first})",
+                            p.kundennummer
+                        ),
+                    });
+                } else {
+                    out.persons.push(p);
+                }
+            }
+            Err(reason) => out.bad.push(BadRow { line, reason }),
+        }
+    }
+    Ok(out)
+}
+
+fn check_row(record: &csv::StringRecord, kunde: &regex::Regex) -> Result<Person, String> {
+    if record.len() != COLUMNS.len() {
+        return Err(format!("{} Felder statt {}", record.len(), COLUMNS.len()));
+    }
+    let f = |i: usize| record.get(i).unwrap_or_default().to_owned();
+    let bg = normalize_bg(&f(0)).ok_or_else(|| format!("BG-Nummer {:?} ungültig", f(0)))?;
+    let kundennummer: String = f(1)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    if !kunde.is_match(&kundennummer) {
+        return Err(format!("Kundennummer {:?} ungültig", f(1)));
+    }
+    if f(2).is_empty() {
+        return Err("Nachname fehlt".into());
+    }
+    let geburtsdatum = f(4);
+    if parse_date(&geburtsdatum).is_none() {
+        return Err(format!(
+            "Geburtsdatum {geburtsdatum:?} ungültig (TT.MM.JJJJ)"
+        ));
+    }
+    let plz = f(6);
+    if !(plz.len() == 5 && plz.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(format!("PLZ {plz:?} ungültig"));
+    }
+    Ok(Person {
+        bg,
+        kundennummer,
+        nachname: f(2),
+        vorname: f(3),
+        geburtsdatum,
+        strasse: f(5),
+        plz,
+        ort: f(7),
+    })
+}
+
+/// A date `TT.MM.JJJJ`, if it is one.
+pub fn parse_date(s: &str) -> Option<time::Date> {
+    let mut parts = s.split('.');
+    let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || d.len() != 2 || m.len() != 2 || y.len() != 4 {
+        return None;
+    }
+    let month = time::Month::try_from(m.parse::<u8>().ok()?).ok()?;
+    time::Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
+}
+
+/// Folds text for matching: lower case, umlauts and ß spelled out, every
+/// run of other characters a single space (`Müller-Lüdenscheidt` →
+/// `mueller luedenscheidt`).
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = true;
+    for c in text.chars() {
+        let rep: &str = match c {
+            'ä' | 'Ä' => "ae",
+            'ö' | 'Ö' => "oe",
+            'ü' | 'Ü' => "ue",
+            'ß' | 'ẞ' => "ss",
+            _ => "",
+        };
+        if !rep.is_empty() {
+            out.push_str(rep);
+            space = false;
+        } else if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+            space = false;
+        } else if !space {
+            out.push(' ');
+            space = true;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// Folds a street for matching: `Hauptstraße 12a` and `Hauptstr. 12 a`
+/// both become `hauptstr 12 a`.
+pub fn fold_street(text: &str) -> String {
+    let folded = fold(text);
+    let mut words: Vec<String> = Vec::new();
+    for w in folded.split(' ') {
+        let w = w
+            .strip_suffix("strasse")
+            .map(|s| format!("{s}str"))
+            .unwrap_or_else(|| w.to_owned());
+        // Split house numbers from their letter: 12a -> 12 a.
+        let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && digits < w.len() {
+            words.push(w[..digits].to_owned());
+            words.push(w[digits..].to_owned());
+        } else {
+            words.push(w);
+        }
+    }
+    words.join(" ")
+}
+
+/// The register in memory, indexed for the matcher and the search.
+#[derive(Debug, Clone, Default)]
+pub struct Register {
+    /// Its version in the store (0: empty).
+    pub version: i64,
+    persons: Vec<Person>,
+    by_bg: HashMap<String, Vec<usize>>,
+    by_kunde: HashMap<String, usize>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl Register {
+    /// Indexes a list of persons.
+    pub fn new(version: i64, persons: Vec<Person>) -> Self {
+        let mut r = Register {
+            version,
+            ..Register::default()
+        };
+        for (i, p) in persons.iter().enumerate() {
+            r.by_bg.entry(p.bg.clone()).or_default().push(i);
+            r.by_kunde.insert(p.kundennummer.clone(), i);
+            for part in fold(&p.nachname).split(' ').filter(|w| w.len() >= 2) {
+                r.by_name.entry(part.to_owned()).or_default().push(i);
+            }
+        }
+        r.persons = persons;
+        r
+    }
+
+    /// Number of persons.
+    pub fn len(&self) -> usize {
+        self.persons.len()
+    }
+
+    /// Whether the register is empty (nothing imported yet).
+    pub fn is_empty(&self) -> bool {
+        self.persons.is_empty()
+    }
+
+    /// All persons.
+    pub fn persons(&self) -> &[Person] {
+        &self.persons
+    }
+
+    /// The persons of a case (normalised BG-Nummer).
+    pub fn case(&self, bg: &str) -> impl Iterator<Item = &Person> {
+        self.by_bg
+            .get(bg)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.persons[i])
+    }
+
+    /// Whether a case exists.
+    pub fn has_case(&self, bg: &str) -> bool {
+        self.by_bg.contains_key(bg)
+    }
+
+    /// The person with a Kundennummer.
+    pub fn person(&self, kundennummer: &str) -> Option<&Person> {
+        self.by_kunde.get(kundennummer).map(|&i| &self.persons[i])
+    }
+
+    /// Every BG-Nummer in the register.
+    pub fn case_numbers(&self) -> impl Iterator<Item = &str> {
+        self.by_bg.keys().map(String::as_str)
+    }
+
+    /// Every Kundennummer in the register.
+    pub fn customer_numbers(&self) -> impl Iterator<Item = &str> {
+        self.by_kunde.keys().map(String::as_str)
+    }
+
+    /// The persons whose family name contains this folded word.
+    pub fn by_family_name(&self, folded_word: &str) -> impl Iterator<Item = &Person> {
+        self.by_name
+            .get(folded_word)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.persons[i])
+    }
+
+    /// Searches by BG-Nummer or Kundennummer (exactly, in any written form)
+    /// or by name, address and date of birth (every word must match a field
+    /// closely; small typing errors are forgiven). Best matches first.
+    pub fn find(&self, query: &str, limit: usize) -> Vec<(f64, &Person)> {
+        if let Some(bg) = normalize_bg(query) {
+            return self.case(&bg).map(|p| (1.0, p)).take(limit).collect();
+        }
+        let compact: String = query
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_uppercase();
+        if let Some(p) = self.person(&compact) {
+            return vec![(1.0, p)];
+        }
+        let words: Vec<String> = fold_street(query).split(' ').map(str::to_owned).collect();
+        if words.iter().all(String::is_empty) {
+            return Vec::new();
+        }
+        let mut hits: Vec<(f64, &Person)> = self
+            .persons
+            .iter()
+            .filter_map(|p| {
+                let fields: Vec<String> = [
+                    fold(&p.nachname),
+                    fold(&p.vorname),
+                    fold_street(&p.strasse),
+                    p.plz.clone(),
+                    fold(&p.ort),
+                    p.geburtsdatum.clone(),
+                ]
+                .join(" ")
+                .split(' ')
+                .map(str::to_owned)
+                .collect();
+                let mut total = 0.0;
+                for w in &words {
+                    let best = fields.iter().map(|f| similarity(w, f)).fold(0.0, f64::max);
+                    if best < 0.75 {
+                        return None;
+                    }
+                    total += best;
+                }
+                Some((total / words.len() as f64, p))
+            })
+            .collect();
+        hits.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| a.1.nachname.cmp(&b.1.nachname))
+        });
+        hits.truncate(limit);
+        hits
+    }
+}
+
+/// How alike two folded words are, 0..1: 1 for equal, a prefix of at
+/// least three letters scores 0.9, else one minus the edit distance over
+/// the longer length.
+pub fn similarity(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    if a.len() >= 3 && b.starts_with(a) {
+        return 0.9;
+    }
+    let d = edit_distance(a, b);
+    let n = a.chars().count().max(b.chars().count()).max(1);
+    1.0 - d as f64 / n as f64
+}
+
+/// Levenshtein distance over characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV: &str = "\u{feff}bg_nummer;kundennummer;nachname;vorname;geburtsdatum;strasse;plz;ort\n\
+        12345BG0012345;123A456789;Müller;Anna;01.02.1980;Hauptstraße 12a;32423;Minden\n\
+        12345 BG 0012345;123A456790;Müller;Ben;03.04.2010;Hauptstraße 12a;32423;Minden\n\
+        12345//0099999;987Z654321;Özdemir;Ayşe;31.12.1975;Bäckerstr. 3;32312;Lübbecke\n";
+
+    #[test]
+    fn a_good_export_is_read_with_bom_and_all_bg_forms() {
+        let r = parse_csv(CSV.as_bytes()).unwrap();
+        assert!(r.bad.is_empty(), "{:?}", r.bad);
+        assert_eq!(r.persons.len(), 3);
+        assert_eq!(r.persons[1].bg, "12345BG0012345");
+        assert_eq!(r.persons[2].bg, "12345BG0099999");
+        let reg = Register::new(1, r.persons);
+        assert_eq!(reg.case("12345BG0012345").count(), 2);
+        assert_eq!(reg.person("987Z654321").unwrap().nachname, "Özdemir");
+    }
+
+    #[test]
+    fn bad_rows_are_reported_with_line_and_reason() {
+        let text = format!(
+            "{CSV}12345BG001234;111A111111;X;Y;01.01.2000;S 1;32423;Minden\n\
+             12345BG0012346;11A1111111;X;Y;01.01.2000;S 1;32423;Minden\n\
+             12345BG0012346;111A111112;X;Y;31.02.2000;S 1;32423;Minden\n\
+             12345BG0012346;111A111113;X;Y;01.01.2000;S 1;3242;Minden\n\
+             12345BG0012346;123A456789;X;Y;01.01.2000;S 1;32423;Minden\n\
+             12345BG0012346;111A111114;;Y;01.01.2000;S 1;32423;Minden\n\
+             12345BG0012346;111A111115;X;Y\n"
+        );
+        let r = parse_csv(text.as_bytes()).unwrap();
+        assert_eq!(r.persons.len(), 3);
+        let lines: Vec<u64> = r.bad.iter().map(|b| b.line).collect();
+        assert_eq!(lines, [5, 6, 7, 8, 9, 10, 11], "{:?}", r.bad);
+        assert!(r.bad[0].reason.contains("BG-Nummer"));
+        assert!(r.bad[1].reason.contains("Kundennummer"));
+        assert!(r.bad[2].reason.contains("Geburtsdatum"));
+        assert!(r.bad[3].reason.contains("PLZ"));
+        assert!(r.bad[4].reason.contains("doppelt"));
+        assert!(r.bad[5].reason.contains("Nachname"));
+        assert!(r.bad[6].reason.contains("Felder"));
+        assert!(parse_csv(b"a;b\n1;2\n").is_err(), "wrong header");
+        assert!(parse_csv(&[0xff, 0xfe, 0x00]).is_err(), "not UTF-8");
+    }
+
+    #[test]
+    fn find_by_number_name_address_with_typos() {
+        let reg = Register::new(1, parse_csv(CSV.as_bytes()).unwrap().persons);
+        assert_eq!(reg.find("12345 // 0012345", 10).len(), 2);
+        assert_eq!(reg.find("123a 456789", 10)[0].1.vorname, "Anna");
+        let hits = reg.find("Mueller Ben", 10);
+        assert_eq!(hits[0].1.vorname, "Ben");
+        assert_eq!(reg.find("Mülller", 10).len(), 2, "one typo forgiven");
+        assert_eq!(reg.find("Baeckerstrasse 3", 10)[0].1.nachname, "Özdemir");
+        assert_eq!(reg.find("Lübbecke", 10).len(), 1);
+        assert!(reg.find("Schmidt", 10).is_empty());
+        assert_eq!(
+            fold_street("Hauptstr. 12 a"),
+            fold_street("Hauptstraße 12a")
+        );
+        assert_eq!(fold("Müller-Lüdenscheidt"), "mueller luedenscheidt");
+    }
+}

@@ -1,0 +1,351 @@
+//! The case register in the store (every import a new version, the older
+//! ones kept for audit) and the decisions on each document's case and type.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{DocumentState, Result, Store, StoreError, event, now};
+use crate::casefind::{CaseDecision, CaseStatus};
+use crate::doctype::TypeDecision;
+use crate::register::{Person, Register};
+
+/// One imported version of the register.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RegisterVersion {
+    /// Version id.
+    pub id: i64,
+    /// When it was imported.
+    pub imported_at: String,
+    /// File name it came from.
+    pub source_name: String,
+    /// SHA-256 of that file.
+    pub source_sha: String,
+    /// Persons taken.
+    pub persons: i64,
+    /// Cases (distinct BG-Nummern).
+    pub cases: i64,
+    /// Rows skipped as bad.
+    pub skipped: i64,
+    /// Whether it is the one in use.
+    pub current: bool,
+}
+
+/// A decision on a document, to be recorded.
+#[derive(Debug)]
+pub struct NewDecision<'a> {
+    /// The document.
+    pub document_id: i64,
+    /// The case verdict.
+    pub case: &'a CaseDecision,
+    /// The type verdict.
+    pub doc_type: &'a TypeDecision,
+    /// Whether the type is certain enough to stand without a person.
+    pub type_certain: bool,
+}
+
+/// One document as `scanstelle documents` reports it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DocumentReport {
+    /// Document id.
+    pub document_id: i64,
+    /// Its batch.
+    pub batch_id: i64,
+    /// The file its first page came from, as ingested.
+    pub source_file: Option<String>,
+    /// 1-based page numbers of its content pages in that file.
+    pub pages: Vec<i64>,
+    /// The case, if any.
+    pub case: Option<String>,
+    /// auto, review, confirmed or none.
+    pub case_status: String,
+    /// Confidence of the case, 0..1.
+    pub case_confidence: f64,
+    /// The type slug, if decided.
+    pub doc_type: Option<String>,
+    /// Confidence of the type, 0..1.
+    pub type_confidence: f64,
+    /// Blank pages of the same file between or around its pages (1-based).
+    pub blank_pages: Vec<i64>,
+    /// Separator sheets of the same file (1-based).
+    pub separator_pages: Vec<i64>,
+    /// The document's state.
+    pub state: String,
+    /// Why it waits for review, in words.
+    pub reasons: Vec<String>,
+}
+
+impl Store {
+    /// Stores a checked register as a new version and makes it the current
+    /// one, in one transaction; the earlier versions stay.
+    pub fn import_register(
+        &mut self,
+        persons: &[Person],
+        source_name: &str,
+        source_sha: &str,
+        skipped: usize,
+    ) -> Result<RegisterVersion> {
+        let tx = self.conn.transaction()?;
+        let cases = persons
+            .iter()
+            .map(|p| p.bg.as_str())
+            .collect::<std::collections::HashSet<_>>()
+            .len();
+        tx.execute(
+            "INSERT INTO register_versions (imported_at, source_name, source_sha, persons, cases, skipped)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![now(), source_name, source_sha, persons.len() as i64, cases as i64, skipped as i64],
+        )?;
+        let version = tx.last_insert_rowid();
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO register_persons (version_id, bg, kundennummer, nachname, vorname,
+                     geburtsdatum, strasse, plz, ort) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for p in persons {
+                insert.execute(params![
+                    version,
+                    p.bg,
+                    p.kundennummer,
+                    p.nachname,
+                    p.vorname,
+                    p.geburtsdatum,
+                    p.strasse,
+                    p.plz,
+                    p.ort
+                ])?;
+            }
+        }
+        tx.execute(
+            "UPDATE register_versions SET is_current = (id = ?1)",
+            [version],
+        )?;
+        event(
+            &tx,
+            "register.import",
+            None,
+            None,
+            &format!(
+                "Fallbestand Version {version}: {} Personen, {cases} Bedarfsgemeinschaften, {skipped} Zeilen übersprungen",
+                persons.len()
+            ),
+        )?;
+        tx.commit()?;
+        Ok(self
+            .register_versions()?
+            .into_iter()
+            .find(|v| v.id == version)
+            .expect("just inserted"))
+    }
+
+    /// Every imported version, newest first.
+    pub fn register_versions(&self) -> Result<Vec<RegisterVersion>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, imported_at, source_name, source_sha, persons, cases, skipped, is_current
+             FROM register_versions ORDER BY id DESC",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(RegisterVersion {
+                    id: r.get(0)?,
+                    imported_at: r.get(1)?,
+                    source_name: r.get(2)?,
+                    source_sha: r.get(3)?,
+                    persons: r.get(4)?,
+                    cases: r.get(5)?,
+                    skipped: r.get(6)?,
+                    current: r.get::<_, i64>(7)? != 0,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// The current register (empty before the first import).
+    pub fn register(&self) -> Result<Register> {
+        let version: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM register_versions WHERE is_current = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(version) = version else {
+            return Ok(Register::default());
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT bg, kundennummer, nachname, vorname, geburtsdatum, strasse, plz, ort
+             FROM register_persons WHERE version_id = ?1 ORDER BY rowid",
+        )?;
+        let persons = stmt
+            .query_map([version], |r| {
+                Ok(Person {
+                    bg: r.get(0)?,
+                    kundennummer: r.get(1)?,
+                    nachname: r.get(2)?,
+                    vorname: r.get(3)?,
+                    geburtsdatum: r.get(4)?,
+                    strasse: r.get(5)?,
+                    plz: r.get(6)?,
+                    ort: r.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Register::new(version, persons))
+    }
+
+    /// Records the decision on an open document: case, type, confidences,
+    /// candidates with evidence, and its new state (`classified` when both
+    /// are certain, else `review`), in one transaction.
+    pub fn record_decision(&mut self, d: &NewDecision<'_>) -> Result<DocumentState> {
+        let auto = d.case.status == CaseStatus::Auto && d.type_certain;
+        let state = if auto {
+            DocumentState::Classified
+        } else {
+            DocumentState::Review
+        };
+        let mut reasons = d.case.reasons.clone();
+        if !d.type_certain {
+            reasons.push(format!(
+                "Dokumenttyp unsicher ({} {:.0} %)",
+                d.doc_type.doc_type,
+                d.doc_type.confidence * 100.0
+            ));
+        }
+        let decision = serde_json::json!({
+            "case_candidates": d.case.candidates,
+            "reasons": reasons,
+            "type_candidates": d.doc_type.candidates,
+            "type_phrases": d.doc_type.phrases,
+        });
+        let tx = self.conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE documents SET case_bg = ?1, case_status = ?2, case_confidence = ?3,
+                 doc_type = ?4, type_confidence = ?5, decision = ?6, state = ?7, updated_at = ?8
+             WHERE id = ?9 AND state = ?10",
+            params![
+                d.case.case,
+                d.case.status.as_str(),
+                d.case.confidence,
+                d.doc_type.doc_type,
+                d.doc_type.confidence,
+                decision.to_string(),
+                state,
+                now(),
+                d.document_id,
+                DocumentState::Open
+            ],
+        )?;
+        if changed != 1 {
+            return Err(StoreError::Transition {
+                what: "Dokument",
+                id: d.document_id,
+                from: DocumentState::Open.to_string(),
+                to: state.to_string(),
+            });
+        }
+        event(
+            &tx,
+            if auto {
+                "document.classified"
+            } else {
+                "document.review"
+            },
+            None,
+            Some(d.document_id),
+            &format!(
+                "Fall {} ({}, {:.2}), Typ {} ({:.2})",
+                d.case.case.as_deref().unwrap_or("–"),
+                d.case.status.as_str(),
+                d.case.confidence,
+                d.doc_type.doc_type,
+                d.doc_type.confidence
+            ),
+        )?;
+        tx.commit()?;
+        Ok(state)
+    }
+
+    /// Every document with its decision, oldest first (`scanstelle documents`).
+    pub fn document_reports(&self) -> Result<Vec<DocumentReport>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, batch_id, case_bg, case_status, case_confidence, doc_type, type_confidence,
+                    state, decision FROM documents ORDER BY id",
+        )?;
+        let docs: Vec<DocumentReport> = stmt
+            .query_map([], |r| {
+                let decision: Option<String> = r.get(8)?;
+                let reasons = decision
+                    .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+                    .and_then(|v| {
+                        v["reasons"].as_array().map(|a| {
+                            a.iter()
+                                .filter_map(|s| s.as_str().map(str::to_owned))
+                                .collect()
+                        })
+                    })
+                    .unwrap_or_default();
+                Ok(DocumentReport {
+                    document_id: r.get(0)?,
+                    batch_id: r.get(1)?,
+                    source_file: None,
+                    pages: Vec::new(),
+                    case: r.get(2)?,
+                    case_status: r
+                        .get::<_, Option<String>>(3)?
+                        .unwrap_or_else(|| "none".into()),
+                    case_confidence: r.get::<_, Option<f64>>(4)?.unwrap_or(0.0),
+                    doc_type: r.get(5)?,
+                    type_confidence: r.get::<_, Option<f64>>(6)?.unwrap_or(0.0),
+                    blank_pages: Vec::new(),
+                    separator_pages: Vec::new(),
+                    state: r.get(7)?,
+                    reasons,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut pages = self.conn.prepare(
+            "SELECT s.original_path, p.source_file_id, p.page_index FROM document_pages dp
+             JOIN pages p ON p.id = dp.page_id JOIN source_files s ON s.id = p.source_file_id
+             WHERE dp.document_id = ?1 ORDER BY dp.position",
+        )?;
+        let mut file_pages = self.conn.prepare(
+            "SELECT p.page_index, p.state, dp.document_id FROM pages p
+             LEFT JOIN document_pages dp ON dp.page_id = p.id
+             WHERE p.source_file_id = ?1 ORDER BY p.page_index",
+        )?;
+        docs.into_iter()
+            .map(|mut d| {
+                let rows: Vec<(String, i64, i64)> = pages
+                    .query_map([d.document_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                if let Some((path, source, _)) = rows.first() {
+                    d.source_file = Some(path.clone());
+                    let all: Vec<(i64, String, Option<i64>)> = file_pages
+                        .query_map([source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    // A blank page belongs to the document before it (a
+                    // backside), a separator sheet to the one after it; at
+                    // the ends of the file, to the only neighbour there is.
+                    for (k, (index, state, _)) in all.iter().enumerate() {
+                        let before = all[..k].iter().rev().find_map(|p| p.2);
+                        let after = all[k + 1..].iter().find_map(|p| p.2);
+                        let owner = match state.as_str() {
+                            "blank" => before.or(after),
+                            "separator" => after.or(before),
+                            _ => continue,
+                        };
+                        if owner == Some(d.document_id) {
+                            if state == "blank" {
+                                d.blank_pages.push(index + 1);
+                            } else {
+                                d.separator_pages.push(index + 1);
+                            }
+                        }
+                    }
+                }
+                d.pages = rows.iter().map(|r| r.2 + 1).collect();
+                Ok(d)
+            })
+            .collect()
+    }
+}
