@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use crate::casefind::{CaseDecision, CaseFinder, CaseSettings};
-use crate::doctype::{OTHER, TypeDecision, TypeRules};
+use crate::doctype::{OTHER, TypeDecision, TypeModel, TypeRules};
 use crate::ocr::Word;
 use crate::register::Register;
 
@@ -106,13 +106,14 @@ impl Classifier {
     pub fn classify(
         &self,
         register: &Register,
+        model: Option<&TypeModel>,
         cover_bg: Option<&str>,
         cover_type: Option<&str>,
         pages: &[Vec<Word>],
     ) -> Verdict {
         let case = self.finder.decide(register, cover_bg, pages);
         let texts: Vec<String> = pages.iter().map(|w| page_text(w)).collect();
-        let mut doc_type = self.rules.classify(&texts);
+        let mut doc_type = self.rules.classify_with(&texts, model);
         // A type from the cover sheet is what the person who scanned said.
         if let Some(t) = cover_type.filter(|t| self.rules.label(t).is_some()) {
             doc_type = TypeDecision {
@@ -120,6 +121,7 @@ impl Classifier {
                 confidence: 1.0,
                 candidates: vec![(t.to_owned(), 1.0)],
                 phrases: vec!["Deckblatt".into()],
+                all: vec![(t.to_owned(), 1.0)],
             };
         }
         let type_certain = doc_type.doc_type != OTHER && doc_type.confidence >= self.type_threshold;
@@ -129,6 +131,63 @@ impl Classifier {
             type_certain,
         }
     }
+}
+
+/// Why a confirmation is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfirmError {
+    /// The store failed or the document is in no state to be confirmed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// No such document.
+    #[error("Dokument {0} gibt es nicht")]
+    NoDocument(i64),
+    /// The case is not in the register.
+    #[error("BG-Nummer {0} ist nicht im Fallbestand")]
+    UnknownCase(String),
+    /// The type is not one of the classes.
+    #[error("Dokumenttyp {0:?} unbekannt")]
+    UnknownType(String),
+    /// Neither given nor decided before.
+    #[error("Dokument {0}: {1} fehlt (angeben)")]
+    Missing(i64, &'static str),
+}
+
+/// A person confirms a document, taking its decided case and type unless
+/// given others; the document is released and teaches the type model.
+pub fn confirm(
+    store: &mut crate::store::Store,
+    rules: &TypeRules,
+    document_id: i64,
+    case: Option<&str>,
+    doc_type: Option<&str>,
+) -> Result<(String, String), ConfirmError> {
+    let (cur_case, cur_type) = store
+        .document_decision(document_id)?
+        .ok_or(ConfirmError::NoDocument(document_id))?;
+    let case = match case {
+        Some(c) => crate::separation::normalize_bg(c)
+            .ok_or_else(|| ConfirmError::UnknownCase(c.to_owned()))?,
+        None => cur_case.ok_or(ConfirmError::Missing(document_id, "BG-Nummer"))?,
+    };
+    if !store.register()?.has_case(&case) {
+        return Err(ConfirmError::UnknownCase(case));
+    }
+    let doc_type = match doc_type {
+        Some(t) => t.to_owned(),
+        None => cur_type.ok_or(ConfirmError::Missing(document_id, "Dokumenttyp"))?,
+    };
+    if rules.label(&doc_type).is_none() {
+        return Err(ConfirmError::UnknownType(doc_type));
+    }
+    let text: Vec<String> = store
+        .document_pages(document_id)?
+        .iter()
+        .map(|p| page_text(&crate::ocr::decode_words(&p.words)))
+        .collect();
+    let feats = crate::doctype::features(&text.join("\n"));
+    store.confirm_document(document_id, &case, &doc_type, &feats)?;
+    Ok((case, doc_type))
 }
 
 /// A page's text from its words: one line per OCR line.

@@ -63,6 +63,9 @@ pub struct TypeDecision {
     pub candidates: Vec<(String, f64)>,
     /// The phrases found for the best class (for `--explain`).
     pub phrases: Vec<String>,
+    /// Every class with its probability, best first (not stored).
+    #[serde(skip)]
+    pub all: Vec<(String, f64)>,
 }
 
 impl TypeRules {
@@ -107,8 +110,58 @@ impl TypeRules {
             .map(|c| c.label.as_str())
     }
 
-    /// Classifies a document from the text of its pages.
+    /// Classifies a document from the text of its pages (rules only).
     pub fn classify(&self, pages: &[String]) -> TypeDecision {
+        self.classify_with(pages, None)
+    }
+
+    /// Classifies a document from the rules and, once it has seen confirmed
+    /// documents, the learned model: the two distributions are mixed, the
+    /// model's share growing with its training documents.
+    pub fn classify_with(&self, pages: &[String], model: Option<&TypeModel>) -> TypeDecision {
+        let rules = self.classify_rules(pages);
+        let Some(model) = model.filter(|m| m.documents() > 0) else {
+            return rules;
+        };
+        let learned = model.posterior(&features(&pages.join("\n")));
+        let w = model.documents() as f64 / (model.documents() as f64 + MODEL_HALF_WEIGHT);
+        let rule_p = |slug: &str| {
+            rules
+                .all
+                .iter()
+                .find(|(s, _)| s == slug)
+                .map_or(0.0, |(_, p)| *p)
+        };
+        let mut mixed: Vec<(String, f64)> = self
+            .classes
+            .iter()
+            .map(|c| {
+                let m = learned.get(&c.slug).copied().unwrap_or(0.0);
+                (c.slug.clone(), (1.0 - w) * rule_p(&c.slug) + w * m)
+            })
+            .collect();
+        mixed.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let (top, conf) = mixed[0].clone();
+        let mut phrases = if top == rules.doc_type {
+            rules.phrases.clone()
+        } else {
+            Vec::new()
+        };
+        phrases.push(format!(
+            "gelernt aus {} bestätigten Dokumenten ({:.0} %)",
+            model.documents(),
+            learned.get(&top).copied().unwrap_or(0.0) * 100.0
+        ));
+        TypeDecision {
+            doc_type: top,
+            confidence: conf,
+            candidates: mixed.iter().take(3).cloned().collect(),
+            phrases,
+            all: mixed,
+        }
+    }
+
+    fn classify_rules(&self, pages: &[String]) -> TypeDecision {
         let title = pages.first().map_or(String::new(), |p| {
             format!(
                 " {} ",
@@ -149,6 +202,7 @@ impl TypeRules {
                 confidence: 0.0,
                 candidates: vec![(OTHER.into(), 0.0)],
                 phrases: Vec::new(),
+                all: Vec::new(),
             };
         }
         // Softmax with an extra "none of these" at score 0.
@@ -167,7 +221,88 @@ impl TypeRules {
                 .map(|(i, p, _)| (self.classes[*i].slug.clone(), *p))
                 .collect(),
             phrases: ranked[0].2.clone(),
+            all: ranked
+                .iter()
+                .map(|(i, p, _)| (self.classes[*i].slug.clone(), *p))
+                .collect(),
         }
+    }
+}
+
+/// Training documents at which the learned model weighs as much as the rules.
+const MODEL_HALF_WEIGHT: f64 = 40.0;
+
+/// The features of a text for the learned model: folded words (numbers as
+/// `#`) and word pairs, each once.
+pub fn features(text: &str) -> Vec<String> {
+    let words: Vec<String> = fold(text)
+        .split(' ')
+        .filter(|w| w.len() >= 2)
+        .map(|w| {
+            if w.bytes().any(|b| b.is_ascii_digit()) {
+                "#".to_owned()
+            } else {
+                w.to_owned()
+            }
+        })
+        .collect();
+    let mut out: Vec<String> = words.clone();
+    out.extend(words.windows(2).map(|p| format!("{} {}", p[0], p[1])));
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A multinomial naive Bayes over [`features`], trained from confirmed
+/// documents (counts kept in the store, updated with every confirmation).
+#[derive(Debug, Clone, Default)]
+pub struct TypeModel {
+    /// Training documents per class.
+    pub docs: std::collections::HashMap<String, u64>,
+    /// Feature counts per class.
+    pub counts: std::collections::HashMap<String, std::collections::HashMap<String, u64>>,
+}
+
+impl TypeModel {
+    /// Number of training documents.
+    pub fn documents(&self) -> u64 {
+        self.docs.values().sum()
+    }
+
+    /// Class probabilities for a document's features. The log-likelihoods
+    /// are tempered (divided by the square root of the number of features)
+    /// so that the many correlated word features do not make it certain of
+    /// everything.
+    pub fn posterior(&self, feats: &[String]) -> std::collections::HashMap<String, f64> {
+        let total_docs = self.documents() as f64;
+        let classes = self.docs.len() as f64;
+        let vocab: std::collections::HashSet<&String> =
+            self.counts.values().flat_map(|m| m.keys()).collect();
+        let v = vocab.len() as f64 + 1.0;
+        let temper = (feats.len().max(1) as f64).sqrt();
+        let logs: Vec<(String, f64)> = self
+            .docs
+            .iter()
+            .map(|(class, &n)| {
+                let counts = self.counts.get(class);
+                let total: f64 = counts.map_or(0.0, |m| m.values().sum::<u64>() as f64);
+                let prior = ((n as f64 + 1.0) / (total_docs + classes)).ln();
+                let lik: f64 = feats
+                    .iter()
+                    .filter(|f| vocab.contains(f))
+                    .map(|f| {
+                        let c = counts.and_then(|m| m.get(f)).copied().unwrap_or(0) as f64;
+                        ((c + 1.0) / (total + v)).ln()
+                    })
+                    .sum();
+                (class.clone(), prior + lik / temper)
+            })
+            .collect();
+        let max = logs.iter().map(|l| l.1).fold(f64::MIN, f64::max);
+        let z: f64 = logs.iter().map(|l| (l.1 - max).exp()).sum();
+        logs.into_iter()
+            .map(|(c, l)| (c, (l - max).exp() / z))
+            .collect()
     }
 }
 
@@ -206,5 +341,39 @@ mod tests {
         // The title beats the vocabulary of a neighbouring class.
         let d = rules.classify(&["Vermieterbescheinigung\nMieter: Jan Beispiel\nKaltmiete 430,00\nKaution 860,00\nVermieter: Wohnbau GmbH".into()]);
         assert_eq!(d.doc_type, "vermieterbescheinigung", "{d:?}");
+    }
+
+    #[test]
+    fn confirmed_documents_teach_what_the_rules_do_not_know() {
+        let rules = TypeRules::builtin();
+        // A house form the rules know nothing about ("Zusatzblatt Mehrbedarf").
+        let form = |n: u32| {
+            format!(
+                "Zusatzblatt Mehrbedarf\nErnährung kostenaufwändig Attest Nr {n}\nDiät ärztlich"
+            )
+        };
+        assert_eq!(rules.classify(&[form(1)]).doc_type, OTHER);
+        let mut model = TypeModel::default();
+        let mut learn = |slug: &str, text: &str| {
+            *model.docs.entry(slug.into()).or_default() += 1;
+            let counts = model.counts.entry(slug.into()).or_default();
+            for f in features(text) {
+                *counts.entry(f).or_default() += 1;
+            }
+        };
+        for n in 0..30 {
+            learn("anlage_kdu", &form(n));
+            learn(
+                "kontoauszug",
+                "Kontoauszug Buchungstag Valuta Kontostand IBAN",
+            );
+        }
+        let d = rules.classify_with(&[form(99)], Some(&model));
+        assert_eq!(d.doc_type, "anlage_kdu", "{d:?}");
+        assert!(d.confidence > 0.3 && d.confidence < 1.0, "{d:?}");
+        // What the rules are sure of stays.
+        let d = rules.classify_with(&["Kontoauszug\nBuchungstag Valuta".into()], Some(&model));
+        assert_eq!(d.doc_type, "kontoauszug");
+        assert!(features("Miete 430,00 EUR").contains(&"miete #".to_owned()));
     }
 }

@@ -83,6 +83,8 @@ enum Command {
     },
     /// Listet die Dokumente mit Akte, Dokumenttyp und Sicherheit.
     Documents {
+        #[command(subcommand)]
+        action: Option<DocumentsAction>,
         /// Eine JSON-Zeile je Dokument.
         #[arg(long)]
         json: bool,
@@ -127,6 +129,22 @@ enum Command {
         /// Ausgabedatei.
         #[arg(short, long, default_value = "deckblatt.pdf", value_name = "DATEI")]
         output: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DocumentsAction {
+    /// Bestätigt (oder berichtigt) Akte und Typ eines Dokuments und gibt es frei;
+    /// die Bestätigung lehrt die Typerkennung.
+    Confirm {
+        /// Dokumentnummer.
+        id: i64,
+        /// Andere BG-Nummer als die vorgeschlagene.
+        #[arg(long)]
+        case: Option<String>,
+        /// Anderer Dokumenttyp als der vorgeschlagene.
+        #[arg(long = "typ", value_name = "TYP")]
+        doc_type: Option<String>,
     },
 }
 
@@ -287,9 +305,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     }
                     CasesAction::Versions => commands::cases::versions(&open_store(&config)?),
                 },
-                Command::Documents { json, explain } => {
-                    commands::cases::documents(&open_store(&config)?, json, explain)
-                }
+                Command::Documents {
+                    action: None,
+                    json,
+                    explain,
+                } => commands::cases::documents(&open_store(&config)?, json, explain),
+                Command::Documents {
+                    action: Some(DocumentsAction::Confirm { id, case, doc_type }),
+                    ..
+                } => commands::cases::confirm(&config, id, case.as_deref(), doc_type.as_deref()),
                 Command::Search { words, limit } => search(&config, &words, limit),
                 Command::Status { as_json } => status(&config, as_json),
                 Command::Profiles => {

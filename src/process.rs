@@ -407,6 +407,7 @@ impl Processor {
             return Ok(summary);
         }
         let register = self.store.register()?;
+        let model = self.store.type_model()?;
         for batch in batches {
             for doc in self.store.documents_of_batch(batch)? {
                 if doc.state != DocumentState::Open {
@@ -420,6 +421,7 @@ impl Processor {
                     .collect();
                 let verdict = self.classifier.classify(
                     &register,
+                    Some(&model),
                     doc.case_bg.as_deref(),
                     doc.doc_type.as_deref(),
                     &pages,

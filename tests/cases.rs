@@ -219,4 +219,51 @@ fn without_the_person_in_the_register_the_letter_waits_for_review() {
         "{}",
         out(&o)
     );
+
+    // A person confirms it: the case must exist, the type must be known.
+    let o = scanstelle(&["documents", "confirm", "1"], &home);
+    assert!(err(&o).contains("BG-Nummer fehlt"), "{}", err(&o));
+    let o = scanstelle(
+        &["documents", "confirm", "1", "--case", "12345BG0067890"],
+        &home,
+    );
+    assert!(err(&o).contains("nicht im Fallbestand"), "{}", err(&o));
+    std::fs::write(&csv, DEMO_REGISTER).unwrap();
+    assert!(
+        scanstelle(&["cases", "import", csv.to_str().unwrap()], &home)
+            .status
+            .success()
+    );
+    let o = scanstelle(
+        &[
+            "documents",
+            "confirm",
+            "1",
+            "--case",
+            "12345 BG 0067890",
+            "--typ",
+            "kontoauszg",
+        ],
+        &home,
+    );
+    assert!(err(&o).contains("unbekannt"), "{}", err(&o));
+    let o = scanstelle(
+        &["documents", "confirm", "1", "--case", "12345 BG 0067890"],
+        &home,
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        out(&o).contains("Akte 12345BG0067890, Typ kontoauszug"),
+        "{}",
+        out(&o)
+    );
+    let docs = documents(&home);
+    assert_eq!(
+        (
+            docs[0].case.as_deref(),
+            docs[0].case_status.as_str(),
+            docs[0].case_confidence
+        ),
+        (Some("12345BG0067890"), "confirmed", 1.0)
+    );
 }

@@ -138,3 +138,18 @@ pub fn documents(store: &Store, json: bool, explain: bool) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `documents confirm ID [--case BG] [--typ TYP]`.
+pub fn confirm(
+    config: &Config,
+    id: i64,
+    case: Option<&str>,
+    doc_type: Option<&str>,
+) -> Result<ExitCode> {
+    let classifier = scanstelle::classify::Classifier::new(&config.classify)?;
+    let mut station = scanstelle::station::Station::open(&config.home)?;
+    let (case, doc_type) =
+        scanstelle::classify::confirm(&mut station.store, classifier.rules(), id, case, doc_type)?;
+    println!("Dokument {id} freigegeben: Akte {case}, Typ {doc_type}");
+    Ok(ExitCode::SUCCESS)
+}

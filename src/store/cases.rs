@@ -5,8 +5,11 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{DocumentState, Result, Store, StoreError, event, now};
 use crate::casefind::{CaseDecision, CaseStatus};
-use crate::doctype::TypeDecision;
+use crate::doctype::{TypeDecision, TypeModel};
 use crate::register::{Person, Register};
+
+/// A document's case and type, each if set.
+pub type CaseAndType = (Option<String>, Option<String>);
 
 /// One imported version of the register.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -263,6 +266,118 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(state)
+    }
+
+    /// A document's current case and type, if the document exists.
+    pub fn document_decision(&self, document_id: i64) -> Result<Option<CaseAndType>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT case_bg, doc_type FROM documents WHERE id = ?1",
+                [document_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// The learned document-type model.
+    pub fn type_model(&self) -> Result<TypeModel> {
+        let mut model = TypeModel::default();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT class, docs FROM type_model_docs")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (class, docs) = row?;
+            if docs > 0 {
+                model.docs.insert(class, docs as u64);
+            }
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT class, feature, count FROM type_model_counts WHERE count > 0")?;
+        for row in stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })? {
+            let (class, feature, count) = row?;
+            model
+                .counts
+                .entry(class)
+                .or_default()
+                .insert(feature, count as u64);
+        }
+        Ok(model)
+    }
+
+    /// A person confirms (or corrects) a document's case and type: it is
+    /// released, and its features teach the type model (moved from the type
+    /// it taught before, if it was confirmed already), in one transaction.
+    pub fn confirm_document(
+        &mut self,
+        document_id: i64,
+        case: &str,
+        doc_type: &str,
+        features: &[String],
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let (state, learned): (DocumentState, Option<String>) = tx
+            .query_row(
+                "SELECT state, learned_type FROM documents WHERE id = ?1",
+                [document_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or(StoreError::Transition {
+                what: "Dokument",
+                id: document_id,
+                from: "unbekannt".into(),
+                to: DocumentState::Released.to_string(),
+            })?;
+        if state != DocumentState::Released && !state.can_become(DocumentState::Released) {
+            return Err(StoreError::Transition {
+                what: "Dokument",
+                id: document_id,
+                from: state.to_string(),
+                to: DocumentState::Released.to_string(),
+            });
+        }
+        let teach = |class: &str, delta: i64| -> rusqlite::Result<()> {
+            tx.execute(
+                "INSERT INTO type_model_docs (class, docs) VALUES (?1, ?2)
+                 ON CONFLICT (class) DO UPDATE SET docs = docs + ?2",
+                params![class, delta],
+            )?;
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO type_model_counts (class, feature, count) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (class, feature) DO UPDATE SET count = count + ?3",
+            )?;
+            for f in features {
+                stmt.execute(params![class, f, delta])?;
+            }
+            Ok(())
+        };
+        if let Some(old) = &learned {
+            teach(old, -1)?;
+        }
+        teach(doc_type, 1)?;
+        tx.execute(
+            "UPDATE documents SET case_bg = ?1, doc_type = ?2, case_status = 'confirmed',
+                 case_confidence = 1.0, type_confidence = 1.0, learned_type = ?2, state = ?3,
+                 updated_at = ?4 WHERE id = ?5",
+            params![case, doc_type, DocumentState::Released, now(), document_id],
+        )?;
+        event(
+            &tx,
+            "document.confirmed",
+            None,
+            Some(document_id),
+            &format!("Fall {case}, Typ {doc_type} bestätigt"),
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Every document with its decision, oldest first (`scanstelle documents`).

@@ -204,4 +204,18 @@ ALTER TABLE documents ADD COLUMN case_confidence REAL;
 ALTER TABLE documents ADD COLUMN type_confidence REAL;
 ALTER TABLE documents ADD COLUMN decision TEXT;
 "#,
+    // 8: the learned document-type model (counts from confirmed documents).
+    r#"
+CREATE TABLE type_model_docs (
+    class TEXT PRIMARY KEY,
+    docs  INTEGER NOT NULL
+);
+CREATE TABLE type_model_counts (
+    class   TEXT NOT NULL,
+    feature TEXT NOT NULL,
+    count   INTEGER NOT NULL,
+    PRIMARY KEY (class, feature)
+) WITHOUT ROWID;
+ALTER TABLE documents ADD COLUMN learned_type TEXT;
+"#,
 ];
