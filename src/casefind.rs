@@ -270,6 +270,17 @@ impl CaseFinder {
                     text: format!("BG-Nummer {bg} auf dem Deckblatt"),
                 });
             } else {
+                // What the person at the scanner said stays the proposal,
+                // but is never attached without a look.
+                evidence.entry(bg.to_owned()).or_default().push(Evidence {
+                    kind: EvidenceKind::CoverSheet,
+                    page: 0,
+                    read: bg.to_owned(),
+                    bbox: None,
+                    repaired: false,
+                    score: 0.5,
+                    text: format!("BG-Nummer {bg} auf dem Deckblatt, nicht im Fallbestand"),
+                });
                 reasons.push(format!("BG-Nummer {bg} vom Deckblatt nicht im Fallbestand"));
             }
         }
@@ -877,7 +888,12 @@ mod tests {
         let d = decide(Some("12345BG0012345"), &[page(&["Anlage"], 95.0)]);
         assert_eq!(d.status, CaseStatus::Auto);
         let d = decide(Some("99999BG0000001"), &[page(&["Anlage"], 95.0)]);
-        assert_eq!(d.status, CaseStatus::None);
+        assert_eq!(d.status, CaseStatus::Review);
+        assert_eq!(
+            d.case.as_deref(),
+            Some("99999BG0000001"),
+            "proposed, not attached"
+        );
     }
 
     #[test]
