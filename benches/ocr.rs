@@ -99,9 +99,9 @@ fn pipeline(pages: &[PathBuf], tmp: &Path) -> f64 {
     let mut done = processor.prepare_pending(&stop).unwrap();
     let t_prep = start.elapsed();
     let ocr = processor.recognize_pending(&stop).unwrap();
-    done.recognized = ocr.recognized;
+    done.recognized += ocr.recognized;
     println!(
-        "  Kette: Eingang {:.2} s, Aufbereitung {:.2} s, Texterkennung + PDF/A {:.2} s",
+        "  Kette: Eingang {:.2} s, Aufbereitung mit Texterkennung {:.2} s, übrige Texterkennung + PDF/A {:.2} s",
         t_intake.as_secs_f64(),
         (t_prep - t_intake).as_secs_f64(),
         (start.elapsed() - t_prep).as_secs_f64()

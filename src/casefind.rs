@@ -44,8 +44,16 @@ impl Default for CaseSettings {
     fn default() -> Self {
         let d = "[0-9OoIlSsBZz]";
         Self {
-            bg_pattern: format!(r"(?i)\b(?P<office>{d}{{5}}) ?(?:BG|//) ?(?P<serial>{d}{{7}})\b"),
-            kunde_pattern: format!(r"\b(?P<a>{d}{{3}}) ?(?P<letter>[A-Za-z]) ?(?P<b>{d}{{6}})\b"),
+            // `BG` or `//` between the parts; anything else in `sep` (`//`
+            // read as `1` or `/`, `BG` as `8G`) counts only when the repaired
+            // number is in the register. A stray space inside is forgiven.
+            bg_pattern: format!(
+                r"(?i)\b(?P<office>(?:{d} ?){{4}}{d}) ?(?P<sep>BG|B G|8G|//|/ /|11|/|\||1|l|I) ?(?P<serial>(?:{d} ?){{6}}{d})\b"
+            ),
+            // The letter may be read as a digit (L as 1, T as 7…).
+            kunde_pattern: format!(
+                r"\b(?P<a>{d}{{3}}) ?(?P<letter>[A-Za-z0-9]) ?(?P<b>{d}{{6}})\b"
+            ),
             labels: [
                 "bg-nummer",
                 "bg nummer",
@@ -169,6 +177,11 @@ pub struct CaseDecision {
 struct Found {
     kind: EvidenceKind,
     value: String,
+    /// Letters a digit in the Kundennummer's letter place may have been.
+    letter_alternatives: &'static [char],
+    /// Written as the format says (else only a look-alike that counts
+    /// when the register has it, and is ignored when not).
+    strict: bool,
     read: String,
     repaired: bool,
     labelled: bool,
@@ -289,6 +302,29 @@ impl CaseFinder {
             .enumerate()
             .flat_map(|(i, words)| self.identifiers(words, i as u32 + 1))
             .collect();
+        // A Kundennummer whose letter was read as a digit counts only when
+        // exactly one look-alike letter gives a register entry.
+        let found: Vec<Found> = found
+            .into_iter()
+            .filter_map(|mut f| {
+                if f.letter_alternatives.is_empty() {
+                    return Some(f);
+                }
+                let hits: Vec<String> = f
+                    .letter_alternatives
+                    .iter()
+                    .map(|l| format!("{}{l}{}", &f.value[..3], &f.value[4..]))
+                    .filter(|v| reg.person(v).is_some())
+                    .collect();
+                let [one] = hits.as_slice() else {
+                    return None;
+                };
+                f.value = one.clone();
+                f.repaired = true;
+                Some(f)
+            })
+            .collect();
+        let mut unknown = Vec::new();
         let mut needs_corroboration: Vec<String> = Vec::new();
         for f in &found {
             let (bg, what) = match f.kind {
@@ -298,9 +334,13 @@ impl CaseFinder {
                 _ => (reg.person(&f.value).map(|p| p.bg.clone()), "Kundennummer"),
             };
             let Some(bg) = bg else {
+                if !f.strict {
+                    continue;
+                }
                 // Never attached, and it may be a misread of a number that
-                // is: the document goes to a person.
-                reasons.push(format!(
+                // is: the document goes to a person
+                // (unless a registered cover sheet says where it belongs).
+                unknown.push(format!(
                     "{what} {} auf Seite {} nicht im Fallbestand",
                     f.value, f.page
                 ));
@@ -355,6 +395,7 @@ impl CaseFinder {
             .collect();
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.bg.cmp(&b.bg)));
         let Some(top) = candidates.first() else {
+            reasons.append(&mut unknown);
             if reasons.is_empty() {
                 reasons.push("kein Hinweis auf eine Bedarfsgemeinschaft gefunden".into());
             }
@@ -366,6 +407,13 @@ impl CaseFinder {
                 reasons,
             };
         };
+        let has_cover = top
+            .evidence
+            .iter()
+            .any(|e| e.kind == EvidenceKind::CoverSheet && e.score >= 0.9);
+        if !has_cover {
+            reasons.append(&mut unknown);
+        }
         let with_ids = candidates
             .iter()
             .filter(|c| c.evidence.iter().any(|e| e.kind.is_identifier()))
@@ -375,9 +423,20 @@ impl CaseFinder {
                 "Das Dokument nennt {with_ids} verschiedene Bedarfsgemeinschaften"
             ));
         } else if candidates.len() > 1 && candidates[1].score >= 0.5 {
-            reasons.push(
-                "Name oder Anschrift passen auch zu einer anderen Bedarfsgemeinschaft".into(),
-            );
+            // Another case fits by name or address. Harmless only when the
+            // first has an identifier and the other adds nothing it lacks
+            // (people of the same name in two households).
+            let top_id = top.evidence.iter().any(|e| e.kind.is_identifier());
+            let adds = candidates[1].evidence.iter().any(|e| {
+                !top.evidence
+                    .iter()
+                    .any(|t| t.kind == e.kind && t.read == e.read)
+            });
+            if !top_id || adds {
+                reasons.push(
+                    "Name oder Anschrift passen auch zu einer anderen Bedarfsgemeinschaft".into(),
+                );
+            }
         }
         if needs_corroboration.contains(&top.bg) {
             let has = |k| top.evidence.iter().any(|e| e.kind == k);
@@ -467,23 +526,37 @@ impl CaseFinder {
                             .any(|l| folded_line.starts_with(&fold(l))))
             };
             for c in self.bg.captures_iter(&text) {
-                let (office, serial) = (&c["office"], &c["serial"]);
-                if real_digits(office) + real_digits(serial) < 9 {
+                let compact = |k: &str| -> String {
+                    c.name(k)
+                        .map_or("", |m| m.as_str())
+                        .chars()
+                        .filter(|ch| !ch.is_whitespace())
+                        .collect()
+                };
+                let (office, serial) = (compact("office"), compact("serial"));
+                if real_digits(&office) + real_digits(&serial) < 9 {
                     continue;
                 }
-                let (o, r1) = repair(office);
-                let (s, r2) = repair(serial);
+                let sep = compact("sep").to_uppercase();
+                let strict = c.name("sep").is_none() || sep == "BG" || sep == "//";
+                let spaced = office.len() + serial.len()
+                    < c.name("office").map_or(0, |m| m.len())
+                        + c.name("serial").map_or(0, |m| m.len());
+                let (o, r1) = repair(&office);
+                let (s, r2) = repair(&serial);
                 let m = c.get(0).expect("whole match");
-                out.push(found(
+                let mut f = found(
                     EvidenceKind::BgNumber,
                     format!("{o}BG{s}"),
                     m.as_str(),
-                    r1 || r2,
+                    r1 || r2 || !strict || spaced,
                     labelled_before(m.start()),
                     &line,
                     &owner[m.start()..m.end()],
                     page,
-                ));
+                );
+                f.strict = strict && !spaced;
+                out.push(f);
             }
             for c in self.kunde.captures_iter(&text) {
                 let (a, letter, b) = (&c["a"], &c["letter"], &c["b"]);
@@ -493,7 +566,7 @@ impl CaseFinder {
                 let m = c.get(0).expect("whole match");
                 let (ra, r1) = repair(a);
                 let (rb, r2) = repair(b);
-                out.push(found(
+                let mut f = found(
                     EvidenceKind::CustomerNumber,
                     format!("{ra}{}{rb}", letter.to_uppercase()),
                     m.as_str(),
@@ -502,10 +575,30 @@ impl CaseFinder {
                     &line,
                     &owner[m.start()..m.end()],
                     page,
-                ));
+                );
+                f.letter_alternatives = lookalike_letters(letter);
+                f.strict = f.letter_alternatives.is_empty();
+                out.push(f);
             }
         }
         out
+    }
+}
+
+/// The letters a digit in a letter place may have been read from.
+fn lookalike_letters(read: &str) -> &'static [char] {
+    match read {
+        "0" => &['O', 'D', 'Q'],
+        "1" => &['I', 'L', 'T', 'J'],
+        "2" => &['Z'],
+        "3" => &['B', 'E'],
+        "4" => &['A'],
+        "5" => &['S'],
+        "6" => &['G'],
+        "7" => &['T', 'Z'],
+        "8" => &['B'],
+        "9" => &['G', 'P', 'Q'],
+        _ => &[],
     }
 }
 
@@ -530,6 +623,8 @@ fn found(
     Found {
         kind,
         value,
+        letter_alternatives: &[],
+        strict: true,
         read: read.to_owned(),
         repaired,
         labelled,
@@ -797,6 +892,25 @@ mod tests {
         assert_eq!(d.status, CaseStatus::Auto, "{:?}", d.reasons);
         assert_eq!(d.case.as_deref(), Some("12345BG0012345"));
         assert!(d.candidates[0].evidence[0].repaired);
+        // The letter of a Kundennummer read as a digit (B as 8): repaired
+        // when exactly one look-alike letter gives a register entry.
+        let d = decide(None, &[page(&["Kundennummer: 5558000001"], 95.0)]);
+        assert_eq!(d.case.as_deref(), Some("12345BG0077777"), "{d:?}");
+        assert!(d.candidates[0].evidence[0].repaired);
+        // Any other ten-digit number is no Kundennummer at all.
+        let d = decide(None, &[page(&["Telefon 0571887042"], 95.0)]);
+        assert_eq!((d.status, d.reasons.len()), (CaseStatus::None, 1), "{d:?}");
+        // `//` read as `1`, a stray space: repaired into the register only.
+        for form in [
+            "Aktenzeichen 1234510012345",
+            "Ihr Zeichen: 12345 1 0012345",
+            "BG-Nummer: 12345BG0012 345",
+        ] {
+            let d = decide(None, &[page(&[form], 95.0)]);
+            assert_eq!(d.case.as_deref(), Some("12345BG0012345"), "{form}: {d:?}");
+        }
+        let d = decide(None, &[page(&["Vorgang 5432110000001"], 95.0)]);
+        assert_eq!((d.status, d.reasons.len()), (CaseStatus::None, 1), "{d:?}");
         // Well-formed but not in the register: never attached.
         let d = decide(None, &[page(&["BG-Nummer 99999BG0000001"], 99.0)]);
         assert_eq!(d.status, CaseStatus::None);

@@ -78,12 +78,12 @@ impl TypeRules {
         let folded = file
             .class
             .iter()
-            .map(|c| c.phrases.iter().map(|p| fold(p)).collect())
+            .map(|c| c.phrases.iter().map(|p| loose(p)).collect())
             .collect();
         let folded_titles = file
             .class
             .iter()
-            .map(|c| c.titles.iter().map(|p| fold(p)).collect())
+            .map(|c| c.titles.iter().map(|p| loose(p)).collect())
             .collect();
         Ok(Self {
             classes: file.class,
@@ -165,10 +165,10 @@ impl TypeRules {
         let title = pages.first().map_or(String::new(), |p| {
             format!(
                 " {} ",
-                fold(&p.lines().take(TITLE_LINES).collect::<Vec<_>>().join("\n"))
+                loose(&p.lines().take(TITLE_LINES).collect::<Vec<_>>().join("\n"))
             )
         });
-        let body = format!(" {} ", fold(&pages.join("\n")));
+        let body = format!(" {} ", loose(&pages.join("\n")));
         let mut scores: Vec<(usize, f64, Vec<String>)> = Vec::new();
         for (i, phrases) in self.folded.iter().enumerate() {
             let mut score = 0.0;
@@ -227,6 +227,15 @@ impl TypeRules {
                 .collect(),
         }
     }
+}
+
+/// Folds text for phrase matching and forgets umlauts altogether, so that a
+/// `Veränderung` read without its dots (`Veranderung`) still matches.
+fn loose(text: &str) -> String {
+    fold(text)
+        .replace("ae", "a")
+        .replace("oe", "o")
+        .replace("ue", "u")
 }
 
 /// Training documents at which the learned model weighs as much as the rules.
@@ -337,6 +346,9 @@ mod tests {
                 .into(),
         ]);
         assert_eq!(d.doc_type, "arbeitsunfaehigkeit");
+        // Umlaut dots lost by OCR do not matter.
+        let d = rules.classify(&["Veranderungsmitteilung\nAb dem 01.03. arbeite ich".into()]);
+        assert_eq!(d.doc_type, "veraenderungsmitteilung");
         assert!(TypeRules::from_toml("[[class]]\nslug = \"x\"\nlabel = \"X\"\n").is_err());
         // The title beats the vocabulary of a neighbouring class.
         let d = rules.classify(&["Vermieterbescheinigung\nMieter: Jan Beispiel\nKaltmiete 430,00\nKaution 860,00\nVermieter: Wohnbau GmbH".into()]);

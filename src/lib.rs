@@ -29,6 +29,7 @@ pub mod coversheet;
 pub mod decode;
 pub mod demo;
 pub mod doctype;
+pub mod eval;
 pub mod imaging;
 pub mod intake;
 pub mod ocr;

@@ -72,9 +72,22 @@ enum Command {
         /// Fallbestand (CSV), der vorher eingelesen wird.
         #[arg(long, value_name = "DATEI.csv")]
         cases: Option<PathBuf>,
+        /// Scannerprofil für die Dateien (Standard wie bei `ingest`).
+        #[arg(long)]
+        profile: Option<String>,
         /// Dateien, die vorher eingelesen werden (sie bleiben liegen).
         #[arg(value_name = "DATEI")]
         paths: Vec<PathBuf>,
+    },
+    /// Vergleicht die Dokumente der Station mit einer Wahrheit (truth.json) und
+    /// gibt Fehlablagen, Automatisierungsgrad, Typgenauigkeit und Trennfehler aus.
+    Eval {
+        /// Die Wahrheit (JSON: documents mit source_file, pages, case, doc_type, identifier).
+        #[arg(long, value_name = "DATEI")]
+        truth: PathBuf,
+        /// Ausgabe als JSON.
+        #[arg(long = "as-json")]
+        as_json: bool,
     },
     /// Der Fallbestand: einlesen, suchen, Versionen.
     Cases {
@@ -284,6 +297,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Process {
                     ocr_threads,
                     cases,
+                    profile,
                     paths,
                 } => {
                     if let Some(csv) = cases {
@@ -291,10 +305,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     }
                     let mut code = ExitCode::SUCCESS;
                     if !paths.is_empty() {
-                        code = ingest(&config, &paths, None, false)?;
+                        code = ingest(&config, &paths, profile.as_deref(), false)?;
                     }
                     process(&config, threads(ocr_threads))?;
                     Ok(code)
+                }
+                Command::Eval { truth, as_json } => {
+                    let text = std::fs::read_to_string(&truth)
+                        .with_context(|| truth.display().to_string())?;
+                    let truth: scanstelle::eval::Truth = serde_json::from_str(&text)
+                        .with_context(|| format!("{}: keine Wahrheit", truth.display()))?;
+                    let report = scanstelle::eval::evaluate(
+                        &truth,
+                        &open_store(&config)?.document_reports()?,
+                    );
+                    if as_json {
+                        println!("{}", serde_json::to_string_pretty(&report)?);
+                    } else {
+                        print!("{report}");
+                    }
+                    Ok(if report.misfiled == 0 {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::FAILURE
+                    })
                 }
                 Command::Cases { action } => match action {
                     CasesAction::Import { file, skip_bad } => {

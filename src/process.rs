@@ -3,12 +3,14 @@
 //! The store says what is left to do, so every run resumes where the last
 //! one stopped, after a crash too: a batch in state `ingested` has its
 //! `ingested` pages prepared (thumbnail, blank-page and quality analysis;
-//! one transaction per page), then becomes `prepared`; a `prepared` batch
-//! has its `prepared` pages recognised by a pool of OCR threads, one
-//! Tesseract engine each, fed through a bounded channel, and becomes
-//! `recognized` (with one PDF/A per document). Blank pages are kept but skip
-//! OCR. Each document of a `recognized` batch then gets its case and type
-//! (one transaction each) and the batch becomes `classified`. Pages of many
+//! one transaction per page) on one thread per core, and each prepared page
+//! goes on at once, through a bounded channel, to a pool of OCR threads
+//! (one Tesseract engine each); the batch is separated into documents and
+//! becomes `prepared`. Whatever `prepared` pages are left (after a crash,
+//! or an OCR error) are recognised next, and the batch becomes `recognized`
+//! with one PDF/A per document. Blank pages are kept but skip OCR. Each
+//! document of a `recognized` batch then gets its case and type (one
+//! transaction each) and the batch becomes `classified`. Pages of many
 //! batches are worked on together, so single-page files keep every core busy.
 
 use std::path::Path;
@@ -181,6 +183,7 @@ impl Drop for OcrPool {
 struct PrepOptions {
     settings: PrepSettings,
     detect_blank: bool,
+    ocr: bool,
     barcodes: bool,
     deskew: bool,
     orientation: bool,
@@ -199,6 +202,7 @@ impl PrepOptions {
                 None => PrepSettings::default(),
             },
             detect_blank: on(|p| p.steps.blank_pages),
+            ocr: on(|p| p.steps.ocr),
             barcodes: on(|p| p.steps.barcodes),
             deskew: on(|p| p.steps.deskew),
             orientation: on(|p| p.steps.orientation),
@@ -217,6 +221,11 @@ struct PagePrep {
     skew: Option<f32>,
     rotation: u16,
     params: String,
+    denoised: bool,
+    /// The page as OCR should see it, unless it skips OCR (blank, barcode
+    /// sheets, profile without OCR).
+    ocr_image: Option<GrayImage>,
+    dpi: u32,
 }
 
 /// Loads a page image from the blob store.
@@ -279,12 +288,31 @@ fn prepare_page(
     if skew.is_some_and(|a| a.abs() >= imaging::MAX_DESKEW_DEG - 0.05) {
         analysis.flags.push(imaging::QualityFlag::TooSkewed);
     }
+    // Grainy grey pages (cheap colour scans, fax copies) are smoothed: OCR
+    // finds nothing on some of them otherwise.
+    let bilevel = imaging::is_bilevel(&img);
+    let denoised = !bilevel
+        && !analysis.blank
+        && codes.is_empty()
+        && imaging::noise_level(&img) > imaging::NOISY;
+    let prepared_img = if denoised {
+        Some(imaging::median3(prepared_img.as_ref().unwrap_or(&img)))
+    } else {
+        prepared_img
+    };
     let prepared_sha = match &prepared_img {
         // A bilevel scan stays bilevel (and goes into the PDF as G4).
-        Some(p) => Some(put(&imaging::page_png(p, dpi, imaging::is_bilevel(&img)))?),
+        Some(p) => Some(put(&imaging::page_png(p, dpi, bilevel))?),
         None => None,
     };
     let thumb_sha = put(&imaging::thumbnail(prepared_img.as_ref().unwrap_or(&small)))?;
+    // What OCR gets is what it would load from the store: the prepared page
+    // (thresholded again if the scan is bilevel) or the raw one.
+    let ocr_image = (opts.ocr && !analysis.blank && codes.is_empty()).then(|| match prepared_img {
+        Some(p) if bilevel => imaging::threshold(&p),
+        Some(p) => p,
+        None => img,
+    });
     let params = format!(
         "blank_ink_threshold={} margin_mm={} min_dpi={} ink={:.5}",
         settings.blank_ink_threshold, settings.margin_mm, settings.min_dpi, analysis.ink
@@ -299,7 +327,29 @@ fn prepare_page(
         skew,
         rotation,
         params,
+        denoised,
+        ocr_image,
+        dpi: dpi.round() as u32,
     })
+}
+
+/// Records one OCR result (an error is logged; the page stays `prepared`
+/// and is tried again on the next pass).
+fn record_ocr_result(
+    store: &mut Store,
+    summary: &mut ProcessSummary,
+    result: (i64, Result<OcrPage, OcrError>),
+) -> Result<(), ProcessError> {
+    match result {
+        (page_id, Ok(ocr)) => {
+            store.record_ocr(&NewOcr { page_id, ocr: &ocr })?;
+            summary.recognized += 1;
+        }
+        (page_id, Err(e)) => {
+            tracing::error!(seite = page_id, fehler = %e, "Texterkennung fehlgeschlagen")
+        }
+    }
+    Ok(())
 }
 
 /// Pages prepared together before their batches are separated.
@@ -388,7 +438,7 @@ impl Processor {
         let mut summary = self.prepare_pending(stop)?;
         let ocr = self.recognize_pending(stop)?;
         debug_assert_eq!(ocr.prepared, 0);
-        summary.recognized = ocr.recognized;
+        summary.recognized += ocr.recognized;
         summary.batches = ocr.batches;
         if !stop.load(Ordering::Relaxed) {
             let decided = self.classify_pending()?;
@@ -444,7 +494,9 @@ impl Processor {
         Ok(summary)
     }
 
-    /// Prepares every waiting page (first stage only). Pages of several
+    /// Prepares every waiting page and recognises it as soon as it is
+    /// prepared (first stage; batches are finished by
+    /// [`Processor::recognize_pending`]). Pages of several
     /// batches are worked on together (a desk scanner sends one page per
     /// file), a few dozen at a time; a batch is separated into documents as
     /// soon as all its pages are prepared.
@@ -489,7 +541,7 @@ impl Processor {
     ) -> Result<(), ProcessError> {
         let workers = self.pool.workers().min(pages.len()).max(1);
         let next = AtomicUsize::new(0);
-        let (blobs, store) = (&self.blobs, &mut self.store);
+        let (blobs, store, pool) = (&self.blobs, &mut self.store, &self.pool);
         std::thread::scope(|scope| -> Result<(), ProcessError> {
             let (tx, rx) = mpsc::sync_channel(workers);
             for _ in 0..workers {
@@ -507,8 +559,17 @@ impl Processor {
                 });
             }
             drop(tx);
+            // Prepared pages go straight on to the OCR engines (no waiting
+            // for the rest of the chunk); their results are recorded between
+            // preparation results and at the end.
+            let jobs = pool.jobs.clone().expect("pool running");
+            let mut in_flight = 0usize;
             for prep in rx {
-                let prep = prep?;
+                let mut prep = prep?;
+                while let Ok(result) = pool.results.try_recv() {
+                    in_flight -= 1;
+                    record_ocr_result(store, summary, result)?;
+                }
                 let state = store.record_prep(&NewPrep {
                     page_id: prep.page_id,
                     page_sha: &prep.page_sha,
@@ -519,11 +580,30 @@ impl Processor {
                     skew: prep.skew,
                     rotation: prep.rotation,
                     prepared: prep.prepared_sha.as_ref(),
+                    denoised: prep.denoised,
                 })?;
                 summary.prepared += 1;
                 if state == PageState::Blank {
                     summary.blank += 1;
                 }
+                if state == PageState::Prepared
+                    && let Some(image) = prep.ocr_image.take()
+                {
+                    jobs.send(OcrJob {
+                        page_id: prep.page_id,
+                        image,
+                        dpi: prep.dpi,
+                    })
+                    .map_err(|_| OcrError::Recognize("OCR-Threads beendet".into()))?;
+                    in_flight += 1;
+                }
+            }
+            for _ in 0..in_flight {
+                let result = pool
+                    .results
+                    .recv()
+                    .map_err(|_| OcrError::Recognize("OCR-Threads beendet".into()))?;
+                record_ocr_result(store, summary, result)?;
             }
             Ok(())
         })
@@ -612,15 +692,7 @@ impl Processor {
                 .recv()
                 .map_err(|_| OcrError::Recognize("OCR-Threads beendet".into()))?;
             let batch = in_flight.remove(&page_id).unwrap_or_default();
-            match result {
-                Ok(ocr) => {
-                    self.store.record_ocr(&NewOcr { page_id, ocr: &ocr })?;
-                    summary.recognized += 1;
-                }
-                Err(e) => {
-                    tracing::error!(seite = page_id, fehler = %e, "Texterkennung fehlgeschlagen")
-                }
-            }
+            record_ocr_result(&mut self.store, &mut summary, (page_id, result))?;
             if !stopped {
                 self.page_done(batch, &mut open, &mut summary)?;
             }

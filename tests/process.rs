@@ -227,9 +227,10 @@ fn processing_stopped_between_stages_resumes_without_doing_anything_twice() {
         p.run_pending(&AtomicBool::new(true)).unwrap(),
         Default::default()
     );
-    // Preparation only, then the processor goes away (a crash between stages).
+    // Preparation only (its pages go on to OCR at once), then the processor
+    // goes away before the batches are finished (a crash between stages).
     let s = p.prepare_pending(&AtomicBool::new(false)).unwrap();
-    assert_eq!(s.prepared, 3);
+    assert_eq!((s.prepared, s.recognized), (3, 3));
     drop(p);
     assert_eq!(
         q(
@@ -241,7 +242,7 @@ fn processing_stopped_between_stages_resumes_without_doing_anything_twice() {
 
     let mut p = Processor::new(&home, Vec::new(), 2).unwrap();
     let s = p.run_pending(&AtomicBool::new(false)).unwrap();
-    assert_eq!((s.prepared, s.recognized, s.batches), (0, 3, 2));
+    assert_eq!((s.prepared, s.recognized, s.batches), (0, 0, 2));
     let again = p.run_pending(&AtomicBool::new(false)).unwrap();
     assert_eq!(again, Default::default(), "nothing left, nothing redone");
     assert_eq!(q(&station, "SELECT COUNT(*) FROM page_ocr"), 3);

@@ -783,8 +783,10 @@ pub struct NewPrep<'a> {
     pub rotation: u16,
     /// Measured skew in degrees, if any.
     pub skew: Option<f32>,
-    /// The prepared page (turned and/or straightened), if it differs from the raw one.
+    /// The prepared page (turned, straightened, smoothed), if it differs from the raw one.
     pub prepared: Option<&'a Sha256Hex>,
+    /// Whether a 3×3 median filter smoothed it (grainy page).
+    pub denoised: bool,
 }
 
 /// The OCR result of one page, to record.
@@ -946,9 +948,10 @@ impl Store {
                 prep.page_id,
                 "orient_deskew",
                 format!(
-                    "rotate_cw={} deskew={:.2} bilinear",
+                    "rotate_cw={} deskew={:.2} bilinear{}",
                     prep.rotation,
-                    prep.skew.unwrap_or(0.0)
+                    prep.skew.unwrap_or(0.0),
+                    if prep.denoised { " median3x3" } else { "" }
                 ),
                 prep.page_sha.as_str(),
                 after.as_str(),
@@ -1126,11 +1129,12 @@ pub struct DocumentRow {
 
 impl Store {
     /// The pages of a batch as the separation planner needs them: every
-    /// prepared, separator or blank page, in batch order, with its barcodes.
+    /// prepared (or already recognised), separator or blank page, in batch
+    /// order, with its barcodes.
     pub fn plan_pages(&self, batch_id: i64) -> Result<Vec<crate::separation::PlanPage>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, source_file_id, state FROM pages
-             WHERE batch_id = ?1 AND state IN ('prepared', 'separator', 'blank') ORDER BY seq",
+             WHERE batch_id = ?1 AND state IN ('prepared', 'recognized', 'separator', 'blank') ORDER BY seq",
         )?;
         let rows: Vec<(i64, i64, PageState)> = stmt
             .query_map([batch_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
