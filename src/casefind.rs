@@ -382,7 +382,14 @@ impl CaseFinder {
             for (bg, ev) in
                 person_evidence(reg, words, i as u32 + 1, evidence.keys().cloned().collect())
             {
-                evidence.entry(bg).or_default().push(ev);
+                // Members of one household share the address: once is enough.
+                let list = evidence.entry(bg).or_default();
+                if !list
+                    .iter()
+                    .any(|e| e.kind == ev.kind && e.page == ev.page && e.read == ev.read)
+                {
+                    list.push(ev);
+                }
             }
         }
         let mut candidates: Vec<Candidate> = evidence

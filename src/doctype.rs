@@ -42,8 +42,9 @@ struct RulesFile {
 #[derive(Debug, Clone)]
 pub struct TypeRules {
     classes: Vec<TypeClass>,
-    folded: Vec<Vec<String>>,
-    folded_titles: Vec<Vec<String>>,
+    /// Per class: (phrase as matched, phrase as written).
+    folded: Vec<Vec<(String, String)>>,
+    folded_titles: Vec<Vec<(String, String)>>,
 }
 
 /// Points of a title found in the title area.
@@ -78,12 +79,12 @@ impl TypeRules {
         let folded = file
             .class
             .iter()
-            .map(|c| c.phrases.iter().map(|p| loose(p)).collect())
+            .map(|c| c.phrases.iter().map(|p| (loose(p), p.clone())).collect())
             .collect();
         let folded_titles = file
             .class
             .iter()
-            .map(|c| c.titles.iter().map(|p| loose(p)).collect())
+            .map(|c| c.titles.iter().map(|p| (loose(p), p.clone())).collect())
             .collect();
         Ok(Self {
             classes: file.class,
@@ -173,24 +174,24 @@ impl TypeRules {
         for (i, phrases) in self.folded.iter().enumerate() {
             let mut score = 0.0;
             let mut found = Vec::new();
-            for p in phrases {
+            for (p, written) in phrases {
                 let needle = format!(" {p} ");
                 if title.contains(&needle) {
                     score += 2.0;
-                    found.push(p.clone());
+                    found.push(written.clone());
                 } else if body.contains(&needle) {
                     score += 1.0;
-                    found.push(p.clone());
+                    found.push(written.clone());
                 }
             }
-            for t in &self.folded_titles[i] {
+            for (t, written) in &self.folded_titles[i] {
                 let needle = format!(" {t} ");
                 if title.contains(&needle) {
                     score += TITLE_POINTS;
-                    found.push(format!("Titel: {t}"));
+                    found.push(format!("Titel: {written}"));
                 } else if body.contains(&needle) {
                     score += 1.0;
-                    found.push(t.clone());
+                    found.push(written.clone());
                 }
             }
             scores.push((i, score, found));

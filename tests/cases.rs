@@ -184,6 +184,13 @@ fn the_demo_letters_are_attached_to_their_cases_and_typed() {
             ),
         ]
     );
+    let o = scanstelle(&["documents", "--explain"], &home);
+    assert!(
+        out(&o).contains("Akte 12345BG0012345 (99 %): BG-Nummer 12345BG0012345 auf Seite 1 bei x="),
+        "{}",
+        out(&o)
+    );
+    assert!(out(&o).contains("Typ: kontoauszug 100 %"), "{}", out(&o));
     assert!(docs.iter().all(|d| d.case_confidence >= 0.9
         && d.blank_pages.is_empty()
         && d.separator_pages.is_empty()));

@@ -114,6 +114,7 @@ pub fn documents(store: &Store, json: bool, explain: bool) -> Result<ExitCode> {
             });
             if explain {
                 v["reasons"] = serde_json::json!(d.reasons);
+                v["explanation"] = serde_json::json!(d.explanation);
             }
             println!("{v}");
             continue;
@@ -132,7 +133,10 @@ pub fn documents(store: &Store, json: bool, explain: bool) -> Result<ExitCode> {
         );
         if explain {
             for r in &d.reasons {
-                println!("      {r}");
+                println!("      ! {r}");
+            }
+            for e in &d.explanation {
+                println!("      {e}");
             }
         }
     }

@@ -74,6 +74,65 @@ pub struct DocumentReport {
     pub state: String,
     /// Why it waits for review, in words.
     pub reasons: Vec<String>,
+    /// The candidates with their evidence and the type's phrases, in words.
+    pub explanation: Vec<String>,
+}
+
+/// The stored decision in words: up to three case candidates with their
+/// evidence (page and place), then the type candidates and their phrases.
+fn explain(decision: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in decision["case_candidates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .take(3)
+    {
+        let evidence: Vec<String> = c["evidence"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                let at = e["bbox"]
+                    .as_array()
+                    .map(|b| format!(" bei x={} y={}", b[0], b[1]))
+                    .unwrap_or_default();
+                format!("{}{at}", e["text"].as_str().unwrap_or_default())
+            })
+            .collect();
+        out.push(format!(
+            "Akte {} ({:.0} %): {}",
+            c["bg"].as_str().unwrap_or_default(),
+            c["score"].as_f64().unwrap_or_default() * 100.0,
+            evidence.join("; ")
+        ));
+    }
+    let types: Vec<String> = decision["type_candidates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| {
+            Some(format!(
+                "{} {:.0} %",
+                t[0].as_str()?,
+                t[1].as_f64()? * 100.0
+            ))
+        })
+        .collect();
+    if !types.is_empty() {
+        let phrases: Vec<&str> = decision["type_phrases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.as_str())
+            .collect();
+        out.push(format!(
+            "Typ: {} — gefunden: {}",
+            types.join(", "),
+            phrases.join(", ")
+        ));
+    }
+    out
 }
 
 impl Store {
@@ -389,14 +448,15 @@ impl Store {
         let docs: Vec<DocumentReport> = stmt
             .query_map([], |r| {
                 let decision: Option<String> = r.get(8)?;
-                let reasons = decision
+                let decision = decision
                     .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
-                    .and_then(|v| {
-                        v["reasons"].as_array().map(|a| {
-                            a.iter()
-                                .filter_map(|s| s.as_str().map(str::to_owned))
-                                .collect()
-                        })
+                    .unwrap_or_default();
+                let reasons = decision["reasons"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|s| s.as_str().map(str::to_owned))
+                            .collect()
                     })
                     .unwrap_or_default();
                 Ok(DocumentReport {
@@ -415,6 +475,7 @@ impl Store {
                     separator_pages: Vec::new(),
                     state: r.get(7)?,
                     reasons,
+                    explanation: explain(&decision),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
