@@ -55,7 +55,13 @@ pub struct EvalReport {
     pub type_correct: usize,
     /// (truth, predicted) → count, wrong ones only.
     pub confusion: BTreeMap<String, usize>,
+    /// Calibration of the type confidence: per band of confidence (lower
+    /// bound in %), the documents in it and how many of them were right.
+    pub type_calibration: BTreeMap<u32, (usize, usize)>,
 }
+
+/// Lower bounds (in %) of the confidence bands of the calibration table.
+const BANDS: [u32; 5] = [0, 50, 80, 95, 99];
 
 impl EvalReport {
     /// Share of documents with an identifier that were attached automatically.
@@ -117,8 +123,17 @@ pub fn evaluate(truth: &Truth, docs: &[DocumentReport]) -> EvalReport {
         if right {
             r.case_recall += 1;
         }
+        let band = BANDS
+            .iter()
+            .rev()
+            .find(|&&b| d.type_confidence * 100.0 >= f64::from(b))
+            .copied()
+            .unwrap_or(0);
+        let cell = r.type_calibration.entry(band).or_default();
+        cell.0 += 1;
         if d.doc_type.as_deref() == Some(t.doc_type.as_str()) {
             r.type_correct += 1;
+            cell.1 += 1;
         } else {
             *r.confusion
                 .entry(format!(
@@ -178,6 +193,14 @@ impl fmt::Display for EvalReport {
             self.separated,
             pct(self.type_accuracy())
         )?;
+        writeln!(f, "Typ-Sicherheit → Anteil richtig:")?;
+        for (band, (n, right)) in &self.type_calibration {
+            writeln!(
+                f,
+                "  ab {band:>2} %: {n:>4} Dokumente, {:.1} % richtig",
+                ratio(*right, *n) * 100.0
+            )?;
+        }
         if !self.confusion.is_empty() {
             writeln!(f, "Verwechslungen (Wahrheit → erkannt):")?;
             for (pair, n) in &self.confusion {

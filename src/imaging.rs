@@ -137,25 +137,61 @@ pub fn noise_level(page: &GrayImage) -> f32 {
     if n == 0 { 0.0 } else { sum as f32 / n as f32 }
 }
 
-/// A 3×3 median filter: removes grain and specks, keeps strokes' edges.
+/// A 3×3 median filter: removes grain and specks, keeps strokes' edges
+/// (lines of two pixels and more survive). A sorting network (Devillard's
+/// `opt_med9`) over 64 pixels at a time, so the compiler can vectorise it.
 pub fn median3(page: &GrayImage) -> GrayImage {
+    const L: usize = 64;
+    const NET: [(usize, usize); 19] = [
+        (1, 2),
+        (4, 5),
+        (7, 8),
+        (0, 1),
+        (3, 4),
+        (6, 7),
+        (1, 2),
+        (4, 5),
+        (7, 8),
+        (0, 3),
+        (5, 8),
+        (4, 7),
+        (3, 6),
+        (1, 4),
+        (2, 5),
+        (4, 7),
+        (4, 2),
+        (6, 4),
+        (4, 2),
+    ];
     let (w, h) = (page.width() as usize, page.height() as usize);
-    let src = page.as_raw();
-    let mut out = src.clone();
     if w < 3 || h < 3 {
         return page.clone();
     }
+    let src = page.as_raw();
+    let mut out = src.clone();
+    let mut p = [[0u8; L]; 9];
     for y in 1..h - 1 {
-        for x in 1..w - 1 {
-            let mut v = [0u8; 9];
-            for (k, (dy, dx)) in (0..3)
-                .flat_map(|dy| (0..3).map(move |dx| (dy, dx)))
-                .enumerate()
-            {
-                v[k] = src[(y + dy - 1) * w + x + dx - 1];
+        let mut x = 1;
+        while x < w - 1 {
+            let n = L.min(w - 1 - x);
+            for dy in 0..3 {
+                let row = &src[(y + dy - 1) * w..(y + dy) * w];
+                for dx in 0..3 {
+                    p[dy * 3 + dx][..n].copy_from_slice(&row[x + dx - 1..x + dx - 1 + n]);
+                }
             }
-            let (_, m, _) = v.select_nth_unstable(4);
-            out[y * w + x] = *m;
+            for &(a, b) in &NET {
+                let (mut lo, mut hi) = (p[a], p[b]);
+                for i in 0..L {
+                    let (u, v) = (lo[i], hi[i]);
+                    lo[i] = u.min(v);
+                    hi[i] = u.max(v);
+                }
+                p[a] = lo;
+                p[b] = hi;
+            }
+            out[y * w + x..y * w + x + n].copy_from_slice(&p[4][..n]);
+            x += n;
         }
     }
     GrayImage::from_raw(w as u32, h as u32, out).expect("buffer of the right size")
@@ -378,6 +414,14 @@ mod tests {
         assert!(noise_level(&grainy) > NOISY, "{}", noise_level(&grainy));
         assert!(noise_level(&clean) < 2.0, "{}", noise_level(&clean));
         let smooth = median3(&grainy);
+        // The network gives the true median (checked against sorting).
+        for (x, y) in [(1, 1), (500, 700), (2478, 3506), (63, 9), (64, 10)] {
+            let mut v: Vec<u8> = (0..9)
+                .map(|k| grainy.get_pixel(x + k % 3 - 1, y + k / 3 - 1).0[0])
+                .collect();
+            v.sort_unstable();
+            assert_eq!(smooth.get_pixel(x, y).0[0], v[4], "at {x},{y}");
+        }
         assert!(noise_level(&smooth) < noise_level(&grainy) / 2.0);
         assert_eq!(smooth.dimensions(), grainy.dimensions());
     }

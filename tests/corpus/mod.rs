@@ -393,6 +393,8 @@ enum Naming {
     Nothing,
     /// A number one digit off (not in the register) plus name and address.
     NearMiss,
+    /// Name and address with a typing error in the family name.
+    NameTypo,
 }
 
 fn bg_form(bg: &str, form: usize) -> String {
@@ -435,7 +437,15 @@ fn document_pages(
     let mut lines: PageLines = Vec::new();
     let addressed = !matches!(naming, Naming::Nothing);
     if addressed {
-        lines.push((10, format!("{} {}", p.vorname, p.nachname)));
+        let mut family = p.nachname.clone();
+        if naming == Naming::NameTypo {
+            // Swap two letters in the middle, as a hurried writer does.
+            let mut c: Vec<char> = family.chars().collect();
+            let i = 1 + rng.below(c.len().saturating_sub(3).max(1));
+            c.swap(i, i + 1);
+            family = c.into_iter().collect();
+        }
+        lines.push((10, format!("{} {family}", p.vorname)));
         lines.push((10, p.strasse.clone()));
         lines.push((10, format!("{} {}", p.plz, p.ort)));
         lines.push((10, String::new()));
@@ -702,6 +712,7 @@ pub fn write(dir: &Path, seed: u64, per_class: usize) -> Truth {
         Naming::Bg(1),
         Naming::NameOnly,
         Naming::Bg(2),
+        Naming::NameTypo,
         Naming::Bg(3),
         Naming::NearMiss,
         Naming::Nothing,
@@ -711,7 +722,12 @@ pub fn write(dir: &Path, seed: u64, per_class: usize) -> Truth {
         for class in 0..TEMPLATES.len() {
             let naming = namings[(class + k * 3) % namings.len()];
             let person = rng.pick(&register).clone();
-            let pages = 1 + rng.below(3) * usize::from(rng.below(3) == 0);
+            // Mostly one page, some two to four.
+            let pages = if rng.below(3) == 0 {
+                2 + rng.below(3)
+            } else {
+                1
+            };
             docs.push((class, person, naming, pages));
         }
     }
