@@ -5,15 +5,18 @@
 //! Group 4, grey and colour pages losslessly (Flate); never JBIG2. krilla
 //! has no CCITT input, so a bilevel page goes in as a tiny placeholder image
 //! (1 pixel wide, as many high as its page number) that is swapped for the
-//! G4 stream afterwards with lopdf; the swap must find every placeholder. The text layer is drawn a line at a time, words separated by
-//! spaces (so text extraction keeps word boundaries), with fill opacity 0,
-//! which PDF/A-2b allows; the font (DejaVu Sans, `assets/fonts`) is embedded.
+//! G4 stream afterwards with lopdf; the swap must find every placeholder.
+//!
+//! The text layer puts every OCR word at its box, stretched horizontally to
+//! the box's width and followed by a space (so selection matches the image
+//! and text extraction keeps word boundaries), with fill opacity 0, which
+//! PDF/A-2b allows; the font (DejaVu Sans, `assets/fonts`) is embedded.
 //! krilla's own PDF/A validation refuses anything non-conforming.
 
 use krilla::Document;
 use krilla::color::luma;
 use krilla::configure::{Archival, ConfigurationBuilder};
-use krilla::geom::{Point, Size};
+use krilla::geom::{Point, Size, Transform};
 use krilla::image::{BitsPerComponent, CustomImage, Image, ImageColorspace};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
@@ -64,6 +67,7 @@ pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, Strin
             .creation_date(now()),
     );
     let font = Font::new(FONT.to_vec().into(), 0).ok_or("Schrift DejaVu Sans nicht ladbar")?;
+    let metrics = Metrics::new()?;
     let mut g4_pages = std::collections::HashMap::new();
     for (n, p) in pages.iter().enumerate() {
         let dpi = if p.dpi > 0.0 { p.dpi } else { 300.0 };
@@ -92,24 +96,44 @@ pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, Strin
             rule: Default::default(),
         }));
         for line in lines(p.words) {
-            let first = line[0];
             let bottom = line.iter().map(|w| w.top + w.height).max().unwrap_or(0) as f32;
             let height = line.iter().map(|w| w.height).max().unwrap_or(0) as f32;
-            let text = line
-                .iter()
-                .map(|w| w.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
             // Baseline a little above the lowest box edge (descenders).
-            let baseline = bottom - height * 0.2;
-            surface.draw_text(
-                Point::from_xy(pt(first.left as f32), pt(baseline)),
-                font.clone(),
-                pt(height * 0.9).max(1.0),
-                &text,
-                false,
-                TextDirection::Auto,
-            );
+            let baseline = pt(bottom - height * 0.2);
+            let size = pt(height * 0.9).max(1.0);
+            for (i, w) in line.iter().enumerate() {
+                // Each word at its own place, stretched to its box; a space
+                // after it (but the last) keeps the word boundary for text
+                // extraction.
+                let text = if i + 1 < line.len() {
+                    format!("{} ", w.text)
+                } else {
+                    w.text.clone()
+                };
+                let natural = metrics.width(&w.text, size);
+                let scale = if natural > 0.0 {
+                    (pt(w.width as f32) / natural).clamp(0.2, 5.0)
+                } else {
+                    1.0
+                };
+                surface.push_transform(&Transform::from_row(
+                    scale,
+                    0.0,
+                    0.0,
+                    1.0,
+                    pt(w.left as f32),
+                    baseline,
+                ));
+                surface.draw_text(
+                    Point::from_xy(0.0, 0.0),
+                    font.clone(),
+                    size,
+                    &text,
+                    false,
+                    TextDirection::Auto,
+                );
+                surface.pop();
+            }
         }
         surface.finish();
         page.finish();
@@ -260,6 +284,34 @@ fn insert_g4(
     doc.save_to(&mut out)
         .map_err(|e| format!("PDF nicht schreibbar: {e}"))?;
     Ok(out)
+}
+
+/// Advance widths of the text-layer font, to fit each word to its box.
+struct Metrics {
+    face: ttf_parser::Face<'static>,
+}
+
+impl Metrics {
+    fn new() -> Result<Self, String> {
+        Ok(Self {
+            face: ttf_parser::Face::parse(FONT, 0)
+                .map_err(|e| format!("Schrift DejaVu Sans nicht lesbar: {e}"))?,
+        })
+    }
+
+    /// Width of `text` at `size` points.
+    fn width(&self, text: &str, size: f32) -> f32 {
+        let units: f32 = text
+            .chars()
+            .map(|c| {
+                self.face
+                    .glyph_index(c)
+                    .and_then(|g| self.face.glyph_hor_advance(g))
+                    .map_or(0.0, f32::from)
+            })
+            .sum();
+        units * size / f32::from(self.face.units_per_em())
+    }
 }
 
 /// The current time (UTC) for the document metadata.

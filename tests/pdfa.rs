@@ -85,11 +85,18 @@ fn the_demo_letter_becomes_a_searchable_pdfa_2b() {
     };
     let w = ocr.words.iter().find(|w| w.text == "Mustermann,").unwrap();
     let to_pt = |px: u32| px as f32 * 72.0 / 300.0;
+    // Each word sits at its own box, stretched to its width.
     assert!(
-        (attr("xMin") - to_pt(w.left)).abs() < 30.0,
+        (attr("xMin") - to_pt(w.left)).abs() < 1.5,
         "x {} vs {}",
         attr("xMin"),
         to_pt(w.left)
+    );
+    assert!(
+        (attr("xMax") - to_pt(w.left + w.width)).abs() < 3.0,
+        "right edge {} vs {}",
+        attr("xMax"),
+        to_pt(w.left + w.width)
     );
     assert!(
         (attr("yMin") - to_pt(w.top)).abs() < 8.0,
