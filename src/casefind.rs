@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use regex::Regex;
 
-use crate::ocr::Word;
+use crate::ocr::{Word, lines};
 use crate::register::{Register, fold, fold_street};
 
 /// Patterns and thresholds of the matcher (`[cases]` in the configuration).
@@ -272,28 +272,23 @@ impl CaseFinder {
         let mut evidence: BTreeMap<String, Vec<Evidence>> = BTreeMap::new();
         let mut reasons = Vec::new();
         if let Some(bg) = cover_bg {
-            if reg.has_case(bg) {
-                evidence.entry(bg.to_owned()).or_default().push(Evidence {
-                    kind: EvidenceKind::CoverSheet,
-                    page: 0,
-                    read: bg.to_owned(),
-                    bbox: None,
-                    repaired: false,
-                    score: 0.99,
-                    text: format!("BG-Nummer {bg} auf dem Deckblatt"),
-                });
-            } else {
-                // What the person at the scanner said stays the proposal,
-                // but is never attached without a look.
-                evidence.entry(bg.to_owned()).or_default().push(Evidence {
-                    kind: EvidenceKind::CoverSheet,
-                    page: 0,
-                    read: bg.to_owned(),
-                    bbox: None,
-                    repaired: false,
-                    score: 0.5,
-                    text: format!("BG-Nummer {bg} auf dem Deckblatt, nicht im Fallbestand"),
-                });
+            // A cover sheet not in the register stays the proposal of the
+            // person at the scanner, but is never attached without a look.
+            let known = reg.has_case(bg);
+            evidence.entry(bg.to_owned()).or_default().push(Evidence {
+                kind: EvidenceKind::CoverSheet,
+                page: 0,
+                read: bg.to_owned(),
+                bbox: None,
+                repaired: false,
+                score: if known { 0.99 } else { 0.5 },
+                text: if known {
+                    format!("BG-Nummer {bg} auf dem Deckblatt")
+                } else {
+                    format!("BG-Nummer {bg} auf dem Deckblatt, nicht im Fallbestand")
+                },
+            });
+            if !known {
                 reasons.push(format!("BG-Nummer {bg} vom Deckblatt nicht im Fallbestand"));
             }
         }
@@ -648,18 +643,6 @@ fn bbox(ws: &[&Word]) -> [u32; 4] {
     let right = ws.iter().map(|w| w.left + w.width).max().unwrap_or(0);
     let bottom = ws.iter().map(|w| w.top + w.height).max().unwrap_or(0);
     [left, top, right - left, bottom - top]
-}
-
-/// Words grouped by OCR line, in order.
-fn lines(words: &[Word]) -> Vec<Vec<&Word>> {
-    let mut out: Vec<Vec<&Word>> = Vec::new();
-    for w in words {
-        match out.last_mut() {
-            Some(l) if l[0].line == w.line => l.push(w),
-            _ => out.push(vec![w]),
-        }
-    }
-    out
 }
 
 /// A line's text (words joined by spaces) and, per byte, the index of the

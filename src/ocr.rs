@@ -50,6 +50,18 @@ pub struct Word {
     pub text: String,
 }
 
+/// Words grouped into their OCR lines, in reading order.
+pub fn lines(words: &[Word]) -> Vec<Vec<&Word>> {
+    let mut out: Vec<Vec<&Word>> = Vec::new();
+    for w in words {
+        match out.last_mut() {
+            Some(l) if l[0].line == w.line => l.push(w),
+            _ => out.push(vec![w]),
+        }
+    }
+    out
+}
+
 /// The OCR result of one page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OcrPage {

@@ -25,7 +25,7 @@ use krilla::paint::Fill;
 use krilla::text::{Font, TextDirection};
 
 use crate::decode::PageEncoding;
-use crate::ocr::Word;
+use crate::ocr::{Word, lines};
 
 /// The font of the invisible text layer.
 const FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
@@ -325,16 +325,4 @@ fn now() -> DateTime {
         .second(t.second())
         .utc_offset_hour(0)
         .utc_offset_minute(0)
-}
-
-/// Words grouped into their OCR lines, in order.
-fn lines(words: &[Word]) -> Vec<Vec<&Word>> {
-    let mut out: Vec<Vec<&Word>> = Vec::new();
-    for w in words {
-        match out.last_mut() {
-            Some(l) if l[0].line == w.line => l.push(w),
-            _ => out.push(vec![w]),
-        }
-    }
-    out
 }

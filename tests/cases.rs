@@ -1,19 +1,11 @@
 //! The case register and the classification stage, through the real binary:
 //! import, search, and the demo letters attached to their cases.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn scanstelle(args: &[&str], home: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scanstelle"))
-        .args(args)
-        .arg("--home")
-        .arg(home)
-        .env_remove("SCANSTELLE_CONFIG")
-        .env("XDG_CONFIG_HOME", home.join("xdg-config"))
-        .output()
-        .unwrap()
-}
+use common::scanstelle;
+use std::path::Path;
+use std::process::Output;
 
 fn out(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

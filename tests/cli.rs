@@ -5,17 +5,6 @@ mod common;
 use common::*;
 use std::process::{Command, Output};
 
-fn scanstelle(args: &[&str], home: &std::path::Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scanstelle"))
-        .args(args)
-        .arg("--home")
-        .arg(home)
-        .env_remove("SCANSTELLE_CONFIG")
-        .env("XDG_CONFIG_HOME", home.join("xdg-config"))
-        .output()
-        .unwrap()
-}
-
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

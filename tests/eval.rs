@@ -4,9 +4,10 @@
 //! at least 90 % of the documents with a register identifier attached
 //! automatically, the type right for at least 90 %, no separation errors.
 
+mod common;
 mod corpus;
 
-use std::process::Command;
+use common::scanstelle;
 
 #[test]
 fn the_generated_corpus_meets_the_bars() {
@@ -42,22 +43,10 @@ fn the_generated_corpus_meets_the_bars() {
         csv.to_str().unwrap(),
     ];
     args.extend(files.iter().map(String::as_str));
-    let o = Command::new(env!("CARGO_BIN_EXE_scanstelle"))
-        .args(&args)
-        .arg("--home")
-        .arg(&home)
-        .env("XDG_CONFIG_HOME", home.join("xdg-config"))
-        .output()
-        .unwrap();
+    let o = scanstelle(&args, &home);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = Command::new(env!("CARGO_BIN_EXE_scanstelle"))
-        .args(["eval", "--truth"])
-        .arg(corpus_dir.join("truth.json"))
-        .arg("--home")
-        .arg(&home)
-        .env("XDG_CONFIG_HOME", home.join("xdg-config"))
-        .output()
-        .unwrap();
+    let truth_file = corpus_dir.join("truth.json");
+    let o = scanstelle(&["eval", "--truth", truth_file.to_str().unwrap()], &home);
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
     println!("{text}");
     let store = scanstelle::store::Store::open(&home.join("scanstelle.db")).unwrap();

@@ -8,6 +8,19 @@ use std::path::{Path, PathBuf};
 use scanstelle::config::{Config, ConfigFile};
 use scanstelle::profile::Profile;
 
+/// Runs the real `scanstelle` binary with `args` on the station home `home`
+/// (no configuration from the environment).
+pub fn scanstelle(args: &[&str], home: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_scanstelle"))
+        .args(args)
+        .arg("--home")
+        .arg(home)
+        .env_remove("SCANSTELLE_CONFIG")
+        .env("XDG_CONFIG_HOME", home.join("xdg-config"))
+        .output()
+        .unwrap()
+}
+
 /// A grey A4-proportioned page with a pattern unique to `seed`.
 pub fn gray_pixels(w: u32, h: u32, seed: u32) -> Vec<u8> {
     let mut px = vec![255u8; (w * h) as usize];
