@@ -333,8 +333,8 @@ impl CaseFinder {
                     continue;
                 }
                 // Never attached, and it may be a misread of a number that
-                // is: the document goes to a person
-                // (unless a registered cover sheet says where it belongs).
+                // is in the register: the document goes to a person, unless
+                // a registered cover sheet says where it belongs.
                 unknown.push(format!(
                     "{what} {} auf Seite {} nicht im Fallbestand",
                     f.value, f.page
