@@ -341,8 +341,10 @@ impl CaseFinder {
                 ));
                 continue;
             };
-            let near = self.near_miss(reg, f);
-            if near {
+            // A number one digit from another entry, or one that only became
+            // a number by reading a separator or letter differently, needs
+            // more than itself.
+            if !f.strict || self.near_miss(reg, f) {
                 needs_corroboration.push(bg.clone());
             }
             let base = match (f.kind, f.repaired) {
@@ -456,7 +458,7 @@ impl CaseFinder {
                 || confident)
             {
                 reasons.push(format!(
-                    "Die Nummer von {} ist nur ein Zeichen von einem anderen Eintrag entfernt und nicht durch Name oder Anschrift bestätigt",
+                    "Die Nummer von {} ist unsicher gelesen oder nur ein Zeichen von einem anderen Eintrag entfernt und nicht durch Name oder Anschrift bestätigt",
                     top.bg
                 ));
             }
@@ -896,8 +898,13 @@ mod tests {
             "Ihr Zeichen: 12345 1 0012345",
             "BG-Nummer: 12345BG0012 345",
         ] {
+            // Alone: proposed, not attached.
             let d = decide(None, &[page(&[form], 95.0)]);
             assert_eq!(d.case.as_deref(), Some("12345BG0012345"), "{form}: {d:?}");
+            assert_eq!(d.status, CaseStatus::Review, "{form}");
+            // With the name of a member of that household: attached.
+            let d = decide(None, &[page(&["Anna Müller", form], 95.0)]);
+            assert_eq!(d.status, CaseStatus::Auto, "{form}: {:?}", d.reasons);
         }
         let d = decide(None, &[page(&["Vorgang 5432110000001"], 95.0)]);
         assert_eq!((d.status, d.reasons.len()), (CaseStatus::None, 1), "{d:?}");
