@@ -79,16 +79,6 @@ enum Command {
         #[arg(value_name = "DATEI")]
         paths: Vec<PathBuf>,
     },
-    /// Vergleicht die Dokumente der Station mit einer Wahrheit (truth.json) und
-    /// gibt Fehlablagen, Automatisierungsgrad, Typgenauigkeit und Trennfehler aus.
-    Eval {
-        /// Die Wahrheit (JSON: documents mit source_file, pages, case, doc_type, identifier).
-        #[arg(long, value_name = "DATEI")]
-        truth: PathBuf,
-        /// Ausgabe als JSON.
-        #[arg(long = "as-json")]
-        as_json: bool,
-    },
     /// Der Fallbestand: einlesen, suchen, Versionen.
     Cases {
         #[command(subcommand)]
@@ -104,6 +94,16 @@ enum Command {
         /// Mit den Gründen, warum ein Dokument geprüft werden muss.
         #[arg(long)]
         explain: bool,
+    },
+    /// Vergleicht die Dokumente der Station mit einer Wahrheit (truth.json) und
+    /// gibt Fehlablagen, Automatisierungsgrad, Typgenauigkeit und Trennfehler aus.
+    Eval {
+        /// Die Wahrheit (JSON: documents mit source_file, pages, case, doc_type, identifier).
+        #[arg(long, value_name = "DATEI")]
+        truth: PathBuf,
+        /// Ausgabe als JSON.
+        #[arg(long = "as-json")]
+        as_json: bool,
     },
     /// Volltextsuche über alle erkannten Seiten.
     Search {

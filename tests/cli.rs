@@ -15,7 +15,17 @@ fn help_names_every_command() {
     let o = scanstelle(&["--help"], dir.path());
     assert!(o.status.success());
     let text = stdout(&o);
-    for cmd in ["watch", "ingest", "status", "demo", "profiles"] {
+    for cmd in [
+        "watch",
+        "ingest",
+        "process",
+        "cases",
+        "documents",
+        "eval",
+        "status",
+        "demo",
+        "profiles",
+    ] {
         assert!(text.contains(cmd), "{cmd} missing in:\n{text}");
     }
     let o = scanstelle(&["ingest", "--help"], dir.path());
