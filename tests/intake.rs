@@ -27,14 +27,6 @@ fn setup() -> (tempfile::TempDir, Station, scanstelle::profile::Profile) {
     (dir, station, profile)
 }
 
-fn count(station: &Station, sql: &str) -> i64 {
-    station
-        .store
-        .connection()
-        .query_row(sql, [], |r| r.get(0))
-        .unwrap()
-}
-
 #[test]
 fn a_file_becomes_a_batch_with_its_pages_and_leaves_the_hot_folder() {
     let (dir, mut station, profile) = setup();

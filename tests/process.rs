@@ -26,14 +26,6 @@ fn ingest(station: &mut Station, dir: &std::path::Path, name: &str, bytes: &[u8]
     }
 }
 
-fn q(station: &Station, sql: &str) -> i64 {
-    station
-        .store
-        .connection()
-        .query_row(sql, [], |r| r.get(0))
-        .unwrap()
-}
-
 #[test]
 fn the_demo_letter_is_recognised_with_word_boxes_and_found_by_search() {
     let dir = tempfile::tempdir().unwrap();
@@ -170,8 +162,8 @@ fn a_blank_backside_is_kept_flagged_and_left_out_of_the_document_and_ocr() {
         PageState::Blank,
         "kept in the store, flagged"
     );
-    assert_eq!(q(&station, "SELECT COUNT(*) FROM document_pages"), 1);
-    assert_eq!(q(&station, "SELECT COUNT(*) FROM page_ocr"), 1);
+    assert_eq!(count(&station, "SELECT COUNT(*) FROM document_pages"), 1);
+    assert_eq!(count(&station, "SELECT COUNT(*) FROM page_ocr"), 1);
     // Both pages have a thumbnail and a record of what was done.
     let thumbs: Vec<String> = {
         let mut st = station
@@ -193,14 +185,14 @@ fn a_blank_backside_is_kept_flagged_and_left_out_of_the_document_and_ocr() {
         assert!(img.width().max(img.height()) <= scanstelle::imaging::THUMB_SIZE);
     }
     assert_eq!(
-        q(
+        count(
             &station,
             "SELECT COUNT(*) FROM page_transforms WHERE step = 'analyse'"
         ),
         2
     );
     assert_eq!(
-        q(
+        count(
             &station,
             "SELECT COUNT(*) FROM page_transforms WHERE step = 'thumbnail' AND sha_after IS NOT NULL"
         ),
@@ -233,7 +225,7 @@ fn processing_stopped_between_stages_resumes_without_doing_anything_twice() {
     assert_eq!((s.prepared, s.recognized), (3, 3));
     drop(p);
     assert_eq!(
-        q(
+        count(
             &station,
             "SELECT COUNT(*) FROM batches WHERE state = 'prepared'"
         ),
@@ -245,9 +237,9 @@ fn processing_stopped_between_stages_resumes_without_doing_anything_twice() {
     assert_eq!((s.prepared, s.recognized, s.batches), (0, 0, 2));
     let again = p.run_pending(&AtomicBool::new(false)).unwrap();
     assert_eq!(again, Default::default(), "nothing left, nothing redone");
-    assert_eq!(q(&station, "SELECT COUNT(*) FROM page_ocr"), 3);
-    assert_eq!(q(&station, "SELECT COUNT(*) FROM page_fts"), 3);
-    assert_eq!(q(&station, "SELECT COUNT(*) FROM page_prep"), 3);
+    assert_eq!(count(&station, "SELECT COUNT(*) FROM page_ocr"), 3);
+    assert_eq!(count(&station, "SELECT COUNT(*) FROM page_fts"), 3);
+    assert_eq!(count(&station, "SELECT COUNT(*) FROM page_prep"), 3);
     let hits = station.store.search(&["Kontostand".into()], 5).unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].file_name, "b.jpg");

@@ -8,6 +8,15 @@ use std::path::{Path, PathBuf};
 use scanstelle::config::{Config, ConfigFile};
 use scanstelle::profile::Profile;
 
+/// A single number from the station's database (`SELECT COUNT(*) …`).
+pub fn count(station: &scanstelle::station::Station, sql: &str) -> i64 {
+    station
+        .store
+        .connection()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
 /// Runs the real `scanstelle` binary with `args` on the station home `home`
 /// (no configuration from the environment).
 pub fn scanstelle(args: &[&str], home: &Path) -> std::process::Output {
