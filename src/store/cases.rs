@@ -1,6 +1,8 @@
 //! The case register in the store (every import a new version, the older
 //! ones kept for audit) and the decisions on each document's case and type.
 
+use std::collections::HashMap;
+
 use rusqlite::{OptionalExtension, params};
 
 use super::{DocumentState, Result, Store, StoreError, event, now};
@@ -76,6 +78,32 @@ pub struct DocumentReport {
     pub reasons: Vec<String>,
     /// The candidates with their evidence and the type's phrases, in words.
     pub explanation: Vec<String>,
+}
+
+/// The blank and separator pages of a file (`page_index, state, document`
+/// of every page, in order) with the document each belongs to: a blank page
+/// to the document before it (a backside), a separator sheet to the one
+/// after it; at the ends of the file, to the only neighbour there is.
+/// Returns `(page_index, is_blank, document)`.
+fn sheet_owners(pages: &[(i64, String, Option<i64>)]) -> Vec<(i64, bool, i64)> {
+    let mut out = Vec::new();
+    let mut before = None;
+    for (k, (index, state, doc)) in pages.iter().enumerate() {
+        if doc.is_some() {
+            before = *doc;
+            continue;
+        }
+        let after = || pages[k + 1..].iter().find_map(|p| p.2);
+        let owner = match state.as_str() {
+            "blank" => before.or_else(after),
+            "separator" => after().or(before),
+            _ => continue,
+        };
+        if let Some(owner) = owner {
+            out.push((*index, state == "blank", owner));
+        }
+    }
+    out
 }
 
 /// The stored decision in words: up to three case candidates with their
@@ -489,6 +517,9 @@ impl Store {
              LEFT JOIN document_pages dp ON dp.page_id = p.id
              WHERE p.source_file_id = ?1 ORDER BY p.page_index",
         )?;
+        // Blank and separator pages of each file, with the document each
+        // belongs to, worked out once per file.
+        let mut sheets: HashMap<i64, Vec<(i64, bool, i64)>> = HashMap::new();
         docs.into_iter()
             .map(|mut d| {
                 let rows: Vec<(String, i64, i64)> = pages
@@ -496,22 +527,15 @@ impl Store {
                     .collect::<rusqlite::Result<_>>()?;
                 if let Some((path, source, _)) = rows.first() {
                     d.source_file = Some(path.clone());
-                    let all: Vec<(i64, String, Option<i64>)> = file_pages
-                        .query_map([source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                        .collect::<rusqlite::Result<_>>()?;
-                    // A blank page belongs to the document before it (a
-                    // backside), a separator sheet to the one after it; at
-                    // the ends of the file, to the only neighbour there is.
-                    for (k, (index, state, _)) in all.iter().enumerate() {
-                        let before = all[..k].iter().rev().find_map(|p| p.2);
-                        let after = all[k + 1..].iter().find_map(|p| p.2);
-                        let owner = match state.as_str() {
-                            "blank" => before.or(after),
-                            "separator" => after.or(before),
-                            _ => continue,
-                        };
-                        if owner == Some(d.document_id) {
-                            if state == "blank" {
+                    if !sheets.contains_key(source) {
+                        let all: Vec<(i64, String, Option<i64>)> = file_pages
+                            .query_map([source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                            .collect::<rusqlite::Result<_>>()?;
+                        sheets.insert(*source, sheet_owners(&all));
+                    }
+                    for &(index, blank, owner) in &sheets[source] {
+                        if owner == d.document_id {
+                            if blank {
                                 d.blank_pages.push(index + 1);
                             } else {
                                 d.separator_pages.push(index + 1);
@@ -523,5 +547,27 @@ impl Store {
                 Ok(d)
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sheet_owners;
+
+    #[test]
+    fn blank_pages_follow_their_document_and_separators_lead_theirs() {
+        let page = |i: i64, s: &str, d: Option<i64>| (i, s.to_owned(), d);
+        let pages = [
+            page(0, "blank", None),
+            page(1, "recognized", Some(7)),
+            page(2, "blank", None),
+            page(3, "separator", None),
+            page(4, "recognized", Some(8)),
+            page(5, "separator", None),
+        ];
+        assert_eq!(
+            sheet_owners(&pages),
+            [(0, true, 7), (2, true, 7), (3, false, 8), (5, false, 8)]
+        );
     }
 }
