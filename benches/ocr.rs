@@ -201,33 +201,75 @@ fn preparation(pages: &[PathBuf]) {
     );
 }
 
+/// The median of some numbers.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
 fn main() {
     let pages = pages();
-    let tmp = tempfile::tempdir().unwrap();
+    // The machine may be shared: the three ways run interleaved, round
+    // after round, and each round's ratios compare runs made seconds apart.
+    let rounds: usize = std::env::var("SCANSTELLE_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3)
+        .max(1);
     println!(
-        "{} Seiten, {} Kerne, OMP_THREAD_LIMIT={:?}",
+        "{} Seiten, {} Kerne, OMP_THREAD_LIMIT={:?}, {rounds} Runden",
         pages.len(),
         cores(),
         std::env::var("OMP_THREAD_LIMIT").ok()
     );
-    let cli_rate = cli(&pages);
-    let ours = scanstelle(&pages);
-    let chain = pipeline(&pages, tmp.path());
-    println!("tesseract CLI (1 Prozess je Kern): {cli_rate:7.1} Seiten/min  1.00×");
+    let (mut cli_rates, mut ours_ratio, mut chain_ratio) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut ours_rates, mut chain_rates) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let cli_rate = cli(&pages);
+        let ours = scanstelle(&pages);
+        let tmp = tempfile::tempdir().unwrap();
+        let chain = pipeline(&pages, tmp.path());
+        println!(
+            "  Runde {}: CLI {cli_rate:.1}, nur OCR {ours:.1} ({:.2}×), ganze Kette {chain:.1} ({:.2}×) Seiten/min",
+            round + 1,
+            ours / cli_rate,
+            chain / cli_rate
+        );
+        cli_rates.push(cli_rate);
+        ours_rates.push(ours);
+        chain_rates.push(chain);
+        ours_ratio.push(ours / cli_rate);
+        chain_ratio.push(chain / cli_rate);
+    }
+    let range = |v: &[f64]| {
+        let lo = v.iter().copied().fold(f64::MAX, f64::min);
+        let hi = v.iter().copied().fold(f64::MIN, f64::max);
+        format!("{lo:.2}–{hi:.2}")
+    };
+    println!("Median über die Runden (Verhältnis je Runde, Spanne):");
     println!(
-        "Scanstelle, nur OCR:               {ours:7.1} Seiten/min  {:.2}×",
-        ours / cli_rate
+        "tesseract CLI (1 Prozess je Kern): {:7.1} Seiten/min  1.00×",
+        median(cli_rates.clone())
     );
     println!(
-        "Scanstelle, ganze Kette:           {chain:7.1} Seiten/min  {:.2}×",
-        chain / cli_rate
+        "Scanstelle, nur OCR:               {:7.1} Seiten/min  {:.2}×  ({})",
+        median(ours_rates),
+        median(ours_ratio.clone()),
+        range(&ours_ratio)
+    );
+    println!(
+        "Scanstelle, ganze Kette:           {:7.1} Seiten/min  {:.2}×  ({})",
+        median(chain_rates),
+        median(chain_ratio.clone()),
+        range(&chain_ratio)
     );
     preparation(&pages);
+    let tmp = tempfile::tempdir().unwrap();
     match ocrmypdf(&pages, tmp.path()) {
         Some(r) => println!(
             "ocrmypdf --jobs {}:                {r:7.1} Seiten/min  {:.2}×",
             cores(),
-            r / cli_rate
+            r / median(cli_rates)
         ),
         None => println!("ocrmypdf: nicht installiert"),
     }

@@ -20,7 +20,7 @@ use std::thread::JoinHandle;
 
 use image::GrayImage;
 
-use crate::blob::BlobStore;
+use crate::blob::{BlobStore, Sha256Hex};
 use crate::classify::{Classifier, ClassifySettings};
 use crate::decode::PageEncoding;
 use crate::imaging::{self, PrepSettings};
@@ -213,9 +213,9 @@ impl PrepOptions {
 /// The result of preparing one page, blobs already stored.
 struct PagePrep {
     page_id: i64,
-    page_sha: crate::blob::Sha256Hex,
-    thumb_sha: crate::blob::Sha256Hex,
-    prepared_sha: Option<crate::blob::Sha256Hex>,
+    page_sha: Sha256Hex,
+    thumb_sha: Sha256Hex,
+    prepared_sha: Option<Sha256Hex>,
     analysis: imaging::Analysis,
     codes: Vec<separation::Barcode>,
     skew: Option<f32>,
@@ -297,6 +297,13 @@ fn prepare_page(
         && imaging::noise_level(&img) > imaging::NOISY;
     let prepared_img = if denoised {
         Some(imaging::median3(prepared_img.as_ref().unwrap_or(&img)))
+    } else if bilevel {
+        // A bilevel scan stays bilevel (stored, OCRed and put into the PDF
+        // as such): the grey edges from straightening go.
+        prepared_img.map(|mut p| {
+            imaging::threshold(&mut p);
+            p
+        })
     } else {
         prepared_img
     };
@@ -307,12 +314,9 @@ fn prepare_page(
     };
     let thumb_sha = put(&imaging::thumbnail(prepared_img.as_ref().unwrap_or(&small)))?;
     // What OCR gets is what it would load from the store: the prepared page
-    // (thresholded again if the scan is bilevel) or the raw one.
-    let ocr_image = (opts.ocr && !analysis.blank && codes.is_empty()).then(|| match prepared_img {
-        Some(p) if bilevel => imaging::threshold(&p),
-        Some(p) => p,
-        None => img,
-    });
+    // or the raw one.
+    let ocr_image =
+        (opts.ocr && !analysis.blank && codes.is_empty()).then(|| prepared_img.unwrap_or(img));
     let params = format!(
         "blank_ink_threshold={} margin_mm={} min_dpi={} ink={:.5}",
         settings.blank_ink_threshold, settings.margin_mm, settings.min_dpi, analysis.ink
@@ -634,6 +638,7 @@ impl Processor {
     /// soon as its last page is recognised.
     pub fn recognize_pending(&mut self, stop: &AtomicBool) -> Result<ProcessSummary, ProcessError> {
         let mut summary = ProcessSummary::default();
+        let mut recognized = Vec::new();
         let mut queue = std::collections::VecDeque::new();
         let mut open: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
         for batch in self.store.batches_in_state(BatchState::Prepared)? {
@@ -641,10 +646,12 @@ impl Processor {
             let pages = self.store.pages_in_state(batch, PageState::Prepared)?;
             open.insert(batch, pages.len());
             if pages.is_empty() {
-                self.finish_batch(batch, &mut summary)?;
+                recognized.push(batch);
             }
             queue.extend(pages.into_iter().map(|p| (batch, ocr_enabled, p)));
         }
+        // Batches recognised during preparation are finished together.
+        self.finish_batches(&recognized, &mut summary)?;
         let jobs = self.pool.jobs.clone().expect("pool running");
         let mut in_flight: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
         let mut stopped = false;
@@ -710,85 +717,145 @@ impl Processor {
         if let Some(left) = open.get_mut(&batch) {
             *left -= 1;
             if *left == 0 {
-                self.finish_batch(batch, summary)?;
+                self.finish_batches(&[batch], summary)?;
             }
         }
         Ok(())
     }
 
-    /// Writes a recognised batch's PDFs and moves it on, unless a page
-    /// failed (it stays `prepared` and is tried again on the next pass).
-    fn finish_batch(
+    /// Writes the PDFs of recognised batches and moves them on; a batch with
+    /// a failed page stays (it is `prepared` and tried again on the next
+    /// pass). The PDFs are built on all cores, a few documents at a time.
+    fn finish_batches(
         &mut self,
-        batch: i64,
+        batches: &[i64],
         summary: &mut ProcessSummary,
     ) -> Result<(), ProcessError> {
-        if !self
-            .store
-            .pages_in_state(batch, PageState::Prepared)?
-            .is_empty()
-        {
-            return Ok(());
+        let mut done = Vec::new();
+        let mut documents = Vec::new();
+        for &batch in batches {
+            if !self
+                .store
+                .pages_in_state(batch, PageState::Prepared)?
+                .is_empty()
+            {
+                continue;
+            }
+            done.push(batch);
+            documents.extend(
+                self.store
+                    .documents_of_batch(batch)?
+                    .into_iter()
+                    .filter(|d| !d.pages.is_empty())
+                    .map(|d| d.id),
+            );
         }
         // One PDF/A-2b per document; written before the batch moves on, so a
         // crash in between writes it again (same content, same blob).
-        for doc in self.store.documents_of_batch(batch)? {
-            if doc.pages.is_empty() {
-                continue;
+        let workers = self.pool.workers().max(1);
+        for chunk in documents.chunks(2 * workers) {
+            let inputs = chunk
+                .iter()
+                .map(|&id| Ok((id, self.pdf_input(id)?)))
+                .collect::<Result<Vec<_>, ProcessError>>()?;
+            let next = AtomicUsize::new(0);
+            let blobs = &self.blobs;
+            let built: Vec<Result<(i64, Sha256Hex), ProcessError>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers.min(inputs.len()))
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let mut out = Vec::new();
+                            while let Some((id, pages)) =
+                                inputs.get(next.fetch_add(1, Ordering::Relaxed))
+                            {
+                                out.push(build_pdf(blobs, *id, pages).map(|sha| (*id, sha)));
+                            }
+                            out
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().expect("PDF thread"))
+                    .collect()
+            });
+            for result in built {
+                let (id, sha) = result?;
+                self.store.set_document_pdf(id, &sha)?;
             }
-            let pdf = self.document_pdf(doc.id)?;
-            let sha = self.blobs.put(&pdf).map_err(|e| ProcessError::Blob {
-                sha: String::new(),
-                detail: e.to_string(),
-            })?;
-            self.store.set_document_pdf(doc.id, &sha)?;
         }
-        self.store
-            .advance_batch(batch, BatchState::Prepared, BatchState::Recognized)?;
-        summary.batches += 1;
+        for batch in done {
+            self.store
+                .advance_batch(batch, BatchState::Prepared, BatchState::Recognized)?;
+            summary.batches += 1;
+        }
         Ok(())
     }
 
-    /// Writes the PDF/A-2b of a document from its prepared pages and OCR words.
-    fn document_pdf(&self, document_id: i64) -> Result<Vec<u8>, ProcessError> {
+    /// What the PDF of a document is made of: its prepared pages (as
+    /// stored) with their OCR words.
+    fn pdf_input(&self, document_id: i64) -> Result<Vec<PdfInput>, ProcessError> {
         let pages = self.store.document_pages(document_id)?;
         let mut loaded = Vec::with_capacity(pages.len());
         for p in &pages {
-            let bytes = self.blobs.get(&p.sha).map_err(|e| ProcessError::Blob {
-                sha: p.sha.short().to_owned(),
-                detail: e.to_string(),
-            })?;
-            let encoding = encoding_of(&p.encoding);
-            let (w, h) = image_size(&bytes, encoding).map_err(|detail| ProcessError::Blob {
+            let blob_err = |detail: String| ProcessError::Blob {
                 sha: p.sha.short().to_owned(),
                 detail,
-            })?;
-            loaded.push((
+            };
+            let bytes = self
+                .blobs
+                .get(&p.sha)
+                .map_err(|e| blob_err(e.to_string()))?;
+            let encoding = encoding_of(&p.encoding);
+            let (width, height) = image_size(&bytes, encoding).map_err(blob_err)?;
+            loaded.push(PdfInput {
                 bytes,
                 encoding,
-                w,
-                h,
-                p.dpi.unwrap_or(300.0) as f32,
-                crate::ocr::decode_words(&p.words),
-            ));
+                width,
+                height,
+                dpi: p.dpi.unwrap_or(300.0) as f32,
+                words: crate::ocr::decode_words(&p.words),
+            });
         }
-        let pdf_pages: Vec<crate::pdfa::PdfPage<'_>> = loaded
-            .iter()
-            .map(|(bytes, encoding, w, h, dpi, words)| crate::pdfa::PdfPage {
-                image: bytes,
-                encoding: *encoding,
-                width: *w,
-                height: *h,
-                dpi: *dpi,
-                words,
-            })
-            .collect();
-        crate::pdfa::document_pdf(&pdf_pages, &format!("Scanstelle Dokument {document_id}"))
-            .map_err(|detail| ProcessError::Blob {
-                sha: String::new(),
-                detail,
-            })
+        Ok(loaded)
     }
+}
+
+/// One page of a document's PDF, loaded from the store.
+struct PdfInput {
+    bytes: Vec<u8>,
+    encoding: PageEncoding,
+    width: u32,
+    height: u32,
+    dpi: f32,
+    words: Vec<crate::ocr::Word>,
+}
+
+/// Writes the PDF/A-2b of a document into the blob store (no database
+/// access, so it runs on any thread).
+fn build_pdf(
+    blobs: &BlobStore,
+    document_id: i64,
+    pages: &[PdfInput],
+) -> Result<Sha256Hex, ProcessError> {
+    let pdf_pages: Vec<crate::pdfa::PdfPage<'_>> = pages
+        .iter()
+        .map(|p| crate::pdfa::PdfPage {
+            image: &p.bytes,
+            encoding: p.encoding,
+            width: p.width,
+            height: p.height,
+            dpi: p.dpi,
+            words: &p.words,
+        })
+        .collect();
+    let err = |detail: String| ProcessError::Blob {
+        sha: String::new(),
+        detail,
+    };
+    let pdf = crate::pdfa::document_pdf(&pdf_pages, &format!("Scanstelle Dokument {document_id}"))
+        .map_err(err)?;
+    blobs.put(&pdf).map_err(|e| err(e.to_string()))
 }
 
 /// Width and height of an encoded page image.
