@@ -303,8 +303,6 @@ pub fn analyse(page: &GrayImage, dpi: f32, settings: &PrepSettings) -> Analysis 
         }
         255.0
     };
-    let (p1, p99) = (percentile(0.01), percentile(0.99));
-    let contrast = p99 - p1;
     // Most of a page is paper: the 80th percentile is the paper's brightness.
     let ink_below = (percentile(0.8) - INK_DELTA).max(0.0) as u8;
     // Despeckle: ink counts only in cells (~0.7 mm) that hold a stroke's worth of it.
@@ -327,12 +325,17 @@ pub fn analyse(page: &GrayImage, dpi: f32, settings: &PrepSettings) -> Analysis 
     }
     let ink = ink_pixels as f64 / n;
     let blank = ink < settings.blank_ink_threshold;
+    // The ink's darkness: the darkest 0.2 % of the page, or of the ink
+    // itself on a short letter (far less than 1 % ink, where a fixed low
+    // percentile would be paper).
+    let darkest = percentile((ink / 2.0).clamp(1e-5, 0.002));
+    let contrast = percentile(0.99) - darkest;
     let mut flags = Vec::new();
     if mean < 100.0 {
         flags.push(QualityFlag::TooDark);
     }
     // Faint writing: something is there, but even the darkest 0.2 % is light grey.
-    if !blank && mean >= 100.0 && percentile(0.002) > 150.0 {
+    if !blank && mean >= 100.0 && darkest > 150.0 {
         flags.push(QualityFlag::TooLight);
     }
     if !blank && contrast < 60.0 {
@@ -398,6 +401,16 @@ mod tests {
         let text = page(|x, y| if y % 60 < 4 && x % 10 < 7 { 10 } else { 250 });
         let a = analyse(&text, 300.0, &settings());
         assert!(a.flags.is_empty(), "{a:?}");
+        // A short letter: a few lines, well under 1 % ink, black on white.
+        let short = page(|x, y| {
+            if y % 60 < 4 && y < 400 && x % 10 < 7 && x < 600 {
+                0
+            } else {
+                255
+            }
+        });
+        let a = analyse(&short, 300.0, &settings());
+        assert!(a.ink < 0.01 && a.flags.is_empty(), "{a:?}");
         assert!(
             analyse(&text, 150.0, &settings())
                 .flags
