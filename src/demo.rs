@@ -47,6 +47,12 @@ pub const FILES: &[DemoFile] = &[
         what: "JPEG-Einzelseite vom Arbeitsplatzscanner",
     },
     DemoFile {
+        name: "arbeitsunfaehigkeit.tif",
+        profile: "fujitsu-fi-g4",
+        bytes: include_bytes!("../assets/demo/arbeitsunfaehigkeit.tif"),
+        what: "Krankmeldung mit unbekannter BG-Nummer: wartet auf Prüfung",
+    },
+    DemoFile {
         name: "abgebrochen.pdf",
         profile: "desk-mfp-pdf",
         bytes: include_bytes!("../assets/demo/abgebrochen.pdf"),

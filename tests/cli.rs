@@ -125,11 +125,11 @@ fn a_second_watch_on_the_same_home_is_refused() {
 fn the_demo_runs_the_pipeline_on_its_built_in_scans() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("demo");
-    let o = scanstelle(&["demo", "--log-json"], &home);
+    let o = scanstelle(&["demo", "--headless", "--log-json"], &home);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = stdout(&o);
     assert!(
-        out.contains("4 Datei(en) mit 5 Seite(n) eingelesen, 0 doppelt, 1 in Quarantäne"),
+        out.contains("5 Datei(en) mit 6 Seite(n) eingelesen, 0 doppelt, 1 in Quarantäne"),
         "{out}"
     );
     assert!(

@@ -69,6 +69,21 @@ Vermieter: Wohnbau Minden GmbH, 20.11.2026"
 convert "$tmp/miete.png" -threshold 60% -type bilevel -compress Group4 -density 300 -units PixelsPerInch "$tmp/miete.tif"
 img2pdf "$tmp/miete.tif" -o vermieterbescheinigung.pdf
 
+# A sick note whose BG-Nummer is in no case (one digit off): the name and
+# address point to a case, so it waits for a person in the review queue.
+page "$tmp/au.png" "Arbeitsunfähigkeitsbescheinigung
+Erstbescheinigung
+
+Patientin: Petra Musterfrau, Am Markt 1, 32312 Lübbecke
+BG-Nummer: 12345 BG 0012348
+
+arbeitsunfähig seit: 23.11.2026
+voraussichtlich arbeitsunfähig bis einschließlich: 04.12.2026
+festgestellt am: 23.11.2026
+
+Praxis Dr. med. A. Beispielarzt, Lübbecke"
+convert "$tmp/au.png" -threshold 60% -type bilevel -compress Group4 -density 300 -units PixelsPerInch arbeitsunfaehigkeit.tif
+
 # A born-digital PDF with real text, as forwarded e-mail attachments arrive.
 python3 - <<'PY'
 lines = [
