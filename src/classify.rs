@@ -180,14 +180,23 @@ pub fn confirm(
     if rules.label(&doc_type).is_none() {
         return Err(ConfirmError::UnknownType(doc_type));
     }
+    let feats = document_features(store, document_id)?;
+    store.confirm_document(document_id, &case, &doc_type, &feats)?;
+    Ok((case, doc_type))
+}
+
+/// The type-model features of a document's OCR text (what a confirmation
+/// teaches the model).
+pub fn document_features(
+    store: &crate::store::Store,
+    document_id: i64,
+) -> Result<Vec<String>, crate::store::StoreError> {
     let text: Vec<String> = store
         .document_pages(document_id)?
         .iter()
         .map(|p| page_text(&crate::ocr::decode_words(&p.words)))
         .collect();
-    let feats = crate::doctype::features(&text.join("\n"));
-    store.confirm_document(document_id, &case, &doc_type, &feats)?;
-    Ok((case, doc_type))
+    Ok(crate::doctype::features(&text.join("\n")))
 }
 
 /// A page's text from its words: one line per OCR line.

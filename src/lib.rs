@@ -17,6 +17,7 @@
 //! - [`process`]: preparation ([`imaging`], [`separation`]), OCR ([`ocr`]),
 //!   PDF/A ([`pdfa`]) and classification ([`classify`]: [`casefind`] against
 //!   the case [`register`], [`doctype`]);
+//! - [`desk`]: what the station's window shows and the actions it takes;
 //! - [`demo`]: the built-in demo scans and register.
 //!
 //! Packaging and sync follow as further stages.
@@ -28,6 +29,7 @@ pub mod config;
 pub mod coversheet;
 pub mod decode;
 pub mod demo;
+pub mod desk;
 pub mod doctype;
 pub mod eval;
 pub mod imaging;

@@ -431,25 +431,10 @@ impl Store {
                 to: DocumentState::Released.to_string(),
             });
         }
-        let teach = |class: &str, delta: i64| -> rusqlite::Result<()> {
-            tx.execute(
-                "INSERT INTO type_model_docs (class, docs) VALUES (?1, ?2)
-                 ON CONFLICT (class) DO UPDATE SET docs = docs + ?2",
-                params![class, delta],
-            )?;
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO type_model_counts (class, feature, count) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (class, feature) DO UPDATE SET count = count + ?3",
-            )?;
-            for f in features {
-                stmt.execute(params![class, f, delta])?;
-            }
-            Ok(())
-        };
         if let Some(old) = &learned {
-            teach(old, -1)?;
+            super::desk::teach(&tx, old, features, -1)?;
         }
-        teach(doc_type, 1)?;
+        super::desk::teach(&tx, doc_type, features, 1)?;
         tx.execute(
             "UPDATE documents SET case_bg = ?1, doc_type = ?2, case_status = 'confirmed',
                  case_confidence = 1.0, type_confidence = 1.0, learned_type = ?2, state = ?3,

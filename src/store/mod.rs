@@ -6,12 +6,14 @@
 //! rest is a change in one place.
 
 mod cases;
+mod desk;
 mod schema;
 pub mod state;
 
 use crate::blob::Sha256Hex;
 use crate::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
 pub use cases::{DocumentReport, NewDecision, RegisterVersion};
+pub use desk::{BatchRow, DecisionState, DetailPage, DocumentDetail, EventRow, OutboxRow};
 pub use state::{BatchState, DocumentState, PageState, SourceState};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};

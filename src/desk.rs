@@ -1,0 +1,704 @@
+//! What the station's window shows, as plain data: the inbox (recent
+//! batches with their progress through the stages, quarantine, throughput,
+//! new events), one document with its case candidates and evidence, the
+//! register search, a case's holdings, the outbox — and the few actions a
+//! person takes (confirm, undo). No GUI types here: the window (`src/gui/`)
+//! calls these on a background thread and only draws the results.
+
+use crate::blob::{BlobStore, Sha256Hex};
+use crate::casefind::Candidate;
+use crate::classify::{Classifier, ConfirmError};
+use crate::config::Config;
+use crate::ocr::Word;
+use crate::register::Person;
+use crate::store::{
+    BatchRow, DecisionState, DocumentState, EventRow, OutboxRow, QuarantineRow, Store, StoreError,
+};
+use std::path::{Path, PathBuf};
+
+/// The stages a batch passes, in order, as the inbox names them.
+pub const STAGES: [&str; 5] = [
+    "eingelesen",
+    "aufbereitet",
+    "erkannt",
+    "zugeordnet",
+    "übertragen",
+];
+
+/// Errors of the window's data layer.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A blob could not be read or decoded.
+    #[error("Bild {sha}: {detail}")]
+    Blob {
+        /// Short hash.
+        sha: String,
+        /// What failed.
+        detail: String,
+    },
+    /// The classifier's configuration is invalid.
+    #[error(transparent)]
+    Classify(#[from] crate::classify::ClassifyError),
+    /// A confirmation was refused.
+    #[error(transparent)]
+    Confirm(#[from] ConfirmError),
+    /// No such document.
+    #[error("Dokument {0} gibt es nicht")]
+    NoDocument(i64),
+    /// A dropped file could not be put into the hot folder.
+    #[error("{path}: {detail}")]
+    Drop {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        detail: String,
+    },
+}
+
+/// Result of the desk.
+pub type Result<T> = std::result::Result<T, DeskError>;
+
+/// The inbox: everything the first screen shows.
+#[derive(Debug, Clone, Default)]
+pub struct Overview {
+    /// Recent batches, newest first.
+    pub batches: Vec<BatchView>,
+    /// Quarantined files, newest first.
+    pub quarantine: Vec<QuarantineRow>,
+    /// Documents waiting for a person, oldest first.
+    pub review: Vec<i64>,
+    /// Pages recognised per minute over the last ten minutes.
+    pub pages_per_minute: f64,
+    /// Events newer than the ones asked about.
+    pub events: Vec<EventRow>,
+    /// The outbox.
+    pub outbox: Vec<OutboxRow>,
+    /// Pages in the store.
+    pub pages: u64,
+    /// Documents in the store.
+    pub documents: u64,
+}
+
+/// A batch in the inbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchView {
+    /// Row id.
+    pub id: i64,
+    /// Scanner profile.
+    pub profile: String,
+    /// Its (first) file.
+    pub file_name: String,
+    /// Files in the batch.
+    pub files: u32,
+    /// Arrival, local `TT.MM. HH:MM`.
+    pub received: String,
+    /// Index into [`STAGES`] of the last stage reached (`None`: still open).
+    pub stage: Option<usize>,
+    /// Progress through the five stages, 0–5 (whole stages plus the share
+    /// of pages or documents through the next).
+    pub progress: f32,
+    /// Pages in all (blank and separator sheets included).
+    pub pages: u32,
+    /// Blank pages.
+    pub blank: u32,
+    /// Separator sheets.
+    pub separators: u32,
+    /// Documents in all.
+    pub documents: u32,
+    /// Documents waiting for review.
+    pub review: u32,
+    /// Warnings in words (quality flags, page-count mismatch).
+    pub warnings: Vec<String>,
+    /// Thumbnails of the first pages.
+    pub thumbs: Vec<Sha256Hex>,
+}
+
+/// A document with everything the review and document screens show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentView {
+    /// Row id.
+    pub id: i64,
+    /// Its batch.
+    pub batch_id: i64,
+    /// The file it came from.
+    pub file_name: String,
+    /// State.
+    pub state: DocumentState,
+    /// The decided (auto, confirmed) or best (review) case.
+    pub case: Option<String>,
+    /// auto, review, confirmed or none.
+    pub case_status: String,
+    /// Confidence of the case, 0–1.
+    pub case_confidence: f64,
+    /// The type slug.
+    pub doc_type: Option<String>,
+    /// Confidence of the type, 0–1.
+    pub type_confidence: f64,
+    /// Why it waits for review, in words.
+    pub reasons: Vec<String>,
+    /// Case candidates, best first, with the household's names.
+    pub candidates: Vec<CandidateView>,
+    /// Type suggestions, best first: slug, label, probability.
+    pub types: Vec<(String, String, f64)>,
+    /// Phrases that decided the type.
+    pub type_phrases: Vec<String>,
+    /// Warnings in words.
+    pub warnings: Vec<String>,
+    /// Its pages.
+    pub pages: Vec<PageView>,
+}
+
+/// A case candidate with the names of its household.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateView {
+    /// The candidate as the matcher found it.
+    pub candidate: Candidate,
+    /// Members and address, e.g. "Mustermann, Erika; Max — Lindenstraße 12, 32423 Minden".
+    pub household: String,
+}
+
+/// A page of a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageView {
+    /// Row id.
+    pub page_id: i64,
+    /// The image shown.
+    pub sha: Sha256Hex,
+    /// Its encoding.
+    pub encoding: String,
+    /// The thumbnail.
+    pub thumb: Option<Sha256Hex>,
+    /// OCR words in the image's pixels.
+    pub words: Vec<Word>,
+    /// Quality flags in words.
+    pub flags: Vec<String>,
+}
+
+/// A register hit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseHit {
+    /// How well it matches, 0–1.
+    pub score: f64,
+    /// The person.
+    pub person: Person,
+}
+
+/// What the station holds for a case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseFile {
+    /// The BG-Nummer.
+    pub bg: String,
+    /// Members.
+    pub persons: Vec<Person>,
+    /// Documents: id, state in words, type label.
+    pub documents: Vec<(i64, String, String)>,
+}
+
+/// A greyscale image for display.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrayImage {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Pixels of the original per pixel here (1: full size).
+    pub reduced_by: u32,
+    /// One byte per pixel, rows top to bottom.
+    pub pixels: Vec<u8>,
+}
+
+/// What an undo needs to put a confirmed document back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undo {
+    /// The document.
+    pub document_id: i64,
+    /// Its decision before.
+    pub prior: DecisionState,
+}
+
+/// The window's connection to the station: its own store connection, the
+/// blobs and the classifier's rules.
+pub struct Desk {
+    store: Store,
+    blobs: BlobStore,
+    classifier: Classifier,
+    home: PathBuf,
+    drop_folder: Option<PathBuf>,
+}
+
+impl Desk {
+    /// Opens the station at `config.home` for the window: a connection of
+    /// its own beside the one the running station holds (the station's
+    /// lock stays with the watcher).
+    pub fn open(config: &Config) -> Result<Self> {
+        Ok(Self {
+            blobs: BlobStore::open(config.home.join("blobs")).map_err(|e| DeskError::Blob {
+                sha: String::new(),
+                detail: e.to_string(),
+            })?,
+            store: Store::open(&config.home.join("scanstelle.db"))?,
+            classifier: Classifier::new(&config.classify)?,
+            home: config.home.clone(),
+            drop_folder: config
+                .profiles
+                .first()
+                .map(|p| p.hot_folder_path(&config.home)),
+        })
+    }
+
+    /// The documents of a batch, in order.
+    pub fn documents_of_batch(&self, batch: i64) -> Result<Vec<i64>> {
+        Ok(self
+            .store
+            .documents_of_batch(batch)?
+            .into_iter()
+            .map(|d| d.id)
+            .collect())
+    }
+
+    /// Puts a file dropped onto the window into the hot folder of the first
+    /// profile (under a temporary name, then renamed, as scanners do); the
+    /// station takes it from there. Returns the file name.
+    pub fn take_dropped(&self, path: &Path) -> Result<String> {
+        let err = |detail: String| DeskError::Drop {
+            path: path.to_owned(),
+            detail,
+        };
+        let folder = self
+            .drop_folder
+            .as_ref()
+            .ok_or_else(|| err("kein Scannerprofil mit Eingangsordner".into()))?;
+        if !path.is_file() {
+            return Err(err("keine Datei (Ordner werden nicht übernommen)".into()));
+        }
+        let name = path
+            .file_name()
+            .ok_or_else(|| err("kein Dateiname".into()))?
+            .to_string_lossy()
+            .into_owned();
+        std::fs::create_dir_all(folder).map_err(|e| err(e.to_string()))?;
+        let tmp = folder.join(format!(".{name}.{}.part", uuid::Uuid::new_v4().simple()));
+        let mut to = folder.join(&name);
+        if to.exists() {
+            // Never overwrite a file the station has not taken yet.
+            to = folder.join(format!("{}-{name}", uuid::Uuid::new_v4().simple()));
+        }
+        std::fs::copy(path, &tmp).map_err(|e| err(e.to_string()))?;
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .and_then(|()| std::fs::rename(&tmp, &to))
+            .map_err(|e| {
+                std::fs::remove_file(&tmp).ok();
+                err(e.to_string())
+            })?;
+        Ok(name)
+    }
+
+    /// The station home.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    /// The type label of a slug (the slug itself if unknown).
+    pub fn type_label(&self, slug: &str) -> String {
+        self.classifier
+            .rules()
+            .label(slug)
+            .unwrap_or(slug)
+            .to_owned()
+    }
+
+    /// Every document type: slug and label.
+    pub fn types(&self) -> Vec<(String, String)> {
+        self.classifier
+            .rules()
+            .classes()
+            .iter()
+            .map(|c| (c.slug.clone(), c.label.clone()))
+            .collect()
+    }
+
+    /// The inbox, with the events after `after_event`.
+    pub fn overview(&self, after_event: i64) -> Result<Overview> {
+        let status = self.store.status()?;
+        let since = time::OffsetDateTime::now_utc() - time::Duration::minutes(10);
+        let since = since
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let recognised = self.store.pages_recognized_since(&since)?;
+        // Events first: a batch an event reports on is then at least as far
+        // along in the rows read after them.
+        let events = self.store.events_after(after_event, 200)?;
+        Ok(Overview {
+            batches: self
+                .store
+                .recent_batches(200, 6)?
+                .into_iter()
+                .map(batch_view)
+                .collect(),
+            quarantine: self.store.quarantine_entries()?,
+            review: self.store.review_queue()?,
+            pages_per_minute: recognised as f64 / 10.0,
+            events,
+            outbox: self.store.outbox()?,
+            pages: status.pages.iter().map(|p| p.1).sum(),
+            documents: status.documents.iter().map(|d| d.1).sum(),
+        })
+    }
+
+    /// The id of the newest event.
+    pub fn last_event(&self) -> Result<i64> {
+        Ok(self.store.last_event_id()?)
+    }
+
+    /// One document for the review or document screen.
+    pub fn document(&self, id: i64) -> Result<DocumentView> {
+        let d = self
+            .store
+            .document_detail(id)?
+            .ok_or(DeskError::NoDocument(id))?;
+        let decision: serde_json::Value = d
+            .decision
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok())
+            .unwrap_or_default();
+        let strings = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        };
+        let register = self.store.register()?;
+        let candidates: Vec<Candidate> =
+            serde_json::from_value(decision["case_candidates"].clone()).unwrap_or_default();
+        let candidates = candidates
+            .into_iter()
+            .map(|c| CandidateView {
+                household: household(register.case(&c.bg)),
+                candidate: c,
+            })
+            .collect();
+        let types = decision["type_candidates"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| {
+                let slug = t[0].as_str()?;
+                Some((slug.to_owned(), self.type_label(slug), t[1].as_f64()?))
+            })
+            .collect();
+        let mut warnings: Vec<String> = d.flags.split(',').filter_map(flag_words).collect();
+        let pages: Vec<PageView> = d
+            .pages
+            .into_iter()
+            .map(|p| PageView {
+                page_id: p.page_id,
+                sha: p.sha,
+                encoding: p.encoding,
+                thumb: p.thumb,
+                words: crate::ocr::decode_words(&p.words),
+                flags: p.flags.split(',').filter_map(flag_words).collect(),
+            })
+            .collect();
+        for (i, p) in pages.iter().enumerate() {
+            warnings.extend(p.flags.iter().map(|f| format!("Seite {}: {f}", i + 1)));
+        }
+        Ok(DocumentView {
+            id: d.id,
+            batch_id: d.batch_id,
+            file_name: d.file_name.unwrap_or_default(),
+            state: d.state,
+            case: d.case_bg,
+            case_status: d.case_status.unwrap_or_else(|| "none".into()),
+            case_confidence: d.case_confidence.unwrap_or(0.0),
+            doc_type: d.doc_type,
+            type_confidence: d.type_confidence.unwrap_or(0.0),
+            reasons: strings(&decision["reasons"]),
+            candidates,
+            types,
+            type_phrases: strings(&decision["type_phrases"]),
+            warnings,
+            pages,
+        })
+    }
+
+    /// Searches the register by BG-Nummer, Kundennummer, name or address.
+    pub fn find_cases(&self, query: &str, limit: usize) -> Result<Vec<CaseHit>> {
+        let register = self.store.register()?;
+        Ok(register
+            .find(query, limit)
+            .into_iter()
+            .map(|(score, p)| CaseHit {
+                score,
+                person: p.clone(),
+            })
+            .collect())
+    }
+
+    /// What the station holds for a case.
+    pub fn case_file(&self, bg: &str) -> Result<CaseFile> {
+        let register = self.store.register()?;
+        let documents = self
+            .store
+            .documents_of_case(bg)?
+            .into_iter()
+            .map(|(id, state, ty)| {
+                let state = DocumentState::parse(&state).map_or(state, |s| s.german().to_owned());
+                (
+                    id,
+                    state,
+                    ty.map(|t| self.type_label(&t)).unwrap_or_default(),
+                )
+            })
+            .collect();
+        Ok(CaseFile {
+            bg: bg.to_owned(),
+            persons: register.case(bg).cloned().collect(),
+            documents,
+        })
+    }
+
+    /// A person confirms a document (with another case or type if given):
+    /// it is released and teaches the type model. Returns what undoes it.
+    pub fn confirm(&mut self, id: i64, case: Option<&str>, doc_type: Option<&str>) -> Result<Undo> {
+        let prior = self
+            .store
+            .decision_state(id)?
+            .ok_or(DeskError::NoDocument(id))?;
+        crate::classify::confirm(&mut self.store, self.classifier.rules(), id, case, doc_type)?;
+        Ok(Undo {
+            document_id: id,
+            prior,
+        })
+    }
+
+    /// Takes a confirmation back.
+    pub fn undo(&mut self, undo: &Undo) -> Result<()> {
+        let features = crate::classify::document_features(&self.store, undo.document_id)?;
+        self.store
+            .restore_decision(undo.document_id, &undo.prior, &features)?;
+        Ok(())
+    }
+
+    /// A page image for display, box-reduced by an integer factor until
+    /// its longer side is at most `max_side` pixels.
+    pub fn page_image(&self, sha: &Sha256Hex, encoding: &str, max_side: u32) -> Result<GrayImage> {
+        let err = |detail: String| DeskError::Blob {
+            sha: sha.short().to_owned(),
+            detail,
+        };
+        let bytes = self.blobs.get(sha).map_err(|e| err(e.to_string()))?;
+        let encoding = match encoding {
+            "jpeg" => crate::decode::PageEncoding::Jpeg,
+            _ => crate::decode::PageEncoding::Png,
+        };
+        let img = crate::imaging::load_gray(&bytes, encoding).map_err(|e| err(e.to_string()))?;
+        let factor = img
+            .width()
+            .max(img.height())
+            .div_ceil(max_side.max(1))
+            .max(1);
+        let small = crate::imaging::downsample(&img, factor);
+        Ok(GrayImage {
+            width: small.width(),
+            height: small.height(),
+            reduced_by: factor,
+            pixels: small.into_raw(),
+        })
+    }
+
+    /// A thumbnail (JPEG in the store) as pixels.
+    pub fn thumbnail(&self, sha: &Sha256Hex) -> Result<GrayImage> {
+        self.page_image(sha, "jpeg", u32::MAX)
+    }
+}
+
+/// Members and address of a household, for a candidate line.
+fn household<'a>(persons: impl Iterator<Item = &'a Person>) -> String {
+    let persons: Vec<&Person> = persons.collect();
+    let Some(first) = persons.first() else {
+        return "nicht im Fallbestand".into();
+    };
+    let mut names: Vec<String> = Vec::new();
+    for p in &persons {
+        match names
+            .iter_mut()
+            .find(|n| n.starts_with(&format!("{}, ", p.nachname)))
+        {
+            Some(n) => {
+                n.push_str("; ");
+                n.push_str(&p.vorname);
+            }
+            None => names.push(format!("{}, {}", p.nachname, p.vorname)),
+        }
+    }
+    format!(
+        "{} — {}, {} {}",
+        names.join(" / "),
+        first.strasse,
+        first.plz,
+        first.ort
+    )
+}
+
+/// A stored flag code in words (`None` for an empty code).
+pub fn flag_words(code: &str) -> Option<String> {
+    use crate::imaging::QualityFlag::*;
+    let words = match code.trim() {
+        "" => return None,
+        "page_count_mismatch" => "Seitenzahl weicht vom Deckblatt ab",
+        c => [
+            TooDark,
+            TooLight,
+            LowContrast,
+            LowResolution,
+            DoubleFeed,
+            TooSkewed,
+        ]
+        .into_iter()
+        .find(|f| f.code() == c)
+        .map_or(c, |f| f.german()),
+    };
+    Some(words.to_owned())
+}
+
+/// A stored batch as the inbox shows it.
+fn batch_view(b: BatchRow) -> BatchView {
+    use crate::store::{BatchState, PageState};
+    let count = |state: &str| b.pages.get(state).copied().unwrap_or(0);
+    let pages: u32 = b.pages.values().sum();
+    let blank = count(PageState::Blank.as_str());
+    let separators = count(PageState::Separator.as_str());
+    let documents: u32 = b.documents.values().sum();
+    let docs = |state: DocumentState| b.documents.get(state.as_str()).copied().unwrap_or(0);
+    let state = BatchState::parse(&b.state);
+    let stage = match state {
+        None | Some(BatchState::Open) => None,
+        Some(BatchState::Ingested) => Some(0),
+        Some(BatchState::Prepared) => Some(1),
+        Some(BatchState::Recognized) => Some(2),
+        Some(BatchState::Classified) => Some(3),
+        Some(BatchState::Transferred | BatchState::Purged) => Some(4),
+    };
+    // Share of the next stage done: pages prepared (or set aside), pages
+    // recognised, documents decided.
+    let share = |done: u32, of: u32| {
+        if of == 0 {
+            0.0
+        } else {
+            done as f32 / of as f32
+        }
+    };
+    let content = pages - blank - separators;
+    let next = match stage {
+        None => 0.0,
+        Some(0) => share(pages - count(PageState::Ingested.as_str()), pages),
+        Some(1) => share(count(PageState::Recognized.as_str()), content),
+        Some(2) => share(
+            docs(DocumentState::Classified)
+                + docs(DocumentState::Review)
+                + docs(DocumentState::Released),
+            documents,
+        ),
+        Some(_) => 0.0,
+    };
+    let progress = stage.map_or(0.0, |s| s as f32 + 1.0 + next).min(5.0);
+    let mut warnings: Vec<String> = b.flags.split(',').filter_map(flag_words).collect();
+    let mut page_flags: Vec<String> = b
+        .page_flags
+        .iter()
+        .flat_map(|f| f.split(','))
+        .filter_map(flag_words)
+        .collect();
+    page_flags.sort();
+    page_flags.dedup();
+    warnings.extend(page_flags);
+    BatchView {
+        id: b.id,
+        profile: b.profile,
+        file_name: b.file_name,
+        files: b.files,
+        received: local_time(&b.received_at),
+        stage,
+        progress,
+        pages,
+        blank,
+        separators,
+        documents,
+        review: docs(DocumentState::Review),
+        warnings,
+        thumbs: b.thumbs,
+    }
+}
+
+/// The local time zone's offset, found once at start-up.
+static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock::new();
+
+/// Finds the local time zone's offset for [`local_time`]. Call it at the
+/// start of `main`, while the process has one thread (the only time the
+/// `time` crate may read it); later calls change nothing.
+pub fn init_local_offset() {
+    LOCAL_OFFSET
+        .get_or_init(|| time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC));
+}
+
+/// `TT.MM. HH:MM` in local time of an RFC 3339 timestamp (as given if it
+/// does not parse).
+pub fn local_time(rfc3339: &str) -> String {
+    let Ok(t) =
+        time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+    else {
+        return rfc3339.to_owned();
+    };
+    let t = t.to_offset(LOCAL_OFFSET.get().copied().unwrap_or(time::UtcOffset::UTC));
+    format!(
+        "{:02}.{:02}. {:02}:{:02}",
+        t.day(),
+        u8::from(t.month()),
+        t.hour(),
+        t.minute()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn households_list_members_by_family_and_the_address() {
+        let p = |n: &str, v: &str| Person {
+            bg: "12345BG0012345".into(),
+            kundennummer: String::new(),
+            nachname: n.into(),
+            vorname: v.into(),
+            geburtsdatum: String::new(),
+            strasse: "Lindenstraße 12".into(),
+            plz: "32423".into(),
+            ort: "Minden".into(),
+        };
+        let people = [
+            p("Mustermann", "Erika"),
+            p("Mustermann", "Max"),
+            p("Beispiel", "Jan"),
+        ];
+        assert_eq!(
+            household(people.iter()),
+            "Mustermann, Erika; Max / Beispiel, Jan — Lindenstraße 12, 32423 Minden"
+        );
+        assert_eq!(household([].iter()), "nicht im Fallbestand");
+    }
+
+    #[test]
+    fn flags_are_put_in_words() {
+        assert_eq!(flag_words("too_dark").as_deref(), Some("Seite zu dunkel"));
+        assert_eq!(
+            flag_words("page_count_mismatch").as_deref(),
+            Some("Seitenzahl weicht vom Deckblatt ab")
+        );
+        assert_eq!(flag_words(""), None);
+    }
+}

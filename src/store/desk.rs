@@ -1,0 +1,462 @@
+//! Queries for the station's window (see [`crate::desk`]): recent batches
+//! with their progress, the review queue, one document with its pages, the
+//! documents of a case, the outbox, new events — and undoing a confirmation.
+
+use super::{DocumentState, Result, Store, StoreError, event, now};
+use crate::blob::Sha256Hex;
+use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::HashMap;
+
+/// A batch as the inbox lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchRow {
+    /// Row id.
+    pub id: i64,
+    /// Scanner profile.
+    pub profile: String,
+    /// Name of its first file.
+    pub file_name: String,
+    /// Files in the batch.
+    pub files: u32,
+    /// When its first file arrived (RFC 3339).
+    pub received_at: String,
+    /// Pipeline state (stored name).
+    pub state: String,
+    /// Flags of the batch (comma-separated codes).
+    pub flags: String,
+    /// Pages per page state (stored names).
+    pub pages: HashMap<String, u32>,
+    /// Documents per document state (stored names).
+    pub documents: HashMap<String, u32>,
+    /// Quality flags of its pages (comma-separated codes per page).
+    pub page_flags: Vec<String>,
+    /// Thumbnails of its first pages, in order.
+    pub thumbs: Vec<Sha256Hex>,
+}
+
+/// A document as the review screen shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentDetail {
+    /// Row id.
+    pub id: i64,
+    /// Its batch.
+    pub batch_id: i64,
+    /// The file its first page came from.
+    pub file_name: Option<String>,
+    /// State.
+    pub state: DocumentState,
+    /// Case, if any.
+    pub case_bg: Option<String>,
+    /// auto, review, confirmed or none.
+    pub case_status: Option<String>,
+    /// Confidence of the case.
+    pub case_confidence: Option<f64>,
+    /// Type slug, if any.
+    pub doc_type: Option<String>,
+    /// Confidence of the type.
+    pub type_confidence: Option<f64>,
+    /// The stored decision (JSON), if classified.
+    pub decision: Option<String>,
+    /// Flags (comma-separated codes).
+    pub flags: String,
+    /// Its pages in order.
+    pub pages: Vec<DetailPage>,
+}
+
+/// A page of a [`DocumentDetail`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetailPage {
+    /// Row id.
+    pub page_id: i64,
+    /// The image shown (prepared if there is one, else as scanned).
+    pub sha: Sha256Hex,
+    /// Its encoding name.
+    pub encoding: String,
+    /// The thumbnail, once prepared.
+    pub thumb: Option<Sha256Hex>,
+    /// OCR words (encoded, see [`crate::ocr::encode_words`]).
+    pub words: String,
+    /// Quality flags (comma-separated codes).
+    pub flags: String,
+}
+
+/// A row of the sync outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    /// The batch.
+    pub batch_id: i64,
+    /// Its xdomea ProzessID.
+    pub process_id: String,
+    /// State (stored name).
+    pub state: String,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// The last error, in words.
+    pub last_error: Option<String>,
+    /// Last change.
+    pub updated_at: String,
+}
+
+/// An entry of the event log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    /// Row id (increasing).
+    pub id: i64,
+    /// When.
+    pub at: String,
+    /// Kind, e.g. `batch.recognized`.
+    pub kind: String,
+    /// The batch concerned.
+    pub batch_id: Option<i64>,
+    /// The document concerned.
+    pub document_id: Option<i64>,
+    /// In words.
+    pub detail: String,
+}
+
+/// A document's decision fields, as an undo puts them back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionState {
+    /// State.
+    pub state: DocumentState,
+    /// Case.
+    pub case_bg: Option<String>,
+    /// Type.
+    pub doc_type: Option<String>,
+    /// auto, review, confirmed or none.
+    pub case_status: Option<String>,
+    /// Confidence of the case.
+    pub case_confidence: Option<f64>,
+    /// Confidence of the type.
+    pub type_confidence: Option<f64>,
+    /// The type its confirmation taught the model, if any.
+    pub learned_type: Option<String>,
+}
+
+/// Moves one document's worth of features into (`delta` 1) or out of
+/// (`delta` -1) a class of the learned type model.
+pub(super) fn teach(
+    tx: &Transaction<'_>,
+    class: &str,
+    features: &[String],
+    delta: i64,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO type_model_docs (class, docs) VALUES (?1, ?2)
+         ON CONFLICT (class) DO UPDATE SET docs = docs + ?2",
+        params![class, delta],
+    )?;
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO type_model_counts (class, feature, count) VALUES (?1, ?2, ?3)
+         ON CONFLICT (class, feature) DO UPDATE SET count = count + ?3",
+    )?;
+    for f in features {
+        stmt.execute(params![class, f, delta])?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The most recent `limit` batches, newest first, with page and
+    /// document counts per state, quality flags and up to `thumbs`
+    /// thumbnails each.
+    pub fn recent_batches(&self, limit: usize, thumbs: usize) -> Result<Vec<BatchRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.id, b.profile, b.created_at, b.state, b.flags,
+                    (SELECT s.file_name FROM source_files s WHERE s.batch_id = b.id ORDER BY s.id LIMIT 1),
+                    (SELECT COUNT(*) FROM source_files s WHERE s.batch_id = b.id)
+             FROM batches b ORDER BY b.id DESC LIMIT ?1",
+        )?;
+        let mut batches: Vec<BatchRow> = stmt
+            .query_map([limit as i64], |r| {
+                Ok(BatchRow {
+                    id: r.get(0)?,
+                    profile: r.get(1)?,
+                    received_at: r.get(2)?,
+                    state: r.get(3)?,
+                    flags: r.get(4)?,
+                    file_name: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                    files: r.get(6)?,
+                    pages: HashMap::new(),
+                    documents: HashMap::new(),
+                    page_flags: Vec::new(),
+                    thumbs: Vec::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(oldest) = batches.last().map(|b| b.id) else {
+            return Ok(batches);
+        };
+        let index: HashMap<i64, usize> =
+            batches.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
+        let mut pages = self.conn.prepare(
+            "SELECT batch_id, state, COUNT(*) FROM pages WHERE batch_id >= ?1 GROUP BY batch_id, state",
+        )?;
+        for row in pages.query_map([oldest], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, u32>(2)?,
+            ))
+        })? {
+            let (batch, state, n) = row?;
+            if let Some(&i) = index.get(&batch) {
+                batches[i].pages.insert(state, n);
+            }
+        }
+        let mut docs = self.conn.prepare(
+            "SELECT batch_id, state, COUNT(*) FROM documents WHERE batch_id >= ?1 GROUP BY batch_id, state",
+        )?;
+        for row in docs.query_map([oldest], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, u32>(2)?,
+            ))
+        })? {
+            let (batch, state, n) = row?;
+            if let Some(&i) = index.get(&batch) {
+                batches[i].documents.insert(state, n);
+            }
+        }
+        let mut prep = self.conn.prepare(
+            "SELECT p.batch_id, pp.thumb_sha, pp.flags FROM pages p JOIN page_prep pp ON pp.page_id = p.id
+             WHERE p.batch_id >= ?1 ORDER BY p.batch_id, p.seq",
+        )?;
+        for row in prep.query_map([oldest], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })? {
+            let (batch, thumb, flags) = row?;
+            let Some(&i) = index.get(&batch) else {
+                continue;
+            };
+            let b = &mut batches[i];
+            if b.thumbs.len() < thumbs
+                && let Some(sha) = Sha256Hex::parse(&thumb)
+            {
+                b.thumbs.push(sha);
+            }
+            if !flags.is_empty() {
+                b.page_flags.push(flags);
+            }
+        }
+        Ok(batches)
+    }
+
+    /// Documents waiting for a person, oldest first.
+    pub fn review_queue(&self) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM documents WHERE state = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([DocumentState::Review], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One document with its decision and pages.
+    pub fn document_detail(&self, id: i64) -> Result<Option<DocumentDetail>> {
+        let detail = self
+            .conn
+            .query_row(
+                "SELECT d.id, d.batch_id, d.state, d.case_bg, d.case_status, d.case_confidence,
+                        d.doc_type, d.type_confidence, d.decision, d.flags,
+                        (SELECT s.file_name FROM document_pages dp JOIN pages p ON p.id = dp.page_id
+                         JOIN source_files s ON s.id = p.source_file_id
+                         WHERE dp.document_id = d.id ORDER BY dp.position LIMIT 1)
+                 FROM documents d WHERE d.id = ?1",
+                [id],
+                |r| {
+                    Ok(DocumentDetail {
+                        id: r.get(0)?,
+                        batch_id: r.get(1)?,
+                        state: r.get(2)?,
+                        case_bg: r.get(3)?,
+                        case_status: r.get(4)?,
+                        case_confidence: r.get(5)?,
+                        doc_type: r.get(6)?,
+                        type_confidence: r.get(7)?,
+                        decision: r.get(8)?,
+                        flags: r.get(9)?,
+                        file_name: r.get(10)?,
+                        pages: Vec::new(),
+                    })
+                },
+            )
+            .optional()?;
+        let Some(mut detail) = detail else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT p.id, COALESCE(pp.prepared_sha, p.sha256),
+                    CASE WHEN pp.prepared_sha IS NULL THEN p.encoding ELSE 'png' END,
+                    pp.thumb_sha, COALESCE(o.words, ''), COALESCE(pp.flags, '')
+             FROM document_pages dp JOIN pages p ON p.id = dp.page_id
+             LEFT JOIN page_prep pp ON pp.page_id = p.id
+             LEFT JOIN page_ocr o ON o.page_id = p.id
+             WHERE dp.document_id = ?1 ORDER BY dp.position",
+        )?;
+        detail.pages = stmt
+            .query_map([id], |r| {
+                let sha: String = r.get(1)?;
+                let thumb: Option<String> = r.get(3)?;
+                Ok(DetailPage {
+                    page_id: r.get(0)?,
+                    sha: Sha256Hex::parse(&sha).unwrap_or_else(|| Sha256Hex::of(b"")),
+                    encoding: r.get(2)?,
+                    thumb: thumb.as_deref().and_then(Sha256Hex::parse),
+                    words: r.get(4)?,
+                    flags: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Some(detail))
+    }
+
+    /// The documents filed (or proposed) for a case, newest first.
+    pub fn documents_of_case(&self, bg: &str) -> Result<Vec<(i64, String, Option<String>)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, state, doc_type FROM documents WHERE case_bg = ?1 ORDER BY id DESC",
+        )?;
+        let rows = stmt.query_map([bg], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The sync outbox, newest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT batch_id, process_id, state, attempts, last_error, updated_at
+             FROM sync_outbox ORDER BY id DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(OutboxRow {
+                batch_id: r.get(0)?,
+                process_id: r.get(1)?,
+                state: r.get(2)?,
+                attempts: r.get(3)?,
+                last_error: r.get(4)?,
+                updated_at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Events after `after` (an event id), oldest first, at most `limit`.
+    pub fn events_after(&self, after: i64, limit: usize) -> Result<Vec<EventRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, at, kind, batch_id, document_id, detail FROM events
+             WHERE id > ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after, limit as i64], |r| {
+            Ok(EventRow {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                kind: r.get(2)?,
+                batch_id: r.get(3)?,
+                document_id: r.get(4)?,
+                detail: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The id of the newest event (0 without any).
+    pub fn last_event_id(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?)
+    }
+
+    /// Pages recognised since `since` (RFC 3339), for the throughput.
+    pub fn pages_recognized_since(&self, since: &str) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM page_ocr WHERE created_at >= ?1",
+            [since],
+            |r| r.get(0),
+        )?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// A document's decision fields (for undoing a confirmation).
+    pub fn decision_state(&self, id: i64) -> Result<Option<DecisionState>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT state, case_bg, doc_type, case_status, case_confidence, type_confidence,
+                        learned_type FROM documents WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(DecisionState {
+                        state: r.get(0)?,
+                        case_bg: r.get(1)?,
+                        doc_type: r.get(2)?,
+                        case_status: r.get(3)?,
+                        case_confidence: r.get(4)?,
+                        type_confidence: r.get(5)?,
+                        learned_type: r.get(6)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Undoes a confirmation: the released document gets its earlier
+    /// decision back, and the type model forgets what the confirmation
+    /// taught it (`features`: the document's), in one transaction.
+    pub fn restore_decision(
+        &mut self,
+        id: i64,
+        prior: &DecisionState,
+        features: &[String],
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let (state, learned): (DocumentState, Option<String>) = tx.query_row(
+            "SELECT state, learned_type FROM documents WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if state != DocumentState::Released {
+            return Err(StoreError::Transition {
+                what: "Dokument",
+                id,
+                from: state.to_string(),
+                to: prior.state.to_string(),
+            });
+        }
+        if learned != prior.learned_type {
+            if let Some(l) = &learned {
+                teach(&tx, l, features, -1)?;
+            }
+            if let Some(l) = &prior.learned_type {
+                teach(&tx, l, features, 1)?;
+            }
+        }
+        tx.execute(
+            "UPDATE documents SET state = ?1, case_bg = ?2, doc_type = ?3, case_status = ?4,
+                 case_confidence = ?5, type_confidence = ?6, learned_type = ?7, updated_at = ?8
+             WHERE id = ?9",
+            params![
+                prior.state,
+                prior.case_bg,
+                prior.doc_type,
+                prior.case_status,
+                prior.case_confidence,
+                prior.type_confidence,
+                prior.learned_type,
+                now(),
+                id
+            ],
+        )?;
+        event(
+            &tx,
+            "document.reopened",
+            None,
+            Some(id),
+            "Bestätigung zurückgenommen",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
