@@ -7,8 +7,11 @@ set -euo pipefail
 BUILD_PKGS=(pkg-config clang libclang-dev libtesseract-dev libleptonica-dev)
 # Run time: Tesseract with the German and English models.
 RUN_PKGS=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng)
-# Tests and demo fixtures: TIFF/PDF tools, xmllint for xdomea validation, fonts.
-TEST_PKGS=(libtiff-tools poppler-utils img2pdf libxml2-utils fonts-dejavu-core qpdf)
+# Run time of the window on X11 (and XWayland).
+RUN_PKGS+=(libxkbcommon-x11-0 libx11-6 libxcursor1 libxi6 libxrandr2)
+# Tests and demo fixtures: TIFF/PDF tools, xmllint for xdomea validation, fonts;
+# a virtual X server, key presses and screenshots for the window's test.
+TEST_PKGS=(libtiff-tools poppler-utils img2pdf libxml2-utils fonts-dejavu-core qpdf xvfb xdotool x11-apps)
 
 want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
 missing=()

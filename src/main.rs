@@ -1,6 +1,8 @@
 //! `scanstelle`: the command line of the scan station.
 
 mod commands;
+#[cfg(feature = "gui")]
+mod gui;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -120,11 +122,16 @@ enum Command {
         #[arg(long = "as-json")]
         as_json: bool,
     },
-    /// Führt die Station mit eingebauten Beispielscans in einem temporären Stationsverzeichnis vor.
+    /// Führt die Station mit eingebauten Beispielscans in einem temporären
+    /// Stationsverzeichnis vor: im Fenster, oder ohne Bildschirm (bzw. mit
+    /// --headless) als Bericht auf der Konsole.
     Demo {
         /// Stationsverzeichnis behalten und den Pfad ausgeben.
         #[arg(long)]
         keep: bool,
+        /// Ohne Fenster: verarbeiten, berichten, beenden.
+        #[arg(long)]
+        headless: bool,
     },
     /// Listet die Scannerprofile mit ihren Eingangsordnern.
     Profiles,
@@ -227,6 +234,7 @@ fn ensure_single_threaded_openmp() {
 fn main() -> ExitCode {
     #[cfg(unix)]
     ensure_single_threaded_openmp();
+    scanstelle::desk::init_local_offset();
     let cli = Cli::parse();
     init_logging(cli.log_json, cli.verbose);
     match run(cli) {
@@ -240,12 +248,25 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let Some(command) = cli.command else {
+        // Without a subcommand: the window, where there is a screen.
+        #[cfg(feature = "gui")]
+        if has_display() {
+            let config = Config::load(cli.config.as_deref(), cli.home.as_deref())?;
+            gui::run(
+                config,
+                gui::Options {
+                    tag: None,
+                    ocr_workers: threads(None),
+                },
+            )?;
+            return Ok(ExitCode::SUCCESS);
+        }
         use clap::CommandFactory;
         Cli::command().print_help()?;
         return Ok(ExitCode::SUCCESS);
     };
     match command {
-        Command::Demo { keep } => demo(cli.home.as_deref(), keep),
+        Command::Demo { keep, headless } => demo(cli.home.as_deref(), keep, headless),
         Command::Coversheet {
             bg,
             doc_type,
@@ -667,7 +688,14 @@ fn print_status(home: &Path, s: &StoreStatus, backlog: u64) {
     }
 }
 
-fn demo(home: Option<&Path>, keep: bool) -> Result<ExitCode> {
+/// Whether a window can be opened (an X11 display; Wayland desktops
+/// provide one through XWayland).
+#[cfg(feature = "gui")]
+fn has_display() -> bool {
+    std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
+}
+
+fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
     let (home, temp) = match home {
         Some(h) => (h.to_owned(), false),
         None => (
@@ -708,6 +736,28 @@ fn demo(home: Option<&Path>, keep: bool) -> Result<ExitCode> {
     let dropped = scanstelle::demo::drop_files(|name| {
         config.profile(name).map(|p| p.hot_folder_path(&home))
     })?;
+    #[cfg(feature = "gui")]
+    if !headless && has_display() {
+        println!(
+            "{dropped} Beispielscans abgelegt; das Fenster zeigt, wie die Station sie einliest."
+        );
+        drop(station);
+        gui::run(
+            config,
+            gui::Options {
+                tag: Some("Demo".into()),
+                ocr_workers: threads(None),
+            },
+        )?;
+        if keep || !temp {
+            println!("Stationsverzeichnis bleibt erhalten: {}", home.display());
+        } else {
+            std::fs::remove_dir_all(&home).ok();
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    #[cfg(not(feature = "gui"))]
+    let _ = headless;
     println!("{dropped} Beispielscans abgelegt; Einlesen läuft …");
     let rt = runtime()?;
     let shutdown = {

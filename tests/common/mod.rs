@@ -25,6 +25,8 @@ pub fn scanstelle(args: &[&str], home: &Path) -> std::process::Output {
         .arg("--home")
         .arg(home)
         .env_remove("SCANSTELLE_CONFIG")
+        // No window: the commands run headless even on a desktop.
+        .env_remove("DISPLAY")
         .env("XDG_CONFIG_HOME", home.join("xdg-config"))
         .output()
         .unwrap()

@@ -1,0 +1,113 @@
+//! What [`super::update`] asks the outside world to do: read the store,
+//! store a confirmation, load an image. Each runs on a blocking thread (the
+//! window never waits for disk) and answers with a message; tests run them
+//! in line.
+
+use super::message::{LoadedPage, Message};
+use super::state::PAGE_PIXELS;
+use iced::widget::image::Handle;
+use scanstelle::blob::Sha256Hex;
+use scanstelle::desk::{Desk, GrayImage, Undo};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// Something to do outside the window's state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Read the inbox and the events after this one.
+    Refresh(i64),
+    /// Load a document.
+    LoadDocument(i64),
+    /// Load the documents of a batch.
+    BatchDocuments(i64),
+    /// Load a thumbnail.
+    LoadThumb(Sha256Hex),
+    /// Load a page image.
+    LoadPage(Sha256Hex, String),
+    /// Confirm a document with this case and type.
+    Confirm(i64, Option<String>, Option<String>),
+    /// Take a confirmation back.
+    Undo(Undo),
+    /// Search the register for the review screen.
+    RegisterSearch(String),
+    /// Search the register for the cases screen.
+    CaseSearch(String),
+    /// Load what the station holds for a case.
+    LoadCase(String),
+    /// Put a dropped file into the hot folder.
+    Drop(PathBuf),
+    /// Put the keyboard focus into a text field (by id).
+    Focus(&'static str),
+    /// Close the window.
+    Exit,
+}
+
+/// Id of the review screen's register search field.
+pub const SEARCH_FIELD: &str = "register-search";
+/// Id of the cases screen's search field.
+pub const CASE_FIELD: &str = "case-search";
+
+impl Effect {
+    /// Runs the effect against the station (blocking) and returns the
+    /// answer; `None` for effects only the window runtime can do.
+    pub fn perform(self, desk: &Mutex<Desk>) -> Option<Message> {
+        let desk = || {
+            desk.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        let text = |e: scanstelle::desk::DeskError| e.to_string();
+        Some(match self {
+            Effect::Refresh(after) => {
+                Message::Loaded(desk().overview(after).map(Box::new).map_err(text))
+            }
+            Effect::LoadDocument(id) => {
+                Message::DocumentLoaded(desk().document(id).map(Box::new).map_err(text))
+            }
+            Effect::BatchDocuments(batch) => {
+                Message::BatchDocuments(desk().documents_of_batch(batch).map_err(text))
+            }
+            Effect::LoadThumb(sha) => {
+                let img = desk().thumbnail(&sha).map(rgba).map_err(text);
+                Message::ThumbLoaded(sha, img)
+            }
+            Effect::LoadPage(sha, encoding) => Message::PageLoaded(
+                desk()
+                    .page_image(&sha, &encoding, PAGE_PIXELS)
+                    .map(|g| LoadedPage {
+                        sha,
+                        width: g.width,
+                        height: g.height,
+                        reduced_by: g.reduced_by,
+                        handle: rgba(g),
+                    })
+                    .map_err(text),
+            ),
+            Effect::Confirm(id, case, ty) => Message::Confirmed(
+                desk()
+                    .confirm(id, case.as_deref(), ty.as_deref())
+                    .map_err(text),
+            ),
+            Effect::Undo(undo) => {
+                Message::Undone(desk().undo(&undo).map(|()| undo.document_id).map_err(text))
+            }
+            Effect::RegisterSearch(q) => {
+                Message::RegisterHits(desk().find_cases(&q, 9).map_err(text))
+            }
+            Effect::CaseSearch(q) => Message::CaseHits(desk().find_cases(&q, 50).map_err(text)),
+            Effect::LoadCase(bg) => {
+                Message::CaseLoaded(desk().case_file(&bg).map(Box::new).map_err(text))
+            }
+            Effect::Drop(path) => Message::Dropped(desk().take_dropped(&path).map_err(text)),
+            Effect::Focus(_) | Effect::Exit => return None,
+        })
+    }
+}
+
+/// A greyscale image as an image handle.
+fn rgba(g: GrayImage) -> Handle {
+    let mut px = Vec::with_capacity(g.pixels.len() * 4);
+    for v in g.pixels {
+        px.extend_from_slice(&[v, v, v, 255]);
+    }
+    Handle::from_rgba(g.width, g.height, px)
+}

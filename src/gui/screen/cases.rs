@@ -1,0 +1,126 @@
+//! Akten: search the register by BG-Nummer, Kundennummer, name or address
+//! and see what the station holds for a case.
+
+use crate::gui::effect::CASE_FIELD;
+use crate::gui::message::Message;
+use crate::gui::state::App;
+use crate::gui::theme;
+use crate::gui::view::{empty, size, title};
+use iced::widget::{button, column, container, row, scrollable, text, text_input};
+use iced::{Element, Fill, Length};
+
+/// The cases screen.
+pub fn view(app: &App) -> Element<'_, Message> {
+    let l = app.lang;
+    let input = text_input(
+        l.t(
+            "BG-Nummer, Kundennummer, Name oder Anschrift",
+            "BG number, customer number, name or address",
+        ),
+        &app.cases.query,
+    )
+    .id(CASE_FIELD)
+    .on_input(Message::CaseQuery)
+    .padding(10)
+    .size(size::BODY);
+    let mut hits = column![].spacing(6);
+    for h in &app.cases.hits {
+        let p = &h.person;
+        hits = hits.push(
+            button(
+                container(
+                    row![
+                        text(&p.bg).size(size::BODY).width(Length::Fixed(160.0)),
+                        text(&p.kundennummer)
+                            .size(size::BODY)
+                            .width(Length::Fixed(120.0)),
+                        text(format!("{}, {}", p.nachname, p.vorname))
+                            .size(size::BODY)
+                            .width(Fill),
+                        text(format!("{}, {} {}", p.strasse, p.plz, p.ort))
+                            .size(size::SMALL)
+                            .width(Fill),
+                        text(&p.geburtsdatum)
+                            .size(size::SMALL)
+                            .width(Length::Fixed(96.0)),
+                    ]
+                    .spacing(10),
+                )
+                .padding(8)
+                .width(Fill)
+                .style(if app.cases.file.as_ref().is_some_and(|f| f.bg == p.bg) {
+                    theme::selected
+                } else {
+                    theme::card
+                }),
+            )
+            .padding(0)
+            .style(button::text)
+            .on_press(Message::OpenCase(p.bg.clone())),
+        );
+    }
+    let results: Element<'_, Message> = if app.cases.hits.is_empty() {
+        empty(if app.cases.query.trim().len() < 2 {
+            l.t(
+                "Mindestens zwei Zeichen eingeben.",
+                "Type at least two characters.",
+            )
+        } else {
+            l.t("Nichts gefunden.", "Nothing found.")
+        })
+    } else {
+        scrollable(hits).height(Fill).into()
+    };
+    column![
+        title(l.t("Akten", "Cases"), text("")),
+        input,
+        row![container(results).width(Fill).height(Fill), case_file(app)]
+            .spacing(16)
+            .height(Fill),
+    ]
+    .spacing(14)
+    .into()
+}
+
+fn case_file(app: &App) -> Element<'_, Message> {
+    let l = app.lang;
+    let Some(file) = &app.cases.file else {
+        return container(text("")).width(Length::Fixed(380.0)).into();
+    };
+    let mut col = column![text(&file.bg).size(size::HEADING)].spacing(6);
+    for p in &file.persons {
+        col = col.push(
+            text(format!(
+                "{}, {} · {} · {}",
+                p.nachname, p.vorname, p.geburtsdatum, p.kundennummer
+            ))
+            .size(size::BODY),
+        );
+    }
+    col = col.push(
+        text(format!(
+            "{} ({})",
+            l.t("Dokumente der Station", "Documents at the station"),
+            file.documents.len()
+        ))
+        .size(size::HEADING),
+    );
+    for (id, state, ty) in &file.documents {
+        col = col.push(
+            button(
+                text(format!(
+                    "{} {id} · {ty} · {state}",
+                    l.t("Dokument", "Document")
+                ))
+                .size(size::BODY),
+            )
+            .style(button::text)
+            .on_press(Message::OpenDocument(*id)),
+        );
+    }
+    container(scrollable(col.padding(14)))
+        .width(Length::Fixed(380.0))
+        .height(Fill)
+        .style(theme::card)
+        .into()
+}

@@ -1,0 +1,8 @@
+//! The screens of the window, one module each.
+
+pub mod cases;
+pub mod document;
+pub mod inbox;
+pub mod review;
+pub mod settings;
+pub mod sync;

@@ -1,0 +1,311 @@
+//! The window driven as a person drives it, headless: keys through
+//! [`update::shortcut`], clicks through iced's simulator, effects run
+//! against a real station (real OCR, real store). Snapshots are drawn with
+//! the tiny-skia renderer and compared with `tests/snapshots/`.
+
+use super::effect::Effect;
+use super::i18n::Lang;
+use super::message::{Message, Screen};
+use super::state::{App, Engine};
+use super::{theme, update, view};
+use iced::keyboard::key::Named;
+use iced::keyboard::{Key, Modifiers};
+use iced_test::simulator;
+use scanstelle::config::{Config, ConfigFile};
+use scanstelle::desk::Desk;
+use scanstelle::intake::{Outcome, TakeOptions, take_file};
+use scanstelle::station::Station;
+use scanstelle::store::Store;
+use std::path::Path;
+use std::sync::Mutex;
+
+/// A station home with the demo register and two demo letters processed:
+/// the sick note (waits for review: its BG-Nummer is in no case) and the
+/// bank statement (attached automatically).
+fn station(dir: &Path) -> Config {
+    let home = dir.join("home");
+    let config = Config::from_file(ConfigFile::default(), home.clone(), None).unwrap();
+    let mut station = Station::open(&home).unwrap();
+    let parsed =
+        scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes()).unwrap();
+    station
+        .store
+        .import_register(&parsed.persons, "demo", "0", 0)
+        .unwrap();
+    let profile = config.profiles[0].clone();
+    for f in scanstelle::demo::FILES
+        .iter()
+        .filter(|f| matches!(f.name, "arbeitsunfaehigkeit.tif" | "kontoauszug.jpg"))
+    {
+        let path = dir.join(f.name);
+        std::fs::write(&path, f.bytes).unwrap();
+        let outcome = take_file(
+            &mut station,
+            &profile,
+            &path,
+            &TakeOptions {
+                remove_original: false,
+                quarantine_after: std::time::Duration::ZERO,
+            },
+        )
+        .unwrap();
+        assert!(matches!(outcome, Outcome::Ingested(_)), "{outcome:?}");
+    }
+    drop(station);
+    let mut p = scanstelle::process::Processor::new(&home, config.profiles.clone(), 2)
+        .unwrap()
+        .with_classify(&config.classify)
+        .unwrap();
+    let s = p
+        .run_pending(&std::sync::atomic::AtomicBool::new(false))
+        .unwrap();
+    assert_eq!((s.classified, s.review), (1, 1), "{s:?}");
+    config
+}
+
+/// Runs a message and every effect it causes, in line, as the window's
+/// runtime would (focus and exit are the runtime's own).
+fn send(app: &mut App, desk: &Mutex<Desk>, message: Message) {
+    let mut queue = update::update(app, message);
+    while !queue.is_empty() {
+        let effect = queue.remove(0);
+        if let Some(m) = effect.perform(desk) {
+            queue.extend(update::update(app, m));
+        }
+    }
+}
+
+/// A key press, through the same mapping the window uses.
+fn key(app: &mut App, desk: &Mutex<Desk>, key: Key, modifiers: Modifiers) {
+    send(app, desk, Message::Key(key, modifiers));
+}
+
+fn char_key(c: &str) -> Key {
+    Key::Character(c.into())
+}
+
+/// Case, status and state of a document as stored.
+fn stored(config: &Config, id: i64) -> (Option<String>, String, String) {
+    let store = Store::open(&config.home.join("scanstelle.db")).unwrap();
+    let r = store
+        .document_reports()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.document_id == id)
+        .unwrap();
+    (r.case, r.case_status, r.state)
+}
+
+fn open(config: &Config) -> (App, Mutex<Desk>) {
+    let desk = Desk::open(config).unwrap();
+    let mut app = App::new(desk.types(), Engine::Running, Lang::De);
+    app.home = "/station".into();
+    let desk = Mutex::new(desk);
+    send(&mut app, &desk, Message::Tick);
+    (app, desk)
+}
+
+#[test]
+fn a_document_is_reviewed_corrected_undone_and_redone_by_keyboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = station(dir.path());
+    let (mut app, desk) = open(&config);
+    assert_eq!(app.overview.review.len(), 1, "one document waits");
+    let id = app.overview.review[0];
+
+    // Ctrl+2: the review screen shows the document, its candidate first.
+    key(&mut app, &desk, char_key("2"), Modifiers::CTRL);
+    assert_eq!(app.screen, Screen::Review);
+    let doc = app.review.doc.clone().expect("document shown");
+    assert_eq!(doc.id, id);
+    assert_eq!(doc.candidates[0].candidate.bg, "12345BG0012346");
+    assert!(
+        doc.reasons
+            .iter()
+            .any(|r| r.contains("nicht im Fallbestand"))
+    );
+    assert_eq!(app.picked_type().as_deref(), Some("arbeitsunfaehigkeit"));
+    assert!(app.page.is_some(), "the page image is loaded");
+
+    // A person knows better: "/" into the register search, a name, Enter
+    // (in the field), "2" picks the first hit after the one candidate.
+    key(&mut app, &desk, char_key("/"), Modifiers::empty());
+    send(
+        &mut app,
+        &desk,
+        Message::RegisterQuery("Mustermann Erika".into()),
+    );
+    send(&mut app, &desk, Message::RegisterSearch);
+    assert_eq!(app.review.hits[0].person.bg, "12345BG0012345");
+    key(&mut app, &desk, char_key("2"), Modifiers::empty());
+    assert_eq!(app.picked_case().as_deref(), Some("12345BG0012345"));
+
+    // Enter accepts: released with that case; the queue is empty.
+    key(
+        &mut app,
+        &desk,
+        Key::Named(Named::Enter),
+        Modifiers::empty(),
+    );
+    assert_eq!(
+        stored(&config, id),
+        (
+            Some("12345BG0012345".into()),
+            "confirmed".into(),
+            "released".into()
+        )
+    );
+    assert!(app.review.doc.is_none());
+
+    // Ctrl+Z: back in review with the matcher's proposal.
+    key(&mut app, &desk, char_key("z"), Modifiers::CTRL);
+    assert_eq!(
+        stored(&config, id),
+        (
+            Some("12345BG0012346".into()),
+            "review".into(),
+            "review".into()
+        )
+    );
+    assert_eq!(app.review.doc.as_ref().map(|d| d.id), Some(id));
+
+    // Ctrl+Y: confirmed again as corrected.
+    key(&mut app, &desk, char_key("y"), Modifiers::CTRL);
+    assert_eq!(stored(&config, id).0.as_deref(), Some("12345BG0012345"));
+    assert_eq!(stored(&config, id).2, "released");
+}
+
+#[test]
+fn the_accept_button_and_the_candidates_answer_clicks() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = station(dir.path());
+    let (mut app, desk) = open(&config);
+    send(&mut app, &desk, Message::Show(Screen::Review));
+    let mut ui = simulator(view::view(&app));
+    ui.click("Alt+2").expect("second type suggestion");
+    let msgs: Vec<Message> = ui.into_messages().collect();
+    assert!(
+        matches!(msgs.as_slice(), [Message::PickType(1)]),
+        "{msgs:?}"
+    );
+    let mut ui = simulator(view::view(&app));
+    ui.click("Übernehmen: 12345BG0012346 · Arbeitsunfähigkeitsbescheinigung   (Enter)")
+        .expect("accept button");
+    let msgs: Vec<Message> = ui.into_messages().collect();
+    assert!(matches!(msgs.as_slice(), [Message::Accept]), "{msgs:?}");
+}
+
+#[test]
+fn a_batch_opens_on_the_document_screen_with_zoom_and_overlay() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = station(dir.path());
+    let (mut app, desk) = open(&config);
+    assert_eq!(app.overview.batches.len(), 2);
+    assert!(
+        app.overview.batches.iter().all(|b| b.stage == Some(3)),
+        "both batches classified"
+    );
+    // The newest batch (the sick note) is chosen; ↓ ↑ move, Enter opens.
+    key(
+        &mut app,
+        &desk,
+        Key::Named(Named::ArrowDown),
+        Modifiers::empty(),
+    );
+    assert_eq!(app.inbox_cursor, 1);
+    key(
+        &mut app,
+        &desk,
+        Key::Named(Named::ArrowDown),
+        Modifiers::empty(),
+    );
+    assert_eq!(app.inbox_cursor, 1, "stays on the last batch");
+    key(
+        &mut app,
+        &desk,
+        Key::Named(Named::ArrowUp),
+        Modifiers::empty(),
+    );
+    key(
+        &mut app,
+        &desk,
+        Key::Named(Named::Enter),
+        Modifiers::empty(),
+    );
+    assert_eq!(app.screen, Screen::Document);
+    let doc = app.document.doc.clone().expect("document");
+    assert_eq!(doc.file_name, "arbeitsunfaehigkeit.tif");
+    assert!(doc.pages[0].words.len() > 20, "OCR words for the overlay");
+    let page = app.page.clone().expect("page image");
+    assert!(page.reduced_by >= 1 && page.width > 500);
+    key(&mut app, &desk, char_key("o"), Modifiers::empty());
+    assert!(app.document.overlay);
+    key(&mut app, &desk, char_key("+"), Modifiers::empty());
+    key(&mut app, &desk, char_key("+"), Modifiers::empty());
+    assert!((app.document.view.zoom - 1.5625).abs() < 1e-4);
+    key(&mut app, &desk, char_key("0"), Modifiers::empty());
+    assert_eq!(app.document.view.zoom, 1.0);
+    // Thumbnails of both batches were asked for and arrived.
+    assert!(app.thumbs.len() >= 2 && app.thumbs_pending.is_empty());
+}
+
+#[test]
+fn shortcuts_depend_on_the_screen_and_text_fields_keep_theirs() {
+    let enter = Key::Named(Named::Enter);
+    assert!(matches!(
+        update::shortcut(Screen::Review, &enter, Modifiers::empty()),
+        Some(Message::Accept)
+    ));
+    assert!(matches!(
+        update::shortcut(Screen::Inbox, &enter, Modifiers::empty()),
+        Some(Message::InboxOpen)
+    ));
+    assert!(matches!(
+        update::shortcut(Screen::Review, &char_key("3"), Modifiers::ALT),
+        Some(Message::PickType(2))
+    ));
+    assert!(matches!(
+        update::shortcut(Screen::Cases, &char_key("6"), Modifiers::CTRL),
+        Some(Message::Show(Screen::Settings))
+    ));
+    assert!(update::shortcut(Screen::Cases, &char_key("3"), Modifiers::empty()).is_none());
+    // Ctrl+1 typed into a field: the field's text stays.
+    let mut app = App::new(Vec::new(), Engine::Service, Lang::De);
+    app.cases.query = "Muster".into();
+    update::update(&mut app, Message::Modifiers(Modifiers::CTRL));
+    assert!(update::update(&mut app, Message::CaseQuery("Muster1".into())).is_empty());
+    assert_eq!(app.cases.query, "Muster");
+    update::update(&mut app, Message::Modifiers(Modifiers::empty()));
+    assert_eq!(
+        update::update(&mut app, Message::CaseQuery("Mustermann".into())),
+        vec![Effect::CaseSearch("Mustermann".into())]
+    );
+}
+
+#[test]
+fn the_review_screen_matches_its_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = station(dir.path());
+    let (mut app, desk) = open(&config);
+    send(&mut app, &desk, Message::Show(Screen::Review));
+    for (dark, name) in [(false, "review-light"), (true, "review-dark")] {
+        app.dark = dark;
+        let mut ui = iced_test::Simulator::with_size(
+            iced::Settings {
+                fonts: vec![super::FONT.into()],
+                default_font: iced::Font::with_name("DejaVu Sans"),
+                ..iced::Settings::default()
+            },
+            (1366.0, 768.0),
+            view::view(&app),
+        );
+        let snapshot = ui.snapshot(&theme::theme(dark)).unwrap();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/snapshots")
+            .join(name);
+        assert!(
+            snapshot.matches_image(&path).unwrap(),
+            "{name} differs from tests/snapshots/{name}.png (delete it to accept the new look)"
+        );
+    }
+}

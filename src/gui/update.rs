@@ -1,0 +1,596 @@
+//! The window's logic: a message changes the state and may ask for effects.
+//! Keyboard shortcuts are mapped here too ([`shortcut`]), so tests drive the
+//! window exactly as a person at the keyboard does.
+
+use super::effect::Effect;
+use super::message::{Message, Screen};
+use super::state::{App, Engine, Notice, View};
+use iced::keyboard::key::Named;
+use iced::keyboard::{Key, Modifiers};
+use iced::{Point, Vector};
+
+/// Thumbnails loaded per refresh at most (the inbox shows the newest batches).
+const THUMB_BATCHES: usize = 40;
+/// Notifications kept.
+const NOTICES: usize = 4;
+/// Refreshes a notification that reports no problem stays (about 8 s).
+const NOTICE_TICKS: u32 = 12;
+/// Zoom limits relative to "fit".
+const ZOOM: (f32, f32) = (0.25, 8.0);
+
+/// The message a key stands for on the screen shown, if any. Keys typed
+/// into a text field never get here (the field takes them).
+pub fn shortcut(screen: Screen, key: &Key, modifiers: Modifiers) -> Option<Message> {
+    let digit = |c: &str| {
+        c.parse::<usize>()
+            .ok()
+            .filter(|d| (1..=9).contains(d))
+            .map(|d| d - 1)
+    };
+    if modifiers.command() {
+        return match key.as_ref() {
+            Key::Character(c) if c == "z" || c == "Z" => Some(if modifiers.shift() {
+                Message::Redo
+            } else {
+                Message::Undo
+            }),
+            Key::Character("y") => Some(Message::Redo),
+            Key::Character("q") => Some(Message::Quit),
+            Key::Character(c) => digit(c)
+                .and_then(|d| Screen::ALL.get(d).copied())
+                .map(Message::Show),
+            _ => None,
+        };
+    }
+    match key.as_ref() {
+        Key::Named(Named::F10) => return Some(Message::ToggleLanguage),
+        Key::Named(Named::F11) => return Some(Message::ToggleTheme),
+        Key::Named(Named::Escape) => return Some(Message::DismissNotices),
+        _ => {}
+    }
+    match screen {
+        Screen::Inbox => match key.as_ref() {
+            Key::Named(Named::ArrowDown) => Some(Message::InboxCursor(1)),
+            Key::Named(Named::ArrowUp) => Some(Message::InboxCursor(-1)),
+            Key::Named(Named::Enter) => Some(Message::InboxOpen),
+            _ => None,
+        },
+        Screen::Review => match key.as_ref() {
+            Key::Named(Named::Enter) => Some(Message::Accept),
+            Key::Named(Named::ArrowRight) => Some(Message::NextPage),
+            Key::Named(Named::ArrowLeft) => Some(Message::PrevPage),
+            Key::Named(Named::ArrowDown | Named::PageDown) => Some(Message::NextDocument),
+            Key::Named(Named::ArrowUp | Named::PageUp) => Some(Message::PrevDocument),
+            Key::Character("/") => Some(Message::RegisterSearch),
+            Key::Character(c) if modifiers.alt() => digit(c).map(Message::PickType),
+            Key::Character(c) => digit(c).map(Message::PickCase),
+            _ => None,
+        },
+        Screen::Document => match key.as_ref() {
+            Key::Named(Named::ArrowRight | Named::PageDown) => Some(Message::NextPage),
+            Key::Named(Named::ArrowLeft | Named::PageUp) => Some(Message::PrevPage),
+            Key::Character("+") => Some(Message::ZoomIn),
+            Key::Character("-") => Some(Message::ZoomOut),
+            Key::Character("0") => Some(Message::Fit),
+            Key::Character("o") => Some(Message::ToggleOverlay),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Applies a message; returns what has to be done outside.
+pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
+    match message {
+        Message::Tick => {
+            for n in &mut app.notices {
+                n.age += 1;
+            }
+            app.notices.retain(|n| n.error || n.age < NOTICE_TICKS);
+            if app.refreshing {
+                return Vec::new();
+            }
+            app.refreshing = true;
+            vec![Effect::Refresh(app.last_event)]
+        }
+        Message::Loaded(result) => {
+            app.refreshing = false;
+            match result {
+                Ok(overview) => loaded(app, *overview),
+                Err(e) => {
+                    notify(app, e, true);
+                    Vec::new()
+                }
+            }
+        }
+        Message::Show(screen) => show(app, screen),
+        Message::Key(key, modifiers) => match shortcut(app.screen, &key, modifiers) {
+            Some(m) => update(app, m),
+            None => Vec::new(),
+        },
+        Message::ThumbLoaded(sha, result) => {
+            app.thumbs_pending.remove(&sha);
+            if let Ok(handle) = result {
+                app.thumbs.insert(sha, handle);
+            }
+            Vec::new()
+        }
+        Message::PageLoaded(result) => {
+            match result {
+                // Only the page still shown (a slow load may arrive late).
+                Ok(page) if current_page(app).is_some_and(|p| p.0 == page.sha) => {
+                    app.page = Some(page);
+                }
+                Ok(_) => {}
+                Err(e) => notify(app, e, true),
+            }
+            Vec::new()
+        }
+        Message::OpenDocument(id) => {
+            app.screen = Screen::Document;
+            vec![Effect::LoadDocument(id)]
+        }
+        Message::InboxCursor(by) => {
+            let last = app.overview.batches.len().saturating_sub(1);
+            app.inbox_cursor = app.inbox_cursor.saturating_add_signed(by).min(last);
+            Vec::new()
+        }
+        Message::InboxOpen => match app.overview.batches.get(app.inbox_cursor) {
+            Some(b) => update(app, Message::OpenBatch(b.id)),
+            None => Vec::new(),
+        },
+        Message::OpenBatch(batch) => {
+            app.screen = Screen::Document;
+            vec![Effect::BatchDocuments(batch)]
+        }
+        Message::BatchDocuments(result) => match result {
+            Ok(ids) => {
+                let first = ids.first().copied();
+                app.document.batch_documents = ids;
+                first.map(Effect::LoadDocument).into_iter().collect()
+            }
+            Err(e) => {
+                notify(app, e, true);
+                Vec::new()
+            }
+        },
+        Message::DocumentLoaded(result) => match result {
+            Ok(doc) => document_loaded(app, *doc),
+            Err(e) => {
+                notify(app, e, true);
+                Vec::new()
+            }
+        },
+        Message::PickCase(i) => {
+            // The candidates are numbered first, then the register hits.
+            if let Some(doc) = &app.review.doc {
+                let n = doc.candidates.len();
+                if i < n {
+                    app.review.case = i;
+                    app.review.manual_case = None;
+                } else if i - n < app.review.hits.len() {
+                    return update(app, Message::TakeHit(i - n));
+                }
+            }
+            Vec::new()
+        }
+        Message::PickType(i) => {
+            if i < app.type_choices().len() {
+                app.review.doc_type = i;
+            }
+            Vec::new()
+        }
+        Message::Accept => {
+            let Some(doc) = &app.review.doc else {
+                return Vec::new();
+            };
+            if app.review.busy {
+                return Vec::new();
+            }
+            let (case, ty) = (app.picked_case(), app.picked_type());
+            if case.is_none() {
+                notify(
+                    app,
+                    app.lang
+                        .t(
+                            "Keine Akte gewählt: 1–9 oder / für die Suche im Fallbestand",
+                            "No case picked: 1–9 or / to search the register",
+                        )
+                        .to_owned(),
+                    true,
+                );
+                return Vec::new();
+            }
+            app.review.busy = true;
+            app.review.pending = (case.clone(), ty.clone());
+            app.redo.clear();
+            vec![Effect::Confirm(doc.id, case, ty)]
+        }
+        Message::Confirmed(result) => {
+            app.review.busy = false;
+            match result {
+                Ok(undo) => {
+                    let id = undo.document_id;
+                    let (case, ty) = std::mem::take(&mut app.review.pending);
+                    app.undo.push((undo, case, ty));
+                    app.overview.review.retain(|&d| d != id);
+                    next_in_queue(app, id)
+                }
+                Err(e) => {
+                    notify(app, e, true);
+                    Vec::new()
+                }
+            }
+        }
+        Message::Undo => match app.undo.pop() {
+            Some((undo, case, ty)) => {
+                app.redo.push((undo.document_id, case, ty));
+                vec![Effect::Undo(undo)]
+            }
+            None => Vec::new(),
+        },
+        Message::Undone(result) => match result {
+            Ok(id) => {
+                if !app.overview.review.contains(&id) {
+                    app.overview.review.insert(0, id);
+                }
+                app.screen = Screen::Review;
+                vec![Effect::LoadDocument(id), Effect::Refresh(app.last_event)]
+            }
+            Err(e) => {
+                notify(app, e, true);
+                Vec::new()
+            }
+        },
+        Message::Redo => match app.redo.pop() {
+            Some((doc, case, ty)) => {
+                app.review.busy = true;
+                app.review.pending = (case.clone(), ty.clone());
+                vec![Effect::Confirm(doc, case, ty)]
+            }
+            None => Vec::new(),
+        },
+        Message::NextDocument | Message::PrevDocument => {
+            let forward = matches!(message, Message::NextDocument);
+            let queue = &app.overview.review;
+            let current = app
+                .review
+                .doc
+                .as_ref()
+                .and_then(|d| queue.iter().position(|&q| q == d.id));
+            let next = match (current, forward) {
+                (Some(i), true) => queue.get(i + 1),
+                (Some(i), false) => i.checked_sub(1).and_then(|i| queue.get(i)),
+                (None, _) => queue.first(),
+            };
+            next.map(|&id| vec![Effect::LoadDocument(id)])
+                .unwrap_or_default()
+        }
+        Message::NextPage | Message::PrevPage | Message::SelectPage(_) => {
+            let (page, count) = match app.screen {
+                Screen::Review => (&mut app.review.page, app.review.doc.as_ref()),
+                _ => (&mut app.document.page, app.document.doc.as_ref()),
+            };
+            let count = count.map_or(0, |d| d.pages.len());
+            let want = match message {
+                Message::NextPage => *page + 1,
+                Message::PrevPage => page.saturating_sub(1),
+                Message::SelectPage(n) => n,
+                _ => *page,
+            };
+            if want < count && want != *page {
+                *page = want;
+                app.document.view = View::default();
+                return load_page(app);
+            }
+            Vec::new()
+        }
+        Message::Modifiers(m) => {
+            app.modifiers = m;
+            Vec::new()
+        }
+        // A text field also takes the character of a shortcut (Ctrl+1):
+        // with Ctrl or Alt held the text stays as it was.
+        Message::RegisterQuery(_) | Message::CaseQuery(_)
+            if app.modifiers.command() || app.modifiers.alt() =>
+        {
+            Vec::new()
+        }
+        Message::RegisterQuery(q) => {
+            app.review.query = q;
+            Vec::new()
+        }
+        Message::RegisterSearch => {
+            if app.screen != Screen::Review {
+                return Vec::new();
+            }
+            let q = app.review.query.trim().to_owned();
+            let focus = Effect::Focus(super::effect::SEARCH_FIELD);
+            if q.is_empty() {
+                vec![focus]
+            } else {
+                vec![Effect::RegisterSearch(q), focus]
+            }
+        }
+        Message::RegisterHits(result) => {
+            match result {
+                Ok(hits) => app.review.hits = hits,
+                Err(e) => notify(app, e, true),
+            }
+            Vec::new()
+        }
+        Message::TakeHit(i) => {
+            if let Some(hit) = app.review.hits.get(i) {
+                app.review.manual_case = Some(hit.person.bg.clone());
+            }
+            Vec::new()
+        }
+        Message::ZoomIn => zoom(app, 1.25, None),
+        Message::ZoomOut => zoom(app, 0.8, None),
+        Message::ZoomAt(factor, at) => zoom(app, factor, Some(at)),
+        Message::Fit => {
+            app.document.view = View::default();
+            Vec::new()
+        }
+        Message::Pan(by) => {
+            app.document.view.offset += by;
+            Vec::new()
+        }
+        Message::ToggleOverlay => {
+            app.document.overlay = !app.document.overlay;
+            Vec::new()
+        }
+        Message::CaseQuery(q) => {
+            app.cases.query = q.clone();
+            if q.trim().len() < 2 {
+                app.cases.hits.clear();
+                return Vec::new();
+            }
+            vec![Effect::CaseSearch(q.trim().to_owned())]
+        }
+        Message::CaseHits(result) => {
+            match result {
+                Ok(hits) => app.cases.hits = hits,
+                Err(e) => notify(app, e, true),
+            }
+            Vec::new()
+        }
+        Message::OpenCase(bg) => vec![Effect::LoadCase(bg)],
+        Message::CaseLoaded(result) => {
+            match result {
+                Ok(file) => app.cases.file = Some(*file),
+                Err(e) => notify(app, e, true),
+            }
+            Vec::new()
+        }
+        Message::FileDropped(path) => vec![Effect::Drop(path)],
+        Message::Dropped(result) => {
+            match result {
+                Ok(name) => notify(
+                    app,
+                    format!(
+                        "{} {name}",
+                        app.lang
+                            .t("In den Eingangsordner gelegt:", "Put into the hot folder:")
+                    ),
+                    false,
+                ),
+                Err(e) => notify(app, e, true),
+            }
+            Vec::new()
+        }
+        Message::ToggleTheme => {
+            app.dark = !app.dark;
+            Vec::new()
+        }
+        Message::ToggleLanguage => {
+            app.lang = app.lang.toggled();
+            Vec::new()
+        }
+        Message::DismissNotices => {
+            app.notices.clear();
+            Vec::new()
+        }
+        Message::Quit => vec![Effect::Exit],
+    }
+}
+
+/// Switches screens, loading what the new one shows first.
+fn show(app: &mut App, screen: Screen) -> Vec<Effect> {
+    app.screen = screen;
+    match screen {
+        Screen::Review if app.review.doc.is_none() => app
+            .overview
+            .review
+            .first()
+            .map(|&id| vec![Effect::LoadDocument(id)])
+            .unwrap_or_default(),
+        Screen::Review | Screen::Document => load_page(app),
+        Screen::Cases => vec![Effect::Focus(super::effect::CASE_FIELD)],
+        _ => Vec::new(),
+    }
+}
+
+/// The inbox data arrived: keep it, turn new events into notifications,
+/// ask for the thumbnails of the batches shown.
+fn loaded(app: &mut App, mut overview: scanstelle::desk::Overview) -> Vec<Effect> {
+    let first = !app.loaded;
+    app.loaded = true;
+    let had_review = !app.overview.review.is_empty();
+    let events = std::mem::take(&mut overview.events);
+    app.overview = overview;
+    let mut finished = Vec::new();
+    for e in &events {
+        app.last_event = app.last_event.max(e.id);
+        // The first read only finds where the log stands.
+        if first {
+            continue;
+        }
+        match e.kind.as_str() {
+            "batch.classified" => finished.extend(e.batch_id),
+            "file.quarantined" | "document.page_count_mismatch" => {
+                notify(app, e.detail.clone(), true);
+            }
+            _ => {}
+        }
+    }
+    if !finished.is_empty() {
+        let text = finished_notice(app, &finished);
+        notify(app, text, false);
+    }
+    let mut effects = Vec::new();
+    for sha in app
+        .overview
+        .batches
+        .iter()
+        .take(THUMB_BATCHES)
+        .flat_map(|b| b.thumbs.iter())
+    {
+        if !app.thumbs.contains_key(sha) && app.thumbs_pending.insert(sha.clone()) {
+            effects.push(Effect::LoadThumb(sha.clone()));
+        }
+    }
+    // The review screen waits for work: show the first document as it comes.
+    if app.screen == Screen::Review
+        && app.review.doc.is_none()
+        && !had_review
+        && let Some(&id) = app.overview.review.first()
+    {
+        effects.push(Effect::LoadDocument(id));
+    }
+    effects
+}
+
+/// "Stapel 4 fertig zugeordnet (1 Dokument zur Prüfung)" for the batches
+/// finished since the last refresh.
+fn finished_notice(app: &App, batches: &[i64]) -> String {
+    let review: u32 = app
+        .overview
+        .batches
+        .iter()
+        .filter(|b| batches.contains(&b.id))
+        .map(|b| b.review)
+        .sum();
+    let ids: Vec<String> = batches.iter().map(i64::to_string).collect();
+    let ids = ids.join(", ");
+    match app.lang {
+        super::i18n::Lang::De => format!(
+            "{} {ids} fertig zugeordnet ({} zur Prüfung)",
+            "Stapel",
+            if review == 1 {
+                "1 Dokument".to_owned()
+            } else {
+                format!("{review} Dokumente")
+            }
+        ),
+        super::i18n::Lang::En => format!(
+            "{} {ids} classified ({review} to review)",
+            if batches.len() == 1 {
+                "Batch"
+            } else {
+                "Batches"
+            }
+        ),
+    }
+}
+
+/// A document arrived: it goes to the screen that shows documents of its
+/// kind (review if it waits for a person and that screen asked).
+fn document_loaded(app: &mut App, doc: scanstelle::desk::DocumentView) -> Vec<Effect> {
+    if app.screen == Screen::Review {
+        let best_type = 0;
+        app.review = super::state::Review {
+            query: std::mem::take(&mut app.review.query),
+            hits: std::mem::take(&mut app.review.hits),
+            doc: Some(doc),
+            case: 0,
+            manual_case: None,
+            doc_type: best_type,
+            page: 0,
+            busy: false,
+            pending: std::mem::take(&mut app.review.pending),
+        };
+    } else {
+        app.document.doc = Some(doc);
+        app.document.page = 0;
+        app.document.view = View::default();
+    }
+    load_page(app)
+}
+
+/// The page shown on the current screen: blob and encoding.
+fn current_page(app: &App) -> Option<(scanstelle::blob::Sha256Hex, String)> {
+    let (doc, page) = match app.screen {
+        Screen::Review => (app.review.doc.as_ref()?, app.review.page),
+        _ => (app.document.doc.as_ref()?, app.document.page),
+    };
+    doc.pages
+        .get(page)
+        .map(|p| (p.sha.clone(), p.encoding.clone()))
+}
+
+/// Loads the page shown unless it is loaded already.
+fn load_page(app: &mut App) -> Vec<Effect> {
+    match current_page(app) {
+        Some((sha, _)) if app.page.as_ref().is_some_and(|p| p.sha == sha) => Vec::new(),
+        Some((sha, encoding)) => vec![Effect::LoadPage(sha, encoding)],
+        None => Vec::new(),
+    }
+}
+
+/// After a confirmation: the next document of the queue, or none.
+fn next_in_queue(app: &mut App, confirmed: i64) -> Vec<Effect> {
+    let next = app
+        .overview
+        .review
+        .iter()
+        .copied()
+        .find(|&d| d > confirmed)
+        .or_else(|| app.overview.review.first().copied());
+    match next {
+        Some(id) => vec![Effect::LoadDocument(id)],
+        None => {
+            app.review.doc = None;
+            app.page = None;
+            Vec::new()
+        }
+    }
+}
+
+/// Zooms the page view by `factor`, about `at` (view coordinates relative
+/// to the view's centre) or the centre.
+fn zoom(app: &mut App, factor: f32, at: Option<Point>) -> Vec<Effect> {
+    let view = &mut app.document.view;
+    let new = (view.zoom * factor).clamp(ZOOM.0, ZOOM.1);
+    let f = new / view.zoom;
+    if let Some(p) = at {
+        // Keep the point under the cursor where it is.
+        let at = Vector::new(p.x, p.y);
+        view.offset = at + (view.offset - at) * f;
+    } else {
+        view.offset *= f;
+    }
+    view.zoom = new;
+    Vec::new()
+}
+
+/// Adds a notification (the oldest goes when there are too many).
+pub fn notify(app: &mut App, text: String, error: bool) {
+    if error {
+        tracing::warn!("{text}");
+    }
+    app.notices.push(Notice {
+        text,
+        error,
+        age: 0,
+    });
+    if app.notices.len() > NOTICES {
+        app.notices.remove(0);
+    }
+}
+
+/// The engine stopped: say so, keep the window usable.
+pub fn engine_failed(app: &mut App, why: String) {
+    notify(app, why.clone(), true);
+    app.engine = Engine::Failed(why);
+}

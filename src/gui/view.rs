@@ -1,0 +1,267 @@
+//! The window's frame: navigation on the left, the screen in the middle,
+//! notifications above the always-visible status bar.
+
+use super::message::{Message, Screen};
+use super::screen;
+use super::state::{App, Engine};
+use super::theme;
+use iced::widget::{button, column, container, image, row, space, stack, text};
+use iced::{Alignment, Element, Fill, Length};
+use scanstelle::blob::Sha256Hex;
+
+/// Text sizes.
+pub mod size {
+    /// Screen titles.
+    pub const TITLE: f32 = 24.0;
+    /// Section headings.
+    pub const HEADING: f32 = 17.0;
+    /// Body text.
+    pub const BODY: f32 = 15.0;
+    /// Small print.
+    pub const SMALL: f32 = 13.0;
+}
+
+/// The whole window.
+pub fn view(app: &App) -> Element<'_, Message> {
+    let body = match app.screen {
+        Screen::Inbox => screen::inbox::view(app),
+        Screen::Review => screen::review::view(app),
+        Screen::Document => screen::document::view(app),
+        Screen::Cases => screen::cases::view(app),
+        Screen::Sync => screen::sync::view(app),
+        Screen::Settings => screen::settings::view(app),
+    };
+    // Notifications float over the screen's bottom right corner.
+    let main = stack![
+        container(body).padding(20).width(Fill).height(Fill),
+        container(notices(app))
+            .padding(16)
+            .align_right(Fill)
+            .align_bottom(Fill),
+    ];
+    column![row![sidebar(app), main].height(Fill), status_bar(app)].into()
+}
+
+/// Name of a screen in the window's language.
+pub fn screen_name(app: &App, s: Screen) -> &'static str {
+    let l = app.lang;
+    match s {
+        Screen::Inbox => l.t("Eingang", "Inbox"),
+        Screen::Review => l.t("Prüfen", "Review"),
+        Screen::Document => l.t("Dokument", "Document"),
+        Screen::Cases => l.t("Akten", "Cases"),
+        Screen::Sync => l.t("Übertragung", "Transfer"),
+        Screen::Settings => l.t("Einstellungen", "Settings"),
+    }
+}
+
+fn sidebar(app: &App) -> Element<'_, Message> {
+    let l = app.lang;
+    let mut nav = column![
+        column![
+            text("Scanstelle").size(22),
+            text(
+                app.tag
+                    .clone()
+                    .unwrap_or_else(|| l.t("Jobcenter", "Job centre").into())
+            )
+            .size(size::SMALL)
+            .style(text::secondary),
+        ]
+        .spacing(2)
+        .padding([8, 12]),
+        space().height(12),
+    ]
+    .spacing(4);
+    for (i, s) in Screen::ALL.into_iter().enumerate() {
+        let count = match s {
+            Screen::Review => app.overview.review.len(),
+            Screen::Inbox => app.overview.quarantine.len(),
+            _ => 0,
+        };
+        let badge: Element<'_, Message> = if count > 0 {
+            container(text(count.to_string()).size(size::SMALL))
+                .padding([1, 8])
+                .style(if s == Screen::Review {
+                    container::warning
+                } else {
+                    container::danger
+                })
+                .into()
+        } else {
+            space().into()
+        };
+        nav = nav.push(
+            button(
+                row![
+                    text(screen_name(app, s)).size(size::BODY),
+                    space().width(Fill),
+                    badge,
+                    text(format!("{}{}", l.t("Strg+", "Ctrl+"), i + 1))
+                        .size(11)
+                        .style(text::secondary),
+                ]
+                .spacing(8)
+                .align_y(Alignment::Center),
+            )
+            .width(Fill)
+            .padding([9, 12])
+            .style(theme::nav(app.screen == s))
+            .on_press(Message::Show(s)),
+        );
+    }
+    nav = nav.push(space().height(Fill));
+    nav = nav.push(
+        column![
+            button(
+                text(if app.dark {
+                    l.t("Helles Design (F11)", "Light theme (F11)")
+                } else {
+                    l.t("Dunkles Design (F11)", "Dark theme (F11)")
+                })
+                .size(size::SMALL)
+            )
+            .style(button::text)
+            .on_press(Message::ToggleTheme),
+            button(text(l.t("English (F10)", "Deutsch (F10)")).size(size::SMALL))
+                .style(button::text)
+                .on_press(Message::ToggleLanguage),
+        ]
+        .spacing(2),
+    );
+    container(nav.padding(10))
+        .width(230)
+        .height(Fill)
+        .style(theme::sidebar)
+        .into()
+}
+
+fn notices(app: &App) -> Element<'_, Message> {
+    if app.notices.is_empty() {
+        return space().into();
+    }
+    let mut col = column![].spacing(6).width(420);
+    for n in &app.notices {
+        col = col.push(
+            container(text(&n.text).size(size::BODY))
+                .padding([8, 12])
+                .width(Fill)
+                .style(theme::notice(n.error)),
+        );
+    }
+    col = col.push(
+        container(
+            button(text(app.lang.t("Schließen (Esc)", "Dismiss (Esc)")).size(size::SMALL))
+                .style(button::secondary)
+                .on_press(Message::DismissNotices),
+        )
+        .align_right(Fill),
+    );
+    col.into()
+}
+
+fn status_bar(app: &App) -> Element<'_, Message> {
+    let l = app.lang;
+    let engine = match &app.engine {
+        Engine::Running => text(l.t("● Station läuft", "● Station running")).style(text::success),
+        Engine::Service => text(l.t("● Station läuft als Dienst", "● Station runs as a service"))
+            .style(text::success),
+        Engine::Failed(_) => {
+            text(l.t("● Station angehalten", "● Station stopped")).style(text::danger)
+        }
+    };
+    // The DMS connection arrives with the sync issue; until then the
+    // indicator says honestly that there is none.
+    let dms = text(l.t(
+        "DMS: nicht eingerichtet (offline)",
+        "DMS: not set up (offline)",
+    ))
+    .style(text::warning);
+    let o = &app.overview;
+    container(
+        row![
+            engine.size(size::SMALL),
+            dms.size(size::SMALL),
+            text(format!(
+                "{:.1} {}",
+                o.pages_per_minute,
+                l.t("Seiten/min", "pages/min")
+            ))
+            .size(size::SMALL),
+            text(format!(
+                "{} {} · {} {}",
+                o.pages,
+                l.t("Seiten", "pages"),
+                o.documents,
+                l.t("Dokumente", "documents")
+            ))
+            .size(size::SMALL),
+            space().width(Fill),
+            text(&app.home).size(size::SMALL),
+        ]
+        .spacing(24)
+        .align_y(Alignment::Center),
+    )
+    .padding([5, 14])
+    .width(Fill)
+    .style(theme::status_bar)
+    .into()
+}
+
+/// "1 Seite", "2 Seiten": a count with its noun in the window's language
+/// (German singular, plural; English singular, plural).
+pub fn count(app: &App, n: impl Into<u64>, de: (&str, &str), en: (&str, &str)) -> String {
+    let n = n.into();
+    let (one, many) = match app.lang {
+        super::i18n::Lang::De => de,
+        super::i18n::Lang::En => en,
+    };
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A thumbnail, or a grey placeholder while it loads.
+pub fn thumb<'a>(app: &'a App, sha: &Sha256Hex, height: f32) -> Element<'a, Message> {
+    let width = height * 0.72;
+    match app.thumbs.get(sha) {
+        Some(h) => container(image(h.clone()).width(width).height(height))
+            .style(container::bordered_box)
+            .into(),
+        None => container(space())
+            .width(width)
+            .height(height)
+            .style(container::bordered_box)
+            .into(),
+    }
+}
+
+/// A screen title with an optional line beside it.
+pub fn title<'a>(
+    heading: &'a str,
+    beside: impl Into<Element<'a, Message>>,
+) -> Element<'a, Message> {
+    row![text(heading).size(size::TITLE), beside.into()]
+        .spacing(16)
+        .align_y(Alignment::Center)
+        .into()
+}
+
+/// An empty screen's message.
+pub fn empty<'a>(what: &'a str) -> Element<'a, Message> {
+    container(text(what).size(size::HEADING).style(text::secondary))
+        .center_x(Fill)
+        .padding(40)
+        .into()
+}
+
+/// A fixed-width label column of a key–value row.
+pub fn field<'a>(key: &'a str, value: impl Into<Element<'a, Message>>) -> Element<'a, Message> {
+    row![
+        text(key)
+            .size(size::BODY)
+            .style(text::secondary)
+            .width(Length::Fixed(130.0)),
+        value.into()
+    ]
+    .spacing(8)
+    .into()
+}

@@ -1,0 +1,309 @@
+//! The real window under Xvfb: `scanstelle demo` opens it on the demo
+//! data, the test presses the keys a person would (xdotool), takes a
+//! screenshot of each screen (xwd) and checks that it shows something: the
+//! expected size, enough variation, and different screens. The PNGs stay
+//! in `target/screenshots/` to look at. Needs `xvfb`, `xdotool` and
+//! `x11-apps` (installed by `installer/setup.sh`); without them the test
+//! is skipped, except under CI, where it fails.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// An X server for the test; stopped when dropped.
+struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start(size: (u32, u32)) -> Option<Self> {
+        // A display number of our own: free numbers from 99 up.
+        for n in 99..140 {
+            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                || Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            {
+                continue;
+            }
+            let display = format!(":{n}");
+            let child = Command::new("Xvfb")
+                .args([
+                    display.as_str(),
+                    "-screen",
+                    "0",
+                    &format!("{}x{}x24", size.0, size.1),
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .ok()?;
+            let x = Xvfb { child, display };
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(10) {
+                if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+                    return Some(x);
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            return None;
+        }
+        None
+    }
+
+    fn run(&self, program: &str, args: &[&str]) -> std::process::Output {
+        Command::new(program)
+            .args(args)
+            .env("DISPLAY", &self.display)
+            .output()
+            .unwrap_or_else(|e| panic!("{program}: {e}"))
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether the X tools are here; under CI they must be.
+fn tools() -> bool {
+    let have = ["Xvfb", "xdotool", "xwd"].iter().all(|t| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {t}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if !have {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Xvfb, xdotool and xwd are needed (installer/setup.sh installs them)"
+        );
+        eprintln!("Fenstertest übersprungen: Xvfb, xdotool oder xwd fehlt");
+    }
+    have
+}
+
+/// An RGB screenshot.
+struct Shot {
+    width: u32,
+    height: u32,
+    rgb: Vec<u8>,
+}
+
+impl Shot {
+    /// Reads X's window dump format (ZPixmap, 24/32 bits per pixel).
+    fn from_xwd(data: &[u8]) -> Shot {
+        let word = |i: usize| u32::from_be_bytes(data[i * 4..i * 4 + 4].try_into().unwrap());
+        let (header, format, width, height) = (word(0) as usize, word(2), word(4), word(5));
+        let (byte_order, bpp, line) = (word(7), word(11), word(12) as usize);
+        let (red, green, blue) = (word(14), word(15), word(16));
+        let colours = word(19) as usize;
+        assert_eq!((format, bpp), (2, 32), "ZPixmap with 32 bits per pixel");
+        let pixels = &data[header + colours * 12..];
+        let channel = |v: u32, mask: u32| ((v & mask) >> mask.trailing_zeros()) as u8;
+        let mut rgb = Vec::with_capacity((width * height * 3) as usize);
+        for y in 0..height as usize {
+            for x in 0..width as usize {
+                let b: [u8; 4] = pixels[y * line + x * 4..y * line + x * 4 + 4]
+                    .try_into()
+                    .unwrap();
+                let v = if byte_order == 0 {
+                    u32::from_le_bytes(b)
+                } else {
+                    u32::from_be_bytes(b)
+                };
+                rgb.extend_from_slice(&[channel(v, red), channel(v, green), channel(v, blue)]);
+            }
+        }
+        Shot { width, height, rgb }
+    }
+
+    /// Distinct colours, and the share of pixels not of the commonest one
+    /// (a blank or half-drawn window has few colours and one dominates).
+    fn variety(&self) -> (usize, f64) {
+        let mut counts = std::collections::HashMap::new();
+        for p in self.rgb.chunks_exact(3) {
+            *counts.entry([p[0], p[1], p[2]]).or_insert(0usize) += 1;
+        }
+        let top = counts.values().copied().max().unwrap_or(0);
+        let n = self.rgb.len() / 3;
+        (counts.len(), (n - top) as f64 / n as f64)
+    }
+
+    /// Share of pixels that differ from another shot.
+    fn differs_from(&self, other: &Shot) -> f64 {
+        let n = self
+            .rgb
+            .chunks_exact(3)
+            .zip(other.rgb.chunks_exact(3))
+            .filter(|(a, b)| a != b)
+            .count();
+        n as f64 / (self.rgb.len() / 3) as f64
+    }
+
+    fn save(&self, path: &Path) {
+        let file = std::fs::File::create(path).unwrap();
+        let mut enc = png::Encoder::new(std::io::BufWriter::new(file), self.width, self.height);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.write_header()
+            .unwrap()
+            .write_image_data(&self.rgb)
+            .unwrap();
+    }
+}
+
+fn screenshot(x: &Xvfb) -> Shot {
+    let o = x.run("xwd", &["-root", "-silent"]);
+    assert!(
+        o.status.success(),
+        "xwd: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    Shot::from_xwd(&o.stdout)
+}
+
+fn screenshots_dir() -> PathBuf {
+    // target/screenshots beside the test binaries (CI keeps it as an artifact).
+    let exe = std::env::current_exe().unwrap();
+    let target = exe
+        .ancestors()
+        .find(|p| p.file_name().is_some_and(|n| n == "target"))
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| {
+            exe.parent()
+                .and_then(Path::parent)
+                .and_then(Path::parent)
+                .unwrap()
+                .to_path_buf()
+        });
+    let dir = target.join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Waits until `ready` holds, polling.
+fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(
+            start.elapsed() < timeout,
+            "{what}: nach {timeout:?} nicht erreicht"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// Runs the demo window at `size` (light or dark) and photographs every
+/// screen; returns the shots by name.
+fn tour(size: (u32, u32), dark: bool) -> Vec<(String, Shot)> {
+    let x = Xvfb::start(size).expect("Xvfb startet");
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("demo");
+    let mut window = Command::new(env!("CARGO_BIN_EXE_scanstelle"))
+        .args(["demo", "--home"])
+        .arg(&home)
+        .env("DISPLAY", &x.display)
+        .env("SCANSTELLE_THEME", if dark { "dark" } else { "light" })
+        // Xvfb has no window manager to maximise the window.
+        .env("SCANSTELLE_WINDOW", format!("{}x{}", size.0, size.1))
+        .env_remove("SCANSTELLE_CONFIG")
+        .env("XDG_CONFIG_HOME", dir.path().join("xdg"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The window appears, and the station files the demo letters.
+    wait_for("Fenster", Duration::from_secs(60), || {
+        x.run("xdotool", &["search", "--name", "Scanstelle"])
+            .status
+            .success()
+    });
+    let db = home.join("scanstelle.db");
+    wait_for("Demo verarbeitet", Duration::from_secs(180), || {
+        let Ok(store) = scanstelle::store::Store::open(&db) else {
+            return false;
+        };
+        let batches = store.recent_batches(10, 0).unwrap_or_default();
+        batches.len() == 5 && batches.iter().all(|b| b.state == "classified")
+    });
+    // The window reads the store about every 0.7 s.
+    std::thread::sleep(Duration::from_secs(2));
+    let id =
+        String::from_utf8(x.run("xdotool", &["search", "--name", "Scanstelle"]).stdout).unwrap();
+    let id = id.lines().next().unwrap().to_owned();
+    x.run("xdotool", &["mousemove", "5", "5", "windowfocus", &id]);
+    let mut shots = Vec::new();
+    let mut shoot = |name: &str, keys: &[&str]| {
+        if !keys.is_empty() {
+            let mut args = vec!["key", "--delay", "150"];
+            args.extend_from_slice(keys);
+            x.run("xdotool", &args);
+        }
+        std::thread::sleep(Duration::from_millis(1500));
+        shots.push((name.to_owned(), screenshot(&x)));
+    };
+    shoot("1-eingang", &[]);
+    shoot("2-pruefen", &["ctrl+2"]);
+    shoot("3-dokument", &["ctrl+1", "Return", "o"]);
+    shoot("4-akten", &["ctrl+4", "M", "u", "s", "t", "e", "r"]);
+    shoot("5-uebertragung", &["ctrl+5"]);
+    shoot("6-einstellungen", &["ctrl+6"]);
+    // Ctrl+Q closes the window; the station stops cleanly.
+    x.run("xdotool", &["key", "ctrl+q"]);
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = window.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = window.kill();
+            panic!("das Fenster schließt nicht auf Strg+Q");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(status.success(), "scanstelle demo endet mit {status}");
+    shots
+}
+
+fn check(shots: &[(String, Shot)], size: (u32, u32), suffix: &str) {
+    let dir = screenshots_dir();
+    for (name, shot) in shots {
+        shot.save(&dir.join(format!("{name}{suffix}.png")));
+        assert_eq!((shot.width, shot.height), size, "{name}");
+        let (colours, rest) = shot.variety();
+        assert!(
+            colours > 100 && rest > 0.10,
+            "{name} looks empty: {colours} colours, {:.1} % besides the background",
+            rest * 100.0
+        );
+    }
+    // Every screen looks different from every other.
+    for (i, (a, sa)) in shots.iter().enumerate() {
+        for (b, sb) in &shots[i + 1..] {
+            let d = sa.differs_from(sb);
+            assert!(
+                d > 0.02,
+                "{a} and {b} look alike ({:.1} % differ)",
+                d * 100.0
+            );
+        }
+    }
+}
+
+#[test]
+fn the_demo_window_shows_every_screen() {
+    if !tools() {
+        return;
+    }
+    let small = (1366, 768);
+    check(&tour(small, false), small, "");
+    let large = (1920, 1080);
+    check(&tour(large, true), large, "-1920-dunkel");
+}
