@@ -218,4 +218,12 @@ CREATE TABLE type_model_counts (
 ) WITHOUT ROWID;
 ALTER TABLE documents ADD COLUMN learned_type TEXT;
 "#,
+    // 9: what the window asks for several times a second, by index: pages
+    // recognised lately (throughput), documents of a batch and of a case.
+    r#"
+CREATE INDEX page_ocr_created ON page_ocr(created_at);
+CREATE INDEX documents_batch ON documents(batch_id);
+CREATE INDEX documents_case ON documents(case_bg);
+CREATE INDEX source_files_batch ON source_files(batch_id);
+"#,
 ];
