@@ -476,6 +476,12 @@ impl Desk {
         })
     }
 
+    /// Edits document boundaries (split, merge, remove, restore, move a
+    /// page); the documents go back to be decided again.
+    pub fn edit(&mut self, edit: &crate::store::Edit) -> Result<crate::store::Edited> {
+        Ok(self.store.edit_documents(edit)?)
+    }
+
     /// Takes a confirmation back.
     pub fn undo(&mut self, undo: &Undo) -> Result<()> {
         let features = crate::classify::document_features(&self.store, undo.document_id)?;
@@ -593,7 +599,7 @@ fn batch_view(b: BatchRow) -> BatchView {
             done as f32 / of as f32
         }
     };
-    let content = pages - blank - separators;
+    let content = pages - blank - separators - count(PageState::Removed.as_str());
     let next = match stage {
         None => 0.0,
         Some(0) => share(pages - count(PageState::Ingested.as_str()), pages),

@@ -460,6 +460,9 @@ impl Processor {
         if batches.is_empty() {
             return Ok(summary);
         }
+        // Documents a person edited have lost their PDF: written anew first.
+        let edited = self.store.documents_without_pdf()?;
+        self.build_pdfs(&edited)?;
         let register = self.store.register()?;
         let model = self.store.type_model()?;
         for batch in batches {
@@ -752,6 +755,18 @@ impl Processor {
         }
         // One PDF/A-2b per document; written before the batch moves on, so a
         // crash in between writes it again (same content, same blob).
+        self.build_pdfs(&documents)?;
+        for batch in done {
+            self.store
+                .advance_batch(batch, BatchState::Prepared, BatchState::Recognized)?;
+            summary.batches += 1;
+        }
+        Ok(())
+    }
+
+    /// Writes the PDFs of documents and records them, on all cores, a few
+    /// documents at a time.
+    fn build_pdfs(&mut self, documents: &[i64]) -> Result<(), ProcessError> {
         let workers = self.pool.workers().max(1);
         for chunk in documents.chunks(2 * workers) {
             let inputs = chunk
@@ -783,11 +798,6 @@ impl Processor {
                 let (id, sha) = result?;
                 self.store.set_document_pdf(id, &sha)?;
             }
-        }
-        for batch in done {
-            self.store
-                .advance_batch(batch, BatchState::Prepared, BatchState::Recognized)?;
-            summary.batches += 1;
         }
         Ok(())
     }

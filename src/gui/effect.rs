@@ -3,11 +3,12 @@
 //! window never waits for disk) and answers with a message; tests run them
 //! in line.
 
-use super::message::{LoadedPage, Message};
+use super::message::{Direction, LoadedPage, Message};
 use super::state::PAGE_PIXELS;
 use iced::widget::image::Handle;
 use scanstelle::blob::Sha256Hex;
 use scanstelle::desk::{Desk, GrayImage, Undo};
+use scanstelle::store::Edit;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -28,6 +29,10 @@ pub enum Effect {
     Confirm(i64, Option<String>, Option<String>),
     /// Take a confirmation back.
     Undo(Undo),
+    /// Edit document boundaries (as asked, or to undo or redo an edit).
+    Edit(Edit, Direction),
+    /// Load the documents of a batch without opening one.
+    ListBatch(i64),
     /// Search the register for the review screen.
     RegisterSearch(String),
     /// Search the register for the cases screen.
@@ -89,6 +94,12 @@ impl Effect {
             ),
             Effect::Undo(undo) => {
                 Message::Undone(desk().undo(&undo).map(|()| undo.document_id).map_err(text))
+            }
+            Effect::Edit(edit, direction) => {
+                Message::Edited(direction, desk().edit(&edit).map_err(text))
+            }
+            Effect::ListBatch(batch) => {
+                Message::BatchListed(desk().documents_of_batch(batch).map_err(text))
             }
             Effect::RegisterSearch(q) => {
                 Message::RegisterHits(desk().find_cases(&q, 9).map_err(text))

@@ -5,6 +5,7 @@ use iced::widget::image::Handle;
 use iced::{Point, Vector};
 use scanstelle::blob::Sha256Hex;
 use scanstelle::desk::{CaseFile, CaseHit, DocumentView, Overview, Undo};
+use scanstelle::store::Edited;
 use std::path::PathBuf;
 
 /// The screens, in the order of the navigation (Ctrl+1 … Ctrl+6).
@@ -35,6 +36,17 @@ impl Screen {
         Screen::Sync,
         Screen::Settings,
     ];
+}
+
+/// Why an edit is made: asked for, or to undo or redo one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// A person asked for it.
+    Do,
+    /// Undoes an edit.
+    Undo,
+    /// Redoes an undone edit.
+    Redo,
 }
 
 /// A page image ready to draw: handle, size, and how much it was reduced
@@ -96,6 +108,18 @@ pub enum Message {
     Undone(Result<i64, String>),
     /// Confirm again what was undone.
     Redo,
+    /// Split the document before the page shown.
+    SplitHere,
+    /// Append the document to the one before it.
+    MergePrevious,
+    /// Take the page shown out of the document.
+    RemovePage,
+    /// Move the page shown one place earlier (-1) or later (1).
+    MovePage(isize),
+    /// An edit was stored (or refused).
+    Edited(Direction, Result<Edited, String>),
+    /// The documents of a batch arrived (the one shown stays).
+    BatchListed(Result<Vec<i64>, String>),
     /// Next document of the queue.
     NextDocument,
     /// Previous document of the queue.

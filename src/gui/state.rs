@@ -7,6 +7,7 @@ use iced::Vector;
 use iced::widget::image::Handle;
 use scanstelle::blob::Sha256Hex;
 use scanstelle::desk::{CaseFile, CaseHit, DocumentView, Overview, Undo};
+use scanstelle::store::Edit;
 use std::collections::{HashMap, HashSet};
 
 /// Longest side of a page image as loaded for the page view.
@@ -89,6 +90,8 @@ pub struct Document {
     pub view: View,
     /// Whether the OCR words and evidence are drawn over the page.
     pub overlay: bool,
+    /// The page to show once the document (re)loads, after an edit.
+    pub focus: Option<usize>,
 }
 
 /// The cases screen.
@@ -100,6 +103,24 @@ pub struct Cases {
     pub hits: Vec<CaseHit>,
     /// The case opened.
     pub file: Option<CaseFile>,
+}
+
+/// Something a person did that Ctrl+Z takes back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UndoStep {
+    /// A confirmation (with the case and type given).
+    Confirm(Undo, Option<String>, Option<String>),
+    /// An edit of document boundaries: its inverse.
+    Edit(Edit),
+}
+
+/// Something undone that Ctrl+Y does again.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RedoStep {
+    /// A confirmation: document, case, type.
+    Confirm(i64, Option<String>, Option<String>),
+    /// An edit.
+    Edit(Edit),
 }
 
 /// The whole window.
@@ -137,11 +158,10 @@ pub struct App {
     pub document: Document,
     /// Cases screen.
     pub cases: Cases,
-    /// Confirmations that can be undone (with the case and type given),
-    /// newest last.
-    pub undo: Vec<(Undo, Option<String>, Option<String>)>,
-    /// Undone confirmations (document, case, type), newest last.
-    pub redo: Vec<(i64, Option<String>, Option<String>)>,
+    /// What can be undone, newest last.
+    pub undo: Vec<UndoStep>,
+    /// What can be redone, newest last.
+    pub redo: Vec<RedoStep>,
     /// Every document type: slug, label.
     pub types: Vec<(String, String)>,
     /// The engine.

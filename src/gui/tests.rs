@@ -23,6 +23,12 @@ use std::sync::Mutex;
 /// the sick note (waits for review: its BG-Nummer is in no case) and the
 /// bank statement (attached automatically).
 fn station(dir: &Path) -> Config {
+    station_with(dir, &["arbeitsunfaehigkeit.tif", "kontoauszug.jpg"], (1, 1))
+}
+
+/// A station home with the demo register and these demo letters processed;
+/// `decided`: documents attached automatically and waiting for review.
+fn station_with(dir: &Path, files: &[&str], decided: (u64, u64)) -> Config {
     let home = dir.join("home");
     let config = Config::from_file(ConfigFile::default(), home.clone(), None).unwrap();
     let mut station = Station::open(&home).unwrap();
@@ -35,7 +41,7 @@ fn station(dir: &Path) -> Config {
     let profile = config.profiles[0].clone();
     for f in scanstelle::demo::FILES
         .iter()
-        .filter(|f| matches!(f.name, "arbeitsunfaehigkeit.tif" | "kontoauszug.jpg"))
+        .filter(|f| files.contains(&f.name))
     {
         let path = dir.join(f.name);
         std::fs::write(&path, f.bytes).unwrap();
@@ -59,7 +65,7 @@ fn station(dir: &Path) -> Config {
     let s = p
         .run_pending(&std::sync::atomic::AtomicBool::new(false))
         .unwrap();
-    assert_eq!((s.classified, s.review), (1, 1), "{s:?}");
+    assert_eq!((s.classified, s.review), decided, "{s:?}");
     config
 }
 
@@ -308,4 +314,113 @@ fn the_review_screen_matches_its_snapshot() {
             "{name} differs from tests/snapshots/{name}.png (delete it to accept the new look)"
         );
     }
+}
+
+/// Pages (1-based, in the file) of every document, by document id.
+fn documents(config: &Config) -> Vec<(i64, Vec<i64>)> {
+    let store = Store::open(&config.home.join("scanstelle.db")).unwrap();
+    store
+        .document_reports()
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.document_id, d.pages))
+        .collect()
+}
+
+/// The engine's next pass: PDFs of edited documents, decisions.
+fn engine_pass(config: &Config) {
+    let mut p = scanstelle::process::Processor::new(&config.home, config.profiles.clone(), 1)
+        .unwrap()
+        .with_classify(&config.classify)
+        .unwrap();
+    p.run_pending(&std::sync::atomic::AtomicBool::new(false))
+        .unwrap();
+}
+
+/// Pages in the PDF the store holds for a document.
+fn pdf_pages(config: &Config, id: i64) -> usize {
+    let store = Store::open(&config.home.join("scanstelle.db")).unwrap();
+    let sha = store.document_pdf(id).unwrap().expect("PDF written");
+    let blobs = scanstelle::blob::BlobStore::open(config.home.join("blobs")).unwrap();
+    lopdf::Document::load_mem(&blobs.get(&sha).unwrap())
+        .unwrap()
+        .get_pages()
+        .len()
+}
+
+#[test]
+fn documents_are_split_merged_and_pages_moved_removed_by_keyboard_with_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = station_with(dir.path(), &["weiterbewilligungsantrag.tif"], (1, 0));
+    let (mut app, desk) = open(&config);
+    let none = Modifiers::empty();
+    let [(d, pages)] = documents(&config).try_into().unwrap();
+    assert_eq!(pages, [1, 2]);
+    // Enter opens the batch; → to page 2; S splits before it.
+    key(&mut app, &desk, Key::Named(Named::Enter), none);
+    assert_eq!(app.document.doc.as_ref().map(|x| x.id), Some(d));
+    key(&mut app, &desk, Key::Named(Named::ArrowRight), none);
+    key(&mut app, &desk, char_key("s"), none);
+    let after = documents(&config);
+    let n = after[1].0;
+    assert_eq!(after, [(d, vec![1]), (n, vec![2])]);
+    assert_eq!(
+        app.document.doc.as_ref().map(|x| x.id),
+        Some(n),
+        "the new one shown"
+    );
+    // The engine writes both PDFs anew and decides both again.
+    engine_pass(&config);
+    assert_eq!((pdf_pages(&config, d), pdf_pages(&config, n)), (1, 1));
+    assert_eq!(stored(&config, d).0.as_deref(), Some("12345BG0012345"));
+    assert_ne!(stored(&config, n).2, "open");
+
+    // Ctrl+Z merges them back; Ctrl+Y splits again (a new document).
+    key(&mut app, &desk, char_key("z"), Modifiers::CTRL);
+    assert_eq!(documents(&config), [(d, vec![1, 2])]);
+    key(&mut app, &desk, char_key("y"), Modifiers::CTRL);
+    let again = documents(&config);
+    assert_eq!(again.len(), 2);
+    assert_eq!(again[0], (d, vec![1]));
+    // M appends the shown (second) document to the first again.
+    key(&mut app, &desk, char_key("m"), none);
+    assert_eq!(documents(&config), [(d, vec![1, 2])]);
+
+    // The page shown is the first one appended; Delete takes it out (it
+    // stays in the store), Ctrl+Z puts it back.
+    assert_eq!(app.document.page, 1);
+    key(&mut app, &desk, Key::Named(Named::Delete), none);
+    assert_eq!(documents(&config), [(d, vec![1])]);
+    key(&mut app, &desk, char_key("z"), Modifiers::CTRL);
+    assert_eq!(documents(&config), [(d, vec![1, 2])]);
+    // Alt+← moves the page shown one place forward.
+    assert_eq!(app.document.page, 1);
+    key(
+        &mut app,
+        &desk,
+        Key::Named(Named::ArrowLeft),
+        Modifiers::ALT,
+    );
+    assert_eq!(documents(&config), [(d, vec![2, 1])]);
+    assert_eq!(app.document.page, 0, "the moved page stays shown");
+    engine_pass(&config);
+    assert_eq!(pdf_pages(&config, d), 2);
+    // Not before the first page; and the only page of a document is not
+    // removed: the refusals in words.
+    key(&mut app, &desk, char_key("s"), none);
+    assert!(
+        app.notices
+            .last()
+            .is_some_and(|n| n.error && n.text.contains("vor Seite 2"))
+    );
+    key(&mut app, &desk, Key::Named(Named::ArrowRight), none);
+    key(&mut app, &desk, char_key("s"), none);
+    key(&mut app, &desk, Key::Named(Named::Delete), none);
+    assert!(
+        app.notices
+            .iter()
+            .any(|n| n.error && n.text.contains("einzige Seite")),
+        "{:?}",
+        app.notices
+    );
 }

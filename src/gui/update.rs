@@ -3,11 +3,12 @@
 //! window exactly as a person at the keyboard does.
 
 use super::effect::Effect;
-use super::message::{Message, Screen};
-use super::state::{App, Engine, Notice, View};
+use super::message::{Direction, Message, Screen};
+use super::state::{App, Engine, Notice, RedoStep, UndoStep, View};
 use iced::keyboard::key::Named;
 use iced::keyboard::{Key, Modifiers};
 use iced::{Point, Vector};
+use scanstelle::store::{DocumentState, Edit};
 
 /// Thumbnails loaded per refresh at most (the inbox shows the newest batches).
 const THUMB_BATCHES: usize = 40;
@@ -67,8 +68,13 @@ pub fn shortcut(screen: Screen, key: &Key, modifiers: Modifiers) -> Option<Messa
             _ => None,
         },
         Screen::Document => match key.as_ref() {
+            Key::Named(Named::ArrowRight) if modifiers.alt() => Some(Message::MovePage(1)),
+            Key::Named(Named::ArrowLeft) if modifiers.alt() => Some(Message::MovePage(-1)),
             Key::Named(Named::ArrowRight | Named::PageDown) => Some(Message::NextPage),
             Key::Named(Named::ArrowLeft | Named::PageUp) => Some(Message::PrevPage),
+            Key::Named(Named::Delete) => Some(Message::RemovePage),
+            Key::Character("s") => Some(Message::SplitHere),
+            Key::Character("m") => Some(Message::MergePrevious),
             Key::Character("+") => Some(Message::ZoomIn),
             Key::Character("-") => Some(Message::ZoomOut),
             Key::Character("0") => Some(Message::Fit),
@@ -87,11 +93,20 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                 n.age += 1;
             }
             app.notices.retain(|n| n.error || n.age < NOTICE_TICKS);
-            if app.refreshing {
-                return Vec::new();
+            // A document being decided again after an edit: show its verdict.
+            let mut effects: Vec<Effect> = app
+                .document
+                .doc
+                .as_ref()
+                .filter(|d| app.screen == Screen::Document && d.state == DocumentState::Open)
+                .map(|d| Effect::LoadDocument(d.id))
+                .into_iter()
+                .collect();
+            if !app.refreshing {
+                app.refreshing = true;
+                effects.push(Effect::Refresh(app.last_event));
             }
-            app.refreshing = true;
-            vec![Effect::Refresh(app.last_event)]
+            effects
         }
         Message::Loaded(result) => {
             app.refreshing = false;
@@ -212,7 +227,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                 Ok(undo) => {
                     let id = undo.document_id;
                     let (case, ty) = std::mem::take(&mut app.review.pending);
-                    app.undo.push((undo, case, ty));
+                    app.undo.push(UndoStep::Confirm(undo, case, ty));
                     app.overview.review.retain(|&d| d != id);
                     next_in_queue(app, id)
                 }
@@ -223,10 +238,11 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             }
         }
         Message::Undo => match app.undo.pop() {
-            Some((undo, case, ty)) => {
-                app.redo.push((undo.document_id, case, ty));
+            Some(UndoStep::Confirm(undo, case, ty)) => {
+                app.redo.push(RedoStep::Confirm(undo.document_id, case, ty));
                 vec![Effect::Undo(undo)]
             }
+            Some(UndoStep::Edit(inverse)) => vec![Effect::Edit(inverse, Direction::Undo)],
             None => Vec::new(),
         },
         Message::Undone(result) => match result {
@@ -243,13 +259,80 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             }
         },
         Message::Redo => match app.redo.pop() {
-            Some((doc, case, ty)) => {
+            Some(RedoStep::Confirm(doc, case, ty)) => {
                 app.review.busy = true;
                 app.review.pending = (case.clone(), ty.clone());
                 vec![Effect::Confirm(doc, case, ty)]
             }
+            Some(RedoStep::Edit(edit)) => vec![Effect::Edit(edit, Direction::Redo)],
             None => Vec::new(),
         },
+        Message::SplitHere
+        | Message::MergePrevious
+        | Message::RemovePage
+        | Message::MovePage(_) => {
+            let Some(doc) = &app.document.doc else {
+                return Vec::new();
+            };
+            let (document, page) = (doc.id, app.document.page);
+            let edit = match message {
+                Message::SplitHere => Edit::Split { document, at: page },
+                Message::MergePrevious => Edit::Merge { document },
+                Message::RemovePage => Edit::RemovePage {
+                    document,
+                    position: page,
+                },
+                Message::MovePage(by) => Edit::MovePage {
+                    document,
+                    from: page,
+                    to: match page.checked_add_signed(by) {
+                        Some(to) if to < doc.pages.len() => to,
+                        _ => return Vec::new(),
+                    },
+                },
+                _ => return Vec::new(),
+            };
+            vec![Effect::Edit(edit, Direction::Do)]
+        }
+        Message::Edited(direction, result) => match result {
+            Ok(edited) => {
+                let step = edited.inverse.clone();
+                match direction {
+                    Direction::Do => {
+                        app.redo.clear();
+                        app.undo.push(UndoStep::Edit(step));
+                    }
+                    Direction::Undo => app.redo.push(RedoStep::Edit(step)),
+                    Direction::Redo => app.undo.push(UndoStep::Edit(step)),
+                }
+                notify(app, edited.words, false);
+                app.screen = Screen::Document;
+                // The page to show: where the edit happened.
+                app.document.focus = Some(match edited.inverse {
+                    Edit::Merge { .. } => 0,
+                    Edit::Split { at, .. } => at,
+                    Edit::RestorePage { position, .. } | Edit::RemovePage { position, .. } => {
+                        position
+                    }
+                    Edit::MovePage { from, .. } => from,
+                });
+                vec![
+                    Effect::LoadDocument(edited.document),
+                    Effect::ListBatch(edited.batch),
+                ]
+            }
+            Err(e) => {
+                notify(app, e, true);
+                Vec::new()
+            }
+        },
+        Message::BatchListed(result) => {
+            match result {
+                Ok(ids) => app.document.batch_documents = ids,
+                Err(e) => notify(app, e, true),
+            }
+            Vec::new()
+        }
         Message::NextDocument | Message::PrevDocument => {
             let forward = matches!(message, Message::NextDocument);
             let queue = &app.overview.review;
@@ -511,9 +594,18 @@ fn document_loaded(app: &mut App, doc: scanstelle::desk::DocumentView) -> Vec<Ef
             pending: std::mem::take(&mut app.review.pending),
         };
     } else {
+        // The same document again (decided anew, edited): the page stays.
+        let same = app.document.doc.as_ref().is_some_and(|d| d.id == doc.id);
+        let page = match app.document.focus.take() {
+            Some(p) => p,
+            None if same => app.document.page,
+            None => 0,
+        };
+        app.document.page = page.min(doc.pages.len().saturating_sub(1));
+        if !same {
+            app.document.view = View::default();
+        }
         app.document.doc = Some(doc);
-        app.document.page = 0;
-        app.document.view = View::default();
     }
     load_page(app)
 }

@@ -7,6 +7,7 @@
 
 mod cases;
 mod desk;
+mod edit;
 mod schema;
 pub mod state;
 
@@ -14,6 +15,7 @@ use crate::blob::Sha256Hex;
 use crate::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
 pub use cases::{DocumentReport, NewDecision, RegisterVersion};
 pub use desk::{BatchRow, DecisionState, DetailPage, DocumentDetail, EventRow, OutboxRow};
+pub use edit::{Edit, Edited};
 pub use state::{BatchState, DocumentState, PageState, SourceState};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -50,6 +52,9 @@ pub enum StoreError {
         /// Requested state.
         to: String,
     },
+    /// A change a person asked for that cannot be made, with the reason.
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// Result type of the store.

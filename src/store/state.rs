@@ -125,6 +125,8 @@ persisted_enum! {
         Separator => "separator", "Trennblatt";
         /// OCR text stored.
         Recognized => "recognized", "erkannt";
+        /// Taken out of its document by a person: kept, but in no document.
+        Removed => "removed", "entfernt";
     }
 }
 
@@ -140,6 +142,8 @@ impl PageState {
                 | (Prepared, Separator)
                 | (Separator, Prepared)
                 | (Prepared, Recognized)
+                | (Recognized, Removed)
+                | (Removed, Recognized)
         )
     }
 }

@@ -71,6 +71,52 @@ pub fn view(app: &App) -> Element<'_, Message> {
     ]
     .spacing(8)
     .align_y(Alignment::Center);
+    let n = app.document.page;
+    let pages = doc.pages.len();
+    let edit = |label: &'static str, ok: bool, m: Message| {
+        button(text(label).size(size::SMALL))
+            .style(button::secondary)
+            .on_press_maybe(ok.then_some(m))
+    };
+    let edits = row![
+        edit(
+            l.t("Hier teilen (S)", "Split here (S)"),
+            n > 0,
+            Message::SplitHere
+        ),
+        edit(
+            l.t("An vorheriges anhängen (M)", "Append to previous (M)"),
+            at.is_some_and(|i| i > 0),
+            Message::MergePrevious
+        ),
+        edit(
+            l.t("Seite entfernen (Entf)", "Remove page (Del)"),
+            pages > 1,
+            Message::RemovePage
+        ),
+        edit(
+            l.t("◀ Seite (Alt+←)", "◀ Page (Alt+←)"),
+            n > 0,
+            Message::MovePage(-1)
+        ),
+        edit(
+            l.t("Seite ▶ (Alt+→)", "Page ▶ (Alt+→)"),
+            n + 1 < pages,
+            Message::MovePage(1)
+        ),
+        edit(
+            l.t("Rückgängig (Strg+Z)", "Undo (Ctrl+Z)"),
+            !app.undo.is_empty(),
+            Message::Undo
+        ),
+        edit(
+            l.t("Wiederholen (Strg+Y)", "Redo (Ctrl+Y)"),
+            !app.redo.is_empty(),
+            Message::Redo
+        ),
+    ]
+    .spacing(6)
+    .align_y(Alignment::Center);
     column![
         row![
             title(
@@ -81,7 +127,8 @@ pub fn view(app: &App) -> Element<'_, Message> {
             nav
         ]
         .align_y(Alignment::Center),
-        tools,
+        row![tools, space().width(Fill)].align_y(Alignment::Center),
+        edits,
         row![
             strip(app, doc),
             page(app, doc),
