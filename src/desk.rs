@@ -479,7 +479,46 @@ impl Desk {
     /// Edits document boundaries (split, merge, remove, restore, move a
     /// page); the documents go back to be decided again.
     pub fn edit(&mut self, edit: &crate::store::Edit) -> Result<crate::store::Edited> {
-        Ok(self.store.edit_documents(edit)?)
+        let crate::store::Edit::RotatePage {
+            document,
+            position,
+            clockwise,
+        } = *edit
+        else {
+            return Ok(self.store.edit_documents(edit)?);
+        };
+        // Turning a page: the turned image is made here (lossless: a
+        // bilevel page stays bilevel), the store records it.
+        let page = self.store.page_to_turn(document, position)?;
+        let err = |detail: String| DeskError::Blob {
+            sha: page.sha.short().to_owned(),
+            detail,
+        };
+        let bytes = self.blobs.get(&page.sha).map_err(|e| err(e.to_string()))?;
+        let encoding = match page.encoding.as_str() {
+            "jpeg" => crate::decode::PageEncoding::Jpeg,
+            _ => crate::decode::PageEncoding::Png,
+        };
+        let img = crate::imaging::load_gray(&bytes, encoding).map_err(|e| err(e.to_string()))?;
+        let turned = crate::imaging::rotate_quarter(&img, clockwise);
+        let png = crate::imaging::page_png(
+            &turned,
+            page.dpi.unwrap_or(300.0) as f32,
+            crate::imaging::is_bilevel(&img),
+        );
+        let put = |b: &[u8]| self.blobs.put(b).map_err(|e| err(e.to_string()));
+        let after = put(&png)?;
+        let thumb = put(&crate::imaging::thumbnail(&turned))?;
+        Ok(self.store.turn_page(
+            edit,
+            &crate::store::Turned {
+                page_id: page.page_id,
+                clockwise,
+                before: page.sha.clone(),
+                after,
+                thumb,
+            },
+        )?)
     }
 
     /// Takes a confirmation back.

@@ -114,6 +114,8 @@ pub enum Message {
     MergePrevious,
     /// Take the page shown out of the document.
     RemovePage,
+    /// Turn the page shown clockwise by 90, 180 or 270 degrees.
+    RotatePage(u16),
     /// Move the page shown one place earlier (-1) or later (1).
     MovePage(isize),
     /// An edit was stored (or refused).

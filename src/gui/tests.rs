@@ -405,6 +405,47 @@ fn documents_are_split_merged_and_pages_moved_removed_by_keyboard_with_undo() {
     assert_eq!(app.document.page, 0, "the moved page stays shown");
     engine_pass(&config);
     assert_eq!(pdf_pages(&config, d), 2);
+
+    // R turns the page shown a quarter clockwise: recognised anew from the
+    // turned image (the scan stays); Ctrl+Z turns it back.
+    // Text and shape (landscape?) of the first page as the window sees it.
+    let page = |desk: &Mutex<Desk>| {
+        let desk = desk.lock().unwrap();
+        let doc = desk.document(d).unwrap();
+        let p = &doc.pages[0];
+        let img = desk.page_image(&p.sha, &p.encoding, 500).unwrap();
+        (
+            scanstelle::classify::page_text(&p.words),
+            img.width > img.height,
+        )
+    };
+    let (text, landscape) = page(&desk);
+    assert!(
+        text.contains("Weiterbewilligungsantrag") && !landscape,
+        "{text}"
+    );
+    key(&mut app, &desk, char_key("r"), none);
+    assert_eq!(page(&desk), (String::new(), true), "turned, words gone");
+    engine_pass(&config);
+    assert!(!page(&desk).0.is_empty(), "recognised again");
+    key(&mut app, &desk, char_key("z"), Modifiers::CTRL);
+    engine_pass(&config);
+    let (text, landscape) = page(&desk);
+    assert!(
+        text.contains("Weiterbewilligungsantrag") && !landscape,
+        "{text}"
+    );
+    assert_eq!(stored(&config, d).0.as_deref(), Some("12345BG0012345"));
+    let store = Store::open(&config.home.join("scanstelle.db")).unwrap();
+    let turns: i64 = store
+        .connection()
+        .query_row(
+            "SELECT COUNT(*) FROM page_transforms WHERE step = 'manual_rotation'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(turns, 2, "both turns recorded");
     // Not before the first page; and the only page of a document is not
     // removed: the refusals in words.
     key(&mut app, &desk, char_key("s"), none);

@@ -75,6 +75,8 @@ pub fn shortcut(screen: Screen, key: &Key, modifiers: Modifiers) -> Option<Messa
             Key::Named(Named::Delete) => Some(Message::RemovePage),
             Key::Character("s") => Some(Message::SplitHere),
             Key::Character("m") => Some(Message::MergePrevious),
+            Key::Character("r") => Some(Message::RotatePage(90)),
+            Key::Character("R") => Some(Message::RotatePage(270)),
             Key::Character("+") => Some(Message::ZoomIn),
             Key::Character("-") => Some(Message::ZoomOut),
             Key::Character("0") => Some(Message::Fit),
@@ -270,7 +272,8 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         Message::SplitHere
         | Message::MergePrevious
         | Message::RemovePage
-        | Message::MovePage(_) => {
+        | Message::MovePage(_)
+        | Message::RotatePage(_) => {
             let Some(doc) = &app.document.doc else {
                 return Vec::new();
             };
@@ -281,6 +284,11 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                 Message::RemovePage => Edit::RemovePage {
                     document,
                     position: page,
+                },
+                Message::RotatePage(clockwise) => Edit::RotatePage {
+                    document,
+                    position: page,
+                    clockwise,
                 },
                 Message::MovePage(by) => Edit::MovePage {
                     document,
@@ -311,9 +319,9 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                 app.document.focus = Some(match edited.inverse {
                     Edit::Merge { .. } => 0,
                     Edit::Split { at, .. } => at,
-                    Edit::RestorePage { position, .. } | Edit::RemovePage { position, .. } => {
-                        position
-                    }
+                    Edit::RestorePage { position, .. }
+                    | Edit::RemovePage { position, .. }
+                    | Edit::RotatePage { position, .. } => position,
                     Edit::MovePage { from, .. } => from,
                 });
                 vec![

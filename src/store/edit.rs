@@ -42,6 +42,16 @@ pub enum Edit {
         /// 0-based position.
         position: usize,
     },
+    /// The page at `position` is turned by `clockwise` degrees (90, 180,
+    /// 270) and recognised again.
+    RotatePage {
+        /// The document.
+        document: i64,
+        /// 0-based position.
+        position: usize,
+        /// Degrees clockwise.
+        clockwise: u16,
+    },
     /// A page moves within its document.
     MovePage {
         /// The document.
@@ -51,6 +61,35 @@ pub enum Edit {
         /// …to this one.
         to: usize,
     },
+}
+
+/// A page turned by a person: the turned image and its thumbnail are in
+/// the blob store already (see `Desk::edit`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Turned {
+    /// The page.
+    pub page_id: i64,
+    /// Quarter turn applied, clockwise (90, 180, 270).
+    pub clockwise: u16,
+    /// The image before.
+    pub before: crate::blob::Sha256Hex,
+    /// The turned image.
+    pub after: crate::blob::Sha256Hex,
+    /// Its thumbnail.
+    pub thumb: crate::blob::Sha256Hex,
+}
+
+/// A page to turn: what `Desk::edit` needs to make the turned image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageToTurn {
+    /// The page.
+    pub page_id: i64,
+    /// The image shown now (prepared, or as scanned).
+    pub sha: crate::blob::Sha256Hex,
+    /// Its encoding.
+    pub encoding: String,
+    /// Its resolution.
+    pub dpi: Option<f64>,
 }
 
 /// What an edit did.
@@ -283,6 +322,9 @@ impl Store {
                     ),
                 }
             }
+            Edit::RotatePage { .. } => {
+                return Err(refuse("Drehen braucht das gedrehte Bild (Desk::edit)"));
+            }
             Edit::MovePage { document, from, to } => {
                 let batch = editable(&tx, document)?;
                 let mut pages = pages_of(&tx, document)?;
@@ -318,6 +360,103 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(done)
+    }
+
+    /// The page at `position` of a document, for turning it.
+    pub fn page_to_turn(&self, document: i64, position: usize) -> Result<PageToTurn> {
+        self.conn
+            .query_row(
+                "SELECT p.id, COALESCE(pp.prepared_sha, p.sha256),
+                        CASE WHEN pp.prepared_sha IS NULL THEN p.encoding ELSE 'png' END, p.dpi_x
+                 FROM document_pages dp JOIN pages p ON p.id = dp.page_id
+                 LEFT JOIN page_prep pp ON pp.page_id = p.id
+                 WHERE dp.document_id = ?1 AND dp.position = ?2",
+                params![document, position as i64],
+                |r| {
+                    let sha: String = r.get(1)?;
+                    Ok(PageToTurn {
+                        page_id: r.get(0)?,
+                        sha: crate::blob::Sha256Hex::parse(&sha)
+                            .unwrap_or_else(|| crate::blob::Sha256Hex::of(b"")),
+                        encoding: r.get(2)?,
+                        dpi: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| {
+                refuse(format!(
+                    "Dokument {document} hat keine Seite {}",
+                    position + 1
+                ))
+            })
+    }
+
+    /// Records a page turned by a person: the turned image becomes the
+    /// prepared page (the scan stays as it was), the transformation is
+    /// recorded, the page is recognised again and its documents decided
+    /// again — one transaction. `edit` is the [`Edit::RotatePage`] asked for.
+    pub fn turn_page(&mut self, edit: &Edit, turned: &Turned) -> Result<Edited> {
+        let Edit::RotatePage {
+            document,
+            position,
+            clockwise,
+        } = *edit
+        else {
+            return Err(refuse("keine Drehung"));
+        };
+        let tx = self.conn.transaction()?;
+        let batch = editable(&tx, document)?;
+        let t = now();
+        tx.execute(
+            "UPDATE page_prep SET prepared_sha = ?1, thumb_sha = ?2,
+                 rotation = (rotation + ?3) % 360 WHERE page_id = ?4",
+            params![
+                turned.after.as_str(),
+                turned.thumb.as_str(),
+                turned.clockwise,
+                turned.page_id
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO page_transforms (page_id, step, params, sha_before, sha_after, at)
+             VALUES (?1, 'manual_rotation', ?2, ?3, ?4, ?5)",
+            params![
+                turned.page_id,
+                format!("clockwise={}", turned.clockwise),
+                turned.before.as_str(),
+                turned.after.as_str(),
+                t
+            ],
+        )?;
+        // Recognised again: the old text and words go, the page waits for OCR.
+        tx.execute("DELETE FROM page_ocr WHERE page_id = ?1", [turned.page_id])?;
+        tx.execute("DELETE FROM page_fts WHERE rowid = ?1", [turned.page_id])?;
+        tx.execute(
+            "UPDATE pages SET state = ?1, updated_at = ?2 WHERE id = ?3",
+            params![PageState::Prepared, t, turned.page_id],
+        )?;
+        reopen(&tx, batch, &[document])?;
+        tx.execute(
+            "UPDATE batches SET state = ?1, updated_at = ?2 WHERE id = ?3",
+            params![BatchState::Prepared, t, batch],
+        )?;
+        let words = format!(
+            "Seite {} von Dokument {document} um {clockwise}° gedreht",
+            position + 1
+        );
+        event(&tx, "document.edited", Some(batch), Some(document), &words)?;
+        tx.commit()?;
+        Ok(Edited {
+            document,
+            batch,
+            inverse: Edit::RotatePage {
+                document,
+                position,
+                clockwise: (360 - clockwise % 360) % 360,
+            },
+            words,
+        })
     }
 
     /// Documents waiting to be decided again that have no PDF (after an

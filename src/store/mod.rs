@@ -15,7 +15,7 @@ use crate::blob::Sha256Hex;
 use crate::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
 pub use cases::{DocumentReport, NewDecision, RegisterVersion};
 pub use desk::{BatchRow, DecisionState, DetailPage, DocumentDetail, EventRow, OutboxRow};
-pub use edit::{Edit, Edited};
+pub use edit::{Edit, Edited, PageToTurn, Turned};
 pub use state::{BatchState, DocumentState, PageState, SourceState};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};

@@ -95,6 +95,11 @@ pub fn view(app: &App) -> Element<'_, Message> {
             Message::RemovePage
         ),
         edit(
+            l.t("↻ Drehen (R)", "↻ Rotate (R)"),
+            true,
+            Message::RotatePage(90)
+        ),
+        edit(
             l.t("◀ Seite (Alt+←)", "◀ Page (Alt+←)"),
             n > 0,
             Message::MovePage(-1)
