@@ -94,11 +94,11 @@ fn measure(pages: usize) -> [Duration; 3] {
         start.elapsed().as_secs_f64()
     );
     let desk = Desk::open(&config).unwrap();
-    let newest = desk.overview(0).unwrap().batches[0].id;
+    let newest = desk.overview(0, 100).unwrap().batches[0].id;
     let doc = desk.documents_of_batch(newest).unwrap()[0];
     [
         time(|| {
-            desk.overview(i64::MAX).unwrap();
+            desk.overview(i64::MAX, 100).unwrap();
         }),
         time(|| {
             desk.document(doc).unwrap();

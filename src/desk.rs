@@ -80,6 +80,8 @@ pub struct Overview {
     pub pages: u64,
     /// Documents in the store.
     pub documents: u64,
+    /// Batches in the store.
+    pub batch_count: u64,
 }
 
 /// A batch in the inbox.
@@ -321,8 +323,9 @@ impl Desk {
             .collect()
     }
 
-    /// The inbox, with the events after `after_event`.
-    pub fn overview(&self, after_event: i64) -> Result<Overview> {
+    /// The inbox with the `batches` newest batches and the events after
+    /// `after_event`.
+    pub fn overview(&self, after_event: i64, batches: usize) -> Result<Overview> {
         let status = self.store.status()?;
         let since = time::OffsetDateTime::now_utc() - time::Duration::minutes(10);
         let since = since
@@ -335,7 +338,7 @@ impl Desk {
         Ok(Overview {
             batches: self
                 .store
-                .recent_batches(200, 6)?
+                .recent_batches(batches, 6)?
                 .into_iter()
                 .map(batch_view)
                 .collect(),
@@ -346,6 +349,7 @@ impl Desk {
             outbox: self.store.outbox()?,
             pages: status.pages.iter().map(|p| p.1).sum(),
             documents: status.documents.iter().map(|d| d.1).sum(),
+            batch_count: status.batches.iter().map(|b| b.1).sum(),
         })
     }
 

@@ -15,8 +15,8 @@ use std::sync::Mutex;
 /// Something to do outside the window's state.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Read the inbox and the events after this one.
-    Refresh(i64),
+    /// Read the inbox (this many newest batches) and the events after this one.
+    Refresh(i64, usize),
     /// Load a document.
     LoadDocument(i64),
     /// Load the documents of a batch.
@@ -62,8 +62,8 @@ impl Effect {
         };
         let text = |e: scanstelle::desk::DeskError| e.to_string();
         Some(match self {
-            Effect::Refresh(after) => {
-                Message::Loaded(desk().overview(after).map(Box::new).map_err(text))
+            Effect::Refresh(after, batches) => {
+                Message::Loaded(desk().overview(after, batches).map(Box::new).map_err(text))
             }
             Effect::LoadDocument(id) => {
                 Message::DocumentLoaded(desk().document(id).map(Box::new).map_err(text))

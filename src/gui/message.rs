@@ -86,6 +86,8 @@ pub enum Message {
     OpenDocument(i64),
     /// Move the inbox's choice by this many batches.
     InboxCursor(isize),
+    /// Show the next page of older batches in the inbox.
+    MoreBatches,
     /// Open the batch chosen in the inbox.
     InboxOpen,
     /// Open the first document of a batch.

@@ -136,6 +136,8 @@ pub struct App {
     pub modifiers: iced::keyboard::Modifiers,
     /// The batch chosen in the inbox (index, newest first).
     pub inbox_cursor: usize,
+    /// Batches the inbox shows (newest first; grows by pages).
+    pub inbox_limit: usize,
     /// The inbox as last read.
     pub overview: Overview,
     /// Whether the store was read at least once.
@@ -183,6 +185,7 @@ impl App {
             screen: Screen::Inbox,
             modifiers: iced::keyboard::Modifiers::default(),
             inbox_cursor: 0,
+            inbox_limit: super::update::INBOX_PAGE,
             overview: Overview::default(),
             loaded: false,
             refreshing: false,

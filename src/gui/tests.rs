@@ -288,32 +288,54 @@ fn shortcuts_depend_on_the_screen_and_text_fields_keep_theirs() {
     );
 }
 
+/// Draws the window at 1366×768 with tiny-skia and compares it with
+/// `tests/snapshots/NAME-tiny-skia.png` (written on the first run; delete
+/// it to accept a new look after checking it).
+fn assert_snapshot(app: &App, name: &str) {
+    let mut ui = iced_test::Simulator::with_size(
+        iced::Settings {
+            fonts: vec![super::FONT.into()],
+            default_font: iced::Font::with_name("DejaVu Sans"),
+            ..iced::Settings::default()
+        },
+        (1366.0, 768.0),
+        view::view(app),
+    );
+    let snapshot = ui.snapshot(&theme::theme(app.dark)).unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
+    assert!(
+        snapshot.matches_image(&path).unwrap(),
+        "{name} differs from tests/snapshots/{name}-tiny-skia.png (delete it to accept the new look)"
+    );
+}
+
 #[test]
-fn the_review_screen_matches_its_snapshot() {
+fn the_main_screens_match_their_snapshots() {
     let dir = tempfile::tempdir().unwrap();
     let config = station(dir.path());
     let (mut app, desk) = open(&config);
     send(&mut app, &desk, Message::Show(Screen::Review));
-    for (dark, name) in [(false, "review-light"), (true, "review-dark")] {
-        app.dark = dark;
-        let mut ui = iced_test::Simulator::with_size(
-            iced::Settings {
-                fonts: vec![super::FONT.into()],
-                default_font: iced::Font::with_name("DejaVu Sans"),
-                ..iced::Settings::default()
-            },
-            (1366.0, 768.0),
-            view::view(&app),
-        );
-        let snapshot = ui.snapshot(&theme::theme(dark)).unwrap();
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/snapshots")
-            .join(name);
-        assert!(
-            snapshot.matches_image(&path).unwrap(),
-            "{name} differs from tests/snapshots/{name}.png (delete it to accept the new look)"
-        );
+    assert_snapshot(&app, "review-light");
+    app.dark = true;
+    assert_snapshot(&app, "review-dark");
+    app.dark = false;
+    // The document screen with the OCR words and evidence drawn.
+    let sick_note = app.overview.batches[0].id;
+    send(&mut app, &desk, Message::OpenBatch(sick_note));
+    send(&mut app, &desk, Message::ToggleOverlay);
+    assert_snapshot(&app, "document");
+    send(&mut app, &desk, Message::Show(Screen::Cases));
+    send(&mut app, &desk, Message::CaseQuery("Muster".into()));
+    send(&mut app, &desk, Message::OpenCase("12345BG0012346".into()));
+    assert_snapshot(&app, "cases");
+    // The inbox with fixed times (the real ones are the test's).
+    for b in &mut app.overview.batches {
+        b.received = "29.11. 09:30".into();
     }
+    send(&mut app, &desk, Message::Show(Screen::Inbox));
+    assert_snapshot(&app, "inbox");
 }
 
 /// Pages (1-based, in the file) of every document, by document id.
@@ -464,4 +486,160 @@ fn documents_are_split_merged_and_pages_moved_removed_by_keyboard_with_undo() {
         "{:?}",
         app.notices
     );
+}
+
+/// A station with `n` single-page batches recorded (no images, no OCR):
+/// enough rows to page through.
+fn many_batches(dir: &Path, n: usize) -> Config {
+    use scanstelle::blob::Sha256Hex;
+    use scanstelle::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
+    use scanstelle::store::{Grouping, NewPage, NewSource};
+    let home = dir.join("home");
+    let config = Config::from_file(ConfigFile::default(), home.clone(), None).unwrap();
+    std::fs::create_dir_all(&home).unwrap();
+    let mut store = Store::open(&home.join("scanstelle.db")).unwrap();
+    for i in 0..n {
+        let page = NewPage {
+            sha: Sha256Hex::of(format!("page {i}").as_bytes()),
+            width: 2480,
+            height: 3508,
+            dpi: Some((300.0, 300.0)),
+            colour: ColourMode::Bilevel,
+            encoding: PageEncoding::Png,
+            origin: PageOrigin::Scanned,
+            byte_size: 1000,
+            text: None,
+        };
+        store
+            .ingest_source(&NewSource {
+                profile: "fujitsu-fi-g4",
+                grouping: Grouping::PerFile,
+                original_path: &home.join(format!("scan-{i:04}.tif")),
+                sha: &Sha256Hex::of(format!("file {i}").as_bytes()),
+                size: 1000,
+                format: FileFormat::Tiff,
+                pages: &[page],
+            })
+            .unwrap();
+    }
+    config
+}
+
+#[test]
+fn the_inbox_shows_the_newest_batches_and_pages_on_to_older_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = many_batches(dir.path(), 230);
+    let (mut app, desk) = open(&config);
+    let o = &app.overview;
+    assert_eq!((o.batches.len(), o.batch_count), (100, 230));
+    assert_eq!(o.batches[0].file_name, "scan-0229.tif", "newest first");
+    assert_eq!(o.batches[0].stage, Some(0), "eingelesen");
+    // ↓ past the last batch shown brings the next hundred.
+    for _ in 0..100 {
+        key(
+            &mut app,
+            &desk,
+            Key::Named(Named::ArrowDown),
+            Modifiers::empty(),
+        );
+    }
+    assert_eq!(app.overview.batches.len(), 200);
+    key(
+        &mut app,
+        &desk,
+        Key::Named(Named::ArrowDown),
+        Modifiers::empty(),
+    );
+    assert_eq!(app.inbox_cursor, 100);
+    assert_eq!(app.overview.batches[100].file_name, "scan-0129.tif");
+}
+
+#[test]
+fn a_dropped_file_goes_into_the_hot_folder_and_a_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = many_batches(dir.path(), 1);
+    let (mut app, desk) = open(&config);
+    let file = dir.path().join("brief.pdf");
+    std::fs::write(&file, b"%PDF-1.4 dropped").unwrap();
+    send(&mut app, &desk, Message::FileDropped(file.clone()));
+    let hot = config.profiles[0].hot_folder_path(&config.home);
+    let names: Vec<String> = std::fs::read_dir(&hot)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["brief.pdf"], "no temporary file left");
+    assert_eq!(
+        std::fs::read(hot.join("brief.pdf")).unwrap(),
+        b"%PDF-1.4 dropped"
+    );
+    assert!(file.exists(), "the original stays where it was");
+    let last = app.notices.last().unwrap();
+    assert!(!last.error && last.text.contains("brief.pdf"), "{last:?}");
+    // The same name again does not overwrite the first.
+    send(&mut app, &desk, Message::FileDropped(file));
+    assert_eq!(std::fs::read_dir(&hot).unwrap().count(), 2);
+    send(&mut app, &desk, Message::FileDropped(dir.path().to_owned()));
+    let last = app.notices.last().unwrap();
+    assert!(last.error && last.text.contains("keine Datei"), "{last:?}");
+}
+
+#[test]
+fn finished_batches_and_problems_become_notifications() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = many_batches(dir.path(), 0);
+    let (mut app, desk) = open(&config);
+    assert!(app.notices.is_empty(), "the first read notifies nothing");
+    // The engine files the sick note and the bank statement meanwhile.
+    let files = ["arbeitsunfaehigkeit.tif", "kontoauszug.jpg"];
+    let mut station = Station::open(&config.home).unwrap();
+    let parsed =
+        scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes()).unwrap();
+    station
+        .store
+        .import_register(&parsed.persons, "demo", "0", 0)
+        .unwrap();
+    for f in scanstelle::demo::FILES
+        .iter()
+        .filter(|f| files.contains(&f.name))
+    {
+        let path = dir.path().join(f.name);
+        std::fs::write(&path, f.bytes).unwrap();
+        let opts = TakeOptions {
+            remove_original: false,
+            quarantine_after: std::time::Duration::ZERO,
+        };
+        take_file(&mut station, &config.profiles[0], &path, &opts).unwrap();
+    }
+    let broken = dir.path().join("kaputt.pdf");
+    std::fs::write(&broken, b"%PDF-1.4 abgebrochen").unwrap();
+    let opts = TakeOptions {
+        remove_original: false,
+        quarantine_after: std::time::Duration::ZERO,
+    };
+    take_file(&mut station, &config.profiles[0], &broken, &opts).unwrap();
+    drop(station);
+    let mut p = scanstelle::process::Processor::new(&config.home, config.profiles.clone(), 2)
+        .unwrap()
+        .with_classify(&config.classify)
+        .unwrap();
+    p.run_pending(&std::sync::atomic::AtomicBool::new(false))
+        .unwrap();
+    drop(p);
+    send(&mut app, &desk, Message::Tick);
+    let texts: Vec<&str> = app.notices.iter().map(|n| n.text.as_str()).collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("fertig zugeordnet (1 Dokument zur Prüfung)")),
+        "{texts:?}"
+    );
+    assert_eq!(app.overview.quarantine.len(), 1);
+    // Esc closes them.
+    key(
+        &mut app,
+        &desk,
+        Key::Named(Named::Escape),
+        Modifiers::empty(),
+    );
+    assert!(app.notices.is_empty());
 }

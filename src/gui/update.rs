@@ -12,6 +12,8 @@ use scanstelle::store::{DocumentState, Edit};
 
 /// Thumbnails loaded per refresh at most (the inbox shows the newest batches).
 const THUMB_BATCHES: usize = 40;
+/// Batches the inbox shows more at a time (the store keeps them all).
+pub const INBOX_PAGE: usize = 100;
 /// Notifications kept.
 const NOTICES: usize = 4;
 /// Refreshes a notification that reports no problem stays (about 8 s).
@@ -106,7 +108,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                 .collect();
             if !app.refreshing {
                 app.refreshing = true;
-                effects.push(Effect::Refresh(app.last_event));
+                effects.push(Effect::Refresh(app.last_event, app.inbox_limit));
             }
             effects
         }
@@ -149,8 +151,17 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         }
         Message::InboxCursor(by) => {
             let last = app.overview.batches.len().saturating_sub(1);
-            app.inbox_cursor = app.inbox_cursor.saturating_add_signed(by).min(last);
+            let want = app.inbox_cursor.saturating_add_signed(by);
+            app.inbox_cursor = want.min(last);
+            // Past the last batch shown: the next page of older ones.
+            if want > last && app.overview.batch_count > app.overview.batches.len() as u64 {
+                return update(app, Message::MoreBatches);
+            }
             Vec::new()
+        }
+        Message::MoreBatches => {
+            app.inbox_limit += INBOX_PAGE;
+            vec![Effect::Refresh(app.last_event, app.inbox_limit)]
         }
         Message::InboxOpen => match app.overview.batches.get(app.inbox_cursor) {
             Some(b) => update(app, Message::OpenBatch(b.id)),
@@ -253,7 +264,10 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                     app.overview.review.insert(0, id);
                 }
                 app.screen = Screen::Review;
-                vec![Effect::LoadDocument(id), Effect::Refresh(app.last_event)]
+                vec![
+                    Effect::LoadDocument(id),
+                    Effect::Refresh(app.last_event, app.inbox_limit),
+                ]
             }
             Err(e) => {
                 notify(app, e, true);

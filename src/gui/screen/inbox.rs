@@ -10,17 +10,27 @@ use iced::widget::{button, column, container, progress_bar, row, scrollable, spa
 use iced::{Alignment, Element, Fill};
 use scanstelle::desk::{BatchView, STAGES};
 
-/// Batches drawn at most (the newest; the store keeps all).
-const SHOWN: usize = 100;
-
 /// The inbox.
 pub fn view(app: &App) -> Element<'_, Message> {
     let l = app.lang;
     let o = &app.overview;
+    let shown = if o.batch_count > o.batches.len() as u64 {
+        format!(
+            " ({} {})",
+            o.batches.len(),
+            l.t("neueste gezeigt", "newest shown")
+        )
+    } else {
+        String::new()
+    };
     let summary = text(format!(
-        "{} {} · {} {} · {:.1} {} · {}",
-        o.batches.len(),
-        l.t("Stapel", "batches"),
+        "{}{shown} · {} {} · {:.1} {} · {}",
+        count(
+            app,
+            o.batch_count,
+            ("Stapel", "Stapel"),
+            ("batch", "batches")
+        ),
         o.review.len(),
         l.t("zur Prüfung", "to review"),
         o.pages_per_minute,
@@ -40,8 +50,24 @@ pub fn view(app: &App) -> Element<'_, Message> {
         })
     } else {
         let mut list = column![].spacing(10);
-        for (i, b) in o.batches.iter().take(SHOWN).enumerate() {
+        for (i, b) in o.batches.iter().enumerate() {
             list = list.push(batch(app, b, i == app.inbox_cursor));
+        }
+        let rest = o.batch_count.saturating_sub(o.batches.len() as u64);
+        if rest > 0 {
+            list = list.push(
+                button(
+                    text(format!(
+                        "{} ({} {})",
+                        l.t("Ältere Stapel zeigen", "Show older batches"),
+                        rest,
+                        l.t("weitere", "more")
+                    ))
+                    .size(size::BODY),
+                )
+                .style(button::secondary)
+                .on_press(Message::MoreBatches),
+            );
         }
         scrollable(list.padding([0, 12])).height(Fill).into()
     };
