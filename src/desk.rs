@@ -596,21 +596,10 @@ fn household<'a>(persons: impl Iterator<Item = &'a Person>) -> String {
 
 /// A stored flag code in words (`None` for an empty code).
 pub fn flag_words(code: &str) -> Option<String> {
-    use crate::imaging::QualityFlag::*;
     let words = match code.trim() {
         "" => return None,
         "page_count_mismatch" => "Seitenzahl weicht vom Deckblatt ab",
-        c => [
-            TooDark,
-            TooLight,
-            LowContrast,
-            LowResolution,
-            DoubleFeed,
-            TooSkewed,
-        ]
-        .into_iter()
-        .find(|f| f.code() == c)
-        .map_or(c, |f| f.german()),
+        c => crate::imaging::QualityFlag::from_code(c).map_or(c, |f| f.german()),
     };
     Some(words.to_owned())
 }

@@ -60,6 +60,21 @@ pub enum QualityFlag {
 }
 
 impl QualityFlag {
+    /// Every flag.
+    pub const ALL: [QualityFlag; 6] = [
+        Self::TooDark,
+        Self::TooLight,
+        Self::LowContrast,
+        Self::LowResolution,
+        Self::DoubleFeed,
+        Self::TooSkewed,
+    ];
+
+    /// The flag of a stored code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
+
     /// Stable code, as stored.
     pub fn code(self) -> &'static str {
         match self {

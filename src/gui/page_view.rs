@@ -20,6 +20,23 @@ pub struct Mark {
     pub bbox: [u32; 4],
 }
 
+/// The evidence boxes of these candidates on page `n` (0-based).
+pub fn marks<'a>(
+    candidates: impl Iterator<Item = &'a scanstelle::casefind::Candidate>,
+    n: usize,
+) -> Vec<Mark> {
+    candidates
+        .flat_map(|c| c.evidence.iter())
+        .filter(|e| e.page as usize == n + 1)
+        .filter_map(|e| {
+            Some(Mark {
+                kind: e.kind,
+                bbox: e.bbox?,
+            })
+        })
+        .collect()
+}
+
 /// The page view program.
 pub struct PageView<'a> {
     /// The page image.

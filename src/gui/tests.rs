@@ -31,33 +31,7 @@ fn station(dir: &Path) -> Config {
 fn station_with(dir: &Path, files: &[&str], decided: (u64, u64)) -> Config {
     let home = dir.join("home");
     let config = Config::from_file(ConfigFile::default(), home.clone(), None).unwrap();
-    let mut station = Station::open(&home).unwrap();
-    let parsed =
-        scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes()).unwrap();
-    station
-        .store
-        .import_register(&parsed.persons, "demo", "0", 0)
-        .unwrap();
-    let profile = config.profiles[0].clone();
-    for f in scanstelle::demo::FILES
-        .iter()
-        .filter(|f| files.contains(&f.name))
-    {
-        let path = dir.join(f.name);
-        std::fs::write(&path, f.bytes).unwrap();
-        let outcome = take_file(
-            &mut station,
-            &profile,
-            &path,
-            &TakeOptions {
-                remove_original: false,
-                quarantine_after: std::time::Duration::ZERO,
-            },
-        )
-        .unwrap();
-        assert!(matches!(outcome, Outcome::Ingested(_)), "{outcome:?}");
-    }
-    drop(station);
+    take_demo(&config, dir, files);
     let mut p = scanstelle::process::Processor::new(&home, config.profiles.clone(), 2)
         .unwrap()
         .with_classify(&config.classify)
@@ -67,6 +41,40 @@ fn station_with(dir: &Path, files: &[&str], decided: (u64, u64)) -> Config {
         .unwrap();
     assert_eq!((s.classified, s.review), decided, "{s:?}");
     config
+}
+
+/// Imports the demo register and takes these demo letters (copied to
+/// `dir`) into the station, as its hot folder would.
+fn take_demo(config: &Config, dir: &Path, files: &[&str]) {
+    let mut station = Station::open(&config.home).unwrap();
+    let parsed =
+        scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes()).unwrap();
+    station
+        .store
+        .import_register(&parsed.persons, "demo", "0", 0)
+        .unwrap();
+    let opts = TakeOptions {
+        remove_original: false,
+        quarantine_after: std::time::Duration::ZERO,
+    };
+    for f in scanstelle::demo::FILES
+        .iter()
+        .filter(|f| files.contains(&f.name))
+    {
+        let path = dir.join(f.name);
+        std::fs::write(&path, f.bytes).unwrap();
+        let outcome = take_file(&mut station, &config.profiles[0], &path, &opts).unwrap();
+        // Every letter is taken, the broken PDF quarantined.
+        let broken = f.name == "abgebrochen.pdf";
+        assert!(
+            matches!(
+                (&outcome, broken),
+                (Outcome::Ingested(_), false) | (Outcome::Quarantined { .. }, true)
+            ),
+            "{}: {outcome:?}",
+            f.name
+        );
+    }
 }
 
 /// Runs a message and every effect it causes, in line, as the window's
@@ -84,6 +92,11 @@ fn send(app: &mut App, desk: &Mutex<Desk>, message: Message) {
 /// A key press, through the same mapping the window uses.
 fn key(app: &mut App, desk: &Mutex<Desk>, key: Key, modifiers: Modifiers) {
     send(app, desk, Message::Key(key, modifiers));
+}
+
+/// A named key without modifiers.
+fn press(app: &mut App, desk: &Mutex<Desk>, named: Named) {
+    key(app, desk, Key::Named(named), Modifiers::empty());
 }
 
 fn char_key(c: &str) -> Key {
@@ -147,12 +160,7 @@ fn a_document_is_reviewed_corrected_undone_and_redone_by_keyboard() {
     assert_eq!(app.picked_case().as_deref(), Some("12345BG0012345"));
 
     // Enter accepts: released with that case; the queue is empty.
-    key(
-        &mut app,
-        &desk,
-        Key::Named(Named::Enter),
-        Modifiers::empty(),
-    );
+    press(&mut app, &desk, Named::Enter);
     assert_eq!(
         stored(&config, id),
         (
@@ -212,32 +220,12 @@ fn a_batch_opens_on_the_document_screen_with_zoom_and_overlay() {
         "both batches classified"
     );
     // The newest batch (the sick note) is chosen; ↓ ↑ move, Enter opens.
-    key(
-        &mut app,
-        &desk,
-        Key::Named(Named::ArrowDown),
-        Modifiers::empty(),
-    );
+    press(&mut app, &desk, Named::ArrowDown);
     assert_eq!(app.inbox_cursor, 1);
-    key(
-        &mut app,
-        &desk,
-        Key::Named(Named::ArrowDown),
-        Modifiers::empty(),
-    );
+    press(&mut app, &desk, Named::ArrowDown);
     assert_eq!(app.inbox_cursor, 1, "stays on the last batch");
-    key(
-        &mut app,
-        &desk,
-        Key::Named(Named::ArrowUp),
-        Modifiers::empty(),
-    );
-    key(
-        &mut app,
-        &desk,
-        Key::Named(Named::Enter),
-        Modifiers::empty(),
-    );
+    press(&mut app, &desk, Named::ArrowUp);
+    press(&mut app, &desk, Named::Enter);
     assert_eq!(app.screen, Screen::Document);
     let doc = app.document.doc.clone().expect("document");
     assert_eq!(doc.file_name, "arbeitsunfaehigkeit.tif");
@@ -379,9 +367,9 @@ fn documents_are_split_merged_and_pages_moved_removed_by_keyboard_with_undo() {
     let [(d, pages)] = documents(&config).try_into().unwrap();
     assert_eq!(pages, [1, 2]);
     // Enter opens the batch; → to page 2; S splits before it.
-    key(&mut app, &desk, Key::Named(Named::Enter), none);
+    press(&mut app, &desk, Named::Enter);
     assert_eq!(app.document.doc.as_ref().map(|x| x.id), Some(d));
-    key(&mut app, &desk, Key::Named(Named::ArrowRight), none);
+    press(&mut app, &desk, Named::ArrowRight);
     key(&mut app, &desk, char_key("s"), none);
     let after = documents(&config);
     let n = after[1].0;
@@ -411,7 +399,7 @@ fn documents_are_split_merged_and_pages_moved_removed_by_keyboard_with_undo() {
     // The page shown is the first one appended; Delete takes it out (it
     // stays in the store), Ctrl+Z puts it back.
     assert_eq!(app.document.page, 1);
-    key(&mut app, &desk, Key::Named(Named::Delete), none);
+    press(&mut app, &desk, Named::Delete);
     assert_eq!(documents(&config), [(d, vec![1])]);
     key(&mut app, &desk, char_key("z"), Modifiers::CTRL);
     assert_eq!(documents(&config), [(d, vec![1, 2])]);
@@ -476,9 +464,9 @@ fn documents_are_split_merged_and_pages_moved_removed_by_keyboard_with_undo() {
             .last()
             .is_some_and(|n| n.error && n.text.contains("vor Seite 2"))
     );
-    key(&mut app, &desk, Key::Named(Named::ArrowRight), none);
+    press(&mut app, &desk, Named::ArrowRight);
     key(&mut app, &desk, char_key("s"), none);
-    key(&mut app, &desk, Key::Named(Named::Delete), none);
+    press(&mut app, &desk, Named::Delete);
     assert!(
         app.notices
             .iter()
@@ -536,20 +524,10 @@ fn the_inbox_shows_the_newest_batches_and_pages_on_to_older_ones() {
     assert_eq!(o.batches[0].stage, Some(0), "eingelesen");
     // ↓ past the last batch shown brings the next hundred.
     for _ in 0..100 {
-        key(
-            &mut app,
-            &desk,
-            Key::Named(Named::ArrowDown),
-            Modifiers::empty(),
-        );
+        press(&mut app, &desk, Named::ArrowDown);
     }
     assert_eq!(app.overview.batches.len(), 200);
-    key(
-        &mut app,
-        &desk,
-        Key::Named(Named::ArrowDown),
-        Modifiers::empty(),
-    );
+    press(&mut app, &desk, Named::ArrowDown);
     assert_eq!(app.inbox_cursor, 100);
     assert_eq!(app.overview.batches[100].file_name, "scan-0129.tif");
 }
@@ -589,42 +567,18 @@ fn finished_batches_and_problems_become_notifications() {
     let config = many_batches(dir.path(), 0);
     let (mut app, desk) = open(&config);
     assert!(app.notices.is_empty(), "the first read notifies nothing");
-    // The engine files the sick note and the bank statement meanwhile.
-    let files = ["arbeitsunfaehigkeit.tif", "kontoauszug.jpg"];
-    let mut station = Station::open(&config.home).unwrap();
-    let parsed =
-        scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes()).unwrap();
-    station
-        .store
-        .import_register(&parsed.persons, "demo", "0", 0)
-        .unwrap();
-    for f in scanstelle::demo::FILES
-        .iter()
-        .filter(|f| files.contains(&f.name))
-    {
-        let path = dir.path().join(f.name);
-        std::fs::write(&path, f.bytes).unwrap();
-        let opts = TakeOptions {
-            remove_original: false,
-            quarantine_after: std::time::Duration::ZERO,
-        };
-        take_file(&mut station, &config.profiles[0], &path, &opts).unwrap();
-    }
-    let broken = dir.path().join("kaputt.pdf");
-    std::fs::write(&broken, b"%PDF-1.4 abgebrochen").unwrap();
-    let opts = TakeOptions {
-        remove_original: false,
-        quarantine_after: std::time::Duration::ZERO,
-    };
-    take_file(&mut station, &config.profiles[0], &broken, &opts).unwrap();
-    drop(station);
-    let mut p = scanstelle::process::Processor::new(&config.home, config.profiles.clone(), 2)
-        .unwrap()
-        .with_classify(&config.classify)
-        .unwrap();
-    p.run_pending(&std::sync::atomic::AtomicBool::new(false))
-        .unwrap();
-    drop(p);
+    // The engine files the sick note and the bank statement meanwhile, and
+    // quarantines a PDF cut off in transfer.
+    take_demo(
+        &config,
+        dir.path(),
+        &[
+            "arbeitsunfaehigkeit.tif",
+            "kontoauszug.jpg",
+            "abgebrochen.pdf",
+        ],
+    );
+    engine_pass(&config);
     send(&mut app, &desk, Message::Tick);
     let texts: Vec<&str> = app.notices.iter().map(|n| n.text.as_str()).collect();
     assert!(
@@ -635,11 +589,6 @@ fn finished_batches_and_problems_become_notifications() {
     );
     assert_eq!(app.overview.quarantine.len(), 1);
     // Esc closes them.
-    key(
-        &mut app,
-        &desk,
-        Key::Named(Named::Escape),
-        Modifiers::empty(),
-    );
+    press(&mut app, &desk, Named::Escape);
     assert!(app.notices.is_empty());
 }

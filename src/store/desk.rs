@@ -189,32 +189,21 @@ impl Store {
         };
         let index: HashMap<i64, usize> =
             batches.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
-        let mut pages = self.conn.prepare(
-            "SELECT batch_id, state, COUNT(*) FROM pages WHERE batch_id >= ?1 GROUP BY batch_id, state",
-        )?;
-        for row in pages.query_map([oldest], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, u32>(2)?,
-            ))
-        })? {
-            let (batch, state, n) = row?;
+        // Rows per batch and state, of pages and of documents.
+        let per_state = |table: &str| -> Result<Vec<(i64, String, u32)>> {
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT batch_id, state, COUNT(*) FROM {table} WHERE batch_id >= ?1
+                 GROUP BY batch_id, state"
+            ))?;
+            let rows = stmt.query_map([oldest], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        for (batch, state, n) in per_state("pages")? {
             if let Some(&i) = index.get(&batch) {
                 batches[i].pages.insert(state, n);
             }
         }
-        let mut docs = self.conn.prepare(
-            "SELECT batch_id, state, COUNT(*) FROM documents WHERE batch_id >= ?1 GROUP BY batch_id, state",
-        )?;
-        for row in docs.query_map([oldest], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, u32>(2)?,
-            ))
-        })? {
-            let (batch, state, n) = row?;
+        for (batch, state, n) in per_state("documents")? {
             if let Some(&i) = index.get(&batch) {
                 batches[i].documents.insert(state, n);
             }

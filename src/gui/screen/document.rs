@@ -4,7 +4,7 @@
 //! what was decided on the right.
 
 use crate::gui::message::Message;
-use crate::gui::page_view::{Mark, page_view};
+use crate::gui::page_view::{marks, page_view};
 use crate::gui::state::App;
 use crate::gui::theme;
 use crate::gui::view::{empty, field, size, thumb, title};
@@ -193,19 +193,12 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
     let body: Element<'_, Message> = match &app.page {
         Some(loaded) if loaded.sha == p.sha => {
             let case = doc.case.as_deref();
-            let marks = doc
+            let decided = doc
                 .candidates
                 .iter()
-                .filter(|c| Some(c.candidate.bg.as_str()) == case)
-                .flat_map(|c| c.candidate.evidence.iter())
-                .filter(|e| e.page as usize == n + 1)
-                .filter_map(|e| {
-                    Some(Mark {
-                        kind: e.kind,
-                        bbox: e.bbox?,
-                    })
-                })
-                .collect();
+                .map(|c| &c.candidate)
+                .filter(|c| Some(c.bg.as_str()) == case);
+            let marks = marks(decided, n);
             page_view(
                 loaded,
                 &p.words,

@@ -7,7 +7,7 @@
 
 use crate::gui::effect::SEARCH_FIELD;
 use crate::gui::message::Message;
-use crate::gui::page_view::{Mark, page_view};
+use crate::gui::page_view::{marks, page_view};
 use crate::gui::state::{App, View};
 use crate::gui::theme;
 use crate::gui::view::{empty, size, title};
@@ -86,20 +86,11 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
     };
     let view: Element<'_, Message> = match &app.page {
         Some(loaded) if loaded.sha == p.sha => {
-            let marks = doc
+            let picked = doc
                 .candidates
                 .get(app.review.case)
-                .filter(|_| app.review.manual_case.is_none())
-                .into_iter()
-                .flat_map(|c| c.candidate.evidence.iter())
-                .filter(|e| e.page as usize == n + 1)
-                .filter_map(|e| {
-                    Some(Mark {
-                        kind: e.kind,
-                        bbox: e.bbox?,
-                    })
-                })
-                .collect();
+                .filter(|_| app.review.manual_case.is_none());
+            let marks = marks(picked.into_iter().map(|c| &c.candidate), n);
             page_view(loaded, &[], marks, true, View::default())
         }
         _ => empty(l.t("Lade die Seite …", "Loading the page …")),
