@@ -82,16 +82,22 @@ pub fn run(config: Config, options: Options) -> Result<()> {
     };
     let mut app = App::new(desk.types(), engine, Lang::from_env());
     app.home = config.home.display().to_string();
-    app.profiles = config
-        .profiles
-        .iter()
-        .map(|p| {
-            (
-                p.name.clone(),
-                p.hot_folder_path(&config.home).display().to_string(),
-            )
-        })
-        .collect();
+    app.settings = state::Settings {
+        profiles: config
+            .profiles
+            .iter()
+            .map(|p| state::ProfileInfo {
+                name: p.name.clone(),
+                folder: p.hot_folder_path(&config.home).display().to_string(),
+                scan: format!("{} dpi, {}, {}", p.scan.dpi, p.scan.colour, p.scan.paper),
+                blank_below: p.steps.blank_ink_threshold,
+                separation: p.steps.separation.clone(),
+            })
+            .collect(),
+        case_auto: config.classify.cases.auto_threshold,
+        type_auto: config.classify.types.auto_threshold,
+        file: config.source.as_ref().map(|p| p.display().to_string()),
+    };
     app.tag = options.tag.clone();
     app.dark = std::env::var("SCANSTELLE_THEME").is_ok_and(|t| t == "dark");
     let gui = Gui {

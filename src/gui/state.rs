@@ -105,6 +105,34 @@ pub struct Cases {
     pub file: Option<CaseFile>,
 }
 
+/// The station's configuration as the settings screen shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Settings {
+    /// Scanner profiles.
+    pub profiles: Vec<ProfileInfo>,
+    /// Confidence from which a case is attached without a person.
+    pub case_auto: f64,
+    /// Confidence from which a type stands without a person.
+    pub type_auto: f64,
+    /// The configuration file, if any.
+    pub file: Option<String>,
+}
+
+/// A scanner profile in brief.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProfileInfo {
+    /// Name.
+    pub name: String,
+    /// Its hot folder.
+    pub folder: String,
+    /// Resolution, colour, paper.
+    pub scan: String,
+    /// Ink share below which a page is blank.
+    pub blank_below: f64,
+    /// Separator sheets.
+    pub separation: String,
+}
+
 /// Something a person did that Ctrl+Z takes back.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UndoStep {
@@ -170,8 +198,8 @@ pub struct App {
     pub engine: Engine,
     /// The station home, shown in the settings.
     pub home: String,
-    /// Scanner profiles with their hot folders, for the settings.
-    pub profiles: Vec<(String, String)>,
+    /// What the settings screen shows.
+    pub settings: Settings,
     /// A label for the title bar (e.g. "Demo").
     pub tag: Option<String>,
 }
@@ -202,7 +230,7 @@ impl App {
             types,
             engine,
             home: String::new(),
-            profiles: Vec::new(),
+            settings: Settings::default(),
             tag: None,
         }
     }

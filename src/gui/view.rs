@@ -253,13 +253,22 @@ pub fn empty<'a>(what: &'a str) -> Element<'a, Message> {
         .into()
 }
 
-/// A fixed-width label column of a key–value row.
+/// A key–value row with a label column of 130 pixels.
 pub fn field<'a>(key: &'a str, value: impl Into<Element<'a, Message>>) -> Element<'a, Message> {
+    field_with(130.0, key, value)
+}
+
+/// A key–value row with a label column of `width` pixels.
+pub fn field_with<'a>(
+    width: f32,
+    key: &'a str,
+    value: impl Into<Element<'a, Message>>,
+) -> Element<'a, Message> {
     row![
         text(key)
             .size(size::BODY)
             .style(text::secondary)
-            .width(Length::Fixed(130.0)),
+            .width(Length::Fixed(width)),
         value.into()
     ]
     .spacing(8)

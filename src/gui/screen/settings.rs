@@ -5,13 +5,17 @@
 use crate::gui::message::Message;
 use crate::gui::state::App;
 use crate::gui::theme;
-use crate::gui::view::{field, size, title};
+use crate::gui::view::{field_with, size, title};
+
+/// Width of the label column.
+const LABEL: f32 = 210.0;
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Fill};
 
 /// The settings screen.
 pub fn view(app: &App) -> Element<'_, Message> {
     let l = app.lang;
+    let set = &app.settings;
     let mut profiles = column![
         text(l.t(
             "Scannerprofile und Eingangsordner",
@@ -20,15 +24,57 @@ pub fn view(app: &App) -> Element<'_, Message> {
         .size(size::HEADING)
     ]
     .spacing(6);
-    for (name, folder) in &app.profiles {
-        profiles = profiles.push(field(name, text(folder).size(size::BODY)));
+    for p in &set.profiles {
+        profiles = profiles.push(field_with(
+            LABEL,
+            &p.name,
+            column![
+                text(&p.folder).size(size::BODY),
+                text(format!(
+                    "{} · {} {:.2} % {} · {}: {}",
+                    p.scan,
+                    l.t("leer unter", "blank below"),
+                    p.blank_below * 100.0,
+                    l.t("Tinte", "ink"),
+                    l.t("Trennblätter", "separators"),
+                    p.separation
+                ))
+                .size(size::SMALL)
+                .style(text::secondary),
+            ]
+            .spacing(2),
+        ));
     }
+    let thresholds = column![
+        text(l.t("Schwellen", "Thresholds")).size(size::HEADING),
+        field_with(
+            LABEL,
+            l.t("Akte automatisch ab", "Case automatic from"),
+            text(format!("{:.0} %", set.case_auto * 100.0)).size(size::BODY)
+        ),
+        field_with(
+            LABEL,
+            l.t("Typ automatisch ab", "Type automatic from"),
+            text(format!("{:.0} %", set.type_auto * 100.0)).size(size::BODY)
+        ),
+        field_with(
+            LABEL,
+            l.t("Konfigurationsdatei", "Configuration file"),
+            text(
+                set.file
+                    .as_deref()
+                    .unwrap_or(l.t("keine (eingebaute Vorgaben)", "none (built-in defaults)"))
+            )
+            .size(size::BODY)
+        ),
+    ]
+    .spacing(6);
     column![
         title(l.t("Einstellungen", "Settings"), text("")),
         container(
             column![
-                field(l.t("Stationsverzeichnis", "Station home"), text(&app.home).size(size::BODY)),
-                field(
+                field_with(LABEL, l.t("Stationsverzeichnis", "Station home"), text(&app.home).size(size::BODY)),
+                field_with(LABEL,
                     l.t("Sprache", "Language"),
                     row![
                         text(l.t("Deutsch", "English")).size(size::BODY),
@@ -36,7 +82,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
                     ]
                     .spacing(12)
                 ),
-                field(
+                field_with(LABEL,
                     l.t("Design", "Theme"),
                     row![
                         text(if app.dark { l.t("dunkel", "dark") } else { l.t("hell", "light") }).size(size::BODY),
@@ -51,6 +97,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
         .width(Fill)
         .style(theme::card),
         container(profiles.padding(14)).width(Fill).style(theme::card),
+        container(thresholds.padding(14)).width(Fill).style(theme::card),
         text(l.t(
             "Profile, Schwellen und das DMS-Ziel werden in scanstelle.toml gepflegt (scanstelle profiles zeigt sie).",
             "Profiles, thresholds and the DMS target live in scanstelle.toml (scanstelle profiles lists them).",
