@@ -580,8 +580,7 @@ fn finished_notice(app: &App, batches: &[i64]) -> String {
     let ids = ids.join(", ");
     match app.lang {
         super::i18n::Lang::De => format!(
-            "{} {ids} fertig zugeordnet ({} zur Prüfung)",
-            "Stapel",
+            "Stapel {ids} fertig zugeordnet ({} zur Prüfung)",
             if review == 1 {
                 "1 Dokument".to_owned()
             } else {
@@ -603,18 +602,25 @@ fn finished_notice(app: &App, batches: &[i64]) -> String {
 /// kind (review if it waits for a person and that screen asked).
 fn document_loaded(app: &mut App, doc: scanstelle::desk::DocumentView) -> Vec<Effect> {
     if app.screen == Screen::Review {
-        let best_type = 0;
+        let decided_type = doc.doc_type.clone();
         app.review = super::state::Review {
             query: std::mem::take(&mut app.review.query),
             hits: std::mem::take(&mut app.review.hits),
             doc: Some(doc),
             case: 0,
             manual_case: None,
-            doc_type: best_type,
+            doc_type: 0,
             page: 0,
             busy: false,
             pending: std::mem::take(&mut app.review.pending),
         };
+        // The type decided so far is the one picked (a cover sheet's type,
+        // say, need not be the text's best suggestion).
+        app.review.doc_type = app
+            .type_choices()
+            .iter()
+            .position(|c| Some(&c.0) == decided_type.as_ref())
+            .unwrap_or(0);
     } else {
         // The same document again (decided anew, edited): the page stays.
         let same = app.document.doc.as_ref().is_some_and(|d| d.id == doc.id);
