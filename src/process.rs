@@ -745,13 +745,13 @@ impl Processor {
                 continue;
             }
             done.push(batch);
-            documents.extend(
-                self.store
-                    .documents_of_batch(batch)?
-                    .into_iter()
-                    .filter(|d| !d.pages.is_empty())
-                    .map(|d| d.id),
-            );
+            // Documents with a PDF keep it (a batch back here after a page
+            // was turned by hand has only that page's document without one).
+            for d in self.store.documents_of_batch(batch)? {
+                if !d.pages.is_empty() && self.store.document_pdf(d.id)?.is_none() {
+                    documents.push(d.id);
+                }
+            }
         }
         // One PDF/A-2b per document; written before the batch moves on, so a
         // crash in between writes it again (same content, same blob).

@@ -20,39 +20,42 @@ struct Xvfb {
 }
 
 impl Xvfb {
+    /// Starts a server on a display number it picks itself (`-displayfd`),
+    /// so tests and other X servers on the machine never collide.
     fn start(size: (u32, u32)) -> Option<Self> {
-        // A display number of our own: free numbers from 99 up.
-        for n in 99..140 {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                || Path::new(&format!("/tmp/.X{n}-lock")).exists()
-            {
-                continue;
+        use std::io::BufRead;
+        let mut child = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                &format!("{}x{}x24", size.0, size.1),
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let stdout = child.stdout.take()?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(line) if !line.trim().is_empty() => Some(Xvfb {
+                child,
+                display: format!(":{}", line.trim()),
+            }),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                None
             }
-            let display = format!(":{n}");
-            let child = Command::new("Xvfb")
-                .args([
-                    display.as_str(),
-                    "-screen",
-                    "0",
-                    &format!("{}x{}x24", size.0, size.1),
-                    "-nolisten",
-                    "tcp",
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .ok()?;
-            let x = Xvfb { child, display };
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_secs(10) {
-                if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                    return Some(x);
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            return None;
         }
-        None
     }
 
     fn run(&self, program: &str, args: &[&str]) -> std::process::Output {
