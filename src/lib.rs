@@ -20,7 +20,9 @@
 //! - [`desk`]: what the station's window shows and the actions it takes;
 //! - [`demo`]: the built-in demo scans and register.
 //!
-//! Packaging and sync follow as further stages.
+//! - [`xdomea`]: the `FVDaten.SGOAblegen.0605` message and its ZIP container.
+//!
+//! Transports and the DMS's replies follow as further stages.
 
 pub mod blob;
 pub mod casefind;
@@ -43,3 +45,4 @@ pub mod separation;
 pub mod station;
 pub mod store;
 pub mod watch;
+pub mod xdomea;

@@ -1,0 +1,241 @@
+//! xdomea 3.0.0 `FVDaten.SGOAblegen.0605` messages: a released batch as one
+//! message filing each document into its case file, and the ZIP container
+//! the standard lays out (`<ProzessID>_FVDaten.SGOAblegen.0605.zip`, flat:
+//! the message and one PDF/A per document named `<UUID>_<Betreff>.pdf`,
+//! exactly as the message names it). The container is written streaming:
+//! one PDF in memory at a time.
+//!
+//! First step of the sync (issue 6): the transports, replies (0629/0630)
+//! and the outbox's state machine follow.
+
+use crate::blob::{BlobStore, Sha256Hex};
+use std::io::{Seek, Write};
+
+/// One document to file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackageDocument {
+    /// The station's stable ID of the document (`FachverfahrenObjektID`).
+    pub object_id: String,
+    /// ID of the document in the message (`Identifikation/ID`).
+    pub id: uuid::Uuid,
+    /// ID of its PDF file (the file name starts with it).
+    pub file_id: uuid::Uuid,
+    /// Subject: the document type in words and its date.
+    pub betreff: String,
+    /// The case file: the BG-Nummer (`Kennzeichen`).
+    pub bg: String,
+    /// The PDF/A in the blob store.
+    pub pdf: Sha256Hex,
+}
+
+impl PackageDocument {
+    /// File name of its PDF in the container: `<UUID>_<Betreff>.pdf`, the
+    /// subject reduced to letters, digits, `-` and `_` (portable on every
+    /// file system a DMS importer may use).
+    pub fn file_name(&self) -> String {
+        let mut subject = String::new();
+        for c in self.betreff.chars() {
+            match c {
+                'ä' => subject.push_str("ae"),
+                'ö' => subject.push_str("oe"),
+                'ü' => subject.push_str("ue"),
+                'Ä' => subject.push_str("Ae"),
+                'Ö' => subject.push_str("Oe"),
+                'Ü' => subject.push_str("Ue"),
+                'ß' => subject.push_str("ss"),
+                c if c.is_ascii_alphanumeric() || c == '-' => subject.push(c),
+                _ if !subject.ends_with('_') => subject.push('_'),
+                _ => {}
+            }
+        }
+        let subject: String = subject.trim_matches('_').chars().take(60).collect();
+        if subject.is_empty() {
+            format!("{}.pdf", self.file_id)
+        } else {
+            format!("{}_{subject}.pdf", self.file_id)
+        }
+    }
+}
+
+/// A message: one batch, its documents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Package {
+    /// The batch's process ID, for life (resends use it again).
+    pub process_id: uuid::Uuid,
+    /// When the message was made.
+    pub created: time::OffsetDateTime,
+    /// Sending institution, e.g. "Jobcenter Minden-Lübbecke".
+    pub institution: String,
+    /// Sending unit, e.g. "Scanstelle".
+    pub unit: String,
+    /// Who made it (`Erstellerkennung`).
+    pub user: String,
+    /// The documents, at least one.
+    pub documents: Vec<PackageDocument>,
+}
+
+/// Errors writing a container.
+#[derive(Debug, thiserror::Error)]
+pub enum PackageError {
+    /// A PDF is missing from the blob store.
+    #[error("PDF {sha} des Dokuments {object}: {detail}")]
+    Pdf {
+        /// Short hash.
+        sha: String,
+        /// The document.
+        object: String,
+        /// What failed.
+        detail: String,
+    },
+    /// Writing the ZIP failed.
+    #[error("ZIP-Container: {0}")]
+    Zip(String),
+    /// A message without documents.
+    #[error("eine Nachricht ohne Dokumente wird nicht geschrieben")]
+    Empty,
+}
+
+/// Escapes text for XML content.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            // Characters XML 1.0 does not allow are left out.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Package {
+    /// Name of the container: `<ProzessID>_FVDaten.SGOAblegen.0605.zip`.
+    pub fn zip_name(&self) -> String {
+        format!("{}_FVDaten.SGOAblegen.0605.zip", self.process_id)
+    }
+
+    /// Name of the message in the container.
+    pub fn xml_name(&self) -> String {
+        format!("{}_FVDaten.SGOAblegen.0605.xml", self.process_id)
+    }
+
+    /// The message (UTF-8 XML).
+    pub fn message_xml(&self) -> String {
+        let created = self
+            .created
+            .replace_nanosecond(0)
+            .unwrap_or(self.created)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let mut x = String::new();
+        x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        x.push_str(
+            "<xdomea:FVDaten.SGOAblegen.0605 xmlns:xdomea=\"urn:xoev-de:xdomea:schema:3.0.0\">\n",
+        );
+        x.push_str("  <xdomea:Kopf>\n");
+        x.push_str(&format!(
+            "    <xdomea:ProzessID>{}</xdomea:ProzessID>\n",
+            self.process_id
+        ));
+        x.push_str("    <xdomea:Nachrichtentyp><code>0605</code></xdomea:Nachrichtentyp>\n");
+        x.push_str(&format!(
+            "    <xdomea:Erstellungszeitpunkt>{created}</xdomea:Erstellungszeitpunkt>\n"
+        ));
+        x.push_str(&format!(
+            "    <xdomea:Absender>\n      <xdomea:Institution><xdomea:Name>{}</xdomea:Name></xdomea:Institution>\n      <xdomea:Organisationseinheit><xdomea:Name>{}</xdomea:Name></xdomea:Organisationseinheit>\n    </xdomea:Absender>\n",
+            esc(&self.institution),
+            esc(&self.unit)
+        ));
+        x.push_str("    <xdomea:Empfaenger/>\n");
+        x.push_str("    <xdomea:Empfangsbestaetigung>1</xdomea:Empfangsbestaetigung>\n");
+        x.push_str("    <xdomea:Importbestaetigung>1</xdomea:Importbestaetigung>\n");
+        x.push_str(&format!(
+            "    <xdomea:Erstellerkennung>{}</xdomea:Erstellerkennung>\n",
+            esc(&self.user)
+        ));
+        // A batch of several objects is a "Stapel" in xdomea's sense.
+        x.push_str(&format!(
+            "    <xdomea:Stapel>{}</xdomea:Stapel>\n",
+            u8::from(self.documents.len() > 1)
+        ));
+        x.push_str("  </xdomea:Kopf>\n");
+        for d in &self.documents {
+            x.push_str("  <xdomea:SchriftgutobjektZumAblegen>\n");
+            x.push_str(&format!(
+                "    <xdomea:FachverfahrenObjektID>{}</xdomea:FachverfahrenObjektID>\n",
+                esc(&d.object_id)
+            ));
+            x.push_str("    <xdomea:Schriftgutobjekt>\n      <xdomea:Dokument>\n");
+            x.push_str(&format!(
+                "        <xdomea:Identifikation><xdomea:ID>{}</xdomea:ID></xdomea:Identifikation>\n",
+                d.id
+            ));
+            x.push_str(&format!(
+                "        <xdomea:AllgemeineMetadaten>\n          <xdomea:Betreff>{}</xdomea:Betreff>\n          <xdomea:Kennzeichen>{}</xdomea:Kennzeichen>\n        </xdomea:AllgemeineMetadaten>\n",
+                esc(&d.betreff),
+                esc(&d.bg)
+            ));
+            x.push_str(&format!(
+                "        <xdomea:Version>\n          <xdomea:Nummer>1</xdomea:Nummer>\n          <xdomea:Format>\n            <xdomea:Name listURI=\"urn:xoev-de:xdomea:codeliste:dateiformat\" listVersionID=\"1.0\"><code>018</code></xdomea:Name>\n            <xdomea:Version>PDF/A-2b</xdomea:Version>\n            <xdomea:Primaerdokument><xdomea:Dateiname>{}</xdomea:Dateiname></xdomea:Primaerdokument>\n          </xdomea:Format>\n        </xdomea:Version>\n",
+                esc(&d.file_name())
+            ));
+            x.push_str("      </xdomea:Dokument>\n    </xdomea:Schriftgutobjekt>\n");
+            x.push_str("  </xdomea:SchriftgutobjektZumAblegen>\n");
+        }
+        x.push_str("</xdomea:FVDaten.SGOAblegen.0605>\n");
+        x
+    }
+
+    /// Writes the container: the message, then each PDF (stored as is:
+    /// PDFs are compressed already), one at a time from the blob store.
+    pub fn write_zip<W: Write + Seek>(&self, blobs: &BlobStore, out: W) -> Result<W, PackageError> {
+        if self.documents.is_empty() {
+            return Err(PackageError::Empty);
+        }
+        let zip_err = |e: zip::result::ZipError| PackageError::Zip(e.to_string());
+        let io_err = |e: std::io::Error| PackageError::Zip(e.to_string());
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(true);
+        let mut zip = zip::ZipWriter::new(out);
+        zip.start_file(self.xml_name(), options).map_err(zip_err)?;
+        zip.write_all(self.message_xml().as_bytes())
+            .map_err(io_err)?;
+        for d in &self.documents {
+            let pdf = blobs.get(&d.pdf).map_err(|e| PackageError::Pdf {
+                sha: d.pdf.short().to_owned(),
+                object: d.object_id.clone(),
+                detail: e.to_string(),
+            })?;
+            zip.start_file(d.file_name(), options).map_err(zip_err)?;
+            zip.write_all(&pdf).map_err(io_err)?;
+        }
+        zip.finish().map_err(zip_err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_start_with_the_uuid_and_keep_the_subject_portable() {
+        let d = PackageDocument {
+            object_id: "x".into(),
+            id: uuid::Uuid::nil(),
+            file_id: uuid::Uuid::nil(),
+            betreff: "Arbeitsunfähigkeitsbescheinigung vom 23.11.2026 <&>".into(),
+            bg: "12345BG0012345".into(),
+            pdf: Sha256Hex::of(b""),
+        };
+        assert_eq!(
+            d.file_name(),
+            "00000000-0000-0000-0000-000000000000_Arbeitsunfaehigkeitsbescheinigung_vom_23_11_2026.pdf"
+        );
+        assert_eq!(esc("a<b>&\"c\u{1}"), "a&lt;b&gt;&amp;&quot;c");
+    }
+}

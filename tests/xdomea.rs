@@ -1,0 +1,147 @@
+//! The `FVDaten.SGOAblegen.0605` message validates against the official
+//! xdomea 3.0.0 schema (`../shared/xdomea`, never copied into the project;
+//! skipped without it on a developer's machine, a failure under CI), and
+//! its ZIP container is laid out as the standard says.
+
+use scanstelle::blob::BlobStore;
+use scanstelle::xdomea::{Package, PackageDocument};
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn schema() -> Option<PathBuf> {
+    let xsd = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/xdomea/schema/3.0.0/xdomea/xdomea.xsd");
+    if xsd.is_file() {
+        return Some(xsd);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI is set but {} is missing: the xdomea schemas are required in CI",
+        xsd.display()
+    );
+    eprintln!("{} missing: xdomea validation skipped", xsd.display());
+    None
+}
+
+/// xmllint's verdict on a message: Ok, or its complaint.
+fn validate(xsd: &PathBuf, xml: &str) -> Result<(), String> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("message.xml");
+    std::fs::write(&file, xml).unwrap();
+    let o = Command::new("xmllint")
+        .args(["--nonet", "--noout", "--schema"])
+        .arg(xsd)
+        .arg(&file)
+        .output()
+        .expect("xmllint (libxml2-utils) installed");
+    if o.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&o.stderr).into_owned())
+    }
+}
+
+fn package(blobs: &BlobStore) -> Package {
+    let doc = |betreff: &str, bg: &str, pdf: &[u8]| PackageDocument {
+        object_id: uuid::Uuid::new_v4().to_string(),
+        id: uuid::Uuid::new_v4(),
+        file_id: uuid::Uuid::new_v4(),
+        betreff: betreff.into(),
+        bg: bg.into(),
+        pdf: blobs.put(pdf).unwrap(),
+    };
+    Package {
+        process_id: uuid::Uuid::new_v4(),
+        created: time::OffsetDateTime::now_utc(),
+        institution: "Jobcenter Minden-Lübbecke".into(),
+        unit: "Scanstelle <Posteingang> & Co".into(),
+        user: "scan01".into(),
+        documents: vec![
+            doc(
+                "Arbeitsunfähigkeitsbescheinigung vom 23.11.2026",
+                "12345BG0012346",
+                b"%PDF-1.7 first",
+            ),
+            doc(
+                "Kontoauszug vom 30.11.2026",
+                "12345BG0067890",
+                b"%PDF-1.7 second",
+            ),
+        ],
+    }
+}
+
+#[test]
+fn the_0605_message_validates_and_its_container_is_laid_out_as_the_standard_says() {
+    let Some(xsd) = schema() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = BlobStore::open(dir.path().join("blobs")).unwrap();
+    let p = package(&blobs);
+    let xml = p.message_xml();
+    validate(&xsd, &xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    assert!(xml.contains("<xdomea:Kennzeichen>12345BG0012346</xdomea:Kennzeichen>"));
+    assert!(xml.contains("<xdomea:Name>Scanstelle &lt;Posteingang&gt; &amp; Co</xdomea:Name>"));
+    assert!(xml.contains("<xdomea:Stapel>1</xdomea:Stapel>"));
+
+    // The validation can fail: a boolean written as `true` is refused.
+    let wrong = xml.replace(
+        "<xdomea:Importbestaetigung>1</",
+        "<xdomea:Importbestaetigung>true</",
+    );
+    assert!(validate(&xsd, &wrong).is_err());
+
+    // Container: named after the process, flat, the message and the PDFs
+    // under exactly the names the message gives them.
+    let path = dir.path().join(p.zip_name());
+    assert!(p.zip_name().ends_with("_FVDaten.SGOAblegen.0605.zip"));
+    p.write_zip(&blobs, std::fs::File::create(&path).unwrap())
+        .unwrap();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
+    let mut want = vec![p.xml_name()];
+    want.extend(p.documents.iter().map(PackageDocument::file_name));
+    let (mut got_sorted, mut want_sorted) = (names.clone(), want.clone());
+    got_sorted.sort();
+    want_sorted.sort();
+    assert_eq!(got_sorted, want_sorted);
+    assert!(names.iter().all(|n| !n.contains('/')), "flat: {names:?}");
+    for d in &p.documents {
+        assert!(xml.contains(&format!(
+            "<xdomea:Dateiname>{}</xdomea:Dateiname>",
+            d.file_name()
+        )));
+        let mut bytes = Vec::new();
+        zip.by_name(&d.file_name())
+            .unwrap()
+            .read_to_end(&mut bytes)
+            .unwrap();
+        assert_eq!(bytes, blobs.get(&d.pdf).unwrap());
+    }
+    let mut inside = String::new();
+    zip.by_name(&p.xml_name())
+        .unwrap()
+        .read_to_string(&mut inside)
+        .unwrap();
+    assert_eq!(inside, xml);
+}
+
+#[test]
+fn a_container_is_refused_without_documents_or_with_a_missing_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = BlobStore::open(dir.path().join("blobs")).unwrap();
+    let mut p = package(&blobs);
+    let missing = scanstelle::blob::Sha256Hex::of(b"not stored");
+    p.documents[1].pdf = missing;
+    let err = p
+        .write_zip(&blobs, std::io::Cursor::new(Vec::new()))
+        .unwrap_err();
+    assert!(err.to_string().contains("PDF"), "{err}");
+    p.documents.clear();
+    assert!(
+        p.write_zip(&blobs, std::io::Cursor::new(Vec::new()))
+            .is_err()
+    );
+}
