@@ -74,6 +74,67 @@ pub struct Package {
     pub documents: Vec<PackageDocument>,
 }
 
+/// A stable UUID made from some bytes (the same bytes give the same UUID,
+/// so a resend names its files as before).
+fn derived_uuid(parts: &[&[u8]]) -> uuid::Uuid {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p);
+        h.update([0]);
+    }
+    let digest = h.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+impl Package {
+    /// The package of a batch in the outbox: subjects from the type labels
+    /// and the day the batch arrived; IDs and file names derived from the
+    /// station's document IDs, so they are the same on every resend.
+    pub fn from_outgoing(
+        out: &crate::store::Outgoing,
+        rules: &crate::doctype::TypeRules,
+        institution: &str,
+        unit: &str,
+        user: &str,
+    ) -> Result<Self, PackageError> {
+        let process_id = uuid::Uuid::parse_str(&out.process_id)
+            .map_err(|e| PackageError::Zip(format!("ProzessID {}: {e}", out.process_id)))?;
+        let documents = out
+            .documents
+            .iter()
+            .map(|d| {
+                let label = rules.label(&d.doc_type).unwrap_or(&d.doc_type);
+                let day = time::OffsetDateTime::parse(
+                    &d.received_at,
+                    &time::format_description::well_known::Rfc3339,
+                )
+                .map(|t| format!("{:02}.{:02}.{}", t.day(), u8::from(t.month()), t.year()))
+                .unwrap_or_default();
+                PackageDocument {
+                    object_id: d.uuid.clone(),
+                    id: uuid::Uuid::parse_str(&d.uuid)
+                        .unwrap_or_else(|_| derived_uuid(&[d.uuid.as_bytes()])),
+                    file_id: derived_uuid(&[d.uuid.as_bytes(), d.pdf.as_str().as_bytes()]),
+                    betreff: format!("{label}, eingegangen am {day}"),
+                    bg: d.case_bg.clone(),
+                    pdf: d.pdf.clone(),
+                }
+            })
+            .collect();
+        Ok(Package {
+            process_id,
+            created: time::OffsetDateTime::now_utc(),
+            institution: institution.to_owned(),
+            unit: unit.to_owned(),
+            user: user.to_owned(),
+            documents,
+        })
+    }
+}
+
 /// Errors writing a container.
 #[derive(Debug, thiserror::Error)]
 pub enum PackageError {

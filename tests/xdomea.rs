@@ -145,3 +145,99 @@ fn a_container_is_refused_without_documents_or_with_a_missing_pdf() {
             .is_err()
     );
 }
+
+#[test]
+fn a_classified_batch_becomes_a_valid_package_with_one_process_id_for_life() {
+    use scanstelle::intake::{Outcome, TakeOptions, take_file};
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let config =
+        scanstelle::config::Config::from_file(Default::default(), home.clone(), None).unwrap();
+    let mut station = scanstelle::station::Station::open(&home).unwrap();
+    let parsed =
+        scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes()).unwrap();
+    station
+        .store
+        .import_register(&parsed.persons, "demo", "0", 0)
+        .unwrap();
+    let letters = ["weiterbewilligungsantrag.tif", "arbeitsunfaehigkeit.tif"];
+    let mut batches = Vec::new();
+    for f in scanstelle::demo::FILES
+        .iter()
+        .filter(|f| letters.contains(&f.name))
+    {
+        let path = dir.path().join(f.name);
+        std::fs::write(&path, f.bytes).unwrap();
+        let opts = TakeOptions {
+            remove_original: false,
+            quarantine_after: std::time::Duration::ZERO,
+        };
+        match take_file(&mut station, &config.profiles[0], &path, &opts).unwrap() {
+            Outcome::Ingested(i) => batches.push(i.batch_id),
+            other => panic!("{other:?}"),
+        }
+    }
+    let mut p = scanstelle::process::Processor::new(&home, config.profiles.clone(), 2)
+        .unwrap()
+        .with_classify(&config.classify)
+        .unwrap();
+    p.run_pending(&std::sync::atomic::AtomicBool::new(false))
+        .unwrap();
+    drop(p);
+    let store = &mut station.store;
+    // The sick note waits for review: its batch is refused, in words.
+    let err = store.outgoing(batches[1]).unwrap_err().to_string();
+    assert!(err.contains("zu prüfen"), "{err}");
+    // The application was attached automatically: packaged, and the
+    // ProzessID stays the same when it is asked for again.
+    let out = store.outgoing(batches[0]).unwrap();
+    assert_eq!(store.outgoing(batches[0]).unwrap(), out);
+    assert_eq!(out.documents[0].case_bg, "12345BG0012345");
+    assert_eq!(store.outbox().unwrap()[0].state, "packaged");
+    let rules = scanstelle::doctype::TypeRules::builtin();
+    let pkg = Package::from_outgoing(
+        &out,
+        &rules,
+        "Jobcenter Minden-Lübbecke",
+        "Scanstelle",
+        "scan01",
+    )
+    .unwrap();
+    let again = Package::from_outgoing(
+        &out,
+        &rules,
+        "Jobcenter Minden-Lübbecke",
+        "Scanstelle",
+        "scan01",
+    )
+    .unwrap();
+    assert_eq!(pkg.zip_name(), again.zip_name());
+    assert_eq!(
+        pkg.documents[0].file_name(),
+        again.documents[0].file_name(),
+        "same file names on a resend"
+    );
+    assert!(
+        pkg.documents[0]
+            .betreff
+            .starts_with("Weiterbewilligungsantrag, eingegangen am "),
+        "{}",
+        pkg.documents[0].betreff
+    );
+    let Some(xsd) = schema() else {
+        return;
+    };
+    validate(&xsd, &pkg.message_xml()).unwrap_or_else(|e| panic!("{e}"));
+    let blobs = BlobStore::open(home.join("blobs")).unwrap();
+    let zip = pkg
+        .write_zip(&blobs, std::io::Cursor::new(Vec::new()))
+        .unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.into_inner())).unwrap();
+    let mut pdf = Vec::new();
+    archive
+        .by_name(&pkg.documents[0].file_name())
+        .unwrap()
+        .read_to_end(&mut pdf)
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "the document's PDF/A is inside");
+}

@@ -8,6 +8,7 @@
 mod cases;
 mod desk;
 mod edit;
+mod outbox;
 mod schema;
 pub mod state;
 
@@ -16,6 +17,7 @@ use crate::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
 pub use cases::{DocumentReport, NewDecision, RegisterVersion};
 pub use desk::{BatchRow, DecisionState, DetailPage, DocumentDetail, EventRow, OutboxRow};
 pub use edit::{Edit, Edited, PageToTurn, Turned};
+pub use outbox::{Outgoing, OutgoingDocument};
 pub use state::{BatchState, DocumentState, PageState, SourceState};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
