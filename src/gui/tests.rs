@@ -239,8 +239,16 @@ fn a_batch_opens_on_the_document_screen_with_zoom_and_overlay() {
     assert!((app.document.view.zoom - 1.5625).abs() < 1e-4);
     key(&mut app, &desk, char_key("0"), Modifiers::empty());
     assert_eq!(app.document.view.zoom, 1.0);
-    // Thumbnails of both batches were asked for and arrived.
+    // Thumbnails of both batches and of the document's pages were asked
+    // for and arrived; another refresh keeps exactly those.
+    assert!(
+        doc.pages
+            .iter()
+            .all(|p| app.thumbs.contains_key(p.thumb.as_ref().unwrap()))
+    );
     assert!(app.thumbs.len() >= 2 && app.thumbs_pending.is_empty());
+    send(&mut app, &desk, Message::Tick);
+    assert_eq!(app.thumbs.len(), 2, "one page each, nothing else kept");
 }
 
 #[test]

@@ -543,18 +543,26 @@ fn loaded(app: &mut App, mut overview: scanstelle::desk::Overview) -> Vec<Effect
         let text = finished_notice(app, &finished);
         notify(app, text, false);
     }
-    let mut effects = Vec::new();
-    for sha in app
+    // Only the thumbnails near the inbox's choice and of the document
+    // shown stay in memory (~0.4 MB each).
+    let near = app.inbox_cursor.saturating_sub(THUMB_BATCHES / 2);
+    let shown: std::collections::HashSet<&scanstelle::blob::Sha256Hex> = app
         .overview
         .batches
         .iter()
+        .skip(near)
         .take(THUMB_BATCHES)
         .flat_map(|b| b.thumbs.iter())
-    {
-        if !app.thumbs.contains_key(sha) && app.thumbs_pending.insert(sha.clone()) {
-            effects.push(Effect::LoadThumb(sha.clone()));
-        }
-    }
+        .chain(
+            app.document
+                .doc
+                .iter()
+                .flat_map(|d| d.pages.iter().filter_map(|p| p.thumb.as_ref())),
+        )
+        .collect();
+    let wanted: Vec<scanstelle::blob::Sha256Hex> = shown.into_iter().cloned().collect();
+    app.thumbs.retain(|sha, _| wanted.contains(sha));
+    let mut effects = load_thumbs(app, wanted);
     // The review screen waits for work: show the first document as it comes.
     if app.screen == Screen::Review
         && app.review.doc.is_none()
@@ -564,6 +572,17 @@ fn loaded(app: &mut App, mut overview: scanstelle::desk::Overview) -> Vec<Effect
         effects.push(Effect::LoadDocument(id));
     }
     effects
+}
+
+/// Asks for the thumbnails not loaded or asked for yet.
+fn load_thumbs(
+    app: &mut App,
+    shas: impl IntoIterator<Item = scanstelle::blob::Sha256Hex>,
+) -> Vec<Effect> {
+    shas.into_iter()
+        .filter(|sha| !app.thumbs.contains_key(sha) && app.thumbs_pending.insert(sha.clone()))
+        .map(Effect::LoadThumb)
+        .collect()
 }
 
 /// "Stapel 4 fertig zugeordnet (1 Dokument zur Prüfung)" for the batches
@@ -633,7 +652,11 @@ fn document_loaded(app: &mut App, doc: scanstelle::desk::DocumentView) -> Vec<Ef
         if !same {
             app.document.view = View::default();
         }
+        let thumbs: Vec<_> = doc.pages.iter().filter_map(|p| p.thumb.clone()).collect();
         app.document.doc = Some(doc);
+        let mut effects = load_thumbs(app, thumbs);
+        effects.extend(load_page(app));
+        return effects;
     }
     load_page(app)
 }
@@ -696,6 +719,11 @@ fn zoom(app: &mut App, factor: f32, at: Option<Point>) -> Vec<Effect> {
 
 /// Adds a notification (the oldest goes when there are too many).
 pub fn notify(app: &mut App, text: String, error: bool) {
+    // The same problem again (a store that cannot be read, every refresh)
+    // stays one notification.
+    if app.notices.last().is_some_and(|n| n.text == text) {
+        return;
+    }
     if error {
         tracing::warn!("{text}");
     }
