@@ -596,6 +596,12 @@ fn finished_batches_and_problems_become_notifications() {
         "{texts:?}"
     );
     assert_eq!(app.overview.quarantine.len(), 1);
+    assert!(
+        app.notices
+            .iter()
+            .any(|n| n.error && n.text.starts_with("abgebrochen.pdf: ")),
+        "{texts:?}"
+    );
     // Esc closes them.
     press(&mut app, &desk, Named::Escape);
     assert!(app.notices.is_empty());

@@ -533,7 +533,8 @@ fn loaded(app: &mut App, mut overview: scanstelle::desk::Overview) -> Vec<Effect
         }
         match e.kind.as_str() {
             "batch.classified" => finished.extend(e.batch_id),
-            "file.quarantined" | "document.page_count_mismatch" => {
+            // `file.quarantined.<reason>`: "name: reason in words".
+            k if k.starts_with("file.quarantined") || k == "document.page_count_mismatch" => {
                 notify(app, e.detail.clone(), true);
             }
             _ => {}
