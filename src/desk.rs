@@ -494,23 +494,19 @@ impl Desk {
         // Turning a page: the turned image is made here (lossless: a
         // bilevel page stays bilevel), the store records it.
         let page = self.store.page_to_turn(document, position)?;
-        let err = |detail: String| DeskError::Blob {
-            sha: page.sha.short().to_owned(),
-            detail,
-        };
-        let bytes = self.blobs.get(&page.sha).map_err(|e| err(e.to_string()))?;
-        let encoding = match page.encoding.as_str() {
-            "jpeg" => crate::decode::PageEncoding::Jpeg,
-            _ => crate::decode::PageEncoding::Png,
-        };
-        let img = crate::imaging::load_gray(&bytes, encoding).map_err(|e| err(e.to_string()))?;
+        let img = self.load(&page.sha, &page.encoding)?;
         let turned = crate::imaging::rotate_quarter(&img, clockwise);
         let png = crate::imaging::page_png(
             &turned,
             page.dpi.unwrap_or(300.0) as f32,
             crate::imaging::is_bilevel(&img),
         );
-        let put = |b: &[u8]| self.blobs.put(b).map_err(|e| err(e.to_string()));
+        let put = |b: &[u8]| {
+            self.blobs.put(b).map_err(|e| DeskError::Blob {
+                sha: page.sha.short().to_owned(),
+                detail: e.to_string(),
+            })
+        };
         let after = put(&png)?;
         let thumb = put(&crate::imaging::thumbnail(&turned))?;
         Ok(self.store.turn_page(
@@ -536,16 +532,7 @@ impl Desk {
     /// A page image for display, box-reduced by an integer factor until
     /// its longer side is at most `max_side` pixels.
     pub fn page_image(&self, sha: &Sha256Hex, encoding: &str, max_side: u32) -> Result<GrayImage> {
-        let err = |detail: String| DeskError::Blob {
-            sha: sha.short().to_owned(),
-            detail,
-        };
-        let bytes = self.blobs.get(sha).map_err(|e| err(e.to_string()))?;
-        let encoding = match encoding {
-            "jpeg" => crate::decode::PageEncoding::Jpeg,
-            _ => crate::decode::PageEncoding::Png,
-        };
-        let img = crate::imaging::load_gray(&bytes, encoding).map_err(|e| err(e.to_string()))?;
+        let img = self.load(sha, encoding)?;
         let factor = img
             .width()
             .max(img.height())
@@ -558,6 +545,17 @@ impl Desk {
             reduced_by: factor,
             pixels: small.into_raw(),
         })
+    }
+
+    /// A page blob decoded to grey (`encoding` as stored).
+    fn load(&self, sha: &Sha256Hex, encoding: &str) -> Result<image::GrayImage> {
+        let err = |detail: String| DeskError::Blob {
+            sha: sha.short().to_owned(),
+            detail,
+        };
+        let bytes = self.blobs.get(sha).map_err(|e| err(e.to_string()))?;
+        crate::imaging::load_gray(&bytes, crate::decode::PageEncoding::from_stored(encoding))
+            .map_err(|e| err(e.to_string()))
     }
 
     /// A thumbnail (JPEG in the store) as pixels.

@@ -235,7 +235,8 @@ fn load_page(blobs: &BlobStore, page: &PendingPage) -> Result<GrayImage, Process
         detail,
     };
     let bytes = blobs.get(&page.sha).map_err(|e| blob_err(e.to_string()))?;
-    imaging::load_gray(&bytes, encoding_of(&page.encoding)).map_err(|e| blob_err(e.to_string()))
+    imaging::load_gray(&bytes, PageEncoding::from_stored(&page.encoding))
+        .map_err(|e| blob_err(e.to_string()))
 }
 
 /// Prepares one page (no database access, so it runs on any thread):
@@ -337,6 +338,11 @@ fn prepare_page(
     })
 }
 
+/// The error when the OCR threads are gone (a channel to them closed).
+fn pool_gone<T>(_: T) -> OcrError {
+    OcrError::Recognize("OCR-Threads beendet".into())
+}
+
 /// Records one OCR result (an error is logged; the page stays `prepared`
 /// and is tried again on the next pass).
 fn record_ocr_result(
@@ -386,14 +392,6 @@ impl std::fmt::Debug for Processor {
         f.debug_struct("Processor")
             .field("pool", &self.pool)
             .finish()
-    }
-}
-
-fn encoding_of(name: &str) -> PageEncoding {
-    if name == "jpeg" {
-        PageEncoding::Jpeg
-    } else {
-        PageEncoding::Png
     }
 }
 
@@ -601,15 +599,12 @@ impl Processor {
                         image,
                         dpi: prep.dpi,
                     })
-                    .map_err(|_| OcrError::Recognize("OCR-Threads beendet".into()))?;
+                    .map_err(pool_gone)?;
                     in_flight += 1;
                 }
             }
             for _ in 0..in_flight {
-                let result = pool
-                    .results
-                    .recv()
-                    .map_err(|_| OcrError::Recognize("OCR-Threads beendet".into()))?;
+                let result = pool.results.recv().map_err(pool_gone)?;
                 record_ocr_result(store, summary, result)?;
             }
             Ok(())
@@ -690,17 +685,13 @@ impl Processor {
                     image,
                     dpi,
                 })
-                .map_err(|_| OcrError::Recognize("OCR-Threads beendet".into()))?;
+                .map_err(pool_gone)?;
                 in_flight.insert(page.page_id, batch);
             }
             if in_flight.is_empty() {
                 break;
             }
-            let (page_id, result) = self
-                .pool
-                .results
-                .recv()
-                .map_err(|_| OcrError::Recognize("OCR-Threads beendet".into()))?;
+            let (page_id, result) = self.pool.results.recv().map_err(pool_gone)?;
             let batch = in_flight.remove(&page_id).unwrap_or_default();
             record_ocr_result(&mut self.store, &mut summary, (page_id, result))?;
             if !stopped {
@@ -816,7 +807,7 @@ impl Processor {
                 .blobs
                 .get(&p.sha)
                 .map_err(|e| blob_err(e.to_string()))?;
-            let encoding = encoding_of(&p.encoding);
+            let encoding = PageEncoding::from_stored(&p.encoding);
             let (width, height) = image_size(&bytes, encoding).map_err(blob_err)?;
             loaded.push(PdfInput {
                 bytes,

@@ -195,22 +195,17 @@ fn a_classified_batch_becomes_a_valid_package_with_one_process_id_for_life() {
     assert_eq!(out.documents[0].case_bg, "12345BG0012345");
     assert_eq!(store.outbox().unwrap()[0].state, "packaged");
     let rules = scanstelle::doctype::TypeRules::builtin();
-    let pkg = Package::from_outgoing(
-        &out,
-        &rules,
-        "Jobcenter Minden-Lübbecke",
-        "Scanstelle",
-        "scan01",
-    )
-    .unwrap();
-    let again = Package::from_outgoing(
-        &out,
-        &rules,
-        "Jobcenter Minden-Lübbecke",
-        "Scanstelle",
-        "scan01",
-    )
-    .unwrap();
+    let make = || {
+        Package::from_outgoing(
+            &out,
+            &rules,
+            "Jobcenter Minden-Lübbecke",
+            "Scanstelle",
+            "scan01",
+        )
+        .unwrap()
+    };
+    let (pkg, again) = (make(), make());
     assert_eq!(pkg.zip_name(), again.zip_name());
     assert_eq!(
         pkg.documents[0].file_name(),

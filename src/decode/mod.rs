@@ -110,6 +110,16 @@ impl PageEncoding {
             Self::Jpeg => "jpeg",
         }
     }
+
+    /// The encoding of a stored name (`jpeg`; anything else is PNG, the
+    /// station's lossless form).
+    pub fn from_stored(name: &str) -> Self {
+        if name == Self::Jpeg.as_str() {
+            Self::Jpeg
+        } else {
+            Self::Png
+        }
+    }
 }
 
 /// How a page was obtained from its file.
