@@ -12,6 +12,9 @@ RUN_PKGS+=(libxkbcommon-x11-0 libx11-6 libxcursor1 libxi6 libxrandr2)
 # Tests and demo fixtures: TIFF/PDF tools, xmllint for xdomea validation, fonts;
 # a virtual X server, key presses and screenshots for the window's test.
 TEST_PKGS=(libtiff-tools poppler-utils img2pdf libxml2-utils fonts-dejavu-core qpdf xvfb xdotool x11-apps)
+# The sync's tests: a real Apache with mod_dav, TLS and Basic auth (htpasswd
+# from apache2-utils), certificates made with openssl.
+TEST_PKGS+=(apache2 apache2-utils openssl)
 
 want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
 missing=()

@@ -153,6 +153,14 @@ impl BlobStore {
         result
     }
 
+    /// Deletes a blob (gone already is fine).
+    pub fn remove(&self, sha: &Sha256Hex) -> io::Result<()> {
+        match fs::remove_file(self.path_of(sha)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
     /// Removes leftovers of writes that a crash interrupted.
     pub fn clean_tmp(&self) -> io::Result<usize> {
         let mut n = 0;

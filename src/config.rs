@@ -32,6 +32,9 @@ pub struct ConfigFile {
     /// Document types: rules file, threshold.
     #[serde(default)]
     pub types: crate::classify::TypeSettings,
+    /// The central DMS: transport, addresses, retries, retention.
+    #[serde(default)]
+    pub dms: crate::sync::DmsSettings,
 }
 
 /// Intake tuning.
@@ -107,6 +110,8 @@ pub struct Config {
     pub intake: IntakeSettings,
     /// Classification settings.
     pub classify: crate::classify::ClassifySettings,
+    /// The central DMS.
+    pub dms: crate::sync::DmsSettings,
 }
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
@@ -170,6 +175,7 @@ impl Config {
                 cases: file.cases,
                 types: file.types,
             },
+            dms: file.dms,
         })
     }
 

@@ -12,7 +12,8 @@ use crate::config::Config;
 use crate::ocr::Word;
 use crate::register::Person;
 use crate::store::{
-    BatchRow, DecisionState, DocumentState, EventRow, OutboxRow, QuarantineRow, Store, StoreError,
+    BatchRow, DecisionState, DocumentState, EventRow, OutboxRow, OutboxState, QuarantineRow, Store,
+    StoreError, SyncStatus,
 };
 use std::path::{Path, PathBuf};
 
@@ -74,8 +75,12 @@ pub struct Overview {
     pub pages_per_minute: f64,
     /// Events newer than the ones asked about.
     pub events: Vec<EventRow>,
-    /// The outbox.
+    /// The newest messages to the DMS.
     pub outbox: Vec<OutboxRow>,
+    /// Messages per state.
+    pub outbox_counts: Vec<(OutboxState, u64)>,
+    /// The contact with the DMS.
+    pub sync: SyncStatus,
     /// Pages in the store.
     pub pages: u64,
     /// Documents in the store.
@@ -229,7 +234,11 @@ pub struct Desk {
     classifier: Classifier,
     home: PathBuf,
     drop_folder: Option<PathBuf>,
+    dms: String,
 }
+
+/// Messages the window lists (the newest).
+const OUTBOX_SHOWN: usize = 200;
 
 impl Desk {
     /// Opens the station at `config.home` for the window: a connection of
@@ -248,6 +257,7 @@ impl Desk {
                 .profiles
                 .first()
                 .map(|p| p.hot_folder_path(&config.home)),
+            dms: config.dms.describe(&config.home),
         })
     }
 
@@ -346,11 +356,23 @@ impl Desk {
             review: self.store.review_queue()?,
             pages_per_minute: recognised as f64 / 10.0,
             events,
-            outbox: self.store.outbox()?,
+            outbox: self.store.outbox_recent(OUTBOX_SHOWN)?,
+            outbox_counts: self.store.outbox_counts()?,
+            sync: self.store.sync_status()?,
             pages: status.pages.iter().map(|p| p.1).sum(),
             documents: status.documents.iter().map(|d| d.1).sum(),
             batch_count: status.batches.iter().map(|b| b.1).sum(),
         })
+    }
+
+    /// Where the DMS is, in words.
+    pub fn dms(&self) -> &str {
+        &self.dms
+    }
+
+    /// Try the DMS again now (drops waiting times, wakes the sync).
+    pub fn sync_now(&mut self) -> Result<()> {
+        Ok(self.store.sync_retry_now()?)
     }
 
     /// The id of the newest event.
@@ -421,7 +443,12 @@ impl Desk {
             case_confidence: d.case_confidence.unwrap_or(0.0),
             doc_type: d.doc_type,
             type_confidence: d.type_confidence.unwrap_or(0.0),
-            reasons: strings(&decision["reasons"]),
+            reasons: d
+                .dms_error
+                .iter()
+                .map(|e| format!("vom DMS abgelehnt: {e}"))
+                .chain(strings(&decision["reasons"]))
+                .collect(),
             candidates,
             types,
             type_phrases: strings(&decision["type_phrases"]),

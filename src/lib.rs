@@ -18,11 +18,11 @@
 //!   PDF/A ([`pdfa`]) and classification ([`classify`]: [`casefind`] against
 //!   the case [`register`], [`doctype`]);
 //! - [`desk`]: what the station's window shows and the actions it takes;
-//! - [`demo`]: the built-in demo scans and register.
-//!
-//! - [`xdomea`]: the `FVDaten.SGOAblegen.0605` message and its ZIP container.
-//!
-//! Transports and the DMS's replies follow as further stages.
+//! - [`demo`]: the built-in demo scans and register;
+//! - [`xdomea`]: the `FVDaten.SGOAblegen.0605` message, its ZIP container
+//!   and the DMS's replies (0629, 0630);
+//! - [`sync`]: the outbox to the DMS over a drop folder, WebDAV or HTTPS,
+//!   exactly once, with retries and the purge after the import.
 
 pub mod blob;
 pub mod casefind;
@@ -44,5 +44,6 @@ pub mod register;
 pub mod separation;
 pub mod station;
 pub mod store;
+pub mod sync;
 pub mod watch;
 pub mod xdomea;

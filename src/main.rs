@@ -135,6 +135,15 @@ enum Command {
     },
     /// Listet die Scannerprofile mit ihren Eingangsordnern.
     Profiles,
+    /// Ein Übertragungsdurchgang zum DMS: fertige Stapel verpacken (xdomea 0605),
+    /// senden, Antworten (0629/0630) lesen, nach der Aufbewahrungsfrist löschen.
+    Sync,
+    /// Zeigt jede Nachricht an das DMS mit Zustand, Versuchen und letztem Fehler.
+    Outbox {
+        /// Eine JSON-Zeile je Nachricht.
+        #[arg(long = "as-json")]
+        as_json: bool,
+    },
     /// Erzeugt ein Deckblatt (PDF) mit QR-Code, das ein Dokument beginnt und einer Akte zuordnet.
     Coversheet {
         /// BG-Nummer (z. B. 12345BG0012345, 12345 BG 0012345 oder 12345//0012345).
@@ -331,6 +340,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     process(&config, threads(ocr_threads))?;
                     Ok(code)
                 }
+                Command::Sync => commands::sync::sync_once(&config),
+                Command::Outbox { as_json } => commands::sync::outbox(&config, as_json),
                 Command::Eval { truth, as_json } => {
                     let text = std::fs::read_to_string(&truth)
                         .with_context(|| truth.display().to_string())?;
@@ -485,6 +496,7 @@ fn watch_cmd(mut config: Config, only: &[String], ocr_workers: Option<usize>) ->
         station,
         WatchOptions {
             ocr_workers,
+            sync_as: ocr_workers.map(|_| commands::sync::station_user()),
             ..Default::default()
         },
         shutdown,
@@ -688,6 +700,28 @@ fn print_status(home: &Path, s: &StoreStatus, backlog: u64) {
     }
 }
 
+/// The demo DMS in a thread of its own, answering every 2 s until `stop`.
+#[cfg(feature = "gui")]
+fn demo_dms(
+    home: &Path,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    let dms = scanstelle::sync::DemoDms::new(home);
+    std::thread::spawn(move || {
+        while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+            if let Err(e) = dms.run_once() {
+                tracing::warn!(fehler = %e, "Demo-DMS");
+            }
+            for _ in 0..20 {
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    })
+}
+
 /// Whether a window can be opened (an X11 display; Wayland desktops
 /// provide one through XWayland).
 #[cfg(feature = "gui")]
@@ -704,9 +738,18 @@ fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
         ),
     };
     // The demo's broken file is fresh: quarantine it after 2 s, not the usual 30.
+    // Its DMS is the built-in demo importer on the local drop folder; the
+    // demo sends a few seconds after a batch is decided and keeps the local
+    // copies (retention as configured) so the window can show them.
     let file = scanstelle::config::ConfigFile {
         intake: scanstelle::config::IntakeSettings {
             quarantine_after_secs: 2,
+            ..Default::default()
+        },
+        dms: scanstelle::sync::DmsSettings {
+            hold_secs: 5,
+            interval_secs: 3,
+            institution: "Jobcenter (Demo)".into(),
             ..Default::default()
         },
         ..Default::default()
@@ -742,6 +785,8 @@ fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
             "{dropped} Beispielscans abgelegt; das Fenster zeigt, wie die Station sie einliest."
         );
         drop(station);
+        let dms_stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let dms = demo_dms(&home, dms_stop.clone());
         gui::run(
             config,
             gui::Options {
@@ -749,6 +794,8 @@ fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
                 ocr_workers: threads(None),
             },
         )?;
+        dms_stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = dms.join();
         if keep || !temp {
             println!("Stationsverzeichnis bleibt erhalten: {}", home.display());
         } else {
@@ -770,6 +817,7 @@ fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
         WatchOptions {
             stop_when_idle: Some(Duration::from_millis(500)),
             ocr_workers: Some(threads(None)),
+            sync_as: None,
         },
         shutdown,
     ))?;
@@ -829,6 +877,18 @@ fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
     }
     println!("\nDokumente (Akte, Zuordnung, Typ):");
     commands::cases::documents(&store, false, true)?;
+    // To the DMS: the demo DMS answers on the local drop folder.
+    println!();
+    let mut quick = config.clone();
+    quick.dms.hold_secs = 0;
+    let syncer = scanstelle::sync::Syncer::from_config(&quick, &commands::sync::station_user())?;
+    let blobs = scanstelle::blob::BlobStore::open(home.join("blobs"))?;
+    let no_stop = std::sync::atomic::AtomicBool::new(false);
+    let mut synced = syncer.pass(&mut store, &blobs, &no_stop)?;
+    scanstelle::sync::DemoDms::new(&home).run_once()?;
+    synced.add(&syncer.pass(&mut store, &blobs, &no_stop)?);
+    commands::sync::print_summary(&synced, &syncer.location());
+    commands::sync::outbox(&quick, false)?;
     println!();
     print_status(&home, &store.status()?, backlog(&config));
     drop(store);

@@ -48,6 +48,8 @@ pub struct WatchSummary {
     pub errors: u64,
     /// What the processing stages did.
     pub processed: crate::process::ProcessSummary,
+    /// What the sync did.
+    pub synced: crate::sync::SyncSummary,
 }
 
 /// Options of a watch run.
@@ -59,6 +61,9 @@ pub struct WatchOptions {
     /// Run the processing stages (preparation, OCR) with this many OCR
     /// engines beside intake; `None`: intake only.
     pub ocr_workers: Option<usize>,
+    /// Send finished batches to the DMS in a thread of its own (the
+    /// configured `[dms]`), as `user`; `None`: no sync.
+    pub sync_as: Option<String>,
 }
 
 #[derive(Debug)]
@@ -133,6 +138,9 @@ pub enum WatchError {
     /// The processing stages could not start.
     #[error("Verarbeitung: {0}")]
     Process(#[from] crate::process::ProcessError),
+    /// The sync could not start (its settings).
+    #[error("Übertragung: {0}")]
+    Sync(#[from] crate::sync::SyncError),
 }
 
 /// Runs the watcher until `shutdown` completes (or, with
@@ -203,6 +211,16 @@ pub async fn run(
                 .with_classify(&config.classify)?,
             stop_processing.clone(),
             progress.clone(),
+        )),
+        None => None,
+    };
+
+    // The sync to the DMS, too: never in the way of intake or processing.
+    let syncer = match &options.sync_as {
+        Some(user) => Some(crate::sync::spawn_worker(
+            crate::sync::Syncer::from_config(config, user)?,
+            config.home.clone(),
+            stop_processing.clone(),
         )),
         None => None,
     };
@@ -318,6 +336,12 @@ pub async fn run(
             .map_err(|e| WatchError::Worker(e.to_string()))?
             .map_err(|_| WatchError::Worker("Verarbeitungs-Thread abgestürzt".into()))?;
         summary.processed = processed;
+    }
+    if let Some(s) = syncer {
+        summary.synced = tokio::task::spawn_blocking(move || s.join())
+            .await
+            .map_err(|e| WatchError::Worker(e.to_string()))?
+            .map_err(|_| WatchError::Worker("Übertragungs-Thread abgestürzt".into()))?;
     }
     Ok(summary)
 }

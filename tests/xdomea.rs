@@ -3,53 +3,25 @@
 //! skipped without it on a developer's machine, a failure under CI), and
 //! its ZIP container is laid out as the standard says.
 
+mod support;
+
 use scanstelle::blob::BlobStore;
-use scanstelle::xdomea::{Package, PackageDocument};
+use scanstelle::xdomea::{Package, PackageDocument, Sender};
 use std::io::Read;
-use std::path::PathBuf;
-use std::process::Command;
-
-fn schema() -> Option<PathBuf> {
-    let xsd = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/xdomea/schema/3.0.0/xdomea/xdomea.xsd");
-    if xsd.is_file() {
-        return Some(xsd);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI is set but {} is missing: the xdomea schemas are required in CI",
-        xsd.display()
-    );
-    eprintln!("{} missing: xdomea validation skipped", xsd.display());
-    None
-}
-
-/// xmllint's verdict on a message: Ok, or its complaint.
-fn validate(xsd: &PathBuf, xml: &str) -> Result<(), String> {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("message.xml");
-    std::fs::write(&file, xml).unwrap();
-    let o = Command::new("xmllint")
-        .args(["--nonet", "--noout", "--schema"])
-        .arg(xsd)
-        .arg(&file)
-        .output()
-        .expect("xmllint (libxml2-utils) installed");
-    if o.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&o.stderr).into_owned())
-    }
-}
+use support::{schema, validate};
 
 fn package(blobs: &BlobStore) -> Package {
-    let doc = |betreff: &str, bg: &str, pdf: &[u8]| PackageDocument {
+    let doc = |number: u32, betreff: &str, bg: &str, pdf: &[u8]| PackageDocument {
         object_id: uuid::Uuid::new_v4().to_string(),
+        number,
         id: uuid::Uuid::new_v4(),
         file_id: uuid::Uuid::new_v4(),
         betreff: betreff.into(),
         bg: bg.into(),
+        type_label: betreff.split(' ').next().unwrap().into(),
+        received: Some(time::macros::date!(2026 - 11 - 23)),
         pdf: blobs.put(pdf).unwrap(),
+        text: Some(format!("Volltext {number} <&>")),
     };
     Package {
         process_id: uuid::Uuid::new_v4(),
@@ -57,13 +29,16 @@ fn package(blobs: &BlobStore) -> Package {
         institution: "Jobcenter Minden-Lübbecke".into(),
         unit: "Scanstelle <Posteingang> & Co".into(),
         user: "scan01".into(),
+        location: "\\\\dms\\eingang".into(),
         documents: vec![
             doc(
+                1,
                 "Arbeitsunfähigkeitsbescheinigung vom 23.11.2026",
                 "12345BG0012346",
                 b"%PDF-1.7 first",
             ),
             doc(
+                2,
                 "Kontoauszug vom 30.11.2026",
                 "12345BG0067890",
                 b"%PDF-1.7 second",
@@ -82,6 +57,10 @@ fn the_0605_message_validates_and_its_container_is_laid_out_as_the_standard_says
     let p = package(&blobs);
     let xml = p.message_xml();
     validate(&xsd, &xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    assert!(xml.contains("<xdomea:IDContainer>12345BG0067890</xdomea:IDContainer>"));
+    assert!(xml.contains("<xdomea:NummerImStapel>2</xdomea:NummerImStapel>"));
+    assert!(xml.contains("<xdomea:Ablageort>\\\\dms\\eingang</xdomea:Ablageort>"));
+    assert!(xml.contains("<xdomea:Posteingangsdatum>2026-11-23</xdomea:Posteingangsdatum>"));
     assert!(xml.contains("<xdomea:Kennzeichen>12345BG0012346</xdomea:Kennzeichen>"));
     assert!(xml.contains("<xdomea:Name>Scanstelle &lt;Posteingang&gt; &amp; Co</xdomea:Name>"));
     assert!(xml.contains("<xdomea:Stapel>1</xdomea:Stapel>"));
@@ -103,6 +82,7 @@ fn the_0605_message_validates_and_its_container_is_laid_out_as_the_standard_says
     let names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
     let mut want = vec![p.xml_name()];
     want.extend(p.documents.iter().map(PackageDocument::file_name));
+    want.extend(p.documents.iter().map(PackageDocument::text_file_name));
     let (mut got_sorted, mut want_sorted) = (names.clone(), want.clone());
     got_sorted.sort();
     want_sorted.sort();
@@ -119,6 +99,12 @@ fn the_0605_message_validates_and_its_container_is_laid_out_as_the_standard_says
             .read_to_end(&mut bytes)
             .unwrap();
         assert_eq!(bytes, blobs.get(&d.pdf).unwrap());
+        let mut text = String::new();
+        zip.by_name(&d.text_file_name())
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(Some(text), d.text);
     }
     let mut inside = String::new();
     zip.by_name(&p.xml_name())
@@ -148,42 +134,12 @@ fn a_container_is_refused_without_documents_or_with_a_missing_pdf() {
 
 #[test]
 fn a_classified_batch_becomes_a_valid_package_with_one_process_id_for_life() {
-    use scanstelle::intake::{Outcome, TakeOptions, take_file};
     let dir = tempfile::tempdir().unwrap();
+    let (_config, mut station, batches) = support::processed_station(
+        dir.path(),
+        &["weiterbewilligungsantrag.tif", "arbeitsunfaehigkeit.tif"],
+    );
     let home = dir.path().join("home");
-    let config =
-        scanstelle::config::Config::from_file(Default::default(), home.clone(), None).unwrap();
-    let mut station = scanstelle::station::Station::open(&home).unwrap();
-    let parsed =
-        scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes()).unwrap();
-    station
-        .store
-        .import_register(&parsed.persons, "demo", "0", 0)
-        .unwrap();
-    let letters = ["weiterbewilligungsantrag.tif", "arbeitsunfaehigkeit.tif"];
-    let mut batches = Vec::new();
-    for f in scanstelle::demo::FILES
-        .iter()
-        .filter(|f| letters.contains(&f.name))
-    {
-        let path = dir.path().join(f.name);
-        std::fs::write(&path, f.bytes).unwrap();
-        let opts = TakeOptions {
-            remove_original: false,
-            quarantine_after: std::time::Duration::ZERO,
-        };
-        match take_file(&mut station, &config.profiles[0], &path, &opts).unwrap() {
-            Outcome::Ingested(i) => batches.push(i.batch_id),
-            other => panic!("{other:?}"),
-        }
-    }
-    let mut p = scanstelle::process::Processor::new(&home, config.profiles.clone(), 2)
-        .unwrap()
-        .with_classify(&config.classify)
-        .unwrap();
-    p.run_pending(&std::sync::atomic::AtomicBool::new(false))
-        .unwrap();
-    drop(p);
     let store = &mut station.store;
     // The sick note waits for review: its batch is refused, in words.
     let err = store.outgoing(batches[1]).unwrap_err().to_string();
@@ -193,15 +149,21 @@ fn a_classified_batch_becomes_a_valid_package_with_one_process_id_for_life() {
     let out = store.outgoing(batches[0]).unwrap();
     assert_eq!(store.outgoing(batches[0]).unwrap(), out);
     assert_eq!(out.documents[0].case_bg, "12345BG0012345");
-    assert_eq!(store.outbox().unwrap()[0].state, "packaged");
+    assert_eq!(
+        store.outbox().unwrap()[0].state,
+        scanstelle::store::OutboxState::Packaged
+    );
     let rules = scanstelle::doctype::TypeRules::builtin();
     let make = || {
         Package::from_outgoing(
             &out,
             &rules,
-            "Jobcenter Minden-Lübbecke",
-            "Scanstelle",
-            "scan01",
+            &Sender {
+                institution: "Jobcenter Minden-Lübbecke".into(),
+                unit: "Scanstelle".into(),
+                user: "scan01".into(),
+                location: "/mnt/dms/eingang".into(),
+            },
         )
         .unwrap()
     };

@@ -1,3 +1,4 @@
 //! Subcommands of the CLI that have grown beyond a few lines.
 
 pub mod cases;
+pub mod sync;

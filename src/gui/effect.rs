@@ -41,6 +41,8 @@ pub enum Effect {
     LoadCase(String),
     /// Put a dropped file into the hot folder.
     Drop(PathBuf),
+    /// Ask the sync to try the DMS now.
+    SyncNow,
     /// Put the keyboard focus into a text field (by id).
     Focus(&'static str),
     /// Close the window.
@@ -109,6 +111,7 @@ impl Effect {
                 Message::CaseLoaded(desk().case_file(&bg).map(Box::new).map_err(text))
             }
             Effect::Drop(path) => Message::Dropped(desk().take_dropped(&path).map_err(text)),
+            Effect::SyncNow => Message::SyncRequested(desk().sync_now().map_err(text)),
             Effect::Focus(_) | Effect::Exit => return None,
         })
     }

@@ -70,6 +70,10 @@ pub struct LoadedPage {
 pub enum Message {
     /// Time to look at the store again.
     Tick,
+    /// Try the DMS again now (F5, or the button on the transfer screen).
+    SyncNow,
+    /// The sync was asked to try now.
+    SyncRequested(Result<(), String>),
     /// The inbox data arrived.
     Loaded(Result<Box<Overview>, String>),
     /// Show a screen.

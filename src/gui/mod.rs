@@ -82,6 +82,7 @@ pub fn run(config: Config, options: Options) -> Result<()> {
     };
     let mut app = App::new(desk.types(), engine, Lang::from_env());
     app.home = config.home.display().to_string();
+    app.dms = desk.dms().to_owned();
     app.settings = state::Settings {
         profiles: config
             .profiles
@@ -162,6 +163,7 @@ fn start_engine(
             let options = scanstelle::watch::WatchOptions {
                 stop_when_idle: None,
                 ocr_workers: Some(ocr_workers.max(1)),
+                sync_as: Some(crate::commands::sync::station_user()),
             };
             let shutdown = async {
                 let _ = stopped.await;

@@ -198,6 +198,8 @@ pub struct App {
     pub engine: Engine,
     /// The station home, shown in the settings.
     pub home: String,
+    /// Where the DMS is, in words.
+    pub dms: String,
     /// What the settings screen shows.
     pub settings: Settings,
     /// A label for the title bar (e.g. "Demo").
@@ -230,6 +232,7 @@ impl App {
             types,
             engine,
             home: String::new(),
+            dms: String::new(),
             settings: Settings::default(),
             tag: None,
         }

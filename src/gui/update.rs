@@ -46,6 +46,7 @@ pub fn shortcut(screen: Screen, key: &Key, modifiers: Modifiers) -> Option<Messa
         };
     }
     match key.as_ref() {
+        Key::Named(Named::F5) => return Some(Message::SyncNow),
         Key::Named(Named::F10) => return Some(Message::ToggleLanguage),
         Key::Named(Named::F11) => return Some(Message::ToggleTheme),
         Key::Named(Named::Escape) => return Some(Message::DismissNotices),
@@ -469,6 +470,23 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::FileDropped(path) => vec![Effect::Drop(path)],
+        Message::SyncNow => vec![Effect::SyncNow],
+        Message::SyncRequested(result) => {
+            match result {
+                Ok(()) => notify(
+                    app,
+                    app.lang
+                        .t(
+                            "Übertragung angestoßen: die Station versucht das DMS jetzt",
+                            "Transfer started: the station tries the DMS now",
+                        )
+                        .to_owned(),
+                    false,
+                ),
+                Err(e) => notify(app, e, true),
+            }
+            vec![]
+        }
         Message::Dropped(result) => {
             match result {
                 Ok(name) => notify(

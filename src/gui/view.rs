@@ -170,14 +170,8 @@ fn status_bar(app: &App) -> Element<'_, Message> {
             text(l.t("● Station angehalten", "● Station stopped")).style(text::danger)
         }
     };
-    // The DMS connection arrives with the sync issue; until then the
-    // indicator says honestly that there is none.
-    let dms = text(l.t(
-        "DMS: nicht eingerichtet (offline)",
-        "DMS: not set up (offline)",
-    ))
-    .style(text::warning);
     let o = &app.overview;
+    let dms = dms_indicator(app);
     container(
         row![
             engine.size(size::SMALL),
@@ -206,6 +200,35 @@ fn status_bar(app: &App) -> Element<'_, Message> {
     .width(Fill)
     .style(theme::status_bar)
     .into()
+}
+
+/// The DMS connection in a few words: online (last contact), offline
+/// (since when), or not tried yet.
+pub fn dms_indicator(app: &App) -> iced::widget::Text<'_> {
+    let l = app.lang;
+    let s = &app.overview.sync;
+    let local = |t: &Option<String>| {
+        t.as_deref()
+            .map(scanstelle::desk::local_time)
+            .unwrap_or_default()
+    };
+    if s.online() {
+        text(format!(
+            "● {} {}",
+            l.t("DMS online, letzter Kontakt", "DMS online, last contact"),
+            local(&s.last_contact_at)
+        ))
+        .style(text::success)
+    } else if s.last_error.is_some() {
+        text(format!(
+            "● {} {}",
+            l.t("DMS offline seit", "DMS offline since"),
+            local(&s.last_attempt_at)
+        ))
+        .style(text::danger)
+    } else {
+        text(l.t("● DMS: noch kein Kontakt", "● DMS: no contact yet")).style(text::warning)
+    }
 }
 
 /// "1 Seite", "2 Seiten": a count with its noun in the window's language

@@ -431,6 +431,7 @@ impl Store {
                 to: DocumentState::Released.to_string(),
             });
         }
+        super::outbox::refuse_in_transfer(&tx, document_id)?;
         if let Some(old) = &learned {
             super::desk::teach(&tx, old, features, -1)?;
         }

@@ -57,6 +57,8 @@ pub struct DocumentDetail {
     pub type_confidence: Option<f64>,
     /// The stored decision (JSON), if classified.
     pub decision: Option<String>,
+    /// Why the DMS refused it, if it did.
+    pub dms_error: Option<String>,
     /// Flags (comma-separated codes).
     pub flags: String,
     /// Its pages in order.
@@ -78,23 +80,6 @@ pub struct DetailPage {
     pub words: String,
     /// Quality flags (comma-separated codes).
     pub flags: String,
-}
-
-/// A row of the sync outbox.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutboxRow {
-    /// The batch.
-    pub batch_id: i64,
-    /// Its xdomea ProzessID.
-    pub process_id: String,
-    /// State (stored name).
-    pub state: String,
-    /// Attempts so far.
-    pub attempts: u32,
-    /// The last error, in words.
-    pub last_error: Option<String>,
-    /// Last change.
-    pub updated_at: String,
 }
 
 /// An entry of the event log.
@@ -254,7 +239,8 @@ impl Store {
                         d.doc_type, d.type_confidence, d.decision, d.flags,
                         (SELECT s.file_name FROM document_pages dp JOIN pages p ON p.id = dp.page_id
                          JOIN source_files s ON s.id = p.source_file_id
-                         WHERE dp.document_id = d.id ORDER BY dp.position LIMIT 1)
+                         WHERE dp.document_id = d.id ORDER BY dp.position LIMIT 1),
+                        d.dms_error
                  FROM documents d WHERE d.id = ?1",
                 [id],
                 |r| {
@@ -270,6 +256,7 @@ impl Store {
                         decision: r.get(8)?,
                         flags: r.get(9)?,
                         file_name: r.get(10)?,
+                        dms_error: r.get(11)?,
                         pages: Vec::new(),
                     })
                 },
@@ -312,26 +299,6 @@ impl Store {
         let rows = stmt.query_map([bg], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
-
-    /// The sync outbox, newest first.
-    pub fn outbox(&self) -> Result<Vec<OutboxRow>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT batch_id, process_id, state, attempts, last_error, updated_at
-             FROM sync_outbox ORDER BY id DESC",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(OutboxRow {
-                batch_id: r.get(0)?,
-                process_id: r.get(1)?,
-                state: r.get(2)?,
-                attempts: r.get(3)?,
-                last_error: r.get(4)?,
-                updated_at: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     /// Events after `after` (an event id), oldest first, at most `limit`.
     pub fn events_after(&self, after: i64, limit: usize) -> Result<Vec<EventRow>> {
         let mut stmt = self.conn.prepare(
@@ -414,6 +381,7 @@ impl Store {
                 to: prior.state.to_string(),
             });
         }
+        super::outbox::refuse_in_transfer(&tx, id)?;
         if learned != prior.learned_type {
             if let Some(l) = &learned {
                 teach(&tx, l, features, -1)?;

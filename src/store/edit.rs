@@ -146,6 +146,9 @@ fn editable(tx: &Transaction<'_>, document: i64) -> Result<i64> {
         .optional()?
         .ok_or_else(|| refuse(format!("Dokument {document} gibt es nicht")))?;
     match state {
+        _ if super::outbox::in_transfer(tx, document)? => Err(refuse(format!(
+            "Dokument {document} wird gerade an das DMS übertragen"
+        ))),
         DocumentState::Released => Err(refuse(format!(
             "Dokument {document} ist freigegeben: erst die Bestätigung zurücknehmen"
         ))),

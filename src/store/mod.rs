@@ -15,10 +15,10 @@ pub mod state;
 use crate::blob::Sha256Hex;
 use crate::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
 pub use cases::{DocumentReport, NewDecision, RegisterVersion};
-pub use desk::{BatchRow, DecisionState, DetailPage, DocumentDetail, EventRow, OutboxRow};
+pub use desk::{BatchRow, DecisionState, DetailPage, DocumentDetail, EventRow};
 pub use edit::{Edit, Edited, PageToTurn, Turned};
-pub use outbox::{Outgoing, OutgoingDocument};
-pub use state::{BatchState, DocumentState, PageState, SourceState};
+pub use outbox::{ImportOutcome, OutboxRow, Outgoing, OutgoingDocument, SyncStatus};
+pub use state::{BatchState, DocumentState, OutboxState, PageState, SourceState};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::path::{Path, PathBuf};

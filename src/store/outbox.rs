@@ -1,10 +1,20 @@
-//! The outbox: a batch whose every document is decided is packaged for the
-//! DMS. Its ProzessID is given once, in the transaction that puts it into
-//! the outbox, and kept for life, so a resend after a crash or a lost reply
-//! carries the same ID and file name.
+//! The outbox: every message to the DMS, its state and what the DMS
+//! answered per document.
+//!
+//! A batch whose every document is decided is packaged: the transaction
+//! that puts it into the outbox gives it its ProzessID, which is kept for
+//! life, so a resend after a crash, a timeout or a lost reply carries the
+//! same ID and file name and the DMS can discard the duplicate. Its
+//! documents are locked from then on (no edit, no new decision). States:
+//! packaged → sent → received (0629) → imported (0630) → purged. Documents
+//! the DMS refused go back to review with its reason; once a person decided
+//! them again they leave in a new message of the same batch (round 2, …).
 
-use super::{BatchState, DocumentState, Result, Store, StoreError, event, now};
+use super::{
+    BatchState, DocumentState, OutboxState, Result, Store, StoreError, Transaction, event, now,
+};
 use crate::blob::Sha256Hex;
+use crate::xdomea::reply::ImportResult;
 use rusqlite::{OptionalExtension, params};
 
 /// A document as the xdomea package needs it.
@@ -22,11 +32,15 @@ pub struct OutgoingDocument {
     pub received_at: String,
     /// Its PDF/A.
     pub pdf: Sha256Hex,
+    /// The recognised text of its pages, pages separated by form feeds.
+    pub text: String,
 }
 
-/// A batch in the outbox with its documents.
+/// A message in the outbox with its documents, in `NummerImStapel` order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outgoing {
+    /// The outbox row.
+    pub outbox_id: i64,
     /// The batch.
     pub batch_id: i64,
     /// Its ProzessID (a UUID), for life.
@@ -35,10 +49,127 @@ pub struct Outgoing {
     pub documents: Vec<OutgoingDocument>,
 }
 
+/// A row of the outbox, as the sync and the window show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxRow {
+    /// Row id.
+    pub id: i64,
+    /// The batch.
+    pub batch_id: i64,
+    /// 1 for the batch's first message, 2… for later ones.
+    pub round: u32,
+    /// Its xdomea ProzessID.
+    pub process_id: String,
+    /// State.
+    pub state: OutboxState,
+    /// Failed attempts in a row.
+    pub attempts: u32,
+    /// The last error, in words.
+    pub last_error: Option<String>,
+    /// Not to be tried before (RFC 3339).
+    pub next_attempt_at: Option<String>,
+    /// The container's file name, once built.
+    pub zip_name: Option<String>,
+    /// Its size in bytes.
+    pub zip_bytes: Option<u64>,
+    /// Documents in the message.
+    pub documents: u32,
+    /// Of these, refused by the DMS.
+    pub refused: u32,
+    /// When it was delivered (last time).
+    pub sent_at: Option<String>,
+    /// When the DMS confirmed receipt.
+    pub received_at: Option<String>,
+    /// When the DMS reported the import.
+    pub imported_at: Option<String>,
+    /// When the local copies were deleted.
+    pub purged_at: Option<String>,
+    /// Last change.
+    pub updated_at: String,
+}
+
+/// The station's contact with the DMS.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncStatus {
+    /// Last time the station tried to reach the DMS.
+    pub last_attempt_at: Option<String>,
+    /// Last time the DMS answered.
+    pub last_contact_at: Option<String>,
+    /// Error of the last attempt, if it failed.
+    pub last_error: Option<String>,
+}
+
+impl SyncStatus {
+    /// Whether the last attempt reached the DMS.
+    pub fn online(&self) -> bool {
+        self.last_contact_at.is_some() && self.last_error.is_none()
+    }
+}
+
+/// What a 0630 did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOutcome {
+    /// Documents filed in the DMS.
+    pub imported: u32,
+    /// Documents sent back to review with the DMS's reason.
+    pub refused: u32,
+    /// The reply was known already (nothing changed).
+    pub repeated: bool,
+}
+
+const OUTBOX_COLUMNS: &str = "o.id, o.batch_id, o.round, o.process_id, o.state, o.attempts,
+    o.last_error, o.next_attempt_at, o.zip_name, o.zip_bytes,
+    (SELECT COUNT(*) FROM sync_documents sd WHERE sd.outbox_id = o.id),
+    (SELECT COUNT(*) FROM sync_documents sd WHERE sd.outbox_id = o.id AND sd.error IS NOT NULL),
+    o.sent_at, o.received_at, o.imported_at, o.purged_at, o.updated_at";
+
+fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
+    Ok(OutboxRow {
+        id: r.get(0)?,
+        batch_id: r.get(1)?,
+        round: r.get(2)?,
+        process_id: r.get(3)?,
+        state: r.get(4)?,
+        attempts: r.get(5)?,
+        last_error: r.get(6)?,
+        next_attempt_at: r.get(7)?,
+        zip_name: r.get(8)?,
+        zip_bytes: r.get::<_, Option<i64>>(9)?.map(|b| b as u64),
+        documents: r.get(10)?,
+        refused: r.get(11)?,
+        sent_at: r.get(12)?,
+        received_at: r.get(13)?,
+        imported_at: r.get(14)?,
+        purged_at: r.get(15)?,
+        updated_at: r.get(16)?,
+    })
+}
+
+/// Whether a document is in a message still on its way to the DMS.
+pub(super) fn in_transfer(tx: &Transaction<'_>, document: i64) -> Result<bool> {
+    Ok(tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sync_documents sd JOIN sync_outbox o ON o.id = sd.outbox_id
+                        WHERE sd.document_id = ?1 AND o.state IN ('packaged', 'sent', 'received'))",
+        [document],
+        |r| r.get(0),
+    )?)
+}
+
+/// Refuses a change of a document that is on its way to the DMS.
+pub(super) fn refuse_in_transfer(tx: &Transaction<'_>, document: i64) -> Result<()> {
+    if in_transfer(tx, document)? {
+        return Err(StoreError::Refused(format!(
+            "Dokument {document} wird gerade an das DMS übertragen: erst nach dessen Antwort änderbar"
+        )));
+    }
+    Ok(())
+}
+
 impl Store {
-    /// Puts a batch into the outbox (state `packaged`) unless it is there
-    /// already, and returns it with its documents. Refused, in words, while
-    /// a document waits for review or has no case, type or PDF.
+    /// The message of a batch now on its way, or a new one for its
+    /// documents not yet in the DMS (state `packaged`, a new ProzessID, its
+    /// documents locked). Refused, in words, while a document waits for
+    /// review or has no case, type or PDF, or when nothing is left to send.
     pub fn outgoing(&mut self, batch_id: i64) -> Result<Outgoing> {
         let tx = self.conn.transaction()?;
         let state: BatchState = tx
@@ -49,94 +180,653 @@ impl Store {
             .ok_or_else(|| StoreError::Refused(format!("Stapel {batch_id} gibt es nicht")))?;
         if state != BatchState::Classified {
             return Err(StoreError::Refused(format!(
-                "Stapel {batch_id} ist {}, noch nicht zugeordnet",
+                "Stapel {batch_id} ist {}, nicht zum Senden bereit",
                 state.german()
             )));
         }
-        let mut stmt = tx.prepare(
-            "SELECT d.id, d.uuid, d.case_bg, d.doc_type, d.state, d.pdf_sha, b.created_at
-             FROM documents d JOIN batches b ON b.id = d.batch_id
-             WHERE d.batch_id = ?1
-               AND EXISTS (SELECT 1 FROM document_pages dp WHERE dp.document_id = d.id)
-             ORDER BY d.id",
-        )?;
-        type Row = (
-            i64,
-            String,
-            Option<String>,
-            Option<String>,
-            DocumentState,
-            Option<String>,
-            String,
-        );
-        let rows: Vec<Row> = stmt
-            .query_map([batch_id], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        drop(stmt);
-        let mut documents = Vec::new();
-        for (id, uuid, case_bg, doc_type, state, pdf, received_at) in rows {
-            let refuse = |why: &str| StoreError::Refused(format!("Dokument {id}: {why}"));
-            if !matches!(state, DocumentState::Classified | DocumentState::Released) {
-                return Err(refuse(&format!("ist {}", state.german())));
-            }
-            documents.push(OutgoingDocument {
-                id,
-                uuid,
-                case_bg: case_bg.ok_or_else(|| refuse("keine Akte"))?,
-                doc_type: doc_type.ok_or_else(|| refuse("kein Dokumenttyp"))?,
-                received_at,
-                pdf: pdf
-                    .as_deref()
-                    .and_then(Sha256Hex::parse)
-                    .ok_or_else(|| refuse("kein PDF"))?,
-            });
-        }
-        if documents.is_empty() {
-            return Err(StoreError::Refused(format!(
-                "Stapel {batch_id} hat keine Dokumente"
-            )));
-        }
-        let existing: Option<String> = tx
+        let active: Option<(i64, String)> = tx
             .query_row(
-                "SELECT process_id FROM sync_outbox WHERE batch_id = ?1",
+                "SELECT id, process_id FROM sync_outbox
+                 WHERE batch_id = ?1 AND state IN ('packaged', 'sent', 'received')
+                 ORDER BY round DESC LIMIT 1",
                 [batch_id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let process_id = match existing {
-            Some(p) => p,
-            None => {
-                let p = uuid::Uuid::new_v4().to_string();
-                tx.execute(
-                    "INSERT INTO sync_outbox (batch_id, process_id, state, updated_at)
-                     VALUES (?1, ?2, 'packaged', ?3)",
-                    params![batch_id, p, now()],
-                )?;
-                event(
-                    &tx,
-                    "batch.packaged",
-                    Some(batch_id),
-                    None,
-                    &format!("ProzessID {p}, {} Dokument(e)", documents.len()),
-                )?;
-                p
-            }
+        let (outbox_id, process_id) = match active {
+            Some(a) => a,
+            None => new_message(&tx, batch_id)?,
         };
+        let documents = message_documents(&tx, outbox_id)?;
         tx.commit()?;
         Ok(Outgoing {
+            outbox_id,
             batch_id,
             process_id,
             documents,
         })
     }
+
+    /// Batches ready to be packaged: decided (`classified`), no document
+    /// changed after `settled_before` (RFC 3339: a person may still undo a
+    /// confirmation), with no message on its way and documents not yet in
+    /// the DMS.
+    pub fn batches_to_package(&self, settled_before: &str) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.id FROM batches b
+             WHERE b.state = 'classified'
+               AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.batch_id = b.id
+                               AND o.state IN ('packaged', 'sent', 'received'))
+               AND EXISTS (SELECT 1 FROM documents d WHERE d.batch_id = b.id
+                           AND d.state IN ('classified', 'released'))
+               AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.batch_id = b.id
+                               AND d.state IN ('open', 'review')
+                               AND EXISTS (SELECT 1 FROM document_pages dp
+                                           WHERE dp.document_id = d.id))
+               AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.batch_id = b.id
+                               AND d.updated_at > ?1)
+             ORDER BY b.id",
+        )?;
+        let rows = stmt.query_map([settled_before], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The outbox, newest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxRow>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM sync_outbox o ORDER BY o.id DESC"
+        ))?;
+        let rows = stmt.query_map([], outbox_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The newest `limit` messages (for the window).
+    pub fn outbox_recent(&self, limit: usize) -> Result<Vec<OutboxRow>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM sync_outbox o ORDER BY o.id DESC LIMIT ?1"
+        ))?;
+        let rows = stmt.query_map([limit as i64], outbox_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Messages per state.
+    pub fn outbox_counts(&self) -> Result<Vec<(OutboxState, u64)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT state, COUNT(*) FROM sync_outbox GROUP BY state")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A person asks to try again now: waiting times are dropped and the
+    /// sync is woken.
+    pub fn sync_retry_now(&mut self) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE sync_outbox SET next_attempt_at = NULL
+             WHERE state IN ('packaged', 'sent', 'received')",
+            [],
+        )?;
+        tx.execute("UPDATE sync_status SET wake = 1", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Whether someone asked for a pass now (and clears the request).
+    pub fn take_sync_wake(&mut self) -> Result<bool> {
+        Ok(self
+            .conn
+            .execute("UPDATE sync_status SET wake = 0 WHERE wake = 1", [])?
+            == 1)
+    }
+
+    /// One outbox row by its ProzessID.
+    pub fn outbox_entry(&self, process_id: &str) -> Result<Option<OutboxRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {OUTBOX_COLUMNS} FROM sync_outbox o WHERE o.process_id = ?1"),
+                [process_id],
+                outbox_row,
+            )
+            .optional()?)
+    }
+
+    /// Messages on their way (packaged, sent, received), oldest first.
+    pub fn outbox_active(&self) -> Result<Vec<OutboxRow>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM sync_outbox o
+             WHERE o.state IN ('packaged', 'sent', 'received') ORDER BY o.id"
+        ))?;
+        let rows = stmt.query_map([], outbox_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records the container built for a message.
+    pub fn outbox_packed(
+        &mut self,
+        id: i64,
+        name: &str,
+        sha: &Sha256Hex,
+        bytes: u64,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_outbox SET zip_name = ?1, zip_sha = ?2, zip_bytes = ?3, updated_at = ?4
+             WHERE id = ?5",
+            params![name, sha.as_str(), bytes as i64, now(), id],
+        )?;
+        Ok(())
+    }
+
+    /// The message was delivered to `location` (again, on a resend).
+    pub fn outbox_sent(&mut self, id: i64, location: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let (state, batch, pid): (OutboxState, i64, String) = tx.query_row(
+            "SELECT state, batch_id, process_id FROM sync_outbox WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let at = now();
+        match state {
+            OutboxState::Packaged | OutboxState::Sent => {
+                tx.execute(
+                    "UPDATE sync_outbox SET state = 'sent', sent_at = ?1, location = ?2,
+                         attempts = 0, last_error = NULL, next_attempt_at = NULL, updated_at = ?1
+                     WHERE id = ?3",
+                    params![at, location, id],
+                )?;
+            }
+            // A resend after a receipt was lost: the state stays.
+            _ => {
+                tx.execute(
+                    "UPDATE sync_outbox SET sent_at = ?1, attempts = 0, last_error = NULL,
+                         next_attempt_at = NULL, updated_at = ?1 WHERE id = ?2",
+                    params![at, id],
+                )?;
+            }
+        }
+        event(
+            &tx,
+            "batch.sent",
+            Some(batch),
+            None,
+            &format!("ProzessID {pid} an {location}"),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// An attempt for a message failed; it is tried again from `retry_at`.
+    pub fn outbox_failed(&mut self, id: i64, error: &str, retry_at: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sync_outbox SET attempts = attempts + 1, last_error = ?1, next_attempt_at = ?2,
+                 updated_at = ?3 WHERE id = ?4",
+            params![error, retry_at, now(), id],
+        )?;
+        Ok(())
+    }
+
+    /// Waiting for a reply took too long: the message is sent again (same
+    /// ProzessID) from `retry_at`.
+    pub fn outbox_resend(&mut self, id: i64, why: &str, retry_at: &str) -> Result<()> {
+        self.outbox_failed(id, why, retry_at)
+    }
+
+    /// A 0629 arrived. Returns false if it was known already or answers no
+    /// message of this station.
+    pub fn outbox_received(&mut self, process_id: &str) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let Some((id, batch, state)) = message_by_process(&tx, process_id)? else {
+            return Ok(false);
+        };
+        if !state.can_become(OutboxState::Received) {
+            return Ok(false);
+        }
+        let at = now();
+        tx.execute(
+            "UPDATE sync_outbox SET state = 'received', received_at = ?1, last_error = NULL,
+                 next_attempt_at = NULL, attempts = 0, updated_at = ?1 WHERE id = ?2",
+            params![at, id],
+        )?;
+        event(
+            &tx,
+            "batch.received",
+            Some(batch),
+            None,
+            &format!("Empfang bestätigt (0629), ProzessID {process_id}"),
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// A 0630 arrived: documents filed become `transferred` (with the DMS's
+    /// ID and location), refused ones go back to review with the DMS's
+    /// reason, the batch is `transferred` once all its documents are. All
+    /// in one transaction; a repeated reply changes nothing.
+    pub fn outbox_imported(&mut self, result: &ImportResult) -> Result<ImportOutcome> {
+        let tx = self.conn.transaction()?;
+        let Some((id, batch, state)) = message_by_process(&tx, &result.process_id)? else {
+            return Ok(ImportOutcome {
+                repeated: true,
+                ..Default::default()
+            });
+        };
+        if !state.is_active() {
+            return Ok(ImportOutcome {
+                repeated: true,
+                ..Default::default()
+            });
+        }
+        let docs: Vec<(i64, u32)> = {
+            let mut stmt = tx.prepare(
+                "SELECT document_id, number FROM sync_documents WHERE outbox_id = ?1 ORDER BY number",
+            )?;
+            stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        let general = result.general_errors();
+        let mut outcome = ImportOutcome::default();
+        let at = now();
+        for (doc, number) in docs {
+            let object = result
+                .objects
+                .iter()
+                .find(|o| o.number == Some(number))
+                .or_else(|| {
+                    // A single object may come without its number.
+                    (result.objects.len() == 1 && result.objects[0].number.is_none())
+                        .then(|| &result.objects[0])
+                });
+            // Without a word on the object: the message-level verdict (a
+            // resend the DMS discarded as processed counts as filed).
+            let refusal: Option<String> = match object {
+                Some(o) if o.ok => None,
+                Some(o) => Some(if o.errors.is_empty() {
+                    "vom DMS nicht abgelegt (ohne Angabe eines Grundes)".to_owned()
+                } else {
+                    o.errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                }),
+                None if !general.is_empty() => Some(
+                    general
+                        .iter()
+                        .map(|g| g.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                None => None,
+            };
+            match refusal {
+                None => {
+                    tx.execute(
+                        "UPDATE sync_documents SET dms_id = ?1, dms_location = ?2, error = NULL
+                         WHERE outbox_id = ?3 AND document_id = ?4",
+                        params![
+                            object.and_then(|o| o.dms_id.clone()),
+                            object.and_then(|o| o.location.clone()),
+                            id,
+                            doc
+                        ],
+                    )?;
+                    set_document(&tx, doc, DocumentState::Transferred, None)?;
+                    outcome.imported += 1;
+                }
+                Some(reason) => {
+                    tx.execute(
+                        "UPDATE sync_documents SET error = ?1 WHERE outbox_id = ?2 AND document_id = ?3",
+                        params![reason, id, doc],
+                    )?;
+                    set_document(&tx, doc, DocumentState::Review, Some(&reason))?;
+                    event(
+                        &tx,
+                        "document.refused_by_dms",
+                        Some(batch),
+                        Some(doc),
+                        &reason,
+                    )?;
+                    outcome.refused += 1;
+                }
+            }
+        }
+        let next = if outcome.imported == 0 {
+            OutboxState::Rejected
+        } else {
+            OutboxState::Imported
+        };
+        tx.execute(
+            "UPDATE sync_outbox SET state = ?1, imported_at = ?2, last_error = NULL,
+                 next_attempt_at = NULL, updated_at = ?2 WHERE id = ?3",
+            params![next, at, id],
+        )?;
+        let remaining: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM documents d WHERE d.batch_id = ?1 AND d.state != 'transferred'
+               AND EXISTS (SELECT 1 FROM document_pages dp WHERE dp.document_id = d.id)",
+            [batch],
+            |r| r.get(0),
+        )?;
+        if remaining == 0 {
+            tx.execute(
+                "UPDATE batches SET state = 'transferred', updated_at = ?1
+                 WHERE id = ?2 AND state = 'classified'",
+                params![at, batch],
+            )?;
+        }
+        event(
+            &tx,
+            "batch.imported",
+            Some(batch),
+            None,
+            &format!(
+                "Import bestätigt (0630): {} abgelegt, {} zurück zur Prüfung",
+                outcome.imported, outcome.refused
+            ),
+        )?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// Records an attempt to reach the DMS: `Ok` it answered, `Err` why not.
+    pub fn sync_contact(&mut self, result: std::result::Result<(), &str>) -> Result<()> {
+        let at = now();
+        match result {
+            Ok(()) => self.conn.execute(
+                "UPDATE sync_status SET last_attempt_at = ?1, last_contact_at = ?1, last_error = NULL",
+                [at],
+            )?,
+            Err(e) => self.conn.execute(
+                "UPDATE sync_status SET last_attempt_at = ?1, last_error = ?2",
+                params![at, e],
+            )?,
+        };
+        Ok(())
+    }
+
+    /// The station's contact with the DMS.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT last_attempt_at, last_contact_at, last_error FROM sync_status",
+                [],
+                |r| {
+                    Ok(SyncStatus {
+                        last_attempt_at: r.get(0)?,
+                        last_contact_at: r.get(1)?,
+                        last_error: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    /// Batches whose every document is in the DMS and whose last import was
+    /// confirmed before `before` (RFC 3339), not yet purged.
+    pub fn batches_to_purge(&self, before: &str) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.id FROM batches b WHERE b.state = 'transferred'
+               AND (SELECT MAX(o.imported_at) FROM sync_outbox o WHERE o.batch_id = b.id) <= ?1
+             ORDER BY b.id",
+        )?;
+        let rows = stmt.query_map([before], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The blobs of a batch no other batch still holds: its scans, prepared
+    /// pages, thumbnails and PDFs (to delete before [`Store::purge_batch`]).
+    pub fn batch_blobs(&self, batch: i64) -> Result<Vec<Sha256Hex>> {
+        let mut stmt = self.conn.prepare(
+            "WITH mine(sha) AS (
+                 SELECT sha256 FROM source_files WHERE batch_id = ?1
+                 UNION SELECT p.sha256 FROM pages p WHERE p.batch_id = ?1
+                 UNION SELECT pp.thumb_sha FROM page_prep pp JOIN pages p ON p.id = pp.page_id
+                       WHERE p.batch_id = ?1
+                 UNION SELECT pp.prepared_sha FROM page_prep pp JOIN pages p ON p.id = pp.page_id
+                       WHERE p.batch_id = ?1 AND pp.prepared_sha IS NOT NULL
+                 UNION SELECT t.sha_after FROM page_transforms t JOIN pages p ON p.id = t.page_id
+                       WHERE p.batch_id = ?1 AND t.sha_after IS NOT NULL
+                 UNION SELECT pdf_sha FROM documents WHERE batch_id = ?1 AND pdf_sha IS NOT NULL
+             ),
+             others(sha) AS (
+                 SELECT sha256 FROM source_files s JOIN batches b ON b.id = s.batch_id
+                       WHERE s.batch_id != ?1 AND b.state != 'purged'
+                 UNION SELECT p.sha256 FROM pages p JOIN batches b ON b.id = p.batch_id
+                       WHERE p.batch_id != ?1 AND b.state != 'purged'
+                 UNION SELECT pp.thumb_sha FROM page_prep pp JOIN pages p ON p.id = pp.page_id
+                       JOIN batches b ON b.id = p.batch_id WHERE p.batch_id != ?1 AND b.state != 'purged'
+                 UNION SELECT pp.prepared_sha FROM page_prep pp JOIN pages p ON p.id = pp.page_id
+                       JOIN batches b ON b.id = p.batch_id WHERE p.batch_id != ?1 AND b.state != 'purged'
+                 UNION SELECT d.pdf_sha FROM documents d JOIN batches b ON b.id = d.batch_id
+                       WHERE d.batch_id != ?1 AND b.state != 'purged'
+             )
+             SELECT sha FROM mine WHERE sha NOT IN (SELECT sha FROM others WHERE sha IS NOT NULL)",
+        )?;
+        let rows = stmt.query_map([batch], |r| r.get::<_, String>(0))?;
+        Ok(rows
+            .filter_map(|r| r.ok())
+            .filter_map(|s| Sha256Hex::parse(&s))
+            .collect())
+    }
+
+    /// Marks a batch purged once its blobs are deleted: its OCR text and
+    /// decisions are dropped too; hashes, ProzessIDs and the DMS's IDs and
+    /// locations stay for audit. One transaction.
+    pub fn purge_batch(&mut self, batch: i64) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let at = now();
+        tx.execute(
+            "DELETE FROM page_fts WHERE rowid IN (SELECT id FROM pages WHERE batch_id = ?1)",
+            [batch],
+        )?;
+        tx.execute(
+            "UPDATE page_ocr SET text = '', words = '' WHERE page_id IN
+                 (SELECT id FROM pages WHERE batch_id = ?1)",
+            [batch],
+        )?;
+        tx.execute(
+            "UPDATE pages SET source_text = NULL WHERE batch_id = ?1",
+            [batch],
+        )?;
+        tx.execute(
+            "UPDATE documents SET decision = NULL WHERE batch_id = ?1",
+            [batch],
+        )?;
+        tx.execute(
+            "UPDATE sync_outbox SET state = 'purged', purged_at = ?1, updated_at = ?1
+             WHERE batch_id = ?2 AND state = 'imported'",
+            params![at, batch],
+        )?;
+        let n = tx.execute(
+            "UPDATE batches SET state = 'purged', updated_at = ?1 WHERE id = ?2 AND state = 'transferred'",
+            params![at, batch],
+        )?;
+        if n == 1 {
+            event(
+                &tx,
+                "batch.purged",
+                Some(batch),
+                None,
+                "lokale Kopien nach bestätigtem Import und Aufbewahrungsfrist gelöscht",
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// A new message for the batch's documents not yet in the DMS.
+fn new_message(tx: &Transaction<'_>, batch_id: i64) -> Result<(i64, String)> {
+    let mut stmt = tx.prepare(
+        "SELECT d.id, d.state, d.case_bg, d.doc_type, d.pdf_sha FROM documents d
+         WHERE d.batch_id = ?1 AND d.state != 'transferred'
+           AND EXISTS (SELECT 1 FROM document_pages dp WHERE dp.document_id = d.id)
+         ORDER BY (SELECT MIN(p.seq) FROM document_pages dp JOIN pages p ON p.id = dp.page_id
+                   WHERE dp.document_id = d.id)",
+    )?;
+    type Row = (
+        i64,
+        DocumentState,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = stmt
+        .query_map([batch_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    drop(stmt);
+    let mut docs = Vec::new();
+    for (id, state, case, doc_type, pdf) in rows {
+        let refuse = |why: &str| StoreError::Refused(format!("Dokument {id}: {why}"));
+        if !matches!(state, DocumentState::Classified | DocumentState::Released) {
+            return Err(refuse(&format!("ist {}", state.german())));
+        }
+        if case.is_none() {
+            return Err(refuse("keine Akte"));
+        }
+        if doc_type.is_none() {
+            return Err(refuse("kein Dokumenttyp"));
+        }
+        let pdf = pdf
+            .filter(|p| Sha256Hex::parse(p).is_some())
+            .ok_or_else(|| refuse("kein PDF"))?;
+        docs.push((id, state, pdf));
+    }
+    if docs.is_empty() {
+        return Err(StoreError::Refused(format!(
+            "Stapel {batch_id}: nichts mehr zu senden"
+        )));
+    }
+    let round: u32 = tx.query_row(
+        "SELECT COALESCE(MAX(round), 0) + 1 FROM sync_outbox WHERE batch_id = ?1",
+        [batch_id],
+        |r| r.get(0),
+    )?;
+    let process_id = uuid::Uuid::new_v4().to_string();
+    let at = now();
+    tx.execute(
+        "INSERT INTO sync_outbox (batch_id, round, process_id, state, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'packaged', ?4, ?4)",
+        params![batch_id, round, process_id, at],
+    )?;
+    let outbox_id = tx.last_insert_rowid();
+    for (number, (doc, state, pdf)) in (1..).zip(&docs) {
+        tx.execute(
+            "INSERT INTO sync_documents (outbox_id, document_id, number, pdf_sha)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![outbox_id, doc, number, pdf],
+        )?;
+        // Automatically decided documents are released by packaging.
+        if *state == DocumentState::Classified {
+            set_document(tx, *doc, DocumentState::Released, None)?;
+        }
+    }
+    event(
+        tx,
+        "batch.packaged",
+        Some(batch_id),
+        None,
+        &format!(
+            "ProzessID {process_id}, {} Dokument(e){}",
+            docs.len(),
+            if round > 1 {
+                format!(", Nachlieferung {round}")
+            } else {
+                String::new()
+            }
+        ),
+    )?;
+    Ok((outbox_id, process_id))
+}
+
+/// The documents of a message, in `NummerImStapel` order, with their text.
+fn message_documents(tx: &Transaction<'_>, outbox_id: i64) -> Result<Vec<OutgoingDocument>> {
+    let mut stmt = tx.prepare(
+        "SELECT d.id, d.uuid, d.case_bg, d.doc_type, b.created_at, sd.pdf_sha
+         FROM sync_documents sd JOIN documents d ON d.id = sd.document_id
+         JOIN batches b ON b.id = d.batch_id
+         WHERE sd.outbox_id = ?1 ORDER BY sd.number",
+    )?;
+    let mut text = tx.prepare(
+        "SELECT COALESCE(o.text, '') FROM document_pages dp
+         LEFT JOIN page_ocr o ON o.page_id = dp.page_id
+         JOIN pages p ON p.id = dp.page_id
+         WHERE dp.document_id = ?1 AND p.state != 'removed' ORDER BY dp.position",
+    )?;
+    let rows = stmt
+        .query_map([outbox_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, uuid, case, doc_type, received_at, pdf) in rows {
+        let pages: Vec<String> = text
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        out.push(OutgoingDocument {
+            id,
+            uuid,
+            case_bg: case.unwrap_or_default(),
+            doc_type: doc_type.unwrap_or_default(),
+            received_at,
+            pdf: Sha256Hex::parse(&pdf).ok_or_else(|| {
+                StoreError::Refused(format!("Dokument {id}: PDF-Prüfsumme {pdf:?} ungültig"))
+            })?,
+            text: pages.join("\n\u{c}\n"),
+        });
+    }
+    Ok(out)
+}
+
+fn message_by_process(
+    tx: &Transaction<'_>,
+    process_id: &str,
+) -> Result<Option<(i64, i64, OutboxState)>> {
+    Ok(tx
+        .query_row(
+            "SELECT id, batch_id, state FROM sync_outbox WHERE process_id = ?1",
+            [process_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?)
+}
+
+/// Moves a document on (the DMS's reason kept for the review screen).
+fn set_document(
+    tx: &Transaction<'_>,
+    doc: i64,
+    next: DocumentState,
+    dms_error: Option<&str>,
+) -> Result<()> {
+    let state: DocumentState =
+        tx.query_row("SELECT state FROM documents WHERE id = ?1", [doc], |r| {
+            r.get(0)
+        })?;
+    if state == next {
+        return Ok(());
+    }
+    if !state.can_become(next) {
+        return Err(StoreError::Transition {
+            what: "Dokument",
+            id: doc,
+            from: state.to_string(),
+            to: next.to_string(),
+        });
+    }
+    tx.execute(
+        "UPDATE documents SET state = ?1, dms_error = ?2, updated_at = ?3 WHERE id = ?4",
+        params![next, dms_error, now(), doc],
+    )?;
+    Ok(())
 }

@@ -226,4 +226,62 @@ CREATE INDEX documents_batch ON documents(batch_id);
 CREATE INDEX documents_case ON documents(case_bg);
 CREATE INDEX source_files_batch ON source_files(batch_id);
 "#,
+    // 10: the sync. One outbox row per message (a batch's first, and a
+    // later one for documents the DMS refused and a person corrected),
+    // which documents went in which and what the DMS answered for each, and
+    // the last contact with the DMS.
+    r#"
+CREATE TABLE sync_outbox_v10 (
+    id              INTEGER PRIMARY KEY,
+    batch_id        INTEGER NOT NULL REFERENCES batches(id),
+    round           INTEGER NOT NULL DEFAULT 1,
+    process_id      TEXT NOT NULL UNIQUE,
+    state           TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    last_error      TEXT,
+    next_attempt_at TEXT,
+    zip_name        TEXT,
+    zip_sha         TEXT,
+    zip_bytes       INTEGER,
+    location        TEXT,
+    sent_at         TEXT,
+    received_at     TEXT,
+    imported_at     TEXT,
+    purged_at       TEXT,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    UNIQUE (batch_id, round)
+);
+INSERT INTO sync_outbox_v10 (id, batch_id, process_id, state, attempts, last_error,
+                             created_at, updated_at)
+    SELECT id, batch_id, process_id, state, attempts, last_error, updated_at, updated_at
+    FROM sync_outbox;
+DROP TABLE sync_outbox;
+ALTER TABLE sync_outbox_v10 RENAME TO sync_outbox;
+CREATE INDEX sync_outbox_state ON sync_outbox(state);
+CREATE TABLE sync_documents (
+    outbox_id    INTEGER NOT NULL REFERENCES sync_outbox(id),
+    document_id  INTEGER NOT NULL REFERENCES documents(id),
+    number       INTEGER NOT NULL,
+    pdf_sha      TEXT NOT NULL,
+    dms_id       TEXT,
+    dms_location TEXT,
+    error        TEXT,
+    PRIMARY KEY (outbox_id, document_id)
+) WITHOUT ROWID;
+CREATE INDEX sync_documents_document ON sync_documents(document_id);
+INSERT INTO sync_documents (outbox_id, document_id, number, pdf_sha)
+    SELECT o.id, d.id, ROW_NUMBER() OVER (PARTITION BY o.id ORDER BY d.id), d.pdf_sha
+    FROM sync_outbox o JOIN documents d ON d.batch_id = o.batch_id
+    WHERE d.pdf_sha IS NOT NULL;
+CREATE TABLE sync_status (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    last_attempt_at TEXT,
+    last_contact_at TEXT,
+    last_error      TEXT,
+    wake            INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO sync_status (id) VALUES (1);
+ALTER TABLE documents ADD COLUMN dms_error TEXT;
+"#,
 ];

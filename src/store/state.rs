@@ -181,6 +181,48 @@ impl DocumentState {
     }
 }
 
+persisted_enum! {
+    /// Where one message to the DMS is (one row of the outbox).
+    OutboxState {
+        /// Waiting to be sent (the container may be built already).
+        Packaged => "packaged", "verpackt";
+        /// Delivered to the DMS; no receipt yet.
+        Sent => "sent", "gesendet";
+        /// The DMS confirmed receipt (0629).
+        Received => "received", "empfangen";
+        /// The DMS reported its import (0630; refused objects went back to review).
+        Imported => "imported", "importiert";
+        /// The DMS refused the whole message (0630 without any filed object).
+        Rejected => "rejected", "abgelehnt";
+        /// Local copies deleted after the retention period; the record stays.
+        Purged => "purged", "gelöscht";
+    }
+}
+
+impl OutboxState {
+    /// Whether the message is still on its way (its documents are locked).
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            OutboxState::Packaged | OutboxState::Sent | OutboxState::Received
+        )
+    }
+
+    /// Allowed transitions (a resend keeps `sent`; a 0630 may come without a 0629).
+    pub fn can_become(self, next: OutboxState) -> bool {
+        use OutboxState::*;
+        matches!(
+            (self, next),
+            (Packaged, Sent)
+                | (Sent, Sent)
+                | (Sent, Received)
+                | (Packaged | Sent | Received, Imported | Rejected)
+                | (Packaged, Received)
+                | (Imported, Purged)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

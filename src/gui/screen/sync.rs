@@ -1,70 +1,167 @@
-//! Übertragung: the outbox and the connection to the DMS. The transfer
-//! itself (xdomea 0605 messages) is not built yet; the screen says so and
-//! shows what waits for it.
+//! Übertragung: the connection to the DMS (online or offline, last contact,
+//! the last error in words), the outbox per state and the newest messages
+//! with their attempts and errors; F5 or the button tries the DMS now.
 
 use crate::gui::message::Message;
 use crate::gui::state::App;
 use crate::gui::theme;
-use crate::gui::view::{size, title};
-use iced::widget::{column, container, row, scrollable, text};
+use crate::gui::view::{dms_indicator, size, title};
+use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Fill, Length};
+use scanstelle::desk::local_time;
+use scanstelle::store::{OutboxRow, OutboxState};
+
+fn state_text(app: &App, s: OutboxState) -> &'static str {
+    let l = app.lang;
+    match s {
+        OutboxState::Packaged => l.t("verpackt", "packaged"),
+        OutboxState::Sent => l.t("gesendet", "sent"),
+        OutboxState::Received => l.t("empfangen", "received"),
+        OutboxState::Imported => l.t("importiert", "imported"),
+        OutboxState::Rejected => l.t("abgelehnt", "rejected"),
+        OutboxState::Purged => l.t("gelöscht", "purged"),
+    }
+}
+
+fn message_row<'a>(app: &'a App, o: &'a OutboxRow) -> Element<'a, Message> {
+    let l = app.lang;
+    let state = text(state_text(app, o.state)).width(Length::Fixed(110.0));
+    let state = match o.state {
+        OutboxState::Imported | OutboxState::Purged if o.refused == 0 => state.style(text::success),
+        OutboxState::Rejected | OutboxState::Imported | OutboxState::Purged => {
+            state.style(text::warning)
+        }
+        _ if o.last_error.is_some() => state.style(text::danger),
+        _ => state,
+    };
+    let when = o
+        .imported_at
+        .as_ref()
+        .or(o.received_at.as_ref())
+        .or(o.sent_at.as_ref())
+        .map(|t| local_time(t))
+        .unwrap_or_default();
+    let docs = if o.refused > 0 {
+        format!(
+            "{} {}, {} {}",
+            o.documents,
+            l.t("Dok.", "docs"),
+            o.refused,
+            l.t("zurück zur Prüfung", "back to review")
+        )
+    } else {
+        format!("{} {}", o.documents, l.t("Dok.", "docs"))
+    };
+    let mut line = row![
+        text(if o.round > 1 {
+            format!("{} {} ({})", l.t("Stapel", "Batch"), o.batch_id, o.round)
+        } else {
+            format!("{} {}", l.t("Stapel", "Batch"), o.batch_id)
+        })
+        .width(Length::Fixed(110.0)),
+        state,
+        text(docs).width(Length::Fixed(220.0)),
+        text(when).width(Length::Fixed(110.0)),
+    ]
+    .spacing(10);
+    if let Some(e) = &o.last_error {
+        let retry = o
+            .next_attempt_at
+            .as_deref()
+            .map(|t| format!(" – {} {}", l.t("neuer Versuch", "retry"), local_time(t)))
+            .unwrap_or_default();
+        line = line.push(
+            text(format!("{} ({}×){retry}", e, o.attempts))
+                .style(text::danger)
+                .width(Fill),
+        );
+    } else {
+        line = line.push(
+            text(&o.process_id)
+                .size(size::SMALL)
+                .style(text::secondary)
+                .width(Fill),
+        );
+    }
+    container(line).padding(8).style(theme::card).into()
+}
 
 /// The sync screen.
 pub fn view(app: &App) -> Element<'_, Message> {
     let l = app.lang;
-    let released: usize = app
-        .overview
-        .batches
-        .iter()
-        .filter(|b| b.stage == Some(3))
-        .count();
-    let mut outbox = column![].spacing(6);
-    for o in &app.overview.outbox {
-        outbox = outbox.push(
-            container(
-                row![
-                    text(format!("{} {}", l.t("Stapel", "Batch"), o.batch_id))
-                        .width(Length::Fixed(110.0)),
-                    text(&o.process_id).width(Fill),
-                    text(&o.state).width(Length::Fixed(120.0)),
-                    text(format!("{} {}", o.attempts, l.t("Versuche", "attempts"))),
-                    text(o.last_error.as_deref().unwrap_or("")).style(text::danger),
-                ]
-                .spacing(10),
-            )
-            .padding(8)
-            .style(theme::card),
+    let o = &app.overview;
+    let count = |s: OutboxState| {
+        o.outbox_counts
+            .iter()
+            .find(|(k, _)| *k == s)
+            .map_or(0, |(_, n)| *n)
+    };
+    let waiting =
+        count(OutboxState::Packaged) + count(OutboxState::Sent) + count(OutboxState::Received);
+    let done = count(OutboxState::Imported) + count(OutboxState::Purged);
+    let mut status = column![
+        row![
+            text(l.t("Dokumentenmanagementsystem", "Document management system"))
+                .size(size::HEADING)
+                .width(Fill),
+            button(text(l.t("Jetzt übertragen (F5)", "Transfer now (F5)")))
+                .on_press(Message::SyncNow)
+                .style(button::primary),
+        ],
+        text(&app.dms).size(size::BODY),
+        dms_indicator(app).size(size::BODY),
+    ]
+    .spacing(8)
+    .padding(14);
+    if let Some(e) = &o.sync.last_error {
+        status = status.push(text(e).size(size::BODY).style(text::danger));
+        status = status.push(
+            text(l.t(
+                "Alle Dokumente bleiben sicher in der Station; die Übertragung wird automatisch wiederholt.",
+                "Every document stays safe at the station; the transfer is retried automatically.",
+            ))
+            .size(size::SMALL),
         );
     }
+    let counts = row![
+        text(format!("{waiting} {}", l.t("unterwegs", "on their way"))).size(size::BODY),
+        text(format!("{done} {}", l.t("importiert", "imported")))
+            .size(size::BODY)
+            .style(text::success),
+        text(format!(
+            "{} {}",
+            count(OutboxState::Rejected),
+            l.t("abgelehnt", "rejected")
+        ))
+        .size(size::BODY),
+        text(format!(
+            "{} {}",
+            count(OutboxState::Purged),
+            l.t("lokal gelöscht", "deleted locally")
+        ))
+        .size(size::BODY),
+    ]
+    .spacing(24);
+    let mut list = column![].spacing(6);
+    for m in &o.outbox {
+        list = list.push(message_row(app, m));
+    }
+    let list: Element<'_, Message> = if o.outbox.is_empty() {
+        text(l.t(
+            "Noch keine Nachricht an das DMS: zugeordnete Stapel werden nach kurzer Wartezeit verpackt und gesendet.",
+            "No message to the DMS yet: classified batches are packaged and sent after a short wait.",
+        ))
+        .size(size::BODY)
+        .into()
+    } else {
+        scrollable(list).height(Fill).into()
+    };
     column![
         title(l.t("Übertragung", "Transfer"), text("")),
-        container(
-            column![
-                text(l.t("Dokumentenmanagementsystem", "Document management system")).size(size::HEADING),
-                text(l.t(
-                    "Keine DMS-Verbindung eingerichtet. Die Übertragung als xdomea-Nachricht (FVDaten.SGOAblegen.0605) folgt; bis dahin bleiben alle Dokumente sicher in der Station.",
-                    "No DMS connection set up. Transfer as xdomea messages (FVDaten.SGOAblegen.0605) follows; until then every document stays safe at the station.",
-                ))
-                .size(size::BODY),
-                text(format!(
-                    "{released} {}",
-                    l.t("Stapel zugeordnet – sie warten auf die Übertragung", "batches classified – waiting for transfer")
-                ))
-                .size(size::BODY)
-                .style(text::warning),
-            ]
-            .spacing(8)
-            .padding(14),
-        )
-        .width(Fill)
-        .style(theme::card),
-        text(format!(
-            "{} ({})",
-            l.t("Postausgang", "Outbox"),
-            app.overview.outbox.len()
-        ))
-        .size(size::HEADING),
-        scrollable(outbox).height(Fill),
+        container(status).width(Fill).style(theme::card),
+        counts,
+        text(l.t("Postausgang", "Outbox")).size(size::HEADING),
+        list,
     ]
     .spacing(14)
     .into()

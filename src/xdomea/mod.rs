@@ -2,11 +2,17 @@
 //! message filing each document into its case file, and the ZIP container
 //! the standard lays out (`<ProzessID>_FVDaten.SGOAblegen.0605.zip`, flat:
 //! the message and one PDF/A per document named `<UUID>_<Betreff>.pdf`,
-//! exactly as the message names it). The container is written streaming:
-//! one PDF in memory at a time.
+//! exactly as the message names it, and its OCR text as an `Anlage`). The
+//! container is written streaming: one PDF in memory at a time.
 //!
-//! First step of the sync (issue 6): the transports, replies (0629/0630)
-//! and the outbox's state machine follow.
+//! Each object carries its number in the batch (`NummerImStapel`), the
+//! case file it belongs in (`IDContainer` and `Kennzeichen`: the
+//! BG-Nummer) and the `Ablageort` the transfer mode asks for (the folder
+//! name, or the URL for WebDAV and HTTP(S)). The DMS's replies (0629,
+//! 0630) are read and, for the demo DMS and the tests, written in
+//! [`reply`].
+
+pub mod reply;
 
 use crate::blob::{BlobStore, Sha256Hex};
 use std::io::{Seek, Write};
@@ -16,16 +22,26 @@ use std::io::{Seek, Write};
 pub struct PackageDocument {
     /// The station's stable ID of the document (`FachverfahrenObjektID`).
     pub object_id: String,
+    /// Its number in the message (`NummerImStapel`, from 1): the 0630
+    /// answers per number.
+    pub number: u32,
     /// ID of the document in the message (`Identifikation/ID`).
     pub id: uuid::Uuid,
     /// ID of its PDF file (the file name starts with it).
     pub file_id: uuid::Uuid,
     /// Subject: the document type in words and its date.
     pub betreff: String,
-    /// The case file: the BG-Nummer (`Kennzeichen`).
+    /// The case file: the BG-Nummer (`IDContainer` and `Kennzeichen`).
     pub bg: String,
+    /// The document type in words (`Typ`).
+    pub type_label: String,
+    /// The day the paper arrived (`Posteingangsdatum`).
+    pub received: Option<time::Date>,
     /// The PDF/A in the blob store.
     pub pdf: Sha256Hex,
+    /// The recognised text of its pages, sent as an `Anlage` (plain
+    /// text); `None` or empty: no attachment.
+    pub text: Option<String>,
 }
 
 impl PackageDocument {
@@ -33,27 +49,48 @@ impl PackageDocument {
     /// subject reduced to letters, digits, `-` and `_` (portable on every
     /// file system a DMS importer may use).
     pub fn file_name(&self) -> String {
-        let mut subject = String::new();
-        for c in self.betreff.chars() {
-            match c {
-                'ä' => subject.push_str("ae"),
-                'ö' => subject.push_str("oe"),
-                'ü' => subject.push_str("ue"),
-                'Ä' => subject.push_str("Ae"),
-                'Ö' => subject.push_str("Oe"),
-                'Ü' => subject.push_str("Ue"),
-                'ß' => subject.push_str("ss"),
-                c if c.is_ascii_alphanumeric() || c == '-' => subject.push(c),
-                _ if !subject.ends_with('_') => subject.push('_'),
-                _ => {}
-            }
+        format!("{}{}.pdf", self.file_id, portable_subject(&self.betreff))
+    }
+
+    /// ID of the text attachment (derived from the file ID).
+    pub fn text_id(&self) -> uuid::Uuid {
+        derived_uuid(&[self.file_id.as_bytes(), b"text"])
+    }
+
+    /// File name of the text attachment: `<UUID>_Volltext.txt`.
+    pub fn text_file_name(&self) -> String {
+        format!("{}_Volltext.txt", self.text_id())
+    }
+
+    /// The attachment's text, if there is any.
+    fn attached_text(&self) -> Option<&str> {
+        self.text.as_deref().filter(|t| !t.trim().is_empty())
+    }
+}
+
+/// `_<subject>` reduced to letters, digits, `-` and `_` (portable on every
+/// file system a DMS importer may use), or nothing.
+fn portable_subject(betreff: &str) -> String {
+    let mut subject = String::new();
+    for c in betreff.chars() {
+        match c {
+            'ä' => subject.push_str("ae"),
+            'ö' => subject.push_str("oe"),
+            'ü' => subject.push_str("ue"),
+            'Ä' => subject.push_str("Ae"),
+            'Ö' => subject.push_str("Oe"),
+            'Ü' => subject.push_str("Ue"),
+            'ß' => subject.push_str("ss"),
+            c if c.is_ascii_alphanumeric() || c == '-' => subject.push(c),
+            _ if !subject.ends_with('_') => subject.push('_'),
+            _ => {}
         }
-        let subject: String = subject.trim_matches('_').chars().take(60).collect();
-        if subject.is_empty() {
-            format!("{}.pdf", self.file_id)
-        } else {
-            format!("{}_{subject}.pdf", self.file_id)
-        }
+    }
+    let subject: String = subject.trim_matches('_').chars().take(60).collect();
+    if subject.is_empty() {
+        subject
+    } else {
+        format!("_{subject}")
     }
 }
 
@@ -70,8 +107,16 @@ pub struct Package {
     pub unit: String,
     /// Who made it (`Erstellerkennung`).
     pub user: String,
+    /// Where the DMS finds the files (`Ablageort`): the folder name for a
+    /// shared folder, the URL for WebDAV and HTTP(S).
+    pub location: String,
     /// The documents, at least one.
     pub documents: Vec<PackageDocument>,
+}
+
+/// Name of the container of a process: `<ProzessID>_FVDaten.SGOAblegen.0605.zip`.
+pub fn container_name(process_id: &str) -> String {
+    format!("{process_id}_FVDaten.SGOAblegen.0605.zip")
 }
 
 /// A stable UUID made from some bytes (the same bytes give the same UUID,
@@ -96,43 +141,63 @@ impl Package {
     pub fn from_outgoing(
         out: &crate::store::Outgoing,
         rules: &crate::doctype::TypeRules,
-        institution: &str,
-        unit: &str,
-        user: &str,
+        sender: &Sender,
     ) -> Result<Self, PackageError> {
         let process_id = uuid::Uuid::parse_str(&out.process_id)
             .map_err(|e| PackageError::Zip(format!("ProzessID {}: {e}", out.process_id)))?;
         let documents = out
             .documents
             .iter()
-            .map(|d| {
+            .zip(1..)
+            .map(|(d, number)| {
                 let label = rules.label(&d.doc_type).unwrap_or(&d.doc_type);
-                let day = time::OffsetDateTime::parse(
+                let received = time::OffsetDateTime::parse(
                     &d.received_at,
                     &time::format_description::well_known::Rfc3339,
                 )
-                .map(|t| format!("{:02}.{:02}.{}", t.day(), u8::from(t.month()), t.year()))
-                .unwrap_or_default();
+                .ok()
+                .map(|t| t.date());
+                let day = received
+                    .map(|t| format!("{:02}.{:02}.{}", t.day(), u8::from(t.month()), t.year()))
+                    .unwrap_or_default();
                 PackageDocument {
                     object_id: d.uuid.clone(),
+                    number,
                     id: uuid::Uuid::parse_str(&d.uuid)
                         .unwrap_or_else(|_| derived_uuid(&[d.uuid.as_bytes()])),
                     file_id: derived_uuid(&[d.uuid.as_bytes(), d.pdf.as_str().as_bytes()]),
                     betreff: format!("{label}, eingegangen am {day}"),
                     bg: d.case_bg.clone(),
+                    type_label: label.to_owned(),
+                    received,
                     pdf: d.pdf.clone(),
+                    text: Some(d.text.clone()),
                 }
             })
             .collect();
         Ok(Package {
             process_id,
             created: time::OffsetDateTime::now_utc(),
-            institution: institution.to_owned(),
-            unit: unit.to_owned(),
-            user: user.to_owned(),
+            institution: sender.institution.clone(),
+            unit: sender.unit.clone(),
+            user: sender.user.clone(),
+            location: sender.location.clone(),
             documents,
         })
     }
+}
+
+/// Who sends, and where the DMS finds the files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sender {
+    /// Sending institution, e.g. "Jobcenter Minden-Lübbecke".
+    pub institution: String,
+    /// Sending unit, e.g. "Scanstelle".
+    pub unit: String,
+    /// Who made the message (`Erstellerkennung`).
+    pub user: String,
+    /// `Ablageort`: the transport's folder name or URL.
+    pub location: String,
 }
 
 /// Errors writing a container.
@@ -156,8 +221,16 @@ pub enum PackageError {
     Empty,
 }
 
+/// A `Version` with one format and its primary file.
+fn version_xml(indent: &str, code: &str, version: &str, file: &str) -> String {
+    format!(
+        "{indent}<xdomea:Version>\n{indent}  <xdomea:Nummer>1</xdomea:Nummer>\n{indent}  <xdomea:Format>\n{indent}    <xdomea:Name listURI=\"urn:xoev-de:xdomea:codeliste:dateiformat\" listVersionID=\"1.0\"><code>{code}</code></xdomea:Name>\n{indent}    <xdomea:Version>{version}</xdomea:Version>\n{indent}    <xdomea:Primaerdokument><xdomea:Dateiname>{}</xdomea:Dateiname></xdomea:Primaerdokument>\n{indent}  </xdomea:Format>\n{indent}</xdomea:Version>\n",
+        esc(file)
+    )
+}
+
 /// Escapes text for XML content.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -176,7 +249,7 @@ fn esc(s: &str) -> String {
 impl Package {
     /// Name of the container: `<ProzessID>_FVDaten.SGOAblegen.0605.zip`.
     pub fn zip_name(&self) -> String {
-        format!("{}_FVDaten.SGOAblegen.0605.zip", self.process_id)
+        container_name(&self.process_id.to_string())
     }
 
     /// Name of the message in the container.
@@ -227,8 +300,16 @@ impl Package {
         for d in &self.documents {
             x.push_str("  <xdomea:SchriftgutobjektZumAblegen>\n");
             x.push_str(&format!(
+                "    <xdomea:NummerImStapel>{}</xdomea:NummerImStapel>\n",
+                d.number
+            ));
+            x.push_str(&format!(
                 "    <xdomea:FachverfahrenObjektID>{}</xdomea:FachverfahrenObjektID>\n",
                 esc(&d.object_id)
+            ));
+            x.push_str(&format!(
+                "    <xdomea:IDContainer>{}</xdomea:IDContainer>\n",
+                esc(&d.bg)
             ));
             x.push_str("    <xdomea:Schriftgutobjekt>\n      <xdomea:Dokument>\n");
             x.push_str(&format!(
@@ -240,11 +321,39 @@ impl Package {
                 esc(&d.betreff),
                 esc(&d.bg)
             ));
+            if let Some(day) = d.received {
+                x.push_str(&format!(
+                    "        <xdomea:Posteingangsdatum>{:04}-{:02}-{:02}</xdomea:Posteingangsdatum>\n",
+                    day.year(),
+                    u8::from(day.month()),
+                    day.day()
+                ));
+            }
             x.push_str(&format!(
-                "        <xdomea:Version>\n          <xdomea:Nummer>1</xdomea:Nummer>\n          <xdomea:Format>\n            <xdomea:Name listURI=\"urn:xoev-de:xdomea:codeliste:dateiformat\" listVersionID=\"1.0\"><code>018</code></xdomea:Name>\n            <xdomea:Version>PDF/A-2b</xdomea:Version>\n            <xdomea:Primaerdokument><xdomea:Dateiname>{}</xdomea:Dateiname></xdomea:Primaerdokument>\n          </xdomea:Format>\n        </xdomea:Version>\n",
-                esc(&d.file_name())
+                "        <xdomea:Typ>{}</xdomea:Typ>\n",
+                esc(&d.type_label)
             ));
+            // 044: PDF/A (Dateiformat code list 1.0).
+            x.push_str(&version_xml("        ", "044", "PDF/A-2b", &d.file_name()));
+            if d.attached_text().is_some() {
+                x.push_str(&format!(
+                    "        <xdomea:Anlage>\n          <xdomea:Identifikation><xdomea:ID>{}</xdomea:ID></xdomea:Identifikation>\n          <xdomea:AllgemeineMetadaten><xdomea:Betreff>Volltext (Texterkennung)</xdomea:Betreff></xdomea:AllgemeineMetadaten>\n",
+                    d.text_id()
+                ));
+                // 045: plain Unicode text.
+                x.push_str(&version_xml(
+                    "          ",
+                    "045",
+                    "UTF-8",
+                    &d.text_file_name(),
+                ));
+                x.push_str("        </xdomea:Anlage>\n");
+            }
             x.push_str("      </xdomea:Dokument>\n    </xdomea:Schriftgutobjekt>\n");
+            x.push_str(&format!(
+                "    <xdomea:Ablageort>{}</xdomea:Ablageort>\n",
+                esc(&self.location)
+            ));
             x.push_str("  </xdomea:SchriftgutobjektZumAblegen>\n");
         }
         x.push_str("</xdomea:FVDaten.SGOAblegen.0605>\n");
@@ -252,7 +361,8 @@ impl Package {
     }
 
     /// Writes the container: the message, then each PDF (stored as is:
-    /// PDFs are compressed already), one at a time from the blob store.
+    /// PDFs are compressed already) and its text, one at a time from the
+    /// blob store.
     pub fn write_zip<W: Write + Seek>(&self, blobs: &BlobStore, out: W) -> Result<W, PackageError> {
         if self.documents.is_empty() {
             return Err(PackageError::Empty);
@@ -274,6 +384,12 @@ impl Package {
             })?;
             zip.start_file(d.file_name(), options).map_err(zip_err)?;
             zip.write_all(&pdf).map_err(io_err)?;
+            drop(pdf);
+            if let Some(text) = d.attached_text() {
+                zip.start_file(d.text_file_name(), options)
+                    .map_err(zip_err)?;
+                zip.write_all(text.as_bytes()).map_err(io_err)?;
+            }
         }
         zip.finish().map_err(zip_err)
     }
@@ -287,11 +403,15 @@ mod tests {
     fn file_names_start_with_the_uuid_and_keep_the_subject_portable() {
         let d = PackageDocument {
             object_id: "x".into(),
+            number: 1,
             id: uuid::Uuid::nil(),
             file_id: uuid::Uuid::nil(),
             betreff: "Arbeitsunfähigkeitsbescheinigung vom 23.11.2026 <&>".into(),
             bg: "12345BG0012345".into(),
+            type_label: "AU".into(),
+            received: None,
             pdf: Sha256Hex::of(b""),
+            text: None,
         };
         assert_eq!(
             d.file_name(),

@@ -1,0 +1,379 @@
+//! WebDAV and HTTPS POST transports on `reqwest` (blocking, rustls with
+//! the ring provider).
+//!
+//! TLS trusts the configured CA bundle, or the system's certificates when
+//! none is configured, and presents a client certificate when one is
+//! configured. Uploads stream the container from disk; a request's time
+//! limit grows with the container's size, so a stalled server is given up
+//! on without cutting off a large upload on a slow line.
+
+use super::transport::{FailureKind, Transport, TransportError};
+use reqwest::StatusCode;
+use reqwest::blocking::{Body, Client, RequestBuilder, Response};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How to reach an HTTP(S) DMS.
+#[derive(Debug, Clone, Default)]
+pub struct HttpOptions {
+    /// Basic-auth user.
+    pub user: Option<String>,
+    /// Basic-auth password.
+    pub password: Option<String>,
+    /// PEM file with the CA certificates to trust (else the system's).
+    pub ca_file: Option<PathBuf>,
+    /// PEM file with the client certificate (chain).
+    pub client_cert: Option<PathBuf>,
+    /// PEM file with the client certificate's private key.
+    pub client_key: Option<PathBuf>,
+    /// Time limit of a small request; uploads get more per megabyte.
+    pub timeout: Duration,
+    /// Slowest upload rate still accepted, in bytes per second.
+    pub min_rate: u64,
+}
+
+/// A setting that cannot be used (files, certificates, URLs).
+#[derive(Debug, thiserror::Error)]
+#[error("DMS-Einstellung: {0}")]
+pub struct SetupError(pub String);
+
+fn read_pem(path: &Path, what: &str) -> Result<Vec<u8>, SetupError> {
+    std::fs::read(path).map_err(|e| SetupError(format!("{what} {}: {e}", path.display())))
+}
+
+/// The rustls client configuration for these options.
+fn tls_config(o: &HttpOptions) -> Result<rustls::ClientConfig, SetupError> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let mut roots = rustls::RootCertStore::empty();
+    match &o.ca_file {
+        Some(ca) => {
+            let pem = read_pem(ca, "CA-Datei")?;
+            for cert in CertificateDer::pem_slice_iter(&pem) {
+                let cert =
+                    cert.map_err(|e| SetupError(format!("CA-Datei {}: {e}", ca.display())))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| SetupError(format!("CA-Datei {}: {e}", ca.display())))?;
+            }
+            if roots.is_empty() {
+                return Err(SetupError(format!(
+                    "CA-Datei {} enthält kein Zertifikat",
+                    ca.display()
+                )));
+            }
+        }
+        None => {
+            let found = rustls_native_certs::load_native_certs();
+            for cert in found.certs {
+                let _ = roots.add(cert);
+            }
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| SetupError(e.to_string()))?
+        .with_root_certificates(roots);
+    match (&o.client_cert, &o.client_key) {
+        (Some(cert), Some(key)) => {
+            let pem = read_pem(cert, "Client-Zertifikat")?;
+            let chain = CertificateDer::pem_slice_iter(&pem)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| SetupError(format!("Client-Zertifikat {}: {e}", cert.display())))?;
+            let key_pem = read_pem(key, "Client-Schlüssel")?;
+            let key = PrivateKeyDer::from_pem_slice(&key_pem)
+                .map_err(|e| SetupError(format!("Client-Schlüssel {}: {e}", key.display())))?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| SetupError(format!("Client-Zertifikat: {e}")))
+        }
+        (None, None) => Ok(builder.with_no_client_auth()),
+        _ => Err(SetupError(
+            "Client-Zertifikat und -Schlüssel nur zusammen angeben".into(),
+        )),
+    }
+}
+
+/// The shared HTTP client of both transports.
+#[derive(Debug, Clone)]
+struct Http {
+    client: Client,
+    options: HttpOptions,
+}
+
+impl Http {
+    fn new(options: HttpOptions) -> Result<Self, SetupError> {
+        let client = Client::builder()
+            .tls_backend_preconfigured(tls_config(&options)?)
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(options.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| SetupError(format!("HTTP-Client: {e}")))?;
+        Ok(Http { client, options })
+    }
+
+    fn auth(&self, r: RequestBuilder) -> RequestBuilder {
+        match &self.options.user {
+            Some(u) => r.basic_auth(u, self.options.password.as_deref()),
+            None => r,
+        }
+    }
+
+    /// Time limit for an upload of `bytes`.
+    fn upload_timeout(&self, bytes: u64) -> Duration {
+        self.options.timeout + Duration::from_secs(bytes / self.options.min_rate.max(1))
+    }
+
+    /// A streamed upload of `file`.
+    fn body(file: &Path) -> Result<(Body, u64), TransportError> {
+        let f = File::open(file).map_err(|e| {
+            TransportError::new(
+                FailureKind::Offline,
+                format!("Container {} nicht lesbar: {e}", file.display()),
+            )
+        })?;
+        let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+        Ok((Body::sized(f, len), len))
+    }
+
+    /// Asks the server before an upload (OPTIONS): certificate, password
+    /// and availability are checked without sending a large body first,
+    /// and their failures keep their words (a streamed upload that fails
+    /// reports only that its body could not be sent).
+    fn probe(&self, url: &reqwest::Url) -> Result<(), TransportError> {
+        let r = self.send(
+            "Verbindung",
+            self.client.request(reqwest::Method::OPTIONS, url.clone()),
+        )?;
+        match r.status() {
+            s if s.is_success() || s == StatusCode::METHOD_NOT_ALLOWED => Ok(()),
+            s => Err(status_error("Verbindung", s)),
+        }
+    }
+
+    fn send(&self, what: &str, r: RequestBuilder) -> Result<Response, TransportError> {
+        let r = self.auth(r);
+        r.send().map_err(|e| {
+            let kind = FailureKind::Offline;
+            let why = if e.is_timeout() {
+                "Zeitüberschreitung".to_owned()
+            } else if e.is_connect() && root_cause(&e).contains("certificate") {
+                format!(
+                    "Serverzertifikat nicht vertrauenswürdig, CA-Datei prüfen ({})",
+                    root_cause(&e)
+                )
+            } else if e.is_connect() {
+                format!("keine Verbindung ({})", root_cause(&e))
+            } else if e.is_body() || root_cause(&e).contains("receiver is gone") {
+                format!("Verbindung beim Senden abgebrochen ({})", root_cause(&e))
+            } else {
+                root_cause(&e)
+            };
+            TransportError::new(kind, format!("{what}: {why}"))
+        })
+    }
+}
+
+/// The error's words with its causes (reqwest wraps hyper wraps
+/// io/rustls), without the URL-carrying outer layer and repetitions.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let s = c.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = c.source();
+    }
+    if parts.is_empty() {
+        e.to_string()
+    } else {
+        parts.join(": ")
+    }
+}
+
+/// A failure for an HTTP status.
+fn status_error(what: &str, status: StatusCode) -> TransportError {
+    let kind = if status.is_server_error() {
+        FailureKind::Server
+    } else {
+        FailureKind::Refused
+    };
+    let hint = match status.as_u16() {
+        401 => ": Anmeldung abgelehnt, Benutzer und Passwort prüfen",
+        403 => ": keine Berechtigung",
+        404 => ": Adresse nicht gefunden",
+        503 => ": DMS vorübergehend nicht verfügbar",
+        _ => "",
+    };
+    TransportError::new(kind, format!("{what}: HTTP {status}{hint}"))
+}
+
+/// `base` with `name` appended as a path segment.
+fn join(base: &reqwest::Url, name: &str) -> reqwest::Url {
+    let mut u = base.clone();
+    if let Ok(mut seg) = u.path_segments_mut() {
+        seg.pop_if_empty().push(name);
+    }
+    u
+}
+
+fn parse_url(url: &str, what: &str) -> Result<reqwest::Url, SetupError> {
+    let u = reqwest::Url::parse(url).map_err(|e| SetupError(format!("{what} {url:?}: {e}")))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err(SetupError(format!("{what} {url:?}: nur http(s)")));
+    }
+    Ok(u)
+}
+
+fn fetch(http: &Http, url: reqwest::Url) -> Result<Option<Vec<u8>>, TransportError> {
+    let r = http.send("Antwort abrufen", http.client.get(url))?;
+    match r.status() {
+        StatusCode::NOT_FOUND => Ok(None),
+        s if s.is_success() => r.bytes().map(|b| Some(b.to_vec())).map_err(|e| {
+            TransportError::new(
+                FailureKind::Offline,
+                format!("Antwort abrufen: {}", root_cause(&e)),
+            )
+        }),
+        s => Err(status_error("Antwort abrufen", s)),
+    }
+}
+
+fn delete(http: &Http, url: reqwest::Url) -> Result<(), TransportError> {
+    let r = http.send("Antwort löschen", http.client.delete(url))?;
+    match r.status() {
+        s if s.is_success() || s == StatusCode::NOT_FOUND => Ok(()),
+        s => Err(status_error("Antwort löschen", s)),
+    }
+}
+
+/// WebDAV: PUT under a temporary name, then MOVE into place; replies from
+/// a reply collection.
+#[derive(Debug, Clone)]
+pub struct WebDavTransport {
+    http: Http,
+    inbox: reqwest::Url,
+    replies: reqwest::Url,
+}
+
+impl WebDavTransport {
+    /// A transport to the collection `inbox`, replies read from `replies`.
+    pub fn new(inbox: &str, replies: &str, options: HttpOptions) -> Result<Self, SetupError> {
+        Ok(WebDavTransport {
+            http: Http::new(options)?,
+            inbox: parse_url(inbox, "WebDAV-Adresse")?,
+            replies: parse_url(replies, "WebDAV-Antwortadresse")?,
+        })
+    }
+}
+
+impl Transport for WebDavTransport {
+    fn location(&self) -> String {
+        self.inbox.to_string()
+    }
+
+    fn deliver(&self, name: &str, file: &Path) -> Result<Option<Vec<u8>>, TransportError> {
+        let tmp = join(&self.inbox, &format!(".{name}.part"));
+        let dest = join(&self.inbox, name);
+        self.http.probe(&self.inbox)?;
+        let (body, len) = Http::body(file)?;
+        let put = self
+            .http
+            .client
+            .put(tmp.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/zip")
+            .timeout(self.http.upload_timeout(len))
+            .body(body);
+        let r = self.http.send("Hochladen", put)?;
+        if !r.status().is_success() {
+            return Err(status_error("Hochladen", r.status()));
+        }
+        let method = reqwest::Method::from_bytes(b"MOVE").expect("MOVE is a valid method");
+        let mv = self
+            .http
+            .client
+            .request(method, tmp)
+            .header("Destination", dest.as_str())
+            .header("Overwrite", "T");
+        let r = self.http.send("Umbenennen (MOVE)", mv)?;
+        if !r.status().is_success() {
+            return Err(status_error("Umbenennen (MOVE)", r.status()));
+        }
+        Ok(None)
+    }
+
+    fn fetch_reply(&self, name: &str) -> Result<Option<Vec<u8>>, TransportError> {
+        fetch(&self.http, join(&self.replies, name))
+    }
+
+    fn remove_reply(&self, name: &str) -> Result<(), TransportError> {
+        delete(&self.http, join(&self.replies, name))
+    }
+}
+
+/// HTTPS POST of the container to an import endpoint that answers with a
+/// 0629; the 0630 is fetched later from a reply address.
+#[derive(Debug, Clone)]
+pub struct PostTransport {
+    http: Http,
+    endpoint: reqwest::Url,
+    replies: reqwest::Url,
+}
+
+impl PostTransport {
+    /// A transport posting to `endpoint`, replies read from `replies`.
+    pub fn new(endpoint: &str, replies: &str, options: HttpOptions) -> Result<Self, SetupError> {
+        Ok(PostTransport {
+            http: Http::new(options)?,
+            endpoint: parse_url(endpoint, "Import-Adresse")?,
+            replies: parse_url(replies, "Antwortadresse")?,
+        })
+    }
+}
+
+impl Transport for PostTransport {
+    fn location(&self) -> String {
+        self.endpoint.to_string()
+    }
+
+    fn deliver(&self, name: &str, file: &Path) -> Result<Option<Vec<u8>>, TransportError> {
+        self.http.probe(&self.endpoint)?;
+        let (body, len) = Http::body(file)?;
+        let post = self
+            .http
+            .client
+            .post(self.endpoint.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/zip")
+            .header(
+                reqwest::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            )
+            .timeout(self.http.upload_timeout(len))
+            .body(body);
+        let r = self.http.send("Senden (POST)", post)?;
+        if !r.status().is_success() {
+            return Err(status_error("Senden (POST)", r.status()));
+        }
+        let answer = r.bytes().map_err(|e| {
+            TransportError::new(
+                FailureKind::Offline,
+                format!("Senden (POST): Antwort abgebrochen: {}", root_cause(&e)),
+            )
+        })?;
+        Ok((!answer.is_empty()).then(|| answer.to_vec()))
+    }
+
+    fn fetch_reply(&self, name: &str) -> Result<Option<Vec<u8>>, TransportError> {
+        fetch(&self.http, join(&self.replies, name))
+    }
+
+    fn remove_reply(&self, name: &str) -> Result<(), TransportError> {
+        delete(&self.http, join(&self.replies, name))
+    }
+}

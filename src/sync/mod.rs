@@ -1,0 +1,736 @@
+//! The sync stage: finished batches to the central DMS as xdomea 0605
+//! messages, exactly once, offline-proof.
+//!
+//! One [`Syncer::pass`] packages every batch whose documents are all
+//! decided, delivers what is due over the configured [`Transport`], reads
+//! the DMS's replies (0629 received, 0630 imported) and, after the
+//! retention period, deletes the local copies of what the DMS imported.
+//! Every step is recorded in the store before the next begins, so a pass
+//! interrupted anywhere (crash, `kill -9`, network cut) is simply repeated:
+//! a message keeps its ProzessID and file name for life, and the DMS
+//! discards a duplicate. Failed attempts are retried with exponential
+//! backoff and jitter; while the DMS cannot be reached the station counts
+//! as offline and nothing else waits for it.
+
+mod demo;
+mod http;
+mod transport;
+
+pub use demo::DemoDms;
+
+pub use http::{HttpOptions, PostTransport, SetupError, WebDavTransport};
+pub use transport::{FailureKind, FolderTransport, Transport, TransportError};
+
+use crate::blob::{BlobStore, Sha256Hex};
+use crate::doctype::TypeRules;
+use crate::store::{OutboxRow, OutboxState, Store, StoreError};
+use crate::xdomea::reply::{self, Reply};
+use crate::xdomea::{Package, Sender, container_name};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Which exchange mode.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum TransportKind {
+    /// A shared folder (the default: `<home>/dms/eingang` and `…/antworten`).
+    #[default]
+    Folder,
+    /// WebDAV: PUT + MOVE.
+    Webdav,
+    /// HTTPS POST to an import endpoint.
+    Https,
+}
+
+/// `[dms]` in `scanstelle.toml`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DmsSettings {
+    /// Exchange mode.
+    #[serde(default)]
+    pub transport: TransportKind,
+    /// Folder mode: where containers go (default `<home>/dms/eingang`).
+    pub folder: Option<PathBuf>,
+    /// Folder mode: where the DMS writes replies (default `<home>/dms/antworten`).
+    pub reply_folder: Option<PathBuf>,
+    /// WebDAV collection or HTTPS import endpoint.
+    pub url: Option<String>,
+    /// Where replies are read over HTTP(S) (a collection URL).
+    pub reply_url: Option<String>,
+    /// Basic-auth user.
+    pub user: Option<String>,
+    /// File holding the password (else `SCANSTELLE_DMS_PASSWORD`).
+    pub password_file: Option<PathBuf>,
+    /// CA bundle (PEM) to trust instead of the system's.
+    pub ca_file: Option<PathBuf>,
+    /// Client certificate (PEM).
+    pub client_cert: Option<PathBuf>,
+    /// Client key (PEM).
+    pub client_key: Option<PathBuf>,
+    /// Time limit of a request in seconds (uploads get more per megabyte).
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+    /// Slowest upload still accepted, KiB/s (a stalled upload is given up).
+    #[serde(default = "default_min_rate")]
+    pub min_upload_kib_per_sec: u64,
+    /// A batch leaves only when none of its documents changed for this
+    /// many seconds (a person may still undo a confirmation).
+    #[serde(default = "default_hold")]
+    pub hold_secs: u64,
+    /// Seconds between sync passes in `watch` and the window.
+    #[serde(default = "default_interval")]
+    pub interval_secs: u64,
+    /// First retry delay; doubles per failure up to `max_backoff_secs`.
+    #[serde(default = "default_backoff")]
+    pub backoff_secs: u64,
+    /// Longest retry delay.
+    #[serde(default = "default_max_backoff")]
+    pub max_backoff_secs: u64,
+    /// Without a receipt (0629) this long after delivery, deliver again.
+    #[serde(default = "default_reply_timeout")]
+    pub reply_timeout_secs: u64,
+    /// Days local copies stay after the DMS confirmed the import.
+    #[serde(default = "default_retention")]
+    pub retention_days: u64,
+    /// Sender institution.
+    #[serde(default = "default_institution")]
+    pub institution: String,
+    /// Sender unit.
+    #[serde(default = "default_unit")]
+    pub unit: String,
+}
+
+fn default_timeout() -> u64 {
+    60
+}
+fn default_min_rate() -> u64 {
+    256
+}
+fn default_hold() -> u64 {
+    60
+}
+fn default_interval() -> u64 {
+    30
+}
+fn default_backoff() -> u64 {
+    10
+}
+fn default_max_backoff() -> u64 {
+    900
+}
+fn default_reply_timeout() -> u64 {
+    3600
+}
+fn default_retention() -> u64 {
+    30
+}
+fn default_institution() -> String {
+    "Jobcenter".into()
+}
+fn default_unit() -> String {
+    "Scanstelle".into()
+}
+
+impl Default for DmsSettings {
+    fn default() -> Self {
+        // The same defaults as an empty `[dms]` table.
+        toml::from_str("").expect("empty DMS settings parse")
+    }
+}
+
+/// Errors that stop a pass (the store or the station's own disk; the DMS
+/// being away is not one: it is recorded and retried).
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The settings cannot be used.
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+    /// Building a container failed.
+    #[error("Container für ProzessID {process}: {detail}")]
+    Package {
+        /// The message.
+        process: String,
+        /// What failed.
+        detail: String,
+    },
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncSummary {
+    /// Messages newly packaged.
+    pub packaged: u32,
+    /// Deliveries made (first sends and resends).
+    pub sent: u32,
+    /// Receipts (0629) recorded.
+    pub received: u32,
+    /// Import reports (0630) recorded.
+    pub imported: u32,
+    /// Documents the DMS filed.
+    pub documents_imported: u32,
+    /// Documents the DMS refused (back to review).
+    pub documents_refused: u32,
+    /// Failed attempts (delivery or reading replies).
+    pub failures: u32,
+    /// Batches whose local copies were deleted.
+    pub purged: u32,
+    /// The last failure, in words.
+    pub last_error: Option<String>,
+}
+
+impl DmsSettings {
+    /// Where the DMS is, in words (the folder or URL), for the window.
+    pub fn describe(&self, home: &Path) -> String {
+        match self.transport {
+            TransportKind::Folder => format!(
+                "Ablageordner {}",
+                self.folder
+                    .clone()
+                    .unwrap_or_else(|| home.join("dms").join("eingang"))
+                    .display()
+            ),
+            TransportKind::Webdav => format!("WebDAV {}", self.url.as_deref().unwrap_or("?")),
+            TransportKind::Https => format!("HTTPS {}", self.url.as_deref().unwrap_or("?")),
+        }
+    }
+}
+
+/// The transport the settings describe. The folder mode's default folders
+/// under `home` are created (a configured share is not: missing means
+/// not mounted).
+pub fn transport_for(
+    settings: &DmsSettings,
+    home: &Path,
+) -> Result<Box<dyn Transport>, SetupError> {
+    match settings.transport {
+        TransportKind::Folder => {
+            let inbox = match &settings.folder {
+                Some(f) => f.clone(),
+                None => create(home.join("dms").join("eingang"))?,
+            };
+            let replies = match &settings.reply_folder {
+                Some(f) => f.clone(),
+                None => create(home.join("dms").join("antworten"))?,
+            };
+            Ok(Box::new(FolderTransport::new(inbox, replies)))
+        }
+        TransportKind::Webdav | TransportKind::Https => {
+            let url = settings
+                .url
+                .as_deref()
+                .ok_or_else(|| SetupError("[dms] url fehlt".into()))?;
+            let reply_url = settings
+                .reply_url
+                .as_deref()
+                .ok_or_else(|| SetupError("[dms] reply_url fehlt".into()))?;
+            let password = match &settings.password_file {
+                Some(p) => Some(
+                    std::fs::read_to_string(p)
+                        .map_err(|e| SetupError(format!("Passwortdatei {}: {e}", p.display())))?
+                        .trim_end_matches(['\r', '\n'])
+                        .to_owned(),
+                ),
+                None => std::env::var("SCANSTELLE_DMS_PASSWORD").ok(),
+            };
+            let options = HttpOptions {
+                user: settings.user.clone(),
+                password,
+                ca_file: settings.ca_file.clone(),
+                client_cert: settings.client_cert.clone(),
+                client_key: settings.client_key.clone(),
+                timeout: Duration::from_secs(settings.timeout_secs.max(1)),
+                min_rate: settings.min_upload_kib_per_sec.max(1) * 1024,
+            };
+            Ok(if settings.transport == TransportKind::Webdav {
+                Box::new(WebDavTransport::new(url, reply_url, options)?)
+            } else {
+                Box::new(PostTransport::new(url, reply_url, options)?)
+            })
+        }
+    }
+}
+
+fn create(dir: PathBuf) -> Result<PathBuf, SetupError> {
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| SetupError(format!("Ordner {}: {e}", dir.display())))?;
+    Ok(dir)
+}
+
+/// The delay before attempt `attempts + 1`: `base · 2^attempts`, at most
+/// `max`, of which a random-ish quarter is left off (jitter, so stations
+/// coming back together do not knock at the same second).
+pub fn backoff(base: Duration, max: Duration, attempts: u32, seed: &str) -> Duration {
+    let full = base
+        .saturating_mul(1u32 << attempts.min(20))
+        .min(max)
+        .max(Duration::from_millis(1));
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hash::hash(
+        &(seed, attempts, OffsetDateTime::now_utc().nanosecond()),
+        &mut h,
+    );
+    let jitter = std::hash::Hasher::finish(&h) % 1000;
+    full - full.mul_f64(jitter as f64 / 4000.0)
+}
+
+fn stamp(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+fn parse_stamp(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).ok()
+}
+
+/// The sync stage: one transport, the station's spool folder for built
+/// containers, and the settings.
+pub struct Syncer {
+    transport: Box<dyn Transport>,
+    settings: DmsSettings,
+    sender: Sender,
+    rules: TypeRules,
+    spool: PathBuf,
+}
+
+impl std::fmt::Debug for Syncer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Syncer")
+            .field("location", &self.transport.location())
+            .field("spool", &self.spool)
+            .finish()
+    }
+}
+
+impl Syncer {
+    /// A syncer for the station at `home` (containers are built in
+    /// `<home>/outbox`).
+    pub fn new(
+        transport: Box<dyn Transport>,
+        settings: DmsSettings,
+        rules: TypeRules,
+        home: &Path,
+        user: &str,
+    ) -> Result<Self, SyncError> {
+        let spool = create(home.join("outbox"))?;
+        let sender = Sender {
+            institution: settings.institution.clone(),
+            unit: settings.unit.clone(),
+            user: user.to_owned(),
+            location: transport.location(),
+        };
+        Ok(Syncer {
+            transport,
+            settings,
+            sender,
+            rules,
+            spool,
+        })
+    }
+
+    /// The syncer the configuration describes.
+    pub fn from_config(config: &crate::config::Config, user: &str) -> Result<Self, SyncError> {
+        let transport = transport_for(&config.dms, &config.home)?;
+        let rules = crate::classify::Classifier::new(&config.classify)
+            .map(|c| c.rules().clone())
+            .map_err(|e| SetupError(e.to_string()))?;
+        Self::new(transport, config.dms.clone(), rules, &config.home, user)
+    }
+
+    /// Where the DMS is (`Ablageort`).
+    pub fn location(&self) -> String {
+        self.transport.location()
+    }
+
+    /// How long `watch` and the window wait between passes.
+    pub fn interval(&self) -> Duration {
+        Duration::from_secs(self.settings.interval_secs.max(1))
+    }
+
+    /// One pass: package, deliver, read replies, purge. Stops early (between
+    /// messages) when `stop` is set.
+    pub fn pass(
+        &self,
+        store: &mut Store,
+        blobs: &BlobStore,
+        stop: &AtomicBool,
+    ) -> Result<SyncSummary, SyncError> {
+        let mut summary = SyncSummary::default();
+        let settled =
+            stamp(OffsetDateTime::now_utc() - Duration::from_secs(self.settings.hold_secs));
+        for batch in store.batches_to_package(&settled)? {
+            match store.outgoing(batch) {
+                Ok(_) => summary.packaged += 1,
+                // Not ready after all (a document went back to review).
+                Err(StoreError::Refused(why)) => tracing::debug!(batch, %why, "not packaged"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let now = OffsetDateTime::now_utc();
+        let mut offline = false;
+        for row in store.outbox_active()? {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            self.sync_message(store, blobs, &row, now, &mut offline, &mut summary)?;
+        }
+        self.clean_spool(store)?;
+        self.purge(store, blobs, OffsetDateTime::now_utc(), &mut summary)?;
+        Ok(summary)
+    }
+
+    fn sync_message(
+        &self,
+        store: &mut Store,
+        blobs: &BlobStore,
+        row: &OutboxRow,
+        now: OffsetDateTime,
+        offline: &mut bool,
+        summary: &mut SyncSummary,
+    ) -> Result<(), SyncError> {
+        let due = row
+            .next_attempt_at
+            .as_deref()
+            .and_then(parse_stamp)
+            .is_none_or(|t| t <= now);
+        if !due || *offline {
+            return Ok(());
+        }
+        // Replies first: a message already answered is not sent again.
+        if row.state != OutboxState::Packaged {
+            match self.read_replies(store, row, summary) {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(e) => {
+                    *offline = e.kind == FailureKind::Offline;
+                    return self.failed(store, row, &e, summary);
+                }
+            }
+        }
+        let resend = row.state == OutboxState::Sent
+            && row
+                .sent_at
+                .as_deref()
+                .and_then(parse_stamp)
+                .is_some_and(|t| now - t >= Duration::from_secs(self.settings.reply_timeout_secs));
+        if row.state != OutboxState::Packaged && !resend {
+            return Ok(());
+        }
+        let zip = self.container(store, blobs, row)?;
+        let name = container_name(&row.process_id);
+        match self.transport.deliver(&name, &zip) {
+            Ok(answer) => {
+                store.sync_contact(Ok(()))?;
+                store.outbox_sent(row.id, &self.transport.location())?;
+                summary.sent += 1;
+                if let Some(answer) = answer {
+                    self.record_reply(store, row, &answer, summary)?;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                *offline = e.kind == FailureKind::Offline;
+                self.failed(store, row, &e, summary)
+            }
+        }
+    }
+
+    fn failed(
+        &self,
+        store: &mut Store,
+        row: &OutboxRow,
+        e: &TransportError,
+        summary: &mut SyncSummary,
+    ) -> Result<(), SyncError> {
+        let wait = backoff(
+            Duration::from_secs(self.settings.backoff_secs),
+            Duration::from_secs(self.settings.max_backoff_secs),
+            row.attempts,
+            &row.process_id,
+        );
+        let retry = stamp(OffsetDateTime::now_utc() + wait);
+        tracing::warn!(process = %row.process_id, error = %e, ?wait, "DMS transfer failed");
+        store.sync_contact(Err(&e.message))?;
+        store.outbox_failed(row.id, &e.message, &retry)?;
+        summary.failures += 1;
+        summary.last_error = Some(e.message.clone());
+        Ok(())
+    }
+
+    /// Reads the 0630 and 0629 of a message; true when it is finished.
+    fn read_replies(
+        &self,
+        store: &mut Store,
+        row: &OutboxRow,
+        summary: &mut SyncSummary,
+    ) -> Result<bool, TransportError> {
+        let imported = reply::imported_name(&row.process_id);
+        if let Some(bytes) = self.transport.fetch_reply(&imported)? {
+            store.sync_contact(Ok(())).ok();
+            if self.record_reply(store, row, &bytes, summary).is_ok() {
+                self.transport.remove_reply(&imported)?;
+                // The receipt is not needed any more either.
+                self.transport
+                    .remove_reply(&reply::received_name(&row.process_id))?;
+                return Ok(true);
+            }
+            return Ok(false);
+        }
+        if row.state == OutboxState::Sent {
+            let received = reply::received_name(&row.process_id);
+            if let Some(bytes) = self.transport.fetch_reply(&received)? {
+                store.sync_contact(Ok(())).ok();
+                if self.record_reply(store, row, &bytes, summary).is_ok() {
+                    self.transport.remove_reply(&received)?;
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// Records one reply; a reply that cannot be read or belongs to another
+    /// process is recorded as the message's error and left where it is.
+    fn record_reply(
+        &self,
+        store: &mut Store,
+        row: &OutboxRow,
+        bytes: &[u8],
+        summary: &mut SyncSummary,
+    ) -> Result<(), SyncError> {
+        let parsed = reply::parse(bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|r| {
+                if r.process_id() == row.process_id {
+                    Ok(r)
+                } else {
+                    Err(format!(
+                        "Antwort des DMS für ProzessID {} statt {}",
+                        r.process_id(),
+                        row.process_id
+                    ))
+                }
+            });
+        match parsed {
+            Ok(Reply::Received { process_id }) => {
+                if store.outbox_received(&process_id)? {
+                    summary.received += 1;
+                }
+                Ok(())
+            }
+            Ok(Reply::Imported(result)) => {
+                let outcome = store.outbox_imported(&result)?;
+                if !outcome.repeated {
+                    summary.imported += 1;
+                    summary.documents_imported += outcome.imported;
+                    summary.documents_refused += outcome.refused;
+                }
+                Ok(())
+            }
+            Err(why) => {
+                let retry = stamp(
+                    OffsetDateTime::now_utc() + Duration::from_secs(self.settings.backoff_secs),
+                );
+                store.outbox_failed(row.id, &why, &retry)?;
+                summary.failures += 1;
+                summary.last_error = Some(why.clone());
+                Err(SyncError::Package {
+                    process: row.process_id.clone(),
+                    detail: why,
+                })
+            }
+        }
+    }
+
+    /// The message's container in the spool, built once (under a
+    /// temporary name, flushed, renamed) and reused by every resend.
+    fn container(
+        &self,
+        store: &mut Store,
+        blobs: &BlobStore,
+        row: &OutboxRow,
+    ) -> Result<PathBuf, SyncError> {
+        let name = container_name(&row.process_id);
+        let path = self.spool.join(&name);
+        if path.is_file() && row.zip_name.is_some() {
+            return Ok(path);
+        }
+        let err = |detail: String| SyncError::Package {
+            process: row.process_id.clone(),
+            detail,
+        };
+        let out = store.outgoing(row.batch_id)?;
+        if out.process_id != row.process_id {
+            return Err(err(format!(
+                "Stapel {} hat ProzessID {}",
+                row.batch_id, out.process_id
+            )));
+        }
+        let package = Package::from_outgoing(&out, &self.rules, &self.sender)
+            .map_err(|e| err(e.to_string()))?;
+        let tmp = self.spool.join(format!(".{name}.part"));
+        let file = std::fs::File::create(&tmp).map_err(|e| err(e.to_string()))?;
+        let file = package
+            .write_zip(blobs, std::io::BufWriter::new(file))
+            .map_err(|e| err(e.to_string()))?;
+        let file = file.into_inner().map_err(|e| err(e.to_string()))?;
+        file.sync_all().map_err(|e| err(e.to_string()))?;
+        drop(file);
+        std::fs::rename(&tmp, &path).map_err(|e| err(e.to_string()))?;
+        let bytes = std::fs::read(&path).map_err(|e| err(e.to_string()))?;
+        let sha = Sha256Hex::of(&bytes);
+        store.outbox_packed(row.id, &name, &sha, bytes.len() as u64)?;
+        Ok(path)
+    }
+
+    /// Removes containers of messages that are finished, and half-built ones.
+    fn clean_spool(&self, store: &Store) -> Result<(), SyncError> {
+        let active: std::collections::HashSet<String> = store
+            .outbox_active()?
+            .into_iter()
+            .map(|r| container_name(&r.process_id))
+            .collect();
+        if let Ok(entries) = std::fs::read_dir(&self.spool) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if !active.contains(&name) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes the local copies of batches the DMS imported longer ago than
+    /// the retention period (blobs first, then the record: a pass cut off
+    /// in between repeats the purge).
+    fn purge(
+        &self,
+        store: &mut Store,
+        blobs: &BlobStore,
+        now: OffsetDateTime,
+        summary: &mut SyncSummary,
+    ) -> Result<(), SyncError> {
+        let before = stamp(now - Duration::from_secs(self.settings.retention_days * 86_400));
+        for batch in store.batches_to_purge(&before)? {
+            for sha in store.batch_blobs(batch)? {
+                if let Err(e) = blobs.remove(&sha) {
+                    tracing::warn!(batch, sha = sha.short(), error = %e, "blob not deleted");
+                    return Ok(());
+                }
+            }
+            store.purge_batch(batch)?;
+            summary.purged += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Runs sync passes in a thread of its own (its own database connection)
+/// every [`Syncer::interval`] until `stop` is set; returns the totals.
+/// Errors of a pass are logged and the next pass tries again.
+pub fn spawn_worker(
+    syncer: Syncer,
+    home: PathBuf,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<SyncSummary> {
+    std::thread::Builder::new()
+        .name("dms-sync".into())
+        .spawn(move || {
+            let mut total = SyncSummary::default();
+            let open = || -> Result<(Store, BlobStore), String> {
+                let store = Store::open(&home.join("scanstelle.db")).map_err(|e| e.to_string())?;
+                let blobs = BlobStore::open(home.join("blobs")).map_err(|e| e.to_string())?;
+                Ok((store, blobs))
+            };
+            let mut opened = None;
+            while !stop.load(Ordering::SeqCst) {
+                if opened.is_none() {
+                    match open() {
+                        Ok(o) => opened = Some(o),
+                        Err(e) => tracing::error!(fehler = %e, "Übertragung: Station nicht lesbar"),
+                    }
+                }
+                if let Some((store, blobs)) = opened.as_mut() {
+                    match syncer.pass(store, blobs, &stop) {
+                        Ok(s) => {
+                            if s != SyncSummary::default() {
+                                tracing::info!(
+                                    gesendet = s.sent,
+                                    empfangen = s.received,
+                                    importiert = s.imported,
+                                    abgelehnt = s.documents_refused,
+                                    fehler = s.failures,
+                                    "Übertragung"
+                                );
+                            }
+                            total.add(&s);
+                        }
+                        Err(e) => tracing::error!(fehler = %e, "Übertragung fehlgeschlagen"),
+                    }
+                }
+                // Sleep until the next pass, or until someone asks for one.
+                let until = std::time::Instant::now() + syncer.interval();
+                let mut ticks = 0u32;
+                while !stop.load(Ordering::SeqCst) && std::time::Instant::now() < until {
+                    std::thread::sleep(Duration::from_millis(100));
+                    ticks += 1;
+                    if ticks.is_multiple_of(10)
+                        && let Some((store, _)) = opened.as_mut()
+                        && store.take_sync_wake().unwrap_or(false)
+                    {
+                        break;
+                    }
+                }
+            }
+            total
+        })
+        .expect("spawn sync thread")
+}
+
+impl SyncSummary {
+    /// Adds another pass's counts.
+    pub fn add(&mut self, o: &SyncSummary) {
+        self.packaged += o.packaged;
+        self.sent += o.sent;
+        self.received += o.received;
+        self.imported += o.imported;
+        self.documents_imported += o.documents_imported;
+        self.documents_refused += o.documents_refused;
+        self.failures += o.failures;
+        self.purged += o.purged;
+        if o.last_error.is_some() {
+            self.last_error.clone_from(&o.last_error);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_limit_with_jitter() {
+        let base = Duration::from_secs(10);
+        let max = Duration::from_secs(900);
+        for attempts in 0..12 {
+            let d = backoff(base, max, attempts, "p");
+            let full = (base * (1 << attempts)).min(max);
+            assert!(d <= full && d >= full.mul_f64(0.75), "{attempts}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn empty_settings_mean_the_local_drop_folder() {
+        let s = DmsSettings::default();
+        assert_eq!(s.transport, TransportKind::Folder);
+        assert_eq!(s.retention_days, 30);
+        let e = toml::from_str::<DmsSettings>("transport = \"ftp\"").unwrap_err();
+        assert!(e.to_string().contains("ftp"), "{e}");
+    }
+}

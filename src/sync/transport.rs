@@ -1,0 +1,146 @@
+//! One trait for the three exchange modes xdomea names (shared folder,
+//! WebDAV, HTTP(S)), and the shared folder: a mounted share the DMS's
+//! importer watches.
+//!
+//! The folder transport writes each container under a hidden temporary
+//! name, flushes it to disk and renames it into place, so the importer
+//! never sees half a file; it reads the DMS's replies from a reply folder.
+
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// What went wrong talking to the DMS.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct TransportError {
+    /// What kind of failure (decides how the sync goes on).
+    pub kind: FailureKind,
+    /// In words, for the operator.
+    pub message: String,
+}
+
+/// Kinds of transport failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The DMS cannot be reached (network, share not mounted, timeout):
+    /// the station is offline and tries again later.
+    Offline,
+    /// The DMS answered with a server error (5xx): try again later.
+    Server,
+    /// The DMS refused the request (401/403/4xx): a configuration matter;
+    /// retried too, but shown as such.
+    Refused,
+}
+
+impl TransportError {
+    /// A failure of this kind.
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
+        TransportError {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// How the station reaches the DMS.
+pub trait Transport: Send {
+    /// What goes into `Ablageort`: the folder name, or the URL.
+    fn location(&self) -> String;
+
+    /// Delivers the container at `file` under `name`. A transport whose
+    /// DMS answers at once (HTTPS POST) returns that answer (a 0629).
+    fn deliver(&self, name: &str, file: &Path) -> Result<Option<Vec<u8>>, TransportError>;
+
+    /// The reply file `name`, if the DMS wrote it.
+    fn fetch_reply(&self, name: &str) -> Result<Option<Vec<u8>>, TransportError>;
+
+    /// Removes a reply once it is recorded (best effort: a reply read twice
+    /// changes nothing).
+    fn remove_reply(&self, name: &str) -> Result<(), TransportError>;
+}
+
+/// A shared folder the DMS imports from, with a folder for its replies.
+#[derive(Debug, Clone)]
+pub struct FolderTransport {
+    /// Where containers go.
+    pub inbox: PathBuf,
+    /// Where the DMS writes its 0629/0630.
+    pub replies: PathBuf,
+}
+
+fn offline(what: &str, path: &Path, e: &io::Error) -> TransportError {
+    TransportError::new(
+        FailureKind::Offline,
+        format!("{what} {} nicht erreichbar: {e}", path.display()),
+    )
+}
+
+impl FolderTransport {
+    /// A transport over these folders (they must exist: a missing folder is
+    /// an unmounted share, reported as offline, never created here).
+    pub fn new(inbox: impl Into<PathBuf>, replies: impl Into<PathBuf>) -> Self {
+        FolderTransport {
+            inbox: inbox.into(),
+            replies: replies.into(),
+        }
+    }
+}
+
+impl Transport for FolderTransport {
+    fn location(&self) -> String {
+        self.inbox.display().to_string()
+    }
+
+    fn deliver(&self, name: &str, file: &Path) -> Result<Option<Vec<u8>>, TransportError> {
+        let dir = &self.inbox;
+        if !dir.is_dir() {
+            return Err(TransportError::new(
+                FailureKind::Offline,
+                format!(
+                    "Ablageordner {} nicht erreichbar (Freigabe nicht eingehängt?)",
+                    dir.display()
+                ),
+            ));
+        }
+        let tmp = dir.join(format!(".{name}.part"));
+        let dest = dir.join(name);
+        let result = (|| {
+            fs::copy(file, &tmp)?;
+            File::open(&tmp)?.sync_all()?;
+            fs::rename(&tmp, &dest)?;
+            // The rename itself must reach the disk of the share.
+            File::open(dir)?.sync_all()
+        })();
+        if let Err(e) = result {
+            let _ = fs::remove_file(&tmp);
+            return Err(offline("Ablageordner", dir, &e));
+        }
+        Ok(None)
+    }
+
+    fn fetch_reply(&self, name: &str) -> Result<Option<Vec<u8>>, TransportError> {
+        if !self.replies.is_dir() {
+            return Err(TransportError::new(
+                FailureKind::Offline,
+                format!(
+                    "Antwortordner {} nicht erreichbar (Freigabe nicht eingehängt?)",
+                    self.replies.display()
+                ),
+            ));
+        }
+        match fs::read(self.replies.join(name)) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(offline("Antwortordner", &self.replies, &e)),
+        }
+    }
+
+    fn remove_reply(&self, name: &str) -> Result<(), TransportError> {
+        match fs::remove_file(self.replies.join(name)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(offline("Antwortordner", &self.replies, &e)),
+        }
+    }
+}

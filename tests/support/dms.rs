@@ -1,0 +1,203 @@
+//! A DMS importer for the tests: it takes every container that arrived in
+//! its inbox folder (a drop folder, or the directory Apache's WebDAV writes
+//! to), validates the message against the XSD, files each object once
+//! (a message whose ProzessID it processed before is discarded as a
+//! duplicate), and writes a 0629 and a 0630 into its reply folder.
+
+use scanstelle::xdomea::reply::{self, Feedback, ObjectResult};
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// One object of an arrived message.
+#[derive(Debug, Clone)]
+pub struct Arrived {
+    /// `NummerImStapel`.
+    pub number: u32,
+    /// `FachverfahrenObjektID`.
+    pub object_id: String,
+    /// `IDContainer` (the BG-Nummer).
+    pub container: String,
+    /// `Ablageort`.
+    pub location: String,
+    /// The primary file's name, and whether the container holds it.
+    pub pdf: String,
+    /// Bytes of that PDF.
+    pub pdf_bytes: Vec<u8>,
+    /// The text attachment's content, if any.
+    pub text: Option<String>,
+}
+
+/// Decides per object: `Some(code)` refuses it with that 0605 error code.
+pub type Refuse = Box<dyn Fn(&Arrived) -> Option<&'static str> + Send>;
+
+/// The importer.
+pub struct TestDms {
+    /// Where containers arrive.
+    pub inbox: PathBuf,
+    /// Where replies go.
+    pub replies: PathBuf,
+    xsd: Option<PathBuf>,
+    /// Times each object was filed (must end at 1 each).
+    pub filed: HashMap<String, u32>,
+    /// ProzessIDs processed.
+    pub processes: HashSet<String>,
+    /// Containers discarded as duplicates.
+    pub duplicates: u32,
+    /// Every message XML seen, by ProzessID.
+    pub messages: HashMap<String, String>,
+    /// Objects of every message, by ProzessID.
+    pub objects: HashMap<String, Vec<Arrived>>,
+    /// Last 0630 written per process (rewritten for a duplicate).
+    answers: HashMap<String, String>,
+    /// Refusal rule.
+    pub refuse: Refuse,
+}
+
+impl TestDms {
+    /// An importer over these folders (created), validating with `xsd`.
+    pub fn new(inbox: &Path, replies: &Path, xsd: Option<PathBuf>) -> Self {
+        std::fs::create_dir_all(inbox).unwrap();
+        std::fs::create_dir_all(replies).unwrap();
+        TestDms {
+            inbox: inbox.to_owned(),
+            replies: replies.to_owned(),
+            xsd,
+            filed: HashMap::new(),
+            processes: HashSet::new(),
+            duplicates: 0,
+            messages: HashMap::new(),
+            objects: HashMap::new(),
+            answers: HashMap::new(),
+            refuse: Box::new(|_| None),
+        }
+    }
+
+    fn write_reply(&self, name: &str, xml: &str) {
+        if let Some(xsd) = &self.xsd {
+            super::validate(xsd, xml).unwrap_or_else(|e| panic!("reply {name}: {e}\n{xml}"));
+        }
+        let tmp = self.replies.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, xml).unwrap();
+        std::fs::rename(&tmp, self.replies.join(name)).unwrap();
+    }
+
+    /// Imports every complete container in the inbox; returns how many.
+    pub fn run_once(&mut self) -> usize {
+        let mut names: Vec<String> = std::fs::read_dir(&self.inbox)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.') && n.ends_with("_FVDaten.SGOAblegen.0605.zip"))
+            .collect();
+        names.sort();
+        for name in &names {
+            let path = self.inbox.join(name);
+            self.import(&path, name);
+            std::fs::remove_file(&path).unwrap();
+        }
+        names.len()
+    }
+
+    fn import(&mut self, path: &Path, name: &str) {
+        let pid = name
+            .trim_end_matches("_FVDaten.SGOAblegen.0605.zip")
+            .to_owned();
+        let at = time::OffsetDateTime::now_utc();
+        if self.processes.contains(&pid) {
+            self.duplicates += 1;
+            let again = self.answers[&pid].clone();
+            self.write_reply(&reply::imported_name(&pid), &again);
+            return;
+        }
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap())
+            .unwrap_or_else(|e| panic!("{name} is no complete ZIP: {e}"));
+        let xml_name = format!("{pid}_FVDaten.SGOAblegen.0605.xml");
+        let mut xml = String::new();
+        zip.by_name(&xml_name)
+            .unwrap_or_else(|e| panic!("{name}: no {xml_name}: {e}"))
+            .read_to_string(&mut xml)
+            .unwrap();
+        if let Some(xsd) = &self.xsd {
+            super::validate(xsd, &xml).unwrap_or_else(|e| panic!("{name}: {e}\n{xml}"));
+        }
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let text_of = |n: roxmltree::Node<'_, '_>, tag: &str| -> Option<String> {
+            n.descendants()
+                .find(|c| c.tag_name().name() == tag)
+                .and_then(|c| c.text())
+                .map(str::to_owned)
+        };
+        let mut arrived = Vec::new();
+        for o in doc
+            .root_element()
+            .children()
+            .filter(|c| c.tag_name().name() == "SchriftgutobjektZumAblegen")
+        {
+            let dokument = o
+                .descendants()
+                .find(|c| c.tag_name().name() == "Dokument")
+                .unwrap();
+            let version = dokument
+                .children()
+                .find(|c| c.tag_name().name() == "Version")
+                .unwrap();
+            let pdf = text_of(version, "Dateiname").unwrap();
+            let mut pdf_bytes = Vec::new();
+            zip.by_name(&pdf)
+                .unwrap_or_else(|e| panic!("{name}: {pdf} missing: {e}"))
+                .read_to_end(&mut pdf_bytes)
+                .unwrap();
+            let text = dokument
+                .children()
+                .find(|c| c.tag_name().name() == "Anlage")
+                .and_then(|a| text_of(a, "Dateiname"))
+                .map(|t| {
+                    let mut s = String::new();
+                    zip.by_name(&t).unwrap().read_to_string(&mut s).unwrap();
+                    s
+                });
+            arrived.push(Arrived {
+                number: text_of(o, "NummerImStapel").unwrap().parse().unwrap(),
+                object_id: text_of(o, "FachverfahrenObjektID").unwrap(),
+                container: text_of(o, "IDContainer").unwrap(),
+                location: text_of(o, "Ablageort").unwrap(),
+                pdf,
+                pdf_bytes,
+                text,
+            });
+        }
+        self.write_reply(
+            &reply::received_name(&pid),
+            &reply::write_received(&pid, at),
+        );
+        let results: Vec<ObjectResult> = arrived
+            .iter()
+            .map(|a| match (self.refuse)(a) {
+                Some(code) => ObjectResult {
+                    number: Some(a.number),
+                    dms_id: None,
+                    location: None,
+                    ok: false,
+                    errors: vec![Feedback::code(code)],
+                },
+                None => {
+                    *self.filed.entry(a.object_id.clone()).or_default() += 1;
+                    ObjectResult {
+                        number: Some(a.number),
+                        dms_id: Some(uuid::Uuid::new_v4().to_string()),
+                        location: Some(format!("E-Akte {}", a.container)),
+                        ok: true,
+                        errors: vec![],
+                    }
+                }
+            })
+            .collect();
+        let answer = reply::write_imported(&pid, at, &["0000000"], &results);
+        self.write_reply(&reply::imported_name(&pid), &answer);
+        self.answers.insert(pid.clone(), answer);
+        self.processes.insert(pid.clone());
+        self.messages.insert(pid.clone(), xml);
+        self.objects.insert(pid, arrived);
+    }
+}
