@@ -22,6 +22,12 @@ impl Sha256Hex {
         Self(hex::encode(Sha256::digest(bytes)))
     }
 
+    /// Hashes everything a reader gives, 1 MiB at a time; returns the
+    /// digest and the byte count.
+    pub fn of_reader(input: impl Read) -> io::Result<(Self, u64)> {
+        copy_hashing(input, &mut io::sink())
+    }
+
     /// Accepts an already computed hex digest (64 hex characters).
     pub fn parse(s: &str) -> Option<Self> {
         (s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
@@ -43,6 +49,25 @@ impl std::fmt::Display for Sha256Hex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Copies `input` to `out` in 1 MiB pieces, hashing on the way.
+fn copy_hashing(mut input: impl Read, out: &mut impl Write) -> io::Result<(Sha256Hex, u64)> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        out.write_all(&buf[..n])?;
+        total += n as u64;
+    }
+    Ok((Sha256Hex(hex::encode(hasher.finalize())), total))
 }
 
 /// The blob store rooted at one directory.
@@ -87,23 +112,12 @@ impl BlobStore {
             return Ok(());
         }
         self.write_new(expected, |out| {
-            let mut input = File::open(src)?;
-            let mut hasher = Sha256::new();
-            let mut buf = vec![0u8; 1 << 20];
-            loop {
-                let n = input.read(&mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buf[..n]);
-                out.write_all(&buf[..n])?;
-            }
-            let got = hex::encode(hasher.finalize());
-            if got != expected.as_str() {
+            let (got, _) = copy_hashing(File::open(src)?, out)?;
+            if got != *expected {
                 return Err(io::Error::other(format!(
                     "{} changed while it was being stored (SHA-256 {} instead of {})",
                     src.display(),
-                    &got[..12],
+                    got.short(),
                     expected.short()
                 )));
             }
@@ -124,6 +138,23 @@ impl BlobStore {
             ));
         }
         Ok(bytes)
+    }
+
+    /// Streams a blob into `out` (1 MiB at a time, never whole in memory),
+    /// verifying its digest on the way; a damaged blob is an error after
+    /// the fact, so `out` must be discarded then.
+    pub fn copy_to(&self, sha: &Sha256Hex, out: &mut impl Write) -> io::Result<u64> {
+        let (got, n) = copy_hashing(File::open(self.path_of(sha))?, out)?;
+        if got != *sha {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "blob {} is damaged: its content no longer matches its hash",
+                    sha.short()
+                ),
+            ));
+        }
+        Ok(n)
     }
 
     fn write_new(

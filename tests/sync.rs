@@ -3,18 +3,19 @@
 //! message against the xdomea schema and files each object once. Every
 //! test ends with each document imported exactly once.
 
-mod support;
+mod common;
 
+use common::dms::TestDms;
 use scanstelle::blob::BlobStore;
 use scanstelle::doctype::TypeRules;
 use scanstelle::store::{BatchState, DocumentState, OutboxState, Store};
 use scanstelle::sync::{
-    DmsSettings, FolderTransport, HttpOptions, SyncSummary, Syncer, Transport, WebDavTransport,
+    DmsSettings, FolderTransport, HttpOptions, PostTransport, SyncSummary, Syncer, Transport,
+    WebDavTransport,
 };
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
-use support::dms::TestDms;
 
 /// Settings for tests: no waiting between retries unless a test wants it,
 /// local copies deleted right after the import.
@@ -47,7 +48,7 @@ fn doc_states(store: &Store, batch: i64) -> Vec<DocumentState> {
 #[test]
 fn a_batch_goes_out_is_imported_once_and_its_local_copies_are_purged() {
     let dir = tempfile::tempdir().unwrap();
-    let (config, mut station, batches) = support::processed_station(
+    let (config, mut station, batches) = common::processed_station(
         dir.path(),
         &["weiterbewilligungsantrag.tif", "arbeitsunfaehigkeit.tif"],
     );
@@ -56,7 +57,7 @@ fn a_batch_goes_out_is_imported_once_and_its_local_copies_are_purged() {
     let mut dms = TestDms::new(
         &dms_dir.join("eingang"),
         &dms_dir.join("antworten"),
-        support::schema(),
+        common::schema(),
     );
     let s = syncer(
         Box::new(FolderTransport::new(&dms.inbox, &dms.replies)),
@@ -145,12 +146,12 @@ fn a_batch_goes_out_is_imported_once_and_its_local_copies_are_purged() {
 fn a_document_the_dms_refuses_goes_back_to_review_and_out_again_once_corrected() {
     let dir = tempfile::tempdir().unwrap();
     let (config, mut station, batches) =
-        support::processed_station(dir.path(), &["weiterbewilligungsantrag.tif"]);
+        common::processed_station(dir.path(), &["weiterbewilligungsantrag.tif"]);
     let home = config.home.clone();
     let mut dms = TestDms::new(
         &dir.path().join("in"),
         &dir.path().join("out"),
-        support::schema(),
+        common::schema(),
     );
     // The DMS has no case file 12345BG0012345.
     dms.refuse = Box::new(|a| (a.container == "12345BG0012345").then_some("0605001"));
@@ -213,7 +214,7 @@ fn a_document_the_dms_refuses_goes_back_to_review_and_out_again_once_corrected()
 #[test]
 fn an_unreachable_share_backs_off_and_a_lost_reply_is_answered_by_a_resend() {
     let dir = tempfile::tempdir().unwrap();
-    let (config, mut station, batches) = support::processed_station(
+    let (config, mut station, batches) = common::processed_station(
         dir.path(),
         &["weiterbewilligungsantrag.tif", "kontoauszug.jpg"],
     );
@@ -259,7 +260,7 @@ fn an_unreachable_share_backs_off_and_a_lost_reply_is_answered_by_a_resend() {
     assert_eq!(failed.len(), 1);
     assert!(failed[0].next_attempt_at.is_some());
     // Within the backoff nothing is tried, even with the share back.
-    let mut dms = TestDms::new(&inbox, &replies, support::schema());
+    let mut dms = TestDms::new(&inbox, &replies, common::schema());
     let s2 = pass(&s, store, &blobs);
     assert_eq!(
         (s2.sent, s2.failures),
@@ -303,13 +304,13 @@ fn an_unreachable_share_backs_off_and_a_lost_reply_is_answered_by_a_resend() {
     assert!(dms.filed.values().all(|n| *n == 1), "{:?}", dms.filed);
 }
 
-fn webdav(a: &support::apache::Apache, password: &str, ca: bool) -> Box<dyn Transport> {
+fn webdav(a: &common::apache::Apache, password: &str, ca: bool) -> Box<dyn Transport> {
     Box::new(
         WebDavTransport::new(
             &a.url("eingang"),
             &a.url("antworten"),
             HttpOptions {
-                user: Some(support::apache::USER.into()),
+                user: Some(common::apache::USER.into()),
                 password: Some(password.into()),
                 ca_file: ca.then(|| a.ca.clone()),
                 timeout: Duration::from_secs(20),
@@ -323,12 +324,12 @@ fn webdav(a: &support::apache::Apache, password: &str, ca: bool) -> Box<dyn Tran
 
 #[test]
 fn webdav_over_tls_with_basic_auth_survives_errors_and_an_outage() {
-    let Some(mut apache) = support::apache::Apache::start() else {
+    let Some(mut apache) = common::apache::Apache::start() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let (config, mut station, batches) =
-        support::processed_station(dir.path(), &["weiterbewilligungsantrag.tif"]);
+        common::processed_station(dir.path(), &["weiterbewilligungsantrag.tif"]);
     let home = config.home.clone();
     let store = &mut station.store;
     let blobs = BlobStore::open(home.join("blobs")).unwrap();
@@ -336,7 +337,7 @@ fn webdav_over_tls_with_basic_auth_survives_errors_and_an_outage() {
     // Refusals in words: an untrusted certificate, a wrong password.
     let untrusted = pass(
         &syncer(
-            webdav(&apache, support::apache::PASSWORD, false),
+            webdav(&apache, common::apache::PASSWORD, false),
             settings(),
             &home,
         ),
@@ -357,15 +358,17 @@ fn webdav_over_tls_with_basic_auth_survives_errors_and_an_outage() {
     assert!(e.contains("401") && e.contains("Passwort"), "{e}");
 
     let s = syncer(
-        webdav(&apache, support::apache::PASSWORD, true),
+        webdav(&apache, common::apache::PASSWORD, true),
         settings(),
         &home,
     );
-    // 503 from the server: retried.
-    apache.fail_with_503(true);
-    let e = pass(&s, store, &blobs).last_error.unwrap();
-    assert!(e.contains("503"), "{e}");
-    apache.fail_with_503(false);
+    // 500 and 503 from the server: retried.
+    for code in [500, 503] {
+        apache.fail_with(Some(code));
+        let e = pass(&s, store, &blobs).last_error.unwrap();
+        assert!(e.contains(&code.to_string()), "{e}");
+    }
+    apache.fail_with(None);
     // Server down: offline.
     apache.stop();
     let down = pass(&s, store, &blobs);
@@ -386,7 +389,7 @@ fn webdav_over_tls_with_basic_auth_survives_errors_and_an_outage() {
         log.contains("PUT /eingang/.") && log.contains("MOVE /eingang/."),
         "{log}"
     );
-    let mut dms = TestDms::new(&apache.inbox, &apache.replies, support::schema());
+    let mut dms = TestDms::new(&apache.inbox, &apache.replies, common::schema());
     assert_eq!(dms.run_once(), 1);
     let pid = store.outbox().unwrap()[0].process_id.clone();
     assert_eq!(dms.objects[&pid][0].location, apache.url("eingang"));
@@ -397,4 +400,224 @@ fn webdav_over_tls_with_basic_auth_survives_errors_and_an_outage() {
     assert_eq!(std::fs::read_dir(&apache.replies).unwrap().count(), 0);
     assert_eq!(dms.filed.len(), 1);
     assert!(dms.filed.values().all(|n| *n == 1));
+}
+
+#[test]
+fn https_post_gets_its_receipt_at_once_and_the_import_report_later() {
+    let Some(apache) = common::apache::Apache::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (config, mut station, batches) =
+        common::processed_station(dir.path(), &["kontoauszug.jpg"]);
+    let home = config.home.clone();
+    let store = &mut station.store;
+    let blobs = BlobStore::open(home.join("blobs")).unwrap();
+    let endpoint = format!("https://127.0.0.1:{}/import", apache.port);
+    let s = syncer(
+        Box::new(
+            PostTransport::new(
+                &endpoint,
+                &apache.url("antworten"),
+                HttpOptions {
+                    user: Some(common::apache::USER.into()),
+                    password: Some(common::apache::PASSWORD.into()),
+                    ca_file: Some(apache.ca.clone()),
+                    timeout: Duration::from_secs(20),
+                    min_rate: 64 * 1024,
+                    ..Default::default()
+                },
+            )
+            .unwrap(),
+        ),
+        settings(),
+        &home,
+    );
+    // The endpoint answers the POST with the 0629 itself.
+    let s1 = pass(&s, store, &blobs);
+    assert_eq!((s1.sent, s1.received, s1.failures), (1, 1, 0), "{s1:?}");
+    let row = store.outbox().unwrap().remove(0);
+    assert_eq!(row.state, OutboxState::Received);
+    let log = apache.access_log();
+    assert!(log.contains("POST /import"), "{log}");
+    // The import report comes later, from the reply collection.
+    let mut dms = TestDms::new(&apache.inbox, &apache.replies, common::schema());
+    assert_eq!(dms.run_once(), 1);
+    assert_eq!(dms.objects[&row.process_id][0].location, endpoint);
+    let s2 = pass(&s, store, &blobs);
+    assert_eq!((s2.imported, s2.documents_imported), (1, 1), "{s2:?}");
+    assert_eq!(doc_states(store, batches[0]), [DocumentState::Transferred]);
+    assert_eq!(dms.filed.len(), 1);
+}
+
+#[test]
+fn a_stalled_server_and_a_cut_upload_end_with_one_import() {
+    let Some(apache) = common::apache::Apache::start() else {
+        return;
+    };
+    let proxy = common::proxy::Proxy::start(apache.port);
+    let dir = tempfile::tempdir().unwrap();
+    let (config, mut station, batches) =
+        common::processed_station(dir.path(), &["weiterbewilligungsantrag.tif"]);
+    let home = config.home.clone();
+    let store = &mut station.store;
+    let blobs = BlobStore::open(home.join("blobs")).unwrap();
+    let via_proxy = |path: &str| format!("https://127.0.0.1:{}/{path}/", proxy.port);
+    let s = syncer(
+        Box::new(
+            WebDavTransport::new(
+                &via_proxy("eingang"),
+                &via_proxy("antworten"),
+                HttpOptions {
+                    user: Some(common::apache::USER.into()),
+                    password: Some(common::apache::PASSWORD.into()),
+                    ca_file: Some(apache.ca.clone()),
+                    timeout: Duration::from_secs(2),
+                    min_rate: 1024 * 1024,
+                    ..Default::default()
+                },
+            )
+            .unwrap(),
+        ),
+        settings(),
+        &home,
+    );
+    // Handshake, OPTIONS and the PUT's head fit in 16 KiB; the container
+    // does not.
+    proxy.set(common::proxy::Mode::StallAfter(16 * 1024));
+    let t = std::time::Instant::now();
+    let stalled = pass(&s, store, &blobs);
+    assert!(t.elapsed() < Duration::from_secs(20), "gave up in time");
+    let e = stalled.last_error.unwrap();
+    assert!(
+        e.contains("Zeitüberschreitung") || e.contains("abgebrochen"),
+        "{e}"
+    );
+    let bytes = store.outbox().unwrap()[0].zip_bytes.unwrap();
+    assert!(
+        bytes > 32 * 1024,
+        "container of {bytes} bytes too small for this test"
+    );
+
+    proxy.set(common::proxy::Mode::CutAfter(16 * 1024));
+    let cut = pass(&s, store, &blobs);
+    assert_eq!((cut.sent, cut.failures), (0, 1), "{cut:?}");
+    // A half upload never shows under the real name.
+    let mut dms = TestDms::new(&apache.inbox, &apache.replies, common::schema());
+    assert_eq!(dms.run_once(), 0);
+
+    proxy.set(common::proxy::Mode::Pass);
+    let ok = pass(&s, store, &blobs);
+    assert_eq!((ok.sent, ok.failures), (1, 0), "{ok:?}");
+    assert_eq!(dms.run_once(), 1);
+    let done = pass(&s, store, &blobs);
+    assert_eq!(done.documents_imported, 1, "{done:?}");
+    assert_eq!(doc_states(store, batches[0]), [DocumentState::Transferred]);
+    assert_eq!(dms.filed.len(), 1);
+    assert!(dms.filed.values().all(|n| *n == 1));
+}
+
+#[test]
+fn killing_the_station_while_it_packages_and_uploads_loses_and_doubles_nothing() {
+    use std::process::{Command, Stdio};
+    let Some(apache) = common::apache::Apache::start() else {
+        return;
+    };
+    // A slow line: every upload takes about a second, so kills land in it.
+    let proxy = common::proxy::Proxy::start(apache.port);
+    proxy.set(common::proxy::Mode::Throttle(150 * 1024));
+    let dir = tempfile::tempdir().unwrap();
+    let letters = [
+        "weiterbewilligungsantrag.tif",
+        "vermieterbescheinigung.pdf",
+        "widerspruch-email.pdf",
+        "kontoauszug.jpg",
+    ];
+    let (config, station, batches) = common::processed_station(dir.path(), &letters);
+    drop(station);
+    let home = config.home.clone();
+    std::fs::write(
+        dir.path().join("pw"),
+        format!("{}\n", common::apache::PASSWORD),
+    )
+    .unwrap();
+    let cfg = dir.path().join("scanstelle.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[dms]\ntransport = \"webdav\"\nurl = \"https://127.0.0.1:{p}/eingang/\"\n\
+             reply_url = \"https://127.0.0.1:{p}/antworten/\"\nuser = \"{u}\"\n\
+             password_file = \"{pw}\"\nca_file = \"{ca}\"\nhold_secs = 0\nbackoff_secs = 0\n\
+             reply_timeout_secs = 0\nretention_days = 0\ntimeout_secs = 10\n",
+            p = proxy.port,
+            u = common::apache::USER,
+            pw = dir.path().join("pw").display(),
+            ca = apache.ca.display(),
+        ),
+    )
+    .unwrap();
+    let sync = || {
+        Command::new(env!("CARGO_BIN_EXE_scanstelle"))
+            .arg("--config")
+            .arg(&cfg)
+            .arg("--home")
+            .arg(&home)
+            .arg("sync")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut dms = TestDms::new(&apache.inbox, &apache.replies, common::schema());
+    // SIGKILL at moments from early (packaging) to late (uploads, replies).
+    for (i, ms) in [30u64, 120, 400, 900, 1500, 250, 2200, 700]
+        .iter()
+        .enumerate()
+    {
+        let mut child = sync();
+        std::thread::sleep(Duration::from_millis(*ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        // The DMS imports what arrived whole meanwhile (every other round).
+        if i % 2 == 1 {
+            dms.run_once();
+        }
+    }
+    // Then the line is fine again and the station runs to the end.
+    proxy.set(common::proxy::Mode::Pass);
+    let store = Store::open(&home.join("scanstelle.db")).unwrap();
+    for _ in 0..10 {
+        let status = sync().wait().unwrap();
+        dms.run_once();
+        let done = batches.iter().all(|b| {
+            doc_states(&store, *b)
+                .iter()
+                .all(|s| *s == DocumentState::Transferred)
+        });
+        if done && status.success() {
+            break;
+        }
+    }
+    for b in &batches {
+        assert_eq!(
+            doc_states(&store, *b),
+            [DocumentState::Transferred],
+            "batch {b}"
+        );
+    }
+    assert_eq!(dms.filed.len(), letters.len(), "{:?}", dms.filed);
+    assert!(dms.filed.values().all(|n| *n == 1), "{:?}", dms.filed);
+    // One message per batch, however often it was sent.
+    let rows = store.outbox().unwrap();
+    assert_eq!(rows.len(), letters.len());
+    assert_eq!(dms.processes.len(), letters.len());
+    // Nothing left over: spool empty, no reply waiting.
+    sync().wait().unwrap();
+    assert_eq!(std::fs::read_dir(home.join("outbox")).unwrap().count(), 0);
+    assert_eq!(std::fs::read_dir(&apache.replies).unwrap().count(), 0);
+    eprintln!(
+        "{} duplicate deliveries discarded by the DMS; {} connections",
+        dms.duplicates,
+        proxy.connections.load(std::sync::atomic::Ordering::SeqCst)
+    );
 }

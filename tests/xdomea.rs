@@ -3,12 +3,12 @@
 //! skipped without it on a developer's machine, a failure under CI), and
 //! its ZIP container is laid out as the standard says.
 
-mod support;
+mod common;
 
+use common::{schema, validate};
 use scanstelle::blob::BlobStore;
 use scanstelle::xdomea::{Package, PackageDocument, Sender};
 use std::io::Read;
-use support::{schema, validate};
 
 fn package(blobs: &BlobStore) -> Package {
     let doc = |number: u32, betreff: &str, bg: &str, pdf: &[u8]| PackageDocument {
@@ -135,7 +135,7 @@ fn a_container_is_refused_without_documents_or_with_a_missing_pdf() {
 #[test]
 fn a_classified_batch_becomes_a_valid_package_with_one_process_id_for_life() {
     let dir = tempfile::tempdir().unwrap();
-    let (_config, mut station, batches) = support::processed_station(
+    let (_config, mut station, batches) = common::processed_station(
         dir.path(),
         &["weiterbewilligungsantrag.tif", "arbeitsunfaehigkeit.tif"],
     );

@@ -582,9 +582,10 @@ impl Syncer {
         file.sync_all().map_err(|e| err(e.to_string()))?;
         drop(file);
         std::fs::rename(&tmp, &path).map_err(|e| err(e.to_string()))?;
-        let bytes = std::fs::read(&path).map_err(|e| err(e.to_string()))?;
-        let sha = Sha256Hex::of(&bytes);
-        store.outbox_packed(row.id, &name, &sha, bytes.len() as u64)?;
+        let (sha, bytes) = std::fs::File::open(&path)
+            .and_then(Sha256Hex::of_reader)
+            .map_err(|e| err(e.to_string()))?;
+        store.outbox_packed(row.id, &name, &sha, bytes)?;
         Ok(path)
     }
 

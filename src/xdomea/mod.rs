@@ -361,8 +361,8 @@ impl Package {
     }
 
     /// Writes the container: the message, then each PDF (stored as is:
-    /// PDFs are compressed already) and its text, one at a time from the
-    /// blob store.
+    /// PDFs are compressed already) and its text, streamed from the blob
+    /// store 1 MiB at a time: memory stays flat however large the batch.
     pub fn write_zip<W: Write + Seek>(&self, blobs: &BlobStore, out: W) -> Result<W, PackageError> {
         if self.documents.is_empty() {
             return Err(PackageError::Empty);
@@ -377,14 +377,16 @@ impl Package {
         zip.write_all(self.message_xml().as_bytes())
             .map_err(io_err)?;
         for d in &self.documents {
-            let pdf = blobs.get(&d.pdf).map_err(|e| PackageError::Pdf {
+            let pdf_err = |e: std::io::Error| PackageError::Pdf {
                 sha: d.pdf.short().to_owned(),
                 object: d.object_id.clone(),
                 detail: e.to_string(),
-            })?;
+            };
+            if !blobs.contains(&d.pdf) {
+                return Err(pdf_err(std::io::ErrorKind::NotFound.into()));
+            }
             zip.start_file(d.file_name(), options).map_err(zip_err)?;
-            zip.write_all(&pdf).map_err(io_err)?;
-            drop(pdf);
+            blobs.copy_to(&d.pdf, &mut zip).map_err(pdf_err)?;
             if let Some(text) = d.attached_text() {
                 zip.start_file(d.text_file_name(), options)
                     .map_err(zip_err)?;

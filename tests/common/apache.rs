@@ -1,9 +1,11 @@
 //! A real Apache 2 with mod_dav for the sync tests, started on 127.0.0.1
 //! with TLS (a CA and server certificate made by the test with `openssl`)
 //! and Basic auth (`htpasswd`). `/eingang/` and `/antworten/` are WebDAV
-//! collections; the test's DMS importer works on their directories. A flag
-//! file makes every request answer 503; `stop`/`start` take it away and
-//! bring it back on the same port.
+//! collections; the test's DMS importer works on their directories.
+//! `/import` is an HTTPS POST import endpoint (a CGI script) that stores
+//! the posted container in the same inbox and answers with a 0629. A flag
+//! file makes every request answer 503; `stop`/`resume` take the server
+//! away and bring it back on the same port.
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,40 @@ use std::time::{Duration, Instant};
 pub const USER: &str = "scanstelle";
 /// The password.
 pub const PASSWORD: &str = "geheim-2026";
+
+/// The import endpoint: takes a POSTed container (named by its
+/// Content-Disposition), stores it whole (temporary name, rename) and
+/// answers with the 0629 for its ProzessID.
+const IMPORT_CGI: &str = r#"#!/bin/sh
+if [ "$REQUEST_METHOD" != POST ]; then
+  printf 'Status: 204 No Content\r\n\r\n'; exit 0
+fi
+name=$(printf '%s' "$HTTP_CONTENT_DISPOSITION" | sed -n 's/.*filename="\([^"/]*\)".*/\1/p')
+case "$name" in
+  *_FVDaten.SGOAblegen.0605.zip) ;;
+  *) printf 'Status: 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nno container name\n'; exit 0;;
+esac
+pid=${name%%_*}
+tmp="INBOX/.$name.cgi"
+head -c "$CONTENT_LENGTH" > "$tmp"
+if [ "$(wc -c < "$tmp")" -ne "$CONTENT_LENGTH" ]; then
+  rm -f "$tmp"; printf 'Status: 400 Bad Request\r\n\r\n'; exit 0
+fi
+mv "$tmp" "INBOX/$name"
+printf 'Content-Type: application/xml\r\n\r\n'
+cat <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<xdomea:FVDaten.EmpfangBestaetigen.0629 xmlns:xdomea="urn:xoev-de:xdomea:schema:3.0.0">
+  <xdomea:Kopf>
+    <xdomea:ProzessID>$pid</xdomea:ProzessID>
+    <xdomea:Nachrichtentyp><code>0629</code></xdomea:Nachrichtentyp>
+    <xdomea:Erstellungszeitpunkt>$(date -u +%Y-%m-%dT%H:%M:%SZ)</xdomea:Erstellungszeitpunkt>
+    <xdomea:Absender><xdomea:Taetigkeit>DMS</xdomea:Taetigkeit></xdomea:Absender>
+    <xdomea:Empfaenger><xdomea:Organisationseinheit><xdomea:Name>Scanstelle</xdomea:Name></xdomea:Organisationseinheit></xdomea:Empfaenger>
+  </xdomea:Kopf>
+</xdomea:FVDaten.EmpfangBestaetigen.0629>
+EOF
+"#;
 
 /// A running Apache.
 pub struct Apache {
@@ -155,6 +191,8 @@ impl Apache {
             "rewrite",
             "mime",
             "socache_shmcb",
+            "cgid",
+            "alias",
         ]
         .iter()
         .map(|n| format!("LoadModule {n}_module {m}/mod_{n}.so\n"))
@@ -172,8 +210,19 @@ impl Apache {
              SSLEngine on\nSSLCertificateFile {p}/server.pem\nSSLCertificateKeyFile {p}/server.key\n\
              SSLSessionCache none\nDocumentRoot {p}/www\nLimitRequestBody 0\n\
              <Directory {p}/www>\n  Dav On\n  AuthType Basic\n  AuthName DMS\n  AuthUserFile {p}/htpasswd\n  Require valid-user\n</Directory>\n\
-             RewriteEngine On\nRewriteCond {p}/fail503 -f\nRewriteRule ^ - [R=503,L]\n"
+             ScriptSock {p}/cgisock\nScriptAlias /import {p}/cgi/import.cgi\n\
+             <Directory {p}/cgi>\n  Options +ExecCGI\n  AuthType Basic\n  AuthName DMS\n  AuthUserFile {p}/htpasswd\n  Require valid-user\n</Directory>\n\
+             RewriteEngine On\nRewriteCond {p}/fail503 -f\nRewriteRule ^ - [R=503,L]\n\
+             RewriteCond {p}/fail500 -f\nRewriteRule ^ - [R=500,L]\n"
         );
+        std::fs::create_dir_all(d.join("cgi")).unwrap();
+        let script = d.join("cgi/import.cgi");
+        std::fs::write(
+            &script,
+            IMPORT_CGI.replace("INBOX", &inbox.display().to_string()),
+        )
+        .unwrap();
+        run(Command::new("chmod").arg("0755").arg(&script));
         std::fs::write(d.join("httpd.conf"), conf).unwrap();
         let mut a = Apache {
             port,
@@ -240,13 +289,16 @@ impl Apache {
         }
     }
 
-    /// Every request answers 503 while `on`.
-    pub fn fail_with_503(&self, on: bool) {
-        let flag = self.dir.path().join("fail503");
-        if on {
-            std::fs::write(flag, "").unwrap();
-        } else {
-            let _ = std::fs::remove_file(flag);
+    /// Every request answers with this server error (500 or 503) until
+    /// called with `None`.
+    pub fn fail_with(&self, status: Option<u16>) {
+        for code in [500, 503] {
+            let flag = self.dir.path().join(format!("fail{code}"));
+            if status == Some(code) {
+                std::fs::write(flag, "").unwrap();
+            } else {
+                let _ = std::fs::remove_file(flag);
+            }
         }
     }
 
