@@ -46,6 +46,7 @@ fn station(home: &Path, pages: usize) -> Config {
         store
             .ingest_source(&NewSource {
                 profile: "fujitsu-fi-g4",
+                profile_sha: "",
                 grouping: Grouping::PerFile,
                 original_path: &path,
                 sha: &sha,

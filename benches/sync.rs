@@ -79,6 +79,7 @@ fn main() {
                 received: None,
                 pdf: blobs.put(&bytes).unwrap(),
                 text: Some("Volltext".repeat(100)),
+                note: None,
             }
         })
         .collect();

@@ -169,6 +169,7 @@ pub fn take_file(
     let pages = store_pages(station, decoded.pages)?;
     let ingested = station.store.ingest_source(&NewSource {
         profile: &profile.name,
+        profile_sha: &profile.sha256,
         grouping: profile.grouping(),
         original_path: path,
         sha: &sha,

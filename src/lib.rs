@@ -22,7 +22,8 @@
 //! - [`xdomea`]: the `FVDaten.SGOAblegen.0605` message, its ZIP container
 //!   and the DMS's replies (0629, 0630);
 //! - [`sync`]: the outbox to the DMS over a drop folder, WebDAV or HTTPS,
-//!   exactly once, with retries and the purge after the import.
+//!   exactly once, with retries and the purge after the import;
+//! - [`transfer`]: the transfer note (Transfervermerk) of each document.
 
 pub mod blob;
 pub mod casefind;
@@ -45,5 +46,6 @@ pub mod separation;
 pub mod station;
 pub mod store;
 pub mod sync;
+pub mod transfer;
 pub mod watch;
 pub mod xdomea;

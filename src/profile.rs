@@ -47,6 +47,10 @@ pub struct Profile {
     /// Which later processing steps apply.
     #[serde(default)]
     pub steps: Steps,
+    /// SHA-256 of the profile's text as loaded (recorded with every file
+    /// taken through it, for the transfer note).
+    #[serde(skip)]
+    pub sha256: String,
 }
 
 /// How file arrival is noticed.
@@ -225,10 +229,11 @@ pub struct ProfileError {
 impl Profile {
     /// Parses a profile from TOML text; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, ProfileError> {
-        let p: Profile = toml::from_str(text).map_err(|e| ProfileError {
+        let mut p: Profile = toml::from_str(text).map_err(|e| ProfileError {
             origin: origin.to_owned(),
             message: e.to_string(),
         })?;
+        p.sha256 = crate::blob::Sha256Hex::of(text.as_bytes()).to_string();
         p.validate().map_err(|message| ProfileError {
             origin: origin.to_owned(),
             message,

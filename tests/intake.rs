@@ -166,6 +166,7 @@ fn record_only(station: &mut Station, profile: &scanstelle::profile::Profile, pa
         .store
         .ingest_source(&NewSource {
             profile: &profile.name,
+            profile_sha: "",
             grouping: profile.grouping(),
             original_path: path,
             sha: &sha,

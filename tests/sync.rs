@@ -104,6 +104,45 @@ fn a_batch_goes_out_is_imported_once_and_its_local_copies_are_purged() {
     let xml = &dms.messages[&row.process_id];
     assert!(xml.contains("<xdomea:IDContainer>12345BG0012345</xdomea:IDContainer>"));
     assert!(xml.contains("<code>044</code>") && xml.contains("<code>045</code>"));
+    // The transfer note: valid against the project's schema, with the
+    // hash of every page as stored and of the PDF as delivered.
+    let note = arrived[0].note.as_deref().expect("transfer note attached");
+    let note_xsd = dir.path().join("transfervermerk.xsd");
+    std::fs::write(&note_xsd, scanstelle::transfer::SCHEMA).unwrap();
+    common::validate(&note_xsd, note).unwrap_or_else(|e| panic!("{e}\n{note}"));
+    let pdf_sha = scanstelle::blob::Sha256Hex::of(&arrived[0].pdf_bytes);
+    assert!(
+        note.contains(&format!("<tv:Pdf sha256=\"{pdf_sha}\"")),
+        "{note}"
+    );
+    let doc = store.documents_of_batch(batches[0]).unwrap()[0].id;
+    let page_shas: Vec<String> = store
+        .connection()
+        .prepare(
+            "SELECT p.sha256 FROM document_pages dp JOIN pages p ON p.id = dp.page_id
+             WHERE dp.document_id = ?1 ORDER BY dp.position",
+        )
+        .unwrap()
+        .query_map([doc], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(page_shas.len(), 2);
+    for (i, sha) in page_shas.iter().enumerate() {
+        assert!(
+            note.contains(&format!("<tv:Seite nr=\"{}\" sha256=\"{sha}\"", i + 1)),
+            "page {} hash missing: {note}",
+            i + 1
+        );
+    }
+    assert!(
+        note.contains("profil=\"") && note.contains("profilSha256=\""),
+        "{note}"
+    );
+    assert!(note.contains("<tv:Zuordnung art=\"automatisch\""), "{note}");
+    // The schema can say no: a page without its hash is refused.
+    let broken = note.replacen(&format!(" sha256=\"{}\"", page_shas[0]), "", 1);
+    assert!(common::validate(&note_xsd, &broken).is_err());
 
     let s2 = pass(&s, store, &blobs);
     assert_eq!(
@@ -400,6 +439,17 @@ fn webdav_over_tls_with_basic_auth_survives_errors_and_an_outage() {
     assert_eq!(std::fs::read_dir(&apache.replies).unwrap().count(), 0);
     assert_eq!(dms.filed.len(), 1);
     assert!(dms.filed.values().all(|n| *n == 1));
+    // The DMS repeats its answer to a finished message (found by PROPFIND
+    // and deleted); another station's reply in the same collection stays.
+    let repeated = scanstelle::xdomea::reply::imported_name(&pid);
+    let foreign = scanstelle::xdomea::reply::imported_name("0b1c2d3e-0000-4000-8000-000000000000");
+    for name in [&repeated, &foreign] {
+        std::fs::write(apache.replies.join(name), "<x/>").unwrap();
+    }
+    pass(&s, store, &blobs);
+    assert!(!apache.replies.join(&repeated).exists());
+    assert!(apache.replies.join(&foreign).exists());
+    assert!(apache.access_log().contains("PROPFIND /antworten/"));
 }
 
 #[test]

@@ -22,6 +22,7 @@ fn package(blobs: &BlobStore) -> Package {
         received: Some(time::macros::date!(2026 - 11 - 23)),
         pdf: blobs.put(pdf).unwrap(),
         text: Some(format!("Volltext {number} <&>")),
+        note: None,
     };
     Package {
         process_id: uuid::Uuid::new_v4(),

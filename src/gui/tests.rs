@@ -509,6 +509,7 @@ fn many_batches(dir: &Path, n: usize) -> Config {
         store
             .ingest_source(&NewSource {
                 profile: "fujitsu-fi-g4",
+                profile_sha: "",
                 grouping: Grouping::PerFile,
                 original_path: &home.join(format!("scan-{i:04}.tif")),
                 sha: &Sha256Hex::of(format!("file {i}").as_bytes()),

@@ -113,6 +113,8 @@ pub struct NewPage {
 pub struct NewSource<'a> {
     /// Name of the scanner profile it came through.
     pub profile: &'a str,
+    /// SHA-256 of that profile's text (empty if unknown).
+    pub profile_sha: &'a str,
     /// How the profile groups files.
     pub grouping: Grouping,
     /// Where the file was found.
@@ -322,8 +324,8 @@ impl Store {
             .unwrap_or_default();
         tx.execute(
             "INSERT INTO source_files (batch_id, original_path, file_name, sha256, size, format,
-                 page_count, state, received_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                 page_count, state, received_at, updated_at, profile_sha)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, NULLIF(?10, ''))",
             params![
                 batch_id,
                 new.original_path.to_string_lossy(),
@@ -333,7 +335,8 @@ impl Store {
                 new.format.as_str(),
                 new.pages.len() as i64,
                 SourceState::InHotFolder,
-                now
+                now,
+                new.profile_sha
             ],
         )?;
         let source_id = tx.last_insert_rowid();

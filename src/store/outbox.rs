@@ -14,6 +14,7 @@ use super::{
     BatchState, DocumentState, OutboxState, Result, Store, StoreError, Transaction, event, now,
 };
 use crate::blob::Sha256Hex;
+use crate::transfer::{NoteEdit, NotePage, TransferFacts};
 use crate::xdomea::reply::ImportResult;
 use rusqlite::{OptionalExtension, params};
 
@@ -34,6 +35,8 @@ pub struct OutgoingDocument {
     pub pdf: Sha256Hex,
     /// The recognised text of its pages, pages separated by form feeds.
     pub text: String,
+    /// What its transfer note says.
+    pub facts: TransferFacts,
 }
 
 /// A message in the outbox with its documents, in `NummerImStapel` order.
@@ -774,6 +777,7 @@ fn message_documents(tx: &Transaction<'_>, outbox_id: i64) -> Result<Vec<Outgoin
         let pages: Vec<String> = text
             .query_map([id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
+        let facts = transfer_facts(tx, id, &pdf)?;
         out.push(OutgoingDocument {
             id,
             uuid,
@@ -784,9 +788,119 @@ fn message_documents(tx: &Transaction<'_>, outbox_id: i64) -> Result<Vec<Outgoin
                 StoreError::Refused(format!("Dokument {id}: PDF-Prüfsumme {pdf:?} ungültig"))
             })?,
             text: pages.join("\n\u{c}\n"),
+            facts,
         });
     }
     Ok(out)
+}
+
+/// What a document's transfer note says, from the store.
+fn transfer_facts(tx: &Transaction<'_>, doc: i64, pdf: &str) -> Result<TransferFacts> {
+    type Head = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<u32>,
+        String,
+        Option<String>,
+        Option<f64>,
+        Option<f64>,
+        String,
+        String,
+        String,
+    );
+    let h: Head = tx.query_row(
+        "SELECT d.uuid, d.case_bg, d.doc_type, d.expected_pages, d.flags, d.case_status,
+                d.case_confidence, d.type_confidence, b.uuid, b.created_at, b.profile
+         FROM documents d JOIN batches b ON b.id = d.batch_id WHERE d.id = ?1",
+        [doc],
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+                r.get(10)?,
+            ))
+        },
+    )?;
+    let words = |codes: &str| -> Vec<String> {
+        codes
+            .split(',')
+            .filter_map(crate::desk::flag_words)
+            .collect()
+    };
+    let mut stmt = tx.prepare(
+        "SELECT p.sha256, pp.prepared_sha, s.file_name, s.sha256, p.page_index, s.profile_sha,
+                p.dpi_x, p.colour, COALESCE(pp.rotation, 0), pp.skew, p.state,
+                COALESCE(pp.flags, '')
+         FROM document_pages dp JOIN pages p ON p.id = dp.page_id
+         JOIN source_files s ON s.id = p.source_file_id
+         LEFT JOIN page_prep pp ON pp.page_id = p.id
+         WHERE dp.document_id = ?1 ORDER BY dp.position",
+    )?;
+    let pages = stmt
+        .query_map([doc], |r| {
+            Ok(NotePage {
+                sha256: r.get(0)?,
+                prepared_sha256: r.get(1)?,
+                source_file: r.get(2)?,
+                source_sha256: r.get(3)?,
+                source_page: r.get::<_, u32>(4)? + 1,
+                profile_sha256: r.get(5)?,
+                dpi: r.get(6)?,
+                colour: r.get(7)?,
+                rotation: r.get(8)?,
+                skew: r.get(9)?,
+                removed: r.get::<_, String>(10)? == "removed",
+                flags: words(&r.get::<_, String>(11)?),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut stmt = tx.prepare(
+        "SELECT at, kind, detail FROM events WHERE document_id = ?1
+           AND kind IN ('document.edited', 'document.confirmed', 'document.reopened',
+                        'document.refused_by_dms')
+         ORDER BY id",
+    )?;
+    let edits = stmt
+        .query_map([doc], |r| {
+            let kind: String = r.get(1)?;
+            Ok(NoteEdit {
+                at: r.get(0)?,
+                kind: match kind.as_str() {
+                    "document.edited" => "bearbeitet",
+                    "document.confirmed" => "bestaetigt",
+                    "document.reopened" => "zurueckgenommen",
+                    _ => "vom DMS abgelehnt",
+                }
+                .to_owned(),
+                detail: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(TransferFacts {
+        document: h.0,
+        case_bg: h.1.unwrap_or_default(),
+        doc_type: h.2.unwrap_or_default(),
+        expected_pages: h.3,
+        anomalies: words(&h.4),
+        confirmed: h.5.as_deref() == Some("confirmed"),
+        case_confidence: h.6,
+        type_confidence: h.7,
+        batch: h.8,
+        received_at: h.9,
+        profile: h.10,
+        pages,
+        pdf_sha256: pdf.to_owned(),
+        edits,
+    })
 }
 
 fn message_by_process(

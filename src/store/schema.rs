@@ -283,5 +283,6 @@ CREATE TABLE sync_status (
 );
 INSERT INTO sync_status (id) VALUES (1);
 ALTER TABLE documents ADD COLUMN dms_error TEXT;
+ALTER TABLE source_files ADD COLUMN profile_sha TEXT;
 "#,
 ];

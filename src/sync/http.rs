@@ -245,6 +245,68 @@ fn fetch(http: &Http, url: reqwest::Url) -> Result<Option<Vec<u8>>, TransportErr
     }
 }
 
+/// The member names of a WebDAV collection (PROPFIND, depth 1).
+fn list(http: &Http, url: &reqwest::Url) -> Result<Vec<String>, TransportError> {
+    let method = reqwest::Method::from_bytes(b"PROPFIND").expect("PROPFIND is a valid method");
+    let r = http.send(
+        "Antworten auflisten",
+        http.client
+            .request(method, url.clone())
+            .header("Depth", "1")
+            .header(reqwest::header::CONTENT_TYPE, "application/xml")
+            .body(
+                "<?xml version=\"1.0\"?><d:propfind xmlns:d=\"DAV:\"><d:prop><d:resourcetype/></d:prop></d:propfind>",
+            ),
+    )?;
+    let status = r.status();
+    if !status.is_success() {
+        return Err(status_error("Antworten auflisten", status));
+    }
+    let body = r.text().map_err(|e| {
+        TransportError::new(
+            FailureKind::Offline,
+            format!("Antworten auflisten: {}", root_cause(&e)),
+        )
+    })?;
+    let doc = roxmltree::Document::parse(&body).map_err(|e| {
+        TransportError::new(
+            FailureKind::Refused,
+            format!("Antworten auflisten: keine WebDAV-Antwort ({e})"),
+        )
+    })?;
+    let own = url.path().trim_end_matches('/');
+    Ok(doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "href")
+        .filter_map(|n| n.text())
+        .map(|h| h.trim().trim_end_matches('/'))
+        .filter(|h| *h != own && !h.ends_with(own))
+        .filter_map(|h| h.rsplit('/').next())
+        .map(percent_decode)
+        .filter(|n| !n.is_empty() && !n.starts_with('.'))
+        .collect())
+}
+
+/// `%41` → `A` in a path segment (names we write are plain ASCII anyway).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn delete(http: &Http, url: reqwest::Url) -> Result<(), TransportError> {
     let r = http.send("Antwort löschen", http.client.delete(url))?;
     match r.status() {
@@ -315,6 +377,10 @@ impl Transport for WebDavTransport {
     fn remove_reply(&self, name: &str) -> Result<(), TransportError> {
         delete(&self.http, join(&self.replies, name))
     }
+
+    fn list_replies(&self) -> Result<Vec<String>, TransportError> {
+        list(&self.http, &self.replies)
+    }
 }
 
 /// HTTPS POST of the container to an import endpoint that answers with a
@@ -375,5 +441,9 @@ impl Transport for PostTransport {
 
     fn remove_reply(&self, name: &str) -> Result<(), TransportError> {
         delete(&self.http, join(&self.replies, name))
+    }
+
+    fn list_replies(&self) -> Result<Vec<String>, TransportError> {
+        list(&self.http, &self.replies)
     }
 }

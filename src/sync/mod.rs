@@ -380,6 +380,9 @@ impl Syncer {
             }
             self.sync_message(store, blobs, &row, now, &mut offline, &mut summary)?;
         }
+        if !offline {
+            self.clear_stale_replies(store);
+        }
         self.clean_spool(store)?;
         self.purge(store, blobs, OffsetDateTime::now_utc(), &mut summary)?;
         Ok(summary)
@@ -587,6 +590,28 @@ impl Syncer {
             .map_err(|e| err(e.to_string()))?;
         store.outbox_packed(row.id, &name, &sha, bytes)?;
         Ok(path)
+    }
+
+    /// Removes replies to this station's finished messages (a DMS that
+    /// answers a resend again leaves one behind); replies to messages it
+    /// does not know (another station's, in a shared folder) stay.
+    fn clear_stale_replies(&self, store: &Store) {
+        let Ok(names) = self.transport.list_replies() else {
+            return;
+        };
+        for name in names {
+            let Some((pid, _)) = name.split_once('_') else {
+                continue;
+            };
+            if name != reply::received_name(pid) && name != reply::imported_name(pid) {
+                continue;
+            }
+            if let Ok(Some(row)) = store.outbox_entry(pid)
+                && !row.state.is_active()
+            {
+                let _ = self.transport.remove_reply(&name);
+            }
+        }
     }
 
     /// Removes containers of messages that are finished, and half-built ones.

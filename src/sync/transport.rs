@@ -58,6 +58,10 @@ pub trait Transport: Send {
     /// Removes a reply once it is recorded (best effort: a reply read twice
     /// changes nothing).
     fn remove_reply(&self, name: &str) -> Result<(), TransportError>;
+
+    /// The names of the replies waiting (to clear away answers to messages
+    /// that are finished, e.g. a DMS repeating its 0630 for a resend).
+    fn list_replies(&self) -> Result<Vec<String>, TransportError>;
 }
 
 /// A shared folder the DMS imports from, with a folder for its replies.
@@ -142,5 +146,15 @@ impl Transport for FolderTransport {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(offline("Antwortordner", &self.replies, &e)),
         }
+    }
+
+    fn list_replies(&self) -> Result<Vec<String>, TransportError> {
+        let entries =
+            fs::read_dir(&self.replies).map_err(|e| offline("Antwortordner", &self.replies, &e))?;
+        Ok(entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.'))
+            .collect())
     }
 }

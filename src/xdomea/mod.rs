@@ -42,6 +42,8 @@ pub struct PackageDocument {
     /// The recognised text of its pages, sent as an `Anlage` (plain
     /// text); `None` or empty: no attachment.
     pub text: Option<String>,
+    /// Its transfer note (XML, [`crate::transfer`]), sent as an `Anlage`.
+    pub note: Option<String>,
 }
 
 impl PackageDocument {
@@ -60,6 +62,16 @@ impl PackageDocument {
     /// File name of the text attachment: `<UUID>_Volltext.txt`.
     pub fn text_file_name(&self) -> String {
         format!("{}_Volltext.txt", self.text_id())
+    }
+
+    /// ID of the transfer note attachment (derived from the file ID).
+    pub fn note_id(&self) -> uuid::Uuid {
+        derived_uuid(&[self.file_id.as_bytes(), b"note"])
+    }
+
+    /// File name of the transfer note: `<UUID>_Transfervermerk.xml`.
+    pub fn note_file_name(&self) -> String {
+        format!("{}_Transfervermerk.xml", self.note_id())
     }
 
     /// The attachment's text, if there is any.
@@ -145,6 +157,12 @@ impl Package {
     ) -> Result<Self, PackageError> {
         let process_id = uuid::Uuid::parse_str(&out.process_id)
             .map_err(|e| PackageError::Zip(format!("ProzessID {}: {e}", out.process_id)))?;
+        let created = time::OffsetDateTime::now_utc();
+        let now = created
+            .replace_nanosecond(0)
+            .unwrap_or(created)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
         let documents = out
             .documents
             .iter()
@@ -172,12 +190,18 @@ impl Package {
                     received,
                     pdf: d.pdf.clone(),
                     text: Some(d.text.clone()),
+                    note: Some(crate::transfer::note_xml(
+                        &d.facts,
+                        label,
+                        &sender.user,
+                        &now,
+                    )),
                 }
             })
             .collect();
         Ok(Package {
             process_id,
-            created: time::OffsetDateTime::now_utc(),
+            created,
             institution: sender.institution.clone(),
             unit: sender.unit.clone(),
             user: sender.user.clone(),
@@ -349,6 +373,20 @@ impl Package {
                 ));
                 x.push_str("        </xdomea:Anlage>\n");
             }
+            if d.note.is_some() {
+                x.push_str(&format!(
+                    "        <xdomea:Anlage>\n          <xdomea:Identifikation><xdomea:ID>{}</xdomea:ID></xdomea:Identifikation>\n          <xdomea:AllgemeineMetadaten><xdomea:Betreff>Transfervermerk</xdomea:Betreff></xdomea:AllgemeineMetadaten>\n",
+                    d.note_id()
+                ));
+                // 030: XML.
+                x.push_str(&version_xml(
+                    "          ",
+                    "030",
+                    "1.0",
+                    &d.note_file_name(),
+                ));
+                x.push_str("        </xdomea:Anlage>\n");
+            }
             x.push_str("      </xdomea:Dokument>\n    </xdomea:Schriftgutobjekt>\n");
             x.push_str(&format!(
                 "    <xdomea:Ablageort>{}</xdomea:Ablageort>\n",
@@ -392,6 +430,11 @@ impl Package {
                     .map_err(zip_err)?;
                 zip.write_all(text.as_bytes()).map_err(io_err)?;
             }
+            if let Some(note) = &d.note {
+                zip.start_file(d.note_file_name(), options)
+                    .map_err(zip_err)?;
+                zip.write_all(note.as_bytes()).map_err(io_err)?;
+            }
         }
         zip.finish().map_err(zip_err)
     }
@@ -414,6 +457,7 @@ mod tests {
             received: None,
             pdf: Sha256Hex::of(b""),
             text: None,
+            note: None,
         };
         assert_eq!(
             d.file_name(),

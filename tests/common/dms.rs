@@ -26,6 +26,8 @@ pub struct Arrived {
     pub pdf_bytes: Vec<u8>,
     /// The text attachment's content, if any.
     pub text: Option<String>,
+    /// The transfer note's content, if any.
+    pub note: Option<String>,
 }
 
 /// Decides per object: `Some(code)` refuses it with that 0605 error code.
@@ -148,15 +150,23 @@ impl TestDms {
                 .unwrap_or_else(|e| panic!("{name}: {pdf} missing: {e}"))
                 .read_to_end(&mut pdf_bytes)
                 .unwrap();
-            let text = dokument
-                .children()
-                .find(|c| c.tag_name().name() == "Anlage")
-                .and_then(|a| text_of(a, "Dateiname"))
-                .map(|t| {
-                    let mut s = String::new();
-                    zip.by_name(&t).unwrap().read_to_string(&mut s).unwrap();
-                    s
-                });
+            let mut attachment = |suffix: &str| {
+                dokument
+                    .children()
+                    .filter(|c| c.tag_name().name() == "Anlage")
+                    .filter_map(|a| text_of(a, "Dateiname"))
+                    .find(|n| n.ends_with(suffix))
+                    .map(|t| {
+                        let mut s = String::new();
+                        zip.by_name(&t)
+                            .unwrap_or_else(|e| panic!("{t} missing: {e}"))
+                            .read_to_string(&mut s)
+                            .unwrap();
+                        s
+                    })
+            };
+            let text = attachment("_Volltext.txt");
+            let note = attachment("_Transfervermerk.xml");
             arrived.push(Arrived {
                 number: text_of(o, "NummerImStapel").unwrap().parse().unwrap(),
                 object_id: text_of(o, "FachverfahrenObjektID").unwrap(),
@@ -165,6 +175,7 @@ impl TestDms {
                 pdf,
                 pdf_bytes,
                 text,
+                note,
             });
         }
         self.write_reply(
