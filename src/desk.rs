@@ -121,6 +121,8 @@ pub struct BatchView {
     pub warnings: Vec<String>,
     /// Thumbnails of the first pages.
     pub thumbs: Vec<Sha256Hex>,
+    /// Its local copies were deleted after the DMS imported it.
+    pub purged: bool,
 }
 
 /// A document with everything the review and document screens show.
@@ -695,6 +697,7 @@ fn batch_view(b: BatchRow) -> BatchView {
         review: docs(DocumentState::Review),
         warnings,
         thumbs: b.thumbs,
+        purged: state == Some(BatchState::Purged),
     }
 }
 

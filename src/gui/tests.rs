@@ -607,3 +607,67 @@ fn finished_batches_and_problems_become_notifications() {
     press(&mut app, &desk, Named::Escape);
     assert!(app.notices.is_empty());
 }
+
+#[test]
+fn the_transfer_screen_shows_the_dms_and_a_purged_batch_stays_closed() {
+    use scanstelle::store::OutboxState;
+    use scanstelle::sync::{DemoDms, DmsSettings, Syncer};
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = station(dir.path());
+    config.dms = DmsSettings {
+        hold_secs: 0,
+        retention_days: 0,
+        backoff_secs: 3600,
+        ..DmsSettings::default()
+    };
+    let (mut app, desk) = open(&config);
+    assert!(app.overview.sync.last_contact_at.is_none());
+    // The bank statement goes out, the demo DMS files it, the station
+    // deletes its copies (retention 0).
+    let syncer = Syncer::from_config(&config, "scan01").unwrap();
+    let mut store = Store::open(&config.home.join("scanstelle.db")).unwrap();
+    let blobs = scanstelle::blob::BlobStore::open(config.home.join("blobs")).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    syncer.pass(&mut store, &blobs, &stop).unwrap();
+    DemoDms::new(&config.home).run_once().unwrap();
+    let s = syncer.pass(&mut store, &blobs, &stop).unwrap();
+    assert_eq!((s.documents_imported, s.purged), (1, 1), "{s:?}");
+    send(&mut app, &desk, Message::Tick);
+    assert!(app.overview.sync.online());
+    assert_eq!(app.overview.outbox[0].state, OutboxState::Purged);
+    // The purged batch shows no thumbnails and does not open.
+    let purged = app.overview.batches.iter().find(|b| b.purged).unwrap().id;
+    assert!(
+        app.overview
+            .batches
+            .iter()
+            .any(|b| b.purged && b.thumbs.is_empty())
+    );
+    send(&mut app, &desk, Message::OpenBatch(purged));
+    assert_eq!(app.screen, Screen::Inbox);
+    assert!(
+        app.notices.last().unwrap().text.contains("Kopien"),
+        "{:?}",
+        app.notices
+    );
+    // The share goes away: offline in the status, with the reason; F5
+    // drops the waiting time and wakes the sync.
+    std::fs::remove_dir_all(config.home.join("dms/eingang")).unwrap();
+    let id = store.outbox().unwrap()[0].id;
+    store
+        .outbox_failed(id, "Ablageordner nicht erreichbar", "2999-01-01T00:00:00Z")
+        .unwrap();
+    store
+        .sync_contact(Err("Ablageordner nicht erreichbar"))
+        .unwrap();
+    send(&mut app, &desk, Message::Tick);
+    assert!(!app.overview.sync.online());
+    send(&mut app, &desk, Message::Show(Screen::Sync));
+    {
+        let mut ui = simulator(view::view(&app));
+        assert!(ui.find("Ablageordner nicht erreichbar").is_ok());
+        assert!(ui.find("Jetzt übertragen (F5)").is_ok());
+    }
+    press(&mut app, &desk, Named::F5);
+    assert!(store.take_sync_wake().unwrap(), "F5 wakes the sync");
+}

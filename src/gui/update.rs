@@ -168,6 +168,24 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Some(b) => update(app, Message::OpenBatch(b.id)),
             None => Vec::new(),
         },
+        Message::OpenBatch(batch)
+            if app
+                .overview
+                .batches
+                .iter()
+                .any(|b| b.id == batch && b.purged) =>
+        {
+            let text = format!(
+                "{} {batch} {}",
+                app.lang.t("Stapel", "Batch"),
+                app.lang.t(
+                    "ist im DMS abgelegt; die Station hat ihre Kopien nach der Aufbewahrungsfrist gelöscht.",
+                    "is filed in the DMS; the station deleted its copies after the retention period.",
+                )
+            );
+            notify(app, text, false);
+            Vec::new()
+        }
         Message::OpenBatch(batch) => {
             app.screen = Screen::Document;
             vec![Effect::BatchDocuments(batch)]

@@ -195,7 +195,8 @@ impl Store {
         }
         let mut prep = self.conn.prepare(
             "SELECT p.batch_id, pp.thumb_sha, pp.flags FROM pages p JOIN page_prep pp ON pp.page_id = p.id
-             WHERE p.batch_id >= ?1 ORDER BY p.batch_id, p.seq",
+             JOIN batches b ON b.id = p.batch_id
+             WHERE p.batch_id >= ?1 AND b.state != 'purged' ORDER BY p.batch_id, p.seq",
         )?;
         for row in prep.query_map([oldest], |r| {
             Ok((

@@ -7,7 +7,7 @@ use crate::gui::state::App;
 use crate::gui::theme;
 use crate::gui::view::{count, empty, size, thumb, title};
 use iced::widget::{button, column, container, progress_bar, row, scrollable, space, text};
-use iced::{Alignment, Element, Fill};
+use iced::{Alignment, Element, Fill, Length};
 use scanstelle::desk::{BatchView, STAGES};
 
 /// The inbox.
@@ -86,6 +86,17 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, Messag
     let mut thumbs = row![].spacing(6);
     for sha in &b.thumbs {
         thumbs = thumbs.push(thumb(app, sha, 76.0));
+    }
+    if b.purged {
+        thumbs = thumbs.push(
+            text(l.t(
+                "im DMS abgelegt,\nlokal gelöscht",
+                "filed in the DMS,\ndeleted locally",
+            ))
+            .size(size::SMALL)
+            .style(text::secondary)
+            .width(Length::Fixed(120.0)),
+        );
     }
     let mut stages = row![].spacing(4);
     for (i, s) in STAGES.iter().enumerate() {
