@@ -10,7 +10,7 @@
 mod apache;
 
 use scanstelle::blob::BlobStore;
-use scanstelle::sync::{HttpOptions, Transport, WebDavTransport};
+use scanstelle::sync::{HttpOptions, HttpTransport, Transport};
 use scanstelle::xdomea::{Package, PackageDocument};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -115,7 +115,7 @@ fn main() {
         mib / build.as_secs_f64()
     );
 
-    let transport = WebDavTransport::new(
+    let transport = HttpTransport::webdav(
         &server.url("eingang"),
         &server.url("antworten"),
         HttpOptions {

@@ -10,8 +10,7 @@ use scanstelle::blob::BlobStore;
 use scanstelle::doctype::TypeRules;
 use scanstelle::store::{BatchState, DocumentState, OutboxState, Store};
 use scanstelle::sync::{
-    DmsSettings, FolderTransport, HttpOptions, PostTransport, SyncSummary, Syncer, Transport,
-    WebDavTransport,
+    DmsSettings, FolderTransport, HttpOptions, HttpTransport, SyncSummary, Syncer, Transport,
 };
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -343,19 +342,24 @@ fn an_unreachable_share_backs_off_and_a_lost_reply_is_answered_by_a_resend() {
     assert!(dms.filed.values().all(|n| *n == 1), "{:?}", dms.filed);
 }
 
+/// Options for the test server: its user, this password, its CA if `ca`.
+fn options(a: &common::apache::Apache, password: &str, ca: bool, timeout_secs: u64) -> HttpOptions {
+    HttpOptions {
+        user: Some(common::apache::USER.into()),
+        password: Some(password.into()),
+        ca_file: ca.then(|| a.ca.clone()),
+        timeout: Duration::from_secs(timeout_secs),
+        min_rate: 64 * 1024,
+        ..Default::default()
+    }
+}
+
 fn webdav(a: &common::apache::Apache, password: &str, ca: bool) -> Box<dyn Transport> {
     Box::new(
-        WebDavTransport::new(
+        HttpTransport::webdav(
             &a.url("eingang"),
             &a.url("antworten"),
-            HttpOptions {
-                user: Some(common::apache::USER.into()),
-                password: Some(password.into()),
-                ca_file: ca.then(|| a.ca.clone()),
-                timeout: Duration::from_secs(20),
-                min_rate: 64 * 1024,
-                ..Default::default()
-            },
+            options(a, password, ca, 20),
         )
         .unwrap(),
     )
@@ -466,17 +470,10 @@ fn https_post_gets_its_receipt_at_once_and_the_import_report_later() {
     let endpoint = format!("https://127.0.0.1:{}/import", apache.port);
     let s = syncer(
         Box::new(
-            PostTransport::new(
+            HttpTransport::post(
                 &endpoint,
                 &apache.url("antworten"),
-                HttpOptions {
-                    user: Some(common::apache::USER.into()),
-                    password: Some(common::apache::PASSWORD.into()),
-                    ca_file: Some(apache.ca.clone()),
-                    timeout: Duration::from_secs(20),
-                    min_rate: 64 * 1024,
-                    ..Default::default()
-                },
+                options(&apache, common::apache::PASSWORD, true, 20),
             )
             .unwrap(),
         ),
@@ -515,16 +512,12 @@ fn a_stalled_server_and_a_cut_upload_end_with_one_import() {
     let via_proxy = |path: &str| format!("https://127.0.0.1:{}/{path}/", proxy.port);
     let s = syncer(
         Box::new(
-            WebDavTransport::new(
+            HttpTransport::webdav(
                 &via_proxy("eingang"),
                 &via_proxy("antworten"),
                 HttpOptions {
-                    user: Some(common::apache::USER.into()),
-                    password: Some(common::apache::PASSWORD.into()),
-                    ca_file: Some(apache.ca.clone()),
-                    timeout: Duration::from_secs(2),
                     min_rate: 1024 * 1024,
-                    ..Default::default()
+                    ..options(&apache, common::apache::PASSWORD, true, 2)
                 },
             )
             .unwrap(),

@@ -315,35 +315,51 @@ fn delete(http: &Http, url: reqwest::Url) -> Result<(), TransportError> {
     }
 }
 
-/// WebDAV: PUT under a temporary name, then MOVE into place; replies from
-/// a reply collection.
+/// Which HTTP exchange mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// PUT under a temporary name, then MOVE into place.
+    WebDav,
+    /// POST to an import endpoint that answers with a 0629.
+    Post,
+}
+
+/// An HTTP(S) DMS: WebDAV (PUT under a temporary name, then MOVE into
+/// place) or HTTPS POST to an import endpoint that answers with a 0629;
+/// either way the replies are read from a reply collection (GET, DELETE,
+/// PROPFIND).
 #[derive(Debug, Clone)]
-pub struct WebDavTransport {
+pub struct HttpTransport {
     http: Http,
-    inbox: reqwest::Url,
+    mode: Mode,
+    target: reqwest::Url,
     replies: reqwest::Url,
 }
 
-impl WebDavTransport {
-    /// A transport to the collection `inbox`, replies read from `replies`.
-    pub fn new(inbox: &str, replies: &str, options: HttpOptions) -> Result<Self, SetupError> {
-        Ok(WebDavTransport {
+impl HttpTransport {
+    /// WebDAV: containers into the collection `inbox`, replies from `replies`.
+    pub fn webdav(inbox: &str, replies: &str, options: HttpOptions) -> Result<Self, SetupError> {
+        Ok(HttpTransport {
             http: Http::new(options)?,
-            inbox: parse_url(inbox, "WebDAV-Adresse")?,
+            mode: Mode::WebDav,
+            target: parse_url(inbox, "WebDAV-Adresse")?,
             replies: parse_url(replies, "WebDAV-Antwortadresse")?,
         })
     }
-}
 
-impl Transport for WebDavTransport {
-    fn location(&self) -> String {
-        self.inbox.to_string()
+    /// HTTPS POST to `endpoint`, replies from `replies`.
+    pub fn post(endpoint: &str, replies: &str, options: HttpOptions) -> Result<Self, SetupError> {
+        Ok(HttpTransport {
+            http: Http::new(options)?,
+            mode: Mode::Post,
+            target: parse_url(endpoint, "Import-Adresse")?,
+            replies: parse_url(replies, "Antwortadresse")?,
+        })
     }
 
-    fn deliver(&self, name: &str, file: &Path) -> Result<Option<Vec<u8>>, TransportError> {
-        let tmp = join(&self.inbox, &format!(".{name}.part"));
-        let dest = join(&self.inbox, name);
-        self.http.probe(&self.inbox)?;
+    fn put_and_move(&self, name: &str, file: &Path) -> Result<Option<Vec<u8>>, TransportError> {
+        let tmp = join(&self.target, &format!(".{name}.part"));
+        let dest = join(&self.target, name);
         let (body, len) = Http::body(file)?;
         let put = self
             .http
@@ -370,51 +386,12 @@ impl Transport for WebDavTransport {
         Ok(None)
     }
 
-    fn fetch_reply(&self, name: &str) -> Result<Option<Vec<u8>>, TransportError> {
-        fetch(&self.http, join(&self.replies, name))
-    }
-
-    fn remove_reply(&self, name: &str) -> Result<(), TransportError> {
-        delete(&self.http, join(&self.replies, name))
-    }
-
-    fn list_replies(&self) -> Result<Vec<String>, TransportError> {
-        list(&self.http, &self.replies)
-    }
-}
-
-/// HTTPS POST of the container to an import endpoint that answers with a
-/// 0629; the 0630 is fetched later from a reply address.
-#[derive(Debug, Clone)]
-pub struct PostTransport {
-    http: Http,
-    endpoint: reqwest::Url,
-    replies: reqwest::Url,
-}
-
-impl PostTransport {
-    /// A transport posting to `endpoint`, replies read from `replies`.
-    pub fn new(endpoint: &str, replies: &str, options: HttpOptions) -> Result<Self, SetupError> {
-        Ok(PostTransport {
-            http: Http::new(options)?,
-            endpoint: parse_url(endpoint, "Import-Adresse")?,
-            replies: parse_url(replies, "Antwortadresse")?,
-        })
-    }
-}
-
-impl Transport for PostTransport {
-    fn location(&self) -> String {
-        self.endpoint.to_string()
-    }
-
-    fn deliver(&self, name: &str, file: &Path) -> Result<Option<Vec<u8>>, TransportError> {
-        self.http.probe(&self.endpoint)?;
+    fn post_file(&self, name: &str, file: &Path) -> Result<Option<Vec<u8>>, TransportError> {
         let (body, len) = Http::body(file)?;
         let post = self
             .http
             .client
-            .post(self.endpoint.clone())
+            .post(self.target.clone())
             .header(reqwest::header::CONTENT_TYPE, "application/zip")
             .header(
                 reqwest::header::CONTENT_DISPOSITION,
@@ -433,6 +410,20 @@ impl Transport for PostTransport {
             )
         })?;
         Ok((!answer.is_empty()).then(|| answer.to_vec()))
+    }
+}
+
+impl Transport for HttpTransport {
+    fn location(&self) -> String {
+        self.target.to_string()
+    }
+
+    fn deliver(&self, name: &str, file: &Path) -> Result<Option<Vec<u8>>, TransportError> {
+        self.http.probe(&self.target)?;
+        match self.mode {
+            Mode::WebDav => self.put_and_move(name, file),
+            Mode::Post => self.post_file(name, file),
+        }
     }
 
     fn fetch_reply(&self, name: &str) -> Result<Option<Vec<u8>>, TransportError> {

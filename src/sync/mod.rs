@@ -18,7 +18,7 @@ mod transport;
 
 pub use demo::DemoDms;
 
-pub use http::{HttpOptions, PostTransport, SetupError, WebDavTransport};
+pub use http::{HttpOptions, HttpTransport, SetupError};
 pub use transport::{FailureKind, FolderTransport, Transport, TransportError};
 
 use crate::blob::{BlobStore, Sha256Hex};
@@ -249,11 +249,11 @@ pub fn transport_for(
                 timeout: Duration::from_secs(settings.timeout_secs.max(1)),
                 min_rate: settings.min_upload_kib_per_sec.max(1) * 1024,
             };
-            Ok(if settings.transport == TransportKind::Webdav {
-                Box::new(WebDavTransport::new(url, reply_url, options)?)
+            Ok(Box::new(if settings.transport == TransportKind::Webdav {
+                HttpTransport::webdav(url, reply_url, options)?
             } else {
-                Box::new(PostTransport::new(url, reply_url, options)?)
-            })
+                HttpTransport::post(url, reply_url, options)?
+            }))
         }
     }
 }
