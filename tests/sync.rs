@@ -176,8 +176,7 @@ fn a_batch_goes_out_is_imported_once_and_its_local_copies_are_purged() {
     // A further pass has nothing to do; nothing was filed twice.
     assert_eq!(pass(&s, store, &blobs), SyncSummary::default());
     assert_eq!(dms.run_once(), 0);
-    assert!(dms.filed.values().all(|n| *n == 1), "{:?}", dms.filed);
-    assert_eq!(dms.filed.len(), 1);
+    dms.assert_each_filed_once(1);
 }
 
 #[test]
@@ -245,8 +244,7 @@ fn a_document_the_dms_refuses_goes_back_to_review_and_out_again_once_corrected()
         dms.objects[&second.process_id][0].container,
         "12345BG0067890"
     );
-    assert_eq!(dms.filed.len(), 1);
-    assert!(dms.filed.values().all(|n| *n == 1));
+    dms.assert_each_filed_once(1);
 }
 
 #[test]
@@ -338,8 +336,7 @@ fn an_unreachable_share_backs_off_and_a_lost_reply_is_answered_by_a_resend() {
     for b in &batches {
         assert_eq!(doc_states(store, *b), [DocumentState::Transferred]);
     }
-    assert_eq!(dms.filed.len(), 2);
-    assert!(dms.filed.values().all(|n| *n == 1), "{:?}", dms.filed);
+    dms.assert_each_filed_once(2);
 }
 
 /// Options for the test server: its user, this password, its CA if `ca`.
@@ -441,8 +438,7 @@ fn webdav_over_tls_with_basic_auth_survives_errors_and_an_outage() {
     assert_eq!((done.imported, done.documents_imported), (1, 1), "{done:?}");
     assert_eq!(doc_states(store, batches[0]), [DocumentState::Transferred]);
     assert_eq!(std::fs::read_dir(&apache.replies).unwrap().count(), 0);
-    assert_eq!(dms.filed.len(), 1);
-    assert!(dms.filed.values().all(|n| *n == 1));
+    dms.assert_each_filed_once(1);
     // The DMS repeats its answer to a finished message (found by PROPFIND
     // and deleted); another station's reply in the same collection stays.
     let repeated = scanstelle::xdomea::reply::imported_name(&pid);
@@ -494,7 +490,7 @@ fn https_post_gets_its_receipt_at_once_and_the_import_report_later() {
     let s2 = pass(&s, store, &blobs);
     assert_eq!((s2.imported, s2.documents_imported), (1, 1), "{s2:?}");
     assert_eq!(doc_states(store, batches[0]), [DocumentState::Transferred]);
-    assert_eq!(dms.filed.len(), 1);
+    dms.assert_each_filed_once(1);
 }
 
 #[test]
@@ -556,8 +552,7 @@ fn a_stalled_server_and_a_cut_upload_end_with_one_import() {
     let done = pass(&s, store, &blobs);
     assert_eq!(done.documents_imported, 1, "{done:?}");
     assert_eq!(doc_states(store, batches[0]), [DocumentState::Transferred]);
-    assert_eq!(dms.filed.len(), 1);
-    assert!(dms.filed.values().all(|n| *n == 1));
+    dms.assert_each_filed_once(1);
 }
 
 #[test]
@@ -648,8 +643,7 @@ fn killing_the_station_while_it_packages_and_uploads_loses_and_doubles_nothing()
             "batch {b}"
         );
     }
-    assert_eq!(dms.filed.len(), letters.len(), "{:?}", dms.filed);
-    assert!(dms.filed.values().all(|n| *n == 1), "{:?}", dms.filed);
+    dms.assert_each_filed_once(letters.len());
     // One message per batch, however often it was sent.
     let rows = store.outbox().unwrap();
     assert_eq!(rows.len(), letters.len());

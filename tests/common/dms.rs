@@ -84,6 +84,16 @@ impl TestDms {
         std::fs::rename(&tmp, self.replies.join(name)).unwrap();
     }
 
+    /// Asserts that exactly `n` objects were filed, each exactly once.
+    pub fn assert_each_filed_once(&self, n: usize) {
+        assert_eq!(self.filed.len(), n, "objects filed: {:?}", self.filed);
+        assert!(
+            self.filed.values().all(|times| *times == 1),
+            "an object was filed twice: {:?}",
+            self.filed
+        );
+    }
+
     /// Imports every complete container in the inbox; returns how many.
     pub fn run_once(&mut self) -> usize {
         let mut names: Vec<String> = std::fs::read_dir(&self.inbox)
