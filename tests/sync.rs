@@ -658,3 +658,52 @@ fn killing_the_station_while_it_packages_and_uploads_loses_and_doubles_nothing()
         proxy.connections.load(std::sync::atomic::Ordering::SeqCst)
     );
 }
+
+#[test]
+fn sync_and_outbox_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, station, _) = common::processed_station(dir.path(), &["kontoauszug.jpg"]);
+    let home = config.home.clone();
+    let cfg = dir.path().join("scanstelle.toml");
+    std::fs::write(&cfg, "[dms]\nhold_secs = 0\n").unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_scanstelle"))
+            .arg("--config")
+            .arg(&cfg)
+            .arg("--home")
+            .arg(&home)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // While the station runs elsewhere, it syncs by itself.
+    let busy = run(&["sync"]);
+    assert!(!busy.status.success());
+    let err = String::from_utf8_lossy(&busy.stderr);
+    assert!(err.contains("läuft bereits"), "{err}");
+    drop(station);
+
+    let first = run(&["sync"]);
+    let out = String::from_utf8_lossy(&first.stdout);
+    assert!(first.status.success(), "{out}");
+    assert!(out.contains("1 verpackt, 1 gesendet"), "{out}");
+    assert_eq!(scanstelle::sync::DemoDms::new(&home).run_once().unwrap(), 1);
+    let second = run(&["sync"]);
+    let out = String::from_utf8_lossy(&second.stdout);
+    assert!(
+        out.contains("1 Import bestätigt (1 Dokument(e) abgelegt"),
+        "{out}"
+    );
+
+    let list = run(&["outbox"]);
+    let out = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        out.contains("DMS erreichbar") && out.contains("importiert"),
+        "{out}"
+    );
+    let json = run(&["outbox", "--as-json"]);
+    let line: serde_json::Value =
+        serde_json::from_slice(json.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(line["state"], "imported");
+    assert_eq!(line["documents"], 1);
+}

@@ -4,9 +4,10 @@
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use scanstelle::config::Config;
 use scanstelle::desk::local_time;
+use scanstelle::station::{Station, StationError};
 use scanstelle::store::Store;
 use scanstelle::sync::{SyncSummary, Syncer};
 
@@ -21,9 +22,16 @@ pub fn station_user() -> String {
 /// the DMS could not be reached or refused, after recording it.
 pub fn sync_once(config: &Config) -> Result<ExitCode> {
     let syncer = Syncer::from_config(config, &station_user())?;
-    let mut store = Store::open(&config.home.join("scanstelle.db"))?;
-    let blobs = scanstelle::blob::BlobStore::open(config.home.join("blobs"))?;
-    let s = syncer.pass(&mut store, &blobs, &AtomicBool::new(false))?;
+    // The station's lock: a running `watch` (or window) syncs by itself.
+    let mut station = match Station::open(&config.home) {
+        Ok(s) => s,
+        Err(StationError::Locked(home)) => bail!(
+            "Die Station in {} läuft bereits (Dienst oder Fenster) und überträgt selbst; `scanstelle outbox` zeigt den Stand",
+            home.display()
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let s = syncer.pass(&mut station.store, &station.blobs, &AtomicBool::new(false))?;
     print_summary(&s, &syncer.location());
     Ok(if s.failures > 0 {
         ExitCode::FAILURE

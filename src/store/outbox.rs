@@ -427,6 +427,7 @@ impl Store {
             stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?
         };
+        let count = docs.len();
         let general = result.general_errors();
         let mut outcome = ImportOutcome::default();
         let at = now();
@@ -436,9 +437,13 @@ impl Store {
                 .iter()
                 .find(|o| o.number == Some(number))
                 .or_else(|| {
-                    // A single object may come without its number.
-                    (result.objects.len() == 1 && result.objects[0].number.is_none())
-                        .then(|| &result.objects[0])
+                    // Results without numbers answer the objects in order,
+                    // if there is one for each.
+                    let unnumbered = result.objects.len() == count
+                        && result.objects.iter().all(|o| o.number.is_none());
+                    unnumbered
+                        .then(|| result.objects.get((number as usize).saturating_sub(1)))
+                        .flatten()
                 });
             // Without a word on the object: the message-level verdict (a
             // resend the DMS discarded as processed counts as filed).

@@ -289,6 +289,16 @@ fn parse_stamp(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &Rfc3339).ok()
 }
 
+/// What reading a message's replies found.
+enum Replies {
+    /// The 0630 is recorded: the message is finished.
+    Finished,
+    /// Nothing final yet (maybe a 0629).
+    Waiting,
+    /// The DMS could not be asked.
+    Failed(TransportError),
+}
+
 /// The sync stage: one transport, the station's spool folder for built
 /// containers, and the settings.
 pub struct Syncer {
@@ -407,10 +417,10 @@ impl Syncer {
         }
         // Replies first: a message already answered is not sent again.
         if row.state != OutboxState::Packaged {
-            match self.read_replies(store, row, summary) {
-                Ok(true) => return Ok(()),
-                Ok(false) => {}
-                Err(e) => {
+            match self.read_replies(store, row, summary)? {
+                Replies::Finished => return Ok(()),
+                Replies::Waiting => {}
+                Replies::Failed(e) => {
                     *offline = e.kind == FailureKind::Offline;
                     return self.failed(store, row, &e, summary);
                 }
@@ -433,6 +443,8 @@ impl Syncer {
                 store.outbox_sent(row.id, &self.transport.location())?;
                 summary.sent += 1;
                 if let Some(answer) = answer {
+                    // An unusable answer is recorded; the 0629 may still
+                    // come by the reply address.
                     self.record_reply(store, row, &answer, summary)?;
                 }
                 Ok(())
@@ -466,46 +478,55 @@ impl Syncer {
         Ok(())
     }
 
-    /// Reads the 0630 and 0629 of a message; true when it is finished.
+    /// Reads the 0630 and 0629 of a message.
     fn read_replies(
         &self,
         store: &mut Store,
         row: &OutboxRow,
         summary: &mut SyncSummary,
-    ) -> Result<bool, TransportError> {
+    ) -> Result<Replies, SyncError> {
         let imported = reply::imported_name(&row.process_id);
-        if let Some(bytes) = self.transport.fetch_reply(&imported)? {
-            store.sync_contact(Ok(())).ok();
-            if self.record_reply(store, row, &bytes, summary).is_ok() {
-                self.transport.remove_reply(&imported)?;
-                // The receipt is not needed any more either.
-                self.transport
-                    .remove_reply(&reply::received_name(&row.process_id))?;
-                return Ok(true);
+        let received = reply::received_name(&row.process_id);
+        let found = match self.transport.fetch_reply(&imported) {
+            Ok(found) => found,
+            Err(e) => return Ok(Replies::Failed(e)),
+        };
+        if let Some(bytes) = found {
+            store.sync_contact(Ok(()))?;
+            if !self.record_reply(store, row, &bytes, summary)? {
+                return Ok(Replies::Waiting);
             }
-            return Ok(false);
+            // Recorded: the reply and the receipt are not needed any more
+            // (a failed removal is retried by the clean-up of old replies).
+            let _ = self.transport.remove_reply(&imported);
+            let _ = self.transport.remove_reply(&received);
+            return Ok(Replies::Finished);
         }
         if row.state == OutboxState::Sent {
-            let received = reply::received_name(&row.process_id);
-            if let Some(bytes) = self.transport.fetch_reply(&received)? {
-                store.sync_contact(Ok(())).ok();
-                if self.record_reply(store, row, &bytes, summary).is_ok() {
-                    self.transport.remove_reply(&received)?;
+            let found = match self.transport.fetch_reply(&received) {
+                Ok(found) => found,
+                Err(e) => return Ok(Replies::Failed(e)),
+            };
+            if let Some(bytes) = found {
+                store.sync_contact(Ok(()))?;
+                if self.record_reply(store, row, &bytes, summary)? {
+                    let _ = self.transport.remove_reply(&received);
                 }
             }
         }
-        Ok(false)
+        Ok(Replies::Waiting)
     }
 
-    /// Records one reply; a reply that cannot be read or belongs to another
-    /// process is recorded as the message's error and left where it is.
+    /// Records one reply (true). A reply that cannot be read or belongs to
+    /// another process is recorded as the message's error and left where
+    /// it is (false).
     fn record_reply(
         &self,
         store: &mut Store,
         row: &OutboxRow,
         bytes: &[u8],
         summary: &mut SyncSummary,
-    ) -> Result<(), SyncError> {
+    ) -> Result<bool, SyncError> {
         let parsed = reply::parse(bytes)
             .map_err(|e| e.to_string())
             .and_then(|r| {
@@ -524,7 +545,7 @@ impl Syncer {
                 if store.outbox_received(&process_id)? {
                     summary.received += 1;
                 }
-                Ok(())
+                Ok(true)
             }
             Ok(Reply::Imported(result)) => {
                 let outcome = store.outbox_imported(&result)?;
@@ -533,19 +554,17 @@ impl Syncer {
                     summary.documents_imported += outcome.imported;
                     summary.documents_refused += outcome.refused;
                 }
-                Ok(())
+                Ok(true)
             }
             Err(why) => {
                 let retry = stamp(
                     OffsetDateTime::now_utc() + Duration::from_secs(self.settings.backoff_secs),
                 );
+                tracing::warn!(process = %row.process_id, %why, "unusable DMS reply");
                 store.outbox_failed(row.id, &why, &retry)?;
                 summary.failures += 1;
-                summary.last_error = Some(why.clone());
-                Err(SyncError::Package {
-                    process: row.process_id.clone(),
-                    detail: why,
-                })
+                summary.last_error = Some(why);
+                Ok(false)
             }
         }
     }
