@@ -86,6 +86,11 @@ enum Command {
         #[command(subcommand)]
         action: CasesAction,
     },
+    /// Das Prüfprotokoll: Verkettung prüfen, Einträge zu einer Akte zeigen.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Listet die Dokumente mit Akte, Dokumenttyp und Sicherheit.
     Documents {
         #[command(subcommand)]
@@ -174,6 +179,19 @@ enum DocumentsAction {
         /// Anderer Dokumenttyp als der vorgeschlagene.
         #[arg(long = "typ", value_name = "TYP")]
         doc_type: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditAction {
+    /// Prüft die Hash-Kette des Protokolls: jeder veränderte, entfernte oder
+    /// umgestellte Eintrag wird genannt (Exit-Code 1).
+    Verify,
+    /// Zeigt alle Einträge zu einer Akte (für die Datenschutzbeauftragte).
+    Show {
+        /// BG-Nummer.
+        #[arg(long = "case", value_name = "BG")]
+        case: String,
     },
 }
 
@@ -362,6 +380,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         ExitCode::FAILURE
                     })
                 }
+                Command::Audit { action } => match action {
+                    AuditAction::Verify => commands::audit::verify(&open_store(&config)?),
+                    AuditAction::Show { case } => {
+                        commands::audit::show(&open_store(&config)?, &case)
+                    }
+                },
                 Command::Cases { action } => match action {
                     CasesAction::Import { file, skip_bad } => {
                         commands::cases::import(&config, &file, skip_bad)

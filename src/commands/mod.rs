@@ -1,4 +1,5 @@
 //! Subcommands of the CLI that have grown beyond a few lines.
 
+pub mod audit;
 pub mod cases;
 pub mod sync;

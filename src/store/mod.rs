@@ -5,6 +5,7 @@
 //! ([`schema`]). Opening goes through [`Store::open`] only, so encryption at
 //! rest is a change in one place.
 
+pub mod audit;
 mod cases;
 mod desk;
 mod edit;
@@ -14,6 +15,7 @@ pub mod state;
 
 use crate::blob::Sha256Hex;
 use crate::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
+pub use audit::AuditReport;
 pub use cases::{DocumentReport, NewDecision, RegisterVersion};
 pub use desk::{BatchRow, DecisionState, DetailPage, DocumentDetail, EventRow};
 pub use edit::{Edit, Edited, PageToTurn, Turned};
@@ -293,7 +295,14 @@ impl Store {
         }
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(found as usize) {
             let tx = self.conn.transaction()?;
-            tx.execute_batch(sql)?;
+            match sql.split_once(schema::SEAL_MARKER) {
+                Some((before, after)) => {
+                    tx.execute_batch(before)?;
+                    audit::seal_existing(&tx)?;
+                    tx.execute_batch(after)?;
+                }
+                None => tx.execute_batch(sql)?,
+            }
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
             tx.commit()?;
         }
@@ -762,6 +771,8 @@ fn close_batch(tx: &Transaction<'_>, id: i64) -> Result<()> {
     event(tx, "batch.closed", Some(id), None, "")
 }
 
+/// Appends an event to the audit trail (sealed into its hash chain, in
+/// the caller's transaction).
 fn event(
     tx: &Transaction<'_>,
     kind: &str,
@@ -769,11 +780,7 @@ fn event(
     document_id: Option<i64>,
     detail: &str,
 ) -> Result<()> {
-    tx.execute(
-        "INSERT INTO events (at, kind, batch_id, document_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![now(), kind, batch_id, document_id, detail],
-    )?;
-    Ok(())
+    audit::append(tx, kind, batch_id, document_id, detail)
 }
 
 /// The preparation result of one page, to record.

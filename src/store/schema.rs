@@ -285,4 +285,24 @@ INSERT INTO sync_status (id) VALUES (1);
 ALTER TABLE documents ADD COLUMN dms_error TEXT;
 ALTER TABLE source_files ADD COLUMN profile_sha TEXT;
 "#,
+    // 11: the audit trail: every event sealed into a SHA-256 chain, the
+    // chain's end recorded, sealed entries unchangeable. The entries
+    // before are sealed by `audit::seal_existing` where the marker stands.
+    r#"
+ALTER TABLE events ADD COLUMN actor TEXT;
+ALTER TABLE events ADD COLUMN hash TEXT;
+CREATE TABLE audit_head (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    last_id INTEGER NOT NULL,
+    hash    TEXT NOT NULL
+);
+-- @seal-existing-events
+CREATE TRIGGER events_sealed_no_update BEFORE UPDATE ON events WHEN OLD.hash IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'Protokolleinträge sind unveränderlich'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'Protokolleinträge werden nicht gelöscht'); END;
+"#,
 ];
+
+/// Where a migration hands over to Rust code (then goes on with its SQL).
+pub(super) const SEAL_MARKER: &str = "-- @seal-existing-events";

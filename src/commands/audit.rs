@@ -1,0 +1,55 @@
+//! `scanstelle audit verify` and `scanstelle audit show --case BG`.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use scanstelle::desk::local_time;
+use scanstelle::store::Store;
+
+/// Walks the chain; exit 1 with every problem named when it is broken.
+pub fn verify(store: &Store) -> Result<ExitCode> {
+    let report = store.verify_audit()?;
+    if report.intact() {
+        println!(
+            "Protokoll unversehrt: {} Einträge, Kettenende {}",
+            report.entries, report.head
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!(
+        "Protokoll NICHT unversehrt ({} Einträge geprüft):",
+        report.entries
+    );
+    for p in &report.problems {
+        eprintln!("  - {p}");
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+/// Every entry about a case, oldest first.
+pub fn show(store: &Store, case: &str) -> Result<ExitCode> {
+    let bg = scanstelle::separation::normalize_bg(case)
+        .with_context(|| format!("{case:?} ist keine BG-Nummer"))?;
+    let rows = store.audit_for_case(&bg)?;
+    if rows.is_empty() {
+        println!("Keine Protokolleinträge zu {bg}.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("Protokoll zu {bg} ({} Einträge):", rows.len());
+    for r in rows {
+        let target = match (r.batch_id, r.document_id) {
+            (_, Some(d)) => format!("Dokument {d}"),
+            (Some(b), None) => format!("Stapel {b}"),
+            (None, None) => String::new(),
+        };
+        println!(
+            "{:>6}  {}  {:<28} {:<14} {}",
+            r.id,
+            local_time(&r.at),
+            r.kind,
+            target,
+            r.detail
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

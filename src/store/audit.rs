@@ -1,0 +1,316 @@
+//! The audit trail: the events table is append-only and every entry is
+//! chained to the one before by SHA-256 (`hash` = SHA-256 of the previous
+//! hash and the entry's fields). `audit_head` holds the newest entry's id
+//! and hash, written in the same transaction, so removing entries at the
+//! end shows too. Triggers refuse changes and deletions of sealed entries.
+//!
+//! [`Store::verify_audit`] walks the chain and names every entry that was
+//! changed, removed or moved. The chain proves the log was not edited
+//! within the database; an anchor outside it (e.g. the head hash sent to
+//! the DMS or a log server) would also catch a rewrite of the whole chain.
+
+use super::{Result, Store, Transaction, now};
+use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+/// The hash before the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One entry's fields as hashed.
+struct Entry<'a> {
+    id: i64,
+    at: &'a str,
+    kind: &'a str,
+    batch_id: Option<i64>,
+    document_id: Option<i64>,
+    page_id: Option<i64>,
+    actor: Option<&'a str>,
+    detail: &'a str,
+}
+
+/// SHA-256 of the previous hash and the fields, each length-prefixed (no
+/// two different entries encode alike).
+fn entry_hash(prev: &str, e: &Entry<'_>) -> String {
+    let mut h = Sha256::new();
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for field in [
+        prev,
+        &e.id.to_string(),
+        e.at,
+        e.kind,
+        &opt(e.batch_id),
+        &opt(e.document_id),
+        &opt(e.page_id),
+        e.actor.unwrap_or(""),
+        e.detail,
+    ] {
+        h.update((field.len() as u64).to_le_bytes());
+        h.update(field.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends an entry and seals it into the chain (same transaction).
+pub(super) fn append(
+    tx: &Transaction<'_>,
+    kind: &str,
+    batch_id: Option<i64>,
+    document_id: Option<i64>,
+    detail: &str,
+) -> Result<()> {
+    let at = now();
+    tx.execute(
+        "INSERT INTO events (at, kind, batch_id, document_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![at, kind, batch_id, document_id, detail],
+    )?;
+    let id = tx.last_insert_rowid();
+    let prev: String = tx
+        .query_row("SELECT hash FROM audit_head WHERE id = 1", [], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| GENESIS.to_owned());
+    let hash = entry_hash(
+        &prev,
+        &Entry {
+            id,
+            at: &at,
+            kind,
+            batch_id,
+            document_id,
+            page_id: None,
+            actor: None,
+            detail,
+        },
+    );
+    tx.execute(
+        "UPDATE events SET hash = ?1 WHERE id = ?2",
+        params![hash, id],
+    )?;
+    tx.execute(
+        "INSERT INTO audit_head (id, last_id, hash) VALUES (1, ?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, hash = excluded.hash",
+        params![id, hash],
+    )?;
+    Ok(())
+}
+
+/// Seals the entries written before the chain existed (migration 11), in
+/// id order, and records the head.
+pub(super) fn seal_existing(tx: &Transaction<'_>) -> Result<()> {
+    let mut prev = GENESIS.to_owned();
+    let mut last = 0i64;
+    {
+        let mut stmt = tx.prepare(
+            "SELECT id, at, kind, batch_id, document_id, page_id, actor, detail FROM events
+             ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut update = tx.prepare("UPDATE events SET hash = ?1 WHERE id = ?2")?;
+        while let Some(r) = rows.next()? {
+            let (at, kind, actor, detail): (String, String, Option<String>, String) =
+                (r.get(1)?, r.get(2)?, r.get(6)?, r.get(7)?);
+            let e = Entry {
+                id: r.get(0)?,
+                at: &at,
+                kind: &kind,
+                batch_id: r.get(3)?,
+                document_id: r.get(4)?,
+                page_id: r.get(5)?,
+                actor: actor.as_deref(),
+                detail: &detail,
+            };
+            prev = entry_hash(&prev, &e);
+            last = e.id;
+            update.execute(params![prev, e.id])?;
+        }
+    }
+    if last > 0 {
+        tx.execute(
+            "INSERT INTO audit_head (id, last_id, hash) VALUES (1, ?1, ?2)",
+            params![last, prev],
+        )?;
+    }
+    Ok(())
+}
+
+/// What a walk along the chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditReport {
+    /// Entries checked.
+    pub entries: u64,
+    /// The newest entry's hash.
+    pub head: String,
+    /// Every problem found, in words (empty: the log is intact).
+    pub problems: Vec<String>,
+}
+
+impl AuditReport {
+    /// Whether the log is intact.
+    pub fn intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+impl Store {
+    /// Walks the audit chain: every entry's hash is recomputed from the one
+    /// before; gaps in the ids, a changed or moved entry and entries missing
+    /// at the end (against `audit_head`) are named.
+    pub fn verify_audit(&self) -> Result<AuditReport> {
+        let mut problems = Vec::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT id, at, kind, batch_id, document_id, page_id, actor, detail, hash
+             FROM events ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut prev = GENESIS.to_owned();
+        let mut expected_id = 1i64;
+        let mut entries = 0u64;
+        while let Some(r) = rows.next()? {
+            let (at, kind, actor, detail, stored): (
+                String,
+                String,
+                Option<String>,
+                String,
+                Option<String>,
+            ) = (r.get(1)?, r.get(2)?, r.get(6)?, r.get(7)?, r.get(8)?);
+            let e = Entry {
+                id: r.get(0)?,
+                at: &at,
+                kind: &kind,
+                batch_id: r.get(3)?,
+                document_id: r.get(4)?,
+                page_id: r.get(5)?,
+                actor: actor.as_deref(),
+                detail: &detail,
+            };
+            entries += 1;
+            let gap = e.id != expected_id;
+            if gap {
+                problems.push(if e.id > expected_id {
+                    format!(
+                        "Einträge {expected_id} bis {} fehlen (gelöscht); Eintrag {} danach lässt sich nicht gegen seinen Vorgänger prüfen",
+                        e.id - 1,
+                        e.id
+                    )
+                } else {
+                    format!("Eintrag {} steht nicht an seinem Platz", e.id)
+                });
+            }
+            expected_id = e.id + 1;
+            let computed = entry_hash(&prev, &e);
+            match stored.as_deref() {
+                Some(s) if s == computed => {}
+                // After a gap the mismatch is the gap's doing.
+                Some(_) if gap => {}
+                Some(_) => problems.push(format!(
+                    "Eintrag {} ({}, {}) wurde verändert oder umgestellt",
+                    e.id, e.at, e.kind
+                )),
+                None => problems.push(format!("Eintrag {} ist nicht versiegelt", e.id)),
+            }
+            // Go on from what is stored, so one change is reported once.
+            prev = stored.unwrap_or(computed);
+        }
+        let head: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT last_id, hash FROM audit_head WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match head {
+            Some((last, hash)) if last != expected_id - 1 || hash != prev => {
+                problems.push(if last > expected_id - 1 {
+                    format!(
+                        "die letzten Einträge fehlen: das Protokoll endete bei Eintrag {last}, jetzt bei {}",
+                        expected_id - 1
+                    )
+                } else if last == expected_id - 1 {
+                    format!("das Protokollende (Eintrag {last}) wurde verändert")
+                } else {
+                    format!(
+                        "das Protokollende stimmt nicht: Eintrag {last} verzeichnet, {} gefunden",
+                        expected_id - 1
+                    )
+                });
+            }
+            None if entries > 0 => problems.push("Protokollende nicht verzeichnet".into()),
+            _ => {}
+        }
+        Ok(AuditReport {
+            entries,
+            head: prev,
+            problems,
+        })
+    }
+}
+
+impl Store {
+    /// Every entry about a case, oldest first: its documents' and their
+    /// batches' entries, and entries naming the BG-Nummer (e.g. a
+    /// confirmation that moved a document away from it). For the data
+    /// protection officer.
+    pub fn audit_for_case(&self, bg: &str) -> Result<Vec<super::EventRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, at, kind, batch_id, document_id, detail FROM events
+             WHERE document_id IN (SELECT id FROM documents WHERE case_bg = ?1)
+                OR (document_id IS NULL AND batch_id IN
+                    (SELECT batch_id FROM documents WHERE case_bg = ?1))
+                OR instr(detail, ?1) > 0
+             ORDER BY id",
+        )?;
+        let rows = stmt.query_map([bg], |r| {
+            Ok(super::EventRow {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                kind: r.get(2)?,
+                batch_id: r.get(3)?,
+                document_id: r.get(4)?,
+                detail: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_written_before_the_chain_are_sealed_by_the_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for sql in &super::super::schema::MIGRATIONS[..10] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 10).unwrap();
+            for i in 0..5 {
+                conn.execute(
+                    "INSERT INTO events (at, kind, detail) VALUES ('2026-01-01T00:00:00Z', 'old', ?1)",
+                    [format!("Eintrag {i}")],
+                )
+                .unwrap();
+            }
+        }
+        let mut store = Store::open(&path).unwrap();
+        let r = store.verify_audit().unwrap();
+        assert!(r.intact() && r.entries == 5, "{r:?}");
+        // New entries go on from the sealed ones.
+        let tx = store.conn.transaction().unwrap();
+        append(&tx, "new", None, None, "danach").unwrap();
+        tx.commit().unwrap();
+        let r2 = store.verify_audit().unwrap();
+        assert!(r2.intact() && r2.entries == 6, "{r2:?}");
+        assert_ne!(r.head, r2.head);
+        // Sealed entries refuse changes and deletion.
+        let e = store
+            .conn
+            .execute("UPDATE events SET detail = 'x' WHERE id = 1", [])
+            .unwrap_err();
+        assert!(e.to_string().contains("unveränderlich"), "{e}");
+        assert!(store.conn.execute("DELETE FROM events", []).is_err());
+    }
+}
