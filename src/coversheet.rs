@@ -98,7 +98,7 @@ pub fn cover_sheet_pdf(sheet: &CoverSheet) -> Result<Vec<u8>, String> {
         y -= size + 14;
     }
     content.extend_from_slice(b"ET\n");
-    Ok(build_pdf(&[
+    let pdf = build_pdf(&[
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> /XObject << /Qr 6 0 R >> >> /Contents 5 0 R >>".to_vec(),
@@ -108,5 +108,7 @@ pub fn cover_sheet_pdf(sheet: &CoverSheet) -> Result<Vec<u8>, String> {
             &format!("/Type /XObject /Subtype /Image /Width {n} /Height {n} /ColorSpace /DeviceGray /BitsPerComponent 1"),
             &data,
         ),
-    ]))
+    ]);
+    crate::pdfa::refuse_jbig2(&pdf)?;
+    Ok(pdf)
 }

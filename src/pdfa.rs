@@ -141,11 +141,25 @@ pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, Strin
     let pdf = doc
         .finish()
         .map_err(|e| format!("PDF/A-2b nicht erzeugbar: {e:?}"))?;
-    if g4_pages.is_empty() {
-        Ok(pdf)
+    let pdf = if g4_pages.is_empty() {
+        pdf
     } else {
-        insert_g4(&pdf, &g4_pages)
+        insert_g4(&pdf, &g4_pages)?
+    };
+    refuse_jbig2(&pdf)?;
+    Ok(pdf)
+}
+
+/// Refuses a PDF that uses JBIG2 (BSI TR-03138: its symbol coding can
+/// swap look-alike characters). Stream dictionaries are never inside
+/// object streams, so a filter name in the file is plain to see. Every
+/// PDF the station writes passes through here.
+pub fn refuse_jbig2(pdf: &[u8]) -> Result<(), String> {
+    let needle = b"/JBIG2";
+    if pdf.windows(needle.len()).any(|w| w == needle) {
+        return Err("PDF mit JBIG2-Kompression verweigert (BSI TR-03138)".into());
     }
+    Ok(())
 }
 
 /// Bilevel pages beyond this page number go in as Flate (placeholder limit).
@@ -325,4 +339,17 @@ fn now() -> DateTime {
         .second(t.second())
         .utc_offset_hour(0)
         .utc_offset_minute(0)
+}
+
+#[cfg(test)]
+mod jbig2_tests {
+    use super::*;
+
+    #[test]
+    fn a_pdf_with_jbig2_is_refused() {
+        let bad =
+            b"%PDF-1.7\n1 0 obj << /Filter /JBIG2Decode /Length 0 >> stream\nendstream endobj";
+        assert!(refuse_jbig2(bad).unwrap_err().contains("JBIG2"));
+        assert!(refuse_jbig2(b"%PDF-1.7 /Filter /CCITTFaxDecode").is_ok());
+    }
 }

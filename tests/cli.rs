@@ -171,3 +171,94 @@ fn a_bad_config_file_is_named_in_the_error() {
         "{err}"
     );
 }
+
+/// Socket inodes the process holds (`/proc/<pid>/fd` → `socket:[inode]`).
+#[cfg(target_os = "linux")]
+fn socket_inodes(pid: u32) -> std::collections::HashSet<String> {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| std::fs::read_link(e.path()).ok())
+                .filter_map(|l| {
+                    let l = l.to_string_lossy().into_owned();
+                    l.strip_prefix("socket:[")
+                        .and_then(|s| s.strip_suffix(']'))
+                        .map(str::to_owned)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Listening TCP sockets and bound UDP sockets among `inodes`, as
+/// `proto local-address`.
+#[cfg(target_os = "linux")]
+fn listening(inodes: &std::collections::HashSet<String>) -> Vec<String> {
+    let mut found = Vec::new();
+    for proto in ["tcp", "tcp6", "udp", "udp6"] {
+        let table = std::fs::read_to_string(format!("/proc/net/{proto}")).unwrap_or_default();
+        for line in table.lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            // local, remote, state … inode is field 9.
+            if f.len() > 9 && inodes.contains(f[9]) {
+                let listens = if proto.starts_with("tcp") {
+                    f[3] == "0A"
+                } else {
+                    f[2].ends_with(":0000") && f[3] == "07"
+                };
+                if listens {
+                    found.push(format!("{proto} {}", f[1]));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_running_station_opens_no_listening_port() {
+    // The detector sees a listening socket (this test's own).
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    assert!(
+        !listening(&socket_inodes(std::process::id())).is_empty(),
+        "detector blind"
+    );
+    drop(probe);
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scanstelle"))
+        .args(["watch", "--ocr-threads", "1"])
+        .arg("--home")
+        .arg(&home)
+        .env_remove("SCANSTELLE_CONFIG")
+        .env_remove("DISPLAY")
+        .env("XDG_CONFIG_HOME", home.join("xdg-config"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // A letter on its way through intake, OCR and the sync meanwhile.
+    let letter = scanstelle::demo::FILES
+        .iter()
+        .find(|f| f.name == "kontoauszug.jpg")
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let folder = home.join("hotfolders/desk-mfp-pdf");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join(letter.name), letter.bytes).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..30 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        seen.extend(socket_inodes(child.id()));
+        let open = listening(&seen);
+        assert!(open.is_empty(), "the station listens: {open:?}");
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the station is still running"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -160,6 +160,9 @@ impl TestDms {
                 .unwrap_or_else(|e| panic!("{name}: {pdf} missing: {e}"))
                 .read_to_end(&mut pdf_bytes)
                 .unwrap();
+            // BSI TR-03138: never JBIG2, in anything that reaches the DMS.
+            scanstelle::pdfa::refuse_jbig2(&pdf_bytes)
+                .unwrap_or_else(|e| panic!("{name}: {pdf}: {e}"));
             let mut attachment = |suffix: &str| {
                 dokument
                     .children()
