@@ -346,7 +346,18 @@ impl Desk {
         let recognised = self.store.pages_recognized_since(&since)?;
         // Events first: a batch an event reports on is then at least as far
         // along in the rows read after them.
-        let events = self.store.events_after(after_event, 200)?;
+        let mut events = self.store.events_after(after_event, 200)?;
+        // The log names quarantine entries by number; people want the file.
+        for e in &mut events {
+            if e.kind.starts_with("file.quarantined")
+                && let Some(rest) = e.detail.strip_prefix("Quarantäne ")
+                && let Some((id, reason)) = rest.split_once(": ")
+                && let Ok(id) = id.parse::<i64>()
+                && let Some(name) = self.store.quarantine_file_name(id)?
+            {
+                e.detail = format!("{name}: {reason}");
+            }
+        }
         Ok(Overview {
             batches: self
                 .store

@@ -267,6 +267,11 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted content is overwritten, not just unlinked (social data is
+        // destroyed for real after the DMS confirmed it); temporary tables
+        // and indices stay in memory, never in temporary files.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         let mut store = Self {
             conn,
             path: path.to_owned(),
@@ -397,9 +402,9 @@ impl Store {
             "file.ingested",
             Some(batch_id),
             Some(document_id),
+            // No file name in the log: names of people end up in them.
             &format!(
-                "{} ({} Seiten, {}, SHA-256 {})",
-                file_name,
+                "Quelldatei {source_id}: {} Seiten, {}, SHA-256 {}",
                 new.pages.len(),
                 new.format.as_str(),
                 new.sha.short()
@@ -499,12 +504,14 @@ impl Store {
             ],
         )?;
         if n == 1 {
+            // The log names the quarantine entry, not the file (the window
+            // shows the name from the entry).
             event(
                 &tx,
                 &format!("file.quarantined.{}", q.reason_code),
                 None,
                 None,
-                &format!("{file_name}: {}", q.reason),
+                &format!("Quarantäne {}: {}", tx.last_insert_rowid(), q.reason),
             )?;
         }
         tx.commit()?;
@@ -601,6 +608,18 @@ impl Store {
     /// Every quarantine entry, oldest first.
     pub fn quarantine_entries(&self) -> Result<Vec<QuarantineRow>> {
         self.quarantine_query("ORDER BY id", -1)
+    }
+
+    /// The file name of a quarantine entry.
+    pub fn quarantine_file_name(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT file_name FROM quarantine WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     fn quarantine_query(&self, order: &str, limit: i64) -> Result<Vec<QuarantineRow>> {

@@ -643,6 +643,16 @@ impl Store {
             [batch],
         )?;
         tx.execute(
+            "DELETE FROM page_barcodes WHERE page_id IN (SELECT id FROM pages WHERE batch_id = ?1)",
+            [batch],
+        )?;
+        // File names may name people; the hashes stay.
+        tx.execute(
+            "UPDATE source_files SET file_name = '(gelöscht)', original_path = ''
+             WHERE batch_id = ?1",
+            [batch],
+        )?;
+        tx.execute(
             "UPDATE sync_outbox SET state = 'purged', purged_at = ?1, updated_at = ?1
              WHERE batch_id = ?2 AND state = 'imported'",
             params![at, batch],
@@ -661,6 +671,11 @@ impl Store {
             )?;
         }
         tx.commit()?;
+        // Old page versions in the write-ahead log go too (best effort: a
+        // reader holding the log open keeps it until the next purge).
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         Ok(())
     }
 }

@@ -302,6 +302,11 @@ BEGIN SELECT RAISE(ABORT, 'Protokolleinträge sind unveränderlich'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'Protokolleinträge werden nicht gelöscht'); END;
 "#,
+    // 12: text deleted from the full-text index is removed from its
+    // segments at once (not only marked), so purged OCR text is gone.
+    r#"
+INSERT INTO page_fts (page_fts, rank) VALUES ('secure-delete', 1);
+"#,
 ];
 
 /// Where a migration hands over to Rust code (then goes on with its SQL).

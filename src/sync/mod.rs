@@ -268,10 +268,8 @@ fn create(dir: PathBuf) -> Result<PathBuf, SetupError> {
 /// `max`, of which a random-ish quarter is left off (jitter, so stations
 /// coming back together do not knock at the same second).
 pub fn backoff(base: Duration, max: Duration, attempts: u32, seed: &str) -> Duration {
-    let full = base
-        .saturating_mul(1u32 << attempts.min(20))
-        .min(max)
-        .max(Duration::from_millis(1));
+    // A zero base (tests) means: try again at the next pass.
+    let full = base.saturating_mul(1u32 << attempts.min(20)).min(max);
     let mut h = std::collections::hash_map::DefaultHasher::new();
     std::hash::Hash::hash(
         &(seed, attempts, OffsetDateTime::now_utc().nanosecond()),
