@@ -393,12 +393,20 @@ impl Desk {
         Ok(self.store.last_event_id()?)
     }
 
-    /// One document for the review or document screen.
+    /// Names the person at the window: every view, confirmation and edit
+    /// is logged with the name.
+    pub fn set_actor(&self, actor: &str) -> Result<()> {
+        Ok(self.store.set_actor(Some(actor))?)
+    }
+
+    /// One document for the review or document screen (the view is
+    /// logged).
     pub fn document(&self, id: i64) -> Result<DocumentView> {
         let d = self
             .store
             .document_detail(id)?
             .ok_or(DeskError::NoDocument(id))?;
+        self.store.record_view("document.viewed", Some(id), "")?;
         let decision: serde_json::Value = d
             .decision
             .as_deref()
@@ -483,8 +491,10 @@ impl Desk {
             .collect())
     }
 
-    /// What the station holds for a case.
+    /// What the station holds for a case (the view is logged).
     pub fn case_file(&self, bg: &str) -> Result<CaseFile> {
+        self.store
+            .record_view("case.viewed", None, &format!("Akte {bg}"))?;
         let register = self.store.register()?;
         let documents = self
             .store

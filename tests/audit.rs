@@ -39,6 +39,17 @@ fn the_chain_names_every_changed_removed_or_moved_entry() {
         dir.path(),
         &["weiterbewilligungsantrag.tif", "arbeitsunfaehigkeit.tif"],
     );
+    drop(station);
+    // A person at the window looks at a document and a case: logged with
+    // the name, in the chain.
+    let desk = scanstelle::desk::Desk::open(&config).unwrap();
+    desk.set_actor("s.beispiel").unwrap();
+    // The sick note, waiting for review (case 12345BG0012346).
+    let doc = desk.overview(0, 10).unwrap().review[0];
+    desk.document(doc).unwrap();
+    desk.case_file("12345BG0012345").unwrap();
+    drop(desk);
+    let station = scanstelle::station::Station::open(&config.home).unwrap();
     let entries = common::count(&station, "SELECT COUNT(*) FROM events");
     assert!(entries > 10, "{entries} events");
     drop(station);
@@ -119,6 +130,18 @@ fn the_chain_names_every_changed_removed_or_moved_entry() {
     assert!(o.status.success(), "{out}");
     assert!(out.contains("Protokoll zu 12345BG0012345"), "{out}");
     assert!(out.contains("document.classified"), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("s.beispiel") && l.contains("case.viewed")),
+        "{out}"
+    );
+    let o = common::scanstelle(&["audit", "show", "--case", "12345BG0012346"], &home);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.lines()
+            .any(|l| l.contains("s.beispiel") && l.contains("document.viewed")),
+        "{out}"
+    );
     assert!(
         !out.contains("12345BG0012348"),
         "another case's entries: {out}"

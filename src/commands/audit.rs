@@ -43,9 +43,10 @@ pub fn show(store: &Store, case: &str) -> Result<ExitCode> {
             (None, None) => String::new(),
         };
         println!(
-            "{:>6}  {}  {:<28} {:<14} {}",
+            "{:>6}  {}  {:<12} {:<28} {:<14} {}",
             r.id,
             local_time(&r.at),
+            r.actor.as_deref().unwrap_or("Station"),
             r.kind,
             target,
             r.detail

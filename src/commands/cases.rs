@@ -152,6 +152,9 @@ pub fn confirm(
 ) -> Result<ExitCode> {
     let classifier = scanstelle::classify::Classifier::new(&config.classify)?;
     let mut station = scanstelle::station::Station::open(&config.home)?;
+    station
+        .store
+        .set_actor(Some(&super::sync::station_user()))?;
     let (case, doc_type) =
         scanstelle::classify::confirm(&mut station.store, classifier.rules(), id, case, doc_type)?;
     println!("Dokument {id} freigegeben: Akte {case}, Typ {doc_type}");

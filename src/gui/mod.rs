@@ -66,6 +66,8 @@ struct EngineThread {
 /// `scanstelle watch` service) holds the station already.
 pub fn run(config: Config, options: Options) -> Result<()> {
     let desk = Desk::open(&config).context("Station öffnen")?;
+    desk.set_actor(&crate::commands::sync::station_user())
+        .context("Station öffnen")?;
     let engine_error = Arc::new(Mutex::new(None));
     let (engine, thread) = match scanstelle::station::Station::open(&config.home) {
         Ok(station) => (

@@ -59,9 +59,17 @@ pub(super) fn append(
     detail: &str,
 ) -> Result<()> {
     let at = now();
+    // Who acts through this connection (see `Store::set_actor`).
+    let actor: Option<String> = tx
+        .query_row("SELECT actor FROM temp.session_actor LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .flatten();
     tx.execute(
-        "INSERT INTO events (at, kind, batch_id, document_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![at, kind, batch_id, document_id, detail],
+        "INSERT INTO events (at, kind, batch_id, document_id, detail, actor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![at, kind, batch_id, document_id, detail, actor],
     )?;
     let id = tx.last_insert_rowid();
     let prev: String = tx
@@ -77,7 +85,7 @@ pub(super) fn append(
             batch_id,
             document_id,
             page_id: None,
-            actor: None,
+            actor: actor.as_deref(),
             detail,
         },
     );
@@ -246,13 +254,34 @@ impl Store {
 }
 
 impl Store {
+    /// Names who acts through this connection (a person at the window or
+    /// the command line; `None`: the station itself). Every entry written
+    /// through it from now on carries the name.
+    pub fn set_actor(&self, actor: Option<&str>) -> Result<()> {
+        self.conn.execute("DELETE FROM temp.session_actor", [])?;
+        if let Some(a) = actor {
+            self.conn
+                .execute("INSERT INTO temp.session_actor (actor) VALUES (?1)", [a])?;
+        }
+        Ok(())
+    }
+
+    /// Records that someone looked at a document or a case (`kind`:
+    /// `document.viewed`, `case.viewed`), in the chain like every entry.
+    pub fn record_view(&self, kind: &str, document_id: Option<i64>, detail: &str) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        append(&tx, kind, None, document_id, detail)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Every entry about a case, oldest first: its documents' and their
     /// batches' entries, and entries naming the BG-Nummer (e.g. a
     /// confirmation that moved a document away from it). For the data
     /// protection officer.
     pub fn audit_for_case(&self, bg: &str) -> Result<Vec<super::EventRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, at, kind, batch_id, document_id, detail FROM events
+            "SELECT id, at, kind, batch_id, document_id, detail, actor FROM events
              WHERE document_id IN (SELECT id FROM documents WHERE case_bg = ?1)
                 OR (document_id IS NULL AND batch_id IN
                     (SELECT batch_id FROM documents WHERE case_bg = ?1))
@@ -267,6 +296,7 @@ impl Store {
                 batch_id: r.get(3)?,
                 document_id: r.get(4)?,
                 detail: r.get(5)?,
+                actor: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -97,6 +97,8 @@ pub struct EventRow {
     pub document_id: Option<i64>,
     /// In words.
     pub detail: String,
+    /// Who acted (`None`: the station itself).
+    pub actor: Option<String>,
 }
 
 /// A document's decision fields, as an undo puts them back.
@@ -303,7 +305,7 @@ impl Store {
     /// Events after `after` (an event id), oldest first, at most `limit`.
     pub fn events_after(&self, after: i64, limit: usize) -> Result<Vec<EventRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, at, kind, batch_id, document_id, detail FROM events
+            "SELECT id, at, kind, batch_id, document_id, detail, actor FROM events
              WHERE id > ?1 ORDER BY id LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![after, limit as i64], |r| {
@@ -314,6 +316,7 @@ impl Store {
                 batch_id: r.get(3)?,
                 document_id: r.get(4)?,
                 detail: r.get(5)?,
+                actor: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

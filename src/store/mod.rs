@@ -277,6 +277,10 @@ impl Store {
             path: path.to_owned(),
         };
         store.migrate()?;
+        // Who acts through this connection (none: the station itself).
+        store
+            .conn
+            .execute_batch("CREATE TEMP TABLE IF NOT EXISTS session_actor (actor TEXT NOT NULL)")?;
         Ok(store)
     }
 
