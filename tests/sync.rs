@@ -736,3 +736,54 @@ fn sync_and_outbox_on_the_command_line() {
     assert_eq!(line["state"], "imported");
     assert_eq!(line["documents"], 1);
 }
+
+#[test]
+fn a_message_whose_pdf_is_missing_waits_in_words_and_the_others_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, mut station, batches) = common::processed_station(
+        dir.path(),
+        &["weiterbewilligungsantrag.tif", "kontoauszug.jpg"],
+    );
+    let home = config.home.clone();
+    let mut dms = TestDms::new(
+        &dir.path().join("in"),
+        &dir.path().join("out"),
+        common::schema(),
+    );
+    let s = syncer(
+        Box::new(FolderTransport::new(&dms.inbox, &dms.replies)),
+        settings(),
+        &home,
+    );
+    let store = &mut station.store;
+    let blobs = BlobStore::open(home.join("blobs")).unwrap();
+    // The first letter's PDF is lost from the disk.
+    let doc = store.documents_of_batch(batches[0]).unwrap()[0].id;
+    let pdf: String = store
+        .connection()
+        .query_row("SELECT pdf_sha FROM documents WHERE id = ?1", [doc], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let sha = scanstelle::blob::Sha256Hex::parse(&pdf).unwrap();
+    std::fs::remove_file(blobs.path_of(&sha)).unwrap();
+    let s1 = pass(&s, store, &blobs);
+    assert_eq!((s1.sent, s1.failures), (1, 1), "{s1:?}");
+    let e = s1.last_error.unwrap();
+    assert!(e.starts_with("Container:") && e.contains("PDF"), "{e}");
+    // Not the DMS's fault: the station stays online.
+    assert!(store.sync_status().unwrap().online());
+    let waiting = store
+        .outbox()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.batch_id == batches[0])
+        .unwrap();
+    assert_eq!(waiting.state, OutboxState::Packaged);
+    assert!(waiting.last_error.unwrap().contains("PDF"));
+    dms.run_once();
+    let s2 = pass(&s, store, &blobs);
+    assert_eq!(s2.documents_imported, 1, "{s2:?}");
+    assert_eq!(doc_states(store, batches[1]), [DocumentState::Transferred]);
+    dms.assert_each_filed_once(1);
+}

@@ -433,7 +433,16 @@ impl Syncer {
         if row.state != OutboxState::Packaged && !resend {
             return Ok(());
         }
-        let zip = self.container(store, blobs, row)?;
+        // A container that cannot be built (a PDF missing or damaged) is
+        // this message's problem, shown and retried; the others go on.
+        let zip = match self.container(store, blobs, row) {
+            Ok(zip) => zip,
+            Err(SyncError::Package { detail, .. }) => {
+                let e = TransportError::new(FailureKind::Local, format!("Container: {detail}"));
+                return self.failed(store, row, &e, summary);
+            }
+            Err(e) => return Err(e),
+        };
         let name = container_name(&row.process_id);
         match self.transport.deliver(&name, &zip) {
             Ok(answer) => {
@@ -469,7 +478,9 @@ impl Syncer {
         );
         let retry = stamp(OffsetDateTime::now_utc() + wait);
         tracing::warn!(process = %row.process_id, error = %e, ?wait, "DMS transfer failed");
-        store.sync_contact(Err(&e.message))?;
+        if e.kind != FailureKind::Local {
+            store.sync_contact(Err(&e.message))?;
+        }
         store.outbox_failed(row.id, &e.message, &retry)?;
         summary.failures += 1;
         summary.last_error = Some(e.message.clone());

@@ -31,6 +31,9 @@ pub enum FailureKind {
     /// The DMS refused the request (401/403/4xx): a configuration matter;
     /// retried too, but shown as such.
     Refused,
+    /// The station's own problem with one message (its container cannot be
+    /// built): says nothing about the DMS.
+    Local,
 }
 
 impl TransportError {
