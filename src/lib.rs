@@ -23,7 +23,8 @@
 //!   and the DMS's replies (0629, 0630);
 //! - [`sync`]: the outbox to the DMS over a drop folder, WebDAV or HTTPS,
 //!   exactly once, with retries and the purge after the import;
-//! - [`transfer`]: the transfer note (Transfervermerk) of each document.
+//! - [`transfer`]: the transfer note (Transfervermerk) of each document;
+//! - [`subject`]: data subjects' rights (the Art. 15 export of a case).
 
 pub mod blob;
 pub mod casefind;
@@ -45,6 +46,7 @@ pub mod register;
 pub mod separation;
 pub mod station;
 pub mod store;
+pub mod subject;
 pub mod sync;
 pub mod transfer;
 pub mod watch;

@@ -86,6 +86,11 @@ enum Command {
         #[command(subcommand)]
         action: CasesAction,
     },
+    /// Rechte der Betroffenen: Auskunft über alles, was die Station zu einer Akte hält.
+    Subject {
+        #[command(subcommand)]
+        action: SubjectAction,
+    },
     /// Das Prüfprotokoll: Verkettung prüfen, Einträge zu einer Akte zeigen.
     Audit {
         #[command(subcommand)]
@@ -179,6 +184,21 @@ enum DocumentsAction {
         /// Anderer Dokumenttyp als der vorgeschlagene.
         #[arg(long = "typ", value_name = "TYP")]
         doc_type: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SubjectAction {
+    /// Schreibt eine ZIP-Datei mit allen Dokumenten (PDF/A und Text), den
+    /// Angaben aus dem Fallbestand und dem Zugriffsprotokoll einer Akte
+    /// (Auskunft nach Art. 15 DSGVO); die Auskunft wird protokolliert.
+    Export {
+        /// BG-Nummer.
+        #[arg(long = "case", value_name = "BG")]
+        case: String,
+        /// Ausgabedatei (Standard: auskunft-<BG>.zip).
+        #[arg(short, long, value_name = "DATEI")]
+        output: Option<PathBuf>,
     },
 }
 
@@ -380,6 +400,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         ExitCode::FAILURE
                     })
                 }
+                Command::Subject {
+                    action: SubjectAction::Export { case, output },
+                } => commands::audit::export(&config, &case, output.as_deref()),
                 Command::Audit { action } => match action {
                     AuditAction::Verify => commands::audit::verify(&open_store(&config)?),
                     AuditAction::Show { case } => {

@@ -1,4 +1,5 @@
-//! `scanstelle audit verify` and `scanstelle audit show --case BG`.
+//! `scanstelle audit verify`, `scanstelle audit show --case BG` and
+//! `scanstelle subject export --case BG`.
 
 use std::process::ExitCode;
 
@@ -52,5 +53,44 @@ pub fn show(store: &Store, case: &str) -> Result<ExitCode> {
             r.detail
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `subject export --case BG [-o FILE]`: the Art. 15 export of a case.
+pub fn export(
+    config: &scanstelle::config::Config,
+    case: &str,
+    output: Option<&std::path::Path>,
+) -> Result<ExitCode> {
+    let bg = scanstelle::separation::normalize_bg(case)
+        .with_context(|| format!("{case:?} ist keine BG-Nummer"))?;
+    let store = Store::open(&config.home.join("scanstelle.db"))?;
+    store.set_actor(Some(&super::sync::station_user()))?;
+    let blobs = scanstelle::blob::BlobStore::open(config.home.join("blobs"))?;
+    let rules = scanstelle::classify::Classifier::new(&config.classify)?
+        .rules()
+        .clone();
+    let path = output
+        .map(std::path::Path::to_owned)
+        .unwrap_or_else(|| format!("auskunft-{bg}.zip").into());
+    let tmp = path.with_extension("zip.part");
+    let file = std::fs::File::create(&tmp).with_context(|| tmp.display().to_string())?;
+    let result = scanstelle::subject::export_case(&store, &blobs, &rules, &bg, file);
+    let exported = match result {
+        Ok(e) => e,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e.into());
+        }
+    };
+    std::fs::rename(&tmp, &path).with_context(|| path.display().to_string())?;
+    println!(
+        "Auskunft zu {bg} geschrieben: {} ({} Dokument(e), davon {} mit PDF, {} Person(en), {} Protokolleinträge)",
+        path.display(),
+        exported.documents,
+        exported.pdfs,
+        exported.persons,
+        exported.log_entries
+    );
     Ok(ExitCode::SUCCESS)
 }

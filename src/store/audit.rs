@@ -303,6 +303,75 @@ impl Store {
     }
 }
 
+/// A document of a case, as an Art. 15 export lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseDocument {
+    /// Row id.
+    pub id: i64,
+    /// Stable ID.
+    pub uuid: String,
+    /// State (stored name).
+    pub state: String,
+    /// Type slug.
+    pub doc_type: Option<String>,
+    /// Its batch.
+    pub batch_id: i64,
+    /// When the batch arrived.
+    pub received_at: String,
+    /// Its PDF, if built.
+    pub pdf_sha: Option<String>,
+    /// Pages in it.
+    pub pages: u32,
+    /// Its recognised text (empty once purged).
+    pub text: String,
+    /// Where the DMS filed it, if it did.
+    pub dms_location: Option<String>,
+}
+
+impl Store {
+    /// Every document the station holds for a case, oldest first.
+    pub fn case_documents(&self, bg: &str) -> Result<Vec<CaseDocument>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.id, d.uuid, d.state, d.doc_type, d.batch_id, b.created_at, d.pdf_sha,
+                    (SELECT COUNT(*) FROM document_pages dp WHERE dp.document_id = d.id),
+                    (SELECT sd.dms_location FROM sync_documents sd WHERE sd.document_id = d.id
+                       AND sd.dms_location IS NOT NULL LIMIT 1)
+             FROM documents d JOIN batches b ON b.id = d.batch_id
+             WHERE d.case_bg = ?1 ORDER BY d.id",
+        )?;
+        let mut text = self.conn.prepare(
+            "SELECT COALESCE(o.text, '') FROM document_pages dp
+             LEFT JOIN page_ocr o ON o.page_id = dp.page_id
+             WHERE dp.document_id = ?1 ORDER BY dp.position",
+        )?;
+        let rows = stmt
+            .query_map([bg], |r| {
+                Ok(CaseDocument {
+                    id: r.get(0)?,
+                    uuid: r.get(1)?,
+                    state: r.get(2)?,
+                    doc_type: r.get(3)?,
+                    batch_id: r.get(4)?,
+                    received_at: r.get(5)?,
+                    pdf_sha: r.get(6)?,
+                    pages: r.get(7)?,
+                    dms_location: r.get(8)?,
+                    text: String::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for mut d in rows {
+            let pages: Vec<String> = text
+                .query_map([d.id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            d.text = pages.join("\n\u{c}\n");
+            out.push(d);
+        }
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

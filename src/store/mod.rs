@@ -15,7 +15,7 @@ pub mod state;
 
 use crate::blob::Sha256Hex;
 use crate::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
-pub use audit::AuditReport;
+pub use audit::{AuditReport, CaseDocument};
 pub use cases::{DocumentReport, NewDecision, RegisterVersion};
 pub use desk::{BatchRow, DecisionState, DetailPage, DocumentDetail, EventRow};
 pub use edit::{Edit, Edited, PageToTurn, Turned};

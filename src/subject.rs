@@ -1,0 +1,166 @@
+//! Data subjects' rights while data is buffered at the station: an Art. 15
+//! GDPR export of everything the station holds for one case (BG-Nummer) —
+//! its documents as PDF/A with their recognised text, the metadata, the
+//! register entries and the access log — as one ZIP. The export itself is
+//! logged.
+
+use crate::blob::{BlobStore, Sha256Hex};
+use crate::doctype::TypeRules;
+use crate::store::Store;
+use std::io::{Seek, Write};
+
+/// Errors of an export.
+#[derive(Debug, thiserror::Error)]
+pub enum SubjectError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// Writing the ZIP failed.
+    #[error("Auskunftsdatei: {0}")]
+    Write(String),
+    /// Nothing held for the case.
+    #[error("Zu {0} hält die Station nichts (keine Dokumente, kein Eintrag im Fallbestand)")]
+    Nothing(String),
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Exported {
+    /// Documents listed.
+    pub documents: usize,
+    /// Of these, with their PDF (the others were deleted after the DMS
+    /// confirmed them).
+    pub pdfs: usize,
+    /// Register entries.
+    pub persons: usize,
+    /// Access-log entries.
+    pub log_entries: usize,
+}
+
+/// Writes the export of case `bg` to `out` (a ZIP: `auskunft.json`,
+/// `protokoll.json`, `dokumente/<id>_<type>.pdf` and `.txt`) and logs it.
+pub fn export_case<W: Write + Seek>(
+    store: &Store,
+    blobs: &BlobStore,
+    rules: &TypeRules,
+    bg: &str,
+    out: W,
+) -> Result<Exported, SubjectError> {
+    let register = store.register()?;
+    let persons: Vec<_> = register.case(bg).cloned().collect();
+    let documents = store.case_documents(bg)?;
+    if persons.is_empty() && documents.is_empty() {
+        return Err(SubjectError::Nothing(bg.to_owned()));
+    }
+    let log = store.audit_for_case(bg)?;
+    let err = |e: &dyn std::fmt::Display| SubjectError::Write(e.to_string());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(true);
+    let mut zip = zip::ZipWriter::new(out);
+    let mut pdfs = 0;
+    let mut listed = Vec::new();
+    for d in &documents {
+        let label = d
+            .doc_type
+            .as_deref()
+            .map(|t| rules.label(t).unwrap_or(t).to_owned())
+            .unwrap_or_default();
+        let base = format!("dokumente/{}_{}", d.id, label.replace([' ', '/'], "_"));
+        let pdf = d
+            .pdf_sha
+            .as_deref()
+            .and_then(Sha256Hex::parse)
+            .filter(|s| blobs.contains(s));
+        let mut files = Vec::new();
+        if let Some(sha) = &pdf {
+            zip.start_file(format!("{base}.pdf"), options)
+                .map_err(|e| err(&e))?;
+            blobs.copy_to(sha, &mut zip).map_err(|e| err(&e))?;
+            files.push(format!("{base}.pdf"));
+            pdfs += 1;
+        }
+        if !d.text.trim().is_empty() {
+            zip.start_file(format!("{base}.txt"), options)
+                .map_err(|e| err(&e))?;
+            zip.write_all(d.text.as_bytes()).map_err(|e| err(&e))?;
+            files.push(format!("{base}.txt"));
+        }
+        listed.push(serde_json::json!({
+            "dokument": d.id,
+            "id": d.uuid,
+            "typ": label,
+            "zustand": crate::store::DocumentState::parse(&d.state)
+                .map_or(d.state.as_str(), |s| s.german()),
+            "stapel": d.batch_id,
+            "eingegangen": d.received_at,
+            "seiten": d.pages,
+            "pdf_sha256": d.pdf_sha,
+            "im_dms": d.dms_location,
+            "lokal_geloescht": d.pdf_sha.is_some() && pdf.is_none(),
+            "dateien": files,
+        }));
+    }
+    let now = crate::store::now();
+    let summary = serde_json::json!({
+        "auskunft_zu": bg,
+        "erstellt": now,
+        "quelle": format!("Scanstelle {}", env!("CARGO_PKG_VERSION")),
+        "personen": persons.iter().map(|p| serde_json::json!({
+            "kundennummer": p.kundennummer,
+            "nachname": p.nachname,
+            "vorname": p.vorname,
+            "geburtsdatum": p.geburtsdatum,
+            "strasse": p.strasse,
+            "plz": p.plz,
+            "ort": p.ort,
+        })).collect::<Vec<_>>(),
+        "dokumente": listed,
+    });
+    zip.start_file("auskunft.json", options)
+        .map_err(|e| err(&e))?;
+    zip.write_all(
+        serde_json::to_string_pretty(&summary)
+            .map_err(|e| err(&e))?
+            .as_bytes(),
+    )
+    .map_err(|e| err(&e))?;
+    let entries: Vec<_> = log
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "nr": e.id,
+                "zeit": e.at,
+                "wer": e.actor.as_deref().unwrap_or("Station"),
+                "art": e.kind,
+                "stapel": e.batch_id,
+                "dokument": e.document_id,
+                "angabe": e.detail,
+            })
+        })
+        .collect();
+    zip.start_file("protokoll.json", options)
+        .map_err(|e| err(&e))?;
+    zip.write_all(
+        serde_json::to_string_pretty(&entries)
+            .map_err(|e| err(&e))?
+            .as_bytes(),
+    )
+    .map_err(|e| err(&e))?;
+    zip.finish().map_err(|e| err(&e))?;
+    let exported = Exported {
+        documents: documents.len(),
+        pdfs,
+        persons: persons.len(),
+        log_entries: entries.len(),
+    };
+    store.record_view(
+        "subject.exported",
+        None,
+        &format!(
+            "Auskunft zu Akte {bg}: {} Dokument(e), {} Person(en)",
+            exported.documents, exported.persons
+        ),
+    )?;
+    Ok(exported)
+}
