@@ -49,6 +49,11 @@ pub enum DeskError {
     /// No such document.
     #[error("Dokument {0} gibt es nicht")]
     NoDocument(i64),
+    /// Its pages were deleted after the DMS confirmed it.
+    #[error(
+        "Dokument {0} ist im DMS abgelegt; die Station hat ihre Kopie nach der Aufbewahrungsfrist gelöscht"
+    )]
+    Purged(i64),
     /// A dropped file could not be put into the hot folder.
     #[error("{path}: {detail}")]
     Drop {
@@ -406,6 +411,9 @@ impl Desk {
             .store
             .document_detail(id)?
             .ok_or(DeskError::NoDocument(id))?;
+        if self.store.batch_state(d.batch_id)? == Some(crate::store::BatchState::Purged) {
+            return Err(DeskError::Purged(id));
+        }
         self.store.record_view("document.viewed", Some(id), "")?;
         let decision: serde_json::Value = d
             .decision

@@ -645,8 +645,22 @@ fn the_transfer_screen_shows_the_dms_and_a_purged_batch_stays_closed() {
     );
     send(&mut app, &desk, Message::OpenBatch(purged));
     assert_eq!(app.screen, Screen::Inbox);
+    // From the cases screen, too: a notice, not a missing page.
+    let doc = desk.lock().unwrap().documents_of_batch(purged).unwrap()[0];
+    send(&mut app, &desk, Message::OpenDocument(doc));
     assert!(
-        app.notices.last().unwrap().text.contains("Kopien"),
+        app.notices
+            .last()
+            .unwrap()
+            .text
+            .contains("Aufbewahrungsfrist"),
+        "{:?}",
+        app.notices
+    );
+    assert!(
+        app.notices
+            .iter()
+            .any(|n| n.text.contains("Stapel") && n.text.contains("Kopien")),
         "{:?}",
         app.notices
     );
