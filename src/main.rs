@@ -200,6 +200,17 @@ enum SubjectAction {
         #[arg(short, long, value_name = "DATEI")]
         output: Option<PathBuf>,
     },
+    /// Löscht alles, was die Station zu einer Akte hält (Art. 17 DSGVO,
+    /// § 84 SGB X): Seitenbilder, PDFs, Texte, Einträge im Fallbestand.
+    /// Das Protokoll vermerkt die Löschung.
+    Erase {
+        /// BG-Nummer.
+        #[arg(long = "case", value_name = "BG")]
+        case: String,
+        /// Ohne diese Bestätigung wird nur gezeigt, was gelöscht würde.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -403,6 +414,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Subject {
                     action: SubjectAction::Export { case, output },
                 } => commands::audit::export(&config, &case, output.as_deref()),
+                Command::Subject {
+                    action: SubjectAction::Erase { case, yes },
+                } => commands::audit::erase(&config, &case, yes),
                 Command::Audit { action } => match action {
                     AuditAction::Verify => commands::audit::verify(&open_store(&config)?),
                     AuditAction::Show { case } => {

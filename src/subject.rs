@@ -1,8 +1,8 @@
 //! Data subjects' rights while data is buffered at the station: an Art. 15
 //! GDPR export of everything the station holds for one case (BG-Nummer) —
 //! its documents as PDF/A with their recognised text, the metadata, the
-//! register entries and the access log — as one ZIP. The export itself is
-//! logged.
+//! register entries and the access log — as one ZIP; and the Art. 17
+//! erasure of a case ([`erase_case`]). Both are logged.
 
 use crate::blob::{BlobStore, Sha256Hex};
 use crate::doctype::TypeRules;
@@ -163,4 +163,26 @@ pub fn export_case<W: Write + Seek>(
         ),
     )?;
     Ok(exported)
+}
+
+/// Erases case `bg` (Art. 17 GDPR, § 84 SGB X): the plan first (refused
+/// while a document is on its way to the DMS), then its files, then the
+/// database records in one transaction — a crash in between is repeated
+/// safely (deleting a deleted file is no error).
+pub fn erase_case(
+    store: &mut Store,
+    blobs: &BlobStore,
+    bg: &str,
+) -> Result<crate::store::ErasePlan, SubjectError> {
+    let plan = store.plan_erase(bg)?;
+    if plan.documents.is_empty() && plan.persons == 0 {
+        return Err(SubjectError::Nothing(bg.to_owned()));
+    }
+    for sha in &plan.blobs {
+        blobs.remove(sha).map_err(|e| {
+            SubjectError::Write(format!("Datei {} nicht gelöscht: {e}", sha.short()))
+        })?;
+    }
+    store.erase(&plan)?;
+    Ok(plan)
 }

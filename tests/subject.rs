@@ -86,3 +86,89 @@ fn a_case_export_holds_its_documents_persons_and_log_and_nothing_else() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// Files under `dir` that contain `needle` (ASCII, any case).
+fn files_containing(dir: &std::path::Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else if std::fs::read(&p).is_ok_and(|b| {
+                b.windows(needle.len())
+                    .any(|w| w.eq_ignore_ascii_case(needle))
+            }) {
+                found.push(p);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn erasing_a_case_destroys_its_data_and_nothing_of_another_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, station, batches) = common::processed_station(
+        dir.path(),
+        &["weiterbewilligungsantrag.tif", "kontoauszug.jpg"],
+    );
+    let home = config.home.clone();
+    let mine = station.store.batch_blobs(batches[0]).unwrap();
+    let other = station.store.batch_blobs(batches[1]).unwrap();
+    drop(station);
+    let blobs = scanstelle::blob::BlobStore::open(home.join("blobs")).unwrap();
+    let marker = b"bewilligungszeitraum";
+    assert!(!files_containing(&home, marker).is_empty());
+
+    // Without --yes: only what would go.
+    let o = common::scanstelle(&["subject", "erase", "--case", "12345BG0012345"], &home);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success()
+            && out.contains("Würde zu 12345BG0012345 löschen: 1 Dokument(e), 2 Seite(n)"),
+        "{out}"
+    );
+    assert!(mine.iter().all(|b| blobs.contains(b)));
+
+    let o = common::scanstelle(
+        &["subject", "erase", "--case", "12345BG0012345", "--yes"],
+        &home,
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("Akte 12345BG0012345 gelöscht: 1 Dokument(e), 2 Seite(n)"),
+        "{out}"
+    );
+    for b in &mine {
+        assert!(!blobs.contains(b), "{} still there", b.short());
+    }
+    assert!(
+        other.iter().all(|b| blobs.contains(b)),
+        "another case's files stay"
+    );
+    assert_eq!(
+        files_containing(&home, marker),
+        Vec::<std::path::PathBuf>::new()
+    );
+    // The register copy forgot the household; the other case is untouched.
+    let store = scanstelle::store::Store::open(&home.join("scanstelle.db")).unwrap();
+    let register = store.register().unwrap();
+    assert_eq!(register.case("12345BG0012345").count(), 0);
+    assert!(register.case("12345BG0067890").count() > 0);
+    assert_eq!(store.case_documents("12345BG0067890").unwrap().len(), 1);
+    drop(store);
+    let o = common::scanstelle(&["subject", "export", "--case", "12345BG0012345"], &home);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("hält die Station nichts"));
+    // The erasure is in the chain, and the chain is whole.
+    let o = common::scanstelle(&["audit", "show", "--case", "12345BG0012345"], &home);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("subject.erased"));
+    let o = common::scanstelle(&["audit", "verify"], &home);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

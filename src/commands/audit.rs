@@ -1,5 +1,5 @@
-//! `scanstelle audit verify`, `scanstelle audit show --case BG` and
-//! `scanstelle subject export --case BG`.
+//! `scanstelle audit verify`, `scanstelle audit show --case BG`,
+//! `scanstelle subject export --case BG` and `subject erase --case BG`.
 
 use std::process::ExitCode;
 
@@ -91,6 +91,53 @@ pub fn export(
         exported.pdfs,
         exported.persons,
         exported.log_entries
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `subject erase --case BG [--yes]`: without `--yes` only what would go.
+pub fn erase(config: &scanstelle::config::Config, case: &str, yes: bool) -> Result<ExitCode> {
+    let bg = scanstelle::separation::normalize_bg(case)
+        .with_context(|| format!("{case:?} ist keine BG-Nummer"))?;
+    // The station's lock: nothing may work on these pages meanwhile.
+    let mut station = match scanstelle::station::Station::open(&config.home) {
+        Ok(s) => s,
+        Err(scanstelle::station::StationError::Locked(home)) => anyhow::bail!(
+            "Die Station in {} läuft (Dienst oder Fenster): zum Löschen einer Akte bitte erst beenden",
+            home.display()
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    station
+        .store
+        .set_actor(Some(&super::sync::station_user()))?;
+    if !yes {
+        let plan = station.store.plan_erase(&bg)?;
+        println!(
+            "Würde zu {bg} löschen: {} Dokument(e), {} Seite(n), {} Person(en) im Fallbestand, {} Datei(en){}. Mit --yes ausführen.",
+            plan.documents.len(),
+            plan.pages,
+            plan.persons,
+            plan.blobs.len(),
+            if plan.kept_sources.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} Scannerdatei(en) mit Seiten anderer Akten blieben",
+                    plan.kept_sources.len()
+                )
+            }
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let blobs = station.blobs.clone();
+    let plan = scanstelle::subject::erase_case(&mut station.store, &blobs, &bg)?;
+    println!(
+        "Akte {bg} gelöscht: {} Dokument(e), {} Seite(n), {} Person(en) im Fallbestand, {} Datei(en)",
+        plan.documents.len(),
+        plan.pages,
+        plan.persons,
+        plan.blobs.len()
     );
     Ok(ExitCode::SUCCESS)
 }

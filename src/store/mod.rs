@@ -9,6 +9,7 @@ pub mod audit;
 mod cases;
 mod desk;
 mod edit;
+mod erase;
 mod outbox;
 mod schema;
 pub mod state;
@@ -19,6 +20,7 @@ pub use audit::{AuditReport, CaseDocument};
 pub use cases::{DocumentReport, NewDecision, RegisterVersion};
 pub use desk::{BatchRow, DecisionState, DetailPage, DocumentDetail, EventRow};
 pub use edit::{Edit, Edited, PageToTurn, Turned};
+pub use erase::ErasePlan;
 pub use outbox::{ImportOutcome, OutboxRow, Outgoing, OutgoingDocument, SyncStatus};
 pub use state::{BatchState, DocumentState, OutboxState, PageState, SourceState};
 
