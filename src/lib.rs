@@ -24,7 +24,8 @@
 //! - [`sync`]: the outbox to the DMS over a drop folder, WebDAV or HTTPS,
 //!   exactly once, with retries and the purge after the import;
 //! - [`transfer`]: the transfer note (Transfervermerk) of each document;
-//! - [`subject`]: data subjects' rights (the Art. 15 export of a case).
+//! - [`subject`]: data subjects' rights (Art. 15 export, Art. 17 erasure);
+//! - [`users`]: local accounts, roles and throttled logins.
 
 pub mod blob;
 pub mod casefind;
@@ -49,5 +50,6 @@ pub mod store;
 pub mod subject;
 pub mod sync;
 pub mod transfer;
+pub mod users;
 pub mod watch;
 pub mod xdomea;

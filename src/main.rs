@@ -91,6 +91,11 @@ enum Command {
         #[command(subcommand)]
         action: SubjectAction,
     },
+    /// Konten der Station (Rollen scan, qs, admin).
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Das Prüfprotokoll: Verkettung prüfen, Einträge zu einer Akte zeigen.
     Audit {
         #[command(subcommand)]
@@ -211,6 +216,26 @@ enum SubjectAction {
         #[arg(long)]
         yes: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserAction {
+    /// Legt ein Konto an. Das erste Konto muss ein Administrator sein; danach
+    /// legt ein Administrator Konten an (--admin NAME). Passwörter kommen
+    /// zeilenweise über die Standardeingabe: erst das des Administrators,
+    /// dann das neue (nie als Argument).
+    Add {
+        /// Benutzername.
+        name: String,
+        /// Rolle: scan, qs oder admin.
+        #[arg(long)]
+        role: String,
+        /// Der Administrator, der das Konto anlegt.
+        #[arg(long, value_name = "NAME")]
+        admin: Option<String>,
+    },
+    /// Listet die Konten mit ihren Rollen.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -417,6 +442,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Subject {
                     action: SubjectAction::Erase { case, yes },
                 } => commands::audit::erase(&config, &case, yes),
+                Command::User { action } => match action {
+                    UserAction::Add { name, role, admin } => {
+                        commands::audit::user_add(&config, &name, &role, admin.as_deref())
+                    }
+                    UserAction::List => commands::audit::user_list(&open_store(&config)?),
+                },
                 Command::Audit { action } => match action {
                     AuditAction::Verify => commands::audit::verify(&open_store(&config)?),
                     AuditAction::Show { case } => {

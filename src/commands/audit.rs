@@ -141,3 +141,46 @@ pub fn erase(config: &scanstelle::config::Config, case: &str, yes: bool) -> Resu
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// `user add NAME --role ROLE [--admin NAME]`, passwords from stdin.
+pub fn user_add(
+    config: &scanstelle::config::Config,
+    name: &str,
+    role: &str,
+    admin: Option<&str>,
+) -> Result<ExitCode> {
+    use scanstelle::users::{self, Role};
+    let role = Role::parse(role)
+        .with_context(|| format!("Rolle {role:?} gibt es nicht (scan, qs, admin)"))?;
+    let store = Store::open(&config.home.join("scanstelle.db"))?;
+    let mut lines = std::io::stdin().lines();
+    let mut next = |what: &str| -> Result<String> {
+        lines
+            .next()
+            .transpose()?
+            .with_context(|| format!("{what} fehlt auf der Standardeingabe"))
+    };
+    if let Some(admin) = admin {
+        let password = next("Passwort des Administrators")?;
+        if users::login(&store, admin, &password)? != Role::Admin {
+            anyhow::bail!("{admin} ist kein Administrator");
+        }
+        store.set_actor(Some(admin))?;
+    }
+    let password = next("Neues Passwort")?;
+    users::add_user(&store, admin, name, role, &password)?;
+    println!("Konto {name} angelegt (Rolle {})", role.as_str());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `user list`.
+pub fn user_list(store: &Store) -> Result<ExitCode> {
+    let all = store.users()?;
+    if all.is_empty() {
+        println!("Noch kein Konto: das erste legt `scanstelle user add NAME --role admin` an.");
+    }
+    for (name, role) in all {
+        println!("{name:<24} {role}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

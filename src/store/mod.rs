@@ -5,6 +5,7 @@
 //! ([`schema`]). Opening goes through [`Store::open`] only, so encryption at
 //! rest is a change in one place.
 
+mod accounts;
 pub mod audit;
 mod cases;
 mod desk;
@@ -71,7 +72,8 @@ pub fn now() -> String {
     fmt_time(OffsetDateTime::now_utc())
 }
 
-fn fmt_time(t: OffsetDateTime) -> String {
+/// A time as stored (RFC 3339, UTC).
+pub fn fmt_time(t: OffsetDateTime) -> String {
     t.format(&Rfc3339)
         .expect("RFC 3339 formatting of a valid time")
 }

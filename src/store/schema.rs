@@ -307,6 +307,19 @@ BEGIN SELECT RAISE(ABORT, 'Protokolleinträge werden nicht gelöscht'); END;
     r#"
 INSERT INTO page_fts (page_fts, rank) VALUES ('secure-delete', 1);
 "#,
+    // 13: local accounts with roles; failed logins counted for throttling.
+    r#"
+CREATE TABLE users (
+    name         TEXT PRIMARY KEY,
+    role         TEXT NOT NULL CHECK (role IN ('scan', 'qs', 'admin')),
+    password     TEXT NOT NULL,
+    os_user      TEXT UNIQUE,
+    disabled     INTEGER NOT NULL DEFAULT 0,
+    failed       INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    created_at   TEXT NOT NULL
+);
+"#,
 ];
 
 /// Where a migration hands over to Rust code (then goes on with its SQL).

@@ -1,0 +1,235 @@
+//! Local accounts and roles: `scan` (operator), `qs` (quality control),
+//! `admin`. Passwords are stored only as Argon2id hashes (PHC strings).
+//! There is no default password: the first account must be an admin, made
+//! by whoever installs the station; later accounts are made by an admin.
+//! Failed logins are logged and throttled: after three in a row the account
+//! waits 30 s, doubling with each further failure up to 15 minutes.
+//!
+//! First part of issue 7: the window's login screen, idle lock and the
+//! role checks of every command build on [`login`].
+
+use crate::store::{Result as StoreResult, Store, StoreError};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::time::Duration;
+
+/// A role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// Scan operator.
+    Scan,
+    /// Quality control.
+    Qs,
+    /// Administrator.
+    Admin,
+}
+
+impl Role {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Scan => "scan",
+            Role::Qs => "qs",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// From the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "scan" => Some(Role::Scan),
+            "qs" => Some(Role::Qs),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// Why an account could not be made or a login failed (in words; a
+/// failed login never says whether the name or the password was wrong).
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A refused request, in words.
+    #[error("{0}")]
+    Refused(String),
+    /// Name or password wrong.
+    #[error("Anmeldung fehlgeschlagen: Name oder Passwort falsch")]
+    Failed,
+    /// Too many failures in a row.
+    #[error("Zu viele Fehlversuche: Anmeldung erst in {0} s wieder möglich")]
+    Locked(u64),
+}
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD: usize = 10;
+
+/// Hashes a password with Argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<String, UserError> {
+    // 16 bytes from the system's random source (a v4 UUID is 122 of them).
+    let salt = SaltString::encode_b64(uuid::Uuid::new_v4().as_bytes())
+        .map_err(|e| UserError::Refused(format!("Passwort nicht speicherbar: {e}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| UserError::Refused(format!("Passwort nicht speicherbar: {e}")))
+}
+
+fn verify(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Makes an account. The first one must be an admin (no default account
+/// exists); after that only an admin (`by`, already logged in) makes them.
+pub fn add_user(
+    store: &Store,
+    by: Option<&str>,
+    name: &str,
+    role: Role,
+    password: &str,
+) -> Result<(), UserError> {
+    let valid_name = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if !valid_name {
+        return Err(UserError::Refused(format!(
+            "Benutzername {name:?}: nur Buchstaben, Ziffern, . - _ (höchstens 64)"
+        )));
+    }
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(UserError::Refused(format!(
+            "Das Passwort braucht mindestens {MIN_PASSWORD} Zeichen"
+        )));
+    }
+    let admins = store.count_admins()?;
+    match by {
+        None if admins == 0 && role != Role::Admin => {
+            return Err(UserError::Refused(
+                "Das erste Konto muss ein Administrator sein (--role admin)".into(),
+            ));
+        }
+        None if admins > 0 => {
+            return Err(UserError::Refused(
+                "Konten legt ein Administrator an (Anmeldung nötig)".into(),
+            ));
+        }
+        Some(admin) if store.user_role(admin)? != Some(Role::Admin) => {
+            return Err(UserError::Refused(format!(
+                "{admin} ist kein Administrator"
+            )));
+        }
+        _ => {}
+    }
+    store.insert_user(name, role.as_str(), &hash_password(password)?)?;
+    Ok(())
+}
+
+/// Checks a login; logs success and failure; throttles failures.
+pub fn login(store: &Store, name: &str, password: &str) -> Result<Role, UserError> {
+    let now = time::OffsetDateTime::now_utc();
+    let Some(account) = store.account(name)? else {
+        // Same cost and same answer as a wrong password.
+        let dummy =
+            DUMMY_HASH.get_or_init(|| hash_password("unbekannt-unbekannt").unwrap_or_default());
+        let _ = verify(password, dummy);
+        store.record_login(name, false, None)?;
+        return Err(UserError::Failed);
+    };
+    if let Some(until) = account.locked_until.as_deref().and_then(|t| {
+        time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+    }) && until > now
+    {
+        store.record_login(name, false, None)?;
+        return Err(UserError::Locked(
+            (until - now).whole_seconds().max(1) as u64
+        ));
+    }
+    if account.disabled || !verify(password, &account.password) {
+        let failed = account.failed + 1;
+        let lock = (failed >= 3).then(|| {
+            let secs = (30u64 << (failed - 3).min(5)).min(900);
+            now + Duration::from_secs(secs)
+        });
+        store.record_login(name, false, lock.map(crate::store::fmt_time).as_deref())?;
+        return Err(UserError::Failed);
+    }
+    store.record_login(name, true, None)?;
+    Role::parse(&account.role)
+        .ok_or_else(|| UserError::Refused(format!("Rolle {} unbekannt", account.role)))
+}
+
+/// An Argon2id hash to spend the same time on unknown names.
+static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// An account as stored.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Name.
+    pub name: String,
+    /// Role (stored name).
+    pub role: String,
+    /// PHC hash.
+    pub password: String,
+    /// Disabled.
+    pub disabled: bool,
+    /// Failed logins in a row.
+    pub failed: u32,
+    /// Locked until (RFC 3339).
+    pub locked_until: Option<String>,
+}
+
+impl Store {
+    fn count_admins(&self) -> StoreResult<i64> {
+        Ok(self.connection().query_row(
+            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn user_role(&self, name: &str) -> StoreResult<Option<Role>> {
+        Ok(self.account(name)?.and_then(|a| Role::parse(&a.role)))
+    }
+
+    /// An account by name.
+    pub fn account(&self, name: &str) -> StoreResult<Option<Account>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .connection()
+            .query_row(
+                "SELECT name, role, password, disabled, failed, locked_until FROM users
+                 WHERE name = ?1",
+                [name],
+                |r| {
+                    Ok(Account {
+                        name: r.get(0)?,
+                        role: r.get(1)?,
+                        password: r.get(2)?,
+                        disabled: r.get(3)?,
+                        failed: r.get(4)?,
+                        locked_until: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Every account: name and role.
+    pub fn users(&self) -> StoreResult<Vec<(String, String)>> {
+        let mut stmt = self
+            .connection()
+            .prepare("SELECT name, role FROM users ORDER BY name")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
