@@ -87,26 +87,6 @@ fn a_case_export_holds_its_documents_persons_and_log_and_nothing_else() {
     );
 }
 
-/// Files under `dir` that contain `needle` (ASCII, any case).
-fn files_containing(dir: &std::path::Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let mut todo = vec![dir.to_owned()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                todo.push(p);
-            } else if std::fs::read(&p).is_ok_and(|b| {
-                b.windows(needle.len())
-                    .any(|w| w.eq_ignore_ascii_case(needle))
-            }) {
-                found.push(p);
-            }
-        }
-    }
-    found
-}
-
 #[test]
 fn erasing_a_case_destroys_its_data_and_nothing_of_another_case() {
     let dir = tempfile::tempdir().unwrap();
@@ -120,7 +100,7 @@ fn erasing_a_case_destroys_its_data_and_nothing_of_another_case() {
     drop(station);
     let blobs = scanstelle::blob::BlobStore::open(home.join("blobs")).unwrap();
     let marker = b"bewilligungszeitraum";
-    assert!(!files_containing(&home, marker).is_empty());
+    assert!(!common::files_containing(&home, marker).is_empty());
 
     // Without --yes: only what would go.
     let o = common::scanstelle(&["subject", "erase", "--case", "12345BG0012345"], &home);
@@ -154,7 +134,7 @@ fn erasing_a_case_destroys_its_data_and_nothing_of_another_case() {
         "another case's files stay"
     );
     assert_eq!(
-        files_containing(&home, marker),
+        common::files_containing(&home, marker),
         Vec::<std::path::PathBuf>::new()
     );
     // The register copy forgot the household; the other case is untouched.

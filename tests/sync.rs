@@ -35,27 +35,6 @@ fn pass(s: &Syncer, store: &mut Store, blobs: &BlobStore) -> SyncSummary {
     s.pass(store, blobs, &AtomicBool::new(false)).unwrap()
 }
 
-/// Files under `dir` that contain `needle` (ASCII, any case).
-fn files_containing(dir: &Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let mut todo = vec![dir.to_owned()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                todo.push(p);
-            } else if let Ok(bytes) = std::fs::read(&p)
-                && bytes
-                    .windows(needle.len())
-                    .any(|w| w.eq_ignore_ascii_case(needle))
-            {
-                found.push(p);
-            }
-        }
-    }
-    found
-}
-
 fn doc_states(store: &Store, batch: i64) -> Vec<DocumentState> {
     store
         .documents_of_batch(batch)
@@ -166,7 +145,7 @@ fn a_batch_goes_out_is_imported_once_and_its_local_copies_are_purged() {
 
     // The letter's text is in the station (database and its log)…
     let marker = b"bewilligungszeitraum";
-    assert!(!files_containing(&home, marker).is_empty());
+    assert!(!common::files_containing(&home, marker).is_empty());
     let s2 = pass(&s, store, &blobs);
     assert_eq!(
         (s2.imported, s2.documents_imported, s2.sent),
@@ -187,7 +166,7 @@ fn a_batch_goes_out_is_imported_once_and_its_local_copies_are_purged() {
     }
     // …and after the purge in no file under the station's home at all.
     assert_eq!(
-        files_containing(&home, marker),
+        common::files_containing(&home, marker),
         Vec::<std::path::PathBuf>::new()
     );
     // Replies are consumed, the spool is empty, the sick note's batch is

@@ -114,31 +114,14 @@ pub fn erase(config: &scanstelle::config::Config, case: &str, yes: bool) -> Resu
     if !yes {
         let plan = station.store.plan_erase(&bg)?;
         println!(
-            "Würde zu {bg} löschen: {} Dokument(e), {} Seite(n), {} Person(en) im Fallbestand, {} Datei(en){}. Mit --yes ausführen.",
-            plan.documents.len(),
-            plan.pages,
-            plan.persons,
-            plan.blobs.len(),
-            if plan.kept_sources.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "; {} Scannerdatei(en) mit Seiten anderer Akten blieben",
-                    plan.kept_sources.len()
-                )
-            }
+            "Würde zu {bg} löschen: {}. Mit --yes ausführen.",
+            plan.describe()
         );
         return Ok(ExitCode::SUCCESS);
     }
     let blobs = station.blobs.clone();
     let plan = scanstelle::subject::erase_case(&mut station.store, &blobs, &bg)?;
-    println!(
-        "Akte {bg} gelöscht: {} Dokument(e), {} Seite(n), {} Person(en) im Fallbestand, {} Datei(en)",
-        plan.documents.len(),
-        plan.pages,
-        plan.persons,
-        plan.blobs.len()
-    );
+    println!("Akte {bg} gelöscht: {}", plan.describe());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -288,17 +288,7 @@ impl Store {
                 OR instr(detail, ?1) > 0
              ORDER BY id",
         )?;
-        let rows = stmt.query_map([bg], |r| {
-            Ok(super::EventRow {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                kind: r.get(2)?,
-                batch_id: r.get(3)?,
-                document_id: r.get(4)?,
-                detail: r.get(5)?,
-                actor: r.get(6)?,
-            })
-        })?;
+        let rows = stmt.query_map([bg], super::desk::event_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

@@ -101,6 +101,19 @@ pub struct EventRow {
     pub actor: Option<String>,
 }
 
+/// An event from `SELECT id, at, kind, batch_id, document_id, detail, actor`.
+pub(super) fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        kind: r.get(2)?,
+        batch_id: r.get(3)?,
+        document_id: r.get(4)?,
+        detail: r.get(5)?,
+        actor: r.get(6)?,
+    })
+}
+
 /// A document's decision fields, as an undo puts them back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecisionState {
@@ -308,17 +321,7 @@ impl Store {
             "SELECT id, at, kind, batch_id, document_id, detail, actor FROM events
              WHERE id > ?1 ORDER BY id LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![after, limit as i64], |r| {
-            Ok(EventRow {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                kind: r.get(2)?,
-                batch_id: r.get(3)?,
-                document_id: r.get(4)?,
-                detail: r.get(5)?,
-                actor: r.get(6)?,
-            })
-        })?;
+        let rows = stmt.query_map(params![after, limit as i64], event_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -28,6 +28,27 @@ pub struct ErasePlan {
     pub kept_sources: Vec<i64>,
 }
 
+impl ErasePlan {
+    /// What the plan deletes, in words.
+    pub fn describe(&self) -> String {
+        let kept = if self.kept_sources.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} Scannerdatei(en) mit Seiten anderer Akten bleiben",
+                self.kept_sources.len()
+            )
+        };
+        format!(
+            "{} Dokument(e), {} Seite(n), {} Person(en) im Fallbestand, {} Datei(en){kept}",
+            self.documents.len(),
+            self.pages,
+            self.persons,
+            self.blobs.len()
+        )
+    }
+}
+
 impl Store {
     /// Plans the erasure of case `bg`; refused in words while one of its
     /// documents is on its way to the DMS.
@@ -168,21 +189,7 @@ impl Store {
             "subject.erased",
             None,
             None,
-            &format!(
-                "Akte {bg} gelöscht: {} Dokument(e), {} Seite(n), {} Person(en) im Fallbestand, {} Datei(en){}",
-                plan.documents.len(),
-                plan.pages,
-                plan.persons,
-                plan.blobs.len(),
-                if plan.kept_sources.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "; {} Scannerdatei(en) mit Seiten anderer Akten bleiben",
-                        plan.kept_sources.len()
-                    )
-                }
-            ),
+            &format!("Akte {bg} gelöscht: {}", plan.describe()),
         )?;
         tx.commit()?;
         let _ = self

@@ -328,3 +328,23 @@ pub fn processed_station(
         .unwrap();
     (config, station, batches)
 }
+
+/// Files under `dir` that contain `needle` (ASCII, any case).
+pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else if std::fs::read(&p).is_ok_and(|b| {
+                b.windows(needle.len())
+                    .any(|w| w.eq_ignore_ascii_case(needle))
+            }) {
+                found.push(p);
+            }
+        }
+    }
+    found
+}
