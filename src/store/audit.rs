@@ -28,6 +28,51 @@ struct Entry<'a> {
     detail: &'a str,
 }
 
+/// The columns [`StoredEntry::read`] reads, in its order (then `hash`).
+const ENTRY_COLUMNS: &str = "id, at, kind, batch_id, document_id, page_id, actor, detail, hash";
+
+/// An entry as read from the table, with its stored hash.
+struct StoredEntry {
+    id: i64,
+    at: String,
+    kind: String,
+    batch_id: Option<i64>,
+    document_id: Option<i64>,
+    page_id: Option<i64>,
+    actor: Option<String>,
+    detail: String,
+    hash: Option<String>,
+}
+
+impl StoredEntry {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(StoredEntry {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            kind: r.get(2)?,
+            batch_id: r.get(3)?,
+            document_id: r.get(4)?,
+            page_id: r.get(5)?,
+            actor: r.get(6)?,
+            detail: r.get(7)?,
+            hash: r.get(8)?,
+        })
+    }
+
+    fn entry(&self) -> Entry<'_> {
+        Entry {
+            id: self.id,
+            at: &self.at,
+            kind: &self.kind,
+            batch_id: self.batch_id,
+            document_id: self.document_id,
+            page_id: self.page_id,
+            actor: self.actor.as_deref(),
+            detail: &self.detail,
+        }
+    }
+}
+
 /// SHA-256 of the previous hash and the fields, each length-prefixed (no
 /// two different entries encode alike).
 fn entry_hash(prev: &str, e: &Entry<'_>) -> String {
@@ -107,25 +152,12 @@ pub(super) fn seal_existing(tx: &Transaction<'_>) -> Result<()> {
     let mut prev = GENESIS.to_owned();
     let mut last = 0i64;
     {
-        let mut stmt = tx.prepare(
-            "SELECT id, at, kind, batch_id, document_id, page_id, actor, detail FROM events
-             ORDER BY id",
-        )?;
+        let mut stmt = tx.prepare(&format!("SELECT {ENTRY_COLUMNS} FROM events ORDER BY id"))?;
         let mut rows = stmt.query([])?;
         let mut update = tx.prepare("UPDATE events SET hash = ?1 WHERE id = ?2")?;
         while let Some(r) = rows.next()? {
-            let (at, kind, actor, detail): (String, String, Option<String>, String) =
-                (r.get(1)?, r.get(2)?, r.get(6)?, r.get(7)?);
-            let e = Entry {
-                id: r.get(0)?,
-                at: &at,
-                kind: &kind,
-                batch_id: r.get(3)?,
-                document_id: r.get(4)?,
-                page_id: r.get(5)?,
-                actor: actor.as_deref(),
-                detail: &detail,
-            };
+            let stored = StoredEntry::read(r)?;
+            let e = stored.entry();
             prev = entry_hash(&prev, &e);
             last = e.id;
             update.execute(params![prev, e.id])?;
@@ -164,32 +196,17 @@ impl Store {
     /// at the end (against `audit_head`) are named.
     pub fn verify_audit(&self) -> Result<AuditReport> {
         let mut problems = Vec::new();
-        let mut stmt = self.conn.prepare(
-            "SELECT id, at, kind, batch_id, document_id, page_id, actor, detail, hash
-             FROM events ORDER BY id",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {ENTRY_COLUMNS} FROM events ORDER BY id"))?;
         let mut rows = stmt.query([])?;
         let mut prev = GENESIS.to_owned();
         let mut expected_id = 1i64;
         let mut entries = 0u64;
         while let Some(r) = rows.next()? {
-            let (at, kind, actor, detail, stored): (
-                String,
-                String,
-                Option<String>,
-                String,
-                Option<String>,
-            ) = (r.get(1)?, r.get(2)?, r.get(6)?, r.get(7)?, r.get(8)?);
-            let e = Entry {
-                id: r.get(0)?,
-                at: &at,
-                kind: &kind,
-                batch_id: r.get(3)?,
-                document_id: r.get(4)?,
-                page_id: r.get(5)?,
-                actor: actor.as_deref(),
-                detail: &detail,
-            };
+            let row = StoredEntry::read(r)?;
+            let e = row.entry();
+            let stored = row.hash.clone();
             entries += 1;
             let gap = e.id != expected_id;
             if gap {

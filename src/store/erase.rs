@@ -154,29 +154,7 @@ impl Store {
         let bg = &plan.bg;
         let pages = "SELECT dp.page_id FROM document_pages dp JOIN documents d
                      ON d.id = dp.document_id WHERE d.case_bg = ?1";
-        tx.execute(
-            &format!("DELETE FROM page_fts WHERE rowid IN ({pages})"),
-            [bg],
-        )?;
-        tx.execute(
-            &format!("UPDATE page_ocr SET text = '', words = '' WHERE page_id IN ({pages})"),
-            [bg],
-        )?;
-        tx.execute(
-            &format!("DELETE FROM page_barcodes WHERE page_id IN ({pages})"),
-            [bg],
-        )?;
-        tx.execute(
-            &format!("UPDATE pages SET source_text = NULL WHERE id IN ({pages})"),
-            [bg],
-        )?;
-        tx.execute(
-            "UPDATE source_files SET file_name = '(gelöscht)', original_path = ''
-             WHERE id IN (SELECT p.source_file_id FROM pages p
-                          JOIN document_pages dp ON dp.page_id = p.id
-                          JOIN documents d ON d.id = dp.document_id WHERE d.case_bg = ?1)",
-            [bg],
-        )?;
+        super::forget_pages(&tx, pages, bg)?;
         tx.execute("DELETE FROM register_persons WHERE bg = ?1", [bg])?;
         tx.execute(
             "UPDATE documents SET decision = NULL, dms_error = NULL, case_bg = NULL,
@@ -192,9 +170,7 @@ impl Store {
             &format!("Akte {bg} gelöscht: {}", plan.describe()),
         )?;
         tx.commit()?;
-        let _ = self
-            .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        self.truncate_wal();
         Ok(())
     }
 }

@@ -798,6 +798,37 @@ fn close_batch(tx: &Transaction<'_>, id: i64) -> Result<()> {
     event(tx, "batch.closed", Some(id), None, "")
 }
 
+/// Forgets what the pages chosen by `pages` (a subquery on `?1 = arg`)
+/// say: OCR text and words, full-text entries, barcode texts, the text their
+/// file carried, and their scanner files' names (hashes stay). Shared by the
+/// purge after the DMS's import and the erasure of a case.
+fn forget_pages(tx: &Transaction<'_>, pages: &str, arg: &dyn rusqlite::ToSql) -> Result<()> {
+    for sql in [
+        format!("DELETE FROM page_fts WHERE rowid IN ({pages})"),
+        format!("UPDATE page_ocr SET text = '', words = '' WHERE page_id IN ({pages})"),
+        format!("DELETE FROM page_barcodes WHERE page_id IN ({pages})"),
+        format!("UPDATE pages SET source_text = NULL WHERE id IN ({pages})"),
+        // File names may name people.
+        format!(
+            "UPDATE source_files SET file_name = '(gelöscht)', original_path = ''
+             WHERE id IN (SELECT source_file_id FROM pages WHERE id IN ({pages}))"
+        ),
+    ] {
+        tx.execute(&sql, [arg])?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Empties the write-ahead log after deleting, so old page versions go
+    /// too (best effort: a reader holding the log keeps it until next time).
+    fn truncate_wal(&self) {
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    }
+}
+
 /// Appends an event to the audit trail (sealed into its hash chain, in
 /// the caller's transaction).
 fn event(

@@ -625,31 +625,9 @@ impl Store {
     pub fn purge_batch(&mut self, batch: i64) -> Result<()> {
         let tx = self.conn.transaction()?;
         let at = now();
-        tx.execute(
-            "DELETE FROM page_fts WHERE rowid IN (SELECT id FROM pages WHERE batch_id = ?1)",
-            [batch],
-        )?;
-        tx.execute(
-            "UPDATE page_ocr SET text = '', words = '' WHERE page_id IN
-                 (SELECT id FROM pages WHERE batch_id = ?1)",
-            [batch],
-        )?;
-        tx.execute(
-            "UPDATE pages SET source_text = NULL WHERE batch_id = ?1",
-            [batch],
-        )?;
+        super::forget_pages(&tx, "SELECT id FROM pages WHERE batch_id = ?1", &batch)?;
         tx.execute(
             "UPDATE documents SET decision = NULL WHERE batch_id = ?1",
-            [batch],
-        )?;
-        tx.execute(
-            "DELETE FROM page_barcodes WHERE page_id IN (SELECT id FROM pages WHERE batch_id = ?1)",
-            [batch],
-        )?;
-        // File names may name people; the hashes stay.
-        tx.execute(
-            "UPDATE source_files SET file_name = '(gelöscht)', original_path = ''
-             WHERE batch_id = ?1",
             [batch],
         )?;
         tx.execute(
@@ -671,11 +649,7 @@ impl Store {
             )?;
         }
         tx.commit()?;
-        // Old page versions in the write-ahead log go too (best effort: a
-        // reader holding the log open keeps it until the next purge).
-        let _ = self
-            .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        self.truncate_wal();
         Ok(())
     }
 }
