@@ -39,4 +39,9 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# apache2 is only for the sync tests, which start their own server on
+# 127.0.0.1; Debian's default site on port 80 is not wanted on a station.
+if printf '%s\n' "${missing[@]}" | grep -qx apache2 && [ -d /run/systemd/system ]; then
+  $SUDO systemctl disable --now apache2 >/dev/null 2>&1 || true
+fi
 echo "setup: done"
