@@ -15,6 +15,8 @@ TEST_PKGS=(libtiff-tools poppler-utils img2pdf libxml2-utils fonts-dejavu-core q
 # The sync's tests: a real Apache with mod_dav, TLS and Basic auth (htpasswd
 # from apache2-utils), certificates made with openssl.
 TEST_PKGS+=(apache2 apache2-utils openssl)
+# The sync benchmark compares against `curl -T`.
+TEST_PKGS+=(curl)
 
 want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
 missing=()
