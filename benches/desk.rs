@@ -19,7 +19,11 @@ const PER_FILE: usize = 50;
 fn station(home: &Path, pages: usize) -> Config {
     let config = Config::from_file(ConfigFile::default(), home.to_owned(), None).unwrap();
     std::fs::create_dir_all(home).unwrap();
-    let mut store = Store::open(&home.join("scanstelle.db")).unwrap();
+    let mut store = Store::open(
+        &home.join("scanstelle.db"),
+        &scanstelle::crypto::Keys::for_home(home).unwrap(),
+    )
+    .unwrap();
     let parsed =
         scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes()).unwrap();
     store

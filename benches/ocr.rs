@@ -81,10 +81,19 @@ fn pipeline(pages: &[PathBuf], tmp: &Path) -> f64 {
             to
         })
         .collect();
-    let mut station = scanstelle::station::Station::open(&home).unwrap();
+    let mut station = scanstelle::station::Station::open(
+        &home,
+        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+    )
+    .unwrap();
     let profile = common::test_profile(&hot, 100, "");
-    let mut processor =
-        scanstelle::process::Processor::new(&home, vec![profile.clone()], cores()).unwrap();
+    let mut processor = scanstelle::process::Processor::new(
+        &home,
+        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+        vec![profile.clone()],
+        cores(),
+    )
+    .unwrap();
     let opts = TakeOptions {
         remove_original: true,
         quarantine_after: std::time::Duration::ZERO,

@@ -3,10 +3,11 @@
 # Idempotent: packages already present are left alone. Runs as root or through sudo.
 set -euo pipefail
 
-# Build: Tesseract/Leptonica headers for the OCR bindings, clang for bindgen, pkg-config.
-BUILD_PKGS=(pkg-config clang libclang-dev libtesseract-dev libleptonica-dev)
+# Build: Tesseract/Leptonica headers for the OCR bindings, clang for bindgen, pkg-config;
+# OpenSSL's libcrypto for SQLCipher (the encrypted database).
+BUILD_PKGS=(pkg-config clang libclang-dev libtesseract-dev libleptonica-dev libssl-dev)
 # Run time: Tesseract with the German and English models.
-RUN_PKGS=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng)
+RUN_PKGS=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng libssl3)
 # Run time of the window on X11 (and XWayland).
 RUN_PKGS+=(libxkbcommon-x11-0 libx11-6 libxcursor1 libxi6 libxrandr2)
 # Tests and demo fixtures: TIFF/PDF tools, xmllint for xdomea validation, fonts;

@@ -1,12 +1,15 @@
-//! Content-addressed blob store beside the database.
+//! Content-addressed blob store beside the database, encrypted at rest.
 //!
-//! Every page image and every original scanner file is stored once, under
-//! the hex SHA-256 of its content: `blobs/ab/cd/abcd…`. Writes go to a
-//! temporary file, are fsynced and renamed into place, so a blob either
-//! exists whole or not at all; writing the same content twice is a no-op.
-//! This is the only place that touches blob files, so encryption at rest
-//! is a change here alone.
+//! Every page image and every original scanner file is stored once, keyed
+//! by the SHA-256 of its content. On disk a blob is a sealed file (see
+//! [`crate::crypto::sealed`]) bound to that digest, under a name derived
+//! from the digest with a key of the station (`blobs/ab/cd/abcd…`), so the
+//! folder reveals neither content nor which known files it holds. Writes go
+//! to a temporary file, are fsynced and renamed into place, so a blob
+//! either exists whole or not at all; writing the same content twice is a
+//! no-op. This is the only place that touches blob files.
 
+use crate::crypto::{Keys, SealedReader, SealedWriter, sealed};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
@@ -74,19 +77,45 @@ fn copy_hashing(mut input: impl Read, out: &mut impl Write) -> io::Result<(Sha25
 #[derive(Debug, Clone)]
 pub struct BlobStore {
     root: PathBuf,
+    keys: Keys,
+}
+
+/// Marks a blob folder whose every blob is sealed.
+const SEALED_MARK: &str = ".sealed-v1";
+
+fn damaged(sha: &Sha256Hex) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "blob {} is damaged: its content no longer matches its hash",
+            sha.short()
+        ),
+    )
 }
 
 impl BlobStore {
-    /// Opens (and creates) the store at `root`.
-    pub fn open(root: impl Into<PathBuf>) -> io::Result<Self> {
+    /// Opens (and creates) the store at `root`, sealing blobs a version
+    /// without encryption left there.
+    pub fn open(root: impl Into<PathBuf>, keys: &Keys) -> io::Result<Self> {
         let root = root.into();
         fs::create_dir_all(root.join("tmp"))?;
-        Ok(Self { root })
+        let store = Self {
+            root,
+            keys: keys.clone(),
+        };
+        if !store.root.join(SEALED_MARK).exists() {
+            let n = store.seal_plain_blobs()?;
+            if n > 0 {
+                tracing::info!(blobs = n, "unverschlüsselte Blobs verschlüsselt");
+            }
+            fs::write(store.root.join(SEALED_MARK), b"")?;
+        }
+        Ok(store)
     }
 
     /// Where the blob with this digest lives.
     pub fn path_of(&self, sha: &Sha256Hex) -> PathBuf {
-        let s = sha.as_str();
+        let s = self.keys.blob_name(sha.as_str());
         self.root.join(&s[..2]).join(&s[2..4]).join(s)
     }
 
@@ -125,17 +154,23 @@ impl BlobStore {
         })
     }
 
+    /// Opens a blob for reading (decrypting on the way; the digest is not
+    /// checked: use [`BlobStore::get`] or [`BlobStore::copy_to`]).
+    fn reader(&self, sha: &Sha256Hex) -> io::Result<SealedReader<File>> {
+        SealedReader::open(
+            File::open(self.path_of(sha))?,
+            self.keys.seal(),
+            sha.as_str().as_bytes(),
+        )
+    }
+
     /// Reads a whole blob, verifying its digest.
     pub fn get(&self, sha: &Sha256Hex) -> io::Result<Vec<u8>> {
-        let bytes = fs::read(self.path_of(sha))?;
+        let mut r = self.reader(sha).map_err(|_| damaged(sha))?;
+        let mut bytes = Vec::with_capacity(r.plain_len() as usize);
+        r.read_to_end(&mut bytes).map_err(|_| damaged(sha))?;
         if Sha256Hex::of(&bytes) != *sha {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "blob {} is damaged: its content no longer matches its hash",
-                    sha.short()
-                ),
-            ));
+            return Err(damaged(sha));
         }
         Ok(bytes)
     }
@@ -144,15 +179,97 @@ impl BlobStore {
     /// verifying its digest on the way; a damaged blob is an error after
     /// the fact, so `out` must be discarded then.
     pub fn copy_to(&self, sha: &Sha256Hex, out: &mut impl Write) -> io::Result<u64> {
-        let (got, n) = copy_hashing(File::open(self.path_of(sha))?, out)?;
+        let r = match self.reader(sha) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(e),
+            r => r.map_err(|_| damaged(sha))?,
+        };
+        let (got, n) = copy_hashing(r, out).map_err(|e| {
+            if e.kind() == io::ErrorKind::InvalidData {
+                damaged(sha)
+            } else {
+                e
+            }
+        })?;
         if got != *sha {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "blob {} is damaged: its content no longer matches its hash",
-                    sha.short()
-                ),
-            ));
+            return Err(damaged(sha));
+        }
+        Ok(n)
+    }
+
+    /// A sealed file of this store's key bound to `context`, written
+    /// durably under `dest` (temporary name, fsync, rename, directory
+    /// fsync): for files that belong to the station but are not blobs
+    /// (quarantined files, outgoing containers).
+    pub fn write_sealed(
+        &self,
+        dest: &Path,
+        context: &[u8],
+        fill: impl FnOnce(&mut SealedWriter) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let dir = dest.parent().expect("sealed file has a parent");
+        let tmp = dir.join(format!(".{}.part", uuid::Uuid::new_v4().simple()));
+        let result = (|| {
+            let f = File::options()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&tmp)?;
+            let mut w = SealedWriter::new(f, self.keys.seal(), context)?;
+            fill(&mut w)?;
+            w.finish()?.sync_all()?;
+            fs::rename(&tmp, dest)?;
+            sync_dir(dir)
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result
+    }
+
+    /// The key sealed files of this store are written with.
+    pub fn seal_key(&self) -> &crate::crypto::SealKey {
+        self.keys.seal()
+    }
+
+    /// Opens a file written by [`BlobStore::write_sealed`] with `context`.
+    pub fn read_sealed(&self, path: &Path, context: &[u8]) -> io::Result<SealedReader<File>> {
+        SealedReader::open(File::open(path)?, self.keys.seal(), context)
+    }
+
+    /// Seals every blob stored in plain form (by a version before
+    /// encryption at rest), overwriting the plain file before removing it.
+    fn seal_plain_blobs(&self) -> io::Result<usize> {
+        let mut n = 0;
+        for a in fs::read_dir(&self.root)? {
+            let a = a?.path();
+            if !a.is_dir() || a.file_name().is_some_and(|f| f == "tmp") {
+                continue;
+            }
+            for b in fs::read_dir(&a)? {
+                for f in fs::read_dir(b?.path())? {
+                    let path = f?.path();
+                    let mut head = [0u8; 8];
+                    let len = File::open(&path)?.read(&mut head)?;
+                    if sealed::is_sealed(&head[..len]) {
+                        continue;
+                    }
+                    let bytes = fs::read(&path)?;
+                    let sha = Sha256Hex::of(&bytes);
+                    if path.file_name().and_then(|f| f.to_str()) != Some(sha.as_str()) {
+                        tracing::warn!(file = %path.display(), "plain blob does not match its name; left alone");
+                        continue;
+                    }
+                    if !self.contains(&sha) {
+                        self.write_new(&sha, |f| f.write_all(&bytes))?;
+                    }
+                    let zeros = vec![0u8; bytes.len()];
+                    let mut old = File::options().write(true).open(&path)?;
+                    old.write_all(&zeros)?;
+                    old.sync_all()?;
+                    fs::remove_file(&path)?;
+                    n += 1;
+                }
+            }
         }
         Ok(n)
     }
@@ -160,21 +277,25 @@ impl BlobStore {
     fn write_new(
         &self,
         sha: &Sha256Hex,
-        fill: impl FnOnce(&mut File) -> io::Result<()>,
+        fill: impl FnOnce(&mut SealedWriter) -> io::Result<()>,
     ) -> io::Result<()> {
         let dest = self.path_of(sha);
         let dir = dest.parent().expect("blob path has a parent");
         fs::create_dir_all(dir)?;
         let tmp = self.root.join("tmp").join(format!(
             "{}.{}",
-            sha.short(),
+            &dest.file_name().expect("blob name").to_string_lossy()[..12],
             uuid::Uuid::new_v4().simple()
         ));
         let result = (|| {
-            let mut f = File::create(&tmp)?;
-            fill(&mut f)?;
-            f.sync_all()?;
-            drop(f);
+            let f = File::options()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&tmp)?;
+            let mut w = SealedWriter::new(f, self.keys.seal(), sha.as_str().as_bytes())?;
+            fill(&mut w)?;
+            w.finish()?.sync_all()?;
             fs::rename(&tmp, &dest)?;
             sync_dir(dir)
         })();
@@ -212,23 +333,37 @@ pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    fn keys() -> Keys {
+        Keys::from_master(&[7; 32])
+    }
+
     #[test]
     fn put_is_idempotent_and_get_verifies() {
         let dir = tempfile::tempdir().unwrap();
-        let store = BlobStore::open(dir.path()).unwrap();
+        let store = BlobStore::open(dir.path(), &keys()).unwrap();
         let a = store.put(b"Seite 1").unwrap();
         let b = store.put(b"Seite 1").unwrap();
         assert_eq!(a, b);
         assert_eq!(store.get(&a).unwrap(), b"Seite 1");
+        let on_disk = fs::read(store.path_of(&a)).unwrap();
+        assert!(sealed::is_sealed(&on_disk));
+        assert!(!on_disk.windows(7).any(|w| w == b"Seite 1"));
+        assert!(!store.path_of(&a).to_string_lossy().contains(a.as_str()));
         fs::write(store.path_of(&a), b"manipuliert").unwrap();
         let err = store.get(&a).unwrap_err();
         assert!(err.to_string().contains("damaged"), "{err}");
+        // Another station's key does not open it.
+        let b = store.put(b"Seite 2").unwrap();
+        let other = BlobStore::open(dir.path(), &Keys::from_master(&[8; 32])).unwrap();
+        fs::create_dir_all(other.path_of(&b).parent().unwrap()).unwrap();
+        fs::copy(store.path_of(&b), other.path_of(&b)).unwrap();
+        assert!(other.get(&b).is_err());
     }
 
     #[test]
     fn put_file_refuses_a_file_that_changed() {
         let dir = tempfile::tempdir().unwrap();
-        let store = BlobStore::open(dir.path().join("blobs")).unwrap();
+        let store = BlobStore::open(dir.path().join("blobs"), &keys()).unwrap();
         let src = dir.path().join("scan.tif");
         fs::write(&src, b"original").unwrap();
         let sha = Sha256Hex::of(b"original");
@@ -242,5 +377,21 @@ mod tests {
         fs::write(&src, b"original").unwrap();
         store.put_file(&src, &sha).unwrap();
         assert_eq!(store.get(&sha).unwrap(), b"original");
+        let mut out = Vec::new();
+        assert_eq!(store.copy_to(&sha, &mut out).unwrap(), 8);
+        assert_eq!(out, b"original");
+    }
+
+    #[test]
+    fn plain_blobs_of_an_older_version_are_sealed_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let sha = Sha256Hex::of(b"alte Seite");
+        let s = sha.as_str();
+        let old = dir.path().join(&s[..2]).join(&s[2..4]).join(s);
+        fs::create_dir_all(old.parent().unwrap()).unwrap();
+        fs::write(&old, b"alte Seite").unwrap();
+        let store = BlobStore::open(dir.path(), &keys()).unwrap();
+        assert!(!old.exists());
+        assert_eq!(store.get(&sha).unwrap(), b"alte Seite");
     }
 }

@@ -35,6 +35,9 @@ pub struct ConfigFile {
     /// The central DMS: transport, addresses, retries, retention.
     #[serde(default)]
     pub dms: crate::sync::DmsSettings,
+    /// Encryption at rest: key file, passphrase.
+    #[serde(default)]
+    pub security: crate::crypto::SecuritySettings,
 }
 
 /// Intake tuning.
@@ -112,6 +115,8 @@ pub struct Config {
     pub classify: crate::classify::ClassifySettings,
     /// The central DMS.
     pub dms: crate::sync::DmsSettings,
+    /// Encryption at rest.
+    pub security: crate::crypto::SecuritySettings,
 }
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
@@ -176,7 +181,13 @@ impl Config {
                 types: file.types,
             },
             dms: file.dms,
+            security: file.security,
         })
+    }
+
+    /// The station's keys (read once per process, made for a new home).
+    pub fn keys(&self) -> Result<crate::crypto::Keys, crate::crypto::KeyError> {
+        crate::crypto::Keys::load(&self.security, &self.home)
     }
 
     /// The profile with this name.

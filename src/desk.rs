@@ -252,12 +252,18 @@ impl Desk {
     /// its own beside the one the running station holds (the station's
     /// lock stays with the watcher).
     pub fn open(config: &Config) -> Result<Self> {
+        let keys = config.keys().map_err(|e| DeskError::Blob {
+            sha: String::new(),
+            detail: e.to_string(),
+        })?;
         Ok(Self {
-            blobs: BlobStore::open(config.home.join("blobs")).map_err(|e| DeskError::Blob {
-                sha: String::new(),
-                detail: e.to_string(),
+            blobs: BlobStore::open(config.home.join("blobs"), &keys).map_err(|e| {
+                DeskError::Blob {
+                    sha: String::new(),
+                    detail: e.to_string(),
+                }
             })?,
-            store: Store::open(&config.home.join("scanstelle.db"))?,
+            store: Store::open(&config.home.join("scanstelle.db"), &keys)?,
             classifier: Classifier::new(&config.classify)?,
             home: config.home.clone(),
             drop_folder: config

@@ -328,29 +328,36 @@ fn quarantine(
     reason: &str,
     opts: &TakeOptions,
 ) -> Result<PathBuf, IntakeError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "datei".into());
     let dir = station.quarantine_dir();
-    let dest = dir.join(format!("{}_{}", sha.short(), name));
-    let note = dir.join(format!("{}_{}.reason.txt", sha.short(), name));
+    // On disk: the file sealed like every blob, and a note without the
+    // file's name or origin (both are in the encrypted database, shown by
+    // `scanstelle quarantine` and the window).
+    let dest = dir.join(format!("{}.sealed", sha.short()));
+    let note = dir.join(format!("{}.reason.txt", sha.short()));
+    let said = if code == "duplicate" {
+        format!(
+            "Doppelt: inhaltsgleich mit einer bereits eingelesenen Datei (SHA-256 {}).",
+            sha.short()
+        )
+    } else {
+        reason.to_owned()
+    };
     let text = format!(
-        "Datei:      {name}\nHerkunft:   {} (Scannerprofil {})\nZeitpunkt:  {}\nGröße:      {size} Byte\nSHA-256:    {sha}\n\nGrund:      {reason}\n\nWas tun:    {}\n",
-        path.display(),
+        "Scannerprofil: {}\nZeitpunkt:     {}\nGröße:         {size} Byte\nSHA-256:       {sha}\n\nGrund:         {said}\n\nWas tun:       {}\n\nDie Datei liegt verschlüsselt daneben ({}.sealed).\nName und Herkunft zeigt `scanstelle quarantine`; herausholen mit\n`scanstelle quarantine export {} --to ORDNER`.\n",
         profile.name,
         crate::store::now(),
-        advice(code)
+        advice(code),
+        sha.short(),
+        sha.short(),
     );
     write_durably(&note, text.as_bytes())?;
     if !dest.exists() {
-        let tmp = dir.join(format!(".{}.tmp", sha.short()));
-        fs::copy(path, &tmp).map_err(io_err(path))?;
-        fs::File::open(&tmp)
-            .and_then(|f| f.sync_all())
-            .map_err(io_err(&tmp))?;
-        fs::rename(&tmp, &dest).map_err(io_err(&dest))?;
-        sync_dir(&dir).map_err(io_err(&dir))?;
+        station
+            .blobs
+            .write_sealed(&dest, sha.as_str().as_bytes(), |w| {
+                std::io::copy(&mut fs::File::open(path)?, w).map(|_| ())
+            })
+            .map_err(io_err(path))?;
     }
     station.store.record_quarantine(&NewQuarantine {
         original_path: path,
@@ -363,7 +370,7 @@ fn quarantine(
     if opts.remove_original {
         remove_if_unchanged(path, sha)?;
     }
-    tracing::warn!(datei = %name, grund = %reason, "in Quarantäne");
+    tracing::warn!(sha = sha.short(), code, "in Quarantäne");
     Ok(dest)
 }
 

@@ -32,6 +32,7 @@ pub mod casefind;
 pub mod classify;
 pub mod config;
 pub mod coversheet;
+pub mod crypto;
 pub mod decode;
 pub mod demo;
 pub mod desk;

@@ -37,6 +37,27 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+enum QuarantineAction {
+    /// Listet die Einträge (Standard).
+    List,
+    /// Schreibt eine Datei der Quarantäne entschlüsselt in einen Ordner (protokolliert).
+    Export {
+        /// Nummer des Eintrags oder Anfang seiner SHA-256.
+        which: String,
+        /// Zielordner (außerhalb des Stationsverzeichnisses).
+        #[arg(long, value_name = "ORDNER")]
+        to: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyAction {
+    /// Schützt den Stationsschlüssel mit einer Passphrase (von der Standardeingabe;
+    /// eine leere Zeile hebt den Schutz auf). Die alte kommt aus SCANSTELLE_PASSPHRASE.
+    Passphrase,
+}
+
+#[derive(Debug, Subcommand)]
 enum Command {
     /// Überwacht die Eingangsordner aller Scannerprofile und liest neue Dateien ein, bis Strg-C.
     Watch {
@@ -153,6 +174,16 @@ enum Command {
     /// Ein Übertragungsdurchgang zum DMS: fertige Stapel verpacken (xdomea 0605),
     /// senden, Antworten (0629/0630) lesen, nach der Aufbewahrungsfrist löschen.
     Sync,
+    /// Die Quarantäne: Dateien, die nicht eingelesen werden konnten (verschlüsselt abgelegt).
+    Quarantine {
+        #[command(subcommand)]
+        action: Option<QuarantineAction>,
+    },
+    /// Der Stationsschlüssel (Verschlüsselung von Datenbank und Ablage).
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
     /// Zeigt jede Nachricht an das DMS mit Zustand, Versuchen und letztem Fehler.
     Outbox {
         /// Eine JSON-Zeile je Nachricht.
@@ -416,6 +447,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 Command::Sync => commands::sync::sync_once(&config),
                 Command::Outbox { as_json } => commands::sync::outbox(&config, as_json),
+                Command::Quarantine { action } => match action {
+                    None | Some(QuarantineAction::List) => commands::security::list(&config),
+                    Some(QuarantineAction::Export { which, to }) => {
+                        commands::security::export(&config, &which, &to)
+                    }
+                },
+                Command::Key {
+                    action: KeyAction::Passphrase,
+                } => commands::security::passphrase(&config),
                 Command::Eval { truth, as_json } => {
                     let text = std::fs::read_to_string(&truth)
                         .with_context(|| truth.display().to_string())?;
@@ -527,7 +567,7 @@ fn threads(asked: Option<usize>) -> usize {
     asked.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
 }
 
-fn open_store(config: &Config) -> Result<scanstelle::store::Store> {
+pub(crate) fn open_store(config: &Config) -> Result<scanstelle::store::Store> {
     let db = config.home.join("scanstelle.db");
     if !db.exists() {
         bail!(
@@ -535,13 +575,17 @@ fn open_store(config: &Config) -> Result<scanstelle::store::Store> {
             config.home.display()
         );
     }
-    Ok(scanstelle::store::Store::open(&db)?)
+    Ok(scanstelle::store::Store::open(&db, &config.keys()?)?)
 }
 
 fn process(config: &Config, ocr_threads: usize) -> Result<ExitCode> {
-    let mut p =
-        scanstelle::process::Processor::new(&config.home, config.profiles.clone(), ocr_threads)?
-            .with_classify(&config.classify)?;
+    let mut p = scanstelle::process::Processor::new(
+        &config.home,
+        &config.keys()?,
+        config.profiles.clone(),
+        ocr_threads,
+    )?
+    .with_classify(&config.classify)?;
     let stop = std::sync::atomic::AtomicBool::new(false);
     let s = p.run_pending(&stop)?;
     println!(
@@ -581,7 +625,7 @@ fn watch_cmd(mut config: Config, only: &[String], ocr_workers: Option<usize>) ->
         let _in_runtime = rt.enter();
         shutdown_signal()
     };
-    let station = Station::open(&config.home)?;
+    let station = Station::open(&config.home, &config.keys()?)?;
     tracing::info!(home = %config.home.display(), "Station bereit");
     let summary = rt.block_on(watch::run(
         &config,
@@ -614,7 +658,7 @@ fn ingest(
             .or(config.profiles.first())
             .context("kein Scannerprofil konfiguriert")?,
     };
-    let mut station = Station::open(&config.home)?;
+    let mut station = Station::open(&config.home, &config.keys()?)?;
     let opts = TakeOptions {
         remove_original: remove,
         quarantine_after: Duration::ZERO,
@@ -848,7 +892,8 @@ fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
     };
     let config = Config::from_file(file, home.clone(), None)?;
     println!("Scanstelle-Demo im Stationsverzeichnis {}", home.display());
-    let mut station = Station::open(&home)?;
+    let keys = config.keys()?;
+    let mut station = Station::open(&home, &keys)?;
     if station.store.register()?.is_empty() {
         let parsed = scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes())?;
         let v = station.store.import_register(
@@ -915,7 +960,7 @@ fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
     ))?;
     print_summary(&summary);
     println!();
-    let mut store = scanstelle::store::Store::open(&home.join("scanstelle.db"))?;
+    let mut store = scanstelle::store::Store::open(&home.join("scanstelle.db"), &keys)?;
     // Single pages wait for more of their batch; the demo has no more.
     store.close_all_open_batches()?;
     process(&config, threads(None))?;
@@ -974,7 +1019,7 @@ fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
     let mut quick = config.clone();
     quick.dms.hold_secs = 0;
     let syncer = scanstelle::sync::Syncer::from_config(&quick, &commands::sync::station_user())?;
-    let blobs = scanstelle::blob::BlobStore::open(home.join("blobs"))?;
+    let blobs = scanstelle::blob::BlobStore::open(home.join("blobs"), &keys)?;
     let no_stop = std::sync::atomic::AtomicBool::new(false);
     let mut synced = syncer.pass(&mut store, &blobs, &no_stop)?;
     scanstelle::sync::DemoDms::new(&home).run_once()?;

@@ -400,11 +400,12 @@ impl Processor {
     /// through another) and starts the OCR pool.
     pub fn new(
         home: &Path,
+        keys: &crate::crypto::Keys,
         profiles: Vec<Profile>,
         ocr_workers: usize,
     ) -> Result<Self, ProcessError> {
-        let store = Store::open(&home.join("scanstelle.db"))?;
-        let blobs = BlobStore::open(home.join("blobs")).map_err(|e| ProcessError::Blob {
+        let store = Store::open(&home.join("scanstelle.db"), keys)?;
+        let blobs = BlobStore::open(home.join("blobs"), keys).map_err(|e| ProcessError::Blob {
             sha: String::new(),
             detail: e.to_string(),
         })?;

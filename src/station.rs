@@ -1,9 +1,11 @@
 //! The station home: database, blob store and quarantine, opened together.
 //!
 //! Layout of the home directory:
-//! - `scanstelle.db` (+ `-wal`, `-shm`): the SQLite store;
-//! - `blobs/`: content-addressed page images and original files;
-//! - `quarantine/`: files that could not be taken, each with a `.reason.txt`;
+//! - `scanstelle.db` (+ `-wal`, `-shm`): the SQLite store, encrypted (SQLCipher);
+//! - `blobs/`: content-addressed page images and original files, sealed;
+//! - `quarantine/`: files that could not be taken, sealed, each with a `.reason.txt`;
+//! - `outbox/`: sealed containers waiting for the DMS;
+//! - `station.key`: the station key (unless `[security] key_file` moves it);
 //! - `station.lock`: held while a process writes to the home, so that two
 //!   station processes never take the same file.
 
@@ -11,6 +13,7 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
 use crate::blob::BlobStore;
+use crate::crypto::{KeyError, Keys};
 use crate::store::{Store, StoreError};
 
 /// Errors opening a station home.
@@ -32,6 +35,9 @@ pub enum StationError {
     /// The database could not be opened.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The station key could not be read.
+    #[error(transparent)]
+    Key(#[from] KeyError),
 }
 
 /// An opened station home, exclusively owned by this process.
@@ -46,8 +52,9 @@ pub struct Station {
 }
 
 impl Station {
-    /// Opens (creating if needed) the home at `home` and takes its lock.
-    pub fn open(home: &Path) -> Result<Self, StationError> {
+    /// Opens (creating if needed) the home at `home` with the station's
+    /// keys and takes its lock.
+    pub fn open(home: &Path, keys: &Keys) -> Result<Self, StationError> {
         let io = |path: &Path| {
             let path = path.to_owned();
             move |source| StationError::Io { path, source }
@@ -69,9 +76,9 @@ impl Station {
             Err(std::fs::TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
         }
         let blobs_dir = home.join("blobs");
-        let blobs = BlobStore::open(&blobs_dir).map_err(io(&blobs_dir))?;
+        let blobs = BlobStore::open(&blobs_dir, keys).map_err(io(&blobs_dir))?;
         blobs.clean_tmp().map_err(io(&blobs_dir))?;
-        let store = Store::open(&home.join("scanstelle.db"))?;
+        let store = Store::open(&home.join("scanstelle.db"), keys)?;
         Ok(Self {
             home: home.to_owned(),
             store,
@@ -98,10 +105,11 @@ mod tests {
     #[test]
     fn a_second_process_on_the_same_home_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let first = Station::open(dir.path()).unwrap();
-        let err = Station::open(dir.path()).unwrap_err();
+        let keys = Keys::for_home(dir.path()).unwrap();
+        let first = Station::open(dir.path(), &keys).unwrap();
+        let err = Station::open(dir.path(), &keys).unwrap_err();
         assert!(matches!(err, StationError::Locked(_)), "{err}");
         drop(first);
-        Station::open(dir.path()).unwrap();
+        Station::open(dir.path(), &keys).unwrap();
     }
 }

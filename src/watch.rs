@@ -141,6 +141,9 @@ pub enum WatchError {
     /// The sync could not start (its settings).
     #[error("Übertragung: {0}")]
     Sync(#[from] crate::sync::SyncError),
+    /// The station key could not be read.
+    #[error(transparent)]
+    Key(#[from] crate::crypto::KeyError),
 }
 
 /// Runs the watcher until `shutdown` completes (or, with
@@ -207,8 +210,13 @@ pub async fn run(
     let progress = Arc::new(Progress::default());
     let processor = match options.ocr_workers {
         Some(n) => Some(spawn_processor(
-            crate::process::Processor::new(&config.home, config.profiles.clone(), n)?
-                .with_classify(&config.classify)?,
+            crate::process::Processor::new(
+                &config.home,
+                &config.keys()?,
+                config.profiles.clone(),
+                n,
+            )?
+            .with_classify(&config.classify)?,
             stop_processing.clone(),
             progress.clone(),
         )),
@@ -220,6 +228,7 @@ pub async fn run(
         Some(user) => Some(crate::sync::spawn_worker(
             crate::sync::Syncer::from_config(config, user)?,
             config.home.clone(),
+            config.keys()?,
             stop_processing.clone(),
         )),
         None => None,

@@ -13,11 +13,20 @@ fn tampered(home: &Path, dir: &Path, name: &str, sql: &str) -> PathBuf {
     let copy = dir.join(name);
     std::fs::create_dir_all(&copy).unwrap();
     std::fs::copy(home.join("scanstelle.db"), copy.join("scanstelle.db")).unwrap();
-    let conn = rusqlite::Connection::open(copy.join("scanstelle.db")).unwrap();
+    std::fs::copy(home.join("station.key"), copy.join("station.key")).unwrap();
+    let conn = keyed(&copy);
     conn.execute_batch("DROP TRIGGER events_sealed_no_update; DROP TRIGGER events_no_delete;")
         .unwrap();
     conn.execute_batch(sql).unwrap();
     copy
+}
+
+/// The database of `home` opened directly, as an attacker holding the key would.
+fn keyed(home: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(home.join("scanstelle.db")).unwrap();
+    let keys = scanstelle::crypto::Keys::for_home(home).unwrap();
+    conn.pragma_update(None, "key", keys.db_pragma()).unwrap();
+    conn
 }
 
 fn verify(home: &Path) -> (bool, String) {
@@ -49,7 +58,11 @@ fn the_chain_names_every_changed_removed_or_moved_entry() {
     desk.document(doc).unwrap();
     desk.case_file("12345BG0012345").unwrap();
     drop(desk);
-    let station = scanstelle::station::Station::open(&config.home).unwrap();
+    let station = scanstelle::station::Station::open(
+        &config.home,
+        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+    )
+    .unwrap();
     let entries = common::count(&station, "SELECT COUNT(*) FROM events");
     assert!(entries > 10, "{entries} events");
     drop(station);
@@ -117,7 +130,7 @@ fn the_chain_names_every_changed_removed_or_moved_entry() {
     assert!(!ok && out.contains("die letzten Einträge fehlen"), "{out}");
 
     // Untouched, the guard refuses an edit.
-    let conn = rusqlite::Connection::open(home.join("scanstelle.db")).unwrap();
+    let conn = keyed(&home);
     let e = conn
         .execute("UPDATE events SET detail = 'x' WHERE id = 1", [])
         .unwrap_err();

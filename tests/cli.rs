@@ -111,7 +111,11 @@ fn ingest_of_a_missing_file_fails_with_a_clear_message() {
 fn a_second_watch_on_the_same_home_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    let _first = scanstelle::station::Station::open(&home).unwrap();
+    let _first = scanstelle::station::Station::open(
+        &home,
+        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+    )
+    .unwrap();
     let o = scanstelle(&["watch"], &home);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);

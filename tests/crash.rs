@@ -170,15 +170,18 @@ fn sigkill_at_random_moments_loses_and_doubles_nothing() {
     let start = Instant::now();
     loop {
         let hot_empty = files_in(&hot).is_empty();
-        let pending: i64 = Store::open(&db)
-            .unwrap()
-            .connection()
-            .query_row(
-                "SELECT COUNT(*) FROM source_files WHERE state != 'released'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let pending: i64 = Store::open(
+            &db,
+            &scanstelle::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
+        )
+        .unwrap()
+        .connection()
+        .query_row(
+            "SELECT COUNT(*) FROM source_files WHERE state != 'released'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
         if hot_empty && pending == 0 {
             break;
         }
@@ -200,8 +203,16 @@ fn sigkill_at_random_moments_loses_and_doubles_nothing() {
     assert!(exit.success(), "clean shutdown on SIGTERM, got {exit:?}");
 
     // Every page of every file exactly once, nothing half-done.
-    let store = Store::open(&db).unwrap();
-    let blobs = BlobStore::open(home.join("blobs")).unwrap();
+    let store = Store::open(
+        &db,
+        &scanstelle::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
+    )
+    .unwrap();
+    let blobs = BlobStore::open(
+        home.join("blobs"),
+        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+    )
+    .unwrap();
     assert!(store.check_integrity().unwrap().is_empty());
     assert!(
         store.quarantine_entries().unwrap().is_empty(),

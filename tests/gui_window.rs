@@ -230,7 +230,10 @@ fn tour(size: (u32, u32), dark: bool) -> Vec<(String, Shot)> {
     });
     let db = home.join("scanstelle.db");
     wait_for("Demo verarbeitet", Duration::from_secs(180), || {
-        let Ok(store) = scanstelle::store::Store::open(&db) else {
+        let Ok(store) = scanstelle::store::Store::open(
+            &db,
+            &scanstelle::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
+        ) else {
             return false;
         };
         let batches = store.recent_batches(10, 0).unwrap_or_default();

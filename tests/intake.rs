@@ -22,7 +22,11 @@ fn setup() -> (tempfile::TempDir, Station, scanstelle::profile::Profile) {
     let dir = tempfile::tempdir().unwrap();
     let hot = dir.path().join("hot");
     std::fs::create_dir_all(&hot).unwrap();
-    let station = Station::open(&dir.path().join("home")).unwrap();
+    let station = Station::open(
+        &dir.path().join("home"),
+        &scanstelle::crypto::Keys::for_home(&dir.path().join("home")).unwrap(),
+    )
+    .unwrap();
     let profile = test_profile(&hot, 100, "");
     (dir, station, profile)
 }
@@ -83,14 +87,23 @@ fn a_duplicate_is_quarantined_and_reported_not_taken_again() {
     };
     assert_eq!(of.file_name, "brief.jpg");
     assert!(!again.exists());
-    assert_eq!(
-        std::fs::read(&stored_as).unwrap(),
-        bytes,
-        "the duplicate is kept in quarantine"
-    );
-    let note = std::fs::read_to_string(format!("{}.reason.txt", stored_as.display())).unwrap();
+    // Kept in quarantine, sealed: only the station's key opens it.
+    let sha = scanstelle::blob::Sha256Hex::of(&bytes);
+    let mut kept = Vec::new();
+    std::io::Read::read_to_end(
+        &mut station
+            .blobs
+            .read_sealed(&stored_as, sha.as_str().as_bytes())
+            .unwrap(),
+        &mut kept,
+    )
+    .unwrap();
+    assert_eq!(kept, bytes, "the duplicate is kept in quarantine");
+    assert!(!std::fs::read(&stored_as).unwrap().starts_with(&bytes[..4]));
+    // The note beside it says why, without naming files.
+    let note = std::fs::read_to_string(stored_as.with_extension("reason.txt")).unwrap();
     assert!(
-        note.contains("Doppelt") && note.contains("brief.jpg"),
+        note.contains("Doppelt") && !note.contains("brief"),
         "{note}"
     );
     assert_eq!(count(&station, "SELECT COUNT(*) FROM pages"), 1);
@@ -113,15 +126,14 @@ fn an_unreadable_file_goes_to_quarantine_with_its_reason_and_intake_goes_on() {
     assert!(reason.contains("%%EOF"), "{reason}");
     assert!(!bad.exists());
     assert!(stored_as.starts_with(station.quarantine_dir()));
-    let note = std::fs::read_to_string(format!("{}.reason.txt", stored_as.display())).unwrap();
+    let note = std::fs::read_to_string(stored_as.with_extension("reason.txt")).unwrap();
     assert!(
-        note.contains("kaputt.pdf") && note.contains("Grund:") && note.contains("Was tun:"),
+        !note.contains("kaputt.pdf") && note.contains("Grund:") && note.contains("Was tun:"),
         "{note}"
     );
-    assert_eq!(
-        station.store.quarantine_entries().unwrap()[0].reason_code,
-        "corrupt"
-    );
+    let entry = &station.store.quarantine_entries().unwrap()[0];
+    assert_eq!(entry.reason_code, "corrupt");
+    assert_eq!(entry.file_name, "kaputt.pdf");
 
     let good = dir.path().join("hot/gut.png");
     std::fs::write(&good, png_page(90, 120, 1, 300)).unwrap();
@@ -188,7 +200,8 @@ fn a_crash_after_the_commit_is_finished_on_restart_without_a_second_copy() {
     // Restart: the file is still in the hot folder.
     let home = station.home().to_owned();
     drop(station);
-    let mut station = Station::open(&home).unwrap();
+    let mut station =
+        Station::open(&home, &scanstelle::crypto::Keys::for_home(&home).unwrap()).unwrap();
     let out = take_file(&mut station, &profile, &path, &opts()).unwrap();
     assert_eq!(out, Outcome::Resumed { source_id: id });
     assert!(!path.exists());

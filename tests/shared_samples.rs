@@ -146,7 +146,11 @@ fn invalid_and_password_protected_pdfs_are_quarantined_with_reasons() {
     let tmp = tempfile::tempdir().unwrap();
     let hot = tmp.path().join("hot");
     std::fs::create_dir_all(&hot).unwrap();
-    let mut station = Station::open(&tmp.path().join("home")).unwrap();
+    let mut station = Station::open(
+        &tmp.path().join("home"),
+        &scanstelle::crypto::Keys::for_home(&tmp.path().join("home")).unwrap(),
+    )
+    .unwrap();
     let profile = test_profile(&hot, 100, "");
     let opts = TakeOptions {
         remove_original: true,
@@ -162,8 +166,7 @@ fn invalid_and_password_protected_pdfs_are_quarantined_with_reasons() {
         match take_file(&mut station, &profile, &path, &opts).unwrap() {
             Outcome::Quarantined { reason, stored_as } => {
                 assert!(reason.contains(expected), "{name}: {reason}");
-                let note =
-                    std::fs::read_to_string(format!("{}.reason.txt", stored_as.display())).unwrap();
+                let note = std::fs::read_to_string(stored_as.with_extension("reason.txt")).unwrap();
                 assert!(note.contains(expected), "{note}");
             }
             other => panic!("{name}: {other:?}"),
@@ -178,7 +181,11 @@ fn every_sample_scan_is_either_taken_or_quarantined_never_an_error() {
     let tmp = tempfile::tempdir().unwrap();
     let hot = tmp.path().join("hot");
     std::fs::create_dir_all(&hot).unwrap();
-    let mut station = Station::open(&tmp.path().join("home")).unwrap();
+    let mut station = Station::open(
+        &tmp.path().join("home"),
+        &scanstelle::crypto::Keys::for_home(&tmp.path().join("home")).unwrap(),
+    )
+    .unwrap();
     let profile = test_profile(&hot, 100, "");
     let opts = TakeOptions {
         remove_original: false,
@@ -331,7 +338,8 @@ fn separate_with(rel: &str, steps: &str) -> Option<(Vec<PagesAndAsn>, usize)> {
     let hot = tmp.path().join("hot");
     std::fs::create_dir_all(&hot).unwrap();
     let home = tmp.path().join("home");
-    let mut station = Station::open(&home).unwrap();
+    let mut station =
+        Station::open(&home, &scanstelle::crypto::Keys::for_home(&home).unwrap()).unwrap();
     let profile = test_profile(&hot, 100, &format!("[steps]\nocr = false\n{steps}\n"));
     let path = hot.join(std::path::Path::new(rel).file_name().unwrap());
     std::fs::copy(dir.join(rel), &path).unwrap();
@@ -343,7 +351,13 @@ fn separate_with(rel: &str, steps: &str) -> Option<(Vec<PagesAndAsn>, usize)> {
         take_file(&mut station, &profile, &path, &opts).unwrap(),
         Outcome::Ingested(_)
     ));
-    let mut p = scanstelle::process::Processor::new(&home, vec![profile], 1).unwrap();
+    let mut p = scanstelle::process::Processor::new(
+        &home,
+        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+        vec![profile],
+        1,
+    )
+    .unwrap();
     let s = p
         .run_pending(&std::sync::atomic::AtomicBool::new(false))
         .unwrap();
@@ -459,7 +473,8 @@ fn skew_of_the_degraded_scans_is_measured_within_0_2_degrees() {
 /// preparation and OCR on it.
 fn ingest_and_process(root: &std::path::Path, file: &std::path::Path) -> Station {
     let home = root.join("home");
-    let mut station = Station::open(&home).unwrap();
+    let mut station =
+        Station::open(&home, &scanstelle::crypto::Keys::for_home(&home).unwrap()).unwrap();
     let profile = test_profile(&root.join("hot"), 100, "");
     let opts = TakeOptions {
         remove_original: true,
@@ -469,7 +484,13 @@ fn ingest_and_process(root: &std::path::Path, file: &std::path::Path) -> Station
         take_file(&mut station, &profile, file, &opts).unwrap(),
         Outcome::Ingested(_)
     ));
-    let mut p = scanstelle::process::Processor::new(&home, vec![profile], 1).unwrap();
+    let mut p = scanstelle::process::Processor::new(
+        &home,
+        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+        vec![profile],
+        1,
+    )
+    .unwrap();
     p.run_pending(&std::sync::atomic::AtomicBool::new(false))
         .unwrap();
     station

@@ -74,7 +74,11 @@ fn accounts_start_with_an_admin_and_logins_are_hashed_logged_and_throttled() {
     );
     assert!(ok, "{out}");
 
-    let store = Store::open(&home.join("scanstelle.db")).unwrap();
+    let store = Store::open(
+        &home.join("scanstelle.db"),
+        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+    )
+    .unwrap();
     let erika = store.account("erika").unwrap().unwrap();
     assert!(
         erika.password.starts_with("$argon2id$"),
@@ -112,7 +116,11 @@ fn accounts_start_with_an_admin_and_logins_are_hashed_logged_and_throttled() {
             "{pw} in clear"
         );
     }
-    let store = Store::open(&home.join("scanstelle.db")).unwrap();
+    let store = Store::open(
+        &home.join("scanstelle.db"),
+        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+    )
+    .unwrap();
     let failed: i64 = store
         .connection()
         .query_row(

@@ -26,7 +26,11 @@ impl Running {
 }
 
 fn start(config: Config) -> Running {
-    let station = Station::open(&config.home).unwrap();
+    let station = Station::open(
+        &config.home,
+        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+    )
+    .unwrap();
     let db = config.home.join("scanstelle.db");
     let (tx, rx) = oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
@@ -43,7 +47,11 @@ fn start(config: Config) -> Running {
 }
 
 fn count(db: &Path, sql: &str) -> i64 {
-    let store = Store::open(db).unwrap();
+    let store = Store::open(
+        db,
+        &scanstelle::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
+    )
+    .unwrap();
     store.connection().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
@@ -228,7 +236,16 @@ async fn single_pages_within_the_window_form_one_batch_closed_after_it() {
     wait_until(
         "batch closed after its window",
         Duration::from_secs(20),
-        || Store::open(&db).unwrap().batch_state(1).unwrap() == Some(BatchState::Ingested),
+        || {
+            Store::open(
+                &db,
+                &scanstelle::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
+            )
+            .unwrap()
+            .batch_state(1)
+            .unwrap()
+                == Some(BatchState::Ingested)
+        },
     )
     .await;
     r.stop().await;
@@ -249,6 +266,7 @@ async fn an_unreadable_file_is_quarantined_once_it_stays_unchanged() {
     assert_eq!(q.len(), 2, "{q:?}");
     assert!(
         q.iter()
-            .any(|p| p.to_string_lossy().ends_with("defekt.jpg.reason.txt"))
+            .any(|p| p.to_string_lossy().ends_with(".reason.txt"))
+            && q.iter().any(|p| p.to_string_lossy().ends_with(".sealed"))
     );
 }

@@ -64,9 +64,9 @@ pub fn export(
 ) -> Result<ExitCode> {
     let bg = scanstelle::separation::normalize_bg(case)
         .with_context(|| format!("{case:?} ist keine BG-Nummer"))?;
-    let store = Store::open(&config.home.join("scanstelle.db"))?;
+    let store = Store::open(&config.home.join("scanstelle.db"), &config.keys()?)?;
     store.set_actor(Some(&super::sync::station_user()))?;
-    let blobs = scanstelle::blob::BlobStore::open(config.home.join("blobs"))?;
+    let blobs = scanstelle::blob::BlobStore::open(config.home.join("blobs"), &config.keys()?)?;
     let rules = scanstelle::classify::Classifier::new(&config.classify)?
         .rules()
         .clone();
@@ -100,7 +100,7 @@ pub fn erase(config: &scanstelle::config::Config, case: &str, yes: bool) -> Resu
     let bg = scanstelle::separation::normalize_bg(case)
         .with_context(|| format!("{case:?} ist keine BG-Nummer"))?;
     // The station's lock: nothing may work on these pages meanwhile.
-    let mut station = match scanstelle::station::Station::open(&config.home) {
+    let mut station = match scanstelle::station::Station::open(&config.home, &config.keys()?) {
         Ok(s) => s,
         Err(scanstelle::station::StationError::Locked(home)) => anyhow::bail!(
             "Die Station in {} läuft (Dienst oder Fenster): zum Löschen einer Akte bitte erst beenden",
@@ -135,7 +135,7 @@ pub fn user_add(
     use scanstelle::users::{self, Role};
     let role = Role::parse(role)
         .with_context(|| format!("Rolle {role:?} gibt es nicht (scan, qs, admin)"))?;
-    let store = Store::open(&config.home.join("scanstelle.db"))?;
+    let store = Store::open(&config.home.join("scanstelle.db"), &config.keys()?)?;
     let mut lines = std::io::stdin().lines();
     let mut next = |what: &str| -> Result<String> {
         lines

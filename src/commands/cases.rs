@@ -25,7 +25,7 @@ pub fn import(config: &Config, file: &Path, skip_bad: bool) -> Result<ExitCode> 
     if parsed.persons.is_empty() {
         bail!("{}: keine Person im Fallbestand", file.display());
     }
-    let mut station = scanstelle::station::Station::open(&config.home)?;
+    let mut station = scanstelle::station::Station::open(&config.home, &config.keys()?)?;
     let version = station.store.import_register(
         &parsed.persons,
         &file
@@ -151,7 +151,7 @@ pub fn confirm(
     doc_type: Option<&str>,
 ) -> Result<ExitCode> {
     let classifier = scanstelle::classify::Classifier::new(&config.classify)?;
-    let mut station = scanstelle::station::Station::open(&config.home)?;
+    let mut station = scanstelle::station::Station::open(&config.home, &config.keys()?)?;
     station
         .store
         .set_actor(Some(&super::sync::station_user()))?;

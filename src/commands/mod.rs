@@ -2,4 +2,5 @@
 
 pub mod audit;
 pub mod cases;
+pub mod security;
 pub mod sync;

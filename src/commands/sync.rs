@@ -23,7 +23,7 @@ pub fn station_user() -> String {
 pub fn sync_once(config: &Config) -> Result<ExitCode> {
     let syncer = Syncer::from_config(config, &station_user())?;
     // The station's lock: a running `watch` (or window) syncs by itself.
-    let mut station = match Station::open(&config.home) {
+    let mut station = match Station::open(&config.home, &config.keys()?) {
         Ok(s) => s,
         Err(StationError::Locked(home)) => bail!(
             "Die Station in {} läuft bereits (Dienst oder Fenster) und überträgt selbst; `scanstelle outbox` zeigt den Stand",
@@ -59,7 +59,7 @@ pub fn print_summary(s: &SyncSummary, location: &str) {
 
 /// `outbox`: every message, newest first, and the last contact.
 pub fn outbox(config: &Config, as_json: bool) -> Result<ExitCode> {
-    let store = Store::open(&config.home.join("scanstelle.db"))?;
+    let store = Store::open(&config.home.join("scanstelle.db"), &config.keys()?)?;
     let rows = store.outbox()?;
     let status = store.sync_status()?;
     if as_json {

@@ -69,7 +69,7 @@ pub fn run(config: Config, options: Options) -> Result<()> {
     desk.set_actor(&crate::commands::sync::station_user())
         .context("Station öffnen")?;
     let engine_error = Arc::new(Mutex::new(None));
-    let (engine, thread) = match scanstelle::station::Station::open(&config.home) {
+    let (engine, thread) = match scanstelle::station::Station::open(&config.home, &config.keys()?) {
         Ok(station) => (
             Engine::Running,
             Some(start_engine(

@@ -32,10 +32,15 @@ fn station_with(dir: &Path, files: &[&str], decided: (u64, u64)) -> Config {
     let home = dir.join("home");
     let config = Config::from_file(ConfigFile::default(), home.clone(), None).unwrap();
     take_demo(&config, dir, files);
-    let mut p = scanstelle::process::Processor::new(&home, config.profiles.clone(), 2)
-        .unwrap()
-        .with_classify(&config.classify)
-        .unwrap();
+    let mut p = scanstelle::process::Processor::new(
+        &home,
+        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+        config.profiles.clone(),
+        2,
+    )
+    .unwrap()
+    .with_classify(&config.classify)
+    .unwrap();
     let s = p
         .run_pending(&std::sync::atomic::AtomicBool::new(false))
         .unwrap();
@@ -46,7 +51,11 @@ fn station_with(dir: &Path, files: &[&str], decided: (u64, u64)) -> Config {
 /// Imports the demo register and takes these demo letters (copied to
 /// `dir`) into the station, as its hot folder would.
 fn take_demo(config: &Config, dir: &Path, files: &[&str]) {
-    let mut station = Station::open(&config.home).unwrap();
+    let mut station = Station::open(
+        &config.home,
+        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+    )
+    .unwrap();
     let parsed =
         scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes()).unwrap();
     station
@@ -105,7 +114,11 @@ fn char_key(c: &str) -> Key {
 
 /// Case, status and state of a document as stored.
 fn stored(config: &Config, id: i64) -> (Option<String>, String, String) {
-    let store = Store::open(&config.home.join("scanstelle.db")).unwrap();
+    let store = Store::open(
+        &config.home.join("scanstelle.db"),
+        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+    )
+    .unwrap();
     let r = store
         .document_reports()
         .unwrap()
@@ -336,7 +349,11 @@ fn the_main_screens_match_their_snapshots() {
 
 /// Pages (1-based, in the file) of every document, by document id.
 fn documents(config: &Config) -> Vec<(i64, Vec<i64>)> {
-    let store = Store::open(&config.home.join("scanstelle.db")).unwrap();
+    let store = Store::open(
+        &config.home.join("scanstelle.db"),
+        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+    )
+    .unwrap();
     store
         .document_reports()
         .unwrap()
@@ -347,19 +364,32 @@ fn documents(config: &Config) -> Vec<(i64, Vec<i64>)> {
 
 /// The engine's next pass: PDFs of edited documents, decisions.
 fn engine_pass(config: &Config) {
-    let mut p = scanstelle::process::Processor::new(&config.home, config.profiles.clone(), 1)
-        .unwrap()
-        .with_classify(&config.classify)
-        .unwrap();
+    let mut p = scanstelle::process::Processor::new(
+        &config.home,
+        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+        config.profiles.clone(),
+        1,
+    )
+    .unwrap()
+    .with_classify(&config.classify)
+    .unwrap();
     p.run_pending(&std::sync::atomic::AtomicBool::new(false))
         .unwrap();
 }
 
 /// Pages in the PDF the store holds for a document.
 fn pdf_pages(config: &Config, id: i64) -> usize {
-    let store = Store::open(&config.home.join("scanstelle.db")).unwrap();
+    let store = Store::open(
+        &config.home.join("scanstelle.db"),
+        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+    )
+    .unwrap();
     let sha = store.document_pdf(id).unwrap().expect("PDF written");
-    let blobs = scanstelle::blob::BlobStore::open(config.home.join("blobs")).unwrap();
+    let blobs = scanstelle::blob::BlobStore::open(
+        config.home.join("blobs"),
+        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+    )
+    .unwrap();
     lopdf::Document::load_mem(&blobs.get(&sha).unwrap())
         .unwrap()
         .get_pages()
@@ -454,7 +484,11 @@ fn documents_are_split_merged_and_pages_moved_removed_by_keyboard_with_undo() {
         "{text}"
     );
     assert_eq!(stored(&config, d).0.as_deref(), Some("12345BG0012345"));
-    let store = Store::open(&config.home.join("scanstelle.db")).unwrap();
+    let store = Store::open(
+        &config.home.join("scanstelle.db"),
+        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+    )
+    .unwrap();
     let turns: i64 = store
         .connection()
         .query_row(
@@ -493,7 +527,11 @@ fn many_batches(dir: &Path, n: usize) -> Config {
     let home = dir.join("home");
     let config = Config::from_file(ConfigFile::default(), home.clone(), None).unwrap();
     std::fs::create_dir_all(&home).unwrap();
-    let mut store = Store::open(&home.join("scanstelle.db")).unwrap();
+    let mut store = Store::open(
+        &home.join("scanstelle.db"),
+        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+    )
+    .unwrap();
     for i in 0..n {
         let page = NewPage {
             sha: Sha256Hex::of(format!("page {i}").as_bytes()),
@@ -625,8 +663,16 @@ fn the_transfer_screen_shows_the_dms_and_a_purged_batch_stays_closed() {
     // The bank statement goes out, the demo DMS files it, the station
     // deletes its copies (retention 0).
     let syncer = Syncer::from_config(&config, "scan01").unwrap();
-    let mut store = Store::open(&config.home.join("scanstelle.db")).unwrap();
-    let blobs = scanstelle::blob::BlobStore::open(config.home.join("blobs")).unwrap();
+    let mut store = Store::open(
+        &config.home.join("scanstelle.db"),
+        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+    )
+    .unwrap();
+    let blobs = scanstelle::blob::BlobStore::open(
+        config.home.join("blobs"),
+        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+    )
+    .unwrap();
     let stop = std::sync::atomic::AtomicBool::new(false);
     syncer.pass(&mut store, &blobs, &stop).unwrap();
     DemoDms::new(&config.home).run_once().unwrap();

@@ -401,7 +401,7 @@ mod tests {
                 .unwrap();
             }
         }
-        let mut store = Store::open(&path).unwrap();
+        let mut store = Store::open(&path, &crate::crypto::Keys::from_master(&[3; 32])).unwrap();
         let r = store.verify_audit().unwrap();
         assert!(r.intact() && r.entries == 5, "{r:?}");
         // New entries go on from the sealed ones.

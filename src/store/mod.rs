@@ -16,6 +16,7 @@ mod schema;
 pub mod state;
 
 use crate::blob::Sha256Hex;
+use crate::crypto::Keys;
 use crate::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
 pub use audit::{AuditReport, CaseDocument};
 pub use cases::{DocumentReport, NewDecision, RegisterVersion};
@@ -62,6 +63,93 @@ pub enum StoreError {
     /// A change a person asked for that cannot be made, with the reason.
     #[error("{0}")]
     Refused(String),
+    /// The database does not open with the station key.
+    #[error(
+        "Die Datenbank {0} lässt sich mit dem Stationsschlüssel nicht öffnen: falsche Schlüsseldatei oder beschädigte Datenbank."
+    )]
+    WrongKey(PathBuf),
+}
+
+const PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+fn header(path: &Path) -> Option<[u8; 16]> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path).ok()?.read_exact(&mut head).ok()?;
+    Some(head)
+}
+
+/// Whether `path` is a database file encrypted with SQLCipher (not empty,
+/// not plain SQLite).
+pub fn is_encrypted(path: &Path) -> bool {
+    header(path).is_some_and(|h| &h != PLAIN_HEADER)
+}
+
+fn is_plain_database(path: &Path) -> bool {
+    header(path).is_some_and(|h| &h == PLAIN_HEADER)
+}
+
+/// Overwrites with zeros and removes the plain copy an encryption left.
+fn wipe_plain_leftover(path: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let old = path.with_extension("db.plain");
+    let Ok(len) = std::fs::metadata(&old).map(|m| m.len()) else {
+        return Ok(());
+    };
+    let mut f = std::fs::File::options().write(true).open(&old)?;
+    let zeros = vec![0u8; 1 << 16];
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(zeros.len() as u64) as usize;
+        f.write_all(&zeros[..n])?;
+        left -= n as u64;
+    }
+    f.sync_all()?;
+    std::fs::remove_file(&old)
+}
+
+/// Encrypts a database written before encryption at rest: everything is
+/// copied into an encrypted file (`sqlcipher_export`), the plain file is
+/// overwritten with zeros and replaced.
+fn encrypt_plain_database(path: &Path, keys: &Keys) -> Result<()> {
+    let tmp = path.with_extension("db.encrypting");
+    let _ = std::fs::remove_file(&tmp);
+    {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        conn.execute(
+            "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+            params![tmp.to_string_lossy(), keys.db_pragma()],
+        )?;
+        conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+        conn.pragma_update(Some("encrypted"), "user_version", version)?;
+        conn.execute_batch("DETACH DATABASE encrypted")?;
+        conn.pragma_update(None, "journal_mode", "DELETE")?;
+    }
+    let io = |e: std::io::Error| StoreError::Refused(format!("Verschlüsseln der Datenbank: {e}"));
+    // The plain file keeps a second name until the encrypted one is in
+    // place; then it is overwritten and removed (also after a crash here,
+    // by the next open).
+    let old = path.with_extension("db.plain");
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(io)?;
+    let _ = std::fs::remove_file(&old);
+    std::fs::hard_link(path, &old).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)?;
+    if let Some(dir) = path.parent() {
+        crate::blob::sync_dir(dir).map_err(io)?;
+    }
+    wipe_plain_leftover(path).map_err(io)?;
+    for side in ["-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(side);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+    tracing::info!(db = %path.display(), "unverschlüsselte Datenbank verschlüsselt");
+    Ok(())
 }
 
 /// Result type of the store.
@@ -222,6 +310,10 @@ pub struct NewQuarantine<'a> {
 /// A quarantined file as listed by `status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuarantineRow {
+    /// Row id.
+    pub id: i64,
+    /// SHA-256 of the file.
+    pub sha: String,
     /// File name as delivered.
     pub file_name: String,
     /// Machine-readable reason.
@@ -265,8 +357,23 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens (creating and migrating if needed) the database at `path`.
-    pub fn open(path: &Path) -> Result<Self> {
+    pub fn open(path: &Path, keys: &Keys) -> Result<Self> {
+        if is_plain_database(path) {
+            encrypt_plain_database(path, keys)?;
+        }
+        wipe_plain_leftover(path)
+            .map_err(|e| StoreError::Refused(format!("Unverschlüsselte Altdatei: {e}")))?;
         let conn = Connection::open(path)?;
+        // A wrong key is reported below in words, not logged by SQLCipher.
+        conn.pragma_update(None, "cipher_log_level", "NONE")?;
+        conn.pragma_update(None, "key", keys.db_pragma())?;
+        // The first read tells whether the key fits.
+        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())) {
+            return Err(match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::NotADatabase) => StoreError::WrongKey(path.to_owned()),
+                _ => e.into(),
+            });
+        }
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -632,10 +739,12 @@ impl Store {
 
     fn quarantine_query(&self, order: &str, limit: i64) -> Result<Vec<QuarantineRow>> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT file_name, reason_code, reason, stored_as, created_at FROM quarantine {order} LIMIT ?1"
+            "SELECT file_name, reason_code, reason, stored_as, created_at, id, sha256 FROM quarantine {order} LIMIT ?1"
         ))?;
         let rows = stmt.query_map([limit], |r| {
             Ok(QuarantineRow {
+                id: r.get(5)?,
+                sha: r.get(6)?,
                 file_name: r.get(0)?,
                 reason_code: r.get(1)?,
                 reason: r.get(2)?,

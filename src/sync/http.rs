@@ -7,10 +7,9 @@
 //! limit grows with the container's size, so a stalled server is given up
 //! on without cutting off a large upload on a slow line.
 
-use super::transport::{FailureKind, Transport, TransportError};
+use super::transport::{Container, FailureKind, Transport, TransportError};
 use reqwest::StatusCode;
 use reqwest::blocking::{Body, Client, RequestBuilder, Response};
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -128,16 +127,12 @@ impl Http {
         self.options.timeout + Duration::from_secs(bytes / self.options.min_rate.max(1))
     }
 
-    /// A streamed upload of `file`.
-    fn body(file: &Path) -> Result<(Body, u64), TransportError> {
-        let f = File::open(file).map_err(|e| {
-            TransportError::new(
-                FailureKind::Offline,
-                format!("Container {} nicht lesbar: {e}", file.display()),
-            )
+    /// A streamed upload of `file`, decrypted on the way.
+    fn body(file: &Container) -> Result<(Body, u64), TransportError> {
+        let r = file.reader().map_err(|e| {
+            TransportError::new(FailureKind::Local, format!("Container nicht lesbar: {e}"))
         })?;
-        let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-        Ok((Body::sized(f, len), len))
+        Ok((Body::sized(r, file.len()), file.len()))
     }
 
     /// Asks the server before an upload (OPTIONS): certificate, password
@@ -357,7 +352,11 @@ impl HttpTransport {
         })
     }
 
-    fn put_and_move(&self, name: &str, file: &Path) -> Result<Option<Vec<u8>>, TransportError> {
+    fn put_and_move(
+        &self,
+        name: &str,
+        file: &Container,
+    ) -> Result<Option<Vec<u8>>, TransportError> {
         let tmp = join(&self.target, &format!(".{name}.part"));
         let dest = join(&self.target, name);
         let (body, len) = Http::body(file)?;
@@ -386,7 +385,7 @@ impl HttpTransport {
         Ok(None)
     }
 
-    fn post_file(&self, name: &str, file: &Path) -> Result<Option<Vec<u8>>, TransportError> {
+    fn post_file(&self, name: &str, file: &Container) -> Result<Option<Vec<u8>>, TransportError> {
         let (body, len) = Http::body(file)?;
         let post = self
             .http
@@ -418,7 +417,7 @@ impl Transport for HttpTransport {
         self.target.to_string()
     }
 
-    fn deliver(&self, name: &str, file: &Path) -> Result<Option<Vec<u8>>, TransportError> {
+    fn deliver(&self, name: &str, file: &Container) -> Result<Option<Vec<u8>>, TransportError> {
         self.http.probe(&self.target)?;
         match self.mode {
             Mode::WebDav => self.put_and_move(name, file),

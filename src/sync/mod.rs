@@ -19,7 +19,7 @@ mod transport;
 pub use demo::DemoDms;
 
 pub use http::{HttpOptions, HttpTransport, SetupError};
-pub use transport::{FailureKind, FolderTransport, Transport, TransportError};
+pub use transport::{Container, FailureKind, FolderTransport, Transport, TransportError};
 
 use crate::blob::{BlobStore, Sha256Hex};
 use crate::doctype::TypeRules;
@@ -27,6 +27,7 @@ use crate::store::{OutboxRow, OutboxState, Store, StoreError};
 use crate::xdomea::reply::{self, Reply};
 use crate::xdomea::{Package, Sender, container_name};
 use serde::Deserialize;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -578,23 +579,24 @@ impl Syncer {
         }
     }
 
-    /// The message's container in the spool, built once (under a
+    /// The message's container in the spool, built once (sealed, under a
     /// temporary name, flushed, renamed) and reused by every resend.
     fn container(
         &self,
         store: &mut Store,
         blobs: &BlobStore,
         row: &OutboxRow,
-    ) -> Result<PathBuf, SyncError> {
+    ) -> Result<Container, SyncError> {
         let name = container_name(&row.process_id);
         let path = self.spool.join(&name);
-        if path.is_file() && row.zip_name.is_some() {
-            return Ok(path);
-        }
         let err = |detail: String| SyncError::Package {
             process: row.process_id.clone(),
             detail,
         };
+        let open = || Container::sealed(&path, blobs.seal_key(), name.as_bytes());
+        if path.is_file() && row.zip_name.is_some() {
+            return open().map_err(|e| err(e.to_string()));
+        }
         let out = store.outgoing(row.batch_id)?;
         if out.process_id != row.process_id {
             return Err(err(format!(
@@ -604,20 +606,26 @@ impl Syncer {
         }
         let package = Package::from_outgoing(&out, &self.rules, &self.sender)
             .map_err(|e| err(e.to_string()))?;
-        let tmp = self.spool.join(format!(".{name}.part"));
-        let file = std::fs::File::create(&tmp).map_err(|e| err(e.to_string()))?;
-        let file = package
-            .write_zip(blobs, std::io::BufWriter::new(file))
-            .map_err(|e| err(e.to_string()))?;
-        let file = file.into_inner().map_err(|e| err(e.to_string()))?;
-        file.sync_all().map_err(|e| err(e.to_string()))?;
-        drop(file);
-        std::fs::rename(&tmp, &path).map_err(|e| err(e.to_string()))?;
-        let (sha, bytes) = std::fs::File::open(&path)
+        let mut failure = None;
+        blobs
+            .write_sealed(&path, name.as_bytes(), |w| {
+                let mut buffered = std::io::BufWriter::with_capacity(1 << 20, w);
+                match package.write_zip(blobs, &mut buffered) {
+                    Ok(_) => buffered.flush(),
+                    Err(e) => {
+                        failure = Some(e.to_string());
+                        Err(std::io::Error::other("Container"))
+                    }
+                }
+            })
+            .map_err(|e| err(failure.take().unwrap_or_else(|| e.to_string())))?;
+        let container = open().map_err(|e| err(e.to_string()))?;
+        let (sha, bytes) = container
+            .reader()
             .and_then(Sha256Hex::of_reader)
             .map_err(|e| err(e.to_string()))?;
         store.outbox_packed(row.id, &name, &sha, bytes)?;
-        Ok(path)
+        Ok(container)
     }
 
     /// Removes replies to this station's finished messages (a DMS that
@@ -691,6 +699,7 @@ impl Syncer {
 pub fn spawn_worker(
     syncer: Syncer,
     home: PathBuf,
+    keys: crate::crypto::Keys,
     stop: Arc<AtomicBool>,
 ) -> std::thread::JoinHandle<SyncSummary> {
     std::thread::Builder::new()
@@ -698,8 +707,10 @@ pub fn spawn_worker(
         .spawn(move || {
             let mut total = SyncSummary::default();
             let open = || -> Result<(Store, BlobStore), String> {
-                let store = Store::open(&home.join("scanstelle.db")).map_err(|e| e.to_string())?;
-                let blobs = BlobStore::open(home.join("blobs")).map_err(|e| e.to_string())?;
+                let store =
+                    Store::open(&home.join("scanstelle.db"), &keys).map_err(|e| e.to_string())?;
+                let blobs =
+                    BlobStore::open(home.join("blobs"), &keys).map_err(|e| e.to_string())?;
                 Ok((store, blobs))
             };
             let mut opened = None;

@@ -6,6 +6,7 @@
 //! name, flushes it to disk and renames it into place, so the importer
 //! never sees half a file; it reads the DMS's replies from a reply folder.
 
+use crate::crypto::{SealKey, SealedReader};
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -46,14 +47,52 @@ impl TransportError {
     }
 }
 
+/// A message's container as it waits in the spool: sealed on disk,
+/// decrypted only on its way to the DMS.
+#[derive(Debug, Clone)]
+pub struct Container {
+    path: PathBuf,
+    key: SealKey,
+    context: Vec<u8>,
+    len: u64,
+}
+
+impl Container {
+    /// The sealed container at `path`, sealed with `context` (its name).
+    pub fn sealed(path: &Path, key: &SealKey, context: &[u8]) -> io::Result<Self> {
+        let len = SealedReader::open(File::open(path)?, key, context)?.plain_len();
+        Ok(Self {
+            path: path.to_owned(),
+            key: key.clone(),
+            context: context.to_vec(),
+            len,
+        })
+    }
+
+    /// Its bytes from the start, decrypted as they are read.
+    pub fn reader(&self) -> io::Result<SealedReader<File>> {
+        SealedReader::open(File::open(&self.path)?, &self.key, &self.context)
+    }
+
+    /// Its length in bytes (decrypted).
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether it is empty (never for a real container).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// How the station reaches the DMS.
 pub trait Transport: Send {
     /// What goes into `Ablageort`: the folder name, or the URL.
     fn location(&self) -> String;
 
-    /// Delivers the container at `file` under `name`. A transport whose
+    /// Delivers the container under `name`. A transport whose
     /// DMS answers at once (HTTPS POST) returns that answer (a 0629).
-    fn deliver(&self, name: &str, file: &Path) -> Result<Option<Vec<u8>>, TransportError>;
+    fn deliver(&self, name: &str, file: &Container) -> Result<Option<Vec<u8>>, TransportError>;
 
     /// The reply file `name`, if the DMS wrote it.
     fn fetch_reply(&self, name: &str) -> Result<Option<Vec<u8>>, TransportError>;
@@ -99,7 +138,7 @@ impl Transport for FolderTransport {
         self.inbox.display().to_string()
     }
 
-    fn deliver(&self, name: &str, file: &Path) -> Result<Option<Vec<u8>>, TransportError> {
+    fn deliver(&self, name: &str, file: &Container) -> Result<Option<Vec<u8>>, TransportError> {
         let dir = &self.inbox;
         if !dir.is_dir() {
             return Err(TransportError::new(
@@ -113,8 +152,10 @@ impl Transport for FolderTransport {
         let tmp = dir.join(format!(".{name}.part"));
         let dest = dir.join(name);
         let result = (|| {
-            fs::copy(file, &tmp)?;
-            File::open(&tmp)?.sync_all()?;
+            let mut out = File::create(&tmp)?;
+            io::copy(&mut file.reader()?, &mut out)?;
+            out.sync_all()?;
+            drop(out);
             fs::rename(&tmp, &dest)?;
             // The rename itself must reach the disk of the share.
             File::open(dir)?.sync_all()

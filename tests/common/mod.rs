@@ -296,7 +296,11 @@ pub fn processed_station(
     let home = dir.join("home");
     let config =
         scanstelle::config::Config::from_file(Default::default(), home.clone(), None).unwrap();
-    let mut station = scanstelle::station::Station::open(&home).unwrap();
+    let mut station = scanstelle::station::Station::open(
+        &home,
+        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+    )
+    .unwrap();
     let parsed =
         scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes()).unwrap();
     station
@@ -320,10 +324,15 @@ pub fn processed_station(
             other => panic!("{other:?}"),
         }
     }
-    let mut p = scanstelle::process::Processor::new(&home, config.profiles.clone(), 2)
-        .unwrap()
-        .with_classify(&config.classify)
-        .unwrap();
+    let mut p = scanstelle::process::Processor::new(
+        &home,
+        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+        config.profiles.clone(),
+        2,
+    )
+    .unwrap()
+    .with_classify(&config.classify)
+    .unwrap();
     p.run_pending(&std::sync::atomic::AtomicBool::new(false))
         .unwrap();
     (config, station, batches)
