@@ -26,6 +26,10 @@ struct Cli {
     /// Stationsverzeichnis mit Datenbank, Ablage und Quarantäne (Standard: $XDG_DATA_HOME/scanstelle).
     #[arg(long, global = true, env = "SCANSTELLE_HOME", value_name = "ORDNER")]
     home: Option<PathBuf>,
+    /// Konto, unter dem der Befehl läuft (Passwort als erste Zeile der
+    /// Standardeingabe); ohne: das dem Betriebssystemkonto zugeordnete Konto.
+    #[arg(long, global = true, env = "SCANSTELLE_USER", value_name = "NAME")]
+    user: Option<String>,
     /// Protokoll als JSON-Zeilen (für zentrale Protokollierung).
     #[arg(long = "log-json", global = true)]
     log_json: bool,
@@ -252,18 +256,19 @@ enum SubjectAction {
 #[derive(Debug, Subcommand)]
 enum UserAction {
     /// Legt ein Konto an. Das erste Konto muss ein Administrator sein; danach
-    /// legt ein Administrator Konten an (--admin NAME). Passwörter kommen
-    /// zeilenweise über die Standardeingabe: erst das des Administrators,
-    /// dann das neue (nie als Argument).
+    /// legt ein Administrator Konten an (angemeldet mit --user oder über das
+    /// Betriebssystemkonto). Passwörter kommen zeilenweise über die
+    /// Standardeingabe: erst das des Administrators (bei --user), dann das
+    /// neue (nie als Argument).
     Add {
         /// Benutzername.
         name: String,
         /// Rolle: scan, qs oder admin.
         #[arg(long)]
         role: String,
-        /// Der Administrator, der das Konto anlegt.
-        #[arg(long, value_name = "NAME")]
-        admin: Option<String>,
+        /// Betriebssystemkonto, das sich ohne Passwort als dieses Konto anmeldet.
+        #[arg(long, value_name = "LOGIN")]
+        os_user: Option<String>,
     },
     /// Listet die Konten mit ihren Rollen.
     List,
@@ -407,6 +412,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         command => {
             let config = Config::load(cli.config.as_deref(), cli.home.as_deref())?;
+            let session = match needs(&command, &config)? {
+                Some(action) => Some(commands::session::sign_in(
+                    &config,
+                    cli.user.as_deref(),
+                    action,
+                )?),
+                None => None,
+            };
+            let actor = session.as_ref().map(|s| s.user.as_str());
             match command {
                 Command::Watch {
                     profiles,
@@ -450,7 +464,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Quarantine { action } => match action {
                     None | Some(QuarantineAction::List) => commands::security::list(&config),
                     Some(QuarantineAction::Export { which, to }) => {
-                        commands::security::export(&config, &which, &to)
+                        commands::security::export(&config, &which, &to, actor)
                     }
                 },
                 Command::Key {
@@ -478,20 +492,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 Command::Subject {
                     action: SubjectAction::Export { case, output },
-                } => commands::audit::export(&config, &case, output.as_deref()),
+                } => commands::audit::export(&config, &case, output.as_deref(), actor),
                 Command::Subject {
                     action: SubjectAction::Erase { case, yes },
-                } => commands::audit::erase(&config, &case, yes),
+                } => commands::audit::erase(&config, &case, yes, actor),
                 Command::User { action } => match action {
-                    UserAction::Add { name, role, admin } => {
-                        commands::audit::user_add(&config, &name, &role, admin.as_deref())
+                    UserAction::Add {
+                        name,
+                        role,
+                        os_user,
+                    } => {
+                        commands::audit::user_add(&config, &name, &role, os_user.as_deref(), actor)
                     }
                     UserAction::List => commands::audit::user_list(&open_store(&config)?),
                 },
                 Command::Audit { action } => match action {
                     AuditAction::Verify => commands::audit::verify(&open_store(&config)?),
                     AuditAction::Show { case } => {
-                        commands::audit::show(&open_store(&config)?, &case)
+                        let store = open_store(&config)?;
+                        store.set_actor(actor)?;
+                        commands::audit::show(&store, &case)
                     }
                 },
                 Command::Cases { action } => match action {
@@ -511,7 +531,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Documents {
                     action: Some(DocumentsAction::Confirm { id, case, doc_type }),
                     ..
-                } => commands::cases::confirm(&config, id, case.as_deref(), doc_type.as_deref()),
+                } => commands::cases::confirm(
+                    &config,
+                    id,
+                    case.as_deref(),
+                    doc_type.as_deref(),
+                    actor,
+                ),
                 Command::Search { words, limit } => search(&config, &words, limit),
                 Command::Status { as_json } => status(&config, as_json),
                 Command::Profiles => {
@@ -530,6 +556,38 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
     }
+}
+
+/// What a command needs the person running it to be allowed (none: the
+/// station's own work, status and checks, run by the service user).
+fn needs(command: &Command, config: &Config) -> Result<Option<scanstelle::users::Action>> {
+    use scanstelle::users::Action;
+    Ok(match command {
+        Command::Subject { .. }
+        | Command::Key { .. }
+        | Command::Audit {
+            action: AuditAction::Show { .. },
+        }
+        | Command::Cases {
+            action: CasesAction::Import { .. },
+        }
+        | Command::Quarantine {
+            action: Some(QuarantineAction::Export { .. }),
+        } => Some(Action::Administer),
+        // The first account is made without one (there is nobody yet).
+        Command::User {
+            action: UserAction::Add { .. },
+        } => {
+            let db = config.home.join("scanstelle.db");
+            let first = !db.exists() || !scanstelle::users::has_accounts(&open_store(config)?)?;
+            (!first).then_some(Action::Administer)
+        }
+        Command::Documents { .. }
+        | Command::Search { .. }
+        | Command::Quarantine { .. }
+        | Command::Cases { .. } => Some(Action::Review),
+        _ => None,
+    })
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

@@ -5,8 +5,10 @@
 //! Failed logins are logged and throttled: after three in a row the account
 //! waits 30 s, doubling with each further failure up to 15 minutes.
 //!
-//! First part of issue 7: the window's login screen, idle lock and the
-//! role checks of every command build on [`login`].
+//! Every person's action goes through a [`Session`]: the window's login
+//! (or its operating-system user, when an account is mapped to it), the
+//! command line's `--user` (password on stdin) or mapped OS user. What a
+//! role may do is [`Role::may`].
 
 use crate::store::{Result as StoreResult, Store, StoreError};
 use argon2::Argon2;
@@ -43,6 +45,112 @@ impl Role {
             _ => None,
         }
     }
+}
+
+/// What a person may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Look at documents and cases, correct and confirm them.
+    Review,
+    /// Check the quality-control sample and release batches.
+    Qa,
+    /// Accounts, data subjects' rights, quarantine, register, key, audit view.
+    Administer,
+}
+
+impl Action {
+    /// The action in words (for refusals).
+    pub fn words(self) -> &'static str {
+        match self {
+            Action::Review => "Dokumente ansehen und bearbeiten",
+            Action::Qa => "Qualitätskontrolle und Freigabe",
+            Action::Administer => "Verwaltung",
+        }
+    }
+}
+
+impl Role {
+    /// Whether this role may do `action`: everyone reviews; `qs` and
+    /// `admin` check samples and release; only `admin` administers.
+    pub fn may(self, action: Action) -> bool {
+        match action {
+            Action::Review => true,
+            Action::Qa => matches!(self, Role::Qs | Role::Admin),
+            Action::Administer => self == Role::Admin,
+        }
+    }
+}
+
+/// A signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Account name.
+    pub user: String,
+    /// Its role.
+    pub role: Role,
+}
+
+impl Session {
+    /// This session, if its role may do `action`; else the refusal in words.
+    pub fn require(&self, action: Action) -> Result<&Self, UserError> {
+        if self.role.may(action) {
+            Ok(self)
+        } else {
+            Err(UserError::Refused(format!(
+                "{} (Rolle {}) darf das nicht: {} braucht die Rolle {}",
+                self.user,
+                self.role.as_str(),
+                action.words(),
+                match action {
+                    Action::Review => "scan, qs oder admin",
+                    Action::Qa => "qs oder admin",
+                    Action::Administer => "admin",
+                }
+            )))
+        }
+    }
+}
+
+/// Signs in with name and password (see [`login`]).
+pub fn sign_in(store: &Store, name: &str, password: &str) -> Result<Session, UserError> {
+    let role = login(store, name, password)?;
+    Ok(Session {
+        user: name.to_owned(),
+        role,
+    })
+}
+
+/// Signs in the account mapped to the operating-system user `os_user`
+/// (the system already checked who that is); logged like a login.
+pub fn sign_in_os(store: &Store, os_user: &str) -> Result<Option<Session>, UserError> {
+    let Some(account) = store.account_of_os_user(os_user)? else {
+        return Ok(None);
+    };
+    if account.disabled {
+        return Ok(None);
+    }
+    store.record_login(&account.name, true, None)?;
+    let role = Role::parse(&account.role)
+        .ok_or_else(|| UserError::Refused(format!("Rolle {} unbekannt", account.role)))?;
+    Ok(Some(Session {
+        user: account.name,
+        role,
+    }))
+}
+
+/// The login name of the operating-system user running this process,
+/// from the real user id (not from `$USER`, which anyone can set).
+pub fn os_user() -> String {
+    let uid = nix::unistd::getuid();
+    match nix::unistd::User::from_uid(uid) {
+        Ok(Some(user)) => user.name,
+        _ => format!("uid{uid}"),
+    }
+}
+
+/// Whether any account exists (else the first start makes the admin).
+pub fn has_accounts(store: &Store) -> Result<bool, UserError> {
+    Ok(!store.users()?.is_empty())
 }
 
 /// Why an account could not be made or a login failed (in words; a
@@ -96,6 +204,19 @@ pub fn add_user(
     role: Role,
     password: &str,
 ) -> Result<(), UserError> {
+    add_user_for(store, by, name, role, password, None)
+}
+
+/// [`add_user`], mapped to the operating-system user `os_user` (who then
+/// signs in without a password, as the system already checked them).
+pub fn add_user_for(
+    store: &Store,
+    by: Option<&str>,
+    name: &str,
+    role: Role,
+    password: &str,
+    os_user: Option<&str>,
+) -> Result<(), UserError> {
     let valid_name = !name.is_empty()
         && name.len() <= 64
         && name
@@ -130,7 +251,15 @@ pub fn add_user(
         }
         _ => {}
     }
-    store.insert_user(name, role.as_str(), &hash_password(password)?)?;
+    if let Some(os) = os_user
+        && let Some(other) = store.account_of_os_user(os)?
+    {
+        return Err(UserError::Refused(format!(
+            "Das Betriebssystemkonto {os} ist schon {} zugeordnet",
+            other.name
+        )));
+    }
+    store.insert_user(name, role.as_str(), &hash_password(password)?, os_user)?;
     Ok(())
 }
 
@@ -203,13 +332,24 @@ impl Store {
 
     /// An account by name.
     pub fn account(&self, name: &str) -> StoreResult<Option<Account>> {
+        self.account_where("name", name)
+    }
+
+    /// The account mapped to an operating-system user.
+    pub fn account_of_os_user(&self, os_user: &str) -> StoreResult<Option<Account>> {
+        self.account_where("os_user", os_user)
+    }
+
+    fn account_where(&self, column: &str, value: &str) -> StoreResult<Option<Account>> {
         use rusqlite::OptionalExtension;
         Ok(self
             .connection()
             .query_row(
-                "SELECT name, role, password, disabled, failed, locked_until FROM users
-                 WHERE name = ?1",
-                [name],
+                &format!(
+                    "SELECT name, role, password, disabled, failed, locked_until FROM users
+                     WHERE {column} = ?1"
+                ),
+                [value],
                 |r| {
                     Ok(Account {
                         name: r.get(0)?,

@@ -63,6 +63,7 @@ fn the_chain_names_every_changed_removed_or_moved_entry() {
         &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
     )
     .unwrap();
+    common::admin_os(&config.home);
     let entries = common::count(&station, "SELECT COUNT(*) FROM events");
     assert!(entries > 10, "{entries} events");
     drop(station);

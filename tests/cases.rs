@@ -21,6 +21,7 @@ const DEMO_REGISTER: &str = include_str!("../assets/demo/fallbestand.csv");
 fn import_refuses_bad_files_unless_told_and_keeps_every_version() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
+    common::admin_os(&home);
     let good = dir.path().join("gut.csv");
     std::fs::write(&good, format!("\u{feff}{DEMO_REGISTER}")).unwrap();
     let o = scanstelle(&["cases", "import", good.to_str().unwrap()], &home);
@@ -114,6 +115,7 @@ fn demo_files(dir: &Path) -> Vec<String> {
 fn the_demo_letters_are_attached_to_their_cases_and_typed() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
+    common::admin_os(&home);
     let csv = dir.path().join("fallbestand.csv");
     std::fs::write(&csv, DEMO_REGISTER).unwrap();
     let files = demo_files(dir.path());
@@ -192,6 +194,7 @@ fn the_demo_letters_are_attached_to_their_cases_and_typed() {
 fn without_the_person_in_the_register_the_letter_waits_for_review() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
+    common::admin_os(&home);
     let csv = dir.path().join("fallbestand.csv");
     // Jan Beispiel (Kundennummer 123A456789) is not in this register.
     let without: String = DEMO_REGISTER

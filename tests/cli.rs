@@ -36,6 +36,7 @@ fn help_names_every_command() {
 fn ingest_process_status_and_search() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
+    common::admin_os(&home);
     let a = dir.path().join("antrag.tif");
     let b = dir.path().join("kaputt.pdf");
     std::fs::write(&a, demo_g4_tiff()).unwrap();
@@ -111,6 +112,7 @@ fn ingest_of_a_missing_file_fails_with_a_clear_message() {
 fn a_second_watch_on_the_same_home_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
+    common::admin_os(&home);
     let _first = scanstelle::station::Station::open(
         &home,
         &scanstelle::crypto::Keys::for_home(&home).unwrap(),
@@ -231,6 +233,7 @@ fn the_running_station_opens_no_listening_port() {
     drop(probe);
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
+    common::admin_os(&home);
     std::fs::create_dir_all(&home).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scanstelle"))
         .args(["watch", "--ocr-threads", "1"])

@@ -64,6 +64,7 @@ fn nothing_under_the_home_is_readable_without_the_key() {
         &["weiterbewilligungsantrag.tif", "kontoauszug.jpg"],
     );
     let home = config.home.clone();
+    common::admin_os(&home);
 
     // A letter as a PDF with a text layer, and a broken JPEG for the quarantine.
     let marker = "Zitronenfalter";

@@ -15,6 +15,7 @@ fn a_case_export_holds_its_documents_persons_and_log_and_nothing_else() {
     );
     drop(station);
     let home = config.home.clone();
+    common::admin_os(&home);
     let out = dir.path().join("auskunft.zip");
     let o = common::scanstelle(
         &[
@@ -95,6 +96,7 @@ fn erasing_a_case_destroys_its_data_and_nothing_of_another_case() {
         &["weiterbewilligungsantrag.tif", "kontoauszug.jpg"],
     );
     let home = config.home.clone();
+    common::admin_os(&home);
     let mine = station.store.batch_blobs(batches[0]).unwrap();
     let other = station.store.batch_blobs(batches[1]).unwrap();
     drop(station);

@@ -6,29 +6,11 @@ mod common;
 
 use scanstelle::store::Store;
 use scanstelle::users::{self, Role, UserError};
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 fn user_add(home: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scanstelle"))
-        .args(["user", "add"])
-        .args(args)
-        .arg("--home")
-        .arg(home)
-        .env_remove("SCANSTELLE_CONFIG")
-        .env("XDG_CONFIG_HOME", home.join("xdg-config"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let mut all = vec!["user", "add"];
+    all.extend_from_slice(args);
+    let o = common::scanstelle_with_input(&all, home, stdin);
     (
         o.status.success(),
         format!(
@@ -60,16 +42,16 @@ fn accounts_start_with_an_admin_and_logins_are_hashed_logged_and_throttled() {
     assert!(ok, "{out}");
     // Now only an admin makes accounts.
     let (ok, out) = user_add(&home, &["erika", "--role", "scan"], "sehr-geheim-1\n");
-    assert!(!ok && out.contains("Administrator"), "{out}");
+    assert!(!ok && out.contains("braucht eine Anmeldung"), "{out}");
     let (ok, out) = user_add(
         &home,
-        &["erika", "--role", "scan", "--admin", "admin.kim"],
+        &["erika", "--role", "scan", "--user", "admin.kim"],
         "falsch-falsch\nsehr-geheim-1\n",
     );
     assert!(!ok && out.contains("Name oder Passwort falsch"), "{out}");
     let (ok, out) = user_add(
         &home,
-        &["erika", "--role", "scan", "--admin", "admin.kim"],
+        &["erika", "--role", "scan", "--user", "admin.kim"],
         "admin-pass-2026\nsehr-geheim-1\n",
     );
     assert!(ok, "{out}");
@@ -137,4 +119,133 @@ fn accounts_start_with_an_admin_and_logins_are_hashed_logged_and_throttled() {
         list.contains("admin.kim") && list.contains("erika"),
         "{list}"
     );
+    drop(store);
+    // A second operator (erika is locked out for now).
+    let (ok, out) = user_add(
+        &home,
+        &["olaf", "--role", "scan", "--user", "admin.kim"],
+        "admin-pass-2026\nolafs-passwort\n",
+    );
+    assert!(ok, "{out}");
+    let run = |args: &[&str], stdin: &str| {
+        let o = common::scanstelle_with_input(args, &home, stdin);
+        (
+            o.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            ),
+        )
+    };
+    // Without a session the commands that show social data refuse…
+    let (ok, out) = run(&["quarantine"], "");
+    assert!(!ok && out.contains("braucht eine Anmeldung"), "{out}");
+    // …an operator may look, but not administer…
+    let (ok, out) = run(&["--user", "olaf", "quarantine"], "olafs-passwort\n");
+    assert!(ok, "{out}");
+    for admin_only in [
+        &[
+            "--user",
+            "olaf",
+            "subject",
+            "export",
+            "--case",
+            "12345BG0012345",
+        ][..],
+        &[
+            "--user",
+            "olaf",
+            "audit",
+            "show",
+            "--case",
+            "12345BG0012345",
+        ],
+        &[
+            "--user",
+            "olaf",
+            "quarantine",
+            "export",
+            "1",
+            "--to",
+            "/tmp/x",
+        ],
+        &[
+            "--user", "olaf", "user", "add", "mallory", "--role", "admin",
+        ],
+    ] {
+        let (ok, out) = run(admin_only, "olafs-passwort\nneues-passwort-1\n");
+        assert!(
+            !ok && out.contains("olaf (Rolle scan) darf das nicht"),
+            "{admin_only:?}: {out}"
+        );
+    }
+    // …and the admin may.
+    let (ok, out) = run(
+        &[
+            "--user",
+            "admin.kim",
+            "audit",
+            "show",
+            "--case",
+            "12345BG0012345",
+        ],
+        "admin-pass-2026\n",
+    );
+    assert!(ok, "{out}");
+    // An account mapped to the operating-system user signs in without a
+    // password (the system checked who that is); a second one is refused.
+    let os = users::os_user();
+    let (ok, out) = run(
+        &[
+            "--user",
+            "admin.kim",
+            "user",
+            "add",
+            "qs.anna",
+            "--role",
+            "qs",
+            "--os-user",
+            &os,
+        ],
+        "admin-pass-2026\nannas-passwort\n",
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = run(&["quarantine"], "");
+    assert!(ok, "{out}");
+    let (ok, out) = run(&["subject", "export", "--case", "12345BG0012345"], "");
+    assert!(
+        !ok && out.contains("qs.anna (Rolle qs) darf das nicht"),
+        "{out}"
+    );
+    let (ok, out) = run(
+        &[
+            "--user",
+            "admin.kim",
+            "user",
+            "add",
+            "zweit",
+            "--role",
+            "qs",
+            "--os-user",
+            &os,
+        ],
+        "admin-pass-2026\nzweites-passwort\n",
+    );
+    assert!(!ok && out.contains("schon qs.anna zugeordnet"), "{out}");
+    // Every sign-in is in the chain, and who did what.
+    let store = Store::open(
+        &home.join("scanstelle.db"),
+        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+    )
+    .unwrap();
+    let created_by: String = store
+        .connection()
+        .query_row(
+            "SELECT actor FROM events WHERE kind = 'user.created' AND detail LIKE 'Konto qs.anna%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(created_by, "admin.kim");
 }

@@ -61,11 +61,12 @@ pub fn export(
     config: &scanstelle::config::Config,
     case: &str,
     output: Option<&std::path::Path>,
+    actor: Option<&str>,
 ) -> Result<ExitCode> {
     let bg = scanstelle::separation::normalize_bg(case)
         .with_context(|| format!("{case:?} ist keine BG-Nummer"))?;
     let store = Store::open(&config.home.join("scanstelle.db"), &config.keys()?)?;
-    store.set_actor(Some(&super::sync::station_user()))?;
+    store.set_actor(actor)?;
     let blobs = scanstelle::blob::BlobStore::open(config.home.join("blobs"), &config.keys()?)?;
     let rules = scanstelle::classify::Classifier::new(&config.classify)?
         .rules()
@@ -96,7 +97,12 @@ pub fn export(
 }
 
 /// `subject erase --case BG [--yes]`: without `--yes` only what would go.
-pub fn erase(config: &scanstelle::config::Config, case: &str, yes: bool) -> Result<ExitCode> {
+pub fn erase(
+    config: &scanstelle::config::Config,
+    case: &str,
+    yes: bool,
+    actor: Option<&str>,
+) -> Result<ExitCode> {
     let bg = scanstelle::separation::normalize_bg(case)
         .with_context(|| format!("{case:?} ist keine BG-Nummer"))?;
     // The station's lock: nothing may work on these pages meanwhile.
@@ -108,9 +114,7 @@ pub fn erase(config: &scanstelle::config::Config, case: &str, yes: bool) -> Resu
         ),
         Err(e) => return Err(e.into()),
     };
-    station
-        .store
-        .set_actor(Some(&super::sync::station_user()))?;
+    station.store.set_actor(actor)?;
     if !yes {
         let plan = station.store.plan_erase(&bg)?;
         println!(
@@ -125,33 +129,22 @@ pub fn erase(config: &scanstelle::config::Config, case: &str, yes: bool) -> Resu
     Ok(ExitCode::SUCCESS)
 }
 
-/// `user add NAME --role ROLE [--admin NAME]`, passwords from stdin.
+/// `user add NAME --role ROLE [--os-user LOGIN]` by the signed-in admin
+/// `admin` (none for the first account); the new password from stdin.
 pub fn user_add(
     config: &scanstelle::config::Config,
     name: &str,
     role: &str,
+    os_user: Option<&str>,
     admin: Option<&str>,
 ) -> Result<ExitCode> {
     use scanstelle::users::{self, Role};
     let role = Role::parse(role)
         .with_context(|| format!("Rolle {role:?} gibt es nicht (scan, qs, admin)"))?;
     let store = Store::open(&config.home.join("scanstelle.db"), &config.keys()?)?;
-    let mut lines = std::io::stdin().lines();
-    let mut next = |what: &str| -> Result<String> {
-        lines
-            .next()
-            .transpose()?
-            .with_context(|| format!("{what} fehlt auf der Standardeingabe"))
-    };
-    if let Some(admin) = admin {
-        let password = next("Passwort des Administrators")?;
-        if users::login(&store, admin, &password)? != Role::Admin {
-            anyhow::bail!("{admin} ist kein Administrator");
-        }
-        store.set_actor(Some(admin))?;
-    }
-    let password = next("Neues Passwort")?;
-    users::add_user(&store, admin, name, role, &password)?;
+    store.set_actor(admin)?;
+    let password = super::session::stdin_line("Neues Passwort")?;
+    users::add_user_for(&store, admin, name, role, &password, os_user)?;
     println!("Konto {name} angelegt (Rolle {})", role.as_str());
     Ok(ExitCode::SUCCESS)
 }

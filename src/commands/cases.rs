@@ -149,12 +149,11 @@ pub fn confirm(
     id: i64,
     case: Option<&str>,
     doc_type: Option<&str>,
+    actor: Option<&str>,
 ) -> Result<ExitCode> {
     let classifier = scanstelle::classify::Classifier::new(&config.classify)?;
     let mut station = scanstelle::station::Station::open(&config.home, &config.keys()?)?;
-    station
-        .store
-        .set_actor(Some(&super::sync::station_user()))?;
+    station.store.set_actor(actor)?;
     let (case, doc_type) =
         scanstelle::classify::confirm(&mut station.store, classifier.rules(), id, case, doc_type)?;
     println!("Dokument {id} freigegeben: Akte {case}, Typ {doc_type}");

@@ -3,4 +3,5 @@
 pub mod audit;
 pub mod cases;
 pub mod security;
+pub mod session;
 pub mod sync;

@@ -30,9 +30,9 @@ pub fn list(config: &Config) -> Result<ExitCode> {
 
 /// Writes the quarantined file `which` (number or SHA-256 prefix)
 /// decrypted into `to`, under its original name; logged.
-pub fn export(config: &Config, which: &str, to: &Path) -> Result<ExitCode> {
+pub fn export(config: &Config, which: &str, to: &Path, actor: Option<&str>) -> Result<ExitCode> {
     let store = crate::open_store(config)?;
-    store.set_actor(Some(&crate::commands::sync::station_user()))?;
+    store.set_actor(actor)?;
     let entries = store.quarantine_entries()?;
     let found: Vec<_> = entries
         .iter()

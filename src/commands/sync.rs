@@ -11,11 +11,9 @@ use scanstelle::station::{Station, StationError};
 use scanstelle::store::Store;
 use scanstelle::sync::{SyncSummary, Syncer};
 
-/// Who the station sends as until users exist: the operating-system user.
+/// The operating-system user running this process (by its real user id).
 pub fn station_user() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "scanstelle".into())
+    scanstelle::users::os_user()
 }
 
 /// One pass: package, deliver, read replies, purge. Fails (exit 1) when

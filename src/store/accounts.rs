@@ -6,11 +6,18 @@ use rusqlite::params;
 
 impl Store {
     /// Stores a new account (the hash made by [`crate::users`]).
-    pub fn insert_user(&self, name: &str, role: &str, hash: &str) -> Result<()> {
+    pub fn insert_user(
+        &self,
+        name: &str,
+        role: &str,
+        hash: &str,
+        os_user: Option<&str>,
+    ) -> Result<()> {
         let tx = self.conn.unchecked_transaction()?;
         tx.execute(
-            "INSERT INTO users (name, role, password, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![name, role, hash, now()],
+            "INSERT INTO users (name, role, password, os_user, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![name, role, hash, os_user, now()],
         )
         .map_err(|e| match e {
             rusqlite::Error::SqliteFailure(f, _)

@@ -31,11 +31,65 @@ pub fn scanstelle(args: &[&str], home: &Path) -> std::process::Output {
         .arg("--home")
         .arg(home)
         .env_remove("SCANSTELLE_CONFIG")
+        .env_remove("SCANSTELLE_USER")
         // No window: the commands run headless even on a desktop.
         .env_remove("DISPLAY")
         .env("XDG_CONFIG_HOME", home.join("xdg-config"))
         .output()
         .unwrap()
+}
+
+/// Runs the binary like [`scanstelle`], with `stdin` as its standard input.
+pub fn scanstelle_with_input(args: &[&str], home: &Path, stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scanstelle"))
+        .args(args)
+        .arg("--home")
+        .arg(home)
+        .env_remove("SCANSTELLE_CONFIG")
+        .env_remove("SCANSTELLE_USER")
+        .env_remove("DISPLAY")
+        .env("XDG_CONFIG_HOME", home.join("xdg-config"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Makes `tester`, an admin mapped to the operating-system user running
+/// the tests, so the binary's commands that need a signed-in person run as
+/// that admin (as at a station whose operator is logged in to the system).
+pub fn admin_os(home: &Path) {
+    use scanstelle::users::{self, Role};
+    std::fs::create_dir_all(home).unwrap();
+    let keys = scanstelle::crypto::Keys::for_home(home).unwrap();
+    let store = scanstelle::store::Store::open(&home.join("scanstelle.db"), &keys).unwrap();
+    let os = users::os_user();
+    if store.account_of_os_user(&os).unwrap().is_none() {
+        let admin = store
+            .users()
+            .unwrap()
+            .into_iter()
+            .find(|(_, role)| role == "admin")
+            .map(|(name, _)| name);
+        users::add_user_for(
+            &store,
+            admin.as_deref(),
+            "tester",
+            Role::Admin,
+            "test-passwort-1",
+            Some(&os),
+        )
+        .unwrap();
+    }
 }
 
 /// A grey A4-proportioned page with a pattern unique to `seed`.
