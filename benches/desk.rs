@@ -98,7 +98,7 @@ fn measure(pages: usize) -> [Duration; 3] {
         "  {pages} Seiten angelegt in {:.1} s",
         start.elapsed().as_secs_f64()
     );
-    let desk = Desk::open(&config).unwrap();
+    let mut desk = Desk::open(&config).unwrap();
     let newest = desk.overview(0, 100).unwrap().batches[0].id;
     let doc = desk.documents_of_batch(newest).unwrap()[0];
     [

@@ -38,6 +38,9 @@ pub struct ConfigFile {
     /// Encryption at rest: key file, passphrase.
     #[serde(default)]
     pub security: crate::crypto::SecuritySettings,
+    /// Quality control: sample share, four-eyes release.
+    #[serde(default)]
+    pub qa: crate::qa::QaSettings,
 }
 
 /// Intake tuning.
@@ -117,6 +120,8 @@ pub struct Config {
     pub dms: crate::sync::DmsSettings,
     /// Encryption at rest.
     pub security: crate::crypto::SecuritySettings,
+    /// Quality control.
+    pub qa: crate::qa::QaSettings,
 }
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
@@ -182,7 +187,26 @@ impl Config {
             },
             dms: file.dms,
             security: file.security,
+            qa: file.qa,
         })
+    }
+
+    /// SHA-256 over the settings that shape what the station produces
+    /// (intake, classification, DMS, quality control) and the software
+    /// version: the transfer note names it, so two documents handled under
+    /// different settings can be told apart. Profiles have their own hash.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let text = format!(
+            "scanstelle {}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+            env!("CARGO_PKG_VERSION"),
+            self.intake,
+            self.classify,
+            self.dms,
+            self.qa,
+            self.profiles.iter().map(|p| &p.name).collect::<Vec<_>>()
+        );
+        hex::encode(Sha256::digest(text.as_bytes()))
     }
 
     /// The station's keys (read once per process, made for a new home).

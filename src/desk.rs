@@ -15,6 +15,7 @@ use crate::store::{
     BatchRow, DecisionState, DocumentState, EventRow, OutboxRow, OutboxState, QuarantineRow, Store,
     StoreError, SyncStatus,
 };
+use crate::users::Session;
 use std::path::{Path, PathBuf};
 
 /// The stages a batch passes, in order, as the inbox names them.
@@ -49,6 +50,9 @@ pub enum DeskError {
     /// No such document.
     #[error("Dokument {0} gibt es nicht")]
     NoDocument(i64),
+    /// The signed-in person may not do this.
+    #[error("{0}")]
+    Denied(String),
     /// Its pages were deleted after the DMS confirmed it.
     #[error(
         "Dokument {0} ist im DMS abgelegt; die Station hat ihre Kopie nach der Aufbewahrungsfrist gelöscht"
@@ -92,6 +96,10 @@ pub struct Overview {
     pub documents: u64,
     /// Batches in the store.
     pub batch_count: u64,
+    /// Batches waiting for their quality-control release.
+    pub qa: Vec<crate::store::QaBatch>,
+    /// Whether batches wait for that release at all.
+    pub qa_enabled: bool,
 }
 
 /// A batch in the inbox.
@@ -242,6 +250,9 @@ pub struct Desk {
     home: PathBuf,
     drop_folder: Option<PathBuf>,
     dms: String,
+    qa: crate::qa::QaSettings,
+    /// Who is signed in at the window.
+    session: Option<Session>,
 }
 
 /// Messages the window lists (the newest).
@@ -271,6 +282,8 @@ impl Desk {
                 .first()
                 .map(|p| p.hot_folder_path(&config.home)),
             dms: config.dms.describe(&config.home),
+            qa: config.qa.clone(),
+            session: None,
         })
     }
 
@@ -348,7 +361,9 @@ impl Desk {
 
     /// The inbox with the `batches` newest batches and the events after
     /// `after_event`.
-    pub fn overview(&self, after_event: i64, batches: usize) -> Result<Overview> {
+    pub fn overview(&mut self, after_event: i64, batches: usize) -> Result<Overview> {
+        // Decided batches get their quality-control sample right away.
+        self.store.qa_prepare(&self.qa)?;
         let status = self.store.status()?;
         let since = time::OffsetDateTime::now_utc() - time::Duration::minutes(10);
         let since = since
@@ -386,7 +401,32 @@ impl Desk {
             pages: status.pages.iter().map(|p| p.1).sum(),
             documents: status.documents.iter().map(|d| d.1).sum(),
             batch_count: status.batches.iter().map(|b| b.1).sum(),
+            qa: self.store.qa_batches()?,
+            qa_enabled: self.qa.enabled,
         })
+    }
+
+    /// The signed-in person, if allowed to do quality control.
+    fn checker(&self) -> Result<&Session> {
+        let s = self
+            .session
+            .as_ref()
+            .ok_or_else(|| DeskError::Denied("Niemand angemeldet".into()))?;
+        s.require(crate::users::Action::Qa)
+            .map_err(|e| DeskError::Denied(e.to_string()))
+    }
+
+    /// Records the check of a sampled document (none: image and paper
+    /// match; else the defect in words).
+    pub fn qa_check(&self, document: i64, defect: Option<&str>) -> Result<()> {
+        let by = self.checker()?.user.clone();
+        Ok(self.store.qa_check(document, defect, &by)?)
+    }
+
+    /// Releases a batch to the DMS (four-eyes rule as configured).
+    pub fn qa_release(&self, batch: i64) -> Result<()> {
+        let by = self.checker()?.user.clone();
+        Ok(self.store.qa_release(batch, &by, self.qa.four_eyes)?)
     }
 
     /// Where the DMS is, in words.
@@ -402,6 +442,49 @@ impl Desk {
     /// The id of the newest event.
     pub fn last_event(&self) -> Result<i64> {
         Ok(self.store.last_event_id()?)
+    }
+
+    /// Signs a person in with name and password (logged, throttled); from
+    /// then on every view, confirmation and edit is logged with the name.
+    pub fn sign_in(&mut self, name: &str, password: &str) -> std::result::Result<Session, String> {
+        let s = crate::users::sign_in(&self.store, name, password).map_err(|e| e.to_string())?;
+        self.begin(&s).map_err(|e| e.to_string())?;
+        Ok(s)
+    }
+
+    /// The person works at the station from now on: the log names them
+    /// and batches scanned meanwhile are theirs.
+    fn begin(&mut self, s: &Session) -> Result<()> {
+        self.set_actor(&s.user)?;
+        self.store.set_operator(Some(&s.user))?;
+        self.session = Some(s.clone());
+        Ok(())
+    }
+
+    /// Signs in the account mapped to the operating-system user, if any.
+    pub fn sign_in_os(&mut self) -> std::result::Result<Option<Session>, String> {
+        let s = crate::users::sign_in_os(&self.store, &crate::users::os_user())
+            .map_err(|e| e.to_string())?;
+        if let Some(s) = &s {
+            self.begin(s).map_err(|e| e.to_string())?;
+        }
+        Ok(s)
+    }
+
+    /// Whether any account exists yet.
+    pub fn has_accounts(&self) -> bool {
+        crate::users::has_accounts(&self.store).unwrap_or(true)
+    }
+
+    /// Records that the person left (signed out, or the window locked
+    /// itself after idle time); nothing is logged under their name after.
+    pub fn sign_out(&mut self, why: &str) -> Result<()> {
+        self.store.record_view(why, None, "")?;
+        self.session = None;
+        if why == "logout" {
+            self.store.set_operator(None)?;
+        }
+        Ok(self.store.set_actor(None)?)
     }
 
     /// Names the person at the window: every view, confirmation and edit

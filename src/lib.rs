@@ -44,6 +44,7 @@ pub mod ocr;
 pub mod pdfa;
 pub mod process;
 pub mod profile;
+pub mod qa;
 pub mod register;
 pub mod separation;
 pub mod station;

@@ -55,6 +55,25 @@ enum QuarantineAction {
 }
 
 #[derive(Debug, Subcommand)]
+enum QaAction {
+    /// Listet die Stapel, die auf ihre Freigabe warten, mit der Stichprobe (Standard).
+    List,
+    /// Hält fest, dass ein Dokument der Stichprobe mit dem Papier verglichen wurde.
+    Check {
+        /// Nummer des Dokuments.
+        document: i64,
+        /// Statt "stimmt überein": was nicht stimmt (hält den Stapel zurück).
+        #[arg(long, value_name = "TEXT")]
+        defect: Option<String>,
+    },
+    /// Gibt einen Stapel für das DMS frei (alle Stichproben geprüft, Vier-Augen-Prinzip).
+    Release {
+        /// Nummer des Stapels.
+        batch: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum KeyAction {
     /// Schützt den Stationsschlüssel mit einer Passphrase (von der Standardeingabe;
     /// eine leere Zeile hebt den Schutz auf). Die alte kommt aus SCANSTELLE_PASSPHRASE.
@@ -183,6 +202,11 @@ enum Command {
         #[command(subcommand)]
         action: Option<QuarantineAction>,
     },
+    /// Qualitätskontrolle: Stichprobe prüfen, Stapel freigeben (Rolle qs oder admin).
+    Qa {
+        #[command(subcommand)]
+        action: Option<QaAction>,
+    },
     /// Der Stationsschlüssel (Verschlüsselung von Datenbank und Ablage).
     Key {
         #[command(subcommand)]
@@ -242,7 +266,8 @@ enum SubjectAction {
     },
     /// Löscht alles, was die Station zu einer Akte hält (Art. 17 DSGVO,
     /// § 84 SGB X): Seitenbilder, PDFs, Texte, Einträge im Fallbestand.
-    /// Das Protokoll vermerkt die Löschung.
+    /// Das Protokoll vermerkt die Löschung. (Auch: `subject purge`.)
+    #[command(alias = "purge")]
     Erase {
         /// BG-Nummer.
         #[arg(long = "case", value_name = "BG")]
@@ -376,6 +401,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 gui::Options {
                     tag: None,
                     ocr_workers: threads(None),
+                    login_hint: None,
                 },
             )?;
             return Ok(ExitCode::SUCCESS);
@@ -470,6 +496,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Key {
                     action: KeyAction::Passphrase,
                 } => commands::security::passphrase(&config),
+                Command::Qa { action } => {
+                    let session = session.as_ref().expect("qa needs a session");
+                    match action {
+                        None | Some(QaAction::List) => commands::qa::list(&config),
+                        Some(QaAction::Check { document, defect }) => {
+                            commands::qa::check(&config, session, document, defect.as_deref())
+                        }
+                        Some(QaAction::Release { batch }) => {
+                            commands::qa::release(&config, session, batch)
+                        }
+                    }
+                }
                 Command::Eval { truth, as_json } => {
                     let text = std::fs::read_to_string(&truth)
                         .with_context(|| truth.display().to_string())?;
@@ -582,6 +620,7 @@ fn needs(command: &Command, config: &Config) -> Result<Option<scanstelle::users:
             let first = !db.exists() || !scanstelle::users::has_accounts(&open_store(config)?)?;
             (!first).then_some(Action::Administer)
         }
+        Command::Qa { .. } => Some(Action::Qa),
         Command::Documents { .. }
         | Command::Search { .. }
         | Command::Quarantine { .. }
@@ -923,6 +962,11 @@ fn has_display() -> bool {
     std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
 }
 
+/// The demo's account (made only in demo homes).
+const DEMO_USER: &str = "demo";
+/// Its password, printed and shown on the demo's login screen.
+const DEMO_PASSWORD: &str = "scanstelle-demo";
+
 fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
     let (home, temp) = match home {
         Some(h) => (h.to_owned(), false),
@@ -965,6 +1009,17 @@ fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
             v.persons, v.cases
         );
     }
+    // The demo's only account (there is no default account anywhere else).
+    if !scanstelle::users::has_accounts(&station.store)? {
+        scanstelle::users::add_user(
+            &station.store,
+            None,
+            DEMO_USER,
+            scanstelle::users::Role::Admin,
+            DEMO_PASSWORD,
+        )?;
+    }
+    println!("Anmeldung im Fenster: {DEMO_USER} / {DEMO_PASSWORD} (Rolle admin, nur in der Demo)");
     for f in scanstelle::demo::FILES {
         println!(
             "  → {:<30} in Eingangsordner {:<14} ({})",
@@ -987,6 +1042,7 @@ fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
             gui::Options {
                 tag: Some("Demo".into()),
                 ocr_workers: threads(None),
+                login_hint: Some((DEMO_USER.into(), DEMO_PASSWORD.into())),
             },
         )?;
         dms_stop.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -1076,6 +1132,10 @@ fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
     println!();
     let mut quick = config.clone();
     quick.dms.hold_secs = 0;
+    // Nobody is there to release batches: the headless demo sends without
+    // the quality-control release (the window's demo asks for it).
+    quick.qa = scanstelle::qa::QaSettings::off();
+    println!("(Ohne Fenster: Stapel gehen ohne Qualitätskontroll-Freigabe an das Demo-DMS.)");
     let syncer = scanstelle::sync::Syncer::from_config(&quick, &commands::sync::station_user())?;
     let blobs = scanstelle::blob::BlobStore::open(home.join("blobs"), &keys)?;
     let no_stop = std::sync::atomic::AtomicBool::new(false);

@@ -1,15 +1,13 @@
-//! The transfer note (Transfervermerk) of a document, version 1: what was
-//! captured from which files through which profile (with the profile's
-//! hash) and software, the SHA-256 of every page and of the PDF, the
-//! anomalies, the manual edits, how case and type were decided, and
-//! whether a person compared image and paper. It travels in the xdomea
-//! package as an `Anlage` beside the PDF/A; its schema is
-//! `assets/transfervermerk.xsd` ([`SCHEMA`]).
-//!
-//! Who scanned, the configuration hash and the quality-control sample come
-//! with users and roles (issue 7) as version 2.
+//! The transfer note (Transfervermerk) of a document, version 2: who was
+//! at the station when it was scanned, from which files through which
+//! profile (with the profile's hash), software and configuration (with its
+//! hash), the SHA-256 of every page and of the PDF, the anomalies, the
+//! manual edits, how case and type were decided, the quality control
+//! (sample, checks, release) and on what the statement that image and
+//! paper match rests. It travels in the xdomea package as an `Anlage`
+//! beside the PDF/A; its schema is `assets/transfervermerk.xsd` ([`SCHEMA`]).
 
-use crate::xdomea::esc;
+use crate::xdomea::{Sender, esc};
 
 /// The note's XML schema.
 pub const SCHEMA: &str = include_str!("../assets/transfervermerk.xsd");
@@ -85,12 +83,32 @@ pub struct TransferFacts {
     pub case_confidence: Option<f64>,
     /// Confidence of the type decision (0–1).
     pub type_confidence: Option<f64>,
+    /// Who was signed in at the station when the batch was scanned.
+    pub scanned_by: Option<String>,
+    /// The quality control of the batch and of this document.
+    pub qa: QaFacts,
 }
 
-/// The note as XML (UTF-8), made at `at` by `user`.
-pub fn note_xml(f: &TransferFacts, type_label: &str, user: &str, at: &str) -> String {
+/// What quality control says about the document and its batch.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QaFacts {
+    /// Who released the batch (none: released without quality control).
+    pub released_by: Option<String>,
+    /// When (RFC 3339).
+    pub released_at: Option<String>,
+    /// Documents of the batch that were looked at.
+    pub checked: u32,
+    /// Documents of the batch.
+    pub documents: u32,
+    /// This document's check: why it was chosen, who, when (result `ok`).
+    pub own: Option<(String, String, String)>,
+}
+
+/// The note as XML (UTF-8), made at `at` for the message of `sender`.
+pub fn note_xml(f: &TransferFacts, type_label: &str, sender: &Sender, at: &str) -> String {
+    let user = sender.user.as_str();
     let mut x = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tv:Transfervermerk xmlns:tv=\"urn:scanstelle:transfervermerk:1\" version=\"1\">\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tv:Transfervermerk xmlns:tv=\"urn:scanstelle:transfervermerk:2\" version=\"2\">\n",
     );
     let in_pdf = f.pages.iter().filter(|p| !p.removed).count();
     x.push_str(&format!(
@@ -104,14 +122,20 @@ pub fn note_xml(f: &TransferFacts, type_label: &str, user: &str, at: &str) -> St
             .unwrap_or_default()
     ));
     x.push_str(&format!(
-        "  <tv:Erfassung stapel=\"{}\" eingang=\"{}\" profil=\"{}\"/>\n",
+        "  <tv:Erfassung stapel=\"{}\" eingang=\"{}\" profil=\"{}\" gescanntVon=\"{}\"/>\n",
         esc(&f.batch),
         esc(&f.received_at),
-        esc(&f.profile)
+        esc(&f.profile),
+        esc(f.scanned_by.as_deref().unwrap_or("(niemand angemeldet)"))
     ));
     x.push_str(&format!(
-        "  <tv:Software name=\"Scanstelle\" version=\"{}\"/>\n  <tv:Seiten>\n",
-        env!("CARGO_PKG_VERSION")
+        "  <tv:Software name=\"Scanstelle\" version=\"{}\"{}/>\n  <tv:Seiten>\n",
+        env!("CARGO_PKG_VERSION"),
+        sender
+            .config_sha256
+            .as_deref()
+            .map(|h| format!(" konfigurationSha256=\"{}\"", esc(h)))
+            .unwrap_or_default()
     ));
     let mut anomalies: Vec<(Option<usize>, String)> =
         f.anomalies.iter().map(|a| (None, a.clone())).collect();
@@ -192,14 +216,49 @@ pub fn note_xml(f: &TransferFacts, type_label: &str, user: &str, at: &str) -> St
         confidence("aktenSicherheit", f.case_confidence),
         confidence("typSicherheit", f.type_confidence)
     ));
-    // Honest about what was looked at: a confirmation means a person saw
-    // the page image beside the decision; the comparison with the paper
-    // itself comes with quality control by sampling (issue 7).
-    x.push_str(if f.confirmed {
-        "  <tv:Uebereinstimmung bestaetigt=\"false\">Seitenbild bei der Prüfung der Zuordnung von einer Person gesehen; ein Abgleich mit dem Papier ist nicht vermerkt.</tv:Uebereinstimmung>\n"
-    } else {
-        "  <tv:Uebereinstimmung bestaetigt=\"false\">Automatisch verarbeitet; ein Abgleich mit dem Papier ist nicht vermerkt.</tv:Uebereinstimmung>\n"
-    });
+    // Quality control: the batch's sample, this document's check, the
+    // release; and on what the statement about image and paper rests.
+    let q = &f.qa;
+    match (&sender.qa, &q.released_by) {
+        (Some(settings), Some(by)) => {
+            x.push_str(&format!(
+                "  <tv:Qualitaetssicherung stichprobeProzent=\"{}\" vierAugen=\"{}\" geprueft=\"{}\" dokumente=\"{}\" freigegebenVon=\"{}\" freigegebenAm=\"{}\">\n",
+                settings.sample_percent,
+                settings.four_eyes,
+                q.checked,
+                q.documents,
+                esc(by),
+                esc(q.released_at.as_deref().unwrap_or(at))
+            ));
+            if let Some((reason, who, when)) = &q.own {
+                x.push_str(&format!(
+                    "    <tv:Pruefung grund=\"{}\" ergebnis=\"ok\" von=\"{}\" am=\"{}\"/>\n",
+                    esc(reason),
+                    esc(who),
+                    esc(when)
+                ));
+            }
+            x.push_str("  </tv:Qualitaetssicherung>\n");
+            x.push_str(&match &q.own {
+                Some((_, who, when)) => format!(
+                    "  <tv:Uebereinstimmung bestaetigt=\"true\" grundlage=\"einzelpruefung\">Bild und Papier von {} am {} verglichen: sie stimmen überein.</tv:Uebereinstimmung>\n",
+                    esc(who),
+                    esc(when)
+                ),
+                None => format!(
+                    "  <tv:Uebereinstimmung bestaetigt=\"true\" grundlage=\"stichprobe\">Nicht einzeln verglichen; der Stapel wurde nach bestandener Stichprobenprüfung ({} von {} Dokumenten) von {} freigegeben.</tv:Uebereinstimmung>\n",
+                    q.checked,
+                    q.documents,
+                    esc(by)
+                ),
+            });
+        }
+        _ => x.push_str(if f.confirmed {
+            "  <tv:Uebereinstimmung bestaetigt=\"false\" grundlage=\"keine\">Ohne Qualitätskontrolle übertragen; das Seitenbild hat bei der Prüfung der Zuordnung eine Person gesehen, ein Abgleich mit dem Papier ist nicht vermerkt.</tv:Uebereinstimmung>\n"
+        } else {
+            "  <tv:Uebereinstimmung bestaetigt=\"false\" grundlage=\"keine\">Ohne Qualitätskontrolle automatisch verarbeitet; ein Abgleich mit dem Papier ist nicht vermerkt.</tv:Uebereinstimmung>\n"
+        }),
+    }
     x.push_str(&format!(
         "  <tv:Erstellt zeitpunkt=\"{}\" von=\"{}\"/>\n</tv:Transfervermerk>\n",
         esc(at),

@@ -638,7 +638,8 @@ fn killing_the_station_while_it_packages_and_uploads_loses_and_doubles_nothing()
             "[dms]\ntransport = \"webdav\"\nurl = \"https://127.0.0.1:{p}/eingang/\"\n\
              reply_url = \"https://127.0.0.1:{p}/antworten/\"\nuser = \"{u}\"\n\
              password_file = \"{pw}\"\nca_file = \"{ca}\"\nhold_secs = 0\nbackoff_secs = 0\n\
-             reply_timeout_secs = 0\nretention_days = 0\ntimeout_secs = 10\n",
+             reply_timeout_secs = 0\nretention_days = 0\ntimeout_secs = 10\n\
+             [qa]\nenabled = false\n",
             p = proxy.port,
             u = common::apache::USER,
             pw = dir.path().join("pw").display(),
@@ -721,7 +722,8 @@ fn sync_and_outbox_on_the_command_line() {
     let (config, station, _) = common::processed_station(dir.path(), &["kontoauszug.jpg"]);
     let home = config.home.clone();
     let cfg = dir.path().join("scanstelle.toml");
-    std::fs::write(&cfg, "[dms]\nhold_secs = 0\n").unwrap();
+    // Quality control has its own test (tests/qa.rs); here batches just leave.
+    std::fs::write(&cfg, "[dms]\nhold_secs = 0\n[qa]\nenabled = false\n").unwrap();
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_scanstelle"))
             .arg("--config")

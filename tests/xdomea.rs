@@ -172,6 +172,7 @@ fn a_classified_batch_becomes_a_valid_package_with_one_process_id_for_life() {
                 unit: "Scanstelle".into(),
                 user: "scan01".into(),
                 location: "/mnt/dms/eingang".into(),
+                ..Default::default()
             },
         )
         .unwrap()

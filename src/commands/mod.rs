@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod cases;
+pub mod qa;
 pub mod security;
 pub mod session;
 pub mod sync;

@@ -30,7 +30,7 @@ pub const PASSPHRASE_ENV: &str = "SCANSTELLE_PASSPHRASE";
 const HEAD: &str = "scanstelle-key-v1";
 
 /// The `[security]` section of `scanstelle.toml`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SecuritySettings {
     /// The key file; default `station.key` in the home.
@@ -38,6 +38,18 @@ pub struct SecuritySettings {
     /// A file holding the passphrase of a wrapped key (e.g. a systemd
     /// credential); otherwise the environment variable `SCANSTELLE_PASSPHRASE`.
     pub passphrase_file: Option<PathBuf>,
+    /// Minutes without a key or click after which the window locks itself.
+    pub idle_lock_minutes: u64,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        Self {
+            key_file: None,
+            passphrase_file: None,
+            idle_lock_minutes: 10,
+        }
+    }
 }
 
 impl SecuritySettings {
@@ -357,7 +369,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let settings = SecuritySettings {
             key_file: Some(dir.path().join("k/station.key")),
-            passphrase_file: None,
+            ..Default::default()
         };
         let a = Keys::load(&settings, dir.path()).unwrap();
         let path = settings.key_path(dir.path());
@@ -382,6 +394,7 @@ mod tests {
         let settings = SecuritySettings {
             key_file: Some(dir.path().join("station.key")),
             passphrase_file: Some(pass.clone()),
+            ..Default::default()
         };
         let before = Keys::load(&settings, dir.path()).unwrap().db_pragma();
         let path = set_passphrase(&settings, dir.path(), "richtig").unwrap();

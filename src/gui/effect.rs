@@ -43,6 +43,16 @@ pub enum Effect {
     Drop(PathBuf),
     /// Ask the sync to try the DMS now.
     SyncNow,
+    /// Record the check of a sampled document (a defect's note, or none).
+    QaCheck(i64, Option<String>),
+    /// Release a batch.
+    QaRelease(i64),
+    /// Sign in with name and password.
+    SignIn(String, String),
+    /// Sign in the account mapped to the operating-system user.
+    SignInOs,
+    /// Record that the person left (`session.locked` or `logout`).
+    SignOut(&'static str),
     /// Put the keyboard focus into a text field (by id).
     Focus(&'static str),
     /// Close the window.
@@ -51,6 +61,10 @@ pub enum Effect {
 
 /// Id of the review screen's register search field.
 pub const SEARCH_FIELD: &str = "register-search";
+/// Id of the login screen's name field.
+pub const LOGIN_NAME: &str = "login-name";
+/// Id of the login screen's password field.
+pub const LOGIN_PASSWORD: &str = "login-password";
 /// Id of the cases screen's search field.
 pub const CASE_FIELD: &str = "case-search";
 
@@ -112,6 +126,28 @@ impl Effect {
             }
             Effect::Drop(path) => Message::Dropped(desk().take_dropped(&path).map_err(text)),
             Effect::SyncNow => Message::SyncRequested(desk().sync_now().map_err(text)),
+            Effect::QaCheck(doc, defect) => Message::QaDone(
+                desk()
+                    .qa_check(doc, defect.as_deref())
+                    .map(|()| format!("Dokument {doc} geprüft"))
+                    .map_err(text),
+            ),
+            Effect::QaRelease(batch) => Message::QaDone(
+                desk()
+                    .qa_release(batch)
+                    .map(|()| format!("Stapel {batch} freigegeben"))
+                    .map_err(text),
+            ),
+            Effect::SignIn(name, password) => {
+                Message::SignedIn(desk().sign_in(&name, &password).map(Some))
+            }
+            Effect::SignInOs => Message::SignedIn(desk().sign_in_os()),
+            Effect::SignOut(why) => {
+                if let Err(e) = desk().sign_out(why) {
+                    tracing::warn!(fehler = %e, "Abmeldung nicht protokolliert");
+                }
+                return None;
+            }
             Effect::Focus(_) | Effect::Exit => return None,
         })
     }

@@ -24,17 +24,20 @@ pub enum Screen {
     Sync,
     /// Einstellungen.
     Settings,
+    /// Qualität: samples and releases.
+    Qa,
 }
 
 impl Screen {
     /// All screens in navigation order.
-    pub const ALL: [Screen; 6] = [
+    pub const ALL: [Screen; 7] = [
         Screen::Inbox,
         Screen::Review,
         Screen::Document,
         Screen::Cases,
         Screen::Sync,
         Screen::Settings,
+        Screen::Qa,
     ];
 }
 
@@ -70,6 +73,28 @@ pub struct LoadedPage {
 pub enum Message {
     /// Time to look at the store again.
     Tick,
+    /// The login screen's name field changed.
+    LoginName(String),
+    /// The login screen's password field changed.
+    LoginPassword(String),
+    /// Enter in the name field: on to the password.
+    LoginNext,
+    /// Sign in with the name and password typed.
+    LoginSubmit,
+    /// A sign-in answered (none: no account is mapped to the OS user).
+    SignedIn(Result<Option<scanstelle::users::Session>, String>),
+    /// Sign out (another person takes the station).
+    SignOut,
+    /// The quality-control note changed.
+    QaNote(String),
+    /// A sampled document matches its paper.
+    QaCheck(i64),
+    /// A sampled document does not: the note says why.
+    QaDefect(i64),
+    /// Release a batch to the DMS.
+    QaRelease(i64),
+    /// A check or release was stored (the notice) or refused.
+    QaDone(Result<String, String>),
     /// Try the DMS again now (F5, or the button on the transfer screen).
     SyncNow,
     /// The sync was asked to try now.

@@ -45,6 +45,8 @@ pub struct Options {
     pub tag: Option<String>,
     /// OCR engines of the station's engine.
     pub ocr_workers: usize,
+    /// The demo's account: its name is filled in, name and password shown.
+    pub login_hint: Option<(String, String)>,
 }
 
 /// The window with its connection to the station.
@@ -66,8 +68,6 @@ struct EngineThread {
 /// `scanstelle watch` service) holds the station already.
 pub fn run(config: Config, options: Options) -> Result<()> {
     let desk = Desk::open(&config).context("Station öffnen")?;
-    desk.set_actor(&crate::commands::sync::station_user())
-        .context("Station öffnen")?;
     let engine_error = Arc::new(Mutex::new(None));
     let (engine, thread) = match scanstelle::station::Station::open(&config.home, &config.keys()?) {
         Ok(station) => (
@@ -102,6 +102,17 @@ pub fn run(config: Config, options: Options) -> Result<()> {
         file: config.source.as_ref().map(|p| p.display().to_string()),
     };
     app.tag = options.tag.clone();
+    app.login.no_accounts = !desk.has_accounts();
+    if let Some((name, password)) = &options.login_hint {
+        app.login.name = name.clone();
+        app.login.hint = Some(format!("Demo: {name} / {password}"));
+    }
+    let first_field = if options.login_hint.is_some() {
+        effect::LOGIN_PASSWORD
+    } else {
+        effect::LOGIN_NAME
+    };
+    app.idle_lock = Duration::from_secs(config.security.idle_lock_minutes.max(1) * 60);
     app.dark = std::env::var("SCANSTELLE_THEME").is_ok_and(|t| t == "dark");
     let gui = Gui {
         app,
@@ -114,7 +125,12 @@ pub fn run(config: Config, options: Options) -> Result<()> {
             desk: gui.desk.clone(),
             engine_error: gui.engine_error.clone(),
         };
-        (g, Task::done(Message::Tick))
+        // The account of the OS user signs in at once; else the login screen.
+        let start = Task::batch([
+            task(&g.desk, Effect::SignInOs),
+            task(&g.desk, Effect::Focus(first_field)),
+        ]);
+        (g, start)
     };
     let result = iced::application(boot, update, view)
         .title(title)

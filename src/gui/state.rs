@@ -204,6 +204,35 @@ pub struct App {
     pub settings: Settings,
     /// A label for the title bar (e.g. "Demo").
     pub tag: Option<String>,
+    /// Who is signed in (none: the login screen is shown, nothing else).
+    pub session: Option<scanstelle::users::Session>,
+    /// The login screen.
+    pub login: Login,
+    /// The last key or click of the person at the window.
+    pub last_input: std::time::Instant,
+    /// Idle time after which the window locks itself.
+    pub idle_lock: std::time::Duration,
+    /// The quality-control screen's defect note.
+    pub qa_note: String,
+}
+
+/// The login screen (also the lock screen: then the name is fixed).
+#[derive(Debug, Clone, Default)]
+pub struct Login {
+    /// Name typed.
+    pub name: String,
+    /// Password typed (cleared after each attempt).
+    pub password: String,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    /// Locked after idle time: only this person (or another after "Abmelden").
+    pub locked: bool,
+    /// A sign-in is under way.
+    pub busy: bool,
+    /// No account exists yet.
+    pub no_accounts: bool,
+    /// A line shown under the fields (the demo's account).
+    pub hint: Option<String>,
 }
 
 impl App {
@@ -235,6 +264,11 @@ impl App {
             dms: String::new(),
             settings: Settings::default(),
             tag: None,
+            session: None,
+            login: Login::default(),
+            last_input: std::time::Instant::now(),
+            idle_lock: std::time::Duration::from_secs(10 * 60),
+            qa_note: String::new(),
         }
     }
 

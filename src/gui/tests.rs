@@ -128,12 +128,42 @@ fn stored(config: &Config, id: i64) -> (Option<String>, String, String) {
     (r.case, r.case_status, r.state)
 }
 
+/// The password of the fixture's accounts.
+const PASSWORD: &str = "fenster-passwort-1";
+
+/// Types a name and password into the login screen and presses Enter.
+fn sign_in(app: &mut App, desk: &Mutex<Desk>, name: &str, password: &str) {
+    send(app, desk, Message::LoginName(name.into()));
+    send(app, desk, Message::LoginNext);
+    send(app, desk, Message::LoginPassword(password.into()));
+    send(app, desk, Message::LoginSubmit);
+}
+
+/// The fixture's accounts: the admin admin.kim and the operator erika.
+fn accounts(config: &Config) {
+    use scanstelle::users::{Role, add_user};
+    let store = Store::open(
+        &config.home.join("scanstelle.db"),
+        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+    )
+    .unwrap();
+    if store.account("erika").unwrap().is_none() {
+        add_user(&store, None, "admin.kim", Role::Admin, PASSWORD).unwrap();
+        add_user(&store, Some("admin.kim"), "erika", Role::Scan, PASSWORD).unwrap();
+    }
+}
+
+/// The window on the station, signed in as the scan operator erika.
 fn open(config: &Config) -> (App, Mutex<Desk>) {
+    accounts(config);
     let desk = Desk::open(config).unwrap();
     let mut app = App::new(desk.types(), Engine::Running, Lang::De);
     app.home = "/station".into();
     let desk = Mutex::new(desk);
     send(&mut app, &desk, Message::Tick);
+    assert!(!app.loaded, "nothing is read before someone signed in");
+    sign_in(&mut app, &desk, "erika", PASSWORD);
+    assert_eq!(app.session.as_ref().map(|s| s.user.as_str()), Some("erika"));
     (app, desk)
 }
 
@@ -286,6 +316,10 @@ fn shortcuts_depend_on_the_screen_and_text_fields_keep_theirs() {
     assert!(update::shortcut(Screen::Cases, &char_key("3"), Modifiers::empty()).is_none());
     // Ctrl+1 typed into a field: the field's text stays.
     let mut app = App::new(Vec::new(), Engine::Service, Lang::De);
+    app.session = Some(scanstelle::users::Session {
+        user: "erika".into(),
+        role: scanstelle::users::Role::Scan,
+    });
     app.cases.query = "Muster".into();
     update::update(&mut app, Message::Modifiers(Modifiers::CTRL));
     assert!(update::update(&mut app, Message::CaseQuery("Muster1".into())).is_empty());
@@ -658,6 +692,8 @@ fn the_transfer_screen_shows_the_dms_and_a_purged_batch_stays_closed() {
         backoff_secs: 3600,
         ..DmsSettings::default()
     };
+    // The quality control has a test of its own; here batches just leave.
+    config.qa = scanstelle::qa::QaSettings::off();
     let (mut app, desk) = open(&config);
     assert!(app.overview.sync.last_contact_at.is_none());
     // The bank statement goes out, the demo DMS files it, the station
@@ -730,4 +766,145 @@ fn the_transfer_screen_shows_the_dms_and_a_purged_batch_stays_closed() {
     }
     press(&mut app, &desk, Named::F5);
     assert!(store.take_sync_wake().unwrap(), "F5 wakes the sync");
+}
+
+#[test]
+fn the_window_shows_nothing_before_a_login_and_locks_itself_when_idle() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = station(dir.path());
+    accounts(&config);
+    let desk = Mutex::new(Desk::open(&config).unwrap());
+    let mut app = App::new(Vec::new(), Engine::Running, Lang::De);
+
+    // Signed out, keys do nothing and nothing is read.
+    key(&mut app, &desk, char_key("2"), Modifiers::CTRL);
+    send(&mut app, &desk, Message::Tick);
+    assert!(app.session.is_none() && !app.loaded);
+    assert_eq!(app.screen, Screen::Inbox);
+    let ui = simulator(view::view(&app)).find("Anmelden").is_ok();
+    assert!(ui, "the login screen is shown");
+
+    // A wrong password is refused in words (not saying which was wrong).
+    sign_in(&mut app, &desk, "erika", "falsch-falsch");
+    assert!(app.session.is_none());
+    let error = app.login.error.clone().unwrap();
+    assert!(error.contains("Name oder Passwort falsch"), "{error}");
+    assert!(app.login.password.is_empty(), "the password is not kept");
+
+    sign_in(&mut app, &desk, "erika", PASSWORD);
+    assert!(app.loaded, "signed in, the inbox is read");
+    key(&mut app, &desk, char_key("2"), Modifiers::CTRL);
+    assert_eq!(app.screen, Screen::Review);
+    let doc = app.review.doc.as_ref().map(|d| d.id).unwrap();
+
+    // Idle longer than allowed: the next tick locks the window, the work
+    // stays but nothing of it is drawn; only erika's password unlocks.
+    app.idle_lock = std::time::Duration::from_secs(60);
+    app.last_input = std::time::Instant::now() - std::time::Duration::from_secs(61);
+    send(&mut app, &desk, Message::Tick);
+    assert!(app.session.is_none() && app.login.locked);
+    assert!(simulator(view::view(&app)).find("Gesperrt").is_ok());
+    assert!(
+        simulator(view::view(&app)).find("Prüfen").is_err(),
+        "no screen behind the lock"
+    );
+    send(&mut app, &desk, Message::LoginName("admin.kim".into()));
+    assert_eq!(app.login.name, "erika", "the name is fixed while locked");
+    send(&mut app, &desk, Message::LoginPassword(PASSWORD.into()));
+    send(&mut app, &desk, Message::LoginSubmit);
+    assert_eq!(app.screen, Screen::Review);
+    assert_eq!(app.review.doc.as_ref().map(|d| d.id), Some(doc));
+
+    // Signing out drops the person's work; the next person starts afresh.
+    send(&mut app, &desk, Message::SignOut);
+    assert!(app.session.is_none() && app.review.doc.is_none() && app.undo.is_empty());
+    sign_in(&mut app, &desk, "admin.kim", PASSWORD);
+    assert_eq!(
+        app.session.as_ref().map(|s| s.role),
+        Some(scanstelle::users::Role::Admin)
+    );
+
+    // Each step is in the audit chain, under the person's name.
+    let store = Store::open(
+        &config.home.join("scanstelle.db"),
+        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+    )
+    .unwrap();
+    let events: Vec<(String, Option<String>)> = store
+        .connection()
+        .prepare(
+            "SELECT kind, actor FROM events WHERE kind IN
+             ('login.ok', 'login.failed', 'session.locked', 'logout', 'document.viewed')
+             ORDER BY id",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
+    let first = |k: &str| kinds.iter().position(|x| *x == k).unwrap();
+    assert!(first("login.failed") < first("login.ok"), "{kinds:?}");
+    assert!(first("session.locked") < first("logout"), "{kinds:?}");
+    assert!(
+        events
+            .iter()
+            .filter(|e| e.0 == "document.viewed" || e.0 == "session.locked")
+            .all(|e| e.1.as_deref() == Some("erika")),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn the_quality_screen_checks_a_sample_and_releases_its_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = station(dir.path());
+    let (mut app, desk) = open(&config);
+    // Ctrl+7: the bank statement's batch waits (its page is flagged).
+    key(&mut app, &desk, char_key("7"), Modifiers::CTRL);
+    assert_eq!(app.screen, Screen::Qa);
+    assert_eq!(app.overview.qa.len(), 1, "{:?}", app.overview.qa);
+    let batch = app.overview.qa[0].clone();
+    let doc = batch.items[0].document_id;
+    // erika (scan) sees it but may not check or release.
+    let ui = simulator(view::view(&app)).find("Stimmt überein").is_err();
+    assert!(ui, "no check buttons for the scan role");
+    send(&mut app, &desk, Message::QaCheck(doc));
+    assert!(
+        app.notices
+            .last()
+            .is_some_and(|n| n.error && n.text.contains("darf das nicht")),
+        "{:?}",
+        app.notices
+    );
+    // admin.kim clicks "Stimmt überein", then "Freigeben".
+    send(&mut app, &desk, Message::SignOut);
+    sign_in(&mut app, &desk, "admin.kim", PASSWORD);
+    key(&mut app, &desk, char_key("7"), Modifiers::CTRL);
+    let mut ui = simulator(view::view(&app));
+    ui.click("Stimmt überein").unwrap();
+    for m in ui.into_messages() {
+        send(&mut app, &desk, m);
+    }
+    assert_eq!(app.overview.qa[0].items[0].result.as_deref(), Some("ok"));
+    let mut ui = simulator(view::view(&app));
+    ui.click("Freigeben").unwrap();
+    for m in ui.into_messages() {
+        send(&mut app, &desk, m);
+    }
+    assert!(app.overview.qa.is_empty(), "{:?}", app.overview.qa);
+    let store = Store::open(
+        &config.home.join("scanstelle.db"),
+        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+    )
+    .unwrap();
+    let released: Option<String> = store
+        .connection()
+        .query_row(
+            "SELECT released_by FROM batches WHERE id = ?1",
+            [batch.batch_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(released.as_deref(), Some("admin.kim"));
 }

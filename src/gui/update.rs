@@ -90,9 +90,73 @@ pub fn shortcut(screen: Screen, key: &Key, modifiers: Modifiers) -> Option<Messa
     }
 }
 
-/// Applies a message; returns what has to be done outside.
+/// Whether a message answers the window's own work (a read, a load, a
+/// sign-in), not a key or click of the person at it.
+fn is_answer(message: &Message) -> bool {
+    matches!(
+        message,
+        Message::Tick
+            | Message::SignedIn(_)
+            | Message::SyncRequested(_)
+            | Message::Loaded(_)
+            | Message::Modifiers(_)
+            | Message::ThumbLoaded(..)
+            | Message::PageLoaded(_)
+            | Message::BatchDocuments(_)
+            | Message::DocumentLoaded(_)
+            | Message::Confirmed(_)
+            | Message::Undone(_)
+            | Message::Edited(..)
+            | Message::BatchListed(_)
+            | Message::RegisterHits(_)
+            | Message::CaseHits(_)
+            | Message::CaseLoaded(_)
+            | Message::Dropped(_)
+            | Message::QaDone(_)
+    )
+}
+
+/// Applies a message; returns what has to be done outside. Until someone
+/// signed in (and after the window locked itself) only the login screen
+/// takes input and nothing is read from the store.
 pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
+    if !is_answer(&message) {
+        app.last_input = std::time::Instant::now();
+    }
+    if app.session.is_none() {
+        return signed_out(app, message);
+    }
+    if matches!(message, Message::Tick) && app.last_input.elapsed() >= app.idle_lock {
+        return lock(app);
+    }
     match message {
+        Message::LoginName(_)
+        | Message::LoginPassword(_)
+        | Message::LoginNext
+        | Message::LoginSubmit
+        | Message::SignedIn(_) => Vec::new(),
+        Message::SignOut => sign_out(app),
+        Message::QaNote(note) => {
+            app.qa_note = note;
+            Vec::new()
+        }
+        Message::QaCheck(doc) => vec![Effect::QaCheck(doc, None)],
+        Message::QaDefect(doc) => {
+            let note = std::mem::take(&mut app.qa_note);
+            vec![Effect::QaCheck(doc, Some(note))]
+        }
+        Message::QaRelease(batch) => vec![Effect::QaRelease(batch)],
+        Message::QaDone(result) => {
+            match result {
+                Ok(done) => notify(app, done, false),
+                Err(e) => notify(app, e, true),
+            }
+            if !app.refreshing {
+                app.refreshing = true;
+                return vec![Effect::Refresh(app.last_event, app.inbox_limit)];
+            }
+            Vec::new()
+        }
         Message::Tick => {
             for n in &mut app.notices {
                 n.age += 1;
@@ -533,6 +597,117 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::Quit => vec![Effect::Exit],
+    }
+}
+
+/// The window locks itself: the person's work stays (shown again after
+/// their password), nothing of it is visible meanwhile.
+fn lock(app: &mut App) -> Vec<Effect> {
+    let Some(session) = app.session.take() else {
+        return Vec::new();
+    };
+    app.login = super::state::Login {
+        name: session.user,
+        locked: true,
+        ..Default::default()
+    };
+    vec![
+        Effect::SignOut("session.locked"),
+        Effect::Focus(super::effect::LOGIN_PASSWORD),
+    ]
+}
+
+/// The person leaves: their work and everything loaded for it is dropped.
+fn sign_out(app: &mut App) -> Vec<Effect> {
+    let was_signed_in = app.session.take().is_some() || app.login.locked;
+    let fresh = App::new(app.types.clone(), app.engine.clone(), app.lang);
+    *app = App {
+        dark: app.dark,
+        home: std::mem::take(&mut app.home),
+        dms: std::mem::take(&mut app.dms),
+        settings: std::mem::take(&mut app.settings),
+        tag: app.tag.take(),
+        idle_lock: app.idle_lock,
+        login: super::state::Login {
+            no_accounts: app.login.no_accounts,
+            hint: app.login.hint.take(),
+            ..Default::default()
+        },
+        ..fresh
+    };
+    let mut effects = vec![Effect::Focus(super::effect::LOGIN_NAME)];
+    if was_signed_in {
+        effects.insert(0, Effect::SignOut("logout"));
+    }
+    effects
+}
+
+/// Messages while nobody is signed in.
+fn signed_out(app: &mut App, message: Message) -> Vec<Effect> {
+    let login = &mut app.login;
+    match message {
+        Message::LoginName(name) if !login.locked => {
+            login.name = name;
+            Vec::new()
+        }
+        Message::LoginPassword(password) => {
+            login.password = password;
+            Vec::new()
+        }
+        Message::LoginNext => vec![Effect::Focus(super::effect::LOGIN_PASSWORD)],
+        Message::LoginSubmit if !login.busy => {
+            let name = login.name.trim().to_owned();
+            if name.is_empty() {
+                return vec![Effect::Focus(super::effect::LOGIN_NAME)];
+            }
+            login.busy = true;
+            login.error = None;
+            vec![Effect::SignIn(name, std::mem::take(&mut login.password))]
+        }
+        Message::SignedIn(result) => {
+            login.busy = false;
+            match result {
+                Ok(Some(session)) => {
+                    app.session = Some(session);
+                    app.login = super::state::Login {
+                        hint: app.login.hint.take(),
+                        ..Default::default()
+                    };
+                    app.refreshing = false;
+                    update(app, Message::Tick)
+                }
+                // No account for the OS user: the person types theirs.
+                Ok(None) if login.name.is_empty() => {
+                    vec![Effect::Focus(super::effect::LOGIN_NAME)]
+                }
+                Ok(None) => vec![Effect::Focus(super::effect::LOGIN_PASSWORD)],
+                Err(e) => {
+                    login.error = Some(e);
+                    vec![Effect::Focus(super::effect::LOGIN_PASSWORD)]
+                }
+            }
+        }
+        Message::SignOut => sign_out(app),
+        Message::Key(key, modifiers) => match shortcut(app.screen, &key, modifiers) {
+            Some(m @ (Message::Quit | Message::ToggleLanguage | Message::ToggleTheme)) => {
+                update(app, m)
+            }
+            _ => Vec::new(),
+        },
+        Message::Quit => vec![Effect::Exit],
+        Message::ToggleTheme => {
+            app.dark = !app.dark;
+            Vec::new()
+        }
+        Message::ToggleLanguage => {
+            app.lang = app.lang.toggled();
+            Vec::new()
+        }
+        Message::Loaded(_) => {
+            app.refreshing = false;
+            Vec::new()
+        }
+        _ => Vec::new(),
     }
 }
 

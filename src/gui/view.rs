@@ -23,6 +23,9 @@ pub mod size {
 
 /// The whole window.
 pub fn view(app: &App) -> Element<'_, Message> {
+    if app.session.is_none() {
+        return screen::login::view(app);
+    }
     let body = match app.screen {
         Screen::Inbox => screen::inbox::view(app),
         Screen::Review => screen::review::view(app),
@@ -30,6 +33,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
         Screen::Cases => screen::cases::view(app),
         Screen::Sync => screen::sync::view(app),
         Screen::Settings => screen::settings::view(app),
+        Screen::Qa => screen::qa::view(app),
     };
     // Notifications float over the screen's bottom right corner.
     let main = stack![
@@ -52,6 +56,7 @@ pub fn screen_name(app: &App, s: Screen) -> &'static str {
         Screen::Cases => l.t("Akten", "Cases"),
         Screen::Sync => l.t("Übertragung", "Transfer"),
         Screen::Settings => l.t("Einstellungen", "Settings"),
+        Screen::Qa => l.t("Qualität", "Quality"),
     }
 }
 
@@ -111,6 +116,25 @@ fn sidebar(app: &App) -> Element<'_, Message> {
         );
     }
     nav = nav.push(space().height(Fill));
+    if let Some(s) = &app.session {
+        nav = nav.push(
+            row![
+                column![
+                    text(s.user.as_str()).size(size::BODY),
+                    text(format!("{} {}", l.t("Rolle", "Role"), s.role.as_str()))
+                        .size(size::SMALL)
+                        .style(text::secondary),
+                ]
+                .spacing(2),
+                space().width(Fill),
+                button(text(l.t("Abmelden", "Sign out")).size(size::SMALL))
+                    .style(button::text)
+                    .on_press(Message::SignOut),
+            ]
+            .align_y(Alignment::Center)
+            .padding([4, 12]),
+        );
+    }
     nav = nav.push(
         column![
             button(

@@ -193,6 +193,7 @@ fn previous(tx: &Transaction<'_>, batch: i64, document: i64) -> Result<Option<i6
 /// Sends documents back to be decided again and their batch to the
 /// classification stage.
 fn reopen(tx: &Transaction<'_>, batch: i64, documents: &[i64]) -> Result<()> {
+    super::qa::reset(tx, batch)?;
     for d in documents {
         tx.execute(
             "UPDATE documents SET state = ?1, case_bg = NULL, doc_type = NULL, case_status = NULL,

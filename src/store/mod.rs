@@ -12,6 +12,7 @@ mod desk;
 mod edit;
 mod erase;
 mod outbox;
+mod qa;
 mod schema;
 pub mod state;
 
@@ -24,6 +25,7 @@ pub use desk::{BatchRow, DecisionState, DetailPage, DocumentDetail, EventRow};
 pub use edit::{Edit, Edited, PageToTurn, Turned};
 pub use erase::ErasePlan;
 pub use outbox::{ImportOutcome, OutboxRow, Outgoing, OutgoingDocument, SyncStatus};
+pub use qa::{QaBatch, QaItem};
 pub use state::{BatchState, DocumentState, OutboxState, PageState, SourceState};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -854,8 +856,9 @@ fn new_batch(
     let uuid = uuid::Uuid::new_v4().to_string();
     let closed_at = (state != BatchState::Open).then_some(now);
     tx.execute(
-        "INSERT INTO batches (uuid, profile, state, created_at, last_file_at, closed_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?4)",
+        "INSERT INTO batches (uuid, profile, state, created_at, last_file_at, closed_at, updated_at,
+                              scanned_by)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?4, (SELECT user FROM station_operator WHERE id = 1))",
         params![uuid, profile, state, now, closed_at],
     )?;
     let id = tx.last_insert_rowid();

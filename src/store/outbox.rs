@@ -217,7 +217,7 @@ impl Store {
     pub fn batches_to_package(&self, settled_before: &str) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare(
             "SELECT b.id FROM batches b
-             WHERE b.state = 'classified'
+             WHERE b.state = 'classified' AND b.released_at IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.batch_id = b.id
                                AND o.state IN ('packaged', 'sent', 'received'))
                AND EXISTS (SELECT 1 FROM documents d WHERE d.batch_id = b.id
@@ -879,6 +879,36 @@ fn transfer_facts(tx: &Transaction<'_>, doc: i64, pdf: &str) -> Result<TransferF
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let (scanned_by, released_by, released_at, checked, documents): (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        u32,
+        u32,
+    ) = tx.query_row(
+        "SELECT b.scanned_by, b.released_by, b.released_at,
+                (SELECT COUNT(*) FROM qa_items q WHERE q.batch_id = b.id AND q.result = 'ok'),
+                (SELECT COUNT(*) FROM documents o WHERE o.batch_id = b.id
+                 AND o.state IN ('classified', 'released', 'transferred'))
+         FROM documents d JOIN batches b ON b.id = d.batch_id WHERE d.id = ?1",
+        [doc],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )?;
+    let own = tx
+        .query_row(
+            "SELECT reason, checked_by, checked_at FROM qa_items
+             WHERE document_id = ?1 AND result = 'ok'",
+            [doc],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let qa = crate::transfer::QaFacts {
+        released_by,
+        released_at,
+        checked,
+        documents,
+        own,
+    };
     Ok(TransferFacts {
         document: h.0,
         case_bg: h.1.unwrap_or_default(),
@@ -894,6 +924,8 @@ fn transfer_facts(tx: &Transaction<'_>, doc: i64, pdf: &str) -> Result<TransferF
         pages,
         pdf_sha256: pdf.to_owned(),
         edits,
+        scanned_by,
+        qa,
     })
 }
 

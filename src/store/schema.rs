@@ -320,6 +320,33 @@ CREATE TABLE users (
     created_at   TEXT NOT NULL
 );
 "#,
+    // 14: quality control: who was at the station when a batch was
+    // scanned, each batch's sample and checks, and its release.
+    r#"
+ALTER TABLE batches ADD COLUMN scanned_by TEXT;
+ALTER TABLE batches ADD COLUMN qa_selected_at TEXT;
+ALTER TABLE batches ADD COLUMN released_at TEXT;
+ALTER TABLE batches ADD COLUMN released_by TEXT;
+CREATE TABLE station_operator (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    user  TEXT NOT NULL,
+    since TEXT NOT NULL
+);
+CREATE TABLE qa_state (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seed TEXT NOT NULL
+);
+CREATE TABLE qa_items (
+    document_id INTEGER PRIMARY KEY,
+    batch_id    INTEGER NOT NULL REFERENCES batches(id),
+    reason      TEXT NOT NULL,
+    result      TEXT CHECK (result IN ('ok', 'beanstandet')),
+    note        TEXT,
+    checked_by  TEXT,
+    checked_at  TEXT
+);
+CREATE INDEX qa_items_batch ON qa_items(batch_id);
+"#,
 ];
 
 /// Where a migration hands over to Rust code (then goes on with its SQL).

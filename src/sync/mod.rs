@@ -306,6 +306,7 @@ pub struct Syncer {
     sender: Sender,
     rules: TypeRules,
     spool: PathBuf,
+    qa: crate::qa::QaSettings,
 }
 
 impl std::fmt::Debug for Syncer {
@@ -319,7 +320,9 @@ impl std::fmt::Debug for Syncer {
 
 impl Syncer {
     /// A syncer for the station at `home` (containers are built in
-    /// `<home>/outbox`).
+    /// `<home>/outbox`). Batches leave as soon as they are decided; the
+    /// station's quality control comes with [`Syncer::with_qa`] (as
+    /// [`Syncer::from_config`] does).
     pub fn new(
         transport: Box<dyn Transport>,
         settings: DmsSettings,
@@ -333,6 +336,7 @@ impl Syncer {
             unit: settings.unit.clone(),
             user: user.to_owned(),
             location: transport.location(),
+            ..Sender::default()
         };
         Ok(Syncer {
             transport,
@@ -340,7 +344,15 @@ impl Syncer {
             sender,
             rules,
             spool,
+            qa: crate::qa::QaSettings::off(),
         })
+    }
+
+    /// Batches leave only after the quality-control release `qa` asks for.
+    pub fn with_qa(mut self, qa: crate::qa::QaSettings) -> Self {
+        self.sender.qa = qa.enabled.then(|| qa.clone());
+        self.qa = qa;
+        self
     }
 
     /// The syncer the configuration describes.
@@ -349,7 +361,10 @@ impl Syncer {
         let rules = crate::classify::Classifier::new(&config.classify)
             .map(|c| c.rules().clone())
             .map_err(|e| SetupError(e.to_string()))?;
-        Self::new(transport, config.dms.clone(), rules, &config.home, user)
+        let mut syncer = Self::new(transport, config.dms.clone(), rules, &config.home, user)?
+            .with_qa(config.qa.clone());
+        syncer.sender.config_sha256 = Some(config.fingerprint());
+        Ok(syncer)
     }
 
     /// Where the DMS is (`Ablageort`).
@@ -371,6 +386,9 @@ impl Syncer {
         stop: &AtomicBool,
     ) -> Result<SyncSummary, SyncError> {
         let mut summary = SyncSummary::default();
+        // Decided batches get their sample (or, without quality control,
+        // their release); only released ones are packaged.
+        store.qa_prepare(&self.qa)?;
         let settled =
             stamp(OffsetDateTime::now_utc() - Duration::from_secs(self.settings.hold_secs));
         for batch in store.batches_to_package(&settled)? {

@@ -190,12 +190,7 @@ impl Package {
                     received,
                     pdf: d.pdf.clone(),
                     text: Some(d.text.clone()),
-                    note: Some(crate::transfer::note_xml(
-                        &d.facts,
-                        label,
-                        &sender.user,
-                        &now,
-                    )),
+                    note: Some(crate::transfer::note_xml(&d.facts, label, sender, &now)),
                 }
             })
             .collect();
@@ -212,8 +207,12 @@ impl Package {
 }
 
 /// Who sends, and where the DMS finds the files.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Sender {
+    /// SHA-256 of the station's configuration (transfer note).
+    pub config_sha256: Option<String>,
+    /// The quality control the batches went through (none: off).
+    pub qa: Option<crate::qa::QaSettings>,
     /// Sending institution, e.g. "Jobcenter Minden-Lübbecke".
     pub institution: String,
     /// Sending unit, e.g. "Scanstelle".

@@ -3,6 +3,8 @@
 pub mod cases;
 pub mod document;
 pub mod inbox;
+pub mod login;
+pub mod qa;
 pub mod review;
 pub mod settings;
 pub mod sync;

@@ -1,0 +1,182 @@
+//! Qualität: the batches waiting for their quality-control release. Each
+//! shows who scanned it and the documents of its sample (and those with
+//! flagged pages): open one (Enter on the document screen shows it
+//! large), compare it with the paper, mark it "stimmt überein" or
+//! "beanstandet" with a note; then release the batch. Only `qs` and
+//! `admin` may check and release, never the person who scanned the batch.
+
+use crate::gui::message::Message;
+use crate::gui::state::App;
+use crate::gui::view::{empty, size, title};
+use iced::widget::{button, column, container, row, scrollable, space, text, text_input};
+use iced::{Alignment, Element, Fill};
+use scanstelle::store::QaBatch;
+use scanstelle::users::Action;
+
+fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, Message> {
+    let l = app.lang;
+    let me = app.session.as_ref().map(|s| s.user.as_str());
+    let own = b.scanned_by.is_some() && b.scanned_by.as_deref() == me;
+    let mut items = column![].spacing(6);
+    if b.items.is_empty() {
+        items = items.push(
+            text(l.t(
+                "Kein Dokument in der Stichprobe, keine markierte Seite.",
+                "No document sampled, no flagged page.",
+            ))
+            .size(size::SMALL)
+            .style(text::secondary),
+        );
+    }
+    for i in &b.items {
+        let state: Element<'_, Message> = match i.result.as_deref() {
+            Some("ok") => text(l.t("stimmt überein", "matches"))
+                .style(text::success)
+                .into(),
+            Some(_) => text(format!(
+                "{}: {}",
+                l.t("beanstandet", "defect"),
+                i.note.as_deref().unwrap_or("")
+            ))
+            .style(text::danger)
+            .into(),
+            None => text(l.t("offen", "open")).style(text::warning).into(),
+        };
+        let mut line = row![
+            button(text(format!(
+                "{} {}",
+                l.t("Dokument", "Document"),
+                i.document_id
+            )))
+            .style(button::text)
+            .on_press(Message::OpenDocument(i.document_id)),
+            text(i.reason.as_str())
+                .size(size::SMALL)
+                .style(text::secondary)
+                .width(260),
+            state,
+            space().width(Fill),
+        ]
+        .spacing(12)
+        .align_y(Alignment::Center);
+        if may {
+            line = line
+                .push(
+                    button(text(l.t("Stimmt überein", "Matches")).size(size::SMALL))
+                        .on_press(Message::QaCheck(i.document_id)),
+                )
+                .push(
+                    button(text(l.t("Beanstanden", "Report defect")).size(size::SMALL))
+                        .style(button::danger)
+                        .on_press_maybe(
+                            (!app.qa_note.trim().is_empty())
+                                .then_some(Message::QaDefect(i.document_id)),
+                        ),
+                );
+        }
+        items = items.push(line);
+    }
+    let ready = b.open_items() == 0
+        && b.items
+            .iter()
+            .all(|i| i.result.as_deref() != Some("beanstandet"));
+    let mut release = button(text(l.t("Freigeben", "Release")));
+    if may && ready && !own {
+        release = release.on_press(Message::QaRelease(b.batch_id));
+    }
+    let why: &str = if !may {
+        l.t("Freigabe: Rolle qs oder admin", "Release: role qs or admin")
+    } else if own {
+        l.t(
+            "Vier-Augen-Prinzip: selbst gescannt",
+            "Four eyes: scanned by you",
+        )
+    } else if !ready {
+        l.t("erst alle Stichproben prüfen", "check every sample first")
+    } else {
+        ""
+    };
+    container(
+        column![
+            row![
+                text(format!("{} {}", l.t("Stapel", "Batch"), b.batch_id)).size(size::HEADING),
+                text(format!(
+                    "{} {} · {} {}",
+                    b.documents,
+                    if b.documents == 1 {
+                        l.t("Dokument", "document")
+                    } else {
+                        l.t("Dokumente", "documents")
+                    },
+                    l.t("gescannt von", "scanned by"),
+                    b.scanned_by
+                        .as_deref()
+                        .unwrap_or(l.t("(niemand angemeldet)", "(nobody signed in)"))
+                ))
+                .size(size::SMALL)
+                .style(text::secondary),
+                space().width(Fill),
+                text(why).size(size::SMALL).style(text::secondary),
+                release,
+            ]
+            .spacing(12)
+            .align_y(Alignment::Center),
+            items,
+        ]
+        .spacing(10),
+    )
+    .padding(14)
+    .style(container::bordered_box)
+    .width(Fill)
+    .into()
+}
+
+/// The quality-control screen.
+pub fn view(app: &App) -> Element<'_, Message> {
+    let l = app.lang;
+    let may = app.session.as_ref().is_some_and(|s| s.role.may(Action::Qa));
+    let waiting = &app.overview.qa;
+    let head = title(
+        l.t("Qualität", "Quality"),
+        text(if app.overview.qa_enabled {
+            format!(
+                "{} {}",
+                waiting.len(),
+                l.t("Stapel warten auf die Freigabe", "batches wait for release")
+            )
+        } else {
+            l.t(
+                "Qualitätskontrolle ausgeschaltet: Stapel gehen ohne Freigabe",
+                "Quality control off: batches leave without release",
+            )
+            .to_owned()
+        })
+        .style(text::secondary),
+    );
+    let mut body = column![head].spacing(14);
+    if may {
+        body = body.push(
+            text_input(
+                l.t(
+                    "Beanstandung (was stimmt nicht mit dem Papier überein?)",
+                    "Defect (what does not match the paper?)",
+                ),
+                &app.qa_note,
+            )
+            .on_input(Message::QaNote)
+            .padding(8)
+            .size(size::BODY),
+        );
+    }
+    if waiting.is_empty() {
+        body = body.push(empty(l.t(
+            "Kein Stapel wartet auf die Freigabe.",
+            "No batch waits for release.",
+        )));
+    }
+    let mut list = column![].spacing(10);
+    for b in waiting {
+        list = list.push(batch_card(app, b, may));
+    }
+    body.push(scrollable(list).height(Fill)).into()
+}
