@@ -294,6 +294,11 @@ enum UserAction {
         /// Betriebssystemkonto, das sich ohne Passwort als dieses Konto anmeldet.
         #[arg(long, value_name = "LOGIN")]
         os_user: Option<String>,
+        /// Ersteinrichtung einer Station ohne Bildschirm: das Einmal-Token aus
+        /// `erstanmeldung.token` im Stationsverzeichnis als erste Zeile der
+        /// Standardeingabe (vor dem Passwort).
+        #[arg(long)]
+        token: bool,
     },
     /// Listet die Konten mit ihren Rollen.
     List,
@@ -539,9 +544,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         name,
                         role,
                         os_user,
-                    } => {
-                        commands::audit::user_add(&config, &name, &role, os_user.as_deref(), actor)
-                    }
+                        token,
+                    } => commands::audit::user_add(
+                        &config,
+                        &name,
+                        &role,
+                        os_user.as_deref(),
+                        actor,
+                        token,
+                    ),
                     UserAction::List => commands::audit::user_list(&open_store(&config)?),
                 },
                 Command::Audit { action } => match action {
@@ -724,6 +735,12 @@ fn watch_cmd(mut config: Config, only: &[String], ocr_workers: Option<usize>) ->
     };
     let station = Station::open(&config.home, &config.keys()?)?;
     tracing::info!(home = %config.home.display(), "Station bereit");
+    if let Some(token) = scanstelle::users::first_start_token(&station.store, &config.home)? {
+        tracing::warn!(
+            token = %token.display(),
+            "Noch kein Konto: den ersten Administrator mit `scanstelle user add NAME --role admin --token` und dem Einmal-Token aus dieser Datei anlegen"
+        );
+    }
     let summary = rt.block_on(watch::run(
         &config,
         station,

@@ -148,6 +148,61 @@ pub fn os_user() -> String {
     }
 }
 
+/// The one-time token file of a home without accounts.
+pub fn token_path(home: &std::path::Path) -> std::path::PathBuf {
+    home.join("erstanmeldung.token")
+}
+
+/// For a headless install: while no account exists, the station writes a
+/// one-time token (readable only by the user it runs as) that the first
+/// `user add … --role admin` must present; returns the file if it made
+/// one now. Once an account exists the token is gone.
+pub fn first_start_token(
+    store: &Store,
+    home: &std::path::Path,
+) -> Result<Option<std::path::PathBuf>, UserError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = token_path(home);
+    if has_accounts(store)? {
+        let _ = std::fs::remove_file(&path);
+        return Ok(None);
+    }
+    if path.exists() {
+        return Ok(None);
+    }
+    let token = uuid::Uuid::new_v4().simple().to_string();
+    let io = |e: std::io::Error| UserError::Refused(format!("{}: {e}", path.display()));
+    let mut f = std::fs::File::options()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(io)?;
+    f.write_all(format!("{token}\n").as_bytes()).map_err(io)?;
+    f.sync_all().map_err(io)?;
+    Ok(Some(path))
+}
+
+/// Checks the one-time token the first admin presents (none needed when
+/// no token file exists: an interactive first start by whoever holds the
+/// home); the token is used up by the account it made.
+pub fn check_first_start_token(
+    home: &std::path::Path,
+    given: Option<&str>,
+) -> Result<(), UserError> {
+    let Ok(expected) = std::fs::read_to_string(token_path(home)) else {
+        return Ok(());
+    };
+    match given {
+        Some(t) if t.trim() == expected.trim() => Ok(()),
+        _ => Err(UserError::Refused(format!(
+            "Ersteinrichtung: bitte das Einmal-Token aus {} angeben (--token, dann erste Zeile der Standardeingabe)",
+            token_path(home).display()
+        ))),
+    }
+}
+
 /// Whether any account exists (else the first start makes the admin).
 pub fn has_accounts(store: &Store) -> Result<bool, UserError> {
     Ok(!store.users()?.is_empty())

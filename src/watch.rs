@@ -154,6 +154,11 @@ pub async fn run(
     options: WatchOptions,
     shutdown: impl Future<Output = ()>,
 ) -> Result<WatchSummary, WatchError> {
+    // A changed configuration is an audit event (its hash, and the file).
+    station
+        .store
+        .record_config(&config.fingerprint(), config.source.as_deref())
+        .map_err(IntakeError::from)?;
     let resumed = resume_pending(&mut station)?;
     if resumed > 0 {
         tracing::info!(anzahl = resumed, "nach Absturz abgeschlossene Dateien");

@@ -249,3 +249,49 @@ fn accounts_start_with_an_admin_and_logins_are_hashed_logged_and_throttled() {
         .unwrap();
     assert_eq!(created_by, "admin.kim");
 }
+
+#[test]
+fn a_headless_first_start_asks_for_the_one_time_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    // The service starts first, with nobody to type a password: it leaves
+    // a one-time token only its user can read.
+    let mut watch = std::process::Command::new(env!("CARGO_BIN_EXE_scanstelle"))
+        .args(["watch", "--intake-only", "--home"])
+        .arg(&home)
+        .env_remove("SCANSTELLE_CONFIG")
+        .env("XDG_CONFIG_HOME", home.join("xdg-config"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let token_file = users::token_path(&home);
+    let start = std::time::Instant::now();
+    while !token_file.exists() {
+        assert!(start.elapsed().as_secs() < 30, "no token file");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let token = std::fs::read_to_string(&token_file).unwrap();
+
+    let (ok, out) = user_add(&home, &["kim", "--role", "admin"], "admin-pass-2026\n");
+    assert!(!ok && out.contains("Einmal-Token"), "{out}");
+    let (ok, out) = user_add(
+        &home,
+        &["kim", "--role", "admin", "--token"],
+        "falsches-token\nadmin-pass-2026\n",
+    );
+    assert!(!ok && out.contains("Einmal-Token"), "{out}");
+    let (ok, out) = user_add(
+        &home,
+        &["kim", "--role", "admin", "--token"],
+        &format!("{}admin-pass-2026\n", token),
+    );
+    assert!(ok, "{out}");
+    assert!(!token_file.exists(), "the token is used up");
+}

@@ -137,14 +137,27 @@ pub fn user_add(
     role: &str,
     os_user: Option<&str>,
     admin: Option<&str>,
+    token: bool,
 ) -> Result<ExitCode> {
     use scanstelle::users::{self, Role};
     let role = Role::parse(role)
         .with_context(|| format!("Rolle {role:?} gibt es nicht (scan, qs, admin)"))?;
     let store = Store::open(&config.home.join("scanstelle.db"), &config.keys()?)?;
     store.set_actor(admin)?;
+    let first = admin.is_none();
+    if first {
+        let given = if token {
+            Some(super::session::stdin_line("Einmal-Token")?)
+        } else {
+            None
+        };
+        users::check_first_start_token(&config.home, given.as_deref())?;
+    }
     let password = super::session::stdin_line("Neues Passwort")?;
     users::add_user_for(&store, admin, name, role, &password, os_user)?;
+    if first {
+        let _ = std::fs::remove_file(users::token_path(&config.home));
+    }
     println!("Konto {name} angelegt (Rolle {})", role.as_str());
     Ok(ExitCode::SUCCESS)
 }

@@ -283,6 +283,36 @@ impl Store {
         Ok(())
     }
 
+    /// Logs the configuration the station runs with when it differs from
+    /// the last one logged (`config.changed`, with its hash and file);
+    /// returns whether it did.
+    pub fn record_config(&self, fingerprint: &str, file: Option<&std::path::Path>) -> Result<bool> {
+        let tx = self.conn.unchecked_transaction()?;
+        let last: Option<String> = tx
+            .query_row(
+                "SELECT detail FROM events WHERE kind = 'config.changed' ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if last.as_deref().is_some_and(|d| d.starts_with(fingerprint)) {
+            return Ok(false);
+        }
+        let source = file.map_or_else(
+            || "eingebaute Voreinstellungen".to_owned(),
+            |f| f.display().to_string(),
+        );
+        append(
+            &tx,
+            "config.changed",
+            None,
+            None,
+            &format!("{fingerprint} ({source})"),
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
     /// Records that someone looked at a document or a case (`kind`:
     /// `document.viewed`, `case.viewed`), in the chain like every entry.
     pub fn record_view(&self, kind: &str, document_id: Option<i64>, detail: &str) -> Result<()> {
@@ -382,6 +412,36 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_changed_configuration_is_logged_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(
+            &dir.path().join("s.db"),
+            &crate::crypto::Keys::from_master(&[4; 32]),
+        )
+        .unwrap();
+        let file = std::path::Path::new("/etc/scanstelle/scanstelle.toml");
+        assert!(store.record_config("aaaa", Some(file)).unwrap());
+        assert!(!store.record_config("aaaa", Some(file)).unwrap());
+        assert!(store.record_config("bbbb", None).unwrap());
+        let details: Vec<String> = store
+            .conn
+            .prepare("SELECT detail FROM events WHERE kind = 'config.changed' ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(std::result::Result::unwrap)
+            .collect();
+        assert_eq!(
+            details,
+            [
+                "aaaa (/etc/scanstelle/scanstelle.toml)",
+                "bbbb (eingebaute Voreinstellungen)"
+            ]
+        );
+        assert!(store.verify_audit().unwrap().intact());
+    }
 
     #[test]
     fn events_written_before_the_chain_are_sealed_by_the_migration() {

@@ -156,6 +156,12 @@ impl Store {
                      ON d.id = dp.document_id WHERE d.case_bg = ?1";
         super::forget_pages(&tx, pages, bg)?;
         tx.execute("DELETE FROM register_persons WHERE bg = ?1", [bg])?;
+        // A checker's note may describe the paper.
+        tx.execute(
+            "UPDATE qa_items SET note = NULL
+             WHERE document_id IN (SELECT id FROM documents WHERE case_bg = ?1)",
+            [bg],
+        )?;
         tx.execute(
             "UPDATE documents SET decision = NULL, dms_error = NULL, case_bg = NULL,
                  case_status = 'erased', updated_at = ?2

@@ -631,6 +631,10 @@ impl Store {
             [batch],
         )?;
         tx.execute(
+            "UPDATE qa_items SET note = NULL WHERE batch_id = ?1",
+            [batch],
+        )?;
+        tx.execute(
             "UPDATE sync_outbox SET state = 'purged', purged_at = ?1, updated_at = ?1
              WHERE batch_id = ?2 AND state = 'imported'",
             params![at, batch],

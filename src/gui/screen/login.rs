@@ -87,8 +87,8 @@ pub fn view(app: &App) -> Element<'_, Message> {
     if login.no_accounts {
         card = card.push(
             text(l.t(
-                "Noch kein Konto: den ersten Administrator legt `scanstelle user add NAME --role admin` an (Passwort auf der Standardeingabe).",
-                "No account yet: create the first administrator with `scanstelle user add NAME --role admin` (password on standard input).",
+                "Noch kein Konto: den ersten Administrator legt `scanstelle user add NAME --role admin` an (Passwort auf der Standardeingabe; liegt im Stationsverzeichnis eine Datei erstanmeldung.token, mit --token und diesem Einmal-Token davor).",
+                "No account yet: create the first administrator with `scanstelle user add NAME --role admin` (password on standard input; if the station home holds erstanmeldung.token, with --token and that one-time token first).",
             ))
             .size(size::SMALL)
             .style(text::secondary),
