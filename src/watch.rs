@@ -370,6 +370,19 @@ fn handle_report(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // Logs (journal, files) never name files: a file name may be a
+    // person's name. A short pseudonym lets staff follow one file.
+    let pseudonym = format!(
+        "Datei-{}",
+        &crate::blob::Sha256Hex::of(name.as_bytes()).short()[..8]
+    );
+    let hide = |s: &str| {
+        if name.is_empty() {
+            s.to_owned()
+        } else {
+            s.replace(&name, &pseudonym)
+        }
+    };
     let retry = |candidates: &mut HashMap<PathBuf, Candidate>, delay: Duration| {
         if let Some(c) = candidates.get_mut(&report.path) {
             c.failures += 1;
@@ -380,17 +393,17 @@ fn handle_report(
         Ok(Outcome::Ingested(i)) => {
             summary.files += 1;
             summary.pages += i.pages as u64;
-            tracing::info!(datei = %name, seiten = i.pages, stapel = i.batch_id, "eingelesen");
+            tracing::info!(datei = %pseudonym, quelle = i.source_id, seiten = i.pages, stapel = i.batch_id, "eingelesen");
             candidates.remove(&report.path);
         }
         Ok(Outcome::Resumed { source_id }) => {
             summary.resumed += 1;
-            tracing::info!(datei = %name, quelle = source_id, "nach Absturz abgeschlossen");
+            tracing::info!(datei = %pseudonym, quelle = source_id, "nach Absturz abgeschlossen");
             candidates.remove(&report.path);
         }
         Ok(Outcome::Duplicate { of, .. }) => {
             summary.duplicates += 1;
-            tracing::warn!(datei = %name, wie = %of.file_name, "Duplikat in Quarantäne");
+            tracing::warn!(datei = %pseudonym, wie_quelle = of.id, "Duplikat in Quarantäne");
             candidates.remove(&report.path);
         }
         Ok(Outcome::Quarantined { .. }) => {
@@ -401,14 +414,16 @@ fn handle_report(
             candidates.remove(&report.path);
         }
         Ok(Outcome::Retry { reason }) => {
-            tracing::debug!(datei = %name, grund = %reason, "noch nicht lesbar, später erneut");
+            let reason = hide(&reason);
+            tracing::debug!(datei = %pseudonym, grund = %reason, "noch nicht lesbar, später erneut");
             retry(candidates, Duration::from_secs(1));
         }
         Err(e) => {
             summary.errors += 1;
             let failures = candidates.get(&report.path).map_or(0, |c| c.failures);
             let delay = Duration::from_secs(1 << failures.min(6));
-            tracing::error!(datei = %name, fehler = %e, "Einlesen fehlgeschlagen, neuer Versuch in {} s", delay.as_secs());
+            let e = hide(&e.to_string());
+            tracing::error!(datei = %pseudonym, fehler = %e, "Einlesen fehlgeschlagen, neuer Versuch in {} s", delay.as_secs());
             retry(candidates, delay);
         }
     }

@@ -235,6 +235,7 @@ fn the_running_station_opens_no_listening_port() {
     let home = dir.path().join("home");
     common::admin_os(&home);
     std::fs::create_dir_all(&home).unwrap();
+    let log = dir.path().join("journal.log");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scanstelle"))
         .args(["watch", "--ocr-threads", "1"])
         .arg("--home")
@@ -243,7 +244,7 @@ fn the_running_station_opens_no_listening_port() {
         .env_remove("DISPLAY")
         .env("XDG_CONFIG_HOME", home.join("xdg-config"))
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
     // A letter on its way through intake, OCR and the sync meanwhile.
@@ -254,7 +255,8 @@ fn the_running_station_opens_no_listening_port() {
     std::thread::sleep(std::time::Duration::from_millis(800));
     let folder = home.join("hotfolders/desk-mfp-pdf");
     std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join(letter.name), letter.bytes).unwrap();
+    // Named after the person, as desk scans sometimes are.
+    std::fs::write(folder.join("Mustermann_Erika.jpg"), letter.bytes).unwrap();
     let mut seen = std::collections::HashSet::new();
     for _ in 0..30 {
         std::thread::sleep(std::time::Duration::from_millis(100));
@@ -266,6 +268,20 @@ fn the_running_station_opens_no_listening_port() {
         child.try_wait().unwrap().is_none(),
         "the station is still running"
     );
+    // The log (the journal of a service) follows the file without its name.
+    let start = std::time::Instant::now();
+    while !std::fs::read_to_string(&log)
+        .unwrap()
+        .contains("eingelesen")
+    {
+        assert!(start.elapsed().as_secs() < 30, "not taken");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     child.kill().unwrap();
     child.wait().unwrap();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("Datei-") && !text.contains("Mustermann"),
+        "{text}"
+    );
 }
