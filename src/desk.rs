@@ -471,6 +471,28 @@ impl Desk {
         Ok(s)
     }
 
+    /// Makes the first account, an admin, from the window's first start
+    /// (with the one-time token if a headless start left one) and signs
+    /// it in.
+    pub fn create_first_admin(
+        &mut self,
+        name: &str,
+        password: &str,
+        token: Option<&str>,
+    ) -> std::result::Result<Session, String> {
+        let text = |e: crate::users::UserError| e.to_string();
+        crate::users::check_first_start_token(&self.home, token).map_err(text)?;
+        crate::users::add_user(&self.store, None, name, crate::users::Role::Admin, password)
+            .map_err(text)?;
+        let _ = std::fs::remove_file(crate::users::token_path(&self.home));
+        self.sign_in(name, password)
+    }
+
+    /// Whether a headless first start left a one-time token to present.
+    pub fn needs_first_start_token(&self) -> bool {
+        crate::users::token_path(&self.home).exists()
+    }
+
     /// Whether any account exists yet.
     pub fn has_accounts(&self) -> bool {
         crate::users::has_accounts(&self.store).unwrap_or(true)

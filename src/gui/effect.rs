@@ -51,6 +51,8 @@ pub enum Effect {
     SignIn(String, String),
     /// Sign in the account mapped to the operating-system user.
     SignInOs,
+    /// Make the first admin (name, password, one-time token) and sign in.
+    CreateAdmin(String, String, Option<String>),
     /// Record that the person left (`session.locked` or `logout`).
     SignOut(&'static str),
     /// Put the keyboard focus into a text field (by id).
@@ -142,6 +144,11 @@ impl Effect {
                 Message::SignedIn(desk().sign_in(&name, &password).map(Some))
             }
             Effect::SignInOs => Message::SignedIn(desk().sign_in_os()),
+            Effect::CreateAdmin(name, password, token) => Message::SignedIn(
+                desk()
+                    .create_first_admin(&name, &password, token.as_deref())
+                    .map(Some),
+            ),
             Effect::SignOut(why) => {
                 if let Err(e) = desk().sign_out(why) {
                     tracing::warn!(fehler = %e, "Abmeldung nicht protokolliert");

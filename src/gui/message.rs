@@ -79,6 +79,10 @@ pub enum Message {
     LoginPassword(String),
     /// Enter in the name field: on to the password.
     LoginNext,
+    /// The first admin's password, repeated.
+    LoginPassword2(String),
+    /// The one-time token of a headless first start.
+    LoginToken(String),
     /// Sign in with the name and password typed.
     LoginSubmit,
     /// A sign-in answered (none: no account is mapped to the OS user).

@@ -103,6 +103,7 @@ pub fn run(config: Config, options: Options) -> Result<()> {
     };
     app.tag = options.tag.clone();
     app.login.no_accounts = !desk.has_accounts();
+    app.login.needs_token = app.login.no_accounts && desk.needs_first_start_token();
     if let Some((name, password)) = &options.login_hint {
         app.login.name = name.clone();
         app.login.hint = Some(format!("Demo: {name} / {password}"));

@@ -229,8 +229,14 @@ pub struct Login {
     pub locked: bool,
     /// A sign-in is under way.
     pub busy: bool,
-    /// No account exists yet.
+    /// No account exists yet: the screen makes the first admin.
     pub no_accounts: bool,
+    /// The password again (first admin).
+    pub password2: String,
+    /// The one-time token, when a headless start left one.
+    pub token: String,
+    /// Whether that token is asked for.
+    pub needs_token: bool,
     /// A line shown under the fields (the demo's account).
     pub hint: Option<String>,
 }

@@ -908,3 +908,62 @@ fn the_quality_screen_checks_a_sample_and_releases_its_batch() {
         .unwrap();
     assert_eq!(released.as_deref(), Some("admin.kim"));
 }
+
+#[test]
+fn the_first_start_makes_the_first_admin_with_the_one_time_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = station(dir.path());
+    // A headless start left a one-time token (no account exists yet).
+    let token_file = {
+        let store = Store::open(
+            &config.home.join("scanstelle.db"),
+            &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+        )
+        .unwrap();
+        scanstelle::users::first_start_token(&store, &config.home)
+            .unwrap()
+            .unwrap()
+    };
+    let desk = Mutex::new(Desk::open(&config).unwrap());
+    let mut app = App::new(Vec::new(), Engine::Running, Lang::De);
+    app.login.no_accounts = !desk.lock().unwrap().has_accounts();
+    app.login.needs_token = desk.lock().unwrap().needs_first_start_token();
+    assert!(app.login.no_accounts && app.login.needs_token);
+    assert!(
+        simulator(view::view(&app))
+            .find("Ersteinrichtung: ersten Administrator anlegen")
+            .is_ok()
+    );
+    let fill = |app: &mut App, again: &str, token: &str| {
+        send(app, &desk, Message::LoginName("kim".into()));
+        send(app, &desk, Message::LoginPassword(PASSWORD.into()));
+        send(app, &desk, Message::LoginPassword2(again.into()));
+        send(app, &desk, Message::LoginToken(token.into()));
+        send(app, &desk, Message::LoginSubmit);
+    };
+    fill(&mut app, "anderes-passwort", "x");
+    assert!(
+        app.login
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("verschieden"))
+    );
+    fill(&mut app, PASSWORD, "falsches-token");
+    assert!(app.session.is_none());
+    assert!(
+        app.login
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("Einmal-Token")),
+        "{:?}",
+        app.login.error
+    );
+    let token = std::fs::read_to_string(&token_file).unwrap();
+    fill(&mut app, PASSWORD, token.trim());
+    assert_eq!(
+        app.session.as_ref().map(|s| (s.user.as_str(), s.role)),
+        Some(("kim", scanstelle::users::Role::Admin))
+    );
+    assert!(!token_file.exists(), "the token is used up");
+    assert!(app.loaded);
+}

@@ -132,6 +132,8 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
     match message {
         Message::LoginName(_)
         | Message::LoginPassword(_)
+        | Message::LoginPassword2(_)
+        | Message::LoginToken(_)
         | Message::LoginNext
         | Message::LoginSubmit
         | Message::SignedIn(_) => Vec::new(),
@@ -654,11 +656,37 @@ fn signed_out(app: &mut App, message: Message) -> Vec<Effect> {
             login.password = password;
             Vec::new()
         }
+        Message::LoginPassword2(password) => {
+            login.password2 = password;
+            Vec::new()
+        }
+        Message::LoginToken(token) => {
+            login.token = token;
+            Vec::new()
+        }
         Message::LoginNext => vec![Effect::Focus(super::effect::LOGIN_PASSWORD)],
         Message::LoginSubmit if !login.busy => {
             let name = login.name.trim().to_owned();
             if name.is_empty() {
                 return vec![Effect::Focus(super::effect::LOGIN_NAME)];
+            }
+            if login.no_accounts {
+                let password = std::mem::take(&mut login.password);
+                if password != std::mem::take(&mut login.password2) {
+                    login.error = Some(
+                        app.lang
+                            .t(
+                                "Die beiden Passwörter sind verschieden.",
+                                "The two passwords differ.",
+                            )
+                            .into(),
+                    );
+                    return vec![Effect::Focus(super::effect::LOGIN_PASSWORD)];
+                }
+                login.busy = true;
+                login.error = None;
+                let token = login.needs_token.then(|| login.token.trim().to_owned());
+                return vec![Effect::CreateAdmin(name, password, token)];
             }
             login.busy = true;
             login.error = None;

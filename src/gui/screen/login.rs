@@ -1,6 +1,8 @@
 //! Anmeldung: who works at the window. Also the lock screen after idle
 //! time (the name fixed, only that person's password, or "Abmelden" for
-//! another person). Nothing of the station's data is shown here.
+//! another person), and on a station without accounts the first start
+//! that makes the first admin (with the one-time token a headless start
+//! left, if any). Nothing of the station's data is shown here.
 
 use crate::gui::effect::{LOGIN_NAME, LOGIN_PASSWORD};
 use crate::gui::message::Message;
@@ -15,6 +17,11 @@ pub fn view(app: &App) -> Element<'_, Message> {
     let login = &app.login;
     let heading = if login.locked {
         l.t("Gesperrt", "Locked")
+    } else if login.no_accounts {
+        l.t(
+            "Ersteinrichtung: ersten Administrator anlegen",
+            "First start: create the first administrator",
+        )
     } else {
         l.t("Anmelden", "Sign in")
     };
@@ -36,6 +43,8 @@ pub fn view(app: &App) -> Element<'_, Message> {
         .size(size::BODY);
     let mut submit = button(text(if login.locked {
         l.t("Entsperren", "Unlock")
+    } else if login.no_accounts {
+        l.t("Administrator anlegen", "Create administrator")
     } else {
         l.t("Anmelden", "Sign in")
     }))
@@ -77,7 +86,36 @@ pub fn view(app: &App) -> Element<'_, Message> {
             .style(text::secondary),
         );
     }
-    card = card.push(name).push(password).push(actions);
+    card = card.push(name).push(password);
+    if login.no_accounts {
+        card = card.push(
+            text_input(
+                l.t("Passwort wiederholen", "Repeat password"),
+                &login.password2,
+            )
+            .secure(true)
+            .on_input(Message::LoginPassword2)
+            .on_submit(Message::LoginSubmit)
+            .padding(10)
+            .size(size::BODY),
+        );
+        if login.needs_token {
+            card = card.push(
+                text_input(
+                    l.t(
+                        "Einmal-Token aus erstanmeldung.token",
+                        "One-time token from erstanmeldung.token",
+                    ),
+                    &login.token,
+                )
+                .on_input(Message::LoginToken)
+                .on_submit(Message::LoginSubmit)
+                .padding(10)
+                .size(size::BODY),
+            );
+        }
+    }
+    card = card.push(actions);
     if let Some(e) = &login.error {
         card = card.push(text(e.as_str()).size(size::SMALL).style(text::danger));
     }
@@ -87,8 +125,8 @@ pub fn view(app: &App) -> Element<'_, Message> {
     if login.no_accounts {
         card = card.push(
             text(l.t(
-                "Noch kein Konto: den ersten Administrator legt `scanstelle user add NAME --role admin` an (Passwort auf der Standardeingabe; liegt im Stationsverzeichnis eine Datei erstanmeldung.token, mit --token und diesem Einmal-Token davor).",
-                "No account yet: create the first administrator with `scanstelle user add NAME --role admin` (password on standard input; if the station home holds erstanmeldung.token, with --token and that one-time token first).",
+                "Die Station hat noch kein Konto. Dieses erste Konto verwaltet die weiteren (mindestens 10 Zeichen Passwort).",
+                "The station has no account yet. This first one manages the others (password at least 10 characters).",
             ))
             .size(size::SMALL)
             .style(text::secondary),
