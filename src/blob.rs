@@ -208,20 +208,32 @@ impl BlobStore {
     ) -> io::Result<()> {
         let dir = dest.parent().expect("sealed file has a parent");
         let tmp = dir.join(format!(".{}.part", uuid::Uuid::new_v4().simple()));
+        self.seal_to(&tmp, dest, context, fill)
+    }
+
+    /// Writes a sealed file at `tmp`, makes it durable and renames it to
+    /// `dest` (the temporary file is removed if anything fails).
+    fn seal_to(
+        &self,
+        tmp: &Path,
+        dest: &Path,
+        context: &[u8],
+        fill: impl FnOnce(&mut SealedWriter) -> io::Result<()>,
+    ) -> io::Result<()> {
         let result = (|| {
             let f = File::options()
                 .read(true)
                 .write(true)
                 .create_new(true)
-                .open(&tmp)?;
+                .open(tmp)?;
             let mut w = SealedWriter::new(f, self.keys.seal(), context)?;
             fill(&mut w)?;
             w.finish()?.sync_all()?;
-            fs::rename(&tmp, dest)?;
-            sync_dir(dir)
+            fs::rename(tmp, dest)?;
+            sync_dir(dest.parent().expect("sealed file has a parent"))
         })();
         if result.is_err() {
-            let _ = fs::remove_file(&tmp);
+            let _ = fs::remove_file(tmp);
         }
         result
     }
@@ -287,22 +299,7 @@ impl BlobStore {
             &dest.file_name().expect("blob name").to_string_lossy()[..12],
             uuid::Uuid::new_v4().simple()
         ));
-        let result = (|| {
-            let f = File::options()
-                .read(true)
-                .write(true)
-                .create_new(true)
-                .open(&tmp)?;
-            let mut w = SealedWriter::new(f, self.keys.seal(), sha.as_str().as_bytes())?;
-            fill(&mut w)?;
-            w.finish()?.sync_all()?;
-            fs::rename(&tmp, &dest)?;
-            sync_dir(dir)
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        result
+        self.seal_to(&tmp, &dest, sha.as_str().as_bytes(), fill)
     }
 
     /// Deletes a blob (gone already is fine).

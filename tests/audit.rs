@@ -6,7 +6,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 /// A copy of the station's home with `sql` done to its database.
 fn tampered(home: &Path, dir: &Path, name: &str, sql: &str) -> PathBuf {
@@ -30,15 +29,7 @@ fn keyed(home: &Path) -> rusqlite::Connection {
 }
 
 fn verify(home: &Path) -> (bool, String) {
-    let o: Output = common::scanstelle(&["audit", "verify"], home);
-    (
-        o.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-    )
+    common::run_cli(&["audit", "verify"], home, "")
 }
 
 #[test]

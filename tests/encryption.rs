@@ -26,34 +26,10 @@ fn plain_signatures(dir: &Path) -> Vec<PathBuf> {
         b"%PDF",
         b"PK\x03\x04",
     ];
-    let mut found = Vec::new();
-    let mut todo = vec![dir.to_owned()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                todo.push(p);
-            } else if std::fs::read(&p).is_ok_and(|b| MAGIC.iter().any(|m| b.starts_with(m))) {
-                found.push(p);
-            }
-        }
-    }
-    found
-}
-
-fn all_files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut todo = vec![dir.to_owned()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            if e.path().is_dir() {
-                todo.push(e.path());
-            } else {
-                found.push(e.path());
-            }
-        }
-    }
-    found
+    common::files_under(dir)
+        .into_iter()
+        .filter(|p| std::fs::read(p).is_ok_and(|b| MAGIC.iter().any(|m| b.starts_with(m))))
+        .collect()
 }
 
 #[test]
@@ -110,7 +86,7 @@ fn nothing_under_the_home_is_readable_without_the_key() {
         std::fs::read_dir(home.join("outbox")).unwrap().count(),
         summary.sent as usize
     );
-    let delivered = all_files(&dms.join("eingang"));
+    let delivered = common::files_under(&dms.join("eingang"));
     assert!(
         std::fs::read(&delivered[0])
             .unwrap()
@@ -136,7 +112,7 @@ fn nothing_under_the_home_is_readable_without_the_key() {
         home.join("scanstelle.db-wal").exists(),
         "WAL present while open"
     );
-    let files = all_files(&home);
+    let files = common::files_under(&home);
     assert!(files.len() > 10, "{files:?}");
     for needle in [
         "bewilligungszeitraum",

@@ -21,15 +21,7 @@ fn store(home: &Path) -> Store {
 }
 
 fn run(home: &Path, args: &[&str], stdin: &str) -> (bool, String) {
-    let o = common::scanstelle_with_input(args, home, stdin);
-    (
-        o.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-    )
+    common::run_cli(args, home, stdin)
 }
 
 #[test]

@@ -10,15 +10,7 @@ use scanstelle::users::{self, Role, UserError};
 fn user_add(home: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String) {
     let mut all = vec!["user", "add"];
     all.extend_from_slice(args);
-    let o = common::scanstelle_with_input(&all, home, stdin);
-    (
-        o.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-    )
+    common::run_cli(&all, home, stdin)
 }
 
 #[test]
@@ -127,17 +119,7 @@ fn accounts_start_with_an_admin_and_logins_are_hashed_logged_and_throttled() {
         "admin-pass-2026\nolafs-passwort\n",
     );
     assert!(ok, "{out}");
-    let run = |args: &[&str], stdin: &str| {
-        let o = common::scanstelle_with_input(args, &home, stdin);
-        (
-            o.status.success(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            ),
-        )
-    };
+    let run = |args: &[&str], stdin: &str| common::run_cli(args, &home, stdin);
     // Without a session the commands that show social data refuse…
     let (ok, out) = run(&["quarantine"], "");
     assert!(!ok && out.contains("braucht eine Anmeldung"), "{out}");

@@ -168,6 +168,16 @@ pub(super) fn refuse_in_transfer(tx: &Transaction<'_>, document: i64) -> Result<
     Ok(())
 }
 
+/// SQL condition on a batch `b`: processed, with at least one decided
+/// document and none (with pages) still open or in review.
+pub(super) const DECIDED: &str = "b.state = 'classified'
+    AND EXISTS (SELECT 1 FROM documents d WHERE d.batch_id = b.id
+            AND d.state IN ('classified', 'released'))
+    AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.batch_id = b.id
+                AND d.state IN ('open', 'review')
+                AND EXISTS (SELECT 1 FROM document_pages dp
+                            WHERE dp.document_id = d.id))";
+
 impl Store {
     /// The message of a batch now on its way, or a new one for its
     /// documents not yet in the DMS (state `packaged`, a new ProzessID, its
@@ -215,21 +225,15 @@ impl Store {
     /// confirmation), with no message on its way and documents not yet in
     /// the DMS.
     pub fn batches_to_package(&self, settled_before: &str) -> Result<Vec<i64>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT b.id FROM batches b
-             WHERE b.state = 'classified' AND b.released_at IS NOT NULL
+             WHERE b.released_at IS NOT NULL AND {DECIDED}
                AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.batch_id = b.id
                                AND o.state IN ('packaged', 'sent', 'received'))
-               AND EXISTS (SELECT 1 FROM documents d WHERE d.batch_id = b.id
-                           AND d.state IN ('classified', 'released'))
-               AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.batch_id = b.id
-                               AND d.state IN ('open', 'review')
-                               AND EXISTS (SELECT 1 FROM document_pages dp
-                                           WHERE dp.document_id = d.id))
                AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.batch_id = b.id
                                AND d.updated_at > ?1)
-             ORDER BY b.id",
-        )?;
+             ORDER BY b.id"
+        ))?;
         let rows = stmt.query_map([settled_before], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

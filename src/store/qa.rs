@@ -97,19 +97,13 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let ready: Vec<i64> = {
-            let mut stmt = tx.prepare(
+            let mut stmt = tx.prepare(&format!(
                 "SELECT b.id FROM batches b
-                 WHERE b.state = 'classified' AND b.qa_selected_at IS NULL
-                   AND b.released_at IS NULL
+                 WHERE b.qa_selected_at IS NULL AND b.released_at IS NULL AND {}
                    AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.batch_id = b.id)
-                   AND EXISTS (SELECT 1 FROM documents d WHERE d.batch_id = b.id
-                               AND d.state IN ('classified', 'released'))
-                   AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.batch_id = b.id
-                                   AND d.state IN ('open', 'review')
-                                   AND EXISTS (SELECT 1 FROM document_pages dp
-                                               WHERE dp.document_id = d.id))
                  ORDER BY b.id",
-            )?;
+                super::outbox::DECIDED
+            ))?;
             stmt.query_map([], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?
         };

@@ -64,6 +64,36 @@ pub fn scanstelle_with_input(args: &[&str], home: &Path, stdin: &str) -> std::pr
     child.wait_with_output().unwrap()
 }
 
+/// Runs the binary with `stdin`; whether it succeeded, and stdout then
+/// stderr as one text (for assertions on what a person reads).
+pub fn run_cli(args: &[&str], home: &Path, stdin: &str) -> (bool, String) {
+    let o = scanstelle_with_input(args, home, stdin);
+    (
+        o.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+/// Every file under `dir`, at any depth.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.path().is_dir() {
+                todo.push(e.path());
+            } else {
+                found.push(e.path());
+            }
+        }
+    }
+    found
+}
+
 /// Makes `tester`, an admin mapped to the operating-system user running
 /// the tests, so the binary's commands that need a signed-in person run as
 /// that admin (as at a station whose operator is logged in to the system).
@@ -394,20 +424,13 @@ pub fn processed_station(
 
 /// Files under `dir` that contain `needle` (ASCII, any case).
 pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut todo = vec![dir.to_owned()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                todo.push(p);
-            } else if std::fs::read(&p).is_ok_and(|b| {
+    files_under(dir)
+        .into_iter()
+        .filter(|p| {
+            std::fs::read(p).is_ok_and(|b| {
                 b.windows(needle.len())
                     .any(|w| w.eq_ignore_ascii_case(needle))
-            }) {
-                found.push(p);
-            }
-        }
-    }
-    found
+            })
+        })
+        .collect()
 }
