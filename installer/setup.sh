@@ -6,6 +6,8 @@ set -euo pipefail
 # Build: Tesseract/Leptonica headers for the OCR bindings, clang for bindgen, pkg-config;
 # OpenSSL's libcrypto for SQLCipher (the encrypted database).
 BUILD_PKGS=(pkg-config clang libclang-dev libtesseract-dev libleptonica-dev libssl-dev)
+# Packaging: objdump names the libraries the binary links (Debian dependencies).
+BUILD_PKGS+=(binutils)
 # Run time: Tesseract with the German and English models.
 RUN_PKGS=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng libssl3)
 # Run time of the window on X11 (and XWayland).
