@@ -20,6 +20,8 @@ TEST_PKGS=(libtiff-tools poppler-utils img2pdf libxml2-utils fonts-dejavu-core q
 TEST_PKGS+=(apache2 apache2-utils openssl)
 # The sync benchmark compares against `curl -T`.
 TEST_PKGS+=(curl)
+# Desk scanning: scanimage and the SANE test backend (a simulated scanner).
+TEST_PKGS+=(sane-utils)
 
 want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
 missing=()

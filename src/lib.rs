@@ -46,6 +46,7 @@ pub mod process;
 pub mod profile;
 pub mod qa;
 pub mod register;
+pub mod scan;
 pub mod separation;
 pub mod station;
 pub mod store;

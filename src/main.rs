@@ -197,6 +197,23 @@ enum Command {
     /// Ein Übertragungsdurchgang zum DMS: fertige Stapel verpacken (xdomea 0605),
     /// senden, Antworten (0629/0630) lesen, nach der Aufbewahrungsfrist löschen.
     Sync,
+    /// Scannt am Arbeitsplatz über SANE (scanimage): jede fertige Seite geht sofort in den
+    /// Eingangsordner des Profils; Papierstau oder offene Abdeckung werden in Worten
+    /// gemeldet, bis dahin gescannte Seiten bleiben erhalten.
+    Scan {
+        /// Die Scanner auflisten, die SANE findet.
+        #[arg(long)]
+        list: bool,
+        /// SANE-Gerät (aus `--list`, z. B. fujitsu:fi-7160:12345 oder test).
+        #[arg(long, value_name = "GERÄT", required_unless_present = "list")]
+        device: Option<String>,
+        /// Scannerprofil (Auflösung, Farbe, Duplex, Eingangsordner); Standard: sane-test.
+        #[arg(long, value_name = "NAME", default_value = "sane-test")]
+        profile: String,
+        /// Papier vom Vorlagenglas statt aus dem Einzug.
+        #[arg(long)]
+        flatbed: bool,
+    },
     /// Die Quarantäne: Dateien, die nicht eingelesen werden konnten (verschlüsselt abgelegt).
     Quarantine {
         #[command(subcommand)]
@@ -501,6 +518,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Key {
                     action: KeyAction::Passphrase,
                 } => commands::security::passphrase(&config),
+                Command::Scan {
+                    list,
+                    device,
+                    profile,
+                    flatbed,
+                } => {
+                    if let Some(s) = &session {
+                        // Batches from these pages were scanned by this person.
+                        open_store(&config)?.set_operator(Some(&s.user))?;
+                    }
+                    scan_cmd(&config, list, device.as_deref(), &profile, flatbed)
+                }
                 Command::Qa { action } => {
                     let session = session.as_ref().expect("qa needs a session");
                     match action {
@@ -607,6 +636,67 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// `scan`: lists scanners, or scans into a profile's hot folder.
+fn scan_cmd(
+    config: &Config,
+    list: bool,
+    device: Option<&str>,
+    profile: &str,
+    flatbed: bool,
+) -> Result<ExitCode> {
+    use scanstelle::scan;
+    if list {
+        let devices = scan::list_devices()?;
+        if devices.is_empty() {
+            println!(
+                "SANE findet keinen Scanner (eingeschaltet, angeschlossen, Benutzer in der Gruppe scanner?)."
+            );
+        }
+        for d in devices {
+            println!("{:<36} {}", d.name, d.description);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let device = device.context("--device fehlt")?;
+    let p = config.profile(profile).with_context(|| {
+        format!(
+            "Scannerprofil {profile:?} gibt es nicht ({})",
+            config
+                .profiles
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    let source = if flatbed {
+        scan::Source::Flatbed
+    } else {
+        scan::Source::Adf
+    };
+    let job = scan::ScanJob::from_profile(p, device, source);
+    let folder = p.hot_folder_path(&config.home);
+    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+    let prefix = format!("scan-{stamp}");
+    let work = folder.join(format!(".{prefix}"));
+    println!(
+        "Scanne mit {device} ({} dpi, {}) in {} …",
+        job.dpi,
+        job.colour,
+        folder.display()
+    );
+    let result = scan::scan(&job, &work, &folder, &prefix, |n, _| {
+        println!("Seite {n} übernommen");
+    });
+    let _ = std::fs::remove_dir(&work);
+    let pages = result?;
+    println!(
+        "{} Seite(n) gescannt; die Station liest sie aus dem Eingangsordner ein.",
+        pages.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// What a command needs the person running it to be allowed (none: the
 /// station's own work, status and checks, run by the service user).
 fn needs(command: &Command, config: &Config) -> Result<Option<scanstelle::users::Action>> {
@@ -632,6 +722,8 @@ fn needs(command: &Command, config: &Config) -> Result<Option<scanstelle::users:
             (!first).then_some(Action::Administer)
         }
         Command::Qa { .. } => Some(Action::Qa),
+        // Who scans is named in every batch's transfer note.
+        Command::Scan { list: false, .. } => Some(Action::Review),
         Command::Documents { .. }
         | Command::Search { .. }
         | Command::Quarantine { .. }

@@ -109,6 +109,10 @@ pub struct ScanSettings {
     pub duplex: bool,
     /// Paper size name (`A4`, `A3`, `letter`).
     pub paper: String,
+    /// Further options for `scanimage` when scanning at the desk through
+    /// this profile (backend specific, e.g. `--test-picture=Grid`).
+    #[serde(default)]
+    pub sane_options: Vec<String>,
 }
 
 impl Default for ScanSettings {
@@ -118,6 +122,7 @@ impl Default for ScanSettings {
             colour: "gray".into(),
             duplex: false,
             paper: "A4".into(),
+            sane_options: Vec::new(),
         }
     }
 }

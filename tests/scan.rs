@@ -1,0 +1,167 @@
+//! Scanning at the desk through SANE's `test` backend (a simulated
+//! scanner, from sane-utils as installed by installer/setup.sh): the
+//! scanner list, a 10-page feeder run whose pages reach the hot folder one
+//! by one and are taken by intake as scanned by the signed-in person, and a
+//! paper jam, an open cover and a missing scanner reported in words with
+//! nothing half-written delivered and nothing delivered before lost.
+
+mod common;
+
+use std::path::Path;
+
+fn scanimage_present() -> bool {
+    let ok = std::process::Command::new("scanimage")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok || std::env::var_os("CI").is_none(),
+        "scanimage fehlt (installer/setup.sh installiert sane-utils)"
+    );
+    ok
+}
+
+/// A profile like the built-in sane-test one, with further scanimage options.
+fn profile(dir: &Path, name: &str, options: &str) {
+    let text = include_str!("../scanner-profiles/sane-test.toml")
+        .replace("name = \"sane-test\"", &format!("name = \"{name}\""))
+        .replace("hotfolders/sane-test", &format!("hotfolders/{name}"))
+        .replace(
+            "sane_options = [\"--test-picture=Grid\"]",
+            &format!("sane_options = [\"--test-picture=Grid\", {options}]"),
+        );
+    std::fs::write(dir.join(format!("{name}.toml")), text).unwrap();
+}
+
+fn tifs(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .map(|r| r.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
+    if !scanimage_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    common::admin_os(&home);
+
+    // The list: SANE's test backend, enabled through a configuration of our own.
+    let sane = dir.path().join("sane.d");
+    std::fs::create_dir_all(&sane).unwrap();
+    std::fs::write(sane.join("dll.conf"), "test\n").unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_scanstelle"))
+        .args(["scan", "--list", "--home"])
+        .arg(&home)
+        .env("SANE_CONFIG_DIR", &sane)
+        .env("XDG_CONFIG_HOME", home.join("xdg-config"))
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success() && list.contains("test:0"), "{list}");
+
+    // Ten sheets in the feeder: ten pages, each a whole TIFF in the hot folder.
+    let (ok, out) = common::run_cli(&["scan", "--device", "test"], &home, "");
+    assert!(ok, "{out}");
+    for n in 1..=10 {
+        assert!(out.contains(&format!("Seite {n} übernommen")), "{out}");
+    }
+    let folder = home.join("hotfolders/sane-test");
+    let pages = tifs(&folder);
+    assert_eq!(pages.len(), 10, "{pages:?}");
+    for p in &pages {
+        let bytes = std::fs::read(p).unwrap();
+        let decoded = scanstelle::decode::decode(&bytes).unwrap();
+        assert_eq!(decoded.pages.len(), 1, "{}", p.display());
+    }
+
+    // Intake takes them, as scanned by the person who ran the scan.
+    {
+        let keys = scanstelle::crypto::Keys::for_home(&home).unwrap();
+        let mut station = scanstelle::station::Station::open(&home, &keys).unwrap();
+        let config =
+            scanstelle::config::Config::from_file(Default::default(), home.clone(), None).unwrap();
+        let profile = config.profile("sane-test").unwrap().clone();
+        let opts = scanstelle::intake::TakeOptions {
+            remove_original: true,
+            quarantine_after: std::time::Duration::ZERO,
+        };
+        // The test backend draws the same grid on every sheet, so the
+        // pages are byte for byte the same: the first is taken, the others
+        // are set aside as duplicates (as two identical files always are).
+        for (i, p) in pages.iter().enumerate() {
+            let o = scanstelle::intake::take_file(&mut station, &profile, p, &opts).unwrap();
+            match (i, &o) {
+                (0, scanstelle::intake::Outcome::Ingested(_))
+                | (_, scanstelle::intake::Outcome::Duplicate { .. }) => {}
+                _ => panic!("page {}: {o:?}", i + 1),
+            }
+        }
+        let who: Vec<Option<String>> = station
+            .store
+            .connection()
+            .prepare("SELECT DISTINCT scanned_by FROM batches")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(who, [Some("tester".to_owned())]);
+        assert_eq!(common::count(&station, "SELECT COUNT(*) FROM pages"), 1);
+        assert_eq!(station.store.quarantine_entries().unwrap().len(), 9);
+    }
+
+    // A jam, an open cover, a missing scanner: said in words, nothing
+    // half-scanned delivered, the ten pages before untouched.
+    let profiles = dir.path().join("profiles");
+    std::fs::create_dir_all(&profiles).unwrap();
+    profile(
+        &profiles,
+        "stau",
+        "\"--read-return-value=SANE_STATUS_JAMMED\"",
+    );
+    profile(
+        &profiles,
+        "deckel",
+        "\"--read-return-value=SANE_STATUS_COVER_OPEN\"",
+    );
+    let cfg = dir.path().join("scanstelle.toml");
+    std::fs::write(
+        &cfg,
+        format!("profile_dirs = [{:?}]\n", profiles.display().to_string()),
+    )
+    .unwrap();
+    let cfg = cfg.to_str().unwrap();
+    for (name, words) in [("stau", "Papierstau"), ("deckel", "Abdeckung")] {
+        let (ok, out) = common::run_cli(
+            &[
+                "--config",
+                cfg,
+                "scan",
+                "--device",
+                "test",
+                "--profile",
+                name,
+            ],
+            &home,
+            "",
+        );
+        assert!(!ok && out.contains(words), "{name}: {out}");
+        assert!(out.contains("0 Seite(n) davor sind übernommen"), "{out}");
+        let left = tifs(&home.join("hotfolders").join(name));
+        assert!(left.is_empty(), "{name}: {left:?}");
+    }
+    let (ok, out) = common::run_cli(&["scan", "--device", "nirgends:0"], &home, "");
+    assert!(!ok && out.contains("nicht gefunden"), "{out}");
+    // Without a signed-in person nobody scans.
+    let (ok, out) = common::run_cli(
+        &["--user", "niemand", "scan", "--device", "test"],
+        &home,
+        "x\n",
+    );
+    assert!(!ok && out.contains("Name oder Passwort falsch"), "{out}");
+}
