@@ -213,6 +213,9 @@ enum Command {
         /// Papier vom Vorlagenglas statt aus dem Einzug.
         #[arg(long)]
         flatbed: bool,
+        /// Die Seiten dieser Akte zuordnen (ein Deckblatt geht ihnen im Eingangsordner voraus).
+        #[arg(long, value_name = "BG")]
+        case: Option<String>,
     },
     /// Die Quarantäne: Dateien, die nicht eingelesen werden konnten (verschlüsselt abgelegt).
     Quarantine {
@@ -523,12 +526,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     device,
                     profile,
                     flatbed,
+                    case,
                 } => {
                     if let Some(s) = &session {
                         // Batches from these pages were scanned by this person.
                         open_store(&config)?.set_operator(Some(&s.user))?;
                     }
-                    scan_cmd(&config, list, device.as_deref(), &profile, flatbed)
+                    scan_cmd(
+                        &config,
+                        list,
+                        device.as_deref(),
+                        &profile,
+                        flatbed,
+                        case.as_deref(),
+                    )
                 }
                 Command::Qa { action } => {
                     let session = session.as_ref().expect("qa needs a session");
@@ -643,6 +654,7 @@ fn scan_cmd(
     device: Option<&str>,
     profile: &str,
     flatbed: bool,
+    case: Option<&str>,
 ) -> Result<ExitCode> {
     use scanstelle::scan;
     if list {
@@ -685,7 +697,27 @@ fn scan_cmd(
         job.colour,
         folder.display()
     );
-    let result = scan::scan(&job, &work, &folder, &prefix, |n, _| {
+    // A case: a cover sheet goes before the first page, so the pages
+    // become that case's document like any scanned stack with a cover.
+    let lead = match case {
+        Some(c) => {
+            let bg = scanstelle::separation::normalize_bg(c).with_context(|| {
+                format!("{c:?} ist keine BG-Nummer (erwartet z. B. 12345BG0012345)")
+            })?;
+            let sheet = scanstelle::separation::CoverSheet {
+                bg,
+                doc_type: None,
+                pages: None,
+            };
+            Some(scan::Lead {
+                name: format!("{prefix}-0000-deckblatt.pdf"),
+                bytes: scanstelle::coversheet::cover_sheet_pdf(&sheet)
+                    .map_err(anyhow::Error::msg)?,
+            })
+        }
+        None => None,
+    };
+    let result = scan::scan(&job, &work, &folder, &prefix, lead.as_ref(), |n, _| {
         println!("Seite {n} übernommen");
     });
     let _ = std::fs::remove_dir(&work);

@@ -198,14 +198,26 @@ fn words_for(stderr: &str) -> Option<String> {
     Some(words.to_owned())
 }
 
+/// A file put into the hot folder just before the first page (a cover
+/// sheet that assigns the pages to a case); none if no page comes.
+#[derive(Debug, Clone)]
+pub struct Lead {
+    /// Its file name.
+    pub name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
 /// Scans into `hot_folder`: each finished page is moved there at once (as
-/// `<prefix>-NNNN.tif`) and reported to `page`. Returns the pages
-/// delivered; an error says how many were delivered before it.
+/// `<prefix>-NNNN.tif`, after `lead` if given) and reported to `page`.
+/// Returns the pages delivered; an error says how many were delivered
+/// before it.
 pub fn scan(
     job: &ScanJob,
     work: &Path,
     hot_folder: &Path,
     prefix: &str,
+    lead: Option<&Lead>,
     mut page: impl FnMut(usize, &Path),
 ) -> Result<Vec<PathBuf>, ScanError> {
     let deliver_err = |path: &Path| {
@@ -258,6 +270,13 @@ pub fn scan(
                     continue;
                 }
                 let n = delivered.len() + 1;
+                if let (1, Some(lead)) = (n, lead) {
+                    let path = hot_folder.join(&lead.name);
+                    let staged = work.join(format!("lead-{}", lead.name));
+                    std::fs::write(&staged, &lead.bytes)
+                        .and_then(|()| move_durably(&staged, &path))
+                        .map_err(deliver_err(&path))?;
+                }
                 let dest = hot_folder.join(format!("{prefix}-{n:04}.tif"));
                 move_durably(&file, &dest).map_err(deliver_err(&file))?;
                 page(n, &dest);

@@ -155,6 +155,70 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
         let left = tifs(&home.join("hotfolders").join(name));
         assert!(left.is_empty(), "{name}: {left:?}");
     }
+    // Scanned into a case: a cover sheet goes first, and the page becomes
+    // that case's document (another geometry, so not a duplicate).
+    profile(&profiles, "akte", "\"-x\", \"70\"");
+    let (ok, out) = common::run_cli(
+        &[
+            "--config",
+            cfg,
+            "scan",
+            "--device",
+            "test",
+            "--profile",
+            "akte",
+            "--flatbed",
+            "--case",
+            "12345 BG 0012345",
+        ],
+        &home,
+        "",
+    );
+    assert!(ok && out.contains("Seite 1 übernommen"), "{out}");
+    let delivered = tifs(&home.join("hotfolders/akte"));
+    assert_eq!(delivered.len(), 2, "cover sheet and page: {delivered:?}");
+    assert!(
+        delivered[0]
+            .to_string_lossy()
+            .ends_with("-0000-deckblatt.pdf")
+    );
+    {
+        let keys = scanstelle::crypto::Keys::for_home(&home).unwrap();
+        let mut station = scanstelle::station::Station::open(&home, &keys).unwrap();
+        let parsed =
+            scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes()).unwrap();
+        station
+            .store
+            .import_register(&parsed.persons, "demo", "0", 0)
+            .unwrap();
+        let config = scanstelle::config::Config::load(Some(Path::new(cfg)), Some(&home)).unwrap();
+        let akte = config.profile("akte").unwrap().clone();
+        let opts = scanstelle::intake::TakeOptions {
+            remove_original: true,
+            quarantine_after: std::time::Duration::ZERO,
+        };
+        for p in &delivered {
+            scanstelle::intake::take_file(&mut station, &akte, p, &opts).unwrap();
+        }
+        station.store.close_all_open_batches().unwrap();
+        drop(station);
+        let mut p = scanstelle::process::Processor::new(&home, &keys, config.profiles.clone(), 1)
+            .unwrap()
+            .with_classify(&config.classify)
+            .unwrap();
+        p.run_pending(&std::sync::atomic::AtomicBool::new(false))
+            .unwrap();
+        let store = scanstelle::store::Store::open(&home.join("scanstelle.db"), &keys).unwrap();
+        let reports = store.document_reports().unwrap();
+        let newest = reports.iter().map(|d| d.batch_id).max().unwrap();
+        let cased: Vec<Option<String>> = reports
+            .into_iter()
+            .filter(|d| d.batch_id == newest)
+            .map(|d| d.case)
+            .collect();
+        assert_eq!(cased, [Some("12345BG0012345".to_owned())], "{cased:?}");
+    }
+
     let (ok, out) = common::run_cli(&["scan", "--device", "nirgends:0"], &home, "");
     assert!(!ok && out.contains("nicht gefunden"), "{out}");
     // Without a signed-in person nobody scans.
