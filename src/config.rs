@@ -41,6 +41,9 @@ pub struct ConfigFile {
     /// Quality control: sample share, four-eyes release.
     #[serde(default)]
     pub qa: crate::qa::QaSettings,
+    /// The desk scanner of this workplace.
+    #[serde(default)]
+    pub scanner: crate::scan::ScannerSettings,
 }
 
 /// Intake tuning.
@@ -122,6 +125,8 @@ pub struct Config {
     pub security: crate::crypto::SecuritySettings,
     /// Quality control.
     pub qa: crate::qa::QaSettings,
+    /// The desk scanner.
+    pub scanner: crate::scan::ScannerSettings,
 }
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
@@ -188,6 +193,7 @@ impl Config {
             dms: file.dms,
             security: file.security,
             qa: file.qa,
+            scanner: file.scanner,
         })
     }
 

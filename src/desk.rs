@@ -253,6 +253,8 @@ pub struct Desk {
     qa: crate::qa::QaSettings,
     /// Who is signed in at the window.
     session: Option<Session>,
+    /// The desk scanner, if one is set up: the job and its profile.
+    scanner: Option<(crate::scan::ScanJob, crate::profile::Profile)>,
 }
 
 /// Messages the window lists (the newest).
@@ -284,6 +286,19 @@ impl Desk {
             dms: config.dms.describe(&config.home),
             qa: config.qa.clone(),
             session: None,
+            scanner: config.scanner.device.as_ref().and_then(|device| {
+                let name = config.scanner.profile.as_deref().unwrap_or("sane-test");
+                let profile = config.profile(name)?.clone();
+                let source = if config.scanner.flatbed {
+                    crate::scan::Source::Flatbed
+                } else {
+                    crate::scan::Source::Adf
+                };
+                Some((
+                    crate::scan::ScanJob::from_profile(&profile, device, source),
+                    profile,
+                ))
+            }),
         })
     }
 
@@ -486,6 +501,30 @@ impl Desk {
             .map_err(text)?;
         let _ = std::fs::remove_file(crate::users::token_path(&self.home));
         self.sign_in(name, password)
+    }
+
+    /// The desk scanner's device, if one is set up (`[scanner] device`).
+    pub fn scanner(&self) -> Option<&str> {
+        self.scanner.as_ref().map(|(job, _)| job.device.as_str())
+    }
+
+    /// Scans at the desk into `case` (a cover sheet leads the pages into
+    /// the hot folder, where the station takes them page by page); returns
+    /// the pages scanned. Blocks until the scanner is done.
+    pub fn scan_into_case(&self, case: &str) -> std::result::Result<usize, String> {
+        let s = self
+            .session
+            .as_ref()
+            .ok_or_else(|| "Niemand angemeldet".to_owned())?;
+        s.require(crate::users::Action::Review)
+            .map_err(|e| e.to_string())?;
+        let (job, profile) = self
+            .scanner
+            .as_ref()
+            .ok_or_else(|| "Kein Scanner eingerichtet ([scanner] device)".to_owned())?;
+        crate::scan::scan_into(job, profile, &self.home, Some(case), |_, _| {})
+            .map(|pages| pages.len())
+            .map_err(|e| e.to_string())
     }
 
     /// Whether a headless first start left a one-time token to present.

@@ -687,40 +687,15 @@ fn scan_cmd(
         scan::Source::Adf
     };
     let job = scan::ScanJob::from_profile(p, device, source);
-    let folder = p.hot_folder_path(&config.home);
-    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
-    let prefix = format!("scan-{stamp}");
-    let work = folder.join(format!(".{prefix}"));
     println!(
         "Scanne mit {device} ({} dpi, {}) in {} …",
         job.dpi,
         job.colour,
-        folder.display()
+        p.hot_folder_path(&config.home).display()
     );
-    // A case: a cover sheet goes before the first page, so the pages
-    // become that case's document like any scanned stack with a cover.
-    let lead = match case {
-        Some(c) => {
-            let bg = scanstelle::separation::normalize_bg(c).with_context(|| {
-                format!("{c:?} ist keine BG-Nummer (erwartet z. B. 12345BG0012345)")
-            })?;
-            let sheet = scanstelle::separation::CoverSheet {
-                bg,
-                doc_type: None,
-                pages: None,
-            };
-            Some(scan::Lead {
-                name: format!("{prefix}-0000-deckblatt.pdf"),
-                bytes: scanstelle::coversheet::cover_sheet_pdf(&sheet)
-                    .map_err(anyhow::Error::msg)?,
-            })
-        }
-        None => None,
-    };
-    let result = scan::scan(&job, &work, &folder, &prefix, lead.as_ref(), |n, _| {
+    let result = scan::scan_into(&job, p, &config.home, case, |n, _| {
         println!("Seite {n} übernommen");
     });
-    let _ = std::fs::remove_dir(&work);
     let pages = result?;
     println!(
         "{} Seite(n) gescannt; die Station liest sie aus dem Eingangsordner ein.",

@@ -15,6 +15,18 @@ use std::time::Duration;
 
 use crate::profile::Profile;
 
+/// The `[scanner]` section: the desk scanner of this workplace.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScannerSettings {
+    /// SANE device name (`scanstelle scan --list`); none: no desk scanner.
+    pub device: Option<String>,
+    /// Profile the pages go through (default `sane-test`).
+    pub profile: Option<String>,
+    /// Scan from the glass instead of the feeder.
+    pub flatbed: bool,
+}
+
 /// The program that talks to the scanner.
 pub const SCANIMAGE: &str = "scanimage";
 
@@ -104,6 +116,9 @@ pub enum ScanError {
         /// Pages delivered before.
         pages: usize,
     },
+    /// Not a BG-Nummer.
+    #[error("{0:?} ist keine BG-Nummer (erwartet z. B. 12345BG0012345)")]
+    Case(String),
     /// A scanned page could not be put into the hot folder.
     #[error("Seite {path} nicht in den Eingangsordner übernommen: {source}")]
     Deliver {
@@ -333,6 +348,46 @@ pub fn scan(
         });
     }
     Ok(delivered)
+}
+
+/// Scans with `job` into `profile`'s hot folder under `home`, led by a
+/// cover sheet for `case` if given (so the pages become that case's
+/// document); `page` hears of each page delivered.
+pub fn scan_into(
+    job: &ScanJob,
+    profile: &Profile,
+    home: &Path,
+    case: Option<&str>,
+    page: impl FnMut(usize, &Path),
+) -> Result<Vec<PathBuf>, ScanError> {
+    let folder = profile.hot_folder_path(home);
+    let stamp = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+    let prefix = format!("scan-{stamp}");
+    let work = folder.join(format!(".{prefix}"));
+    let lead = match case {
+        Some(c) => {
+            let bg =
+                crate::separation::normalize_bg(c).ok_or_else(|| ScanError::Case(c.to_owned()))?;
+            let sheet = crate::separation::CoverSheet {
+                bg,
+                doc_type: None,
+                pages: None,
+            };
+            Some(Lead {
+                name: format!("{prefix}-0000-deckblatt.pdf"),
+                bytes: crate::coversheet::cover_sheet_pdf(&sheet).map_err(|e| {
+                    ScanError::Deliver {
+                        path: folder.clone(),
+                        source: std::io::Error::other(e),
+                    }
+                })?,
+            })
+        }
+        None => None,
+    };
+    let result = scan(job, &work, &folder, &prefix, lead.as_ref(), page);
+    let _ = std::fs::remove_dir(&work);
+    result
 }
 
 /// Moves a finished page into the hot folder so that intake sees it whole:

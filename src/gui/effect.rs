@@ -43,6 +43,8 @@ pub enum Effect {
     Drop(PathBuf),
     /// Ask the sync to try the DMS now.
     SyncNow,
+    /// Scan at the desk into a case.
+    ScanIntoCase(String),
     /// Record the check of a sampled document (a defect's note, or none).
     QaCheck(i64, Option<String>),
     /// Release a batch.
@@ -128,6 +130,7 @@ impl Effect {
             }
             Effect::Drop(path) => Message::Dropped(desk().take_dropped(&path).map_err(text)),
             Effect::SyncNow => Message::SyncRequested(desk().sync_now().map_err(text)),
+            Effect::ScanIntoCase(bg) => Message::Scanned(desk().scan_into_case(&bg)),
             Effect::QaCheck(doc, defect) => Message::QaDone(
                 desk()
                     .qa_check(doc, defect.as_deref())

@@ -89,6 +89,10 @@ pub enum Message {
     SignedIn(Result<Option<scanstelle::users::Session>, String>),
     /// Sign out (another person takes the station).
     SignOut,
+    /// Scan at the desk into the case shown (F9 on the cases screen).
+    ScanIntoCase,
+    /// The desk scan ended: pages scanned, or why not.
+    Scanned(Result<usize, String>),
     /// The quality-control note changed.
     QaNote(String),
     /// A sampled document matches its paper.

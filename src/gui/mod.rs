@@ -102,6 +102,7 @@ pub fn run(config: Config, options: Options) -> Result<()> {
         file: config.source.as_ref().map(|p| p.display().to_string()),
     };
     app.tag = options.tag.clone();
+    app.scanner = desk.scanner().map(str::to_owned);
     app.login.no_accounts = !desk.has_accounts();
     app.login.needs_token = app.login.no_accounts && desk.needs_first_start_token();
     if let Some((name, password)) = &options.login_hint {

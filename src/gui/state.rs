@@ -214,6 +214,10 @@ pub struct App {
     pub idle_lock: std::time::Duration,
     /// The quality-control screen's defect note.
     pub qa_note: String,
+    /// The desk scanner's device, if one is set up.
+    pub scanner: Option<String>,
+    /// A desk scan is under way.
+    pub scanning: bool,
 }
 
 /// The login screen (also the lock screen: then the name is fixed).
@@ -275,6 +279,8 @@ impl App {
             last_input: std::time::Instant::now(),
             idle_lock: std::time::Duration::from_secs(10 * 60),
             qa_note: String::new(),
+            scanner: None,
+            scanning: false,
         }
     }
 

@@ -967,3 +967,47 @@ fn the_first_start_makes_the_first_admin_with_the_one_time_token() {
     assert!(!token_file.exists(), "the token is used up");
     assert!(app.loaded);
 }
+
+#[test]
+fn f9_on_a_case_scans_at_the_desk_into_it() {
+    let present = std::process::Command::new("scanimage")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        present || std::env::var_os("CI").is_none(),
+        "scanimage fehlt (installer/setup.sh installiert sane-utils)"
+    );
+    if !present {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = station(dir.path());
+    config.scanner.device = Some("test".into());
+    let (mut app, desk) = open(&config);
+    app.scanner = desk.lock().unwrap().scanner().map(str::to_owned);
+    key(&mut app, &desk, char_key("4"), Modifiers::CTRL);
+    send(&mut app, &desk, Message::OpenCase("12345BG0012345".into()));
+    assert!(
+        simulator(view::view(&app))
+            .find("Scannen in diese Akte (F9)")
+            .is_ok()
+    );
+    press(&mut app, &desk, Named::F9);
+    assert!(!app.scanning);
+    let said = app
+        .notices
+        .last()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(said.starts_with("10 Seite(n) gescannt"), "{said}");
+    // A cover sheet for the case, then the ten pages, in the hot folder.
+    let mut files: Vec<String> = std::fs::read_dir(config.home.join("hotfolders/sane-test"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 11, "{files:?}");
+    assert!(files[0].ends_with("-0000-deckblatt.pdf"), "{files:?}");
+}

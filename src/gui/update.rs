@@ -50,6 +50,7 @@ pub fn shortcut(screen: Screen, key: &Key, modifiers: Modifiers) -> Option<Messa
         Key::Named(Named::F10) => return Some(Message::ToggleLanguage),
         Key::Named(Named::F11) => return Some(Message::ToggleTheme),
         Key::Named(Named::Escape) => return Some(Message::DismissNotices),
+        Key::Named(Named::F9) if screen == Screen::Cases => return Some(Message::ScanIntoCase),
         _ => {}
     }
     match screen {
@@ -113,6 +114,7 @@ fn is_answer(message: &Message) -> bool {
             | Message::CaseLoaded(_)
             | Message::Dropped(_)
             | Message::QaDone(_)
+            | Message::Scanned(_)
     )
 }
 
@@ -138,6 +140,40 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         | Message::LoginSubmit
         | Message::SignedIn(_) => Vec::new(),
         Message::SignOut => sign_out(app),
+        Message::ScanIntoCase => match (&app.cases.file, app.scanning) {
+            (Some(file), false) if app.scanner.is_some() => {
+                app.scanning = true;
+                let bg = file.bg.clone();
+                notify(
+                    app,
+                    format!(
+                        "{} {bg} …",
+                        app.lang.t("Scanne in die Akte", "Scanning into case")
+                    ),
+                    false,
+                );
+                vec![Effect::ScanIntoCase(bg)]
+            }
+            _ => Vec::new(),
+        },
+        Message::Scanned(result) => {
+            app.scanning = false;
+            match result {
+                Ok(n) => notify(
+                    app,
+                    format!(
+                        "{n} {}",
+                        app.lang.t(
+                            "Seite(n) gescannt; die Station liest sie ein.",
+                            "page(s) scanned; the station takes them in."
+                        )
+                    ),
+                    false,
+                ),
+                Err(e) => notify(app, e, true),
+            }
+            Vec::new()
+        }
         Message::QaNote(note) => {
             app.qa_note = note;
             Vec::new()

@@ -88,6 +88,36 @@ fn case_file(app: &App) -> Element<'_, Message> {
         return container(text("")).width(Length::Fixed(380.0)).into();
     };
     let mut col = column![text(&file.bg).size(size::HEADING)].spacing(6);
+    // Scanning at the desk straight into this case.
+    let scan: Element<'_, Message> = match &app.scanner {
+        Some(device) => {
+            let mut b = button(text(if app.scanning {
+                l.t("Scanne …", "Scanning …")
+            } else {
+                l.t("Scannen in diese Akte (F9)", "Scan into this case (F9)")
+            }));
+            if !app.scanning {
+                b = b.on_press(Message::ScanIntoCase);
+            }
+            row![
+                b,
+                text(device.as_str())
+                    .size(size::SMALL)
+                    .style(text::secondary)
+            ]
+            .spacing(10)
+            .align_y(iced::Alignment::Center)
+            .into()
+        }
+        None => text(l.t(
+            "Kein Scanner eingerichtet ([scanner] device)",
+            "No desk scanner set up ([scanner] device)",
+        ))
+        .size(size::SMALL)
+        .style(text::secondary)
+        .into(),
+    };
+    col = col.push(scan);
     for p in &file.persons {
         col = col.push(
             text(format!(
