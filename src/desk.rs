@@ -219,6 +219,31 @@ pub struct CaseFile {
     pub documents: Vec<(i64, String, String)>,
 }
 
+/// A desk scan into a case (see [`Desk::desk_scan`]).
+#[derive(Debug, Clone)]
+pub struct DeskScan {
+    job: crate::scan::ScanJob,
+    profile: crate::profile::Profile,
+    home: PathBuf,
+    case: String,
+}
+
+impl DeskScan {
+    /// Scans (a cover sheet leads the pages into the hot folder, where the
+    /// station takes them page by page); returns the pages scanned.
+    pub fn run(&self) -> std::result::Result<usize, String> {
+        crate::scan::scan_into(
+            &self.job,
+            &self.profile,
+            &self.home,
+            Some(&self.case),
+            |_, _| {},
+        )
+        .map(|pages| pages.len())
+        .map_err(|e| e.to_string())
+    }
+}
+
 /// A greyscale image for display.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GrayImage {
@@ -508,10 +533,10 @@ impl Desk {
         self.scanner.as_ref().map(|(job, _)| job.device.as_str())
     }
 
-    /// Scans at the desk into `case` (a cover sheet leads the pages into
-    /// the hot folder, where the station takes them page by page); returns
-    /// the pages scanned. Blocks until the scanner is done.
-    pub fn scan_into_case(&self, case: &str) -> std::result::Result<usize, String> {
+    /// A desk scan into `case` for the signed-in person, ready to run
+    /// without the desk (the window keeps reading the store meanwhile, so
+    /// the pages show up as the station takes them).
+    pub fn desk_scan(&self, case: &str) -> std::result::Result<DeskScan, String> {
         let s = self
             .session
             .as_ref()
@@ -520,11 +545,14 @@ impl Desk {
             .map_err(|e| e.to_string())?;
         let (job, profile) = self
             .scanner
-            .as_ref()
+            .clone()
             .ok_or_else(|| "Kein Scanner eingerichtet ([scanner] device)".to_owned())?;
-        crate::scan::scan_into(job, profile, &self.home, Some(case), |_, _| {})
-            .map(|pages| pages.len())
-            .map_err(|e| e.to_string())
+        Ok(DeskScan {
+            job,
+            profile,
+            home: self.home.clone(),
+            case: case.to_owned(),
+        })
     }
 
     /// Whether a headless first start left a one-time token to present.

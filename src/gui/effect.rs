@@ -130,7 +130,11 @@ impl Effect {
             }
             Effect::Drop(path) => Message::Dropped(desk().take_dropped(&path).map_err(text)),
             Effect::SyncNow => Message::SyncRequested(desk().sync_now().map_err(text)),
-            Effect::ScanIntoCase(bg) => Message::Scanned(desk().scan_into_case(&bg)),
+            // The scanner runs without the desk: the inbox keeps refreshing.
+            Effect::ScanIntoCase(bg) => {
+                let scan = desk().desk_scan(&bg);
+                Message::Scanned(scan.and_then(|s| s.run()))
+            }
             Effect::QaCheck(doc, defect) => Message::QaDone(
                 desk()
                     .qa_check(doc, defect.as_deref())
