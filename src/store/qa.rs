@@ -92,21 +92,28 @@ impl Store {
     /// and that has none yet; without quality control such batches are
     /// released at once. Returns the batches handled.
     pub fn qa_prepare(&mut self, settings: &QaSettings) -> Result<Vec<i64>> {
-        // Immediate: the window and the sync may both look for ready batches.
+        let query = format!(
+            "SELECT b.id FROM batches b
+             WHERE b.qa_selected_at IS NULL AND b.released_at IS NULL AND {}
+               AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.batch_id = b.id)
+             ORDER BY b.id",
+            super::outbox::DECIDED
+        );
+        let ready = |conn: &rusqlite::Connection| -> Result<Vec<i64>> {
+            let mut stmt = conn.prepare_cached(&query)?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        // The window asks several times a second: only read until a batch
+        // is ready, then take the write lock (immediately: the window and
+        // the sync may both get here) and look again.
+        if ready(&self.conn)?.is_empty() {
+            return Ok(Vec::new());
+        }
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let ready: Vec<i64> = {
-            let mut stmt = tx.prepare(&format!(
-                "SELECT b.id FROM batches b
-                 WHERE b.qa_selected_at IS NULL AND b.released_at IS NULL AND {}
-                   AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.batch_id = b.id)
-                 ORDER BY b.id",
-                super::outbox::DECIDED
-            ))?;
-            stmt.query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
-        };
+        let ready = ready(&tx)?;
         if ready.is_empty() {
             return Ok(ready);
         }

@@ -117,7 +117,6 @@ fn case_file(app: &App) -> Element<'_, Message> {
         .style(text::secondary)
         .into(),
     };
-    col = col.push(scan);
     for p in &file.persons {
         col = col.push(
             text(format!(
@@ -127,6 +126,7 @@ fn case_file(app: &App) -> Element<'_, Message> {
             .size(size::BODY),
         );
     }
+    col = col.push(scan);
     col = col.push(
         text(format!(
             "{} ({})",
