@@ -24,11 +24,7 @@ fn station(home: &Path, pages: usize) -> Config {
         &scanstelle::crypto::Keys::for_home(home).unwrap(),
     )
     .unwrap();
-    let parsed =
-        scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes()).unwrap();
-    store
-        .import_register(&parsed.persons, "demo", "0", 0)
-        .unwrap();
+    scanstelle::demo::import_register(&mut store).unwrap();
     let text =
         "Sehr geehrte Damen und Herren, hiermit beantrage ich die Weiterbewilligung. ".repeat(25);
     for f in 0..pages / PER_FILE {

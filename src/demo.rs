@@ -20,6 +20,20 @@ pub struct DemoFile {
 /// from another, as in real registers).
 pub const REGISTER_CSV: &str = include_str!("../assets/demo/fallbestand.csv");
 
+/// Imports the demo's invented case register into `store` as a register
+/// version of its own (source `fallbestand.csv (Demo)` with its SHA-256).
+pub fn import_register(
+    store: &mut crate::store::Store,
+) -> Result<crate::store::RegisterVersion, Box<dyn std::error::Error + Send + Sync>> {
+    let parsed = crate::register::parse_csv(REGISTER_CSV.as_bytes())?;
+    Ok(store.import_register(
+        &parsed.persons,
+        "fallbestand.csv (Demo)",
+        crate::blob::Sha256Hex::of(REGISTER_CSV.as_bytes()).as_str(),
+        0,
+    )?)
+}
+
 /// The demo scans.
 pub const FILES: &[DemoFile] = &[
     DemoFile {

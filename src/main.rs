@@ -845,7 +845,7 @@ fn watch_cmd(mut config: Config, only: &[String], ocr_workers: Option<usize>) ->
         station,
         WatchOptions {
             ocr_workers,
-            sync_as: ocr_workers.map(|_| commands::sync::station_user()),
+            sync_as: ocr_workers.map(|_| scanstelle::users::os_user()),
             ..Default::default()
         },
         shutdown,
@@ -1113,13 +1113,8 @@ fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
     let keys = config.keys()?;
     let mut station = Station::open(&home, &keys)?;
     if station.store.register()?.is_empty() {
-        let parsed = scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes())?;
-        let v = station.store.import_register(
-            &parsed.persons,
-            "fallbestand.csv (Demo)",
-            &scanstelle::blob::Sha256Hex::of(scanstelle::demo::REGISTER_CSV.as_bytes()).to_string(),
-            0,
-        )?;
+        let v = scanstelle::demo::import_register(&mut station.store)
+            .map_err(|e| anyhow::anyhow!(e))?;
         println!(
             "Demo-Fallbestand: {} Personen in {} Bedarfsgemeinschaften",
             v.persons, v.cases
@@ -1252,7 +1247,7 @@ fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
     // the quality-control release (the window's demo asks for it).
     quick.qa = scanstelle::qa::QaSettings::off();
     println!("(Ohne Fenster: Stapel gehen ohne Qualitätskontroll-Freigabe an das Demo-DMS.)");
-    let syncer = scanstelle::sync::Syncer::from_config(&quick, &commands::sync::station_user())?;
+    let syncer = scanstelle::sync::Syncer::from_config(&quick, &scanstelle::users::os_user())?;
     let blobs = scanstelle::blob::BlobStore::open(home.join("blobs"), &keys)?;
     let no_stop = std::sync::atomic::AtomicBool::new(false);
     let mut synced = syncer.pass(&mut store, &blobs, &no_stop)?;

@@ -216,18 +216,18 @@ fn words_for(stderr: &str) -> Option<String> {
 /// A file put into the hot folder just before the first page (a cover
 /// sheet that assigns the pages to a case); none if no page comes.
 #[derive(Debug, Clone)]
-pub struct Lead {
+struct Lead {
     /// Its file name.
-    pub name: String,
+    name: String,
     /// Its bytes.
-    pub bytes: Vec<u8>,
+    bytes: Vec<u8>,
 }
 
 /// Scans into `hot_folder`: each finished page is moved there at once (as
 /// `<prefix>-NNNN.tif`, after `lead` if given) and reported to `page`.
 /// Returns the pages delivered; an error says how many were delivered
 /// before it.
-pub fn scan(
+fn scan(
     job: &ScanJob,
     work: &Path,
     hot_folder: &Path,

@@ -23,7 +23,7 @@ fn tampered(home: &Path, dir: &Path, name: &str, sql: &str) -> PathBuf {
 /// The database of `home` opened directly, as an attacker holding the key would.
 fn keyed(home: &Path) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(home.join("scanstelle.db")).unwrap();
-    let keys = scanstelle::crypto::Keys::for_home(home).unwrap();
+    let keys = common::keys(home);
     conn.pragma_update(None, "key", keys.db_pragma()).unwrap();
     conn
 }
@@ -49,11 +49,7 @@ fn the_chain_names_every_changed_removed_or_moved_entry() {
     desk.document(doc).unwrap();
     desk.case_file("12345BG0012345").unwrap();
     drop(desk);
-    let station = scanstelle::station::Station::open(
-        &config.home,
-        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
-    )
-    .unwrap();
+    let station = common::station(&config.home);
     common::admin_os(&config.home);
     let entries = common::count(&station, "SELECT COUNT(*) FROM events");
     assert!(entries > 10, "{entries} events");

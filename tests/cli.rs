@@ -113,11 +113,7 @@ fn a_second_watch_on_the_same_home_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     common::admin_os(&home);
-    let _first = scanstelle::station::Station::open(
-        &home,
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let _first = common::station(&home);
     let o = scanstelle(&["watch"], &home);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);

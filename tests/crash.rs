@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use scanstelle::blob::{BlobStore, Sha256Hex};
+use scanstelle::blob::Sha256Hex;
 use scanstelle::store::Store;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -208,11 +208,7 @@ fn sigkill_at_random_moments_loses_and_doubles_nothing() {
         &scanstelle::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
     )
     .unwrap();
-    let blobs = BlobStore::open(
-        home.join("blobs"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let blobs = common::blobs(&home);
     assert!(store.check_integrity().unwrap().is_empty());
     assert!(
         store.quarantine_entries().unwrap().is_empty(),

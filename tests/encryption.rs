@@ -197,7 +197,7 @@ fn a_home_from_before_encryption_is_encrypted_on_first_start() {
     std::fs::write(&old_blob, &page).unwrap();
     assert!(!common::files_containing(&home, b"Zitronenfalter").is_empty());
 
-    let keys = Keys::for_home(&home).unwrap();
+    let keys = common::keys(&home);
     let station = scanstelle::station::Station::open(&home, &keys).unwrap();
     let kept: String = station
         .store

@@ -49,11 +49,7 @@ fn the_generated_corpus_meets_the_bars() {
     let o = scanstelle(&["eval", "--truth", truth_file.to_str().unwrap()], &home);
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
     println!("{text}");
-    let store = scanstelle::store::Store::open(
-        &home.join("scanstelle.db"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let store = common::store(&home);
     let report = scanstelle::eval::evaluate(&truth, &store.document_reports().unwrap());
     assert_eq!(report.misfiled, 0, "{text}");
     assert_eq!(report.separation_errors, 0, "{text}");

@@ -22,11 +22,7 @@ fn setup() -> (tempfile::TempDir, Station, scanstelle::profile::Profile) {
     let dir = tempfile::tempdir().unwrap();
     let hot = dir.path().join("hot");
     std::fs::create_dir_all(&hot).unwrap();
-    let station = Station::open(
-        &dir.path().join("home"),
-        &scanstelle::crypto::Keys::for_home(&dir.path().join("home")).unwrap(),
-    )
-    .unwrap();
+    let station = common::station(&dir.path().join("home"));
     let profile = test_profile(&hot, 100, "");
     (dir, station, profile)
 }
@@ -200,8 +196,7 @@ fn a_crash_after_the_commit_is_finished_on_restart_without_a_second_copy() {
     // Restart: the file is still in the hot folder.
     let home = station.home().to_owned();
     drop(station);
-    let mut station =
-        Station::open(&home, &scanstelle::crypto::Keys::for_home(&home).unwrap()).unwrap();
+    let mut station = common::station(&home);
     let out = take_file(&mut station, &profile, &path, &opts()).unwrap();
     assert_eq!(out, Outcome::Resumed { source_id: id });
     assert!(!path.exists());

@@ -30,17 +30,10 @@ fn ingest(station: &mut Station, dir: &std::path::Path, name: &str, bytes: &[u8]
 fn the_demo_letter_is_recognised_with_word_boxes_and_found_by_search() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    let mut station =
-        Station::open(&home, &scanstelle::crypto::Keys::for_home(&home).unwrap()).unwrap();
+    let mut station = common::station(&home);
     let batch = ingest(&mut station, dir.path(), "wba.tif", demo_g4_tiff());
 
-    let mut p = Processor::new(
-        &home,
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-        Vec::new(),
-        2,
-    )
-    .unwrap();
+    let mut p = Processor::new(&home, &common::keys(&home), Vec::new(), 2).unwrap();
     let s = p.run_pending(&AtomicBool::new(false)).unwrap();
     assert_eq!((s.prepared, s.blank, s.recognized, s.batches), (2, 0, 2, 1));
     // No register imported: the document cannot be attached and waits for review.
@@ -134,8 +127,7 @@ fn the_demo_letter_is_recognised_with_word_boxes_and_found_by_search() {
 fn a_blank_backside_is_kept_flagged_and_left_out_of_the_document_and_ocr() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    let mut station =
-        Station::open(&home, &scanstelle::crypto::Keys::for_home(&home).unwrap()).unwrap();
+    let mut station = common::station(&home);
     // Page 1: the demo letter's first page; page 2: white with dust.
     let first = scanstelle::decode::decode(demo_g4_tiff())
         .unwrap()
@@ -161,13 +153,7 @@ fn a_blank_backside_is_kept_flagged_and_left_out_of_the_document_and_ocr() {
         out.into_inner()
     };
     ingest(&mut station, dir.path(), "duplex.tif", &tiff);
-    let mut p = Processor::new(
-        &home,
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-        Vec::new(),
-        1,
-    )
-    .unwrap();
+    let mut p = Processor::new(&home, &common::keys(&home), Vec::new(), 1).unwrap();
     let s = p.run_pending(&AtomicBool::new(false)).unwrap();
     assert_eq!((s.prepared, s.blank, s.recognized), (2, 1, 1));
     let pages = station.store.pages_of_source(1).unwrap();
@@ -218,8 +204,7 @@ fn a_blank_backside_is_kept_flagged_and_left_out_of_the_document_and_ocr() {
 fn processing_stopped_between_stages_resumes_without_doing_anything_twice() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    let mut station =
-        Station::open(&home, &scanstelle::crypto::Keys::for_home(&home).unwrap()).unwrap();
+    let mut station = common::station(&home);
     ingest(&mut station, dir.path(), "a.tif", demo_g4_tiff());
     ingest(
         &mut station,
@@ -229,13 +214,7 @@ fn processing_stopped_between_stages_resumes_without_doing_anything_twice() {
     );
 
     // A stop requested before anything runs leaves everything waiting.
-    let mut p = Processor::new(
-        &home,
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-        Vec::new(),
-        1,
-    )
-    .unwrap();
+    let mut p = Processor::new(&home, &common::keys(&home), Vec::new(), 1).unwrap();
     assert_eq!(
         p.run_pending(&AtomicBool::new(true)).unwrap(),
         Default::default()
@@ -253,13 +232,7 @@ fn processing_stopped_between_stages_resumes_without_doing_anything_twice() {
         2
     );
 
-    let mut p = Processor::new(
-        &home,
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-        Vec::new(),
-        2,
-    )
-    .unwrap();
+    let mut p = Processor::new(&home, &common::keys(&home), Vec::new(), 2).unwrap();
     let s = p.run_pending(&AtomicBool::new(false)).unwrap();
     assert_eq!((s.prepared, s.recognized, s.batches), (0, 0, 2));
     let again = p.run_pending(&AtomicBool::new(false)).unwrap();

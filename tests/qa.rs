@@ -8,17 +8,12 @@
 mod common;
 
 use common::dms::TestDms;
-use scanstelle::crypto::Keys;
 use scanstelle::qa::QaSettings;
 use scanstelle::store::Store;
 use scanstelle::sync::Syncer;
 use scanstelle::users::{Role, add_user};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
-
-fn store(home: &Path) -> Store {
-    Store::open(&home.join("scanstelle.db"), &Keys::for_home(home).unwrap()).unwrap()
-}
 
 fn run(home: &Path, args: &[&str], stdin: &str) -> (bool, String) {
     common::run_cli(args, home, stdin)
@@ -32,7 +27,7 @@ fn a_batch_leaves_after_its_sample_is_checked_and_another_person_released_it() {
     // erika (scan) sign in with passwords.
     common::admin_os(&home);
     {
-        let s = store(&home);
+        let s = common::store(&home);
         add_user(&s, Some("tester"), "anna", Role::Qs, "annas-passwort").unwrap();
         add_user(&s, Some("tester"), "erika", Role::Scan, "erikas-passwort").unwrap();
         // anna is at the station while the letters are scanned.
@@ -66,9 +61,9 @@ fn a_batch_leaves_after_its_sample_is_checked_and_another_person_released_it() {
     };
     let config = scanstelle::config::Config::from_file(file, home.clone(), None).unwrap();
     let syncer = Syncer::from_config(&config, "scan01").unwrap();
-    let keys = Keys::for_home(&home).unwrap();
+    let keys = common::keys(&home);
     let blobs = scanstelle::blob::BlobStore::open(home.join("blobs"), &keys).unwrap();
-    let mut s = store(&home);
+    let mut s = common::store(&home);
     let pass = |s: &mut Store| syncer.pass(s, &blobs, &AtomicBool::new(false)).unwrap();
 
     // Decided, but nothing leaves before its release.

@@ -81,7 +81,7 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
 
     // Intake takes them, as scanned by the person who ran the scan.
     {
-        let keys = scanstelle::crypto::Keys::for_home(&home).unwrap();
+        let keys = common::keys(&home);
         let mut station = scanstelle::station::Station::open(&home, &keys).unwrap();
         let config =
             scanstelle::config::Config::from_file(Default::default(), home.clone(), None).unwrap();
@@ -183,14 +183,9 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
             .ends_with("-0000-deckblatt.pdf")
     );
     {
-        let keys = scanstelle::crypto::Keys::for_home(&home).unwrap();
+        let keys = common::keys(&home);
         let mut station = scanstelle::station::Station::open(&home, &keys).unwrap();
-        let parsed =
-            scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes()).unwrap();
-        station
-            .store
-            .import_register(&parsed.persons, "demo", "0", 0)
-            .unwrap();
+        scanstelle::demo::import_register(&mut station.store).unwrap();
         let config = scanstelle::config::Config::load(Some(Path::new(cfg)), Some(&home)).unwrap();
         let akte = config.profile("akte").unwrap().clone();
         let opts = scanstelle::intake::TakeOptions {

@@ -100,22 +100,14 @@ fn erasing_a_case_destroys_its_data_and_nothing_of_another_case() {
     let mine = station.store.batch_blobs(batches[0]).unwrap();
     let other = station.store.batch_blobs(batches[1]).unwrap();
     drop(station);
-    let blobs = scanstelle::blob::BlobStore::open(
-        home.join("blobs"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let blobs = common::blobs(&home);
     let marker = b"bewilligungszeitraum";
     // In the station (its search finds it), in no file in plain form.
     let search = |home: &std::path::Path| {
-        scanstelle::store::Store::open(
-            &home.join("scanstelle.db"),
-            &scanstelle::crypto::Keys::for_home(home).unwrap(),
-        )
-        .unwrap()
-        .search(&["bewilligungszeitraum".into()], 5)
-        .unwrap()
-        .len()
+        common::store(home)
+            .search(&["bewilligungszeitraum".into()], 5)
+            .unwrap()
+            .len()
     };
     assert!(search(&home) > 0);
     assert_eq!(
@@ -160,11 +152,7 @@ fn erasing_a_case_destroys_its_data_and_nothing_of_another_case() {
         Vec::<std::path::PathBuf>::new()
     );
     // The register copy forgot the household; the other case is untouched.
-    let store = scanstelle::store::Store::open(
-        &home.join("scanstelle.db"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let store = common::store(&home);
     let register = store.register().unwrap();
     assert_eq!(register.case("12345BG0012345").count(), 0);
     assert!(register.case("12345BG0067890").count() > 0);

@@ -64,11 +64,7 @@ fn a_batch_goes_out_is_imported_once_and_its_local_copies_are_purged() {
         &home,
     );
     let store = &mut station.store;
-    let blobs = BlobStore::open(
-        home.join("blobs"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let blobs = common::blobs(&home);
     let blobs_before = store.batch_blobs(batches[0]).unwrap();
     assert!(blobs_before.iter().all(|b| blobs.contains(b)));
 
@@ -230,11 +226,7 @@ fn a_document_the_dms_refuses_goes_back_to_review_and_out_again_once_corrected()
         &home,
     );
     let store = &mut station.store;
-    let blobs = BlobStore::open(
-        home.join("blobs"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let blobs = common::blobs(&home);
     pass(&s, store, &blobs);
     dms.run_once();
     let s2 = pass(&s, store, &blobs);
@@ -307,11 +299,7 @@ fn an_unreachable_share_backs_off_and_a_lost_reply_is_answered_by_a_resend() {
         &home,
     );
     let store = &mut station.store;
-    let blobs = BlobStore::open(
-        home.join("blobs"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let blobs = common::blobs(&home);
     let s1 = pass(&s, store, &blobs);
     assert_eq!(
         (s1.sent, s1.failures),
@@ -412,11 +400,7 @@ fn webdav_over_tls_with_basic_auth_survives_errors_and_an_outage() {
         common::processed_station(dir.path(), &["weiterbewilligungsantrag.tif"]);
     let home = config.home.clone();
     let store = &mut station.store;
-    let blobs = BlobStore::open(
-        home.join("blobs"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let blobs = common::blobs(&home);
 
     // Refusals in words: an untrusted certificate, a wrong password.
     let untrusted = pass(
@@ -506,11 +490,7 @@ fn https_post_gets_its_receipt_at_once_and_the_import_report_later() {
         common::processed_station(dir.path(), &["kontoauszug.jpg"]);
     let home = config.home.clone();
     let store = &mut station.store;
-    let blobs = BlobStore::open(
-        home.join("blobs"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let blobs = common::blobs(&home);
     let endpoint = format!("https://127.0.0.1:{}/import", apache.port);
     let s = syncer(
         Box::new(
@@ -552,11 +532,7 @@ fn a_stalled_server_and_a_cut_upload_end_with_one_import() {
         common::processed_station(dir.path(), &["weiterbewilligungsantrag.tif"]);
     let home = config.home.clone();
     let store = &mut station.store;
-    let blobs = BlobStore::open(
-        home.join("blobs"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let blobs = common::blobs(&home);
     let via_proxy = |path: &str| format!("https://127.0.0.1:{}/{path}/", proxy.port);
     let s = syncer(
         Box::new(
@@ -676,11 +652,7 @@ fn killing_the_station_while_it_packages_and_uploads_loses_and_doubles_nothing()
     }
     // Then the line is fine again and the station runs to the end.
     proxy.set(common::proxy::Mode::Pass);
-    let store = Store::open(
-        &home.join("scanstelle.db"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let store = common::store(&home);
     for _ in 0..10 {
         let status = sync().wait().unwrap();
         dms.run_once();
@@ -785,11 +757,7 @@ fn a_message_whose_pdf_is_missing_waits_in_words_and_the_others_go() {
         &home,
     );
     let store = &mut station.store;
-    let blobs = BlobStore::open(
-        home.join("blobs"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let blobs = common::blobs(&home);
     // The first letter's PDF is lost from the disk.
     let doc = store.documents_of_batch(batches[0]).unwrap()[0].id;
     let pdf: String = store

@@ -4,7 +4,6 @@
 
 mod common;
 
-use scanstelle::store::Store;
 use scanstelle::users::{self, Role, UserError};
 
 fn user_add(home: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String) {
@@ -48,11 +47,7 @@ fn accounts_start_with_an_admin_and_logins_are_hashed_logged_and_throttled() {
     );
     assert!(ok, "{out}");
 
-    let store = Store::open(
-        &home.join("scanstelle.db"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let store = common::store(&home);
     let erika = store.account("erika").unwrap().unwrap();
     assert!(
         erika.password.starts_with("$argon2id$"),
@@ -90,11 +85,7 @@ fn accounts_start_with_an_admin_and_logins_are_hashed_logged_and_throttled() {
             "{pw} in clear"
         );
     }
-    let store = Store::open(
-        &home.join("scanstelle.db"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let store = common::store(&home);
     let failed: i64 = store
         .connection()
         .query_row(
@@ -216,11 +207,7 @@ fn accounts_start_with_an_admin_and_logins_are_hashed_logged_and_throttled() {
     );
     assert!(!ok && out.contains("schon qs.anna zugeordnet"), "{out}");
     // Every sign-in is in the chain, and who did what.
-    let store = Store::open(
-        &home.join("scanstelle.db"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let store = common::store(&home);
     let created_by: String = store
         .connection()
         .query_row(

@@ -4,7 +4,6 @@ mod common;
 
 use common::*;
 use scanstelle::config::Config;
-use scanstelle::station::Station;
 use scanstelle::store::{BatchState, Store};
 use scanstelle::watch::{self, WatchError, WatchOptions, WatchSummary};
 use std::io::Write;
@@ -26,11 +25,7 @@ impl Running {
 }
 
 fn start(config: Config) -> Running {
-    let station = Station::open(
-        &config.home,
-        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
-    )
-    .unwrap();
+    let station = common::station(&config.home);
     let db = config.home.join("scanstelle.db");
     let (tx, rx) = oneshot::channel::<()>();
     let handle = tokio::spawn(async move {

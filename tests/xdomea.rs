@@ -54,11 +54,7 @@ fn the_0605_message_validates_and_its_container_is_laid_out_as_the_standard_says
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let blobs = BlobStore::open(
-        dir.path().join("blobs"),
-        &scanstelle::crypto::Keys::for_home(dir.path()).unwrap(),
-    )
-    .unwrap();
+    let blobs = common::blobs(dir.path());
     let p = package(&blobs);
     let xml = p.message_xml();
     validate(&xsd, &xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
@@ -122,11 +118,7 @@ fn the_0605_message_validates_and_its_container_is_laid_out_as_the_standard_says
 #[test]
 fn a_container_is_refused_without_documents_or_with_a_missing_pdf() {
     let dir = tempfile::tempdir().unwrap();
-    let blobs = BlobStore::open(
-        dir.path().join("blobs"),
-        &scanstelle::crypto::Keys::for_home(dir.path()).unwrap(),
-    )
-    .unwrap();
+    let blobs = common::blobs(dir.path());
     let mut p = package(&blobs);
     let missing = scanstelle::blob::Sha256Hex::of(b"not stored");
     p.documents[1].pdf = missing;
@@ -195,11 +187,7 @@ fn a_classified_batch_becomes_a_valid_package_with_one_process_id_for_life() {
         return;
     };
     validate(&xsd, &pkg.message_xml()).unwrap_or_else(|e| panic!("{e}"));
-    let blobs = BlobStore::open(
-        home.join("blobs"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let blobs = common::blobs(&home);
     let zip = pkg
         .write_zip(&blobs, std::io::Cursor::new(Vec::new()))
         .unwrap();

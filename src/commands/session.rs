@@ -26,7 +26,7 @@ pub fn sign_in(config: &Config, user: Option<&str>, action: Action) -> Result<Se
             users::sign_in(&store, name, &password)?
         }
         None => {
-            let os = super::sync::station_user();
+            let os = users::os_user();
             match users::sign_in_os(&store, &os)? {
                 Some(s) => s,
                 None if !users::has_accounts(&store)? => bail!(

@@ -183,7 +183,7 @@ fn start_engine(
             let options = scanstelle::watch::WatchOptions {
                 stop_when_idle: None,
                 ocr_workers: Some(ocr_workers.max(1)),
-                sync_as: Some(crate::commands::sync::station_user()),
+                sync_as: Some(scanstelle::users::os_user()),
             };
             let shutdown = async {
                 let _ = stopped.await;

@@ -56,12 +56,7 @@ fn take_demo(config: &Config, dir: &Path, files: &[&str]) {
         &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
     )
     .unwrap();
-    let parsed =
-        scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes()).unwrap();
-    station
-        .store
-        .import_register(&parsed.persons, "demo", "0", 0)
-        .unwrap();
+    scanstelle::demo::import_register(&mut station.store).unwrap();
     let opts = TakeOptions {
         remove_original: false,
         quarantine_after: std::time::Duration::ZERO,

@@ -60,21 +60,24 @@ pub fn screen_name(app: &App, s: Screen) -> &'static str {
     }
 }
 
+/// The name and, beneath it, the tag ("Demo") or "Jobcenter".
+pub fn brand(app: &App, name_size: f32) -> iced::widget::Column<'_, Message> {
+    column![
+        text("Scanstelle").size(name_size),
+        text(
+            app.tag
+                .clone()
+                .unwrap_or_else(|| app.lang.t("Jobcenter", "Job centre").into())
+        )
+        .size(size::SMALL)
+        .style(text::secondary),
+    ]
+}
+
 fn sidebar(app: &App) -> Element<'_, Message> {
     let l = app.lang;
     let mut nav = column![
-        column![
-            text("Scanstelle").size(22),
-            text(
-                app.tag
-                    .clone()
-                    .unwrap_or_else(|| l.t("Jobcenter", "Job centre").into())
-            )
-            .size(size::SMALL)
-            .style(text::secondary),
-        ]
-        .spacing(2)
-        .padding([8, 12]),
+        brand(app, 22.0).spacing(2).padding([8, 12]),
         space().height(12),
     ]
     .spacing(4);

@@ -23,33 +23,50 @@ pub fn count(station: &scanstelle::station::Station, sql: &str) -> i64 {
         .unwrap()
 }
 
-/// Runs the real `scanstelle` binary with `args` on the station home `home`
-/// (no configuration from the environment).
-pub fn scanstelle(args: &[&str], home: &Path) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_scanstelle"))
-        .args(args)
+/// The station keys of `home` (its key file, made for a new home).
+pub fn keys(home: &Path) -> scanstelle::crypto::Keys {
+    scanstelle::crypto::Keys::for_home(home).unwrap()
+}
+
+/// A connection to the database of `home`.
+pub fn store(home: &Path) -> scanstelle::store::Store {
+    scanstelle::store::Store::open(&home.join("scanstelle.db"), &keys(home)).unwrap()
+}
+
+/// The blob store of `home`.
+pub fn blobs(home: &Path) -> scanstelle::blob::BlobStore {
+    scanstelle::blob::BlobStore::open(home.join("blobs"), &keys(home)).unwrap()
+}
+
+/// The station at `home`, with its lock.
+pub fn station(home: &Path) -> scanstelle::station::Station {
+    scanstelle::station::Station::open(home, &keys(home)).unwrap()
+}
+
+/// The real `scanstelle` binary with `args` on the station home `home`
+/// (no configuration, account or display from the environment).
+fn command(args: &[&str], home: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_scanstelle"));
+    c.args(args)
         .arg("--home")
         .arg(home)
         .env_remove("SCANSTELLE_CONFIG")
         .env_remove("SCANSTELLE_USER")
         // No window: the commands run headless even on a desktop.
         .env_remove("DISPLAY")
-        .env("XDG_CONFIG_HOME", home.join("xdg-config"))
-        .output()
-        .unwrap()
+        .env("XDG_CONFIG_HOME", home.join("xdg-config"));
+    c
+}
+
+/// Runs the real `scanstelle` binary with `args` on the station home `home`.
+pub fn scanstelle(args: &[&str], home: &Path) -> std::process::Output {
+    command(args, home).output().unwrap()
 }
 
 /// Runs the binary like [`scanstelle`], with `stdin` as its standard input.
 pub fn scanstelle_with_input(args: &[&str], home: &Path, stdin: &str) -> std::process::Output {
     use std::io::Write;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scanstelle"))
-        .args(args)
-        .arg("--home")
-        .arg(home)
-        .env_remove("SCANSTELLE_CONFIG")
-        .env_remove("SCANSTELLE_USER")
-        .env_remove("DISPLAY")
-        .env("XDG_CONFIG_HOME", home.join("xdg-config"))
+    let mut child = command(args, home)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -100,8 +117,7 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 pub fn admin_os(home: &Path) {
     use scanstelle::users::{self, Role};
     std::fs::create_dir_all(home).unwrap();
-    let keys = scanstelle::crypto::Keys::for_home(home).unwrap();
-    let store = scanstelle::store::Store::open(&home.join("scanstelle.db"), &keys).unwrap();
+    let store = store(home);
     let os = users::os_user();
     if store.account_of_os_user(&os).unwrap().is_none() {
         let admin = store
@@ -380,17 +396,8 @@ pub fn processed_station(
     let home = dir.join("home");
     let config =
         scanstelle::config::Config::from_file(Default::default(), home.clone(), None).unwrap();
-    let mut station = scanstelle::station::Station::open(
-        &home,
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
-    let parsed =
-        scanstelle::register::parse_csv(scanstelle::demo::REGISTER_CSV.as_bytes()).unwrap();
-    station
-        .store
-        .import_register(&parsed.persons, "demo", "0", 0)
-        .unwrap();
+    let mut station = station(&home);
+    scanstelle::demo::import_register(&mut station.store).unwrap();
     let mut batches = Vec::new();
     for name in letters {
         let f = scanstelle::demo::FILES
@@ -408,15 +415,11 @@ pub fn processed_station(
             other => panic!("{other:?}"),
         }
     }
-    let mut p = scanstelle::process::Processor::new(
-        &home,
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
-        config.profiles.clone(),
-        2,
-    )
-    .unwrap()
-    .with_classify(&config.classify)
-    .unwrap();
+    let mut p =
+        scanstelle::process::Processor::new(&home, &keys(&home), config.profiles.clone(), 2)
+            .unwrap()
+            .with_classify(&config.classify)
+            .unwrap();
     p.run_pending(&std::sync::atomic::AtomicBool::new(false))
         .unwrap();
     (config, station, batches)

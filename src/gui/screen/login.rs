@@ -7,7 +7,7 @@
 use crate::gui::effect::{LOGIN_NAME, LOGIN_PASSWORD};
 use crate::gui::message::Message;
 use crate::gui::state::App;
-use crate::gui::view::size;
+use crate::gui::view::{brand, size};
 use iced::widget::{button, column, container, row, space, text, text_input};
 use iced::{Alignment, Element, Fill};
 
@@ -63,14 +63,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
         );
     }
     let mut card = column![
-        text("Scanstelle").size(size::TITLE),
-        text(
-            app.tag
-                .clone()
-                .unwrap_or_else(|| l.t("Jobcenter", "Job centre").into())
-        )
-        .size(size::SMALL)
-        .style(text::secondary),
+        brand(app, size::TITLE).spacing(8),
         space().height(8),
         text(heading).size(size::HEADING),
     ]
