@@ -30,6 +30,16 @@ pub struct TruthDocument {
     /// Whether it carries an identifier of the register (BG-Nummer,
     /// Kundennummer, cover sheet).
     pub identifier: bool,
+    /// Whether, without an identifier, it names a person of the register
+    /// with full name and full address or date of birth, so that exactly
+    /// one household fits (what a careful clerk attaches without asking).
+    #[serde(default)]
+    pub person_evidence: bool,
+    /// A trap a person must look at (namesakes the page cannot tell apart,
+    /// a person who moved, two households at one address…): in words.
+    /// Such a document must not be attached without a person.
+    #[serde(default)]
+    pub trap: Option<String>,
 }
 
 /// The figures.
@@ -49,6 +59,15 @@ pub struct EvalReport {
     pub with_identifier: usize,
     /// Of those, attached automatically (to the right case).
     pub with_identifier_auto: usize,
+    /// Documents without an identifier that name their person with full
+    /// name and address or date of birth.
+    pub with_person: usize,
+    /// Of those, attached automatically (to the right case).
+    pub with_person_auto: usize,
+    /// Documents with a trap (namesakes, a moved person …).
+    pub traps: usize,
+    /// Of those, attached automatically all the same (right or wrong).
+    pub traps_auto: usize,
     /// Right case either attached or proposed for review.
     pub case_recall: usize,
     /// Right type.
@@ -58,12 +77,35 @@ pub struct EvalReport {
     /// Calibration of the type confidence: per band of confidence (lower
     /// bound in %), the documents in it and how many of them were right.
     pub type_calibration: BTreeMap<u32, (usize, usize)>,
+    /// Reliability of the case confidence: per band (lower bound in %), the
+    /// documents whose best case had that confidence, how many of those
+    /// cases were right, and how many were attached automatically.
+    pub case_calibration: BTreeMap<u32, (usize, usize, usize)>,
 }
 
 /// Lower bounds (in %) of the confidence bands of the calibration table.
 const BANDS: [u32; 5] = [0, 50, 80, 95, 99];
 
+/// Lower bounds (in %) of the bands of the case reliability table (finer
+/// where the threshold is chosen).
+const CASE_BANDS: [u32; 10] = [0, 50, 70, 80, 85, 90, 92, 94, 96, 98];
+
+/// The band of a confidence (0..1).
+fn band(bands: &[u32], confidence: f64) -> u32 {
+    bands
+        .iter()
+        .rev()
+        .find(|&&b| confidence * 100.0 >= f64::from(b) - 1e-9)
+        .copied()
+        .unwrap_or(0)
+}
+
 impl EvalReport {
+    /// Share of documents named by person evidence that were attached
+    /// automatically.
+    pub fn auto_share_with_person(&self) -> f64 {
+        ratio(self.with_person_auto, self.with_person)
+    }
     /// Share of documents with an identifier that were attached automatically.
     pub fn auto_share_with_identifier(&self) -> f64 {
         ratio(self.with_identifier_auto, self.with_identifier)
@@ -105,6 +147,12 @@ pub fn evaluate(truth: &Truth, docs: &[DocumentReport]) -> EvalReport {
         if t.identifier {
             r.with_identifier += 1;
         }
+        if t.person_evidence && !t.identifier {
+            r.with_person += 1;
+        }
+        if t.trap.is_some() {
+            r.traps += 1;
+        }
         let Some(d) = by_key.get(&key(&t.source_file, &t.pages)) else {
             continue;
         };
@@ -120,16 +168,28 @@ pub fn evaluate(truth: &Truth, docs: &[DocumentReport]) -> EvalReport {
         if auto && right && t.identifier {
             r.with_identifier_auto += 1;
         }
+        if auto && right && t.person_evidence && !t.identifier {
+            r.with_person_auto += 1;
+        }
+        if auto && t.trap.is_some() {
+            r.traps_auto += 1;
+        }
+        if d.case.is_some() {
+            let cell = r
+                .case_calibration
+                .entry(band(&CASE_BANDS, d.case_confidence))
+                .or_default();
+            cell.0 += 1;
+            cell.1 += usize::from(right);
+            cell.2 += usize::from(auto);
+        }
         if right {
             r.case_recall += 1;
         }
-        let band = BANDS
-            .iter()
-            .rev()
-            .find(|&&b| d.type_confidence * 100.0 >= f64::from(b))
-            .copied()
-            .unwrap_or(0);
-        let cell = r.type_calibration.entry(band).or_default();
+        let cell = r
+            .type_calibration
+            .entry(band(&BANDS, d.type_confidence))
+            .or_default();
         cell.0 += 1;
         if d.doc_type.as_deref() == Some(t.doc_type.as_str()) {
             r.type_correct += 1;
@@ -176,6 +236,18 @@ impl fmt::Display for EvalReport {
         )?;
         writeln!(
             f,
+            "automatisch zugeordnet (ohne Kennung) {:>5} von {} = {:.1} %",
+            self.with_person_auto,
+            self.with_person,
+            pct(self.auto_share_with_person())
+        )?;
+        writeln!(
+            f,
+            "Fallen automatisch zugeordnet         {:>5} von {}",
+            self.traps_auto, self.traps
+        )?;
+        writeln!(
+            f,
             "automatisch zugeordnet (alle)         {:>5} von {}",
             self.auto, self.separated
         )?;
@@ -198,6 +270,17 @@ impl fmt::Display for EvalReport {
             writeln!(
                 f,
                 "  ab {band:>2} %: {n:>4} Dokumente, {:.1} % richtig",
+                ratio(*right, *n) * 100.0
+            )?;
+        }
+        writeln!(
+            f,
+            "Akten-Sicherheit → Anteil richtig (Zuverlässigkeit; automatisch):"
+        )?;
+        for (band, (n, right, auto)) in &self.case_calibration {
+            writeln!(
+                f,
+                "  ab {band:>2} %: {n:>4} Dokumente, {:.1} % richtig, {auto} automatisch",
                 ratio(*right, *n) * 100.0
             )?;
         }

@@ -244,6 +244,26 @@ pub struct Register {
     by_bg: HashMap<String, Vec<usize>>,
     by_kunde: HashMap<String, usize>,
     by_name: HashMap<String, Vec<usize>>,
+    /// Family-name words of five letters or more and each of them with one
+    /// letter left out (symmetric deletion: one lookup finds every word one
+    /// edit away).
+    by_name_deletion: HashMap<String, Vec<usize>>,
+    /// Addresses of persons (by Kundennummer) in older register versions
+    /// that differ from the current one: street, postcode.
+    former: HashMap<String, Vec<(String, String)>>,
+}
+
+/// A word and every form of it with one character left out.
+fn deletions(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = vec![word.to_owned()];
+    for i in 0..chars.len() {
+        let d: String = chars[..i].iter().chain(&chars[i + 1..]).collect();
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    out
 }
 
 impl Register {
@@ -258,6 +278,11 @@ impl Register {
             r.by_kunde.insert(p.kundennummer.clone(), i);
             for part in fold(&p.nachname).split(' ').filter(|w| w.len() >= 2) {
                 r.by_name.entry(part.to_owned()).or_default().push(i);
+                if part.chars().count() >= 5 {
+                    for d in deletions(part) {
+                        r.by_name_deletion.entry(d).or_default().push(i);
+                    }
+                }
             }
         }
         r.persons = persons;
@@ -315,6 +340,73 @@ impl Register {
             .into_iter()
             .flatten()
             .map(|&i| &self.persons[i])
+    }
+
+    /// The persons one of whose family-name words is this folded word or,
+    /// for words of five letters or more, one edit away from it.
+    pub fn by_family_name_fuzzy(&self, folded_word: &str) -> Vec<&Person> {
+        let mut idx: Vec<usize> = self.by_name.get(folded_word).cloned().unwrap_or_default();
+        if folded_word.chars().count() >= 5 {
+            for d in deletions(folded_word) {
+                idx.extend(self.by_name_deletion.get(&d).into_iter().flatten());
+            }
+        }
+        idx.sort_unstable();
+        idx.dedup();
+        idx.into_iter()
+            .map(|i| &self.persons[i])
+            .filter(|p| {
+                fold(&p.nachname)
+                    .split(' ')
+                    .any(|w| w == folded_word || edit_distance(w, folded_word) <= 1)
+            })
+            .collect()
+    }
+
+    /// Adds the addresses persons had in older register versions (street,
+    /// postcode by Kundennummer); only those differing from the current
+    /// address are kept.
+    pub fn with_former_addresses(
+        mut self,
+        former: impl IntoIterator<Item = (String, String, String)>,
+    ) -> Self {
+        for (kunde, strasse, plz) in former {
+            let Some(p) = self.person(&kunde) else {
+                continue;
+            };
+            if fold_street(&p.strasse) == fold_street(&strasse) && p.plz == plz {
+                continue;
+            }
+            let list = self.former.entry(kunde).or_default();
+            if !list.contains(&(strasse.clone(), plz.clone())) {
+                list.push((strasse, plz));
+            }
+        }
+        self
+    }
+
+    /// A person's addresses in older register versions (street, postcode).
+    pub fn former_addresses(&self, kundennummer: &str) -> impl Iterator<Item = (&str, &str)> {
+        self.former
+            .get(kundennummer)
+            .into_iter()
+            .flatten()
+            .map(|(s, p)| (s.as_str(), p.as_str()))
+    }
+
+    /// The cases other than `bg` with a person of this family name at this
+    /// address (street and postcode).
+    pub fn other_households_at(&self, bg: &str, person: &Person) -> Vec<&str> {
+        let street = fold_street(&person.strasse);
+        let family = fold(&person.nachname);
+        let mut out: Vec<&str> = self
+            .by_family_name(family.split(' ').next().unwrap_or_default())
+            .filter(|p| p.bg != bg && p.plz == person.plz && fold_street(&p.strasse) == street)
+            .map(|p| p.bg.as_str())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Searches by BG-Nummer or Kundennummer (exactly, in any written form)

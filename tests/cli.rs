@@ -101,6 +101,53 @@ fn ingest_process_status_and_search() {
 }
 
 #[test]
+fn search_finds_numbers_and_names_as_a_person_types_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    common::admin_os(&home);
+    let pdf = dir.path().join("rechnung.pdf");
+    std::fs::write(
+        &pdf,
+        text_pdf(&[
+            "Rechnung Nr. RE-20140519/499",
+            "Aktenzeichen 12345-BG-0012345 vom 3.4.2026",
+            "Herrn Jürgen Müller, Weißdornweg 7",
+            "Kundennummer 123 A 456789",
+        ]),
+    )
+    .unwrap();
+    let o = scanstelle(&["process", pdf.to_str().unwrap()], &home);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for typed in [
+        &["RE-20140519/499"][..],
+        &["RE20140519499"],
+        &["re-20140519"],
+        &["12345-BG-0012345"],
+        &["12345BG0012345"],
+        &["12345//0012345"],
+        &["123A456789"],
+        &["123-A-456789"],
+        &["Müller", "Jürgen"],
+        &["Mueller"],
+        &["Weissdornweg"],
+        &["Weißdornweg", "7"],
+    ] {
+        let mut args = vec!["search"];
+        args.extend_from_slice(typed);
+        let o = scanstelle(&args, &home);
+        assert!(
+            o.status.success() && stdout(&o).contains("rechnung.pdf Seite 1"),
+            "{typed:?}: {}",
+            stdout(&o)
+        );
+    }
+    for typed in ["RE-20140519/498", "12345-BG-0012346", "Meier"] {
+        let o = scanstelle(&["search", typed], &home);
+        assert!(!o.status.success(), "{typed}: {}", stdout(&o));
+    }
+}
+
+#[test]
 fn ingest_of_a_missing_file_fails_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let o = scanstelle(&["ingest", "/nirgends/scan.tif"], dir.path());

@@ -54,6 +54,9 @@ fn the_generated_corpus_meets_the_bars() {
     assert_eq!(report.misfiled, 0, "{text}");
     assert_eq!(report.separation_errors, 0, "{text}");
     assert!(report.auto_share_with_identifier() >= 0.9, "{text}");
+    // Full name and address of one household, no identifier: attached.
+    assert!(report.with_person > 0, "{text}");
+    assert!(report.auto_share_with_person() >= 0.7, "{text}");
     assert!(report.type_accuracy() >= 0.9, "{text}");
     assert!(
         o.status.success(),

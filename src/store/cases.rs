@@ -280,7 +280,15 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(Register::new(version, persons))
+        // Where the persons lived in older versions: a letter to an old
+        // address is for a person to look at, not for the machine.
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT kundennummer, strasse, plz FROM register_persons WHERE version_id < ?1",
+        )?;
+        let former = stmt
+            .query_map([version], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<(String, String, String)>>>()?;
+        Ok(Register::new(version, persons).with_former_addresses(former))
     }
 
     /// Records the decision on an open document: case, type, confidences,

@@ -14,6 +14,7 @@ mod erase;
 mod outbox;
 mod qa;
 mod schema;
+mod search;
 pub mod state;
 
 use crate::blob::Sha256Hex;
@@ -26,6 +27,7 @@ pub use edit::{Edit, Edited, PageToTurn, Turned};
 pub use erase::ErasePlan;
 pub use outbox::{ImportOutcome, OutboxRow, Outgoing, OutgoingDocument, SyncStatus};
 pub use qa::{QaBatch, QaItem};
+pub use search::SearchHit;
 pub use state::{BatchState, DocumentState, OutboxState, PageState, SourceState};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -417,13 +419,16 @@ impl Store {
         }
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(found as usize) {
             let tx = self.conn.transaction()?;
-            match sql.split_once(schema::SEAL_MARKER) {
-                Some((before, after)) => {
-                    tx.execute_batch(before)?;
-                    audit::seal_existing(&tx)?;
-                    tx.execute_batch(after)?;
-                }
-                None => tx.execute_batch(sql)?,
+            if let Some((before, after)) = sql.split_once(schema::SEAL_MARKER) {
+                tx.execute_batch(before)?;
+                audit::seal_existing(&tx)?;
+                tx.execute_batch(after)?;
+            } else if let Some((before, after)) = sql.split_once(schema::REINDEX_MARKER) {
+                tx.execute_batch(before)?;
+                search::reindex(&tx)?;
+                tx.execute_batch(after)?;
+            } else {
+                tx.execute_batch(sql)?;
             }
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
             tx.commit()?;
@@ -820,10 +825,6 @@ impl Store {
 
 /// What the search index cannot fold itself: ß is searched as ss
 /// (umlauts and accents are folded by the tokenizer).
-fn fold_for_search(text: &str) -> String {
-    text.replace('ß', "ss").replace('ẞ', "SS")
-}
-
 const SOURCE_COLUMNS: &str = "SELECT id, batch_id, original_path, file_name, sha256, size, page_count, state, received_at FROM source_files";
 
 fn source_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceFile> {
@@ -985,21 +986,6 @@ pub struct NewOcr<'a> {
     pub page_id: i64,
     /// The recognised page.
     pub ocr: &'a crate::ocr::OcrPage,
-}
-
-/// A page found by full-text search.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchHit {
-    /// The page.
-    pub page_id: i64,
-    /// Its batch.
-    pub batch_id: i64,
-    /// The file it came from.
-    pub file_name: String,
-    /// 1-based page number within that file.
-    pub page_number: u32,
-    /// Text around the match, the match in «».
-    pub snippet: String,
 }
 
 /// A page waiting for a pipeline step.
@@ -1208,14 +1194,7 @@ impl Store {
             [rec.page_id],
             |r| r.get(0),
         )?;
-        let searchable = fold_for_search(&match source_text {
-            Some(t) => format!("{}\n{t}", o.text),
-            None => o.text.clone(),
-        });
-        tx.execute(
-            "INSERT INTO page_fts (rowid, text) VALUES (?1, ?2)",
-            params![rec.page_id, searchable],
-        )?;
+        search::index_page(&tx, rec.page_id, &o.text, source_text.as_deref())?;
         tx.commit()?;
         Ok(())
     }
@@ -1230,44 +1209,6 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
-    }
-
-    /// Full-text search; every word must occur (prefixes match, umlauts and
-    /// accents are folded). Best matches first.
-    pub fn search(&self, words: &[String], limit: usize) -> Result<Vec<SearchHit>> {
-        let terms: Vec<String> = words
-            .iter()
-            .flat_map(|w| w.split_whitespace())
-            .map(|w| {
-                fold_for_search(
-                    &w.chars()
-                        .filter(|c| c.is_alphanumeric())
-                        .collect::<String>(),
-                )
-            })
-            .filter(|w| !w.is_empty())
-            .map(|w| format!("\"{w}\"*"))
-            .collect();
-        if terms.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut stmt = self.conn.prepare(
-            "SELECT p.id, p.batch_id, s.file_name, p.page_index,
-                    snippet(page_fts, 0, '«', '»', ' … ', 12)
-             FROM page_fts JOIN pages p ON p.id = page_fts.rowid
-             JOIN source_files s ON s.id = p.source_file_id
-             WHERE page_fts MATCH ?1 ORDER BY rank LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![terms.join(" AND "), limit as i64], |r| {
-            Ok(SearchHit {
-                page_id: r.get(0)?,
-                batch_id: r.get(1)?,
-                file_name: r.get(2)?,
-                page_number: r.get::<_, u32>(3)? + 1,
-                snippet: r.get::<_, String>(4)?.replace('\n', " "),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Quality flags and blank marks of the pages of a batch, for reports.

@@ -347,7 +347,15 @@ CREATE TABLE qa_items (
 );
 CREATE INDEX qa_items_batch ON qa_items(batch_id);
 "#,
+    // 15: the search index holds numbers also in one piece and words with
+    // umlauts spelled out (built anew from the stored texts).
+    r#"
+-- @reindex-search
+"#,
 ];
 
 /// Where a migration hands over to Rust code (then goes on with its SQL).
 pub(super) const SEAL_MARKER: &str = "-- @seal-existing-events";
+
+/// Where a migration builds the search index anew from the stored texts.
+pub(super) const REINDEX_MARKER: &str = "-- @reindex-search";

@@ -765,6 +765,10 @@ pub fn write(dir: &Path, seed: u64, per_class: usize) -> Truth {
             case: Some(person.bg.clone()),
             doc_type: TEMPLATES[class].0.into(),
             identifier: matches!(naming, Naming::Bg(_) | Naming::Kunde),
+            // Full name and address, nothing else (a swapped pair of letters
+            // is two edits: a person looks).
+            person_evidence: naming == Naming::NameOnly,
+            trap: None,
         };
         match n % 4 {
             // Desk scans: one colour JPEG (one page) or grey PNG per letter.

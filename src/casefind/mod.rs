@@ -1,26 +1,34 @@
 //! Finding the case (Bedarfsgemeinschaft) a document belongs to.
 //!
 //! Evidence, strongest first: the BG-Nummer of a cover sheet; a BG-Nummer
-//! or Kundennummer in the OCR text (any written form, typical OCR
-//! confusions O/0, I/l/1, S/5, B/8, Z/2 repaired only when the repaired
-//! value is in the register); a person's full name, address and date of
-//! birth from the register found on a page. Each piece says where it was
-//! (page, word box). Pieces for the same case combine (noisy-or of the best
-//! piece of each kind); pages after the first inherit the document's case.
+//! or Kundennummer in the OCR text, however it is written
+//! ([`identifiers`]: any separators, spacing, comb boxes, splits over a
+//! line; OCR confusions repaired only into register values); a person's
+//! full name, address and date of birth from the register ([`persons`]).
+//! Each piece says where it was (page, word box). Pieces for the same case
+//! combine (noisy-or of the best piece of each kind).
 //!
 //! Precision comes first: a document is attached automatically only when
-//! exactly one case has evidence, its score reaches the threshold, no
+//! exactly one case is supported, its score reaches the threshold, no
 //! identifier on the document is well-formed but unknown, and an identifier
 //! that is one character away from another register entry is corroborated
-//! (name or address of that case on the document, or read unrepaired with
-//! high confidence). Everything else goes to review with ranked candidates.
+//! (name, address or date of birth of that case on the document, or read
+//! cleanly with high confidence). Without an identifier, a full name with
+//! full address or date of birth that fits exactly one household is
+//! enough, unless namesakes, a second household of that name at the
+//! address, an address from an older register version or more than one
+//! forgiven OCR error leave a doubt. Everything else goes to review with
+//! ranked candidates and the reasons in words.
 
 use std::collections::{BTreeMap, HashMap};
 
 use regex::Regex;
 
+mod identifiers;
+mod persons;
+
 use crate::ocr::{Word, lines};
-use crate::register::{Register, fold, fold_street};
+use crate::register::{Register, fold};
 
 /// Patterns and thresholds of the matcher (`[cases]` in the configuration).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -292,93 +300,76 @@ impl CaseFinder {
                 reasons.push(format!("BG-Nummer {bg} vom Deckblatt nicht im Fallbestand"));
             }
         }
-        let found: Vec<Found> = pages
-            .iter()
-            .enumerate()
-            .flat_map(|(i, words)| self.identifiers(words, i as u32 + 1))
-            .collect();
-        // A Kundennummer whose letter was read as a digit counts only when
-        // exactly one look-alike letter gives a register entry.
-        let found: Vec<Found> = found
-            .into_iter()
-            .filter_map(|mut f| {
-                if f.letter_alternatives.is_empty() {
-                    return Some(f);
-                }
-                let hits: Vec<String> = f
-                    .letter_alternatives
-                    .iter()
-                    .map(|l| format!("{}{l}{}", &f.value[..3], &f.value[4..]))
-                    .filter(|v| reg.person(v).is_some())
-                    .collect();
-                let [one] = hits.as_slice() else {
-                    return None;
-                };
-                f.value = one.clone();
-                f.repaired = true;
-                Some(f)
-            })
-            .collect();
-        let mut unknown = Vec::new();
+        let reads = self.reads(reg, pages);
+        let mut unknown: Vec<String> = Vec::new();
         let mut needs_corroboration: Vec<String> = Vec::new();
-        for f in &found {
-            let (bg, what) = match f.kind {
-                EvidenceKind::BgNumber => {
-                    (reg.has_case(&f.value).then(|| f.value.clone()), "BG-Nummer")
-                }
-                _ => (reg.person(&f.value).map(|p| p.bg.clone()), "Kundennummer"),
+        for r in &reads {
+            let what = if r.kind == EvidenceKind::BgNumber {
+                "BG-Nummer"
+            } else {
+                "Kundennummer"
+            };
+            let bg = match r.kind {
+                EvidenceKind::BgNumber => r.known.then(|| r.value.clone()),
+                _ => reg.person(&r.value).map(|p| p.bg.clone()),
             };
             let Some(bg) = bg else {
-                if !f.strict {
-                    continue;
-                }
                 // Never attached, and it may be a misread of a number that
                 // is in the register: the document goes to a person, unless
                 // a registered cover sheet says where it belongs.
-                unknown.push(format!(
-                    "{what} {} auf Seite {} nicht im Fallbestand",
-                    f.value, f.page
-                ));
+                let near = self
+                    .one_digit_away(reg, r.kind, &r.value)
+                    .map(|v| format!(" (ähnlich: {v})"))
+                    .unwrap_or_default();
+                let reason = format!(
+                    "{what} {} auf Seite {} nicht im Fallbestand{near}",
+                    r.value, r.page
+                );
+                if !unknown.contains(&reason) {
+                    unknown.push(reason);
+                }
                 continue;
             };
             // A number one digit from another entry, or one that only became
-            // a number by reading a separator or letter differently, needs
-            // more than itself.
-            if !f.strict || self.near_miss(reg, f) {
+            // a number by repairs or a look-alike marker, needs more than itself.
+            if !r.clean || self.one_digit_away(reg, r.kind, &r.value).is_some() {
                 needs_corroboration.push(bg.clone());
             }
-            let base = match (f.kind, f.repaired) {
+            let base = match (r.kind, r.repairs > 0 || !r.clean) {
                 (EvidenceKind::BgNumber, false) => 0.93,
                 (EvidenceKind::BgNumber, true) => 0.9,
                 (_, false) => 0.92,
                 (_, true) => 0.9,
             };
-            let score: f64 = if f.labelled { base + 0.04 } else { base };
+            let score: f64 = if r.labelled { base + 0.04 } else { base };
+            let repaired = r.repairs > 0 || !r.clean;
             evidence.entry(bg.clone()).or_default().push(Evidence {
-                kind: f.kind,
-                page: f.page,
-                read: f.read.clone(),
-                bbox: Some(f.bbox),
-                repaired: f.repaired,
+                kind: r.kind,
+                page: r.page,
+                read: r.read.clone(),
+                bbox: Some(r.bbox),
+                repaired,
                 score,
                 text: format!(
                     "{what} {}{} auf Seite {}",
-                    f.value,
-                    if f.repaired {
-                        format!(" (gelesen als „{}“)", f.read)
+                    r.value,
+                    if repaired {
+                        format!(" (gelesen als „{}“)", r.read)
                     } else {
                         String::new()
                     },
-                    f.page
+                    r.page
                 ),
             });
         }
         // Names, addresses and dates of birth, for every case named on the
         // document and every person whose full name appears.
+        let named: Vec<String> = evidence.keys().cloned().collect();
+        let mut moved: Vec<(String, String)> = Vec::new();
         for (i, words) in pages.iter().enumerate() {
-            for (bg, ev) in
-                person_evidence(reg, words, i as u32 + 1, evidence.keys().cloned().collect())
-            {
+            let found = persons::on_page(reg, words, i as u32 + 1, &named);
+            moved.extend(found.moved);
+            for (bg, ev) in found.evidence {
                 // Members of one household share the address: once is enough.
                 let list = evidence.entry(bg).or_default();
                 if !list
@@ -392,7 +383,7 @@ impl CaseFinder {
         let mut candidates: Vec<Candidate> = evidence
             .into_iter()
             .map(|(bg, evidence)| Candidate {
-                score: combine(&evidence),
+                score: combine(&evidence).max(person_score(&evidence)),
                 bg,
                 evidence,
             })
@@ -411,6 +402,7 @@ impl CaseFinder {
                 reasons,
             };
         };
+        let has = |c: &Candidate, k: EvidenceKind| c.evidence.iter().any(|e| e.kind == k);
         let has_cover = top
             .evidence
             .iter()
@@ -418,6 +410,8 @@ impl CaseFinder {
         if !has_cover {
             reasons.append(&mut unknown);
         }
+        let top_id = top.evidence.iter().any(|e| e.kind.is_identifier());
+        let top_person = person_supported(&top.evidence);
         let with_ids = candidates
             .iter()
             .filter(|c| c.evidence.iter().any(|e| e.kind.is_identifier()))
@@ -426,35 +420,55 @@ impl CaseFinder {
             reasons.push(format!(
                 "Das Dokument nennt {with_ids} verschiedene Bedarfsgemeinschaften"
             ));
-        } else if candidates.len() > 1 && candidates[1].score >= 0.5 {
-            // Another case fits by name or address. Harmless only when the
-            // first has an identifier and the other adds nothing it lacks
-            // (people of the same name in two households).
-            let top_id = top.evidence.iter().any(|e| e.kind.is_identifier());
-            let adds = candidates[1].evidence.iter().any(|e| {
-                !top.evidence
-                    .iter()
-                    .any(|t| t.kind == e.kind && t.read == e.read)
+        } else {
+            // Other cases that fit by name or address. Harmless only when the
+            // first is supported on its own (an identifier, or full name with
+            // address or date of birth) and the other adds nothing the first
+            // lacks: a namesake in another household, whose address and date
+            // of birth are not on the page.
+            let conflicting = candidates[1..].iter().filter(|c| c.score >= 0.5).any(|c| {
+                let adds = c.evidence.iter().any(|e| {
+                    !top.evidence
+                        .iter()
+                        .any(|t| t.kind == e.kind && t.read == e.read)
+                });
+                !(top_id || top_person) || adds || person_supported(&c.evidence)
             });
-            if !top_id || adds {
+            if conflicting {
                 reasons.push(
                     "Name oder Anschrift passen auch zu einer anderen Bedarfsgemeinschaft".into(),
                 );
             }
         }
+        if !top_id && !has_cover {
+            if top_person {
+                self.check_person_path(reg, top, &mut reasons);
+            } else if has(top, EvidenceKind::Name) {
+                reasons.push(
+                    "Nur der Name passt; Anschrift oder Geburtsdatum fehlen auf dem Dokument"
+                        .into(),
+                );
+            }
+        }
+        for (bg, why) in &moved {
+            if *bg == top.bg && !top_id && !has_cover {
+                reasons.push(format!("Anschrift aus einem älteren Fallbestand: {why}"));
+            }
+        }
         if needs_corroboration.contains(&top.bg) {
-            let has = |k| top.evidence.iter().any(|e| e.kind == k);
-            let confident = found.iter().any(|f| {
-                !f.repaired
-                    && f.conf >= self.settings.min_digit_confidence
+            let confident = reads.iter().any(|r| {
+                r.clean
+                    && r.repairs == 0
+                    && r.conf >= self.settings.min_digit_confidence
                     && top
                         .evidence
                         .iter()
-                        .any(|e| e.read == f.read && e.page == f.page)
+                        .any(|e| e.read == r.read && e.page == r.page)
             });
-            if !(has(EvidenceKind::Name)
-                || has(EvidenceKind::Address)
-                || has(EvidenceKind::CoverSheet)
+            if !(has(top, EvidenceKind::Name)
+                || has(top, EvidenceKind::Address)
+                || has(top, EvidenceKind::BirthDate)
+                || has(top, EvidenceKind::CoverSheet)
                 || confident)
             {
                 reasons.push(format!(
@@ -483,13 +497,92 @@ impl CaseFinder {
         }
     }
 
-    /// Whether another register entry is one character away from this one.
-    fn near_miss(&self, reg: &Register, f: &Found) -> bool {
-        let exists = |v: &str| match f.kind {
+    /// The checks for a case supported by person evidence alone: at most one
+    /// OCR error forgiven, and, without a date of birth, no other household
+    /// of the same family name at that address.
+    fn check_person_path(&self, reg: &Register, top: &Candidate, reasons: &mut Vec<String>) {
+        let forgiven = top
+            .evidence
+            .iter()
+            .filter(|e| matches!(e.kind, EvidenceKind::Name | EvidenceKind::Address) && e.repaired)
+            .count();
+        if forgiven > 1 {
+            reasons.push("Name und Anschrift weichen beide vom Fallbestand ab".into());
+        }
+        if !top
+            .evidence
+            .iter()
+            .any(|e| e.kind == EvidenceKind::BirthDate)
+        {
+            let named: Vec<&crate::register::Person> = reg
+                .case(&top.bg)
+                .filter(|p| {
+                    top.evidence.iter().any(|e| {
+                        e.kind == EvidenceKind::Name
+                            && e.read == format!("{} {}", p.vorname, p.nachname)
+                    })
+                })
+                .collect();
+            let others: Vec<&str> = named
+                .iter()
+                .flat_map(|p| reg.other_households_at(&top.bg, p))
+                .collect();
+            if let Some(other) = others.first() {
+                reasons.push(format!(
+                    "Unter derselben Anschrift lebt ein anderer Haushalt gleichen Namens ({other}); kein Geburtsdatum auf dem Dokument"
+                ));
+            }
+        }
+    }
+
+    /// Every identifier read on the pages: the general reading of digit and
+    /// letter groups, and the configured patterns (for other formats).
+    fn reads(&self, reg: &Register, pages: &[Vec<Word>]) -> Vec<identifiers::Read> {
+        let mut reads = Vec::new();
+        for (i, words) in pages.iter().enumerate() {
+            let page = i as u32 + 1;
+            reads.extend(identifiers::read_page(
+                reg,
+                words,
+                page,
+                &self.settings.labels,
+            ));
+            for f in self.identifiers(words, page) {
+                let Some(f) = resolve_letter(reg, f) else {
+                    continue;
+                };
+                let known = match f.kind {
+                    EvidenceKind::BgNumber => reg.has_case(&f.value),
+                    _ => reg.person(&f.value).is_some(),
+                };
+                if !known && !f.strict {
+                    continue;
+                }
+                reads.push(identifiers::Read {
+                    kind: f.kind,
+                    value: f.value,
+                    read: f.read,
+                    repairs: u32::from(f.repaired),
+                    clean: f.strict,
+                    strict: f.strict,
+                    labelled: f.labelled,
+                    conf: f.conf,
+                    page: f.page,
+                    bbox: f.bbox,
+                    known,
+                });
+            }
+        }
+        reads
+    }
+
+    /// Another register entry of this kind one digit away from the value.
+    fn one_digit_away(&self, reg: &Register, kind: EvidenceKind, value: &str) -> Option<String> {
+        let exists = |v: &str| match kind {
             EvidenceKind::BgNumber => reg.has_case(v),
             _ => reg.person(v).is_some(),
         };
-        let mut chars: Vec<char> = f.value.chars().collect();
+        let mut chars: Vec<char> = value.chars().collect();
         for i in 0..chars.len() {
             let orig = chars[i];
             if !orig.is_ascii_digit() {
@@ -502,14 +595,13 @@ impl CaseFinder {
                 chars[i] = d;
                 let v: String = chars.iter().collect();
                 if exists(&v) {
-                    return true;
+                    return Some(v);
                 }
             }
             chars[i] = orig;
         }
-        false
+        None
     }
-
     /// The identifiers on one page.
     fn identifiers(&self, words: &[Word], page: u32) -> Vec<Found> {
         let mut out = Vec::new();
@@ -580,7 +672,8 @@ impl CaseFinder {
                     &owner[m.start()..m.end()],
                     page,
                 );
-                f.letter_alternatives = lookalike_letters(letter);
+                f.letter_alternatives =
+                    identifiers::lookalike_letters(letter.chars().next().unwrap_or(' '));
                 f.strict = f.letter_alternatives.is_empty();
                 out.push(f);
             }
@@ -589,21 +682,53 @@ impl CaseFinder {
     }
 }
 
-/// The letters a digit in a letter place may have been read from.
-fn lookalike_letters(read: &str) -> &'static [char] {
-    match read {
-        "0" => &['O', 'D', 'Q'],
-        "1" => &['I', 'L', 'T', 'J'],
-        "2" => &['Z'],
-        "3" => &['B', 'E'],
-        "4" => &['A'],
-        "5" => &['S'],
-        "6" => &['G'],
-        "7" => &['T', 'Z'],
-        "8" => &['B'],
-        "9" => &['G', 'P', 'Q'],
-        _ => &[],
+/// A Kundennummer from a pattern whose letter was read as a digit counts
+/// only when exactly one look-alike letter gives a register entry.
+fn resolve_letter(reg: &Register, mut f: Found) -> Option<Found> {
+    if f.letter_alternatives.is_empty() {
+        return Some(f);
     }
+    let hits: Vec<String> = f
+        .letter_alternatives
+        .iter()
+        .map(|l| format!("{}{l}{}", &f.value[..3], &f.value[4..]))
+        .filter(|v| reg.person(v).is_some())
+        .collect();
+    let [one] = hits.as_slice() else {
+        return None;
+    };
+    f.value = one.clone();
+    f.repaired = true;
+    Some(f)
+}
+
+/// Whether a case's evidence names a person with full name and full
+/// address (street, house number, postcode) or date of birth.
+fn person_supported(evidence: &[Evidence]) -> bool {
+    let has = |k: EvidenceKind, min: f64| evidence.iter().any(|e| e.kind == k && e.score >= min);
+    has(EvidenceKind::Name, 0.0)
+        && (has(EvidenceKind::Address, 0.35) || has(EvidenceKind::BirthDate, 0.0))
+}
+
+/// The confidence person evidence alone gives a case: full name with full
+/// address or date of birth; both, higher; an OCR error forgiven, lower.
+fn person_score(evidence: &[Evidence]) -> f64 {
+    if !person_supported(evidence) {
+        return 0.0;
+    }
+    let has = |k: EvidenceKind| evidence.iter().any(|e| e.kind == k);
+    let address = evidence
+        .iter()
+        .any(|e| e.kind == EvidenceKind::Address && e.score >= 0.35);
+    let forgiven = evidence
+        .iter()
+        .any(|e| matches!(e.kind, EvidenceKind::Name | EvidenceKind::Address) && e.repaired);
+    let base = if address && has(EvidenceKind::BirthDate) {
+        0.97
+    } else {
+        0.93
+    };
+    if forgiven { base - 0.02 } else { base }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -671,118 +796,6 @@ fn combine(evidence: &[Evidence]) -> f64 {
         *b = b.max(e.score);
     }
     1.0 - best.values().map(|s| 1.0 - s).product::<f64>()
-}
-
-/// Name, address and birth-date evidence on one page: for the persons of
-/// the `named` cases, and for anyone whose first and family name appear
-/// next to each other.
-fn person_evidence(
-    reg: &Register,
-    words: &[Word],
-    page: u32,
-    named: Vec<String>,
-) -> Vec<(String, Evidence)> {
-    // Folded tokens with the word each came from.
-    let mut tokens: Vec<(String, usize)> = Vec::new();
-    for (i, w) in words.iter().enumerate() {
-        for t in fold_street(&w.text).split(' ').filter(|t| !t.is_empty()) {
-            tokens.push((t.to_owned(), i));
-        }
-    }
-    let mut persons: Vec<&crate::register::Person> =
-        named.iter().flat_map(|bg| reg.case(bg)).collect();
-    for (t, _) in &tokens {
-        if t.len() >= 3 {
-            persons.extend(reg.by_family_name(t));
-        }
-    }
-    persons.sort_by(|a, b| a.kundennummer.cmp(&b.kundennummer));
-    persons.dedup_by(|a, b| a.kundennummer == b.kundennummer);
-    let mut out = Vec::new();
-    let find_seq = |seq: &[&str]| -> Option<usize> {
-        if seq.is_empty() {
-            return None;
-        }
-        (0..tokens.len()).find(|&i| {
-            seq.iter()
-                .enumerate()
-                .all(|(k, s)| tokens.get(i + k).is_some_and(|(t, _)| t == s))
-        })
-    };
-    let word_box = |ti: usize, n: usize| {
-        let ws: Vec<&Word> = tokens[ti..(ti + n).min(tokens.len())]
-            .iter()
-            .map(|(_, wi)| &words[*wi])
-            .collect();
-        bbox(&ws)
-    };
-    for p in persons {
-        let family = fold(&p.nachname);
-        let family: Vec<&str> = family.split(' ').collect();
-        let given = fold(&p.vorname);
-        let first_given = given.split(' ').next().unwrap_or_default();
-        if let Some(at) = find_seq(&family) {
-            let near = tokens
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| i.abs_diff(at) <= 3 + family.len())
-                .any(|(_, (t, _))| !first_given.is_empty() && t == first_given);
-            if near {
-                out.push((
-                    p.bg.clone(),
-                    Evidence {
-                        kind: EvidenceKind::Name,
-                        page,
-                        read: format!("{} {}", p.vorname, p.nachname),
-                        bbox: Some(word_box(at, family.len())),
-                        repaired: false,
-                        score: 0.5,
-                        text: format!("Name {} {} auf Seite {page}", p.vorname, p.nachname),
-                    },
-                ));
-            }
-        }
-        let street = fold_street(&p.strasse);
-        let street: Vec<&str> = street.split(' ').collect();
-        if let Some(at) = find_seq(&street) {
-            let plz = tokens.iter().any(|(t, _)| *t == p.plz);
-            out.push((
-                p.bg.clone(),
-                Evidence {
-                    kind: EvidenceKind::Address,
-                    page,
-                    read: p.strasse.clone(),
-                    bbox: Some(word_box(at, street.len())),
-                    repaired: false,
-                    score: if plz { 0.4 } else { 0.25 },
-                    text: format!(
-                        "Anschrift {}{} auf Seite {page}",
-                        p.strasse,
-                        if plz {
-                            format!(", {}", p.plz)
-                        } else {
-                            String::new()
-                        }
-                    ),
-                },
-            ));
-        }
-        if let Some(wi) = words.iter().position(|w| w.text.contains(&p.geburtsdatum)) {
-            out.push((
-                p.bg.clone(),
-                Evidence {
-                    kind: EvidenceKind::BirthDate,
-                    page,
-                    read: p.geburtsdatum.clone(),
-                    bbox: Some(bbox(&[&words[wi]])),
-                    repaired: false,
-                    score: 0.35,
-                    text: format!("Geburtsdatum {} auf Seite {page}", p.geburtsdatum),
-                },
-            ));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -867,6 +880,10 @@ mod tests {
             "Aktenzeichen 12345//0012345",
             "Ihr Zeichen: 12345 // 0012345",
             "12345BG0012345",
+            // An OCR split inside a digit group changes nothing.
+            "BG-Nummer: 12345BG0012 345",
+            "Az. 12345-BG-0012345",
+            "BG-Nr. 12345/BG/0012345",
         ] {
             let d = decide(None, &[page(&["Jobcenter Minden", form], 95.0)]);
             assert_eq!(d.status, CaseStatus::Auto, "{form}: {:?}", d.reasons);
@@ -893,11 +910,7 @@ mod tests {
         let d = decide(None, &[page(&["Telefon 0571887042"], 95.0)]);
         assert_eq!((d.status, d.reasons.len()), (CaseStatus::None, 1), "{d:?}");
         // `//` read as `1`, a stray space: repaired into the register only.
-        for form in [
-            "Aktenzeichen 1234510012345",
-            "Ihr Zeichen: 12345 1 0012345",
-            "BG-Nummer: 12345BG0012 345",
-        ] {
+        for form in ["Aktenzeichen 1234510012345", "Ihr Zeichen: 12345 1 0012345"] {
             // Alone: proposed, not attached.
             let d = decide(None, &[page(&[form], 95.0)]);
             assert_eq!(d.case.as_deref(), Some("12345BG0012345"), "{form}: {d:?}");
@@ -958,25 +971,128 @@ mod tests {
         );
     }
 
-    #[test]
-    fn names_and_addresses_alone_go_to_review_ranked() {
-        let d = decide(
+    /// A register with the traps of person evidence: a namesake of Anna
+    /// Müller elsewhere, two households Yilmaz at one address, and Carla
+    /// Schulz who moved.
+    fn person_register() -> Register {
+        let mut persons = register().persons().to_vec();
+        let mut namesake = person(
+            "12345BG0099999",
+            "777C000001",
+            "Müller",
+            "Anna",
+            "Lindenweg 3",
+        );
+        namesake.geburtsdatum = "05.06.1990".into();
+        namesake.plz = "32427".into();
+        persons.push(namesake);
+        let mut emre = person("12345BG0055555", "555B000003", "Yilmaz", "Emre", "Weg 1");
+        emre.geburtsdatum = "07.08.2001".into();
+        persons.push(emre);
+        Register::new(2, persons).with_former_addresses([(
+            "555B000001".to_owned(),
+            "Altstraße 9".to_owned(),
+            "32423".to_owned(),
+        )])
+    }
+
+    fn decide_persons(lines: &[&str]) -> CaseDecision {
+        CaseFinder::new(CaseSettings::default()).unwrap().decide(
+            &person_register(),
             None,
-            &[page(
+            &[page(lines, 95.0)],
+        )
+    }
+
+    #[test]
+    fn full_name_with_address_or_birth_date_is_attached() {
+        for lines in [
+            &[
+                "Frau",
+                "Anna Müller",
+                "Hauptstraße 12",
+                "32423 Minden",
+                "Kontoauszug",
+            ][..],
+            &["Anna Mueller, Hauptstr. 12, 32423 Minden"],
+            &["Name: Müller, Anna", "geb. am 1. Februar 1980"],
+            &["Herrn", "Ben Müller", "geboren 01.02.80"],
+            // One OCR error in the name or the street still counts.
+            &["Anna Mülller", "Hauptstraße 12", "32423 Minden"],
+            &["Anna Müller", "Hanptstraße 12", "32423 Minden"],
+            &["Anna Müller", "Hauptstrafse 12", "32423 Minden"],
+        ] {
+            let d = decide_persons(lines);
+            assert_eq!(d.status, CaseStatus::Auto, "{lines:?}: {:?}", d.reasons);
+            assert_eq!(d.case.as_deref(), Some("12345BG0012345"), "{lines:?}");
+        }
+        // The namesake is attached by her own address or date of birth.
+        let d = decide_persons(&["Anna Müller", "Lindenweg 3", "32427 Minden"]);
+        assert_eq!(d.status, CaseStatus::Auto, "{:?}", d.reasons);
+        assert_eq!(d.case.as_deref(), Some("12345BG0099999"));
+        let d = decide_persons(&[
+            "Anna Müller",
+            "Emre Yilmaz",
+            "geb. 07.08.2001",
+            "Weg 1",
+            "32423 Minden",
+        ]);
+        assert_eq!(d.status, CaseStatus::Review, "two persons named: {d:?}");
+    }
+
+    #[test]
+    fn person_evidence_that_leaves_a_doubt_goes_to_review() {
+        for (lines, why) in [
+            (&["Anna Müller", "Minden"][..], "Nur der Name"),
+            // Namesakes the page cannot tell apart.
+            (&["Anna Müller", "32423 Minden"], "Nur der Name"),
+            // Two households Yilmaz at Weg 1, no date of birth.
+            (
+                &["Emre Yilmaz", "Weg 1", "32423 Minden"],
+                "derselben Anschrift",
+            ),
+            // Carla Schulz at the address of an older register version.
+            (
+                &["Carla Schulz", "Altstraße 9", "32423 Minden"],
+                "älteren Fallbestand",
+            ),
+            // Errors in name and street at once.
+            (&["Anna Mülller", "Hanptstraße 12", "32423 Minden"], "beide"),
+            // A number on the letter that is not in the register.
+            (
                 &[
-                    "Frau",
                     "Anna Müller",
                     "Hauptstraße 12",
                     "32423 Minden",
-                    "Kontoauszug",
+                    "BG-Nummer 99999BG0000001",
                 ],
-                95.0,
-            )],
-        );
-        assert_eq!(d.status, CaseStatus::Review);
-        assert_eq!(d.case.as_deref(), Some("12345BG0012345"));
-        let kinds: Vec<EvidenceKind> = d.candidates[0].evidence.iter().map(|e| e.kind).collect();
-        assert!(kinds.contains(&EvidenceKind::Name) && kinds.contains(&EvidenceKind::Address));
+                "nicht im Fallbestand",
+            ),
+            // Another household's full name and address too.
+            (
+                &[
+                    "Anna Müller",
+                    "Hauptstraße 12",
+                    "32423 Minden",
+                    "Carla Schulz",
+                    "Ringstr. 5",
+                    "32423 Minden",
+                ],
+                "anderen Bedarfsgemeinschaft",
+            ),
+        ] {
+            let d = decide_persons(lines);
+            assert_eq!(d.status, CaseStatus::Review, "{lines:?}: {d:?}");
+            assert!(
+                d.reasons.iter().any(|r| r.contains(why)),
+                "{lines:?}: {:?}",
+                d.reasons
+            );
+        }
+        // With the date of birth the Yilmaz households are told apart.
+        let d = decide_persons(&["Emre Yilmaz", "geb. 07.08.2001", "Weg 1", "32423 Minden"]);
+        assert_eq!(d.status, CaseStatus::Auto, "{:?}", d.reasons);
+        assert_eq!(d.case.as_deref(), Some("12345BG0055555"));
         assert!(
             decide(None, &[page(&["Sehr geehrte Damen und Herren"], 95.0)])
                 .candidates
