@@ -59,7 +59,7 @@ depends=$(objdump -p "$bin" | awk '/NEEDED/ {print $2}' | while read -r soname; 
   [ -n "$lib" ] || continue
   dpkg -S "$lib" 2>/dev/null || dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null || true
 done | cut -d: -f1 | sort -u | paste -sd, | sed 's/,/, /g')
-depends="$depends, tesseract-ocr-deu, tesseract-ocr-eng, adduser"
+depends="$depends, tesseract-ocr-deu, tesseract-ocr-eng, tesseract-ocr-osd, adduser"
 
 size=$(du -sk "$stage" | cut -f1)
 mkdir -p "$stage/DEBIAN"

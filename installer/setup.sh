@@ -8,8 +8,8 @@ set -euo pipefail
 BUILD_PKGS=(pkg-config clang libclang-dev libtesseract-dev libleptonica-dev libssl-dev)
 # Packaging: objdump names the libraries the binary links (Debian dependencies).
 BUILD_PKGS+=(binutils)
-# Run time: Tesseract with the German and English models.
-RUN_PKGS=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng libssl3)
+# Run time: Tesseract with the German and English models and orientation detection (osd).
+RUN_PKGS=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd libssl3)
 # Run time of the window on X11 (and XWayland).
 RUN_PKGS+=(libxkbcommon-x11-0 libx11-6 libxcursor1 libxi6 libxrandr2)
 # Tests and demo fixtures: TIFF/PDF tools, xmllint for xdomea validation, fonts;

@@ -111,7 +111,24 @@ impl Classifier {
         cover_type: Option<&str>,
         pages: &[Vec<Word>],
     ) -> Verdict {
-        let case = self.finder.decide(register, cover_bg, pages);
+        let mut case = self.finder.decide(register, cover_bg, pages);
+        // A page whose text stays unreadable (after the second orientation)
+        // may hold the very number that decides: a person looks, and is told.
+        let unreadable: Vec<String> = pages
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| !w.is_empty() && !crate::ocr::legible(w))
+            .map(|(i, _)| (i + 1).to_string())
+            .collect();
+        if !unreadable.is_empty() {
+            case.reasons.push(format!(
+                "Text kaum lesbar (Seite {}): Ausrichtung und Scanqualität prüfen",
+                unreadable.join(", ")
+            ));
+            if case.status == crate::casefind::CaseStatus::Auto {
+                case.status = crate::casefind::CaseStatus::Review;
+            }
+        }
         let texts: Vec<String> = pages.iter().map(|w| page_text(w)).collect();
         let mut doc_type = self.rules.classify_with(&texts, model);
         // A type from the cover sheet is what the person who scanned said.

@@ -24,7 +24,7 @@ use crate::blob::{BlobStore, Sha256Hex};
 use crate::classify::{Classifier, ClassifySettings};
 use crate::decode::PageEncoding;
 use crate::imaging::{self, PrepSettings};
-use crate::ocr::{OcrEngine, OcrError, OcrPage};
+use crate::ocr::{OcrEngine, OcrError, OcrPage, UprightPage};
 use crate::profile::Profile;
 use crate::separation::{self, SplitRule};
 use crate::store::{
@@ -82,7 +82,7 @@ struct OcrJob {
 /// A pool of OCR threads, each with its own Tesseract engine.
 pub struct OcrPool {
     jobs: Option<mpsc::SyncSender<OcrJob>>,
-    results: mpsc::Receiver<(i64, Result<OcrPage, OcrError>)>,
+    results: mpsc::Receiver<(i64, Result<UprightPage, OcrError>)>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -116,7 +116,7 @@ impl OcrPool {
                                 Err(_) => break,
                             };
                             let Ok(job) = job else { break };
-                            let result = engine.recognize(&job.image, job.dpi);
+                            let result = engine.recognize_upright(&job.image, job.dpi);
                             if res_tx.send((job.page_id, result)).is_err() {
                                 break;
                             }
@@ -159,7 +159,7 @@ impl OcrPool {
         let mut words = vec![0; n];
         for _ in 0..n {
             match self.results.recv() {
-                Ok((i, Ok(page))) => words[i as usize] = page.words.len(),
+                Ok((i, Ok(page))) => words[i as usize] = page.ocr.words.len(),
                 Ok((_, Err(_))) => {}
                 Err(_) => break,
             }
@@ -347,12 +347,37 @@ fn pool_gone<T>(_: T) -> OcrError {
 /// and is tried again on the next pass).
 fn record_ocr_result(
     store: &mut Store,
+    blobs: &BlobStore,
     summary: &mut ProcessSummary,
-    result: (i64, Result<OcrPage, OcrError>),
+    result: (i64, Result<UprightPage, OcrError>),
 ) -> Result<(), ProcessError> {
     match result {
-        (page_id, Ok(ocr)) => {
-            store.record_ocr(&NewOcr { page_id, ocr: &ocr })?;
+        (page_id, Ok(UprightPage { ocr, turned })) => {
+            // A page that was read only after turning is stored turned, so
+            // that its image, thumbnail and PDF agree with its text.
+            let turned = match turned {
+                Some((clockwise, image)) => {
+                    let put = |bytes: &[u8]| {
+                        blobs.put(bytes).map_err(|e| ProcessError::Blob {
+                            sha: format!("Seite {page_id}"),
+                            detail: e.to_string(),
+                        })
+                    };
+                    let dpi = store.page_dpi(page_id)?.unwrap_or(300.0) as f32;
+                    let bilevel = imaging::is_bilevel(&image);
+                    Some(crate::store::OcrTurn {
+                        clockwise,
+                        after: put(&imaging::page_png(&image, dpi, bilevel))?,
+                        thumb: put(&imaging::thumbnail(&image))?,
+                    })
+                }
+                None => None,
+            };
+            store.record_ocr(&NewOcr {
+                page_id,
+                ocr: &ocr,
+                turned: turned.as_ref(),
+            })?;
             summary.recognized += 1;
         }
         (page_id, Err(e)) => {
@@ -574,7 +599,7 @@ impl Processor {
                 let mut prep = prep?;
                 while let Ok(result) = pool.results.try_recv() {
                     in_flight -= 1;
-                    record_ocr_result(store, summary, result)?;
+                    record_ocr_result(store, blobs, summary, result)?;
                 }
                 let state = store.record_prep(&NewPrep {
                     page_id: prep.page_id,
@@ -606,7 +631,7 @@ impl Processor {
             }
             for _ in 0..in_flight {
                 let result = pool.results.recv().map_err(pool_gone)?;
-                record_ocr_result(store, summary, result)?;
+                record_ocr_result(store, blobs, summary, result)?;
             }
             Ok(())
         })
@@ -675,6 +700,7 @@ impl Processor {
                     self.store.record_ocr(&NewOcr {
                         page_id: page.page_id,
                         ocr: &empty,
+                        turned: None,
                     })?;
                     self.page_done(batch, &mut open, &mut summary)?;
                     continue;
@@ -694,7 +720,12 @@ impl Processor {
             }
             let (page_id, result) = self.pool.results.recv().map_err(pool_gone)?;
             let batch = in_flight.remove(&page_id).unwrap_or_default();
-            record_ocr_result(&mut self.store, &mut summary, (page_id, result))?;
+            record_ocr_result(
+                &mut self.store,
+                &self.blobs,
+                &mut summary,
+                (page_id, result),
+            )?;
             if !stopped {
                 self.page_done(batch, &mut open, &mut summary)?;
             }

@@ -244,3 +244,77 @@ fn processing_stopped_between_stages_resumes_without_doing_anything_twice() {
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].file_name, "b.jpg");
 }
+
+#[test]
+fn an_upside_down_page_is_read_upright_by_the_recognition_stage() {
+    // Preparation's own turning is off, so only the recognition stage
+    // (doubtful reading, Tesseract's orientation detection, second reading)
+    // can bring this page upright.
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let mut station = common::station(&home);
+    let decoded = scanstelle::decode::decode(demo_g4_tiff()).unwrap();
+    let page = &decoded.pages[0];
+    let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
+    let turned = scanstelle::imaging::rotate_quarter(&img, 180);
+    let png = scanstelle::decode::encode_png(
+        turned.width(),
+        turned.height(),
+        scanstelle::decode::ColourMode::Gray,
+        turned.as_raw(),
+        Some((300.0, 300.0)),
+    );
+    ingest(&mut station, dir.path(), "kopfueber.png", &png);
+    let profile = test_profile(
+        &dir.path().join("hot"),
+        100,
+        "[steps]\norientation = false\n",
+    );
+    let mut p = Processor::new(&home, &common::keys(&home), vec![profile], 1).unwrap();
+    p.run_pending(&AtomicBool::new(false)).unwrap();
+    let src = &station.store.sources().unwrap()[0];
+    let pages = station.store.pages_of_source(src.id).unwrap();
+    let (text, conf) = station.store.ocr_text(pages[0].id).unwrap().unwrap();
+    assert!(text.contains("Weiterbewilligung"), "{text}");
+    assert!(conf > 70.0, "{conf}");
+    let (step, params): (String, String) = station
+        .store
+        .connection()
+        .query_row(
+            "SELECT step, params FROM page_transforms WHERE page_id = ?1 AND step = 'ocr_orientation'",
+            [pages[0].id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (step.as_str(), params.as_str()),
+        ("ocr_orientation", "clockwise=180")
+    );
+    let rotation: i64 = station
+        .store
+        .connection()
+        .query_row(
+            "SELECT rotation FROM page_prep WHERE page_id = ?1",
+            [pages[0].id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rotation, 180, "the stored page is turned with its text");
+}
+
+#[test]
+fn tesseracts_orientation_detection_names_the_turn_that_makes_a_page_upright() {
+    let decoded = scanstelle::decode::decode(demo_g4_tiff()).unwrap();
+    let page = &decoded.pages[0];
+    let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
+    let mut osd = scanstelle::ocr::native::Osd::new().expect("tesseract-ocr-osd installed");
+    for clockwise in [0u16, 90, 180, 270] {
+        let turned = scanstelle::imaging::rotate_quarter(&img, clockwise);
+        let o = osd.detect(&turned, 300).expect("a letter has text");
+        assert_eq!(
+            o.turn,
+            (360 - clockwise) % 360,
+            "turned {clockwise}°: {o:?}"
+        );
+    }
+}

@@ -272,10 +272,14 @@ pub(super) fn on_page(
         let given = fold(&p.vorname);
         let first_given = given.split(' ').next().unwrap_or_default();
         if let Some((at, n, fuzzy_family)) = find_words(&tokens, &family) {
-            let lo = at.saturating_sub(4);
-            let hi = (at + n + 4).min(tokens.len());
+            // The given name next to it, or in a form field a few words on
+            // (`Familienname Vorname` / `Müller Anna`), on the same or the
+            // next line.
+            let lo = at.saturating_sub(6);
+            let hi = (at + n + 6).min(tokens.len());
+            let line = tokens[at].line;
             let given_at = (lo..hi)
-                .filter(|&i| i < at || i >= at + n)
+                .filter(|&i| (i < at || i >= at + n) && tokens[i].line.abs_diff(line) <= 1)
                 .filter_map(|i| same_word(&tokens[i].text, first_given))
                 .min();
             if let Some(fuzzy_given) = given_at.filter(|_| !first_given.is_empty()) {

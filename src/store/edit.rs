@@ -107,6 +107,40 @@ pub struct Edited {
 }
 
 /// Refuses an edit, in words.
+/// Records a quarter turn of a page: its prepared image and thumbnail
+/// become the turned ones, its rotation grows, and the transform is kept
+/// (`step`: who turned it — a person, or the recognition stage).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn record_turn(
+    tx: &Transaction<'_>,
+    step: &str,
+    page_id: i64,
+    clockwise: u16,
+    before: &str,
+    after: &str,
+    thumb: &str,
+    at: &str,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE page_prep SET prepared_sha = ?1, thumb_sha = ?2,
+             rotation = (rotation + ?3) % 360 WHERE page_id = ?4",
+        params![after, thumb, clockwise, page_id],
+    )?;
+    tx.execute(
+        "INSERT INTO page_transforms (page_id, step, params, sha_before, sha_after, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            page_id,
+            step,
+            format!("clockwise={clockwise}"),
+            before,
+            after,
+            at
+        ],
+    )?;
+    Ok(())
+}
+
 fn refuse(why: impl Into<String>) -> StoreError {
     StoreError::Refused(why.into())
 }
@@ -412,26 +446,15 @@ impl Store {
         let tx = self.conn.transaction()?;
         let batch = editable(&tx, document)?;
         let t = now();
-        tx.execute(
-            "UPDATE page_prep SET prepared_sha = ?1, thumb_sha = ?2,
-                 rotation = (rotation + ?3) % 360 WHERE page_id = ?4",
-            params![
-                turned.after.as_str(),
-                turned.thumb.as_str(),
-                turned.clockwise,
-                turned.page_id
-            ],
-        )?;
-        tx.execute(
-            "INSERT INTO page_transforms (page_id, step, params, sha_before, sha_after, at)
-             VALUES (?1, 'manual_rotation', ?2, ?3, ?4, ?5)",
-            params![
-                turned.page_id,
-                format!("clockwise={}", turned.clockwise),
-                turned.before.as_str(),
-                turned.after.as_str(),
-                t
-            ],
+        record_turn(
+            &tx,
+            "manual_rotation",
+            turned.page_id,
+            turned.clockwise,
+            turned.before.as_str(),
+            turned.after.as_str(),
+            turned.thumb.as_str(),
+            &t,
         )?;
         // Recognised again: the old text and words go, the page waits for OCR.
         tx.execute("DELETE FROM page_ocr WHERE page_id = ?1", [turned.page_id])?;

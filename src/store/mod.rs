@@ -986,6 +986,20 @@ pub struct NewOcr<'a> {
     pub page_id: i64,
     /// The recognised page.
     pub ocr: &'a crate::ocr::OcrPage,
+    /// The page had to be turned to be read (recorded with the reading).
+    pub turned: Option<&'a OcrTurn>,
+}
+
+/// A page turned by the recognition stage: it read only upright after this
+/// quarter turn.
+#[derive(Debug, Clone)]
+pub struct OcrTurn {
+    /// Quarter turn, clockwise (90, 180, 270).
+    pub clockwise: u16,
+    /// The turned page image.
+    pub after: Sha256Hex,
+    /// Its thumbnail.
+    pub thumb: Sha256Hex,
 }
 
 /// A page waiting for a pipeline step.
@@ -1175,6 +1189,26 @@ impl Store {
                 to: PageState::Recognized.to_string(),
             });
         }
+        if let Some(turn) = rec.turned {
+            let before: Option<String> = tx
+                .query_row(
+                    "SELECT COALESCE(pp.prepared_sha, p.sha256) FROM pages p
+                     LEFT JOIN page_prep pp ON pp.page_id = p.id WHERE p.id = ?1",
+                    [rec.page_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            edit::record_turn(
+                &tx,
+                "ocr_orientation",
+                rec.page_id,
+                turn.clockwise,
+                &before.unwrap_or_default(),
+                turn.after.as_str(),
+                turn.thumb.as_str(),
+                &now,
+            )?;
+        }
         let o = rec.ocr;
         tx.execute(
             "INSERT INTO page_ocr (page_id, text, words, mean_conf, languages, engine, created_at)
@@ -1197,6 +1231,17 @@ impl Store {
         search::index_page(&tx, rec.page_id, &o.text, source_text.as_deref())?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The resolution a page was scanned at, if known.
+    pub fn page_dpi(&self, page_id: i64) -> Result<Option<f64>> {
+        Ok(self
+            .conn
+            .query_row("SELECT dpi_x FROM pages WHERE id = ?1", [page_id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten())
     }
 
     /// The OCR text of a page, if recognised.

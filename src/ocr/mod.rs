@@ -1,11 +1,22 @@
 //! OCR with Tesseract (Debian's libtesseract through the `tesseract` bindings).
 //!
+//! A page whose text comes out doubtful (low confidence, few real words) is
+//! checked with Tesseract's own orientation detection ([`native::Osd`])
+//! beside the preparation's method, recognised once more in the other
+//! candidate orientation, and the better reading is kept (with the turn, so
+//! the stored page is turned too). Tesseract's and Leptonica's messages go
+//! to the log at debug level, not to the terminal.
+//!
 //! One [`OcrEngine`] per worker thread: a Tesseract instance is not thread-
 //! safe, and with one engine per core the library's own OpenMP threads only
 //! slow it down, so the process runs with `OMP_THREAD_LIMIT=1` (set by
 //! `scanstelle` at start and by `.cargo/config.toml` for tests).
 //! Recognition yields the page text, every word with its box and
 //! confidence, and the mean confidence.
+
+pub mod native;
+
+use std::sync::OnceLock;
 
 use image::GrayImage;
 use tesseract::Tesseract;
@@ -77,10 +88,80 @@ pub struct OcrPage {
     pub engine: String,
 }
 
+/// Whether a page's words are text a person could read: enough words of
+/// three or more letters or digits read with confidence. An upside-down or
+/// badly degraded page gives many short words of low confidence instead.
+pub fn legible(words: &[Word]) -> bool {
+    let good = words
+        .iter()
+        .filter(|w| w.conf >= 60.0 && w.text.chars().filter(|c| c.is_alphanumeric()).count() >= 3)
+        .count();
+    let n = words.len();
+    n > 0 && (good == n || good >= 3.max(n * 2 / 5))
+}
+
+/// How well a reading went, for choosing between two orientations: the
+/// letters of the words read with confidence.
+fn reading_score(page: &OcrPage) -> usize {
+    page.words
+        .iter()
+        .filter(|w| w.conf >= 60.0)
+        .map(|w| w.text.chars().filter(|c| c.is_alphanumeric()).count())
+        .sum()
+}
+
+/// The file Tesseract writes its messages to (`debug_file`): a pipe whose
+/// lines become debug-level log events (target `tesseract`). Linux only;
+/// elsewhere they stay on the terminal.
+fn tesseract_debug_file() -> Option<&'static str> {
+    static PATH: OnceLock<Option<String>> = OnceLock::new();
+    PATH.get_or_init(|| {
+        #[cfg(target_os = "linux")]
+        {
+            use std::io::BufRead;
+            use std::os::fd::AsRawFd;
+            let (reader, writer) = std::io::pipe().ok()?;
+            let path = format!("/proc/self/fd/{}", writer.as_raw_fd());
+            // The write end stays open for the life of the process:
+            // Tesseract opens it by name at its first message.
+            std::mem::forget(writer);
+            std::thread::Builder::new()
+                .name("tesseract-log".into())
+                .spawn(move || {
+                    let mut lines = std::io::BufReader::new(reader).split(b'\n');
+                    while let Some(Ok(line)) = lines.next() {
+                        let line = String::from_utf8_lossy(&line);
+                        if !line.trim().is_empty() {
+                            tracing::debug!(target: "tesseract", "{}", line.trim_end());
+                        }
+                    }
+                })
+                .ok()?;
+            Some(path)
+        }
+        #[cfg(not(target_os = "linux"))]
+        None
+    })
+    .as_deref()
+}
+
 /// One Tesseract instance.
 pub struct OcrEngine {
     tess: Option<Tesseract>,
     languages: String,
+    /// The orientation detector, started at the first doubtful page
+    /// (`None` inside when `osd.traineddata` is missing).
+    osd: Option<Option<native::Osd>>,
+}
+
+/// A page recognised upright: the reading, and the clockwise quarter turn
+/// with the turned image when the page had to be turned for it.
+#[derive(Debug)]
+pub struct UprightPage {
+    /// The reading.
+    pub ocr: OcrPage,
+    /// Turn (90, 180, 270) and the turned page, if it was turned.
+    pub turned: Option<(u16, GrayImage)>,
 }
 
 impl std::fmt::Debug for OcrEngine {
@@ -110,16 +191,70 @@ impl OcrEngine {
         tess.set_page_seg_mode(tesseract::PageSegMode::PsmAuto);
         // Scanned mail is dark on light: do not try every doubtful line a
         // second time inverted (white on black), which costs time for nothing.
-        let tess = tess
+        let init = |e: &dyn std::fmt::Display| OcrError::Init {
+            languages: languages.to_owned(),
+            detail: e.to_string(),
+        };
+        let mut tess = tess
             .set_variable("tessedit_do_invert", "0")
-            .map_err(|e| OcrError::Init {
-                languages: languages.to_owned(),
-                detail: e.to_string(),
-            })?;
+            .map_err(|e| init(&e))?;
+        // Messages of the libraries go to the log, not to the terminal.
+        native::route_leptonica_messages();
+        if let Some(path) = tesseract_debug_file() {
+            tess = tess
+                .set_variable("debug_file", path)
+                .map_err(|e| init(&e))?;
+        }
         Ok(Self {
             tess: Some(tess),
             languages: languages.to_owned(),
+            osd: None,
         })
+    }
+
+    /// Recognises a page and makes sure it was read upright: a doubtful
+    /// reading is tried again in the orientation Tesseract's detector
+    /// proposes (or upside down when it proposes none), and the better of
+    /// the two is kept.
+    pub fn recognize_upright(
+        &mut self,
+        page: &GrayImage,
+        dpi: u32,
+    ) -> Result<UprightPage, OcrError> {
+        let first = self.recognize(page, dpi)?;
+        if legible(&first.words) && first.mean_conf >= 70.0 {
+            return Ok(UprightPage {
+                ocr: first,
+                turned: None,
+            });
+        }
+        let osd = self.osd.get_or_insert_with(native::Osd::new);
+        let proposed = osd
+            .as_mut()
+            .and_then(|o| o.detect(page, dpi))
+            .filter(|o| o.turn != 0 && o.confidence >= 1.0)
+            .map_or(180, |o| o.turn);
+        let turned = crate::imaging::rotate_quarter(page, proposed);
+        let second = self.recognize(&turned, dpi)?;
+        tracing::debug!(
+            drehung = proposed,
+            vorher = reading_score(&first),
+            nachher = reading_score(&second),
+            "Ausrichtung zweifelhaft, zweite Lesung"
+        );
+        // The turn must clearly win: a page read equally badly both ways
+        // stays as it was.
+        if reading_score(&second) > reading_score(&first) * 3 / 2 + 10 {
+            Ok(UprightPage {
+                ocr: second,
+                turned: Some((proposed, turned)),
+            })
+        } else {
+            Ok(UprightPage {
+                ocr: first,
+                turned: None,
+            })
+        }
     }
 
     /// Recognises a greyscale page scanned at `dpi`.

@@ -1,0 +1,127 @@
+//! The few calls into Debian's Tesseract and Leptonica C libraries that the
+//! safe bindings do not offer: Tesseract's orientation and script detection
+//! (OSD, `osd.traineddata` of `tesseract-ocr-osd`) and Leptonica's message
+//! handler, which sends its messages (`Error in boxClipToRectangle …`) to
+//! the station's log at debug level instead of the terminal.
+//!
+//! This is the only module of the station with `unsafe` code; each block
+//! says what it relies on.
+#![allow(unsafe_code)]
+
+use std::ffi::{CStr, CString, c_char, c_int};
+use std::sync::Once;
+
+use image::GrayImage;
+
+/// Leptonica's messages go to the log (debug level, target `leptonica`)
+/// from now on, for the whole process.
+pub fn route_leptonica_messages() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sets a process-wide function pointer in Leptonica; the
+        // handler is a plain `extern "C"` function that lives forever.
+        unsafe { leptonica_sys::leptSetStderrHandler(Some(leptonica_message)) }
+    });
+}
+
+extern "C" fn leptonica_message(msg: *const c_char) {
+    if msg.is_null() {
+        return;
+    }
+    // SAFETY: Leptonica passes a NUL-terminated string valid for the call.
+    let text = unsafe { CStr::from_ptr(msg) }.to_string_lossy();
+    tracing::debug!(target: "leptonica", "{}", text.trim_end());
+}
+
+/// Tesseract's orientation detector: one instance per thread (like the
+/// recogniser, it is not thread-safe).
+pub struct Osd {
+    handle: *mut tesseract_sys::TessBaseAPI,
+}
+
+// SAFETY: the handle is owned by this value and used through `&mut self`
+// only, so it is never used from two threads at once; Tesseract instances
+// may move between threads.
+unsafe impl Send for Osd {}
+
+impl std::fmt::Debug for Osd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Osd")
+    }
+}
+
+/// What the detector says about a page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Orientation {
+    /// Clockwise quarter turn (0, 90, 180, 270) that makes the page upright.
+    pub turn: u16,
+    /// Tesseract's confidence in it (about 0–50; above ~2 it is a clear call).
+    pub confidence: f32,
+}
+
+impl Osd {
+    /// Starts the detector with the system's `osd` model; `None` when it
+    /// is not installed.
+    pub fn new() -> Option<Self> {
+        let lang = CString::new("osd").expect("no NUL");
+        // SAFETY: create/init/delete follow the C API's contract; on a
+        // failed init the handle is deleted and not used again.
+        unsafe {
+            let handle = tesseract_sys::TessBaseAPICreate();
+            if handle.is_null() {
+                return None;
+            }
+            if tesseract_sys::TessBaseAPIInit3(handle, std::ptr::null(), lang.as_ptr()) != 0 {
+                tesseract_sys::TessBaseAPIDelete(handle);
+                return None;
+            }
+            Some(Self { handle })
+        }
+    }
+
+    /// The orientation of a greyscale page scanned at `dpi`; `None` when the
+    /// page has too little text to tell.
+    pub fn detect(&mut self, page: &GrayImage, dpi: u32) -> Option<Orientation> {
+        let (w, h) = page.dimensions();
+        let (w, h) = (c_int::try_from(w).ok()?, c_int::try_from(h).ok()?);
+        let mut deg: c_int = 0;
+        let mut conf: f32 = 0.0;
+        let mut script: *const c_char = std::ptr::null();
+        let mut script_conf: f32 = 0.0;
+        // SAFETY: the image buffer outlives the calls (Tesseract copies it
+        // in SetImage and Clear drops its copy); the out-pointers are valid.
+        let ok = unsafe {
+            tesseract_sys::TessBaseAPISetImage(self.handle, page.as_raw().as_ptr(), w, h, 1, w);
+            tesseract_sys::TessBaseAPISetSourceResolution(
+                self.handle,
+                dpi.clamp(70, 1200) as c_int,
+            );
+            let ok = tesseract_sys::TessBaseAPIDetectOrientationScript(
+                self.handle,
+                &mut deg,
+                &mut conf,
+                &mut script,
+                &mut script_conf,
+            );
+            tesseract_sys::TessBaseAPIClear(self.handle);
+            ok
+        };
+        // Tesseract gives the clockwise rotation the page has (measured:
+        // a page turned 90° clockwise gives 90); turning back is the rest
+        // of the circle.
+        (ok != 0).then(|| Orientation {
+            turn: (360 - (deg.rem_euclid(360) as u16 / 90 % 4) * 90) % 360,
+            confidence: conf,
+        })
+    }
+}
+
+impl Drop for Osd {
+    fn drop(&mut self) {
+        // SAFETY: the handle came from TessBaseAPICreate and is dropped once.
+        unsafe {
+            tesseract_sys::TessBaseAPIEnd(self.handle);
+            tesseract_sys::TessBaseAPIDelete(self.handle);
+        }
+    }
+}
