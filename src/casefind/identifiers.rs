@@ -128,19 +128,15 @@ fn digits(part: &[char]) -> Option<(String, u32)> {
 /// (`Nr12345BG0012345vom`), so glued words do not hide a number.
 fn pieces(words: &[Word]) -> Vec<Piece> {
     let mut out = Vec::new();
-    let index_of = |w: &Word| {
-        // Words are unique by address within the slice.
-        words
-            .iter()
-            .position(|x| std::ptr::eq(x, w))
-            .expect("word of this page")
-    };
+    // `lines` keeps the words in order, so a running count is the index.
+    let mut next_word = 0;
     for (li, line) in lines(words).into_iter().enumerate() {
         // Separators before the next piece: a line break, spaces and any
         // words without letters or digits (`//`, `|`).
         let mut before = "\n".to_owned();
         for (wi, w) in line.iter().enumerate() {
-            let word = index_of(w);
+            let word = next_word;
+            next_word += 1;
             if wi > 0 {
                 before.push(' ');
             }
