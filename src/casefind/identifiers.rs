@@ -326,18 +326,48 @@ pub(super) fn read_page(reg: &Register, words: &[Word], page: u32, labels: &[Str
                     known,
                 }
             };
-            if let Some((value, repairs, marker)) = as_bg(&chars, slashes_at) {
-                let known = reg.has_case(&value);
-                let clean = marker != Marker::LookAlike;
+            let bg = as_bg(&chars, slashes_at);
+            if let Some((value, repairs, marker)) = &bg {
+                let known = reg.has_case(value);
+                let clean = *marker != Marker::LookAlike;
                 let strict = matches!(marker, Marker::Bg | Marker::Slashes)
                     && clean
                     && breaks == 0
-                    && repairs == 0;
+                    && *repairs == 0;
                 if known || strict {
-                    out.push(make(BgNumber, value, repairs, clean, strict, known));
+                    out.push(make(
+                        BgNumber,
+                        value.clone(),
+                        *repairs,
+                        clean,
+                        strict,
+                        known,
+                    ));
                 }
             }
-            if let Some((value, repairs, real_letter)) = as_kunde(&chars, reg) {
+            // One character too many (the engine read a box edge or a
+            // speck as a letter: `32117BGC 0085102`): a repair, for
+            // register values only.
+            if bg.is_none_or(|(v, ..)| !reg.has_case(&v)) {
+                for (value, repairs) in without_one(&chars, |c| {
+                    as_bg(c, None)
+                        .filter(|(v, ..)| reg.has_case(v))
+                        .map(|(v, r, _)| (v, r))
+                }) {
+                    out.push(make(BgNumber, value, repairs + 1, false, false, true));
+                }
+            }
+            let kunde = as_kunde(&chars, reg);
+            if kunde.is_none() {
+                for (value, repairs) in without_one(&chars, |c| {
+                    as_kunde(c, reg)
+                        .filter(|(v, ..)| reg.person(v).is_some())
+                        .map(|(v, r, _)| (v, r))
+                }) {
+                    out.push(make(CustomerNumber, value, repairs + 1, false, false, true));
+                }
+            }
+            if let Some((value, repairs, real_letter)) = kunde {
                 let known = reg.person(&value).is_some();
                 // Unknown Kundennummern only count when written tightly
                 // (at most three groups), not from scattered digits.
@@ -356,6 +386,36 @@ pub(super) fn read_page(reg: &Register, words: &[Word], page: u32, labels: &[Str
         }
     }
     dedupe(out)
+}
+
+/// The values `read` finds in `chars` with one character left out (each
+/// value once, with its fewest repairs).
+fn without_one(
+    chars: &[char],
+    read: impl Fn(&[char]) -> Option<(String, u32)>,
+) -> Vec<(String, u32)> {
+    let mut found: Vec<(String, u32)> = Vec::new();
+    if chars.len() < 11 {
+        return found;
+    }
+    let mut shorter = Vec::with_capacity(chars.len());
+    for skip in 0..chars.len() {
+        shorter.clear();
+        shorter.extend(
+            chars
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != skip)
+                .map(|(_, &c)| c),
+        );
+        if let Some((v, r)) = read(&shorter) {
+            match found.iter_mut().find(|(f, _)| *f == v) {
+                Some(f) => f.1 = f.1.min(r),
+                None => found.push((v, r)),
+            }
+        }
+    }
+    found
 }
 
 /// One read per value and place: the cleanest (fewest repairs, strict
@@ -508,6 +568,17 @@ mod tests {
         ] {
             assert!(values(&[text]).is_empty(), "{text}: {:?}", values(&[text]));
         }
+    }
+
+    #[test]
+    fn one_stray_character_is_a_repair_into_register_values_only() {
+        for form in ["12345BGC 0012345", "12345 BG 00123I45", "123.A.4567890"] {
+            let v = values(&[form]);
+            assert_eq!(v.len(), 1, "{form}: {v:?}");
+            assert!(v[0].2 && v[0].3 >= 1, "{form}: {v:?}");
+        }
+        // Not into a number the register does not have.
+        assert!(values(&["99999BGC 0000001"]).iter().all(|v| !v.2));
     }
 
     #[test]

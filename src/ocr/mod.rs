@@ -1,6 +1,7 @@
 //! OCR with Tesseract (Debian's libtesseract through the `tesseract` bindings).
 //!
-//! A page whose text comes out doubtful (low confidence, few real words) is
+//! The engine reads a copy of the page without the lines of boxes, comb
+//! fields and tables ([`forms`]). A page whose text comes out doubtful (low confidence, few real words) is
 //! checked with Tesseract's own orientation detection ([`native::Osd`])
 //! beside the preparation's method, recognised once more in the other
 //! candidate orientation, and the better reading is kept (with the turn, so
@@ -14,6 +15,7 @@
 //! Recognition yields the page text, every word with its box and
 //! confidence, and the mean confidence.
 
+pub mod forms;
 pub mod native;
 
 use std::sync::OnceLock;
@@ -221,7 +223,10 @@ impl OcrEngine {
         page: &GrayImage,
         dpi: u32,
     ) -> Result<UprightPage, OcrError> {
-        let first = self.recognize(page, dpi)?;
+        // The engine reads a copy without the lines of boxes and tables.
+        let clean = forms::without_form_lines(page, dpi);
+        let seen = clean.as_ref().unwrap_or(page);
+        let first = self.recognize(seen, dpi)?;
         if legible(&first.words) && first.mean_conf >= 70.0 {
             return Ok(UprightPage {
                 ocr: first,
@@ -231,11 +236,10 @@ impl OcrEngine {
         let osd = self.osd.get_or_insert_with(native::Osd::new);
         let proposed = osd
             .as_mut()
-            .and_then(|o| o.detect(page, dpi))
+            .and_then(|o| o.detect(seen, dpi))
             .filter(|o| o.turn != 0 && o.confidence >= 1.0)
             .map_or(180, |o| o.turn);
-        let turned = crate::imaging::rotate_quarter(page, proposed);
-        let second = self.recognize(&turned, dpi)?;
+        let second = self.recognize(&crate::imaging::rotate_quarter(seen, proposed), dpi)?;
         tracing::debug!(
             drehung = proposed,
             vorher = reading_score(&first),
@@ -247,7 +251,7 @@ impl OcrEngine {
         if reading_score(&second) > reading_score(&first) * 3 / 2 + 10 {
             Ok(UprightPage {
                 ocr: second,
-                turned: Some((proposed, turned)),
+                turned: Some((proposed, crate::imaging::rotate_quarter(page, proposed))),
             })
         } else {
             Ok(UprightPage {
