@@ -298,10 +298,8 @@ fn invoice_numbers_are_found_on_the_degraded_zugferd_scans() {
             .unwrap()
             .to_string_lossy()
             .replace(".p1.g4.tif", "");
-        let cii = std::fs::read_to_string(dir.join("zugferd/cii").join(format!("{stem}.cii.xml")))
-            .unwrap();
-        let doc = &cii[cii.find("<rsm:ExchangedDocument>").unwrap()..];
-        let id = &doc[doc.find("<ram:ID>").unwrap() + 8..doc.find("</ram:ID>").unwrap()];
+        let id = invoice_number(&dir, &stem);
+        let id = id.as_str();
         let text = scanstelle_ocr(&mut engine, &std::fs::read(scan).unwrap());
         let found = text
             .split_whitespace()
@@ -315,6 +313,154 @@ fn invoice_numbers_are_found_on_the_degraded_zugferd_scans() {
     let found = results.iter().filter(|f| **f).count();
     eprintln!("invoice number found on {found} of 22 pages");
     assert!(found >= 20, "only {found} of 22");
+}
+
+/// The invoice number of a zugferd sample, from its structured data.
+fn invoice_number(dir: &std::path::Path, stem: &str) -> String {
+    let cii =
+        std::fs::read_to_string(dir.join("zugferd/cii").join(format!("{stem}.cii.xml"))).unwrap();
+    let doc = &cii[cii.find("<rsm:ExchangedDocument>").unwrap()..];
+    doc[doc.find("<ram:ID>").unwrap() + 8..doc.find("</ram:ID>").unwrap()].to_owned()
+}
+
+/// A page as a worn office scanner gives it in black and white: grey
+/// noise, dust specks, then a fixed threshold.
+fn noisy_bilevel(page: &image::GrayImage, seed: u32) -> image::GrayImage {
+    let mut state = seed | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state
+    };
+    let mut img = page.clone();
+    for p in img.iter_mut() {
+        let n = (next() >> 24) as i32 - 128;
+        *p = (i32::from(*p) + n * 40 / 128).clamp(0, 255) as u8;
+    }
+    let (w, h) = img.dimensions();
+    for _ in 0..600 {
+        let (x, y) = (next() % w, next() % h);
+        for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+            if x + dx < w && y + dy < h {
+                img.put_pixel(x + dx, y + dy, image::Luma([0]));
+            }
+        }
+    }
+    for p in img.iter_mut() {
+        *p = if *p < 150 { 0 } else { 255 };
+    }
+    img
+}
+
+#[test]
+fn invoice_numbers_are_found_by_search_on_rescanned_invoices() {
+    // The 22 invoices rendered anew: 200 dpi JPEG and noisy bilevel G4 at
+    // 300 dpi, each upright and upside down; the invoice number, typed as
+    // printed, must find each of the pages (88 less the JPEGs of identical
+    // first pages).
+    let Some(dir) = samples() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    // SAMPLES_KEEP=DIR keeps the scans and the station for a look.
+    let tmp_dir = std::env::var_os("SAMPLES_KEEP").map_or(tmp.path().to_owned(), PathBuf::from);
+    let tmp = tmp_dir.as_path();
+    let scans = tmp.join("scans");
+    std::fs::create_dir_all(&scans).unwrap();
+    let pdfs = files_in(&dir.join("zugferd/pdf"));
+    assert_eq!(pdfs.len(), 22);
+    let mut expected: Vec<(String, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, pdf) in pdfs.iter().enumerate() {
+        let stem = pdf.file_stem().unwrap().to_string_lossy().into_owned();
+        let id = invoice_number(&dir, &stem);
+        let prefix = tmp.join(&stem);
+        let status = std::process::Command::new("pdftoppm")
+            .args([
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-r",
+                "300",
+                "-gray",
+                "-png",
+                "-singlefile",
+            ])
+            .arg(pdf)
+            .arg(&prefix)
+            .status()
+            .expect("pdftoppm (installer/setup.sh installs poppler-utils)");
+        assert!(status.success(), "{stem}: pdftoppm failed");
+        let grey = image::open(prefix.with_extension("png"))
+            .unwrap()
+            .to_luma8();
+        let (w, h) = grey.dimensions();
+        let small = image::imageops::resize(
+            &grey,
+            w * 2 / 3,
+            h * 2 / 3,
+            image::imageops::FilterType::Triangle,
+        );
+        for (turn, tag) in [(false, "aufrecht"), (true, "kopf")] {
+            let turned = |img: &image::GrayImage| {
+                if turn {
+                    image::imageops::rotate180(img)
+                } else {
+                    img.clone()
+                }
+            };
+            let mut jpeg = Vec::new();
+            let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 45);
+            enc.set_pixel_density(image::codecs::jpeg::PixelDensity::dpi(200));
+            enc.encode_image(&turned(&small)).unwrap();
+            // Some invoices share their first page: the station takes such
+            // a second file as a duplicate (right), so it is not written.
+            if seen.insert(jpeg.clone()) {
+                let name = format!("{stem}.{tag}.jpg");
+                std::fs::write(scans.join(&name), jpeg).unwrap();
+                expected.push((name, id.clone()));
+            }
+            let bilevel = noisy_bilevel(&turned(&grey), 7 + i as u32 * 2 + u32::from(turn));
+            let name = format!("{stem}.{tag}.g4.tif");
+            std::fs::write(scans.join(&name), g4_tiff(&[(bilevel, 300)])).unwrap();
+            expected.push((name, id.clone()));
+        }
+    }
+    let home = tmp.join("home");
+    admin_os(&home);
+    let files: Vec<String> = files_in(&scans)
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let mut args = vec!["process"];
+    args.extend(files.iter().map(String::as_str));
+    let o = scanstelle(&args, &home);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut missed = Vec::new();
+    for stem in pdfs
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy())
+    {
+        let id = invoice_number(&dir, &stem);
+        let o = scanstelle(&["search", "--limit", "500", &id], &home);
+        let hits = String::from_utf8_lossy(&o.stdout).into_owned();
+        for (name, _) in expected
+            .iter()
+            .filter(|(n, _)| n.starts_with(&format!("{stem}.")))
+        {
+            if !hits.contains(name.as_str()) {
+                missed.push(format!("{name}: {id:?}"));
+            }
+        }
+    }
+    assert!(expected.len() >= 80, "{} pages", expected.len());
+    assert!(
+        missed.is_empty(),
+        "{} of {} pages not found by their invoice number:\n{}",
+        missed.len(),
+        expected.len(),
+        missed.join("\n")
+    );
 }
 
 /// Ingests one sample with a Patch-T profile, processes it and returns the

@@ -620,69 +620,7 @@ fn bilevel(img: &GrayImage) -> GrayImage {
     })
 }
 
-/// A multi-page CCITT G4 TIFF (WhiteIsZero, one strip per page).
-pub fn g4_tiff(pages: &[(GrayImage, u32)]) -> Vec<u8> {
-    use fax::{Color, VecWriter, encoder::Encoder};
-    let mut out = b"II*\0\0\0\0\0".to_vec();
-    let mut link = 4usize; // where the offset of the next IFD goes
-    for (img, dpi) in pages {
-        let (w, h) = img.dimensions();
-        let mut enc = Encoder::new(VecWriter::new());
-        for row in img.rows() {
-            let pels = row.map(|p| {
-                if p.0[0] < 128 {
-                    Color::Black
-                } else {
-                    Color::White
-                }
-            });
-            let Ok(()) = enc.encode_line(pels, w as u16);
-        }
-        let Ok(writer) = enc.finish();
-        let data = writer.finish();
-        let strip = out.len();
-        out.extend_from_slice(&data);
-        if out.len() % 2 == 1 {
-            out.push(0);
-        }
-        let ifd = out.len();
-        out[link..link + 4].copy_from_slice(&(ifd as u32).to_le_bytes());
-        let entries: u16 = 12;
-        // The resolutions go right after the IFD and its next-IFD link.
-        let res = ifd + 2 + 12 * entries as usize + 4;
-        out.extend_from_slice(&entries.to_le_bytes());
-        let mut e = |tag: u16, typ: u16, val: u32| {
-            out.extend_from_slice(&tag.to_le_bytes());
-            out.extend_from_slice(&typ.to_le_bytes());
-            out.extend_from_slice(&1u32.to_le_bytes());
-            if typ == 3 {
-                out.extend_from_slice(&(val as u16).to_le_bytes());
-                out.extend_from_slice(&[0, 0]);
-            } else {
-                out.extend_from_slice(&val.to_le_bytes());
-            }
-        };
-        e(256, 4, w);
-        e(257, 4, h);
-        e(258, 3, 1);
-        e(259, 3, 4);
-        e(262, 3, 0);
-        e(273, 4, strip as u32);
-        e(277, 3, 1);
-        e(278, 4, h);
-        e(279, 4, data.len() as u32);
-        e(282, 5, res as u32);
-        e(283, 5, res as u32 + 8);
-        e(296, 3, 2);
-        link = out.len();
-        out.extend_from_slice(&0u32.to_le_bytes());
-        for _ in 0..2 {
-            out.extend_from_slice(&dpi.to_le_bytes());
-            out.extend_from_slice(&1u32.to_le_bytes());
-        }
-    }
-    out
-}
+pub use crate::common::g4_tiff;
 
 fn jpeg_colour(img: &GrayImage, dpi: u16) -> Vec<u8> {
     use image::codecs::jpeg::{JpegEncoder, PixelDensity};

@@ -1006,71 +1006,7 @@ pub fn patch_t(rng: &mut Rng, dpi: u32, caption: bool) -> GrayImage {
     bilevel(&GrayImage::from_raw(w, h, raw).expect("size"), 128)
 }
 
-/// A multi-page CCITT G4 TIFF (bilevel pages, WhiteIsZero, one strip each).
-pub fn g4_tiff(pages: &[(GrayImage, u32)]) -> Vec<u8> {
-    use fax::{Color, VecWriter, encoder::Encoder};
-    let mut out: Vec<u8> = b"II*\0\0\0\0\0".to_vec();
-    let mut next_link = 4usize;
-    for (img, dpi) in pages {
-        let (w, h) = img.dimensions();
-        let mut enc = Encoder::new(VecWriter::new());
-        for row in img.rows() {
-            let pels = row.map(|p| {
-                if p.0[0] < 128 {
-                    Color::Black
-                } else {
-                    Color::White
-                }
-            });
-            let Ok(()) = enc.encode_line(pels, w as u16);
-        }
-        let Ok(writer) = enc.finish();
-        let data = writer.finish();
-        let strip_at = out.len() as u32;
-        out.extend_from_slice(&data);
-        // Resolution rationals before the IFD, word aligned.
-        if out.len() % 2 == 1 {
-            out.push(0);
-        }
-        let res_at = out.len() as u32;
-        for _ in 0..2 {
-            out.extend_from_slice(&dpi.to_le_bytes());
-            out.extend_from_slice(&1u32.to_le_bytes());
-        }
-        let ifd_at = out.len() as u32;
-        out[next_link..next_link + 4].copy_from_slice(&ifd_at.to_le_bytes());
-        let tags: [(u16, u16, u32); 13] = [
-            (254, 4, 2), // NewSubfileType: page of a multi-page file
-            (256, 4, w),
-            (257, 4, h),
-            (258, 3, 1),
-            (259, 3, 4), // CCITT T.6
-            (262, 3, 0), // WhiteIsZero
-            (273, 4, strip_at),
-            (277, 3, 1),
-            (278, 4, h),
-            (279, 4, data.len() as u32),
-            (282, 5, res_at),
-            (283, 5, res_at + 8),
-            (296, 3, 2),
-        ];
-        out.extend_from_slice(&(tags.len() as u16).to_le_bytes());
-        for (tag, typ, val) in tags {
-            out.extend_from_slice(&tag.to_le_bytes());
-            out.extend_from_slice(&typ.to_le_bytes());
-            out.extend_from_slice(&1u32.to_le_bytes());
-            if typ == 3 {
-                out.extend_from_slice(&(val as u16).to_le_bytes());
-                out.extend_from_slice(&[0, 0]);
-            } else {
-                out.extend_from_slice(&val.to_le_bytes());
-            }
-        }
-        next_link = out.len();
-        out.extend_from_slice(&0u32.to_le_bytes());
-    }
-    out
-}
+pub use crate::common::g4_tiff;
 
 /// A colour JPEG with its resolution.
 pub fn jpeg_rgb(img: &RgbImage, dpi: u32, quality: u8) -> Vec<u8> {
