@@ -88,14 +88,36 @@ impl Osd {
         let mut conf: f32 = 0.0;
         let mut script: *const c_char = std::ptr::null();
         let mut script_conf: f32 = 0.0;
-        // SAFETY: the image buffer outlives the calls (Tesseract copies it
-        // in SetImage and Clear drops its copy); the out-pointers are valid.
+        // The detector ignores the source resolution (and assumes 70 dpi,
+        // tesseract#1702) but reads the resolution of a Leptonica image:
+        // the page goes in as an 8-bit Pix with its dpi set.
+        let dpi = dpi.clamp(70, 1200) as c_int;
+        // SAFETY: the Pix is created here, filled within its bounds (rows
+        // of `wpl` 32-bit words, bytes in Leptonica's big-endian order
+        // within a word), handed to SetImage2 (which copies it) and
+        // destroyed after Clear; the out-pointers are valid for the call.
         let ok = unsafe {
-            tesseract_sys::TessBaseAPISetImage(self.handle, page.as_raw().as_ptr(), w, h, 1, w);
-            tesseract_sys::TessBaseAPISetSourceResolution(
-                self.handle,
-                dpi.clamp(70, 1200) as c_int,
-            );
+            let mut pix = leptonica_sys::pixCreate(w, h, 8);
+            if pix.is_null() {
+                return None;
+            }
+            leptonica_sys::pixSetResolution(pix, dpi, dpi);
+            let wpl = leptonica_sys::pixGetWpl(pix) as usize;
+            let data = leptonica_sys::pixGetData(pix);
+            let words = std::slice::from_raw_parts_mut(data, wpl * h as usize);
+            for (row, line) in page
+                .as_raw()
+                .chunks_exact(w as usize)
+                .zip(words.chunks_exact_mut(wpl))
+            {
+                for (word, px) in line.iter_mut().zip(row.chunks(4)) {
+                    let mut b = [0u8; 4];
+                    b[..px.len()].copy_from_slice(px);
+                    *word = u32::from_be_bytes(b);
+                }
+            }
+            tesseract_sys::TessBaseAPISetImage2(self.handle, pix);
+            tesseract_sys::TessBaseAPISetSourceResolution(self.handle, dpi);
             let ok = tesseract_sys::TessBaseAPIDetectOrientationScript(
                 self.handle,
                 &mut deg,
@@ -104,6 +126,7 @@ impl Osd {
                 &mut script_conf,
             );
             tesseract_sys::TessBaseAPIClear(self.handle);
+            leptonica_sys::pixDestroy(&mut pix);
             ok
         };
         // Tesseract gives the clockwise rotation the page has (measured:
