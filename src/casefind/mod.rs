@@ -301,7 +301,9 @@ impl CaseFinder {
             }
         }
         let reads = self.reads(reg, pages);
-        let mut unknown: Vec<String> = Vec::new();
+        // Unknown numbers, with the case of the register value one digit
+        // away (if there is one).
+        let mut unknown: Vec<(String, Option<String>)> = Vec::new();
         let mut needs_corroboration: Vec<String> = Vec::new();
         for r in &reads {
             let what = if r.kind == EvidenceKind::BgNumber {
@@ -317,16 +319,21 @@ impl CaseFinder {
                 // Never attached, and it may be a misread of a number that
                 // is in the register: the document goes to a person, unless
                 // a registered cover sheet says where it belongs.
-                let near = self
-                    .one_digit_away(reg, r.kind, &r.value)
+                let near_value = self.one_digit_away(reg, r.kind, &r.value);
+                let near = near_value
+                    .as_ref()
                     .map(|v| format!(" (ähnlich: {v})"))
                     .unwrap_or_default();
+                let near_case = near_value.and_then(|v| match r.kind {
+                    EvidenceKind::BgNumber => Some(v),
+                    _ => reg.person(&v).map(|p| p.bg.clone()),
+                });
                 let reason = format!(
                     "{what} {} auf Seite {} nicht im Fallbestand{near}",
                     r.value, r.page
                 );
-                if !unknown.contains(&reason) {
-                    unknown.push(reason);
+                if !unknown.iter().any(|(u, _)| *u == reason) {
+                    unknown.push((reason, near_case));
                 }
                 continue;
             };
@@ -390,7 +397,7 @@ impl CaseFinder {
             .collect();
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.bg.cmp(&b.bg)));
         let Some(top) = candidates.first() else {
-            reasons.append(&mut unknown);
+            reasons.extend(unknown.into_iter().map(|(u, _)| u));
             if reasons.is_empty() {
                 reasons.push("kein Hinweis auf eine Bedarfsgemeinschaft gefunden".into());
             }
@@ -407,11 +414,19 @@ impl CaseFinder {
             .evidence
             .iter()
             .any(|e| e.kind == EvidenceKind::CoverSheet && e.score >= 0.9);
-        if !has_cover {
-            reasons.append(&mut unknown);
-        }
         let top_id = top.evidence.iter().any(|e| e.kind.is_identifier());
         let top_person = person_supported(&top.evidence);
+        if !has_cover {
+            for (reason, near_case) in unknown {
+                // One digit from this very case's number, on a document
+                // whose person evidence names the case on its own: a misread
+                // or a slip of that number, not another case.
+                if top_person && near_case.as_deref() == Some(top.bg.as_str()) {
+                    continue;
+                }
+                reasons.push(reason);
+            }
+        }
         let with_ids = candidates
             .iter()
             .filter(|c| c.evidence.iter().any(|e| e.kind.is_identifier()))
@@ -1038,6 +1053,34 @@ mod tests {
             "32423 Minden",
         ]);
         assert_eq!(d.status, CaseStatus::Review, "two persons named: {d:?}");
+    }
+
+    #[test]
+    fn an_unknown_number_one_digit_from_the_named_persons_case_is_no_conflict() {
+        // Anna Müller (12345BG0012345) named with her address; the number
+        // beside it misread in one digit.
+        let d = decide_persons(&[
+            "BG-Nummer 12345BG0012845",
+            "Anna Müller, Hauptstraße 12, 32423 Minden",
+        ]);
+        assert_eq!(d.status, CaseStatus::Auto, "{:?}", d.reasons);
+        assert_eq!(d.case.as_deref(), Some("12345BG0012345"));
+        // A number near another case, or near none, still stops it.
+        for number in ["12345BG0077770", "98765BG0000001"] {
+            let d = decide_persons(&[
+                &format!("BG-Nummer {number}"),
+                "Anna Müller, Hauptstraße 12, 32423 Minden",
+            ]);
+            assert_eq!(d.status, CaseStatus::Review, "{number}: {:?}", d.reasons);
+            assert!(
+                d.reasons.iter().any(|r| r.contains(number)),
+                "{number}: {:?}",
+                d.reasons
+            );
+        }
+        // Without the person's address or date of birth it is unknown.
+        let d = decide_persons(&["BG-Nummer 12345BG0012845", "Anna Müller"]);
+        assert_eq!(d.status, CaseStatus::Review, "{:?}", d.reasons);
     }
 
     #[test]

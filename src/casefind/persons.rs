@@ -2,7 +2,8 @@
 //!
 //! Names and streets are compared after folding (umlauts spelled out, ß as
 //! ss, `Straße` as `str`); a word of five letters or more may differ by one
-//! OCR error (edit distance 1), which the evidence records as repaired.
+//! OCR error (edit distance 1), and a ß may be read as one of its
+//! look-alikes (`Weill`, `GroB`); the evidence records either as repaired.
 //! Dates of birth are found in every usual written form (`01.02.1980`,
 //! `1.2.80`, `1. Februar 1980`, `1980-02-01`). An address of the person that
 //! is only in an older register version is reported: the person may have
@@ -33,14 +34,33 @@ struct Token {
     line: u32,
 }
 
+/// What OCR makes of a `ß` (folded `ss`): `B`, `ll`, `fs`, `li`, `13`, `8`.
+const SHARP_S_READS: [&str; 6] = ["b", "ll", "fs", "li", "13", "8"];
+
+/// The word with one of the ß look-alikes read back as `ss` (folded ß),
+/// each occurrence in turn: `weill` → `weiss`, `grob` → `gross`.
+pub(super) fn sharp_s_variants(word: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for look in SHARP_S_READS {
+        for (at, _) in word.match_indices(look) {
+            out.push(format!("{}ss{}", &word[..at], &word[at + look.len()..]));
+        }
+    }
+    out
+}
+
 /// Whether a page token is the register's word, allowing one OCR error in
-/// words of five letters or more. `Some(true)` when it took the error.
+/// words of five letters or more, or a ß read as one of its look-alikes.
+/// `Some(true)` when it took the error.
 fn same_word(page: &str, reg: &str) -> Option<bool> {
     if page == reg {
         return Some(false);
     }
     let n = page.chars().count().min(reg.chars().count());
-    (n >= 5 && edit_distance(page, reg) <= 1).then_some(true)
+    if n >= 5 && edit_distance(page, reg) <= 1 {
+        return Some(true);
+    }
+    (reg.contains("ss") && sharp_s_variants(page).iter().any(|v| v == reg)).then_some(true)
 }
 
 /// Where a sequence of register words is on the page (token index, and
@@ -241,6 +261,9 @@ pub(super) fn on_page(
     for t in &tokens {
         if t.text.len() >= 3 {
             persons.extend(reg.by_family_name_fuzzy(&t.text));
+            for v in sharp_s_variants(&t.text) {
+                persons.extend(reg.by_family_name(&v));
+            }
         }
     }
     persons.sort_by(|a, b| a.kundennummer.cmp(&b.kundennummer));
@@ -407,6 +430,60 @@ mod tests {
         for text in ["02.01.1980", "01.02.1981", "1. März 1980", "01.02.81"] {
             assert!(
                 !dates(text).iter().any(|&d| is_birth_date(d, "01.02.1980")),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_sharp_s_read_as_its_look_alikes_is_one_forgiven_error() {
+        let person = Person {
+            bg: "12345BG0012345".into(),
+            kundennummer: "123A456789".into(),
+            nachname: "Weiß".into(),
+            vorname: "Kevin".into(),
+            geburtsdatum: "20.04.1990".into(),
+            strasse: "Heideweg 4".into(),
+            plz: "32425".into(),
+            ort: "Minden".into(),
+        };
+        let reg = Register::new(1, vec![person]);
+        let words = |text: &str| -> Vec<Word> {
+            text.split(' ')
+                .enumerate()
+                .map(|(i, w)| Word {
+                    left: 60 * i as u32,
+                    top: 10,
+                    width: 50,
+                    height: 30,
+                    conf: 90.0,
+                    line: 0,
+                    text: w.into(),
+                })
+                .collect()
+        };
+        for (text, repaired) in [
+            ("und Kevin Weiß, geboren", false),
+            ("und Kevin Weiss, geboren", false),
+            ("und Kevin Weill, geboren", true),
+            ("und Kevin WeiB, geboren", true),
+            ("und Kevin Weifs, geboren", true),
+        ] {
+            let found = on_page(&reg, &words(text), 1, &[]);
+            let name = found
+                .evidence
+                .iter()
+                .find(|(_, e)| e.kind == EvidenceKind::Name)
+                .unwrap_or_else(|| panic!("{text}: no name"));
+            assert_eq!(name.1.repaired, repaired, "{text}");
+        }
+        for text in ["und Kevin Weil, geboren", "und Kevin Wein, geboren"] {
+            let found = on_page(&reg, &words(text), 1, &[]);
+            assert!(
+                !found
+                    .evidence
+                    .iter()
+                    .any(|(_, e)| e.kind == EvidenceKind::Name),
                 "{text}"
             );
         }
