@@ -246,7 +246,8 @@ fn scanstelle_ocr(engine: &mut scanstelle::ocr::OcrEngine, bytes: &[u8]) -> Stri
     let page = &decode(bytes).unwrap().pages[0];
     let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
     let dpi = page.dpi.map_or(300, |d| d.0.round() as u32);
-    engine.recognize(&img, dpi).unwrap().text
+    // The station's path: form lines out, doubtful pages read upright.
+    engine.recognize_upright(&img, dpi).unwrap().ocr.text
 }
 
 fn tesseract_cli(path: &std::path::Path) -> String {

@@ -441,7 +441,8 @@ fn dedupe(mut reads: Vec<Read>) -> Vec<Read> {
     out
 }
 
-fn overlaps(a: [u32; 4], b: [u32; 4]) -> bool {
+/// Whether two boxes (left, top, width, height) overlap.
+pub(super) fn overlaps(a: [u32; 4], b: [u32; 4]) -> bool {
     a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3]
 }
 

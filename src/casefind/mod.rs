@@ -439,15 +439,24 @@ impl CaseFinder {
             // Other cases that fit by name or address. Harmless only when the
             // first is supported on its own (an identifier, or full name with
             // address or date of birth) and the other adds nothing the first
-            // lacks: a namesake in another household, whose address and date
-            // of birth are not on the page.
+            // lacks — its evidence stands on the same words (a namesake in
+            // another household, `Anna Müller` inside `Anna Lange-Müller`) —
+            // and, without an identifier, the other is not supported by the
+            // person evidence just as well.
+            let same_place = |e: &Evidence, t: &Evidence| {
+                t.kind == e.kind
+                    && t.page == e.page
+                    && (t.read == e.read
+                        || e.bbox
+                            .zip(t.bbox)
+                            .is_some_and(|(a, b)| identifiers::overlaps(a, b)))
+            };
             let conflicting = candidates[1..].iter().filter(|c| c.score >= 0.5).any(|c| {
-                let adds = c.evidence.iter().any(|e| {
-                    !top.evidence
-                        .iter()
-                        .any(|t| t.kind == e.kind && t.read == e.read)
-                });
-                !(top_id || top_person) || adds || person_supported(&c.evidence)
+                let adds = c
+                    .evidence
+                    .iter()
+                    .any(|e| !top.evidence.iter().any(|t| same_place(e, t)));
+                !(top_id || top_person) || adds || (!top_id && person_supported(&c.evidence))
             });
             if conflicting {
                 reasons.push(
@@ -1053,6 +1062,54 @@ mod tests {
             "32423 Minden",
         ]);
         assert_eq!(d.status, CaseStatus::Review, "two persons named: {d:?}");
+    }
+
+    #[test]
+    fn the_number_tells_apart_what_the_person_evidence_cannot() {
+        let mut persons = person_register().persons().to_vec();
+        // A second Anna Müller at the same address (another household),
+        // and an Anna Lange-Müller.
+        let mut twin = person(
+            "12345BG0044444",
+            "777C000002",
+            "Müller",
+            "Anna",
+            "Hauptstraße 12",
+        );
+        twin.geburtsdatum = "03.03.1955".into();
+        persons.push(twin);
+        persons.push(person(
+            "12345BG0033333",
+            "777C000003",
+            "Lange-Müller",
+            "Anna",
+            "Birkenweg 8",
+        ));
+        let reg = Register::new(3, persons);
+        let decide = |lines: &[&str]| {
+            CaseFinder::new(CaseSettings::default()).unwrap().decide(
+                &reg,
+                None,
+                &[page(lines, 95.0)],
+            )
+        };
+        let d = decide(&[
+            "BG-Nummer 12345BG0044444",
+            "Anna Müller, Hauptstraße 12, 32423 Minden",
+        ]);
+        assert_eq!(d.status, CaseStatus::Auto, "{:?}", d.reasons);
+        assert_eq!(d.case.as_deref(), Some("12345BG0044444"));
+        let d = decide(&["Anna Müller, Hauptstraße 12, 32423 Minden"]);
+        assert_eq!(d.status, CaseStatus::Review, "{d:?}");
+        let d = decide(&["Az. 12345BG0033333", "Anna Lange-Müller", "Birkenweg 8"]);
+        assert_eq!(d.status, CaseStatus::Auto, "{:?}", d.reasons);
+        assert_eq!(d.case.as_deref(), Some("12345BG0033333"));
+        // Another person's full address beside the number still stops it.
+        let d = decide(&[
+            "BG-Nummer 12345BG0044444",
+            "Anna Müller, Lindenweg 3, 32427 Minden",
+        ]);
+        assert_eq!(d.status, CaseStatus::Review, "{d:?}");
     }
 
     #[test]

@@ -3,13 +3,16 @@
 //! that goes to Tesseract, so that the letters between them are read as
 //! letters and not as `|`, `[`, `]` or `I`. The stored page keeps its lines.
 //!
-//! A line is a chain of thin ink runs (at most ~0.6 mm thick) that continues
-//! from column to column (gaps of a few pixels bridged, so crossings, teeth
-//! and the specks of a bilevel scan do not break it), runs straight and is
-//! long: horizontal lines from ~8 mm, vertical ones from ~15 mm, or from
-//! ~3.5 mm where they stand on a horizontal line that was taken out (the
-//! teeth of comb fields and the cell walls of tables). Letters are never that:
-//! their strokes are either short, thick where they cross, or free-standing.
+//! A line is a chain of thin ink runs (at most ~0.6 mm thick), one run per
+//! column, each continuing the last (gaps of a few pixels bridged, so
+//! crossings, teeth and specks do not break it), straight and mostly ink of
+//! its own. Taken out are: horizontal lines from ~8 mm, or from ~2.5 mm
+//! where both ends meet the ends of walls (the top and bottom of a short box
+//! group); pieces that carry a taken line on in its direction; vertical
+//! lines from ~15 mm, or from ~2 mm between two taken lines and ~3.5 mm on
+//! one (comb teeth, cell walls). Letters are never that: their strokes are
+//! short, thick where they cross, free-standing or meet others mid-stroke.
+//! About 0.1 s per A4 page at 300 dpi.
 
 use image::GrayImage;
 
