@@ -113,6 +113,14 @@ pub struct ScanSettings {
     /// this profile (backend specific, e.g. `--test-picture=Grid`).
     #[serde(default)]
     pub sane_options: Vec<String>,
+    /// Seconds a page may take before the scanner is given up as not
+    /// answering (slow flatbeds at high resolution need more).
+    #[serde(default = "default_page_timeout")]
+    pub page_timeout_secs: u64,
+}
+
+fn default_page_timeout() -> u64 {
+    120
 }
 
 impl Default for ScanSettings {
@@ -123,6 +131,7 @@ impl Default for ScanSettings {
             duplex: false,
             paper: "A4".into(),
             sane_options: Vec::new(),
+            page_timeout_secs: default_page_timeout(),
         }
     }
 }

@@ -77,7 +77,7 @@ impl ScanJob {
             source,
             duplex: profile.scan.duplex,
             extra: profile.scan.sane_options.clone(),
-            page_timeout: Duration::from_secs(120),
+            page_timeout: Duration::from_secs(profile.scan.page_timeout_secs.max(1)),
         }
     }
 }

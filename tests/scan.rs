@@ -129,6 +129,14 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
         "deckel",
         "\"--read-return-value=SANE_STATUS_COVER_OPEN\"",
     );
+    for name in ["stau", "deckel"] {
+        let path = profiles.join(format!("{name}.toml"));
+        let text = std::fs::read_to_string(&path).unwrap().replace(
+            "sane_options = [",
+            "page_timeout_secs = 3\nsane_options = [",
+        );
+        std::fs::write(path, text).unwrap();
+    }
     let cfg = dir.path().join("scanstelle.toml");
     std::fs::write(
         &cfg,
@@ -137,20 +145,32 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
     .unwrap();
     let cfg = cfg.to_str().unwrap();
     for (name, words) in [("stau", "Papierstau"), ("deckel", "Abdeckung")] {
-        let (ok, out) = common::run_cli(
-            &[
-                "--config",
-                cfg,
-                "scan",
-                "--device",
-                "test",
-                "--profile",
-                name,
-            ],
-            &home,
-            "",
-        );
-        assert!(!ok && out.contains(words), "{name}: {out}");
+        // SANE's test backend itself hangs now and then on these simulated
+        // faults (about one run in four, also with scanimage alone): the
+        // station gives up after the profile's page timeout and says so;
+        // such a run is tried again.
+        let mut out = String::new();
+        for _ in 0..8 {
+            let (ok, o) = common::run_cli(
+                &[
+                    "--config",
+                    cfg,
+                    "scan",
+                    "--device",
+                    "test",
+                    "--profile",
+                    name,
+                ],
+                &home,
+                "",
+            );
+            assert!(!ok, "{name}: {o}");
+            out = o;
+            if !out.contains("Der Scanner antwortet nicht mehr (keine Seite in 3 s)") {
+                break;
+            }
+        }
+        assert!(out.contains(words), "{name}: {out}");
         assert!(out.contains("0 Seite(n) davor sind übernommen"), "{out}");
         let left = tifs(&home.join("hotfolders").join(name));
         assert!(left.is_empty(), "{name}: {left:?}");
