@@ -483,7 +483,7 @@ pub fn ink_mask(small: &GrayImage) -> Vec<bool> {
 /// Grey level below which a pixel of a reduced page counts as ink for layout
 /// analysis: clearly (60 levels) darker than the paper, which is the 80th
 /// percentile of brightness on any page that is mostly paper.
-fn ink_threshold(small: &GrayImage) -> u8 {
+pub(crate) fn ink_threshold(small: &GrayImage) -> u8 {
     let mut hist = [0u64; 256];
     small.pixels().for_each(|p| hist[p.0[0] as usize] += 1);
     let n = small.len() as u64;

@@ -126,23 +126,13 @@ fn chains(buf: &[u8], lines: usize, len: usize, thick: u32, gap: u32) -> Vec<Cha
 }
 
 /// Grey level below which a pixel is ink: the middle for a bilevel page,
-/// else clearly (60 levels) darker than the paper (the 80th percentile).
+/// else the layout analysis' threshold (clearly darker than the paper).
 fn ink_below(page: &GrayImage) -> u8 {
     if crate::imaging::is_bilevel(page) {
-        return 128;
+        128
+    } else {
+        crate::imaging::ink_threshold(page).clamp(40, 200)
     }
-    let mut hist = [0u64; 256];
-    page.as_raw().iter().for_each(|&v| hist[v as usize] += 1);
-    let n = page.len() as u64;
-    let mut acc = 0;
-    let paper = hist
-        .iter()
-        .position(|c| {
-            acc += c;
-            acc > n * 8 / 10
-        })
-        .unwrap_or(255) as i32;
-    (paper - 60).clamp(40, 200) as u8
 }
 
 /// A map of pixels: which chain (index + 1) or feature lies there.
