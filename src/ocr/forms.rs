@@ -135,11 +135,11 @@ fn ink_below(page: &GrayImage) -> u8 {
     }
 }
 
-/// A map of pixels: which chain (index + 1) or feature lies there.
+/// A map of marked pixels (line pixels, wall ends).
 struct Marks {
     w: usize,
     h: usize,
-    at: Vec<u32>,
+    at: Vec<bool>,
 }
 
 impl Marks {
@@ -147,25 +147,25 @@ impl Marks {
         Marks {
             w,
             h,
-            at: vec![0; w * h],
+            at: vec![false; w * h],
         }
     }
 
-    fn set(&mut self, x: u32, y: u32, v: u32) {
-        self.at[y as usize * self.w + x as usize] = v;
+    fn set(&mut self, x: u32, y: u32) {
+        self.at[y as usize * self.w + x as usize] = true;
     }
 
-    /// The first mark within `r` pixels of (x, y), if any.
-    fn near(&self, x: i64, y: i64, r: i64) -> Option<u32> {
-        for yy in (y - r).max(0)..=(y + r).min(self.h as i64 - 1) {
-            for xx in (x - r).max(0)..=(x + r).min(self.w as i64 - 1) {
-                let v = self.at[yy as usize * self.w + xx as usize];
-                if v != 0 {
-                    return Some(v);
-                }
-            }
-        }
-        None
+    fn get(&self, x: i64, y: i64) -> bool {
+        x >= 0
+            && y >= 0
+            && (x as usize) < self.w
+            && (y as usize) < self.h
+            && self.at[y as usize * self.w + x as usize]
+    }
+
+    /// Whether a mark lies within `r` pixels of (x, y).
+    fn near(&self, x: i64, y: i64, r: i64) -> bool {
+        (y - r..=y + r).any(|yy| (x - r..=x + r).any(|xx| self.get(xx, yy)))
     }
 }
 
@@ -221,13 +221,13 @@ pub fn without_form_lines(page: &GrayImage, dpi: u32) -> Option<GrayImage> {
     if hs.is_empty() {
         return None;
     }
-    let paint = |marks: &mut Marks, c: &Chain, across: bool, v: u32| {
+    let paint = |marks: &mut Marks, c: &Chain, across: bool| {
         for &(i, a, b) in &c.segments {
             for p in a..=b {
                 if across {
-                    marks.set(i, p, v);
+                    marks.set(i, p);
                 } else {
-                    marks.set(p, i, v);
+                    marks.set(p, i);
                 }
             }
         }
@@ -238,15 +238,15 @@ pub fn without_form_lines(page: &GrayImage, dpi: u32) -> Option<GrayImage> {
     // the ends of walls on both sides (the top and bottom of a box).
     let mut h_marks = Marks::new(w, h);
     for c in hs.iter().filter(|c| c.length() >= short) {
-        paint(&mut h_marks, c, true, 1);
+        paint(&mut h_marks, c, true);
     }
     let mut wall_ends = Marks::new(w, h);
     for c in &vs {
         let [top, bottom] = ends(c, false);
-        let on = |(x, y): (i64, i64), dy: i64| h_marks.near(x, y + dy, r).is_some();
+        let on = |(x, y): (i64, i64), dy: i64| h_marks.near(x, y + dy, r);
         if on(top, -1) && on(bottom, 1) {
-            wall_ends.set(top.0 as u32, top.1 as u32, 1);
-            wall_ends.set(bottom.0 as u32, bottom.1 as u32, 1);
+            wall_ends.set(top.0 as u32, top.1 as u32);
+            wall_ends.set(bottom.0 as u32, bottom.1 as u32);
         }
     }
     drop(h_marks);
@@ -255,10 +255,10 @@ pub fn without_form_lines(page: &GrayImage, dpi: u32) -> Option<GrayImage> {
     for c in &hs {
         let [left, right] = ends(c, true);
         let edge = c.length() >= mm(2.5)
-            && wall_ends.near(left.0, left.1, r).is_some()
-            && wall_ends.near(right.0, right.1, r).is_some();
+            && wall_ends.near(left.0, left.1, r)
+            && wall_ends.near(right.0, right.1, r);
         if c.length() >= mm(8.0) || edge {
-            paint(&mut taken, c, true, 1);
+            paint(&mut taken, c, true);
         } else {
             open.push(c);
         }
@@ -267,16 +267,7 @@ pub fn without_form_lines(page: &GrayImage, dpi: u32) -> Option<GrayImage> {
     // A line broken by specks or a crossing continues: pieces that carry
     // on from the end of a line taken out, in its direction, go with it.
     let carries_on = |taken: &Marks, (x, y): (i64, i64), dir: i64| {
-        (1..=i64::from(gap) + 1).any(|d| {
-            (-2..=2).any(|e| {
-                let (xx, yy) = (x + dir * d, y + e);
-                xx >= 0
-                    && yy >= 0
-                    && (xx as usize) < w
-                    && (yy as usize) < h
-                    && taken.at[yy as usize * w + xx as usize] != 0
-            })
-        })
+        (1..=i64::from(gap) + 1).any(|d| (-2..=2).any(|e| taken.get(x + dir * d, y + e)))
     };
     for _ in 0..8 {
         let before = open.len();
@@ -284,7 +275,7 @@ pub fn without_form_lines(page: &GrayImage, dpi: u32) -> Option<GrayImage> {
             let [left, right] = ends(c, true);
             let on = carries_on(&taken, left, -1) || carries_on(&taken, right, 1);
             if on {
-                paint(&mut taken, c, true, 1);
+                paint(&mut taken, c, true);
             }
             !on
         });
@@ -293,7 +284,7 @@ pub fn without_form_lines(page: &GrayImage, dpi: u32) -> Option<GrayImage> {
         }
     }
     drop(open);
-    if !taken.at.iter().any(|&v| v != 0) {
+    if !taken.at.iter().any(|&v| v) {
         return None;
     }
     // Vertical lines: long ones, and shorter ones standing on a line that
@@ -304,7 +295,7 @@ pub fn without_form_lines(page: &GrayImage, dpi: u32) -> Option<GrayImage> {
     let rest: Vec<u8> = ink
         .iter()
         .zip(&taken.at)
-        .map(|(&v, &t)| if t != 0 { 0 } else { v })
+        .map(|(&v, &t)| if t { 0 } else { v })
         .collect();
     let vs: Vec<Chain> = chains(&rest, h, w, thick, gap)
         .into_iter()
@@ -314,8 +305,8 @@ pub fn without_form_lines(page: &GrayImage, dpi: u32) -> Option<GrayImage> {
     let mut walls = Vec::new();
     for c in &vs {
         let [top, bottom] = ends(c, false);
-        let on_top = taken.near(top.0, top.1 - 1, r).is_some();
-        let on_bottom = taken.near(bottom.0, bottom.1 + 1, r).is_some();
+        let on_top = taken.near(top.0, top.1 - 1, r);
+        let on_bottom = taken.near(bottom.0, bottom.1 + 1, r);
         if c.length() >= mm(15.0)
             || (on_top && on_bottom)
             || ((on_top || on_bottom) && c.length() >= mm(3.5))
@@ -324,9 +315,9 @@ pub fn without_form_lines(page: &GrayImage, dpi: u32) -> Option<GrayImage> {
         }
     }
     for c in walls {
-        paint(&mut taken, c, false, 1);
+        paint(&mut taken, c, false);
     }
-    let taken: Vec<bool> = taken.at.iter().map(|&v| v != 0).collect();
+    let taken = taken.at;
 
     // Out with them, and with the grey fringe one pixel around them.
     let fringe = below.saturating_add((255 - below) / 2);
