@@ -65,12 +65,23 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
     assert!(o.status.success() && list.contains("test:0"), "{list}");
 
     // Ten sheets in the feeder: ten pages, each a whole TIFF in the hot folder.
-    let (ok, out) = common::run_cli(&["scan", "--device", "test"], &home, "");
-    assert!(ok, "{out}");
+    // (SANE's test backend hangs by itself now and then, see below: the
+    // station gives up after the profile's 20 s and says so; such a run
+    // starts again with an empty hot folder.)
+    let folder = home.join("hotfolders/sane-test");
+    let mut out = String::new();
+    for _ in 0..5 {
+        let _ = std::fs::remove_dir_all(&folder);
+        let (ok, o) = common::run_cli(&["scan", "--device", "test"], &home, "");
+        out = o;
+        if !out.contains("Der Scanner antwortet nicht mehr (keine Seite in 20 s)") {
+            assert!(ok, "{out}");
+            break;
+        }
+    }
     for n in 1..=10 {
         assert!(out.contains(&format!("Seite {n} übernommen")), "{out}");
     }
-    let folder = home.join("hotfolders/sane-test");
     let pages = tifs(&folder);
     assert_eq!(pages.len(), 10, "{pages:?}");
     for p in &pages {
@@ -131,10 +142,10 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
     );
     for name in ["stau", "deckel"] {
         let path = profiles.join(format!("{name}.toml"));
-        let text = std::fs::read_to_string(&path).unwrap().replace(
-            "sane_options = [",
-            "page_timeout_secs = 3\nsane_options = [",
-        );
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("page_timeout_secs = 20", "page_timeout_secs = 3");
+        assert!(text.contains("page_timeout_secs = 3"), "{text}");
         std::fs::write(path, text).unwrap();
     }
     let cfg = dir.path().join("scanstelle.toml");
