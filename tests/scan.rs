@@ -33,6 +33,28 @@ fn profile(dir: &Path, name: &str, options: &str) {
     std::fs::write(dir.join(format!("{name}.toml")), text).unwrap();
 }
 
+/// Runs a scan until it does not stall, at most `tries` times, `before`
+/// ahead of each: SANE's test backend (sane-backends 1.2.1) hangs by itself
+/// now and then, also with scanimage alone, and the station gives up after
+/// the profile's page timeout of `secs` and says so.
+fn unstalled(
+    secs: u64,
+    tries: usize,
+    mut before: impl FnMut(),
+    mut scan: impl FnMut() -> (bool, String),
+) -> (bool, String) {
+    let stalled = format!("Der Scanner antwortet nicht mehr (keine Seite in {secs} s)");
+    let mut last = (false, String::new());
+    for _ in 0..tries {
+        before();
+        last = scan();
+        if !last.1.contains(&stalled) {
+            break;
+        }
+    }
+    last
+}
+
 fn tifs(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut v: Vec<_> = std::fs::read_dir(dir)
         .map(|r| r.flatten().map(|e| e.path()).collect())
@@ -64,21 +86,18 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
     let list = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success() && list.contains("test:0"), "{list}");
 
-    // Ten sheets in the feeder: ten pages, each a whole TIFF in the hot folder.
-    // (SANE's test backend hangs by itself now and then, see below: the
-    // station gives up after the profile's 20 s and says so; such a run
-    // starts again with an empty hot folder.)
+    // Ten sheets in the feeder: ten pages, each a whole TIFF in the hot folder
+    // (a stalled try starts again with an empty hot folder).
     let folder = home.join("hotfolders/sane-test");
-    let mut out = String::new();
-    for _ in 0..5 {
-        let _ = std::fs::remove_dir_all(&folder);
-        let (ok, o) = common::run_cli(&["scan", "--device", "test"], &home, "");
-        out = o;
-        if !out.contains("Der Scanner antwortet nicht mehr (keine Seite in 20 s)") {
-            assert!(ok, "{out}");
-            break;
-        }
-    }
+    let (ok, out) = unstalled(
+        20,
+        5,
+        || {
+            let _ = std::fs::remove_dir_all(&folder);
+        },
+        || common::run_cli(&["scan", "--device", "test"], &home, ""),
+    );
+    assert!(ok, "{out}");
     for n in 1..=10 {
         assert!(out.contains(&format!("Seite {n} übernommen")), "{out}");
     }
@@ -155,32 +174,23 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
     )
     .unwrap();
     let cfg = cfg.to_str().unwrap();
+    let scan_with = |profile: &str, more: &[&str]| {
+        let mut args = vec![
+            "--config",
+            cfg,
+            "scan",
+            "--device",
+            "test",
+            "--profile",
+            profile,
+        ];
+        args.extend_from_slice(more);
+        common::run_cli(&args, &home, "")
+    };
     for (name, words) in [("stau", "Papierstau"), ("deckel", "Abdeckung")] {
-        // SANE's test backend itself hangs now and then on these simulated
-        // faults (about one run in four, also with scanimage alone): the
-        // station gives up after the profile's page timeout and says so;
-        // such a run is tried again.
-        let mut out = String::new();
-        for _ in 0..8 {
-            let (ok, o) = common::run_cli(
-                &[
-                    "--config",
-                    cfg,
-                    "scan",
-                    "--device",
-                    "test",
-                    "--profile",
-                    name,
-                ],
-                &home,
-                "",
-            );
-            assert!(!ok, "{name}: {o}");
-            out = o;
-            if !out.contains("Der Scanner antwortet nicht mehr (keine Seite in 3 s)") {
-                break;
-            }
-        }
+        // The backend hangs on these simulated faults about one run in four.
+        let (ok, out) = unstalled(3, 8, || {}, || scan_with(name, &[]));
+        assert!(!ok, "{name}: {out}");
         assert!(out.contains(words), "{name}: {out}");
         assert!(out.contains("0 Seite(n) davor sind übernommen"), "{out}");
         let left = tifs(&home.join("hotfolders").join(name));
@@ -189,22 +199,7 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
     // Scanned into a case: a cover sheet goes first, and the page becomes
     // that case's document (another geometry, so not a duplicate).
     profile(&profiles, "akte", "\"-x\", \"70\"");
-    let (ok, out) = common::run_cli(
-        &[
-            "--config",
-            cfg,
-            "scan",
-            "--device",
-            "test",
-            "--profile",
-            "akte",
-            "--flatbed",
-            "--case",
-            "12345 BG 0012345",
-        ],
-        &home,
-        "",
-    );
+    let (ok, out) = scan_with("akte", &["--flatbed", "--case", "12345 BG 0012345"]);
     assert!(ok && out.contains("Seite 1 übernommen"), "{out}");
     let delivered = tifs(&home.join("hotfolders/akte"));
     assert_eq!(delivered.len(), 2, "cover sheet and page: {delivered:?}");
