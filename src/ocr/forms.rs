@@ -19,19 +19,25 @@ use image::GrayImage;
 /// A run of ink across one scan line of the buffer: (line, first, last).
 type Segment = (u32, u32, u32);
 
-/// A chain of segments on consecutive buffer lines.
-#[derive(Debug, Default)]
+/// A chain of segments on consecutive buffer lines (never empty).
+#[derive(Debug)]
 struct Chain {
-    first: u32,
-    last: u32,
     segments: Vec<Segment>,
     /// Lines with a run of its own (not bridged).
     own: u32,
 }
 
 impl Chain {
+    /// The first and the last line it covers.
+    fn lines(&self) -> (u32, u32) {
+        let first = self.segments.first().map_or(0, |s| s.0);
+        let last = self.segments.last().map_or(0, |s| s.0);
+        (first, last)
+    }
+
     fn length(&self) -> u32 {
-        self.last - self.first + 1
+        let (first, last) = self.lines();
+        last - first + 1
     }
 
     /// Long, straight and mostly ink of its own: the tops of letters in a
@@ -86,31 +92,28 @@ fn chains(buf: &[u8], lines: usize, len: usize, thick: u32, gap: u32) -> Vec<Cha
                 .map(|p| last[p])
                 .filter(|&(id, at)| {
                     id != u32::MAX && at < i && i - at <= gap + 1 && {
-                        let c = &out[id as usize];
-                        let &(_, pa, pb) = c.segments.last().expect("a chain has a segment");
-                        c.last == at && pa <= hi as u32 && lo as u32 <= pb
+                        let &(line, pa, pb) = out[id as usize]
+                            .segments
+                            .last()
+                            .expect("a chain has a segment");
+                        line == at && pa <= hi as u32 && lo as u32 <= pb
                     }
                 })
                 .max_by_key(|&(id, at)| (at, out[id as usize].length()));
             let id = match found {
                 Some((id, _)) => {
                     let chain = &mut out[id as usize];
-                    if chain.last + 1 < i {
-                        let &(_, pa, pb) = chain.segments.last().expect("a chain has a segment");
-                        let (ga, gb) = (pa.min(a as u32), pb.max(b as u32));
-                        for g in chain.last + 1..i {
-                            chain.segments.push((g, ga, gb));
-                        }
+                    let &(last, pa, pb) = chain.segments.last().expect("a chain has a segment");
+                    let (ga, gb) = (pa.min(a as u32), pb.max(b as u32));
+                    for g in last + 1..i {
+                        chain.segments.push((g, ga, gb));
                     }
                     chain.segments.push((i, a as u32, b as u32));
-                    chain.last = i;
                     chain.own += 1;
                     id
                 }
                 None => {
                     out.push(Chain {
-                        first: i,
-                        last: i,
                         segments: vec![(i, a as u32, b as u32)],
                         own: 1,
                     });
