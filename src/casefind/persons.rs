@@ -60,7 +60,25 @@ fn same_word(page: &str, reg: &str) -> Option<bool> {
     if n >= 5 && edit_distance(page, reg) <= 1 {
         return Some(true);
     }
-    (reg.contains("ss") && sharp_s_variants(page).iter().any(|v| v == reg)).then_some(true)
+    sharp_s_read(page, reg).then_some(true)
+}
+
+/// Whether `page` is `reg` with one `ss` (a folded ß) read as one of its
+/// look-alikes (without building the variants: this runs per token and
+/// register word).
+fn sharp_s_read(page: &str, reg: &str) -> bool {
+    // Every position of `ss`, overlapping ones too (`sss`).
+    reg.char_indices()
+        .filter(|&(at, _)| reg[at..].starts_with("ss"))
+        .any(|(at, _)| {
+            let (before, after) = (&reg[..at], &reg[at + 2..]);
+            page.len() >= before.len() + after.len()
+                && page.starts_with(before)
+                && page.ends_with(after)
+                && page
+                    .get(before.len()..page.len() - after.len())
+                    .is_some_and(|mid| SHARP_S_READS.contains(&mid))
+        })
 }
 
 /// Where a sequence of register words is on the page (token index, and
