@@ -221,9 +221,24 @@ fn is_slash_like(c: char) -> bool {
     matches!(c, '1' | 'l' | 'I' | 'i' | '7' | 'L' | 'J' | 'j')
 }
 
-/// Kundennummern in a run of characters: every value the register has for
+/// Kundennummern in a run of characters (ten, or nine when the letter was
+/// lost): every value the register has for
 /// it (one, or none), the repairs and whether the letter was a letter.
 fn as_kunde(chars: &[char], reg: &Register) -> Option<(String, u32, bool)> {
+    if chars.len() == 9 {
+        // The letter lost (a letter in a comb box read as nothing): the
+        // register entry these digits leave, when exactly one does.
+        let (a, r1) = digits(&chars[..3])?;
+        let (b, r2) = digits(&chars[3..])?;
+        let hits: Vec<String> = ('A'..='Z')
+            .map(|l| format!("{a}{l}{b}"))
+            .filter(|v| reg.person(v).is_some())
+            .collect();
+        return match hits.as_slice() {
+            [one] => Some((one.clone(), r1 + r2 + 1, false)),
+            _ => None,
+        };
+    }
     if chars.len() != 10 {
         return None;
     }
@@ -420,24 +435,33 @@ fn without_one(
 
 /// One read per value and place: the cleanest (fewest repairs, strict
 /// first) of the reads whose boxes overlap.
-fn dedupe(mut reads: Vec<Read>) -> Vec<Read> {
+pub(super) fn dedupe(mut reads: Vec<Read>) -> Vec<Read> {
     reads.sort_by(|a, b| {
-        (a.kind, &a.value, a.repairs, !a.clean, !a.strict)
-            .cmp(&(b.kind, &b.value, b.repairs, !b.clean, !b.strict))
+        (a.page, a.kind, &a.value, a.repairs, !a.clean, !a.strict)
+            .cmp(&(b.page, b.kind, &b.value, b.repairs, !b.clean, !b.strict))
     });
     let mut out: Vec<Read> = Vec::new();
     for r in reads {
-        let dup = out
-            .iter()
-            .any(|o| o.kind == r.kind && o.value == r.value && overlaps(o.bbox, r.bbox));
+        let dup = out.iter().any(|o| {
+            o.page == r.page && o.kind == r.kind && o.value == r.value && overlaps(o.bbox, r.bbox)
+        });
         if !dup {
             out.push(r);
         }
     }
     // A strict unknown read that lies inside a known read is part of it
     // (e.g. a Kundennummer-shaped part of a longer register number).
-    let known: Vec<[u32; 4]> = out.iter().filter(|r| r.known).map(|r| r.bbox).collect();
-    out.retain(|r| r.known || !known.iter().any(|&k| overlaps(k, r.bbox)));
+    let known: Vec<(u32, [u32; 4])> = out
+        .iter()
+        .filter(|r| r.known)
+        .map(|r| (r.page, r.bbox))
+        .collect();
+    out.retain(|r| {
+        r.known
+            || !known
+                .iter()
+                .any(|&(p, k)| p == r.page && overlaps(k, r.bbox))
+    });
     out
 }
 
@@ -452,7 +476,7 @@ mod tests {
     use crate::casefind::EvidenceKind;
     use crate::register::Person;
 
-    fn reg() -> Register {
+    pub(super) fn reg() -> Register {
         let p = |bg: &str, kunde: &str| Person {
             bg: bg.into(),
             kundennummer: kunde.into(),
@@ -473,7 +497,7 @@ mod tests {
     }
 
     /// Words from lines, split at spaces.
-    fn words(lines: &[&str]) -> Vec<Word> {
+    pub(super) fn words(lines: &[&str]) -> Vec<Word> {
         let mut out = Vec::new();
         for (l, text) in lines.iter().enumerate() {
             for (i, w) in text.split(' ').filter(|w| !w.is_empty()).enumerate() {
@@ -572,7 +596,7 @@ mod tests {
     }
 
     #[test]
-    fn one_stray_character_is_a_repair_into_register_values_only() {
+    fn a_stray_character_or_a_lost_letter_is_a_repair_into_register_values_only() {
         for form in ["12345BGC 0012345", "12345 BG 00123I45", "123.A.4567890"] {
             let v = values(&[form]);
             assert_eq!(v.len(), 1, "{form}: {v:?}");
@@ -580,6 +604,12 @@ mod tests {
         }
         // Not into a number the register does not have.
         assert!(values(&["99999BGC 0000001"]).iter().all(|v| !v.2));
+        // The Kundennummer's letter lost: the one register entry it leaves.
+        assert_eq!(
+            values(&["Kundennummer 123456789"]),
+            [(EvidenceKind::CustomerNumber, "123A456789".into(), true, 1)]
+        );
+        assert!(values(&["Kundennummer 123456780"]).is_empty());
     }
 
     #[test]

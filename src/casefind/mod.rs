@@ -605,7 +605,11 @@ impl CaseFinder {
                 });
             }
         }
-        reads
+        // A number the configured patterns find again where the general
+        // reading found it counts once, as its cleanest reading: a pattern
+        // that merely allows the separators must not make a clean read look
+        // repaired.
+        identifiers::dedupe(reads)
     }
 
     /// Another register entry of this kind one digit away from the value.
@@ -916,8 +920,13 @@ mod tests {
             "BG-Nummer: 12345BG0012 345",
             "Az. 12345-BG-0012345",
             "BG-Nr. 12345/BG/0012345",
+            // Found by the configured pattern too, which only allows the
+            // separators: still a clean read.
+            "Bedarfsgemeinschaft 12345/0012345",
+            "Nummer der Bedarfsgemeinschaft 12345 BG001234 5",
         ] {
-            let d = decide(None, &[page(&["Jobcenter Minden", form], 95.0)]);
+            // Read with middling confidence: the form alone must carry it.
+            let d = decide(None, &[page(&["Jobcenter Minden", form], 70.0)]);
             assert_eq!(d.status, CaseStatus::Auto, "{form}: {:?}", d.reasons);
             assert_eq!(d.case.as_deref(), Some("12345BG0012345"), "{form}");
             let e = &d.candidates[0].evidence[0];
