@@ -5,8 +5,12 @@
 //! checked with Tesseract's own orientation detection ([`native::Osd`])
 //! beside the preparation's method, recognised once more in the other
 //! candidate orientation, and the better reading is kept (with the turn, so
-//! the stored page is turned too). Tesseract's and Leptonica's messages go
-//! to the log at debug level, not to the terminal.
+//! the stored page is turned too). A doubtful bilevel page is read once
+//! more with its strokes a pixel thicker (faint carbon copies, light 200 dpi
+//! scans), and on a grey page each line holding digits read with little
+//! confidence is read again alone, thresholded by its own ink and paper.
+//! Tesseract's and Leptonica's messages go to the log at debug level, not to
+//! the terminal.
 //!
 //! One [`OcrEngine`] per worker thread: a Tesseract instance is not thread-
 //! safe, and with one engine per core the library's own OpenMP threads only
