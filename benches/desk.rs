@@ -4,10 +4,10 @@
 //! window stays fluid when the ratio stays near 1). Run with
 //! `cargo bench --bench desk`.
 
-use scanstelle::blob::Sha256Hex;
 use scanstelle::config::{Config, ConfigFile};
-use scanstelle::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
 use scanstelle::desk::Desk;
+use scanstelle::intake::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
+use scanstelle::store::blob::Sha256Hex;
 use scanstelle::store::{Grouping, NewPage, NewSource, Store};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -21,7 +21,7 @@ fn station(home: &Path, pages: usize) -> Config {
     std::fs::create_dir_all(home).unwrap();
     let mut store = Store::open(
         &home.join("scanstelle.db"),
-        &scanstelle::crypto::Keys::for_home(home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(home).unwrap(),
     )
     .unwrap();
     scanstelle::demo::import_register(&mut store).unwrap();

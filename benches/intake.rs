@@ -6,9 +6,9 @@
 mod common;
 
 use common::*;
-use scanstelle::blob::Sha256Hex;
 use scanstelle::intake::{Outcome, TakeOptions, take_file};
 use scanstelle::station::Station;
+use scanstelle::store::blob::Sha256Hex;
 use std::time::{Duration, Instant};
 
 fn time<F: FnMut()>(rounds: u32, mut f: F) -> Duration {
@@ -81,8 +81,11 @@ fn main() {
             std::fs::create_dir_all(&hot).unwrap();
             let path = hot.join("scan");
             std::fs::write(&path, bytes).unwrap();
-            let mut station =
-                Station::open(&home, &scanstelle::crypto::Keys::for_home(&home).unwrap()).unwrap();
+            let mut station = Station::open(
+                &home,
+                &scanstelle::protect::crypto::Keys::for_home(&home).unwrap(),
+            )
+            .unwrap();
             let profile = test_profile(&hot, 100, "");
             let opts = TakeOptions {
                 remove_original: true,

@@ -30,20 +30,20 @@ fn cores() -> usize {
 
 /// Scanstelle: decode, load, OCR pool with one engine per core.
 fn scanstelle(pages: &[PathBuf]) -> f64 {
-    use scanstelle::process::OcrPool;
+    use scanstelle::pipeline::OcrPool;
     let pool = OcrPool::new(cores(), scanstelle::ocr::DEFAULT_LANGUAGES).unwrap();
     let start = Instant::now();
     let images: Vec<(image::GrayImage, u32)> = pages
         .iter()
         .flat_map(|p| {
-            scanstelle::decode::decode(&std::fs::read(p).unwrap())
+            scanstelle::intake::decode::decode(&std::fs::read(p).unwrap())
                 .unwrap()
                 .pages
         })
         .map(|pg| {
             let dpi = pg.dpi.map_or(300, |d| d.0.round() as u32);
             (
-                scanstelle::imaging::load_gray(&pg.bytes, pg.encoding).unwrap(),
+                scanstelle::prepare::imaging::load_gray(&pg.bytes, pg.encoding).unwrap(),
                 dpi,
             )
         })
@@ -83,13 +83,13 @@ fn pipeline(pages: &[PathBuf], tmp: &Path) -> f64 {
         .collect();
     let mut station = scanstelle::station::Station::open(
         &home,
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(&home).unwrap(),
     )
     .unwrap();
     let profile = common::test_profile(&hot, 100, "");
-    let mut processor = scanstelle::process::Processor::new(
+    let mut processor = scanstelle::pipeline::Processor::new(
         &home,
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(&home).unwrap(),
         vec![profile.clone()],
         cores(),
     )
@@ -180,30 +180,30 @@ fn preparation(pages: &[PathBuf]) {
     let imgs: Vec<image::GrayImage> = pages
         .iter()
         .flat_map(|p| {
-            scanstelle::decode::decode(&std::fs::read(p).unwrap())
+            scanstelle::intake::decode::decode(&std::fs::read(p).unwrap())
                 .unwrap()
                 .pages
         })
-        .map(|pg| scanstelle::imaging::load_gray(&pg.bytes, pg.encoding).unwrap())
+        .map(|pg| scanstelle::prepare::imaging::load_gray(&pg.bytes, pg.encoding).unwrap())
         .collect();
     let n = imgs.len() as f64;
-    let settings = scanstelle::imaging::PrepSettings::default();
+    let settings = scanstelle::prepare::imaging::PrepSettings::default();
     let time = |f: &dyn Fn(&image::GrayImage)| {
         let start = Instant::now();
         imgs.iter().for_each(f);
         start.elapsed().as_secs_f64() * 1e3 / n
     };
     let analyse = time(&|i| {
-        scanstelle::imaging::analyse(i, 300.0, &settings);
+        scanstelle::prepare::imaging::analyse(i, 300.0, &settings);
     });
     let thumb = time(&|i| {
-        scanstelle::imaging::thumbnail(i);
+        scanstelle::prepare::imaging::thumbnail(i);
     });
     let upright = time(&|i| {
-        scanstelle::imaging::upright(i, 300.0, true, true);
+        scanstelle::prepare::imaging::upright(i, 300.0, true, true);
     });
     let codes = time(&|i| {
-        scanstelle::separation::read_barcodes(i, 300.0);
+        scanstelle::prepare::separation::read_barcodes(i, 300.0);
     });
     println!(
         "Aufbereitung je Seite (1 Thread): Analyse {analyse:.0} ms, Vorschau {thumb:.0} ms, Lage+Schräglage {upright:.0} ms, Barcodes {codes:.0} ms"

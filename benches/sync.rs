@@ -9,9 +9,9 @@
 #[path = "../tests/common/apache.rs"]
 mod apache;
 
-use scanstelle::blob::BlobStore;
+use scanstelle::package::xdomea::{Package, PackageDocument};
+use scanstelle::store::blob::BlobStore;
 use scanstelle::sync::{HttpOptions, HttpTransport, Transport};
-use scanstelle::xdomea::{Package, PackageDocument};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -56,7 +56,7 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let blobs = BlobStore::open(
         dir.path().join("blobs"),
-        &scanstelle::crypto::Keys::for_home(dir.path()).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(dir.path()).unwrap(),
     )
     .unwrap();
     // 4 MiB "PDFs" of incompressible bytes (a cheap xorshift).

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::profile::{Profile, ProfileError, load_profiles};
+use crate::intake::profile::{Profile, ProfileError, load_profiles};
 
 /// The file as written by an administrator.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -28,7 +28,7 @@ pub struct ConfigFile {
     pub intake: IntakeSettings,
     /// Case finding: identifier patterns, labels, thresholds.
     #[serde(default)]
-    pub cases: crate::casefind::CaseSettings,
+    pub cases: crate::classify::casefind::CaseSettings,
     /// Document types: rules file, threshold.
     #[serde(default)]
     pub types: crate::classify::TypeSettings,
@@ -37,13 +37,13 @@ pub struct ConfigFile {
     pub dms: crate::sync::DmsSettings,
     /// Encryption at rest: key file, passphrase.
     #[serde(default)]
-    pub security: crate::crypto::SecuritySettings,
+    pub security: crate::protect::crypto::SecuritySettings,
     /// Quality control: sample share, four-eyes release.
     #[serde(default)]
-    pub qa: crate::qa::QaSettings,
+    pub qa: crate::protect::qa::QaSettings,
     /// The desk scanner of this workplace.
     #[serde(default)]
-    pub scanner: crate::scan::ScannerSettings,
+    pub scanner: crate::intake::scan::ScannerSettings,
 }
 
 /// Intake tuning.
@@ -122,11 +122,11 @@ pub struct Config {
     /// The central DMS.
     pub dms: crate::sync::DmsSettings,
     /// Encryption at rest.
-    pub security: crate::crypto::SecuritySettings,
+    pub security: crate::protect::crypto::SecuritySettings,
     /// Quality control.
-    pub qa: crate::qa::QaSettings,
+    pub qa: crate::protect::qa::QaSettings,
     /// The desk scanner.
-    pub scanner: crate::scan::ScannerSettings,
+    pub scanner: crate::intake::scan::ScannerSettings,
 }
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
@@ -216,8 +216,8 @@ impl Config {
     }
 
     /// The station's keys (read once per process, made for a new home).
-    pub fn keys(&self) -> Result<crate::crypto::Keys, crate::crypto::KeyError> {
-        crate::crypto::Keys::load(&self.security, &self.home)
+    pub fn keys(&self) -> Result<crate::protect::crypto::Keys, crate::protect::crypto::KeyError> {
+        crate::protect::crypto::Keys::load(&self.security, &self.home)
     }
 
     /// The profile with this name.

@@ -25,11 +25,11 @@ pub const REGISTER_CSV: &str = include_str!("../assets/demo/fallbestand.csv");
 pub fn import_register(
     store: &mut crate::store::Store,
 ) -> Result<crate::store::RegisterVersion, Box<dyn std::error::Error + Send + Sync>> {
-    let parsed = crate::register::parse_csv(REGISTER_CSV.as_bytes())?;
+    let parsed = crate::classify::register::parse_csv(REGISTER_CSV.as_bytes())?;
     Ok(store.import_register(
         &parsed.persons,
         "fallbestand.csv (Demo)",
-        crate::blob::Sha256Hex::of(REGISTER_CSV.as_bytes()).as_str(),
+        crate::store::blob::Sha256Hex::of(REGISTER_CSV.as_bytes()).as_str(),
         0,
     )?)
 }

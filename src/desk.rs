@@ -5,17 +5,17 @@
 //! person takes (confirm, undo). No GUI types here: the window (`src/gui/`)
 //! calls these on a background thread and only draws the results.
 
-use crate::blob::{BlobStore, Sha256Hex};
-use crate::casefind::Candidate;
+use crate::classify::casefind::Candidate;
+use crate::classify::register::Person;
 use crate::classify::{Classifier, ConfirmError};
 use crate::config::Config;
 use crate::ocr::Word;
-use crate::register::Person;
+use crate::protect::users::Session;
+use crate::store::blob::{BlobStore, Sha256Hex};
 use crate::store::{
     BatchRow, DecisionState, DocumentState, EventRow, OutboxRow, OutboxState, QuarantineRow, Store,
     StoreError, SyncStatus,
 };
-use crate::users::Session;
 use std::path::{Path, PathBuf};
 
 /// The stages a batch passes, in order, as the inbox names them.
@@ -222,8 +222,8 @@ pub struct CaseFile {
 /// A desk scan into a case (see [`Desk::desk_scan`]).
 #[derive(Debug, Clone)]
 pub struct DeskScan {
-    job: crate::scan::ScanJob,
-    profile: crate::profile::Profile,
+    job: crate::intake::scan::ScanJob,
+    profile: crate::intake::profile::Profile,
     home: PathBuf,
     case: String,
 }
@@ -232,7 +232,7 @@ impl DeskScan {
     /// Scans (a cover sheet leads the pages into the hot folder, where the
     /// station takes them page by page); returns the pages scanned.
     pub fn run(&self) -> std::result::Result<usize, String> {
-        crate::scan::scan_into(
+        crate::intake::scan::scan_into(
             &self.job,
             &self.profile,
             &self.home,
@@ -275,11 +275,14 @@ pub struct Desk {
     home: PathBuf,
     drop_folder: Option<PathBuf>,
     dms: String,
-    qa: crate::qa::QaSettings,
+    qa: crate::protect::qa::QaSettings,
     /// Who is signed in at the window.
     session: Option<Session>,
     /// The desk scanner, if one is set up: the job and its profile.
-    scanner: Option<(crate::scan::ScanJob, crate::profile::Profile)>,
+    scanner: Option<(
+        crate::intake::scan::ScanJob,
+        crate::intake::profile::Profile,
+    )>,
 }
 
 /// Messages the window lists (the newest).
@@ -315,12 +318,12 @@ impl Desk {
                 let name = config.scanner.profile.as_deref().unwrap_or("sane-test");
                 let profile = config.profile(name)?.clone();
                 let source = if config.scanner.flatbed {
-                    crate::scan::Source::Flatbed
+                    crate::intake::scan::Source::Flatbed
                 } else {
-                    crate::scan::Source::Adf
+                    crate::intake::scan::Source::Adf
                 };
                 Some((
-                    crate::scan::ScanJob::from_profile(&profile, device, source),
+                    crate::intake::scan::ScanJob::from_profile(&profile, device, source),
                     profile,
                 ))
             }),
@@ -452,7 +455,7 @@ impl Desk {
             .session
             .as_ref()
             .ok_or_else(|| DeskError::Denied("Niemand angemeldet".into()))?;
-        s.require(crate::users::Action::Qa)
+        s.require(crate::protect::users::Action::Qa)
             .map_err(|e| DeskError::Denied(e.to_string()))
     }
 
@@ -487,7 +490,8 @@ impl Desk {
     /// Signs a person in with name and password (logged, throttled); from
     /// then on every view, confirmation and edit is logged with the name.
     pub fn sign_in(&mut self, name: &str, password: &str) -> std::result::Result<Session, String> {
-        let s = crate::users::sign_in(&self.store, name, password).map_err(|e| e.to_string())?;
+        let s = crate::protect::users::sign_in(&self.store, name, password)
+            .map_err(|e| e.to_string())?;
         self.begin(&s).map_err(|e| e.to_string())?;
         Ok(s)
     }
@@ -503,7 +507,7 @@ impl Desk {
 
     /// Signs in the account mapped to the operating-system user, if any.
     pub fn sign_in_os(&mut self) -> std::result::Result<Option<Session>, String> {
-        let s = crate::users::sign_in_os(&self.store, &crate::users::os_user())
+        let s = crate::protect::users::sign_in_os(&self.store, &crate::protect::users::os_user())
             .map_err(|e| e.to_string())?;
         if let Some(s) = &s {
             self.begin(s).map_err(|e| e.to_string())?;
@@ -520,11 +524,17 @@ impl Desk {
         password: &str,
         token: Option<&str>,
     ) -> std::result::Result<Session, String> {
-        let text = |e: crate::users::UserError| e.to_string();
-        crate::users::check_first_start_token(&self.home, token).map_err(text)?;
-        crate::users::add_user(&self.store, None, name, crate::users::Role::Admin, password)
-            .map_err(text)?;
-        let _ = std::fs::remove_file(crate::users::token_path(&self.home));
+        let text = |e: crate::protect::users::UserError| e.to_string();
+        crate::protect::users::check_first_start_token(&self.home, token).map_err(text)?;
+        crate::protect::users::add_user(
+            &self.store,
+            None,
+            name,
+            crate::protect::users::Role::Admin,
+            password,
+        )
+        .map_err(text)?;
+        let _ = std::fs::remove_file(crate::protect::users::token_path(&self.home));
         self.sign_in(name, password)
     }
 
@@ -541,7 +551,7 @@ impl Desk {
             .session
             .as_ref()
             .ok_or_else(|| "Niemand angemeldet".to_owned())?;
-        s.require(crate::users::Action::Review)
+        s.require(crate::protect::users::Action::Review)
             .map_err(|e| e.to_string())?;
         let (job, profile) = self
             .scanner
@@ -557,12 +567,12 @@ impl Desk {
 
     /// Whether a headless first start left a one-time token to present.
     pub fn needs_first_start_token(&self) -> bool {
-        crate::users::token_path(&self.home).exists()
+        crate::protect::users::token_path(&self.home).exists()
     }
 
     /// Whether any account exists yet.
     pub fn has_accounts(&self) -> bool {
-        crate::users::has_accounts(&self.store).unwrap_or(true)
+        crate::protect::users::has_accounts(&self.store).unwrap_or(true)
     }
 
     /// Records that the person left (signed out, or the window locked
@@ -731,11 +741,11 @@ impl Desk {
         // bilevel page stays bilevel), the store records it.
         let page = self.store.page_to_turn(document, position)?;
         let img = self.load(&page.sha, &page.encoding)?;
-        let turned = crate::imaging::rotate_quarter(&img, clockwise);
-        let png = crate::imaging::page_png(
+        let turned = crate::prepare::imaging::rotate_quarter(&img, clockwise);
+        let png = crate::prepare::imaging::page_png(
             &turned,
             page.dpi.unwrap_or(300.0) as f32,
-            crate::imaging::is_bilevel(&img),
+            crate::prepare::imaging::is_bilevel(&img),
         );
         let put = |b: &[u8]| {
             self.blobs.put(b).map_err(|e| DeskError::Blob {
@@ -744,7 +754,7 @@ impl Desk {
             })
         };
         let after = put(&png)?;
-        let thumb = put(&crate::imaging::thumbnail(&turned))?;
+        let thumb = put(&crate::prepare::imaging::thumbnail(&turned))?;
         Ok(self.store.turn_page(
             edit,
             &crate::store::Turned {
@@ -774,7 +784,7 @@ impl Desk {
             .max(img.height())
             .div_ceil(max_side.max(1))
             .max(1);
-        let small = crate::imaging::downsample(&img, factor);
+        let small = crate::prepare::imaging::downsample(&img, factor);
         Ok(GrayImage {
             width: small.width(),
             height: small.height(),
@@ -790,8 +800,11 @@ impl Desk {
             detail,
         };
         let bytes = self.blobs.get(sha).map_err(|e| err(e.to_string()))?;
-        crate::imaging::load_gray(&bytes, crate::decode::PageEncoding::from_stored(encoding))
-            .map_err(|e| err(e.to_string()))
+        crate::prepare::imaging::load_gray(
+            &bytes,
+            crate::intake::decode::PageEncoding::from_stored(encoding),
+        )
+        .map_err(|e| err(e.to_string()))
     }
 
     /// A thumbnail (JPEG in the store) as pixels.
@@ -833,7 +846,7 @@ pub fn flag_words(code: &str) -> Option<String> {
     let words = match code.trim() {
         "" => return None,
         "page_count_mismatch" => "Seitenzahl weicht vom Deckblatt ab",
-        c => crate::imaging::QualityFlag::from_code(c).map_or(c, |f| f.german()),
+        c => crate::prepare::imaging::QualityFlag::from_code(c).map_or(c, |f| f.german()),
     };
     Some(words.to_owned())
 }

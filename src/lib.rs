@@ -1,58 +1,46 @@
 //! # Scanstelle engine
 //!
 //! Everything a scan station does, without any user interface: the CLI
-//! (`src/main.rs`) and the GUI (`src/gui/`, feature `gui`) are thin layers
-//! over this crate.
+//! (`src/main.rs`, `src/commands/`) and the GUI (`src/gui/`, feature `gui`)
+//! are thin layers over this crate.
 //!
-//! The pipeline is a chain of stages, each a module with a small typed
-//! interface; the SQLite [`store`] is the single source of truth between
-//! them:
+//! The folders are the stages of the pipeline, in the order a page goes
+//! through them; [`pipeline`] runs them in that order, and the SQLite
+//! [`store`] is the single source of truth between them:
 //!
-//! - [`watch`]: hot folders → complete files (intake stage);
-//! - [`intake`]: one file → decoded pages in the store, exactly once;
-//! - [`decode`]: TIFF/JPEG/PNG/PDF → page images;
-//! - [`store`], [`blob`]: the database and the content-addressed blob store;
-//! - [`station`]: the home directory holding both, locked per process;
-//! - [`config`], [`profile`]: `scanstelle.toml` and scanner profiles;
-//! - [`process`]: preparation ([`imaging`], [`separation`]), OCR ([`ocr`]),
-//!   PDF/A ([`pdfa`]) and classification ([`classify`]: [`casefind`] against
-//!   the case [`register`], [`doctype`]);
-//! - [`desk`]: what the station's window shows and the actions it takes;
-//! - [`demo`]: the built-in demo scans and register;
-//! - [`xdomea`]: the `FVDaten.SGOAblegen.0605` message, its ZIP container
-//!   and the DMS's replies (0629, 0630);
-//! - [`sync`]: the outbox to the DMS over a drop folder, WebDAV or HTTPS,
-//!   exactly once, with retries and the purge after the import;
-//! - [`transfer`]: the transfer note (Transfervermerk) of each document;
-//! - [`subject`]: data subjects' rights (Art. 15 export, Art. 17 erasure);
-//! - [`users`]: local accounts, roles and throttled logins.
+//! 1. [`intake`]: hot folders and desk scans ([`intake::watch`],
+//!    [`intake::scan`], scanner [`intake::profile`]s) → complete files →
+//!    decoded pages ([`intake::decode`]) in the store, exactly once;
+//! 2. [`prepare`]: deskew, orientation, blank pages ([`prepare::imaging`]),
+//!    separator sheets, barcodes and cover sheets ([`prepare::separation`],
+//!    [`prepare::coversheet`]);
+//! 3. [`ocr`]: Tesseract, one engine per core;
+//! 4. [`classify`]: the case ([`classify::casefind`] against the case
+//!    [`classify::register`]) and the type ([`classify::doctype`]) of each
+//!    document;
+//! 5. [`package`]: PDF/A ([`package::pdfa`]), the xdomea messages
+//!    ([`package::xdomea`]) and the transfer note ([`package::transfer`]);
+//! 6. [`sync`]: the outbox to the DMS over a drop folder, WebDAV or HTTPS,
+//!    exactly once, with retries and the purge after the import.
+//!
+//! Beside the stages: [`store`] (the database and the content-addressed
+//! [`store::blob`] store), [`protect`] (encryption at rest, accounts, quality
+//! control, data subjects' rights), [`station`] (the home directory, locked
+//! per process), [`config`] (`scanstelle.toml`), [`desk`] (what the window
+//! shows and the actions it takes), [`demo`] (the built-in demo) and
+//! [`eval`] (comparison with a ground truth).
 
-pub mod blob;
-pub mod casefind;
 pub mod classify;
 pub mod config;
-pub mod coversheet;
-pub mod crypto;
-pub mod decode;
 pub mod demo;
 pub mod desk;
-pub mod doctype;
 pub mod eval;
-pub mod imaging;
 pub mod intake;
 pub mod ocr;
-pub mod pdfa;
-pub mod process;
-pub mod profile;
-pub mod qa;
-pub mod register;
-pub mod scan;
-pub mod separation;
+pub mod package;
+pub mod pipeline;
+pub mod prepare;
+pub mod protect;
 pub mod station;
 pub mod store;
-pub mod subject;
 pub mod sync;
-pub mod transfer;
-pub mod users;
-pub mod watch;
-pub mod xdomea;

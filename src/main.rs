@@ -11,10 +11,10 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use scanstelle::config::Config;
+use scanstelle::intake::watch::{self, WatchOptions, WatchSummary};
 use scanstelle::intake::{Outcome, TakeOptions, take_file};
 use scanstelle::station::Station;
 use scanstelle::store::StoreStatus;
-use scanstelle::watch::{self, WatchOptions, WatchSummary};
 
 /// Scanstelle: Posteingang-Scanstation für Jobcenter (SGB II).
 #[derive(Debug, Parser)]
@@ -443,16 +443,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             pages,
             output,
         } => {
-            let bg = scanstelle::separation::normalize_bg(&bg).with_context(|| {
+            let bg = scanstelle::prepare::separation::normalize_bg(&bg).with_context(|| {
                 format!("{bg:?} ist keine BG-Nummer (erwartet 5 Ziffern, BG, 7 Ziffern, z. B. 12345BG0012345)")
             })?;
-            let sheet = scanstelle::separation::CoverSheet {
+            let sheet = scanstelle::prepare::separation::CoverSheet {
                 bg,
                 doc_type,
                 pages,
             };
-            let pdf =
-                scanstelle::coversheet::cover_sheet_pdf(&sheet).map_err(anyhow::Error::msg)?;
+            let pdf = scanstelle::prepare::coversheet::cover_sheet_pdf(&sheet)
+                .map_err(anyhow::Error::msg)?;
             std::fs::write(&output, pdf).with_context(|| output.display().to_string())?;
             println!(
                 "Deckblatt für {} geschrieben: {}",
@@ -656,7 +656,7 @@ fn scan_cmd(
     flatbed: bool,
     case: Option<&str>,
 ) -> Result<ExitCode> {
-    use scanstelle::scan;
+    use scanstelle::intake::scan;
     if list {
         let devices = scan::list_devices()?;
         if devices.is_empty() {
@@ -706,8 +706,8 @@ fn scan_cmd(
 
 /// What a command needs the person running it to be allowed (none: the
 /// station's own work, status and checks, run by the service user).
-fn needs(command: &Command, config: &Config) -> Result<Option<scanstelle::users::Action>> {
-    use scanstelle::users::Action;
+fn needs(command: &Command, config: &Config) -> Result<Option<scanstelle::protect::users::Action>> {
+    use scanstelle::protect::users::Action;
     Ok(match command {
         Command::Subject { .. }
         | Command::Key { .. }
@@ -725,7 +725,8 @@ fn needs(command: &Command, config: &Config) -> Result<Option<scanstelle::users:
             action: UserAction::Add { .. },
         } => {
             let db = config.home.join("scanstelle.db");
-            let first = !db.exists() || !scanstelle::users::has_accounts(&open_store(config)?)?;
+            let first =
+                !db.exists() || !scanstelle::protect::users::has_accounts(&open_store(config)?)?;
             (!first).then_some(Action::Administer)
         }
         Command::Qa { .. } => Some(Action::Qa),
@@ -786,7 +787,7 @@ pub(crate) fn open_store(config: &Config) -> Result<scanstelle::store::Store> {
 }
 
 fn process(config: &Config, ocr_threads: usize) -> Result<ExitCode> {
-    let mut p = scanstelle::process::Processor::new(
+    let mut p = scanstelle::pipeline::Processor::new(
         &config.home,
         &config.keys()?,
         config.profiles.clone(),
@@ -834,7 +835,9 @@ fn watch_cmd(mut config: Config, only: &[String], ocr_workers: Option<usize>) ->
     };
     let station = Station::open(&config.home, &config.keys()?)?;
     tracing::info!(home = %config.home.display(), "Station bereit");
-    if let Some(token) = scanstelle::users::first_start_token(&station.store, &config.home)? {
+    if let Some(token) =
+        scanstelle::protect::users::first_start_token(&station.store, &config.home)?
+    {
         tracing::warn!(
             token = %token.display(),
             "Noch kein Konto: den ersten Administrator mit `scanstelle user add NAME --role admin --token` und dem Einmal-Token aus dieser Datei anlegen"
@@ -845,7 +848,7 @@ fn watch_cmd(mut config: Config, only: &[String], ocr_workers: Option<usize>) ->
         station,
         WatchOptions {
             ocr_workers,
-            sync_as: ocr_workers.map(|_| scanstelle::users::os_user()),
+            sync_as: ocr_workers.map(|_| scanstelle::protect::users::os_user()),
             ..Default::default()
         },
         shutdown,
@@ -867,7 +870,7 @@ fn ingest(
         None => config
             .profiles
             .iter()
-            .find(|p| p.batching.mode == scanstelle::profile::BatchingMode::PerFile)
+            .find(|p| p.batching.mode == scanstelle::intake::profile::BatchingMode::PerFile)
             .or(config.profiles.first())
             .context("kein Scannerprofil konfiguriert")?,
     };
@@ -955,7 +958,7 @@ fn print_summary(s: &WatchSummary) {
 }
 
 fn backlog(config: &Config) -> u64 {
-    fn count(dir: &Path, p: &scanstelle::profile::Profile) -> u64 {
+    fn count(dir: &Path, p: &scanstelle::intake::profile::Profile) -> u64 {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return 0;
         };
@@ -1121,12 +1124,12 @@ fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
         );
     }
     // The demo's only account (there is no default account anywhere else).
-    if !scanstelle::users::has_accounts(&station.store)? {
-        scanstelle::users::add_user(
+    if !scanstelle::protect::users::has_accounts(&station.store)? {
+        scanstelle::protect::users::add_user(
             &station.store,
             None,
             DEMO_USER,
-            scanstelle::users::Role::Admin,
+            scanstelle::protect::users::Role::Admin,
             DEMO_PASSWORD,
         )?;
     }
@@ -1245,10 +1248,11 @@ fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<ExitCode> {
     quick.dms.hold_secs = 0;
     // Nobody is there to release batches: the headless demo sends without
     // the quality-control release (the window's demo asks for it).
-    quick.qa = scanstelle::qa::QaSettings::off();
+    quick.qa = scanstelle::protect::qa::QaSettings::off();
     println!("(Ohne Fenster: Stapel gehen ohne Qualitätskontroll-Freigabe an das Demo-DMS.)");
-    let syncer = scanstelle::sync::Syncer::from_config(&quick, &scanstelle::users::os_user())?;
-    let blobs = scanstelle::blob::BlobStore::open(home.join("blobs"), &keys)?;
+    let syncer =
+        scanstelle::sync::Syncer::from_config(&quick, &scanstelle::protect::users::os_user())?;
+    let blobs = scanstelle::store::blob::BlobStore::open(home.join("blobs"), &keys)?;
     let no_stop = std::sync::atomic::AtomicBool::new(false);
     let mut synced = syncer.pass(&mut store, &blobs, &no_stop)?;
     scanstelle::sync::DemoDms::new(&home).run_once()?;

@@ -12,8 +12,8 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
-use crate::blob::BlobStore;
-use crate::crypto::{KeyError, Keys};
+use crate::protect::crypto::{KeyError, Keys};
+use crate::store::blob::BlobStore;
 use crate::store::{Store, StoreError};
 
 /// Errors opening a station home.

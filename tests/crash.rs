@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use scanstelle::blob::Sha256Hex;
 use scanstelle::store::Store;
+use scanstelle::store::blob::Sha256Hex;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -108,7 +108,7 @@ fn sigkill_at_random_moments_loses_and_doubles_nothing() {
     let expected: HashMap<String, (Sha256Hex, Vec<Sha256Hex>)> = files
         .iter()
         .map(|(name, bytes)| {
-            let pages = scanstelle::decode::decode(bytes)
+            let pages = scanstelle::intake::decode::decode(bytes)
                 .unwrap()
                 .pages
                 .iter()
@@ -172,7 +172,7 @@ fn sigkill_at_random_moments_loses_and_doubles_nothing() {
         let hot_empty = files_in(&hot).is_empty();
         let pending: i64 = Store::open(
             &db,
-            &scanstelle::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
+            &scanstelle::protect::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
         )
         .unwrap()
         .connection()
@@ -205,7 +205,7 @@ fn sigkill_at_random_moments_loses_and_doubles_nothing() {
     // Every page of every file exactly once, nothing half-done.
     let store = Store::open(
         &db,
-        &scanstelle::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
     )
     .unwrap();
     let blobs = common::blobs(&home);

@@ -3,7 +3,9 @@
 mod common;
 
 use common::*;
-use scanstelle::decode::{ColourMode, DecodeError, FileFormat, PageEncoding, PageOrigin, decode};
+use scanstelle::intake::decode::{
+    ColourMode, DecodeError, FileFormat, PageEncoding, PageOrigin, decode,
+};
 
 fn png_pixels(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
     let img = image::load_from_memory(bytes).unwrap().to_luma8();

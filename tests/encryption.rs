@@ -8,10 +8,10 @@
 
 mod common;
 
-use scanstelle::blob::BlobStore;
-use scanstelle::crypto::Keys;
-use scanstelle::doctype::TypeRules;
+use scanstelle::classify::doctype::TypeRules;
+use scanstelle::protect::crypto::Keys;
 use scanstelle::store::Store;
+use scanstelle::store::blob::BlobStore;
 use scanstelle::sync::{DmsSettings, FolderTransport, Syncer};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -190,7 +190,7 @@ fn a_home_from_before_encryption_is_encrypted_on_first_start() {
     }
     // And a plain blob under its digest.
     let page = common::png_page(40, 40, 1, 300);
-    let sha = scanstelle::blob::Sha256Hex::of(&page);
+    let sha = scanstelle::store::blob::Sha256Hex::of(&page);
     let s = sha.as_str();
     let old_blob = home.join("blobs").join(&s[..2]).join(&s[2..4]).join(s);
     std::fs::create_dir_all(old_blob.parent().unwrap()).unwrap();

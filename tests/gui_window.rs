@@ -232,7 +232,7 @@ fn tour(size: (u32, u32), dark: bool) -> Vec<(String, Shot)> {
     wait_for("Demo verarbeitet", Duration::from_secs(180), || {
         let Ok(store) = scanstelle::store::Store::open(
             &db,
-            &scanstelle::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
+            &scanstelle::protect::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
         ) else {
             return false;
         };

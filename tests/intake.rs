@@ -4,9 +4,9 @@
 mod common;
 
 use common::*;
-use scanstelle::blob::Sha256Hex;
 use scanstelle::intake::{Outcome, TakeOptions, take_file};
 use scanstelle::station::Station;
+use scanstelle::store::blob::Sha256Hex;
 use scanstelle::store::{NewSource, SourceState};
 use std::path::Path;
 use std::time::Duration;
@@ -18,7 +18,11 @@ fn opts() -> TakeOptions {
     }
 }
 
-fn setup() -> (tempfile::TempDir, Station, scanstelle::profile::Profile) {
+fn setup() -> (
+    tempfile::TempDir,
+    Station,
+    scanstelle::intake::profile::Profile,
+) {
     let dir = tempfile::tempdir().unwrap();
     let hot = dir.path().join("hot");
     std::fs::create_dir_all(&hot).unwrap();
@@ -84,7 +88,7 @@ fn a_duplicate_is_quarantined_and_reported_not_taken_again() {
     assert_eq!(of.file_name, "brief.jpg");
     assert!(!again.exists());
     // Kept in quarantine, sealed: only the station's key opens it.
-    let sha = scanstelle::blob::Sha256Hex::of(&bytes);
+    let sha = scanstelle::store::blob::Sha256Hex::of(&bytes);
     let mut kept = Vec::new();
     std::io::Read::read_to_end(
         &mut station
@@ -165,10 +169,14 @@ fn an_unreadable_file_that_just_changed_is_retried_not_quarantined() {
 
 /// Records a file as `take_file` does up to its transaction, then stops:
 /// the state a crash right after the commit leaves behind.
-fn record_only(station: &mut Station, profile: &scanstelle::profile::Profile, path: &Path) -> i64 {
+fn record_only(
+    station: &mut Station,
+    profile: &scanstelle::intake::profile::Profile,
+    path: &Path,
+) -> i64 {
     let bytes = std::fs::read(path).unwrap();
     let sha = Sha256Hex::of(&bytes);
-    let decoded = scanstelle::decode::decode(&bytes).unwrap();
+    let decoded = scanstelle::intake::decode::decode(&bytes).unwrap();
     let pages = scanstelle::intake::store_pages(station, decoded.pages).unwrap();
     station
         .store

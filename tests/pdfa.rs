@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use scanstelle::pdfa::{PdfPage, document_pdf};
+use scanstelle::package::pdfa::{PdfPage, document_pdf};
 use std::process::Command;
 
 fn tool(name: &str) -> bool {
@@ -17,11 +17,11 @@ fn tool(name: &str) -> bool {
 
 #[test]
 fn the_demo_letter_becomes_a_searchable_pdfa_2b() {
-    let page = scanstelle::decode::decode(demo_g4_tiff())
+    let page = scanstelle::intake::decode::decode(demo_g4_tiff())
         .unwrap()
         .pages
         .remove(0);
-    let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
+    let img = scanstelle::prepare::imaging::load_gray(&page.bytes, page.encoding).unwrap();
     let mut engine = scanstelle::ocr::OcrEngine::new(scanstelle::ocr::DEFAULT_LANGUAGES).unwrap();
     let ocr = engine.recognize(&img, 300).unwrap();
     let pdf = document_pdf(
@@ -118,7 +118,7 @@ fn jpeg_pages_are_embedded_without_recompression() {
     let pdf = document_pdf(
         &[PdfPage {
             image: jpeg,
-            encoding: scanstelle::decode::PageEncoding::Jpeg,
+            encoding: scanstelle::intake::decode::PageEncoding::Jpeg,
             width: 1240,
             height: 1754,
             dpi: 150.0,
@@ -139,20 +139,21 @@ fn jpeg_pages_are_embedded_without_recompression() {
 #[test]
 fn bilevel_pages_go_in_as_ccitt_g4_pixel_for_pixel() {
     // Two bilevel pages (one from a G4 TIFF, one drawn here) around a grey one.
-    let letter = scanstelle::decode::decode(demo_g4_tiff())
+    let letter = scanstelle::intake::decode::decode(demo_g4_tiff())
         .unwrap()
         .pages
         .remove(0);
-    let letter_img = scanstelle::imaging::load_gray(&letter.bytes, letter.encoding).unwrap();
+    let letter_img =
+        scanstelle::prepare::imaging::load_gray(&letter.bytes, letter.encoding).unwrap();
     let drawn = image::GrayImage::from_fn(601, 403, |x, y| {
         image::Luma([if (x / 7 + y / 5) % 3 == 0 { 0 } else { 255 }])
     });
-    let drawn_png = scanstelle::imaging::page_png(&drawn, 200.0, true);
+    let drawn_png = scanstelle::prepare::imaging::page_png(&drawn, 200.0, true);
     let grey = png_page(300, 200, 7, 100);
     fn page(image: &[u8], width: u32, height: u32, dpi: f32) -> PdfPage<'_> {
         PdfPage {
             image,
-            encoding: scanstelle::decode::PageEncoding::Png,
+            encoding: scanstelle::intake::decode::PageEncoding::Png,
             width,
             height,
             dpi,

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use scanstelle::intake::{Outcome, TakeOptions, take_file};
-use scanstelle::process::Processor;
+use scanstelle::pipeline::Processor;
 use scanstelle::station::Station;
 use scanstelle::store::{BatchState, PageState};
 use std::sync::atomic::AtomicBool;
@@ -129,7 +129,7 @@ fn a_blank_backside_is_kept_flagged_and_left_out_of_the_document_and_ocr() {
     let home = dir.path().join("home");
     let mut station = common::station(&home);
     // Page 1: the demo letter's first page; page 2: white with dust.
-    let first = scanstelle::decode::decode(demo_g4_tiff())
+    let first = scanstelle::intake::decode::decode(demo_g4_tiff())
         .unwrap()
         .pages
         .remove(0);
@@ -179,10 +179,10 @@ fn a_blank_backside_is_kept_flagged_and_left_out_of_the_document_and_ocr() {
     for t in thumbs {
         let bytes = station
             .blobs
-            .get(&scanstelle::blob::Sha256Hex::parse(&t).unwrap())
+            .get(&scanstelle::store::blob::Sha256Hex::parse(&t).unwrap())
             .unwrap();
         let img = image::load_from_memory(&bytes).unwrap();
-        assert!(img.width().max(img.height()) <= scanstelle::imaging::THUMB_SIZE);
+        assert!(img.width().max(img.height()) <= scanstelle::prepare::imaging::THUMB_SIZE);
     }
     assert_eq!(
         count(
@@ -253,14 +253,14 @@ fn an_upside_down_page_is_read_upright_by_the_recognition_stage() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     let mut station = common::station(&home);
-    let decoded = scanstelle::decode::decode(demo_g4_tiff()).unwrap();
+    let decoded = scanstelle::intake::decode::decode(demo_g4_tiff()).unwrap();
     let page = &decoded.pages[0];
-    let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
-    let turned = scanstelle::imaging::rotate_quarter(&img, 180);
-    let png = scanstelle::decode::encode_png(
+    let img = scanstelle::prepare::imaging::load_gray(&page.bytes, page.encoding).unwrap();
+    let turned = scanstelle::prepare::imaging::rotate_quarter(&img, 180);
+    let png = scanstelle::intake::decode::encode_png(
         turned.width(),
         turned.height(),
-        scanstelle::decode::ColourMode::Gray,
+        scanstelle::intake::decode::ColourMode::Gray,
         turned.as_raw(),
         Some((300.0, 300.0)),
     );
@@ -304,12 +304,12 @@ fn an_upside_down_page_is_read_upright_by_the_recognition_stage() {
 
 #[test]
 fn tesseracts_orientation_detection_names_the_turn_that_makes_a_page_upright() {
-    let decoded = scanstelle::decode::decode(demo_g4_tiff()).unwrap();
+    let decoded = scanstelle::intake::decode::decode(demo_g4_tiff()).unwrap();
     let page = &decoded.pages[0];
-    let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
+    let img = scanstelle::prepare::imaging::load_gray(&page.bytes, page.encoding).unwrap();
     let mut osd = scanstelle::ocr::native::Osd::new().expect("tesseract-ocr-osd installed");
     for clockwise in [0u16, 90, 180, 270] {
-        let turned = scanstelle::imaging::rotate_quarter(&img, clockwise);
+        let turned = scanstelle::prepare::imaging::rotate_quarter(&img, clockwise);
         let o = osd.detect(&turned, 300).expect("a letter has text");
         assert_eq!(
             o.turn,

@@ -8,10 +8,10 @@
 mod common;
 
 use common::dms::TestDms;
-use scanstelle::qa::QaSettings;
+use scanstelle::protect::qa::QaSettings;
+use scanstelle::protect::users::{Role, add_user};
 use scanstelle::store::Store;
 use scanstelle::sync::Syncer;
-use scanstelle::users::{Role, add_user};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
@@ -62,7 +62,7 @@ fn a_batch_leaves_after_its_sample_is_checked_and_another_person_released_it() {
     let config = scanstelle::config::Config::from_file(file, home.clone(), None).unwrap();
     let syncer = Syncer::from_config(&config, "scan01").unwrap();
     let keys = common::keys(&home);
-    let blobs = scanstelle::blob::BlobStore::open(home.join("blobs"), &keys).unwrap();
+    let blobs = scanstelle::store::blob::BlobStore::open(home.join("blobs"), &keys).unwrap();
     let mut s = common::store(&home);
     let pass = |s: &mut Store| syncer.pass(s, &blobs, &AtomicBool::new(false)).unwrap();
 
@@ -105,7 +105,7 @@ fn a_batch_leaves_after_its_sample_is_checked_and_another_person_released_it() {
             let flagged = item.is_some_and(|i| i.reason.starts_with("markiert"));
             assert_eq!(
                 item.is_some(),
-                flagged || scanstelle::qa::sampled(&seed, &uuid, 50.0),
+                flagged || scanstelle::protect::qa::sampled(&seed, &uuid, 50.0),
                 "document {}: {item:?}",
                 d.id
             );
@@ -170,7 +170,7 @@ fn a_batch_leaves_after_its_sample_is_checked_and_another_person_released_it() {
     // The transfer note, valid against its schema, says it all.
     let note = dms.objects[&row.process_id][0].note.clone().unwrap();
     let xsd = dir.path().join("transfervermerk.xsd");
-    std::fs::write(&xsd, scanstelle::transfer::SCHEMA).unwrap();
+    std::fs::write(&xsd, scanstelle::package::transfer::SCHEMA).unwrap();
     common::validate(&xsd, &note).unwrap_or_else(|e| panic!("{e}\n{note}"));
     for part in [
         "version=\"2\"",

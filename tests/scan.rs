@@ -105,7 +105,7 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
     assert_eq!(pages.len(), 10, "{pages:?}");
     for p in &pages {
         let bytes = std::fs::read(p).unwrap();
-        let decoded = scanstelle::decode::decode(&bytes).unwrap();
+        let decoded = scanstelle::intake::decode::decode(&bytes).unwrap();
         assert_eq!(decoded.pages.len(), 1, "{}", p.display());
     }
 
@@ -223,7 +223,7 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
         }
         station.store.close_all_open_batches().unwrap();
         drop(station);
-        let mut p = scanstelle::process::Processor::new(&home, &keys, config.profiles.clone(), 1)
+        let mut p = scanstelle::pipeline::Processor::new(&home, &keys, config.profiles.clone(), 1)
             .unwrap()
             .with_classify(&config.classify)
             .unwrap();

@@ -5,10 +5,10 @@
 mod common;
 
 use common::*;
-use scanstelle::coversheet::cover_sheet_pdf;
 use scanstelle::intake::{TakeOptions, take_file};
-use scanstelle::process::Processor;
-use scanstelle::separation::CoverSheet;
+use scanstelle::pipeline::Processor;
+use scanstelle::prepare::coversheet::cover_sheet_pdf;
+use scanstelle::prepare::separation::CoverSheet;
 use scanstelle::station::Station;
 use scanstelle::store::PageState;
 use std::sync::atomic::AtomicBool;

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use scanstelle::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin, decode};
+use scanstelle::intake::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin, decode};
 use scanstelle::intake::{Outcome, TakeOptions, take_file};
 use scanstelle::station::Station;
 use std::path::PathBuf;
@@ -244,7 +244,7 @@ fn cer(truth: &str, text: &str) -> f64 {
 
 fn scanstelle_ocr(engine: &mut scanstelle::ocr::OcrEngine, bytes: &[u8]) -> String {
     let page = &decode(bytes).unwrap().pages[0];
-    let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
+    let img = scanstelle::prepare::imaging::load_gray(&page.bytes, page.encoding).unwrap();
     let dpi = page.dpi.map_or(300, |d| d.0.round() as u32);
     // The station's path: form lines out, doubtful pages read upright.
     engine.recognize_upright(&img, dpi).unwrap().ocr.text
@@ -488,8 +488,8 @@ fn separate_with(rel: &str, steps: &str) -> Option<(Vec<PagesAndAsn>, usize)> {
         take_file(&mut station, &profile, &path, &opts).unwrap(),
         Outcome::Ingested(_)
     ));
-    let mut p =
-        scanstelle::process::Processor::new(&home, &common::keys(&home), vec![profile], 1).unwrap();
+    let mut p = scanstelle::pipeline::Processor::new(&home, &common::keys(&home), vec![profile], 1)
+        .unwrap();
     let s = p
         .run_pending(&std::sync::atomic::AtomicBool::new(false))
         .unwrap();
@@ -545,11 +545,11 @@ fn no_real_page_is_taken_for_a_kodak_patch_sheet() {
     assert!(files.len() >= 20, "{files:?}");
     for f in files {
         for page in decode(&std::fs::read(&f).unwrap()).unwrap().pages {
-            let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
+            let img = scanstelle::prepare::imaging::load_gray(&page.bytes, page.encoding).unwrap();
             let dpi = page.dpi.map_or(300.0, |d| d.0);
-            let (small, small_dpi) = scanstelle::imaging::layout_copy(&img, dpi);
+            let (small, small_dpi) = scanstelle::prepare::imaging::layout_copy(&img, dpi);
             assert_eq!(
-                scanstelle::separation::read_patch_bars(&small, small_dpi),
+                scanstelle::prepare::separation::read_patch_bars(&small, small_dpi),
                 None,
                 "{}",
                 f.display()
@@ -584,15 +584,15 @@ fn skew_of_the_degraded_scans_is_measured_within_0_2_degrees() {
     let Some(dir) = samples() else { return };
     for scan in files_in(&dir.join("zugferd/scans")).iter().take(6) {
         let page = &decode(&std::fs::read(scan).unwrap()).unwrap().pages[0];
-        let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
-        let skew = scanstelle::imaging::detect_skew(&img, 300.0).unwrap();
+        let img = scanstelle::prepare::imaging::load_gray(&page.bytes, page.encoding).unwrap();
+        let skew = scanstelle::prepare::imaging::detect_skew(&img, 300.0).unwrap();
         assert!(
             (skew - 0.8).abs() <= 0.2,
             "{}: measured {skew}°",
             scan.display()
         );
-        let straight = scanstelle::imaging::rotate(&img, skew);
-        let rest = scanstelle::imaging::detect_skew(&straight, 300.0).unwrap();
+        let straight = scanstelle::prepare::imaging::rotate(&img, skew);
+        let rest = scanstelle::prepare::imaging::detect_skew(&straight, 300.0).unwrap();
         assert!(
             rest.abs() <= 0.2,
             "{}: {rest}° left after deskew",
@@ -615,8 +615,8 @@ fn ingest_and_process(root: &std::path::Path, file: &std::path::Path) -> Station
         take_file(&mut station, &profile, file, &opts).unwrap(),
         Outcome::Ingested(_)
     ));
-    let mut p =
-        scanstelle::process::Processor::new(&home, &common::keys(&home), vec![profile], 1).unwrap();
+    let mut p = scanstelle::pipeline::Processor::new(&home, &common::keys(&home), vec![profile], 1)
+        .unwrap();
     p.run_pending(&std::sync::atomic::AtomicBool::new(false))
         .unwrap();
     station
@@ -629,16 +629,16 @@ fn on_a_skewed_page_the_pipeline_beats_the_tesseract_cli() {
     let page = &decode(&std::fs::read(dir.join("tesseract-test/phototest.tif")).unwrap())
         .unwrap()
         .pages[0];
-    let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
+    let img = scanstelle::prepare::imaging::load_gray(&page.bytes, page.encoding).unwrap();
     // Turn the page 4° clockwise, as a sheet pulled in at an angle.
-    let skewed = scanstelle::imaging::rotate(&img, -4.0);
+    let skewed = scanstelle::prepare::imaging::rotate(&img, -4.0);
     let tmp = tempfile::tempdir().unwrap();
     let hot = tmp.path().join("hot");
     std::fs::create_dir_all(&hot).unwrap();
     let file = hot.join("schief.png");
     std::fs::write(
         &file,
-        scanstelle::decode::encode_png(
+        scanstelle::intake::decode::encode_png(
             skewed.width(),
             skewed.height(),
             ColourMode::Gray,
@@ -674,25 +674,25 @@ fn pages_are_turned_upright() {
             .remove(0);
         let dpi = page.dpi.map_or(300.0, |d| d.0);
         (
-            scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap(),
+            scanstelle::prepare::imaging::load_gray(&page.bytes, page.encoding).unwrap(),
             dpi,
         )
     };
     let (upright, dpi) = load("tesseract-test/phototest.tif");
     assert_eq!(
-        scanstelle::imaging::detect_orientation(&upright, dpi),
+        scanstelle::prepare::imaging::detect_orientation(&upright, dpi),
         Some(0)
     );
     let (flipped, dpi) = load("tesseract-test/phototest-rotated-180.png");
     assert_eq!(
-        scanstelle::imaging::detect_orientation(&flipped, dpi),
+        scanstelle::prepare::imaging::detect_orientation(&flipped, dpi),
         Some(180)
     );
     for quarter in [90u16, 180, 270] {
         // Turned counter-clockwise by `quarter`, so `quarter` clockwise undoes it.
-        let turned = scanstelle::imaging::rotate_quarter(&upright, 360 - quarter);
+        let turned = scanstelle::prepare::imaging::rotate_quarter(&upright, 360 - quarter);
         assert_eq!(
-            scanstelle::imaging::detect_orientation(&turned, dpi),
+            scanstelle::prepare::imaging::detect_orientation(&turned, dpi),
             Some(quarter),
             "turned {quarter}°"
         );
@@ -703,8 +703,8 @@ fn pages_are_turned_upright() {
         .pages
         .iter()
         .map(|p| {
-            let img = scanstelle::imaging::load_gray(&p.bytes, p.encoding).unwrap();
-            scanstelle::imaging::detect_orientation(&img, 300.0)
+            let img = scanstelle::prepare::imaging::load_gray(&p.bytes, p.encoding).unwrap();
+            scanstelle::prepare::imaging::detect_orientation(&img, 300.0)
         })
         .collect();
     eprintln!("cardinal.pdf orientations: {found:?}");
@@ -714,11 +714,11 @@ fn pages_are_turned_upright() {
         .iter()
         .zip(&found)
         .map(|(p, o)| {
-            let img = scanstelle::imaging::load_gray(&p.bytes, p.encoding).unwrap();
-            let up = scanstelle::imaging::rotate_quarter(&img, o.unwrap());
+            let img = scanstelle::prepare::imaging::load_gray(&p.bytes, p.encoding).unwrap();
+            let up = scanstelle::prepare::imaging::rotate_quarter(&img, o.unwrap());
             (
                 up.width() < up.height(),
-                scanstelle::imaging::detect_orientation(&up, 300.0),
+                scanstelle::prepare::imaging::detect_orientation(&up, 300.0),
             )
         })
         .collect();
@@ -772,13 +772,14 @@ fn skew_and_orientation_of_the_ocrmypdf_samples() {
             .unwrap()
             .pages
             .remove(0);
-        let img = scanstelle::imaging::load_gray(&page.bytes, page.encoding).unwrap();
-        let (straight, quarter, skew) = scanstelle::imaging::upright(&img, 300.0, true, true);
-        let rest = scanstelle::imaging::detect_skew(&straight, 300.0).unwrap();
+        let img = scanstelle::prepare::imaging::load_gray(&page.bytes, page.encoding).unwrap();
+        let (straight, quarter, skew) =
+            scanstelle::prepare::imaging::upright(&img, 300.0, true, true);
+        let rest = scanstelle::prepare::imaging::detect_skew(&straight, 300.0).unwrap();
         eprintln!("{rel}: turned {quarter}°, skew {skew:?}°, {rest:.2}° left");
         assert!(rest.abs() <= 0.2, "{rel}: {rest}° left");
         assert_eq!(
-            scanstelle::imaging::detect_orientation(&straight, 300.0),
+            scanstelle::prepare::imaging::detect_orientation(&straight, 300.0),
             Some(0),
             "{rel}"
         );

@@ -6,8 +6,8 @@
 mod common;
 
 use common::dms::TestDms;
-use scanstelle::blob::BlobStore;
-use scanstelle::doctype::TypeRules;
+use scanstelle::classify::doctype::TypeRules;
+use scanstelle::store::blob::BlobStore;
 use scanstelle::store::{BatchState, DocumentState, OutboxState, Store};
 use scanstelle::sync::{
     DmsSettings, FolderTransport, HttpOptions, HttpTransport, SyncSummary, Syncer, Transport,
@@ -107,9 +107,9 @@ fn a_batch_goes_out_is_imported_once_and_its_local_copies_are_purged() {
     // hash of every page as stored and of the PDF as delivered.
     let note = arrived[0].note.as_deref().expect("transfer note attached");
     let note_xsd = dir.path().join("transfervermerk.xsd");
-    std::fs::write(&note_xsd, scanstelle::transfer::SCHEMA).unwrap();
+    std::fs::write(&note_xsd, scanstelle::package::transfer::SCHEMA).unwrap();
     common::validate(&note_xsd, note).unwrap_or_else(|e| panic!("{e}\n{note}"));
-    let pdf_sha = scanstelle::blob::Sha256Hex::of(&arrived[0].pdf_bytes);
+    let pdf_sha = scanstelle::store::blob::Sha256Hex::of(&arrived[0].pdf_bytes);
     assert!(
         note.contains(&format!("<tv:Pdf sha256=\"{pdf_sha}\"")),
         "{note}"
@@ -469,8 +469,9 @@ fn webdav_over_tls_with_basic_auth_survives_errors_and_an_outage() {
     dms.assert_each_filed_once(1);
     // The DMS repeats its answer to a finished message (found by PROPFIND
     // and deleted); another station's reply in the same collection stays.
-    let repeated = scanstelle::xdomea::reply::imported_name(&pid);
-    let foreign = scanstelle::xdomea::reply::imported_name("0b1c2d3e-0000-4000-8000-000000000000");
+    let repeated = scanstelle::package::xdomea::reply::imported_name(&pid);
+    let foreign =
+        scanstelle::package::xdomea::reply::imported_name("0b1c2d3e-0000-4000-8000-000000000000");
     for name in [&repeated, &foreign] {
         std::fs::write(apache.replies.join(name), "<x/>").unwrap();
     }
@@ -766,7 +767,7 @@ fn a_message_whose_pdf_is_missing_waits_in_words_and_the_others_go() {
             r.get(0)
         })
         .unwrap();
-    let sha = scanstelle::blob::Sha256Hex::parse(&pdf).unwrap();
+    let sha = scanstelle::store::blob::Sha256Hex::parse(&pdf).unwrap();
     std::fs::remove_file(blobs.path_of(&sha)).unwrap();
     let s1 = pass(&s, store, &blobs);
     assert_eq!((s1.sent, s1.failures), (1, 1), "{s1:?}");

@@ -4,7 +4,7 @@
 
 mod common;
 
-use scanstelle::users::{self, Role, UserError};
+use scanstelle::protect::users::{self, Role, UserError};
 
 fn user_add(home: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String) {
     let mut all = vec!["user", "add"];

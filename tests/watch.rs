@@ -4,8 +4,8 @@ mod common;
 
 use common::*;
 use scanstelle::config::Config;
+use scanstelle::intake::watch::{self, WatchError, WatchOptions, WatchSummary};
 use scanstelle::store::{BatchState, Store};
-use scanstelle::watch::{self, WatchError, WatchOptions, WatchSummary};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -44,7 +44,7 @@ fn start(config: Config) -> Running {
 fn count(db: &Path, sql: &str) -> i64 {
     let store = Store::open(
         db,
-        &scanstelle::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
     )
     .unwrap();
     store.connection().query_row(sql, [], |r| r.get(0)).unwrap()
@@ -234,7 +234,7 @@ async fn single_pages_within_the_window_form_one_batch_closed_after_it() {
         || {
             Store::open(
                 &db,
-                &scanstelle::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
+                &scanstelle::protect::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
             )
             .unwrap()
             .batch_state(1)

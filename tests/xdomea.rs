@@ -6,8 +6,8 @@
 mod common;
 
 use common::{schema, validate};
-use scanstelle::blob::BlobStore;
-use scanstelle::xdomea::{Package, PackageDocument, Sender};
+use scanstelle::package::xdomea::{Package, PackageDocument, Sender};
+use scanstelle::store::blob::BlobStore;
 use std::io::Read;
 
 fn package(blobs: &BlobStore) -> Package {
@@ -120,7 +120,7 @@ fn a_container_is_refused_without_documents_or_with_a_missing_pdf() {
     let dir = tempfile::tempdir().unwrap();
     let blobs = common::blobs(dir.path());
     let mut p = package(&blobs);
-    let missing = scanstelle::blob::Sha256Hex::of(b"not stored");
+    let missing = scanstelle::store::blob::Sha256Hex::of(b"not stored");
     p.documents[1].pdf = missing;
     let err = p
         .write_zip(&blobs, std::io::Cursor::new(Vec::new()))
@@ -154,7 +154,7 @@ fn a_classified_batch_becomes_a_valid_package_with_one_process_id_for_life() {
         store.outbox().unwrap()[0].state,
         scanstelle::store::OutboxState::Packaged
     );
-    let rules = scanstelle::doctype::TypeRules::builtin();
+    let rules = scanstelle::classify::doctype::TypeRules::builtin();
     let make = || {
         Package::from_outgoing(
             &out,

@@ -29,7 +29,7 @@ pub fn verify(store: &Store) -> Result<ExitCode> {
 
 /// Every entry about a case, oldest first.
 pub fn show(store: &Store, case: &str) -> Result<ExitCode> {
-    let bg = scanstelle::separation::normalize_bg(case)
+    let bg = scanstelle::prepare::separation::normalize_bg(case)
         .with_context(|| format!("{case:?} ist keine BG-Nummer"))?;
     let rows = store.audit_for_case(&bg)?;
     if rows.is_empty() {
@@ -63,11 +63,12 @@ pub fn export(
     output: Option<&std::path::Path>,
     actor: Option<&str>,
 ) -> Result<ExitCode> {
-    let bg = scanstelle::separation::normalize_bg(case)
+    let bg = scanstelle::prepare::separation::normalize_bg(case)
         .with_context(|| format!("{case:?} ist keine BG-Nummer"))?;
     let store = Store::open(&config.home.join("scanstelle.db"), &config.keys()?)?;
     store.set_actor(actor)?;
-    let blobs = scanstelle::blob::BlobStore::open(config.home.join("blobs"), &config.keys()?)?;
+    let blobs =
+        scanstelle::store::blob::BlobStore::open(config.home.join("blobs"), &config.keys()?)?;
     let rules = scanstelle::classify::Classifier::new(&config.classify)?
         .rules()
         .clone();
@@ -76,7 +77,7 @@ pub fn export(
         .unwrap_or_else(|| format!("auskunft-{bg}.zip").into());
     let tmp = path.with_extension("zip.part");
     let file = std::fs::File::create(&tmp).with_context(|| tmp.display().to_string())?;
-    let result = scanstelle::subject::export_case(&store, &blobs, &rules, &bg, file);
+    let result = scanstelle::protect::subject::export_case(&store, &blobs, &rules, &bg, file);
     let exported = match result {
         Ok(e) => e,
         Err(e) => {
@@ -103,7 +104,7 @@ pub fn erase(
     yes: bool,
     actor: Option<&str>,
 ) -> Result<ExitCode> {
-    let bg = scanstelle::separation::normalize_bg(case)
+    let bg = scanstelle::prepare::separation::normalize_bg(case)
         .with_context(|| format!("{case:?} ist keine BG-Nummer"))?;
     // The station's lock: nothing may work on these pages meanwhile.
     let mut station = match scanstelle::station::Station::open(&config.home, &config.keys()?) {
@@ -124,7 +125,7 @@ pub fn erase(
         return Ok(ExitCode::SUCCESS);
     }
     let blobs = station.blobs.clone();
-    let plan = scanstelle::subject::erase_case(&mut station.store, &blobs, &bg)?;
+    let plan = scanstelle::protect::subject::erase_case(&mut station.store, &blobs, &bg)?;
     println!("Akte {bg} gelöscht: {}", plan.describe());
     Ok(ExitCode::SUCCESS)
 }
@@ -139,7 +140,7 @@ pub fn user_add(
     admin: Option<&str>,
     token: bool,
 ) -> Result<ExitCode> {
-    use scanstelle::users::{self, Role};
+    use scanstelle::protect::users::{self, Role};
     let role = Role::parse(role)
         .with_context(|| format!("Rolle {role:?} gibt es nicht (scan, qs, admin)"))?;
     let store = Store::open(&config.home.join("scanstelle.db"), &config.keys()?)?;

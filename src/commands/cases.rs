@@ -4,8 +4,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
+use scanstelle::classify::register;
 use scanstelle::config::Config;
-use scanstelle::register;
 use scanstelle::store::Store;
 
 /// `cases import FILE [--skip-bad]`: a file with bad rows is refused as a
@@ -32,7 +32,7 @@ pub fn import(config: &Config, file: &Path, skip_bad: bool) -> Result<ExitCode> 
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        &scanstelle::blob::Sha256Hex::of(&bytes).to_string(),
+        &scanstelle::store::blob::Sha256Hex::of(&bytes).to_string(),
         parsed.bad.len(),
     )?;
     println!(

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use scanstelle::config::Config;
-use scanstelle::users::Session;
+use scanstelle::protect::users::Session;
 use std::process::ExitCode;
 
 /// Lists the batches waiting for their release and what must be looked at.

@@ -43,7 +43,8 @@ pub fn export(config: &Config, which: &str, to: &Path, actor: Option<&str>) -> R
         [] => bail!("Kein Quarantäne-Eintrag {which:?} (siehe `scanstelle quarantine`)."),
         _ => bail!("{which:?} passt auf mehrere Einträge: bitte die Nummer angeben."),
     };
-    let blobs = scanstelle::blob::BlobStore::open(config.home.join("blobs"), &config.keys()?)?;
+    let blobs =
+        scanstelle::store::blob::BlobStore::open(config.home.join("blobs"), &config.keys()?)?;
     let name = Path::new(&q.file_name)
         .file_name()
         .map(|n| n.to_owned())
@@ -76,7 +77,7 @@ pub fn passphrase(config: &Config) -> Result<ExitCode> {
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
     let new = line.trim_end_matches(['\n', '\r']);
-    let path = scanstelle::crypto::set_passphrase(&config.security, &config.home, new)?;
+    let path = scanstelle::protect::crypto::set_passphrase(&config.security, &config.home, new)?;
     if new.is_empty() {
         println!(
             "Stationsschlüssel {} ohne Passphrase gespeichert.",

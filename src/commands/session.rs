@@ -1,11 +1,11 @@
 //! Who runs a command: `--user NAME` with the password as the first line
 //! on stdin, or the account mapped to the operating-system user. Commands
 //! that show or change a person's data, and every administration command,
-//! need a session whose role allows it ([`scanstelle::users::Role::may`]).
+//! need a session whose role allows it ([`scanstelle::protect::users::Role::may`]).
 
 use anyhow::{Result, bail};
 use scanstelle::config::Config;
-use scanstelle::users::{self, Action, Session};
+use scanstelle::protect::users::{self, Action, Session};
 
 /// One line from stdin (passwords are never arguments).
 pub fn stdin_line(what: &str) -> Result<String> {

@@ -14,7 +14,7 @@ use scanstelle::sync::{SyncSummary, Syncer};
 /// One pass: package, deliver, read replies, purge. Fails (exit 1) when
 /// the DMS could not be reached or refused, after recording it.
 pub fn sync_once(config: &Config) -> Result<ExitCode> {
-    let syncer = Syncer::from_config(config, &scanstelle::users::os_user())?;
+    let syncer = Syncer::from_config(config, &scanstelle::protect::users::os_user())?;
     // The station's lock: a running `watch` (or window) syncs by itself.
     let mut station = match Station::open(&config.home, &config.keys()?) {
         Ok(s) => s,

@@ -6,9 +6,9 @@
 use super::message::{Direction, LoadedPage, Message};
 use super::state::PAGE_PIXELS;
 use iced::widget::image::Handle;
-use scanstelle::blob::Sha256Hex;
 use scanstelle::desk::{Desk, GrayImage, Undo};
 use scanstelle::store::Edit;
+use scanstelle::store::blob::Sha256Hex;
 use std::path::PathBuf;
 use std::sync::Mutex;
 

@@ -3,9 +3,9 @@
 use iced::keyboard::{Key, Modifiers};
 use iced::widget::image::Handle;
 use iced::{Point, Vector};
-use scanstelle::blob::Sha256Hex;
 use scanstelle::desk::{CaseFile, CaseHit, DocumentView, Overview, Undo};
 use scanstelle::store::Edited;
+use scanstelle::store::blob::Sha256Hex;
 use std::path::PathBuf;
 
 /// The screens, in the order of the navigation (Ctrl+1 … Ctrl+6).
@@ -86,7 +86,7 @@ pub enum Message {
     /// Sign in with the name and password typed.
     LoginSubmit,
     /// A sign-in answered (none: no account is mapped to the OS user).
-    SignedIn(Result<Option<scanstelle::users::Session>, String>),
+    SignedIn(Result<Option<scanstelle::protect::users::Session>, String>),
     /// Sign out (another person takes the station).
     SignOut,
     /// Scan at the desk into the case shown (F9 on the cases screen).

@@ -180,16 +180,17 @@ fn start_engine(
                 Ok(rt) => rt,
                 Err(e) => return fail(e.to_string()),
             };
-            let options = scanstelle::watch::WatchOptions {
+            let options = scanstelle::intake::watch::WatchOptions {
                 stop_when_idle: None,
                 ocr_workers: Some(ocr_workers.max(1)),
-                sync_as: Some(scanstelle::users::os_user()),
+                sync_as: Some(scanstelle::protect::users::os_user()),
             };
             let shutdown = async {
                 let _ = stopped.await;
             };
-            if let Err(e) = rt.block_on(scanstelle::watch::run(&config, station, options, shutdown))
-            {
+            if let Err(e) = rt.block_on(scanstelle::intake::watch::run(
+                &config, station, options, shutdown,
+            )) {
                 fail(e.to_string());
             }
         })

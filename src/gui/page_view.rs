@@ -8,7 +8,7 @@ use super::theme::evidence_colour;
 use iced::mouse::{self, ScrollDelta};
 use iced::widget::canvas::{self, Action, Event, Frame, Geometry, Stroke};
 use iced::{Color, Point, Rectangle, Renderer, Size, Theme, Vector};
-use scanstelle::casefind::EvidenceKind;
+use scanstelle::classify::casefind::EvidenceKind;
 use scanstelle::ocr::Word;
 
 /// A box to highlight: kind, place on the stored page, label.
@@ -22,7 +22,7 @@ pub struct Mark {
 
 /// The evidence boxes of these candidates on page `n` (0-based).
 pub fn marks<'a>(
-    candidates: impl Iterator<Item = &'a scanstelle::casefind::Candidate>,
+    candidates: impl Iterator<Item = &'a scanstelle::classify::casefind::Candidate>,
     n: usize,
 ) -> Vec<Mark> {
     candidates

@@ -5,9 +5,9 @@ use super::i18n::Lang;
 use super::message::{LoadedPage, Screen};
 use iced::Vector;
 use iced::widget::image::Handle;
-use scanstelle::blob::Sha256Hex;
 use scanstelle::desk::{CaseFile, CaseHit, DocumentView, Overview, Undo};
 use scanstelle::store::Edit;
+use scanstelle::store::blob::Sha256Hex;
 use std::collections::{HashMap, HashSet};
 
 /// Longest side of a page image as loaded for the page view.
@@ -205,7 +205,7 @@ pub struct App {
     /// A label for the title bar (e.g. "Demo").
     pub tag: Option<String>,
     /// Who is signed in (none: the login screen is shown, nothing else).
-    pub session: Option<scanstelle::users::Session>,
+    pub session: Option<scanstelle::protect::users::Session>,
     /// The login screen.
     pub login: Login,
     /// The last key or click of the person at the window.

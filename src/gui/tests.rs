@@ -32,9 +32,9 @@ fn station_with(dir: &Path, files: &[&str], decided: (u64, u64)) -> Config {
     let home = dir.join("home");
     let config = Config::from_file(ConfigFile::default(), home.clone(), None).unwrap();
     take_demo(&config, dir, files);
-    let mut p = scanstelle::process::Processor::new(
+    let mut p = scanstelle::pipeline::Processor::new(
         &home,
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(&home).unwrap(),
         config.profiles.clone(),
         2,
     )
@@ -53,7 +53,7 @@ fn station_with(dir: &Path, files: &[&str], decided: (u64, u64)) -> Config {
 fn take_demo(config: &Config, dir: &Path, files: &[&str]) {
     let mut station = Station::open(
         &config.home,
-        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
     )
     .unwrap();
     scanstelle::demo::import_register(&mut station.store).unwrap();
@@ -111,7 +111,7 @@ fn char_key(c: &str) -> Key {
 fn stored(config: &Config, id: i64) -> (Option<String>, String, String) {
     let store = Store::open(
         &config.home.join("scanstelle.db"),
-        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
     )
     .unwrap();
     let r = store
@@ -136,10 +136,10 @@ fn sign_in(app: &mut App, desk: &Mutex<Desk>, name: &str, password: &str) {
 
 /// The fixture's accounts: the admin admin.kim and the operator erika.
 fn accounts(config: &Config) {
-    use scanstelle::users::{Role, add_user};
+    use scanstelle::protect::users::{Role, add_user};
     let store = Store::open(
         &config.home.join("scanstelle.db"),
-        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
     )
     .unwrap();
     if store.account("erika").unwrap().is_none() {
@@ -311,9 +311,9 @@ fn shortcuts_depend_on_the_screen_and_text_fields_keep_theirs() {
     assert!(update::shortcut(Screen::Cases, &char_key("3"), Modifiers::empty()).is_none());
     // Ctrl+1 typed into a field: the field's text stays.
     let mut app = App::new(Vec::new(), Engine::Service, Lang::De);
-    app.session = Some(scanstelle::users::Session {
+    app.session = Some(scanstelle::protect::users::Session {
         user: "erika".into(),
-        role: scanstelle::users::Role::Scan,
+        role: scanstelle::protect::users::Role::Scan,
     });
     app.cases.query = "Muster".into();
     update::update(&mut app, Message::Modifiers(Modifiers::CTRL));
@@ -380,7 +380,7 @@ fn the_main_screens_match_their_snapshots() {
 fn documents(config: &Config) -> Vec<(i64, Vec<i64>)> {
     let store = Store::open(
         &config.home.join("scanstelle.db"),
-        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
     )
     .unwrap();
     store
@@ -393,9 +393,9 @@ fn documents(config: &Config) -> Vec<(i64, Vec<i64>)> {
 
 /// The engine's next pass: PDFs of edited documents, decisions.
 fn engine_pass(config: &Config) {
-    let mut p = scanstelle::process::Processor::new(
+    let mut p = scanstelle::pipeline::Processor::new(
         &config.home,
-        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
         config.profiles.clone(),
         1,
     )
@@ -410,13 +410,13 @@ fn engine_pass(config: &Config) {
 fn pdf_pages(config: &Config, id: i64) -> usize {
     let store = Store::open(
         &config.home.join("scanstelle.db"),
-        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
     )
     .unwrap();
     let sha = store.document_pdf(id).unwrap().expect("PDF written");
-    let blobs = scanstelle::blob::BlobStore::open(
+    let blobs = scanstelle::store::blob::BlobStore::open(
         config.home.join("blobs"),
-        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
     )
     .unwrap();
     lopdf::Document::load_mem(&blobs.get(&sha).unwrap())
@@ -515,7 +515,7 @@ fn documents_are_split_merged_and_pages_moved_removed_by_keyboard_with_undo() {
     assert_eq!(stored(&config, d).0.as_deref(), Some("12345BG0012345"));
     let store = Store::open(
         &config.home.join("scanstelle.db"),
-        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
     )
     .unwrap();
     let turns: i64 = store
@@ -550,15 +550,15 @@ fn documents_are_split_merged_and_pages_moved_removed_by_keyboard_with_undo() {
 /// A station with `n` single-page batches recorded (no images, no OCR):
 /// enough rows to page through.
 fn many_batches(dir: &Path, n: usize) -> Config {
-    use scanstelle::blob::Sha256Hex;
-    use scanstelle::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
+    use scanstelle::intake::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
+    use scanstelle::store::blob::Sha256Hex;
     use scanstelle::store::{Grouping, NewPage, NewSource};
     let home = dir.join("home");
     let config = Config::from_file(ConfigFile::default(), home.clone(), None).unwrap();
     std::fs::create_dir_all(&home).unwrap();
     let mut store = Store::open(
         &home.join("scanstelle.db"),
-        &scanstelle::crypto::Keys::for_home(&home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(&home).unwrap(),
     )
     .unwrap();
     for i in 0..n {
@@ -688,7 +688,7 @@ fn the_transfer_screen_shows_the_dms_and_a_purged_batch_stays_closed() {
         ..DmsSettings::default()
     };
     // The quality control has a test of its own; here batches just leave.
-    config.qa = scanstelle::qa::QaSettings::off();
+    config.qa = scanstelle::protect::qa::QaSettings::off();
     let (mut app, desk) = open(&config);
     assert!(app.overview.sync.last_contact_at.is_none());
     // The bank statement goes out, the demo DMS files it, the station
@@ -696,12 +696,12 @@ fn the_transfer_screen_shows_the_dms_and_a_purged_batch_stays_closed() {
     let syncer = Syncer::from_config(&config, "scan01").unwrap();
     let mut store = Store::open(
         &config.home.join("scanstelle.db"),
-        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
     )
     .unwrap();
-    let blobs = scanstelle::blob::BlobStore::open(
+    let blobs = scanstelle::store::blob::BlobStore::open(
         config.home.join("blobs"),
-        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
     )
     .unwrap();
     let stop = std::sync::atomic::AtomicBool::new(false);
@@ -816,13 +816,13 @@ fn the_window_shows_nothing_before_a_login_and_locks_itself_when_idle() {
     sign_in(&mut app, &desk, "admin.kim", PASSWORD);
     assert_eq!(
         app.session.as_ref().map(|s| s.role),
-        Some(scanstelle::users::Role::Admin)
+        Some(scanstelle::protect::users::Role::Admin)
     );
 
     // Each step is in the audit chain, under the person's name.
     let store = Store::open(
         &config.home.join("scanstelle.db"),
-        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
     )
     .unwrap();
     let events: Vec<(String, Option<String>)> = store
@@ -890,7 +890,7 @@ fn the_quality_screen_checks_a_sample_and_releases_its_batch() {
     assert!(app.overview.qa.is_empty(), "{:?}", app.overview.qa);
     let store = Store::open(
         &config.home.join("scanstelle.db"),
-        &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
     )
     .unwrap();
     let released: Option<String> = store
@@ -912,10 +912,10 @@ fn the_first_start_makes_the_first_admin_with_the_one_time_token() {
     let token_file = {
         let store = Store::open(
             &config.home.join("scanstelle.db"),
-            &scanstelle::crypto::Keys::for_home(&config.home).unwrap(),
+            &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
         )
         .unwrap();
-        scanstelle::users::first_start_token(&store, &config.home)
+        scanstelle::protect::users::first_start_token(&store, &config.home)
             .unwrap()
             .unwrap()
     };
@@ -957,7 +957,7 @@ fn the_first_start_makes_the_first_admin_with_the_one_time_token() {
     fill(&mut app, PASSWORD, token.trim());
     assert_eq!(
         app.session.as_ref().map(|s| (s.user.as_str(), s.role)),
-        Some(("kim", scanstelle::users::Role::Admin))
+        Some(("kim", scanstelle::protect::users::Role::Admin))
     );
     assert!(!token_file.exists(), "the token is used up");
     assert!(app.loaded);

@@ -36,8 +36,8 @@ pub fn theme(dark: bool) -> Theme {
 
 /// Colour of an evidence box by kind: identifiers red, names and
 /// addresses green, dates amber.
-pub fn evidence_colour(kind: scanstelle::casefind::EvidenceKind) -> Color {
-    use scanstelle::casefind::EvidenceKind::*;
+pub fn evidence_colour(kind: scanstelle::classify::casefind::EvidenceKind) -> Color {
+    use scanstelle::classify::casefind::EvidenceKind::*;
     match kind {
         CoverSheet | BgNumber | CustomerNumber => color!(0xd32f2f),
         Name | Address => color!(0x2e7d32),

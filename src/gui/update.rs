@@ -822,7 +822,7 @@ fn loaded(app: &mut App, mut overview: scanstelle::desk::Overview) -> Vec<Effect
     // Only the thumbnails near the inbox's choice and of the document
     // shown stay in memory (~0.4 MB each).
     let near = app.inbox_cursor.saturating_sub(THUMB_BATCHES / 2);
-    let shown: std::collections::HashSet<&scanstelle::blob::Sha256Hex> = app
+    let shown: std::collections::HashSet<&scanstelle::store::blob::Sha256Hex> = app
         .overview
         .batches
         .iter()
@@ -836,7 +836,7 @@ fn loaded(app: &mut App, mut overview: scanstelle::desk::Overview) -> Vec<Effect
                 .flat_map(|d| d.pages.iter().filter_map(|p| p.thumb.as_ref())),
         )
         .collect();
-    let wanted: Vec<scanstelle::blob::Sha256Hex> = shown.into_iter().cloned().collect();
+    let wanted: Vec<scanstelle::store::blob::Sha256Hex> = shown.into_iter().cloned().collect();
     app.thumbs.retain(|sha, _| wanted.contains(sha));
     let mut effects = load_thumbs(app, wanted);
     // The review screen waits for work: show the first document as it comes.
@@ -853,7 +853,7 @@ fn loaded(app: &mut App, mut overview: scanstelle::desk::Overview) -> Vec<Effect
 /// Asks for the thumbnails not loaded or asked for yet.
 fn load_thumbs(
     app: &mut App,
-    shas: impl IntoIterator<Item = scanstelle::blob::Sha256Hex>,
+    shas: impl IntoIterator<Item = scanstelle::store::blob::Sha256Hex>,
 ) -> Vec<Effect> {
     shas.into_iter()
         .filter(|sha| !app.thumbs.contains_key(sha) && app.thumbs_pending.insert(sha.clone()))
@@ -938,7 +938,7 @@ fn document_loaded(app: &mut App, doc: scanstelle::desk::DocumentView) -> Vec<Ef
 }
 
 /// The page shown on the current screen: blob and encoding.
-fn current_page(app: &App) -> Option<(scanstelle::blob::Sha256Hex, String)> {
+fn current_page(app: &App) -> Option<(scanstelle::store::blob::Sha256Hex, String)> {
     let (doc, page) = match app.screen {
         Screen::Review => (app.review.doc.as_ref()?, app.review.page),
         _ => (app.document.doc.as_ref()?, app.document.page),

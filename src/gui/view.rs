@@ -7,7 +7,7 @@ use super::state::{App, Engine};
 use super::theme;
 use iced::widget::{button, column, container, image, row, space, stack, text};
 use iced::{Alignment, Element, Fill, Length};
-use scanstelle::blob::Sha256Hex;
+use scanstelle::store::blob::Sha256Hex;
 
 /// Text sizes.
 pub mod size {

@@ -131,10 +131,10 @@ fn chains(buf: &[u8], lines: usize, len: usize, thick: u32, gap: u32) -> Vec<Cha
 /// Grey level below which a pixel is ink: the middle for a bilevel page,
 /// else the layout analysis' threshold (clearly darker than the paper).
 fn ink_below(page: &GrayImage) -> u8 {
-    if crate::imaging::is_bilevel(page) {
+    if crate::prepare::imaging::is_bilevel(page) {
         128
     } else {
-        crate::imaging::ink_threshold(page).clamp(40, 200)
+        crate::prepare::imaging::ink_threshold(page).clamp(40, 200)
     }
 }
 

@@ -382,7 +382,8 @@ impl OcrEngine {
         // A faint or thin bilevel page (a carbon copy, a light setting at
         // 200 dpi) breaks its strokes apart: read once more with the
         // strokes a pixel thicker and keep the better reading.
-        if doubtful(&first) && crate::imaging::is_bilevel(&seen) && first.words.len() >= 8 {
+        if doubtful(&first) && crate::prepare::imaging::is_bilevel(&seen) && first.words.len() >= 8
+        {
             let thick = thickened(&seen);
             let again = self.recognize(&thick, dpi)?;
             tracing::debug!(
@@ -409,7 +410,10 @@ impl OcrEngine {
             .and_then(|o| o.detect(seen, dpi))
             .filter(|o| o.turn != 0 && o.confidence >= 1.0)
             .map_or(180, |o| o.turn);
-        let second = self.recognize(&crate::imaging::rotate_quarter(seen, proposed), dpi)?;
+        let second = self.recognize(
+            &crate::prepare::imaging::rotate_quarter(seen, proposed),
+            dpi,
+        )?;
         tracing::debug!(
             drehung = proposed,
             vorher = reading_score(&first),
@@ -421,13 +425,16 @@ impl OcrEngine {
         if reading_score(&second) > reading_score(&first) * 3 / 2 + 10 {
             let mut second = second;
             self.second_look(
-                &crate::imaging::rotate_quarter(seen, proposed),
+                &crate::prepare::imaging::rotate_quarter(seen, proposed),
                 dpi,
                 &mut second,
             )?;
             Ok(UprightPage {
                 ocr: second,
-                turned: Some((proposed, crate::imaging::rotate_quarter(page, proposed))),
+                turned: Some((
+                    proposed,
+                    crate::prepare::imaging::rotate_quarter(page, proposed),
+                )),
             })
         } else {
             self.second_look(seen, dpi, &mut first)?;
@@ -450,7 +457,7 @@ impl OcrEngine {
         dpi: u32,
         ocr: &mut OcrPage,
     ) -> Result<(), OcrError> {
-        if crate::imaging::is_bilevel(page) {
+        if crate::prepare::imaging::is_bilevel(page) {
             return Ok(());
         }
         let doubtful = doubtful_number_lines(&ocr.words, page.width(), page.height());
@@ -467,7 +474,7 @@ impl OcrEngine {
         for (line, r @ [x, y, w, h]) in doubtful {
             // The line alone, as a small frame of its own: far cheaper for
             // the engine than the whole page with a rectangle.
-            let packed = crate::imaging::pack_bits(&binarized(page, r));
+            let packed = crate::prepare::imaging::pack_bits(&binarized(page, r));
             // As in `recognize`: an engine that failed is not used again.
             tess = tess
                 .set_frame(&packed, w as i32, h as i32, 0, w.div_ceil(8) as i32)
@@ -522,7 +529,8 @@ impl OcrEngine {
         let rec = |e: &dyn std::fmt::Display| OcrError::Recognize(e.to_string());
         // A bilevel page goes in packed, 1 bit per pixel (1 = white), which
         // spares Tesseract its own thresholding.
-        let packed = crate::imaging::is_bilevel(page).then(|| crate::imaging::pack_bits(page));
+        let packed = crate::prepare::imaging::is_bilevel(page)
+            .then(|| crate::prepare::imaging::pack_bits(page));
         let (data, bpp, stride) = match &packed {
             Some(bits) => (bits.as_slice(), 0, w.div_ceil(8) as i32),
             None => (page.as_raw().as_slice(), 1, w as i32),

@@ -1,11 +1,11 @@
 //! The accounts table's writes: a new account and each login attempt, each
-//! one transaction with its audit entry ([`crate::users`] decides).
+//! one transaction with its audit entry ([`crate::protect::users`] decides).
 
 use super::{Result, Store, event, now};
 use rusqlite::params;
 
 impl Store {
-    /// Stores a new account (the hash made by [`crate::users`]).
+    /// Stores a new account (the hash made by [`crate::protect::users`]).
     pub fn insert_user(
         &self,
         name: &str,

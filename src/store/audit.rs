@@ -418,7 +418,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(
             &dir.path().join("s.db"),
-            &crate::crypto::Keys::from_master(&[4; 32]),
+            &crate::protect::crypto::Keys::from_master(&[4; 32]),
         )
         .unwrap();
         let file = std::path::Path::new("/etc/scanstelle/scanstelle.toml");
@@ -461,7 +461,8 @@ mod tests {
                 .unwrap();
             }
         }
-        let mut store = Store::open(&path, &crate::crypto::Keys::from_master(&[3; 32])).unwrap();
+        let mut store =
+            Store::open(&path, &crate::protect::crypto::Keys::from_master(&[3; 32])).unwrap();
         let r = store.verify_audit().unwrap();
         assert!(r.intact() && r.entries == 5, "{r:?}");
         // New entries go on from the sealed ones.

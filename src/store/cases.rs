@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, params};
 
 use super::{DocumentState, Result, Store, StoreError, event, now};
-use crate::casefind::{CaseDecision, CaseStatus};
-use crate::doctype::{TypeDecision, TypeModel};
-use crate::register::{Person, Register};
+use crate::classify::casefind::{CaseDecision, CaseStatus};
+use crate::classify::doctype::{TypeDecision, TypeModel};
+use crate::classify::register::{Person, Register};
 
 /// A document's case and type, each if set.
 pub type CaseAndType = (Option<String>, Option<String>);

@@ -3,7 +3,7 @@
 //! documents of a case, the outbox, new events — and undoing a confirmation.
 
 use super::{DocumentState, Result, Store, StoreError, event, now};
-use crate::blob::Sha256Hex;
+use crate::store::blob::Sha256Hex;
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashMap;
 

@@ -72,11 +72,11 @@ pub struct Turned {
     /// Quarter turn applied, clockwise (90, 180, 270).
     pub clockwise: u16,
     /// The image before.
-    pub before: crate::blob::Sha256Hex,
+    pub before: crate::store::blob::Sha256Hex,
     /// The turned image.
-    pub after: crate::blob::Sha256Hex,
+    pub after: crate::store::blob::Sha256Hex,
     /// Its thumbnail.
-    pub thumb: crate::blob::Sha256Hex,
+    pub thumb: crate::store::blob::Sha256Hex,
 }
 
 /// A page to turn: what `Desk::edit` needs to make the turned image.
@@ -85,7 +85,7 @@ pub struct PageToTurn {
     /// The page.
     pub page_id: i64,
     /// The image shown now (prepared, or as scanned).
-    pub sha: crate::blob::Sha256Hex,
+    pub sha: crate::store::blob::Sha256Hex,
     /// Its encoding.
     pub encoding: String,
     /// Its resolution.
@@ -414,8 +414,8 @@ impl Store {
                     let sha: String = r.get(1)?;
                     Ok(PageToTurn {
                         page_id: r.get(0)?,
-                        sha: crate::blob::Sha256Hex::parse(&sha)
-                            .unwrap_or_else(|| crate::blob::Sha256Hex::of(b"")),
+                        sha: crate::store::blob::Sha256Hex::parse(&sha)
+                            .unwrap_or_else(|| crate::store::blob::Sha256Hex::of(b"")),
                         encoding: r.get(2)?,
                         dpi: r.get(3)?,
                     })

@@ -8,7 +8,7 @@
 //! erasure.
 
 use super::{Result, Store, StoreError, event};
-use crate::blob::Sha256Hex;
+use crate::store::blob::Sha256Hex;
 use rusqlite::params;
 
 /// What erasing a case deletes, planned before anything is deleted.

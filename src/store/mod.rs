@@ -7,6 +7,7 @@
 
 mod accounts;
 pub mod audit;
+pub mod blob;
 mod cases;
 mod desk;
 mod edit;
@@ -17,9 +18,9 @@ mod schema;
 mod search;
 pub mod state;
 
-use crate::blob::Sha256Hex;
-use crate::crypto::Keys;
-use crate::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
+use crate::intake::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
+use crate::protect::crypto::Keys;
+use crate::store::blob::Sha256Hex;
 pub use audit::{AuditReport, CaseDocument};
 pub use cases::{DocumentReport, NewDecision, RegisterVersion};
 pub use desk::{BatchRow, DecisionState, DetailPage, DocumentDetail, EventRow};
@@ -144,7 +145,7 @@ fn encrypt_plain_database(path: &Path, keys: &Keys) -> Result<()> {
     std::fs::hard_link(path, &old).map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)?;
     if let Some(dir) = path.parent() {
-        crate::blob::sync_dir(dir).map_err(io)?;
+        crate::store::blob::sync_dir(dir).map_err(io)?;
     }
     wipe_plain_leftover(path).map_err(io)?;
     for side in ["-wal", "-shm", "-journal"] {
@@ -964,11 +965,11 @@ pub struct NewPrep<'a> {
     /// Digest of the thumbnail blob.
     pub thumb_sha: &'a Sha256Hex,
     /// The analysis.
-    pub analysis: &'a crate::imaging::Analysis,
+    pub analysis: &'a crate::prepare::imaging::Analysis,
     /// Parameters used, for the transformation record.
     pub params: String,
     /// Barcodes read on the page.
-    pub barcodes: &'a [crate::separation::Barcode],
+    pub barcodes: &'a [crate::prepare::separation::Barcode],
     /// Clockwise quarter turn applied (0, 90, 180, 270).
     pub rotation: u16,
     /// Measured skew in degrees, if any.
@@ -1306,7 +1307,7 @@ impl Store {
     /// The pages of a batch as the separation planner needs them: every
     /// prepared (or already recognised), separator or blank page, in batch
     /// order, with its barcodes.
-    pub fn plan_pages(&self, batch_id: i64) -> Result<Vec<crate::separation::PlanPage>> {
+    pub fn plan_pages(&self, batch_id: i64) -> Result<Vec<crate::prepare::separation::PlanPage>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, source_file_id, state FROM pages
              WHERE batch_id = ?1 AND state IN ('prepared', 'recognized', 'separator', 'blank') ORDER BY seq",
@@ -1321,13 +1322,13 @@ impl Store {
             .map(|(id, src, state)| {
                 let barcodes = codes
                     .query_map([id], |r| {
-                        Ok(crate::separation::Barcode {
+                        Ok(crate::prepare::separation::Barcode {
                             format: r.get(0)?,
                             text: r.get(1)?,
                         })
                     })?
                     .collect::<rusqlite::Result<_>>()?;
-                Ok(crate::separation::PlanPage {
+                Ok(crate::prepare::separation::PlanPage {
                     page_id: id,
                     source_file_id: src,
                     blank: state == PageState::Blank,
@@ -1340,7 +1341,11 @@ impl Store {
     /// Replaces a batch's provisional documents by the planned ones, marks
     /// separator pages, flags page-count mismatches and moves the batch to
     /// `prepared` — one transaction, so a crash leaves the old or the new.
-    pub fn apply_plan(&mut self, batch_id: i64, plan: &crate::separation::Plan) -> Result<()> {
+    pub fn apply_plan(
+        &mut self,
+        batch_id: i64,
+        plan: &crate::prepare::separation::Plan,
+    ) -> Result<()> {
         let now = now();
         let tx = self.conn.transaction()?;
         let open_docs: i64 = tx.query_row(

@@ -13,9 +13,9 @@
 use super::{
     BatchState, DocumentState, OutboxState, Result, Store, StoreError, Transaction, event, now,
 };
-use crate::blob::Sha256Hex;
-use crate::transfer::{NoteEdit, NotePage, TransferFacts};
-use crate::xdomea::reply::ImportResult;
+use crate::package::transfer::{NoteEdit, NotePage, TransferFacts};
+use crate::package::xdomea::reply::ImportResult;
+use crate::store::blob::Sha256Hex;
 use rusqlite::{OptionalExtension, params};
 
 /// A document as the xdomea package needs it.
@@ -910,7 +910,7 @@ fn transfer_facts(tx: &Transaction<'_>, doc: i64, pdf: &str) -> Result<TransferF
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let qa = crate::transfer::QaFacts {
+    let qa = crate::package::transfer::QaFacts {
         released_by,
         released_at,
         checked,

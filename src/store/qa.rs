@@ -1,9 +1,9 @@
 //! The quality-control records: who is at the station (the operator a new
 //! batch is attributed to), each batch's sample, the checks and the release
-//! (see [`crate::qa`]). Every step is one transaction with its audit entry.
+//! (see [`crate::protect::qa`]). Every step is one transaction with its audit entry.
 
 use super::{Result, Store, StoreError, event, now};
-use crate::qa::{QaSettings, sampled};
+use crate::protect::qa::{QaSettings, sampled};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 /// A document to look at.

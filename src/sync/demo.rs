@@ -4,7 +4,7 @@
 //! `dms/archiv/` and answers with a 0629 and a 0630. Not for production:
 //! it checks the message only as far as it needs to answer it.
 
-use crate::xdomea::reply::{self, ObjectResult};
+use crate::package::xdomea::reply::{self, ObjectResult};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 

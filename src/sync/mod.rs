@@ -21,11 +21,11 @@ pub use demo::DemoDms;
 pub use http::{HttpOptions, HttpTransport, SetupError};
 pub use transport::{Container, FailureKind, FolderTransport, Transport, TransportError};
 
-use crate::blob::{BlobStore, Sha256Hex};
-use crate::doctype::TypeRules;
+use crate::classify::doctype::TypeRules;
+use crate::package::xdomea::reply::{self, Reply};
+use crate::package::xdomea::{Package, Sender, container_name};
+use crate::store::blob::{BlobStore, Sha256Hex};
 use crate::store::{OutboxRow, OutboxState, Store, StoreError};
-use crate::xdomea::reply::{self, Reply};
-use crate::xdomea::{Package, Sender, container_name};
 use serde::Deserialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -306,7 +306,7 @@ pub struct Syncer {
     sender: Sender,
     rules: TypeRules,
     spool: PathBuf,
-    qa: crate::qa::QaSettings,
+    qa: crate::protect::qa::QaSettings,
 }
 
 impl std::fmt::Debug for Syncer {
@@ -344,12 +344,12 @@ impl Syncer {
             sender,
             rules,
             spool,
-            qa: crate::qa::QaSettings::off(),
+            qa: crate::protect::qa::QaSettings::off(),
         })
     }
 
     /// Batches leave only after the quality-control release `qa` asks for.
-    pub fn with_qa(mut self, qa: crate::qa::QaSettings) -> Self {
+    pub fn with_qa(mut self, qa: crate::protect::qa::QaSettings) -> Self {
         self.sender.qa = qa.enabled.then(|| qa.clone());
         self.qa = qa;
         self
@@ -717,7 +717,7 @@ impl Syncer {
 pub fn spawn_worker(
     syncer: Syncer,
     home: PathBuf,
-    keys: crate::crypto::Keys,
+    keys: crate::protect::crypto::Keys,
     stop: Arc<AtomicBool>,
 ) -> std::thread::JoinHandle<SyncSummary> {
     std::thread::Builder::new()

@@ -6,7 +6,7 @@
 //! name, flushes it to disk and renames it into place, so the importer
 //! never sees half a file; it reads the DMS's replies from a reply folder.
 
-use crate::crypto::{SealKey, SealedReader};
+use crate::protect::crypto::{SealKey, SealedReader};
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};

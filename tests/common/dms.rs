@@ -4,7 +4,7 @@
 //! (a message whose ProzessID it processed before is discarded as a
 //! duplicate), and writes a 0629 and a 0630 into its reply folder.
 
-use scanstelle::xdomea::reply::{self, Feedback, ObjectResult};
+use scanstelle::package::xdomea::reply::{self, Feedback, ObjectResult};
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -161,7 +161,7 @@ impl TestDms {
                 .read_to_end(&mut pdf_bytes)
                 .unwrap();
             // BSI TR-03138: never JBIG2, in anything that reaches the DMS.
-            scanstelle::pdfa::refuse_jbig2(&pdf_bytes)
+            scanstelle::package::pdfa::refuse_jbig2(&pdf_bytes)
                 .unwrap_or_else(|e| panic!("{name}: {pdf}: {e}"));
             let mut attachment = |suffix: &str| {
                 dokument

@@ -12,7 +12,7 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use scanstelle::config::{Config, ConfigFile};
-use scanstelle::profile::Profile;
+use scanstelle::intake::profile::Profile;
 
 /// A single number from the station's database (`SELECT COUNT(*) …`).
 pub fn count(station: &scanstelle::station::Station, sql: &str) -> i64 {
@@ -24,8 +24,8 @@ pub fn count(station: &scanstelle::station::Station, sql: &str) -> i64 {
 }
 
 /// The station keys of `home` (its key file, made for a new home).
-pub fn keys(home: &Path) -> scanstelle::crypto::Keys {
-    scanstelle::crypto::Keys::for_home(home).unwrap()
+pub fn keys(home: &Path) -> scanstelle::protect::crypto::Keys {
+    scanstelle::protect::crypto::Keys::for_home(home).unwrap()
 }
 
 /// A connection to the database of `home`.
@@ -34,8 +34,8 @@ pub fn store(home: &Path) -> scanstelle::store::Store {
 }
 
 /// The blob store of `home`.
-pub fn blobs(home: &Path) -> scanstelle::blob::BlobStore {
-    scanstelle::blob::BlobStore::open(home.join("blobs"), &keys(home)).unwrap()
+pub fn blobs(home: &Path) -> scanstelle::store::blob::BlobStore {
+    scanstelle::store::blob::BlobStore::open(home.join("blobs"), &keys(home)).unwrap()
 }
 
 /// The station at `home`, with its lock.
@@ -115,7 +115,7 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 /// the tests, so the binary's commands that need a signed-in person run as
 /// that admin (as at a station whose operator is logged in to the system).
 pub fn admin_os(home: &Path) {
-    use scanstelle::users::{self, Role};
+    use scanstelle::protect::users::{self, Role};
     std::fs::create_dir_all(home).unwrap();
     let store = store(home);
     let os = users::os_user();
@@ -207,8 +207,8 @@ pub fn tiff_pages(w: u32, h: u32, seeds: &[u32]) -> Vec<u8> {
     out.into_inner()
 }
 
-pub use scanstelle::coversheet::build_pdf as pdf_from_objects;
-use scanstelle::coversheet::stream_object as stream;
+pub use scanstelle::prepare::coversheet::build_pdf as pdf_from_objects;
+use scanstelle::prepare::coversheet::stream_object as stream;
 
 /// A scanner PDF: one page per image, each image filling its page at `dpi`.
 /// `images` are (width, height, filter-and-colour dict entries, data).
@@ -416,7 +416,7 @@ pub fn processed_station(
         }
     }
     let mut p =
-        scanstelle::process::Processor::new(&home, &keys(&home), config.profiles.clone(), 2)
+        scanstelle::pipeline::Processor::new(&home, &keys(&home), config.profiles.clone(), 2)
             .unwrap()
             .with_classify(&config.classify)
             .unwrap();

@@ -529,7 +529,7 @@ fn pdf_string(s: &str) -> Vec<u8> {
 /// Renders lines of text onto an A4 page at 300 dpi (through a small PDF
 /// with Helvetica and the station's own PDF renderer).
 fn render(lines: &[(u32, String)]) -> GrayImage {
-    use scanstelle::coversheet::{build_pdf, stream_object};
+    use scanstelle::prepare::coversheet::{build_pdf, stream_object};
     let mut content = b"BT\n".to_vec();
     let mut y = 780i32;
     for (size, text) in lines {
@@ -546,11 +546,11 @@ fn render(lines: &[(u32, String)]) -> GrayImage {
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec(),
         stream_object("", &content),
     ]);
-    let page = scanstelle::decode::decode(&pdf)
+    let page = scanstelle::intake::decode::decode(&pdf)
         .expect("own PDF")
         .pages
         .remove(0);
-    scanstelle::imaging::load_gray(&page.bytes, page.encoding).expect("own page")
+    scanstelle::prepare::imaging::load_gray(&page.bytes, page.encoding).expect("own page")
 }
 
 /// A Kodak Patch-T sheet (bars across the top, read downwards).
@@ -564,23 +564,23 @@ fn patch_t_sheet() -> GrayImage {
 
 /// A Scanstelle cover sheet for a case.
 fn cover_sheet(bg: &str) -> GrayImage {
-    let sheet = scanstelle::separation::CoverSheet {
+    let sheet = scanstelle::prepare::separation::CoverSheet {
         bg: bg.into(),
         doc_type: None,
         pages: None,
     };
-    let pdf = scanstelle::coversheet::cover_sheet_pdf(&sheet).expect("cover sheet");
-    let page = scanstelle::decode::decode(&pdf)
+    let pdf = scanstelle::prepare::coversheet::cover_sheet_pdf(&sheet).expect("cover sheet");
+    let page = scanstelle::intake::decode::decode(&pdf)
         .expect("own PDF")
         .pages
         .remove(0);
-    scanstelle::imaging::load_gray(&page.bytes, page.encoding).expect("own page")
+    scanstelle::prepare::imaging::load_gray(&page.bytes, page.encoding).expect("own page")
 }
 
 /// Scanner look: a small skew, noise, sometimes blur, and the resolution.
 fn degrade(rng: &mut Rng, page: &GrayImage, dpi: u32, blur: bool) -> GrayImage {
     let skew = rng.unit() * 2.5;
-    let mut img = scanstelle::imaging::rotate(page, skew);
+    let mut img = scanstelle::prepare::imaging::rotate(page, skew);
     if dpi != 300 {
         let w = img.width() * dpi / 300;
         let h = img.height() * dpi / 300;
@@ -721,10 +721,10 @@ pub fn write(dir: &Path, seed: u64, per_class: usize) -> Truth {
             1 if rendered.len() == 1 => {
                 let img = degrade(&mut rng, &rendered[0], 300, false);
                 let name = format!("brief-{n:03}.png");
-                let png = scanstelle::decode::encode_png(
+                let png = scanstelle::intake::decode::encode_png(
                     img.width(),
                     img.height(),
-                    scanstelle::decode::ColourMode::Gray,
+                    scanstelle::intake::decode::ColourMode::Gray,
                     img.as_raw(),
                     Some((300.0, 300.0)),
                 );

@@ -583,7 +583,7 @@ fn pdf_literal(s: &str) -> Vec<u8> {
 
 /// Renders operations onto a white A4 page at 300 dpi.
 fn render_ops(ops: &[Op]) -> GrayImage {
-    use scanstelle::coversheet::{build_pdf, stream_object};
+    use scanstelle::prepare::coversheet::{build_pdf, stream_object};
     let mut fonts: BTreeMap<Font, usize> = BTreeMap::new();
     let mut glyphs: BTreeMap<Font, BTreeMap<u16, u16>> = BTreeMap::new();
     let mut content = Vec::new();
@@ -727,11 +727,11 @@ fn render_ops(ops: &[Op]) -> GrayImage {
     )
     .into_bytes();
     let pdf = build_pdf(&objects);
-    let page = scanstelle::decode::decode(&pdf)
+    let page = scanstelle::intake::decode::decode(&pdf)
         .expect("own PDF decodes")
         .pages
         .remove(0);
-    scanstelle::imaging::load_gray(&page.bytes, page.encoding).expect("own page loads")
+    scanstelle::prepare::imaging::load_gray(&page.bytes, page.encoding).expect("own page loads")
 }
 
 /// How a page is scanned.
@@ -807,7 +807,7 @@ fn layers(page: &Page, look: &ScanLook) -> (GrayImage, Option<GrayImage>) {
     let prep = |img: GrayImage| {
         let mut img = turn(&img, look.quarter);
         if look.skew.abs() > 0.01 {
-            img = scanstelle::imaging::rotate(&img, look.skew);
+            img = scanstelle::prepare::imaging::rotate(&img, look.skew);
         }
         if look.dpi != 300 {
             let w = img.width() * look.dpi / 300;
@@ -990,7 +990,7 @@ pub fn patch_t(rng: &mut Rng, dpi: u32, caption: bool) -> GrayImage {
         }
     }
     let skew = rng.unit();
-    img = scanstelle::imaging::rotate(&img, skew);
+    img = scanstelle::prepare::imaging::rotate(&img, skew);
     if dpi != 300 {
         img = image::imageops::resize(
             &img,
@@ -1030,10 +1030,10 @@ pub fn jpeg_grey(img: &GrayImage, dpi: u32, quality: u8) -> Vec<u8> {
 
 /// A grey PNG with its resolution.
 pub fn png_grey(img: &GrayImage, dpi: u32) -> Vec<u8> {
-    scanstelle::decode::encode_png(
+    scanstelle::intake::decode::encode_png(
         img.width(),
         img.height(),
-        scanstelle::decode::ColourMode::Gray,
+        scanstelle::intake::decode::ColourMode::Gray,
         img.as_raw(),
         Some((dpi as f32, dpi as f32)),
     )
@@ -1042,7 +1042,7 @@ pub fn png_grey(img: &GrayImage, dpi: u32) -> Vec<u8> {
 /// A scanner PDF: one JPEG image per page (colour or grey), page size from
 /// the image and its resolution.
 pub fn image_pdf(pages: &[(Vec<u8>, u32, u32, u32, bool)]) -> Vec<u8> {
-    use scanstelle::coversheet::{build_pdf, stream_object};
+    use scanstelle::prepare::coversheet::{build_pdf, stream_object};
     let n = pages.len();
     let kids: String = (0..n).map(|i| format!("{} 0 R ", 3 + i * 3)).collect();
     let mut objects = vec![

@@ -10,8 +10,8 @@ use crate::gui::state::App;
 use crate::gui::view::{empty, size, title};
 use iced::widget::{button, column, container, row, scrollable, space, text, text_input};
 use iced::{Alignment, Element, Fill};
+use scanstelle::protect::users::Action;
 use scanstelle::store::QaBatch;
-use scanstelle::users::Action;
 
 fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, Message> {
     let l = app.lang;

@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::profile::Profile;
+use crate::intake::profile::Profile;
 
 /// The `[scanner]` section: the desk scanner of this workplace.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
@@ -366,16 +366,16 @@ pub fn scan_into(
     let work = folder.join(format!(".{prefix}"));
     let lead = match case {
         Some(c) => {
-            let bg =
-                crate::separation::normalize_bg(c).ok_or_else(|| ScanError::Case(c.to_owned()))?;
-            let sheet = crate::separation::CoverSheet {
+            let bg = crate::prepare::separation::normalize_bg(c)
+                .ok_or_else(|| ScanError::Case(c.to_owned()))?;
+            let sheet = crate::prepare::separation::CoverSheet {
                 bg,
                 doc_type: None,
                 pages: None,
             };
             Some(Lead {
                 name: format!("{prefix}-0000-deckblatt.pdf"),
-                bytes: crate::coversheet::cover_sheet_pdf(&sheet).map_err(|e| {
+                bytes: crate::prepare::coversheet::cover_sheet_pdf(&sheet).map_err(|e| {
                     ScanError::Deliver {
                         path: folder.clone(),
                         source: std::io::Error::other(e),
@@ -404,7 +404,7 @@ fn move_durably(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::copy(from, &tmp)?;
     std::fs::File::open(&tmp)?.sync_all()?;
     std::fs::rename(&tmp, to)?;
-    crate::blob::sync_dir(dir)?;
+    crate::store::blob::sync_dir(dir)?;
     std::fs::remove_file(from)
 }
 

@@ -27,8 +27,8 @@ use regex::Regex;
 mod identifiers;
 mod persons;
 
+use crate::classify::register::{Register, fold};
 use crate::ocr::{Word, lines};
-use crate::register::{Register, fold};
 
 /// Patterns and thresholds of the matcher (`[cases]` in the configuration).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -546,7 +546,7 @@ impl CaseFinder {
             .iter()
             .any(|e| e.kind == EvidenceKind::BirthDate)
         {
-            let named: Vec<&crate::register::Person> = reg
+            let named: Vec<&crate::classify::register::Person> = reg
                 .case(&top.bg)
                 .filter(|p| {
                     top.evidence.iter().any(|e| {
@@ -837,7 +837,7 @@ fn combine(evidence: &[Evidence]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::register::{Person, Register};
+    use crate::classify::register::{Person, Register};
 
     fn person(bg: &str, kunde: &str, nach: &str, vor: &str, street: &str) -> Person {
         Person {

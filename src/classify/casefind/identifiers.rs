@@ -12,8 +12,8 @@
 //! (`BG` or `//` marker or a real letter, real digits, one line) that is not
 //! in the register is reported as unknown, never attached.
 
+use crate::classify::register::{Register, fold};
 use crate::ocr::{Word, lines};
-use crate::register::{Register, fold};
 
 /// Longest run of characters read as one identifier (a BG-Nummer with its
 /// marker is 14; two more for a stray character).
@@ -473,8 +473,8 @@ pub(super) fn overlaps(a: [u32; 4], b: [u32; 4]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::casefind::EvidenceKind;
-    use crate::register::Person;
+    use crate::classify::casefind::EvidenceKind;
+    use crate::classify::register::Person;
 
     pub(super) fn reg() -> Register {
         let p = |bg: &str, kunde: &str| Person {

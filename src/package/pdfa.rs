@@ -24,11 +24,11 @@ use krilla::page::PageSettings;
 use krilla::paint::Fill;
 use krilla::text::{Font, TextDirection};
 
-use crate::decode::PageEncoding;
+use crate::intake::decode::PageEncoding;
 use crate::ocr::{Word, lines};
 
 /// The font of the invisible text layer.
-const FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
 /// One page of an output document.
 #[derive(Debug)]

@@ -2,14 +2,14 @@
 //!
 //! Every page image and every original scanner file is stored once, keyed
 //! by the SHA-256 of its content. On disk a blob is a sealed file (see
-//! [`crate::crypto::sealed`]) bound to that digest, under a name derived
+//! [`crate::protect::crypto::sealed`]) bound to that digest, under a name derived
 //! from the digest with a key of the station (`blobs/ab/cd/abcd…`), so the
 //! folder reveals neither content nor which known files it holds. Writes go
 //! to a temporary file, are fsynced and renamed into place, so a blob
 //! either exists whole or not at all; writing the same content twice is a
 //! no-op. This is the only place that touches blob files.
 
-use crate::crypto::{Keys, SealedReader, SealedWriter, sealed};
+use crate::protect::crypto::{Keys, SealedReader, SealedWriter, sealed};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
@@ -239,7 +239,7 @@ impl BlobStore {
     }
 
     /// The key sealed files of this store are written with.
-    pub fn seal_key(&self) -> &crate::crypto::SealKey {
+    pub fn seal_key(&self) -> &crate::protect::crypto::SealKey {
         self.keys.seal()
     }
 

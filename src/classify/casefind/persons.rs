@@ -14,8 +14,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::{Evidence, EvidenceKind, bbox};
+use crate::classify::register::{Person, Register, edit_distance, fold, fold_street};
 use crate::ocr::Word;
-use crate::register::{Person, Register, edit_distance, fold, fold_street};
 
 /// What the page says about the register's persons.
 #[derive(Debug, Default)]
@@ -172,7 +172,7 @@ fn dates(text: &str) -> Vec<(u32, u32, u32)> {
 /// Whether a date read on the page is this date of birth (`TT.MM.JJJJ`);
 /// a two-digit year matches its last two digits.
 fn is_birth_date(read: (u32, u32, u32), birth: &str) -> bool {
-    let Some(b) = crate::register::parse_date(birth) else {
+    let Some(b) = crate::classify::register::parse_date(birth) else {
         return false;
     };
     let (d, m, y) = read;

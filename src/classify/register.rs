@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use crate::separation::normalize_bg;
+use crate::prepare::separation::normalize_bg;
 
 /// The columns of the export, in order.
 pub const COLUMNS: [&str; 8] = [

@@ -1,9 +1,9 @@
 //! Cover sheets: a printed A4 page with a QR code that starts a document
 //! and pre-assigns its case (BG-Nummer), type and page count
-//! (see [`crate::separation`]). Written as a small PDF by hand: one
+//! (see [`crate::prepare::separation`]). Written as a small PDF by hand: one
 //! uncompressed 1-bit image and base-14 Helvetica text.
 
-use crate::separation::{CoverSheet, qr_matrix};
+use crate::prepare::separation::{CoverSheet, qr_matrix};
 
 /// Builds a PDF from object bodies; object 1 must be the catalog.
 pub fn build_pdf(objects: &[Vec<u8>]) -> Vec<u8> {
@@ -109,6 +109,6 @@ pub fn cover_sheet_pdf(sheet: &CoverSheet) -> Result<Vec<u8>, String> {
             &data,
         ),
     ]);
-    crate::pdfa::refuse_jbig2(&pdf)?;
+    crate::package::pdfa::refuse_jbig2(&pdf)?;
     Ok(pdf)
 }

@@ -8,10 +8,10 @@
 //! of a softmax over the scores, with `sonstiges` as the fallback that always
 //! goes to review.
 
-use crate::register::fold;
+use crate::classify::register::fold;
 
 /// The rules shipped with the station.
-pub const DEFAULT_RULES: &str = include_str!("../assets/doctypes.toml");
+pub const DEFAULT_RULES: &str = include_str!("../../assets/doctypes.toml");
 
 /// Lines of the first page that count as its title area.
 const TITLE_LINES: usize = 8;

@@ -230,7 +230,7 @@ fn write_private(path: &Path, text: &str, replace: bool) -> Result<(), KeyError>
     let _ = fs::remove_file(&tmp);
     result.map_err(io_err(path))?;
     if let Some(dir) = path.parent() {
-        crate::blob::sync_dir(dir).map_err(io_err(dir))?;
+        crate::store::blob::sync_dir(dir).map_err(io_err(dir))?;
     }
     Ok(())
 }

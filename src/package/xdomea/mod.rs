@@ -14,7 +14,7 @@
 
 pub mod reply;
 
-use crate::blob::{BlobStore, Sha256Hex};
+use crate::store::blob::{BlobStore, Sha256Hex};
 use std::io::{Seek, Write};
 
 /// One document to file.
@@ -42,7 +42,7 @@ pub struct PackageDocument {
     /// The recognised text of its pages, sent as an `Anlage` (plain
     /// text); `None` or empty: no attachment.
     pub text: Option<String>,
-    /// Its transfer note (XML, [`crate::transfer`]), sent as an `Anlage`.
+    /// Its transfer note (XML, [`crate::package::transfer`]), sent as an `Anlage`.
     pub note: Option<String>,
 }
 
@@ -152,7 +152,7 @@ impl Package {
     /// station's document IDs, so they are the same on every resend.
     pub fn from_outgoing(
         out: &crate::store::Outgoing,
-        rules: &crate::doctype::TypeRules,
+        rules: &crate::classify::doctype::TypeRules,
         sender: &Sender,
     ) -> Result<Self, PackageError> {
         let process_id = uuid::Uuid::parse_str(&out.process_id)
@@ -190,7 +190,9 @@ impl Package {
                     received,
                     pdf: d.pdf.clone(),
                     text: Some(d.text.clone()),
-                    note: Some(crate::transfer::note_xml(&d.facts, label, sender, &now)),
+                    note: Some(crate::package::transfer::note_xml(
+                        &d.facts, label, sender, &now,
+                    )),
                 }
             })
             .collect();
@@ -212,7 +214,7 @@ pub struct Sender {
     /// SHA-256 of the station's configuration (transfer note).
     pub config_sha256: Option<String>,
     /// The quality control the batches went through (none: off).
-    pub qa: Option<crate::qa::QaSettings>,
+    pub qa: Option<crate::protect::qa::QaSettings>,
     /// Sending institution, e.g. "Jobcenter Minden-Lübbecke".
     pub institution: String,
     /// Sending unit, e.g. "Scanstelle".

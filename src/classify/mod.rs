@@ -1,14 +1,18 @@
 //! The classification stage: for each document of a recognised batch, the
-//! case ([`crate::casefind`]) and the type ([`crate::doctype`]), recorded
+//! case ([`crate::classify::casefind`]) and the type ([`crate::classify::doctype`]), recorded
 //! with their evidence; certain documents are `classified`, the rest wait in
 //! the review queue.
 
+pub mod casefind;
+pub mod doctype;
+pub mod register;
+
 use std::path::PathBuf;
 
-use crate::casefind::{CaseDecision, CaseFinder, CaseSettings};
-use crate::doctype::{OTHER, TypeDecision, TypeModel, TypeRules};
+use crate::classify::casefind::{CaseDecision, CaseFinder, CaseSettings};
+use crate::classify::doctype::{OTHER, TypeDecision, TypeModel, TypeRules};
+use crate::classify::register::Register;
 use crate::ocr::Word;
-use crate::register::Register;
 
 /// `[types]` in the configuration.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -51,7 +55,7 @@ pub struct Classifier {
 pub enum ClassifyError {
     /// A pattern is wrong.
     #[error(transparent)]
-    Pattern(#[from] crate::casefind::PatternError),
+    Pattern(#[from] crate::classify::casefind::PatternError),
     /// The rules file cannot be read.
     #[error("Regeln für Dokumenttypen {path}: {detail}")]
     Rules {
@@ -125,8 +129,8 @@ impl Classifier {
                 "Text kaum lesbar (Seite {}): Ausrichtung und Scanqualität prüfen",
                 unreadable.join(", ")
             ));
-            if case.status == crate::casefind::CaseStatus::Auto {
-                case.status = crate::casefind::CaseStatus::Review;
+            if case.status == crate::classify::casefind::CaseStatus::Auto {
+                case.status = crate::classify::casefind::CaseStatus::Review;
             }
         }
         let texts: Vec<String> = pages.iter().map(|w| page_text(w)).collect();
@@ -183,7 +187,7 @@ pub fn confirm(
         .document_decision(document_id)?
         .ok_or(ConfirmError::NoDocument(document_id))?;
     let case = match case {
-        Some(c) => crate::separation::normalize_bg(c)
+        Some(c) => crate::prepare::separation::normalize_bg(c)
             .ok_or_else(|| ConfirmError::UnknownCase(c.to_owned()))?,
         None => cur_case.ok_or(ConfirmError::Missing(document_id, "BG-Nummer"))?,
     };
@@ -213,7 +217,7 @@ pub fn document_features(
         .iter()
         .map(|p| page_text(&crate::ocr::decode_words(&p.words)))
         .collect();
-    Ok(crate::doctype::features(&text.join("\n")))
+    Ok(crate::classify::doctype::features(&text.join("\n")))
 }
 
 /// A page's text from its words: one line per OCR line.

@@ -4,9 +4,9 @@
 //! register entries and the access log — as one ZIP; and the Art. 17
 //! erasure of a case ([`erase_case`]). Both are logged.
 
-use crate::blob::{BlobStore, Sha256Hex};
-use crate::doctype::TypeRules;
+use crate::classify::doctype::TypeRules;
 use crate::store::Store;
+use crate::store::blob::{BlobStore, Sha256Hex};
 use std::io::{Seek, Write};
 
 /// Errors of an export.

@@ -17,17 +17,22 @@
 //! taken again from the start) or a recorded file that step 2 finishes.
 //! [`resume_pending`] does the same at start-up for files no longer there.
 
+pub mod decode;
+pub mod profile;
+pub mod scan;
+pub mod watch;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use crate::blob::{Sha256Hex, sync_dir};
-use crate::decode::{self, DecodeError, PageImage};
-use crate::profile::Profile;
+use crate::intake::profile::Profile;
 use crate::station::Station;
+use crate::store::blob::{Sha256Hex, sync_dir};
 use crate::store::{
     Ingested, NewPage, NewQuarantine, NewSource, SourceFile, SourceState, StoreError,
 };
+use decode::{DecodeError, PageImage};
 
 /// Errors of the station itself (disk, database), as opposed to a bad file.
 #[derive(Debug, thiserror::Error)]

@@ -1,4 +1,10 @@
-//! The processing stages after intake: page preparation, OCR, classification.
+//! The pipeline: the order of the stages, and the processing stages after
+//! intake (page preparation, OCR, classification).
+//!
+//! [`STAGES`] lists every stage of the station in order with the batch state
+//! it consumes and the one it produces; each stage lives in the folder of
+//! its name, and a batch moves only along this list (the store refuses any
+//! other transition, `store::state`).
 //!
 //! The store says what is left to do, so every run resumes where the last
 //! one stopped, after a crash too: a batch in state `ingested` has its
@@ -20,17 +26,71 @@ use std::thread::JoinHandle;
 
 use image::GrayImage;
 
-use crate::blob::{BlobStore, Sha256Hex};
 use crate::classify::{Classifier, ClassifySettings};
-use crate::decode::PageEncoding;
-use crate::imaging::{self, PrepSettings};
+use crate::intake::decode::PageEncoding;
+use crate::intake::profile::Profile;
 use crate::ocr::{OcrEngine, OcrError, OcrPage, UprightPage};
-use crate::profile::Profile;
-use crate::separation::{self, SplitRule};
+use crate::prepare::imaging::{self, PrepSettings};
+use crate::prepare::separation::{self, SplitRule};
+use crate::store::blob::{BlobStore, Sha256Hex};
 use crate::store::{
     BatchState, DocumentState, NewDecision, NewOcr, NewPrep, PageState, PendingPage, Store,
     StoreError,
 };
+
+/// One stage of the station: where it lives, what it does, and the batch
+/// state it takes and leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stage {
+    /// The module (and folder) of the stage.
+    pub module: &'static str,
+    /// What the stage does, in a few words.
+    pub does: &'static str,
+    /// The batch state the stage works on.
+    pub consumes: BatchState,
+    /// The batch state it leaves behind.
+    pub produces: BatchState,
+}
+
+/// Every stage, in the order a batch goes through them.
+pub const STAGES: &[Stage] = &[
+    Stage {
+        module: "intake",
+        does: "Dateien aus Eingangsordnern und Arbeitsplatzscans einlesen, Seiten decodieren",
+        consumes: BatchState::Open,
+        produces: BatchState::Ingested,
+    },
+    Stage {
+        module: "prepare",
+        does: "Seiten gerade richten, Leer- und Trennblätter erkennen, Dokumente trennen",
+        consumes: BatchState::Ingested,
+        produces: BatchState::Prepared,
+    },
+    Stage {
+        module: "ocr",
+        does: "Text jeder Seite erkennen, PDF/A je Dokument",
+        consumes: BatchState::Prepared,
+        produces: BatchState::Recognized,
+    },
+    Stage {
+        module: "classify",
+        does: "Akte und Dokumenttyp jedes Dokuments bestimmen",
+        consumes: BatchState::Recognized,
+        produces: BatchState::Classified,
+    },
+    Stage {
+        module: "sync",
+        does: "als xdomea-Nachricht (package) an das DMS übertragen, Quittung abwarten",
+        consumes: BatchState::Classified,
+        produces: BatchState::Transferred,
+    },
+    Stage {
+        module: "sync",
+        does: "lokale Kopien nach der Aufbewahrungsfrist löschen",
+        consumes: BatchState::Transferred,
+        produces: BatchState::Purged,
+    },
+];
 
 /// Errors that stop processing (a single bad page does not: it is logged and left).
 #[derive(Debug, thiserror::Error)]
@@ -425,7 +485,7 @@ impl Processor {
     /// through another) and starts the OCR pool.
     pub fn new(
         home: &Path,
-        keys: &crate::crypto::Keys,
+        keys: &crate::protect::crypto::Keys,
         profiles: Vec<Profile>,
         ocr_workers: usize,
     ) -> Result<Self, ProcessError> {
@@ -871,9 +931,9 @@ fn build_pdf(
     document_id: i64,
     pages: &[PdfInput],
 ) -> Result<Sha256Hex, ProcessError> {
-    let pdf_pages: Vec<crate::pdfa::PdfPage<'_>> = pages
+    let pdf_pages: Vec<crate::package::pdfa::PdfPage<'_>> = pages
         .iter()
-        .map(|p| crate::pdfa::PdfPage {
+        .map(|p| crate::package::pdfa::PdfPage {
             image: &p.bytes,
             encoding: p.encoding,
             width: p.width,
@@ -886,8 +946,11 @@ fn build_pdf(
         sha: String::new(),
         detail,
     };
-    let pdf = crate::pdfa::document_pdf(&pdf_pages, &format!("Scanstelle Dokument {document_id}"))
-        .map_err(err)?;
+    let pdf = crate::package::pdfa::document_pdf(
+        &pdf_pages,
+        &format!("Scanstelle Dokument {document_id}"),
+    )
+    .map_err(err)?;
     blobs.put(&pdf).map_err(|e| err(e.to_string()))
 }
 
@@ -900,4 +963,30 @@ fn image_size(bytes: &[u8], encoding: PageEncoding) -> Result<(u32, u32), String
     image::ImageReader::with_format(std::io::Cursor::new(bytes), format)
         .into_dimensions()
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod stage_tests {
+    use super::*;
+
+    #[test]
+    fn the_stages_follow_the_batch_states_in_order() {
+        // Each stage starts where the one before stopped, every step is a
+        // transition the store allows, and together they cover every state.
+        for pair in STAGES.windows(2) {
+            assert_eq!(pair[0].produces, pair[1].consumes, "{pair:?}");
+        }
+        for s in STAGES {
+            assert!(s.consumes.can_become(s.produces), "{s:?}");
+        }
+        let mut states: Vec<BatchState> = STAGES.iter().map(|s| s.consumes).collect();
+        states.extend(STAGES.last().map(|s| s.produces));
+        assert_eq!(states, BatchState::ALL);
+        for s in STAGES {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src")
+                .join(s.module);
+            assert!(dir.is_dir(), "no folder for stage {}", s.module);
+        }
+    }
 }

@@ -32,17 +32,17 @@ pub struct Barcode {
 
 /// Reads every barcode the station uses on a page.
 pub fn read_barcodes(page: &GrayImage, dpi: f32) -> Vec<Barcode> {
-    let (small, small_dpi) = crate::imaging::layout_copy(page, dpi);
+    let (small, small_dpi) = crate::prepare::imaging::layout_copy(page, dpi);
     read_barcodes_reduced(&small, small_dpi)
 }
 
 /// Reads the barcodes and patch codes on a page already reduced to about
-/// 150 dpi ([`crate::imaging::layout_copy`]): a thorough pass there costs a
+/// 150 dpi ([`crate::prepare::imaging::layout_copy`]): a thorough pass there costs a
 /// quarter of one at 300 dpi and copes better with noisy scans.
 pub fn read_barcodes_reduced(small: &GrayImage, dpi: f32) -> Vec<Barcode> {
     // Specks of dust near a code make rxing miss it; a 3×3 median removes
     // them and keeps bars of two pixels and more.
-    let mut found = read_at(&crate::imaging::median3(small), true);
+    let mut found = read_at(&crate::prepare::imaging::median3(small), true);
     if let Some(patch) = read_patch_bars(small, dpi) {
         found.push(Barcode {
             format: PATCH_FORMAT.into(),
@@ -109,7 +109,7 @@ impl Patch {
 /// left (Kodak's end-fed patches). Patches 1, 4 and 6 are not reported.
 pub fn read_patch_bars(small: &GrayImage, dpi: f32) -> Option<Patch> {
     let dpi = if dpi > 0.0 { dpi } else { 150.0 };
-    let ink = crate::imaging::ink_mask(small);
+    let ink = crate::prepare::imaging::ink_mask(small);
     let (w, h) = (small.width() as usize, small.height() as usize);
     // Vertical bars: scan rows, read right to left.
     let rows = |y: usize| -> Vec<bool> { (0..w).rev().map(|x| ink[y * w + x]).collect() };

@@ -7,10 +7,10 @@
 //! paper match rests. It travels in the xdomea package as an `Anlage`
 //! beside the PDF/A; its schema is `assets/transfervermerk.xsd` ([`SCHEMA`]).
 
-use crate::xdomea::{Sender, esc};
+use crate::package::xdomea::{Sender, esc};
 
 /// The note's XML schema.
-pub const SCHEMA: &str = include_str!("../assets/transfervermerk.xsd");
+pub const SCHEMA: &str = include_str!("../../assets/transfervermerk.xsd");
 
 /// One page of the document, as captured and prepared.
 #[derive(Debug, Clone, PartialEq)]

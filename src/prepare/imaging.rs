@@ -9,7 +9,7 @@
 use image::{DynamicImage, GrayImage};
 use std::io::Cursor;
 
-use crate::decode::PageEncoding;
+use crate::intake::decode::PageEncoding;
 
 /// Longest side of a thumbnail, in pixels.
 pub const THUMB_SIZE: u32 = 240;
@@ -217,15 +217,15 @@ pub fn median3(page: &GrayImage) -> GrayImage {
 pub fn page_png(page: &GrayImage, dpi: f32, bilevel: bool) -> Vec<u8> {
     let (w, h) = page.dimensions();
     if !bilevel {
-        return crate::decode::encode_png(
+        return crate::intake::decode::encode_png(
             w,
             h,
-            crate::decode::ColourMode::Gray,
+            crate::intake::decode::ColourMode::Gray,
             page.as_raw(),
             Some((dpi, dpi)),
         );
     }
-    crate::decode::encode_bilevel_png(w, h, &pack_bits(page), Some((dpi, dpi)))
+    crate::intake::decode::encode_bilevel_png(w, h, &pack_bits(page), Some((dpi, dpi)))
 }
 
 /// Black and white at the middle grey (as [`page_png`] stores a bilevel

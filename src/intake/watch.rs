@@ -22,8 +22,8 @@ use notify::{RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 
 use crate::config::Config;
+use crate::intake::profile::{BatchingMode, Profile, WatchMode};
 use crate::intake::{IntakeError, Outcome, TakeOptions, resume_pending, take_file};
-use crate::profile::{BatchingMode, Profile, WatchMode};
 use crate::station::Station;
 
 /// How often the watcher looks at its candidates.
@@ -47,7 +47,7 @@ pub struct WatchSummary {
     /// Station errors (disk, database) while taking a file; the file stays and is retried.
     pub errors: u64,
     /// What the processing stages did.
-    pub processed: crate::process::ProcessSummary,
+    pub processed: crate::pipeline::ProcessSummary,
     /// What the sync did.
     pub synced: crate::sync::SyncSummary,
 }
@@ -137,13 +137,13 @@ pub enum WatchError {
     Worker(String),
     /// The processing stages could not start.
     #[error("Verarbeitung: {0}")]
-    Process(#[from] crate::process::ProcessError),
+    Process(#[from] crate::pipeline::ProcessError),
     /// The sync could not start (its settings).
     #[error("Übertragung: {0}")]
     Sync(#[from] crate::sync::SyncError),
     /// The station key could not be read.
     #[error(transparent)]
-    Key(#[from] crate::crypto::KeyError),
+    Key(#[from] crate::protect::crypto::KeyError),
 }
 
 /// Runs the watcher until `shutdown` completes (or, with
@@ -215,7 +215,7 @@ pub async fn run(
     let progress = Arc::new(Progress::default());
     let processor = match options.ocr_workers {
         Some(n) => Some(spawn_processor(
-            crate::process::Processor::new(
+            crate::pipeline::Processor::new(
                 &config.home,
                 &config.keys()?,
                 config.profiles.clone(),
@@ -374,7 +374,7 @@ fn handle_report(
     // person's name. A short pseudonym lets staff follow one file.
     let pseudonym = format!(
         "Datei-{}",
-        &crate::blob::Sha256Hex::of(name.as_bytes()).short()[..8]
+        &crate::store::blob::Sha256Hex::of(name.as_bytes()).short()[..8]
     );
     let hide = |s: &str| {
         if name.is_empty() {
@@ -455,19 +455,19 @@ impl Progress {
 
 /// Runs the processing stages until `stop`, a pass every 300 ms.
 fn spawn_processor(
-    mut p: crate::process::Processor,
+    mut p: crate::pipeline::Processor,
     stop: Arc<AtomicBool>,
     progress: Arc<Progress>,
-) -> std::thread::JoinHandle<crate::process::ProcessSummary> {
+) -> std::thread::JoinHandle<crate::pipeline::ProcessSummary> {
     std::thread::Builder::new()
         .name("verarbeitung".into())
         .spawn(move || {
-            let mut total = crate::process::ProcessSummary::default();
+            let mut total = crate::pipeline::ProcessSummary::default();
             while !stop.load(Ordering::SeqCst) {
                 // Read before the pass: a file taken during it counts as new work.
                 let seen = progress.work.load(Ordering::SeqCst);
                 match p.run_pending(&stop) {
-                    Ok(s) if s == crate::process::ProcessSummary::default() => {
+                    Ok(s) if s == crate::pipeline::ProcessSummary::default() => {
                         progress.idle_at.store(seen, Ordering::SeqCst);
                     }
                     Ok(s) => {

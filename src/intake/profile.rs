@@ -15,15 +15,15 @@ use crate::store::Grouping;
 pub const BUILTIN: &[(&str, &str)] = &[
     (
         "fujitsu-fi-g4.toml",
-        include_str!("../scanner-profiles/fujitsu-fi-g4.toml"),
+        include_str!("../../scanner-profiles/fujitsu-fi-g4.toml"),
     ),
     (
         "desk-mfp-pdf.toml",
-        include_str!("../scanner-profiles/desk-mfp-pdf.toml"),
+        include_str!("../../scanner-profiles/desk-mfp-pdf.toml"),
     ),
     (
         "sane-test.toml",
-        include_str!("../scanner-profiles/sane-test.toml"),
+        include_str!("../../scanner-profiles/sane-test.toml"),
     ),
 ];
 
@@ -247,7 +247,7 @@ impl Profile {
             origin: origin.to_owned(),
             message: e.to_string(),
         })?;
-        p.sha256 = crate::blob::Sha256Hex::of(text.as_bytes()).to_string();
+        p.sha256 = crate::store::blob::Sha256Hex::of(text.as_bytes()).to_string();
         p.validate().map_err(|message| ProfileError {
             origin: origin.to_owned(),
             message,
@@ -273,7 +273,7 @@ impl Profile {
         if !(0.0..0.1).contains(&self.steps.blank_ink_threshold) {
             return Err("blank_ink_threshold muss zwischen 0 und 0.1 liegen".into());
         }
-        crate::separation::SplitRule::from_separation(&self.steps.separation)?;
+        crate::prepare::separation::SplitRule::from_separation(&self.steps.separation)?;
         if !["bilevel", "gray", "colour"].contains(&self.scan.colour.as_str()) {
             return Err(format!(
                 "colour {:?} unbekannt (bilevel, gray, colour)",
