@@ -1,7 +1,7 @@
 //! # Scanstelle engine
 //!
 //! Everything a scan station does, without any user interface: the CLI
-//! (`src/main.rs`, `src/commands/`) and the GUI (`src/gui/`, feature `gui`)
+//! (`src/main.rs`, `src/cli/`) and the GUI (`src/gui/`, feature `gui`)
 //! are thin layers over this crate.
 //!
 //! The folders are the stages of the pipeline, in the order a page goes

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 /// Lists the batches waiting for their release and what must be looked at.
 pub fn list(config: &Config) -> Result<ExitCode> {
-    let mut store = crate::open_store(config)?;
+    let mut store = super::open_store(config)?;
     store.qa_prepare(&config.qa)?;
     let batches = store.qa_batches()?;
     if !config.qa.enabled {
@@ -49,7 +49,7 @@ pub fn check(
     document: i64,
     defect: Option<&str>,
 ) -> Result<ExitCode> {
-    let store = crate::open_store(config)?;
+    let store = super::open_store(config)?;
     store.set_actor(Some(&session.user))?;
     store.qa_check(document, defect, &session.user)?;
     match defect {
@@ -61,7 +61,7 @@ pub fn check(
 
 /// Releases a batch to the DMS.
 pub fn release(config: &Config, session: &Session, batch: i64) -> Result<ExitCode> {
-    let store = crate::open_store(config)?;
+    let store = super::open_store(config)?;
     store.set_actor(Some(&session.user))?;
     store.qa_release(batch, &session.user, config.qa.four_eyes)?;
     println!("Stapel {batch} freigegeben: er geht mit der nächsten Übertragung an das DMS.");

@@ -19,7 +19,7 @@ pub fn stdin_line(what: &str) -> Result<String> {
 /// Signs in for `action`: as `user` (password from stdin) or as the
 /// account mapped to the OS user; refused in words otherwise.
 pub fn sign_in(config: &Config, user: Option<&str>, action: Action) -> Result<Session> {
-    let store = crate::open_store(config)?;
+    let store = super::open_store(config)?;
     let session = match user {
         Some(name) => {
             let password = stdin_line(&format!("Passwort von {name}"))?;

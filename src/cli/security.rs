@@ -9,7 +9,7 @@ use scanstelle::config::Config;
 
 /// Lists the quarantine: number, when, file name, reason.
 pub fn list(config: &Config) -> Result<ExitCode> {
-    let store = crate::open_store(config)?;
+    let store = super::open_store(config)?;
     let entries = store.quarantine_entries()?;
     if entries.is_empty() {
         println!("Die Quarantäne ist leer.");
@@ -31,7 +31,7 @@ pub fn list(config: &Config) -> Result<ExitCode> {
 /// Writes the quarantined file `which` (number or SHA-256 prefix)
 /// decrypted into `to`, under its original name; logged.
 pub fn export(config: &Config, which: &str, to: &Path, actor: Option<&str>) -> Result<ExitCode> {
-    let store = crate::open_store(config)?;
+    let store = super::open_store(config)?;
     store.set_actor(actor)?;
     let entries = store.quarantine_entries()?;
     let found: Vec<_> = entries
