@@ -10,6 +10,7 @@ use crate::classify::register::Person;
 use crate::classify::{Classifier, ConfirmError};
 use crate::config::Config;
 use crate::ocr::Word;
+use crate::prepare::imaging::flag_words;
 use crate::protect::users::Session;
 use crate::store::blob::{BlobStore, Sha256Hex};
 use crate::store::{
@@ -841,16 +842,6 @@ fn household<'a>(persons: impl Iterator<Item = &'a Person>) -> String {
     )
 }
 
-/// A stored flag code in words (`None` for an empty code).
-pub fn flag_words(code: &str) -> Option<String> {
-    let words = match code.trim() {
-        "" => return None,
-        "page_count_mismatch" => "Seitenzahl weicht vom Deckblatt ab",
-        c => crate::prepare::imaging::QualityFlag::from_code(c).map_or(c, |f| f.german()),
-    };
-    Some(words.to_owned())
-}
-
 /// A stored batch as the inbox shows it.
 fn batch_view(b: BatchRow) -> BatchView {
     use crate::store::{BatchState, PageState};
@@ -976,15 +967,5 @@ mod tests {
             "Mustermann, Erika; Max / Beispiel, Jan — Lindenstraße 12, 32423 Minden"
         );
         assert_eq!(household([].iter()), "nicht im Fallbestand");
-    }
-
-    #[test]
-    fn flags_are_put_in_words() {
-        assert_eq!(flag_words("too_dark").as_deref(), Some("Seite zu dunkel"));
-        assert_eq!(
-            flag_words("page_count_mismatch").as_deref(),
-            Some("Seitenzahl weicht vom Deckblatt ab")
-        );
-        assert_eq!(flag_words(""), None);
     }
 }

@@ -59,6 +59,17 @@ pub enum QualityFlag {
     TooSkewed,
 }
 
+/// A stored flag code of a page or document in words (`None` for an
+/// empty code): a quality flag, or the separation's page-count check.
+pub fn flag_words(code: &str) -> Option<String> {
+    let words = match code.trim() {
+        "" => return None,
+        "page_count_mismatch" => "Seitenzahl weicht vom Deckblatt ab",
+        c => QualityFlag::from_code(c).map_or(c, |f| f.german()),
+    };
+    Some(words.to_owned())
+}
+
 impl QualityFlag {
     /// Every flag.
     pub const ALL: [QualityFlag; 6] = [
@@ -375,6 +386,16 @@ pub fn analyse(page: &GrayImage, dpi: f32, settings: &PrepSettings) -> Analysis 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flags_are_put_in_words() {
+        assert_eq!(flag_words("too_dark").as_deref(), Some("Seite zu dunkel"));
+        assert_eq!(
+            flag_words("page_count_mismatch").as_deref(),
+            Some("Seitenzahl weicht vom Deckblatt ab")
+        );
+        assert_eq!(flag_words(""), None);
+    }
 
     fn page(f: impl Fn(u32, u32) -> u8) -> GrayImage {
         GrayImage::from_fn(2480, 3508, |x, y| image::Luma([f(x, y)]))

@@ -835,7 +835,7 @@ fn transfer_facts(tx: &Transaction<'_>, doc: i64, pdf: &str) -> Result<TransferF
     let words = |codes: &str| -> Vec<String> {
         codes
             .split(',')
-            .filter_map(crate::desk::flag_words)
+            .filter_map(crate::prepare::imaging::flag_words)
             .collect()
     };
     let mut stmt = tx.prepare(

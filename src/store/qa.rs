@@ -149,7 +149,7 @@ impl Store {
             for (id, uuid, codes) in &docs {
                 let mut flags: Vec<String> = codes
                     .split(',')
-                    .filter_map(crate::desk::flag_words)
+                    .filter_map(crate::prepare::imaging::flag_words)
                     .collect();
                 flags.sort();
                 flags.dedup();
