@@ -35,6 +35,7 @@ pub mod config;
 pub mod demo;
 pub mod desk;
 pub mod eval;
+mod fsutil;
 pub mod intake;
 pub mod ocr;
 pub mod package;

@@ -214,7 +214,7 @@ fn a_home_from_before_encryption_is_encrypted_on_first_start() {
     );
     assert_eq!(plain_signatures(&home), Vec::<PathBuf>::new());
     assert!(!old_blob.exists());
-    assert!(scanstelle::store::is_encrypted(&db));
+    assert!(scanstelle::protect::crypto::is_encrypted(&db));
     let blobs = BlobStore::open(home.join("blobs"), &keys).unwrap();
     assert_eq!(blobs.get(&sha).unwrap(), page);
 }

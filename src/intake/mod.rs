@@ -26,9 +26,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use crate::fsutil::sync_dir;
 use crate::intake::profile::Profile;
 use crate::station::Station;
-use crate::store::blob::{Sha256Hex, sync_dir};
+use crate::store::blob::Sha256Hex;
 use crate::store::{
     Ingested, NewPage, NewQuarantine, NewSource, SourceFile, SourceState, StoreError,
 };

@@ -404,7 +404,7 @@ fn move_durably(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::copy(from, &tmp)?;
     std::fs::File::open(&tmp)?.sync_all()?;
     std::fs::rename(&tmp, to)?;
-    crate::store::blob::sync_dir(dir)?;
+    crate::fsutil::sync_dir(dir)?;
     std::fs::remove_file(from)
 }
 

@@ -230,7 +230,7 @@ impl BlobStore {
             fill(&mut w)?;
             w.finish()?.sync_all()?;
             fs::rename(tmp, dest)?;
-            sync_dir(dest.parent().expect("sealed file has a parent"))
+            crate::fsutil::sync_dir(dest.parent().expect("sealed file has a parent"))
         })();
         if result.is_err() {
             let _ = fs::remove_file(tmp);
@@ -319,11 +319,6 @@ impl BlobStore {
         }
         Ok(n)
     }
-}
-
-/// Makes a rename or create in `dir` durable.
-pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
 }
 
 #[cfg(test)]

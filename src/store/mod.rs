@@ -75,25 +75,6 @@ pub enum StoreError {
     WrongKey(PathBuf),
 }
 
-const PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
-
-fn header(path: &Path) -> Option<[u8; 16]> {
-    use std::io::Read;
-    let mut head = [0u8; 16];
-    std::fs::File::open(path).ok()?.read_exact(&mut head).ok()?;
-    Some(head)
-}
-
-/// Whether `path` is a database file encrypted with SQLCipher (not empty,
-/// not plain SQLite).
-pub fn is_encrypted(path: &Path) -> bool {
-    header(path).is_some_and(|h| &h != PLAIN_HEADER)
-}
-
-fn is_plain_database(path: &Path) -> bool {
-    header(path).is_some_and(|h| &h == PLAIN_HEADER)
-}
-
 /// Overwrites with zeros and removes the plain copy an encryption left.
 fn wipe_plain_leftover(path: &Path) -> std::io::Result<()> {
     use std::io::Write;
@@ -145,7 +126,7 @@ fn encrypt_plain_database(path: &Path, keys: &Keys) -> Result<()> {
     std::fs::hard_link(path, &old).map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)?;
     if let Some(dir) = path.parent() {
-        crate::store::blob::sync_dir(dir).map_err(io)?;
+        crate::fsutil::sync_dir(dir).map_err(io)?;
     }
     wipe_plain_leftover(path).map_err(io)?;
     for side in ["-wal", "-shm", "-journal"] {
@@ -363,7 +344,7 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating and migrating if needed) the database at `path`.
     pub fn open(path: &Path, keys: &Keys) -> Result<Self> {
-        if is_plain_database(path) {
+        if crate::protect::crypto::is_plain_database(path) {
             encrypt_plain_database(path, keys)?;
         }
         wipe_plain_leftover(path)

@@ -150,7 +150,7 @@ impl Keys {
         }
         let master = match read_key_file(&path, settings) {
             Err(KeyError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
-                if crate::store::is_encrypted(&home.join("scanstelle.db")) {
+                if is_encrypted(&home.join("scanstelle.db")) {
                     return Err(KeyError::Missing(path));
                 }
                 create_key_file(&path)?;
@@ -230,7 +230,7 @@ fn write_private(path: &Path, text: &str, replace: bool) -> Result<(), KeyError>
     let _ = fs::remove_file(&tmp);
     result.map_err(io_err(path))?;
     if let Some(dir) = path.parent() {
-        crate::store::blob::sync_dir(dir).map_err(io_err(dir))?;
+        crate::fsutil::sync_dir(dir).map_err(io_err(dir))?;
     }
     Ok(())
 }
@@ -358,6 +358,26 @@ pub fn set_passphrase(
         .unwrap_or_else(|e| e.into_inner())
         .remove(&path);
     Ok(path)
+}
+
+const PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+fn header(path: &Path) -> Option<[u8; 16]> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path).ok()?.read_exact(&mut head).ok()?;
+    Some(head)
+}
+
+/// Whether `path` is a database file encrypted with SQLCipher (not empty,
+/// not plain SQLite).
+pub fn is_encrypted(path: &Path) -> bool {
+    header(path).is_some_and(|h| &h != PLAIN_HEADER)
+}
+
+/// Whether `path` is a plain (unencrypted) SQLite database file.
+pub fn is_plain_database(path: &Path) -> bool {
+    header(path).is_some_and(|h| &h == PLAIN_HEADER)
 }
 
 #[cfg(test)]
