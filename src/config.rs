@@ -139,6 +139,19 @@ pub fn default_config_path() -> Option<PathBuf> {
 }
 
 impl Config {
+    /// The syncer this configuration describes, sending as `user`.
+    pub fn syncer(&self, user: &str) -> Result<crate::sync::Syncer, crate::sync::SyncError> {
+        let transport = crate::sync::transport_for(&self.dms, &self.home)?;
+        let rules = crate::classify::Classifier::new(&self.classify)
+            .map(|c| c.rules().clone())
+            .map_err(|e| crate::sync::SetupError(e.to_string()))?;
+        Ok(
+            crate::sync::Syncer::new(transport, self.dms.clone(), rules, &self.home, user)?
+                .with_qa(self.qa.clone())
+                .with_config_sha256(self.fingerprint()),
+        )
+    }
+
     /// Loads the configuration: `config` (or the default path, if it
     /// exists), with `home` overriding the file's home.
     pub fn load(config: Option<&Path>, home: Option<&Path>) -> Result<Self, ConfigError> {

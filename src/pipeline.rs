@@ -983,8 +983,6 @@ mod stage_tests {
         // The outbox stores message types of the packaging stage.
         ("store", "package::xdomea"),
         ("store", "package::transfer"),
-        // `Syncer::from_config` takes the whole configuration.
-        ("sync", "config"),
     ];
 
     fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

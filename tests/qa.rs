@@ -11,7 +11,6 @@ use common::dms::TestDms;
 use scanstelle::protect::qa::QaSettings;
 use scanstelle::protect::users::{Role, add_user};
 use scanstelle::store::Store;
-use scanstelle::sync::Syncer;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
@@ -60,7 +59,7 @@ fn a_batch_leaves_after_its_sample_is_checked_and_another_person_released_it() {
         ..Default::default()
     };
     let config = scanstelle::config::Config::from_file(file, home.clone(), None).unwrap();
-    let syncer = Syncer::from_config(&config, "scan01").unwrap();
+    let syncer = config.syncer("scan01").unwrap();
     let keys = common::keys(&home);
     let blobs = scanstelle::store::blob::BlobStore::open(home.join("blobs"), &keys).unwrap();
     let mut s = common::store(&home);

@@ -201,8 +201,7 @@ pub(crate) fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<Ex
     // the quality-control release (the window's demo asks for it).
     quick.qa = scanstelle::protect::qa::QaSettings::off();
     println!("(Ohne Fenster: Stapel gehen ohne Qualitätskontroll-Freigabe an das Demo-DMS.)");
-    let syncer =
-        scanstelle::sync::Syncer::from_config(&quick, &scanstelle::protect::users::os_user())?;
+    let syncer = quick.syncer(&scanstelle::protect::users::os_user())?;
     let blobs = scanstelle::store::blob::BlobStore::open(home.join("blobs"), &keys)?;
     let no_stop = std::sync::atomic::AtomicBool::new(false);
     let mut synced = syncer.pass(&mut store, &blobs, &no_stop)?;

@@ -9,12 +9,12 @@ use scanstelle::config::Config;
 use scanstelle::desk::local_time;
 use scanstelle::station::{Station, StationError};
 use scanstelle::store::Store;
-use scanstelle::sync::{SyncSummary, Syncer};
+use scanstelle::sync::SyncSummary;
 
 /// One pass: package, deliver, read replies, purge. Fails (exit 1) when
 /// the DMS could not be reached or refused, after recording it.
 pub fn sync_once(config: &Config) -> Result<ExitCode> {
-    let syncer = Syncer::from_config(config, &scanstelle::protect::users::os_user())?;
+    let syncer = config.syncer(&scanstelle::protect::users::os_user())?;
     // The station's lock: a running `watch` (or window) syncs by itself.
     let mut station = match Station::open(&config.home, &config.keys()?) {
         Ok(s) => s,

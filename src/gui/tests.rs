@@ -678,7 +678,7 @@ fn finished_batches_and_problems_become_notifications() {
 #[test]
 fn the_transfer_screen_shows_the_dms_and_a_purged_batch_stays_closed() {
     use scanstelle::store::OutboxState;
-    use scanstelle::sync::{DemoDms, DmsSettings, Syncer};
+    use scanstelle::sync::{DemoDms, DmsSettings};
     let dir = tempfile::tempdir().unwrap();
     let mut config = station(dir.path());
     config.dms = DmsSettings {
@@ -693,7 +693,7 @@ fn the_transfer_screen_shows_the_dms_and_a_purged_batch_stays_closed() {
     assert!(app.overview.sync.last_contact_at.is_none());
     // The bank statement goes out, the demo DMS files it, the station
     // deletes its copies (retention 0).
-    let syncer = Syncer::from_config(&config, "scan01").unwrap();
+    let syncer = config.syncer("scan01").unwrap();
     let mut store = Store::open(
         &config.home.join("scanstelle.db"),
         &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),

@@ -231,7 +231,7 @@ pub async fn run(
     // The sync to the DMS, too: never in the way of intake or processing.
     let syncer = match &options.sync_as {
         Some(user) => Some(crate::sync::spawn_worker(
-            crate::sync::Syncer::from_config(config, user)?,
+            config.syncer(user)?,
             config.home.clone(),
             config.keys()?,
             stop_processing.clone(),

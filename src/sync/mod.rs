@@ -322,7 +322,7 @@ impl Syncer {
     /// A syncer for the station at `home` (containers are built in
     /// `<home>/outbox`). Batches leave as soon as they are decided; the
     /// station's quality control comes with [`Syncer::with_qa`] (as
-    /// [`Syncer::from_config`] does).
+    /// [`crate::config::Config::syncer`] does).
     pub fn new(
         transport: Box<dyn Transport>,
         settings: DmsSettings,
@@ -355,16 +355,11 @@ impl Syncer {
         self
     }
 
-    /// The syncer the configuration describes.
-    pub fn from_config(config: &crate::config::Config, user: &str) -> Result<Self, SyncError> {
-        let transport = transport_for(&config.dms, &config.home)?;
-        let rules = crate::classify::Classifier::new(&config.classify)
-            .map(|c| c.rules().clone())
-            .map_err(|e| SetupError(e.to_string()))?;
-        let mut syncer = Self::new(transport, config.dms.clone(), rules, &config.home, user)?
-            .with_qa(config.qa.clone());
-        syncer.sender.config_sha256 = Some(config.fingerprint());
-        Ok(syncer)
+    /// Records the fingerprint of the configuration the messages are sent
+    /// under (in each message's sender block).
+    pub fn with_config_sha256(mut self, sha256: String) -> Self {
+        self.sender.config_sha256 = Some(sha256);
+        self
     }
 
     /// Where the DMS is (`Ablageort`).
