@@ -6,7 +6,8 @@
 mod common;
 
 use common::{schema, validate};
-use scanstelle::package::xdomea::{Package, PackageDocument, Sender};
+use scanstelle::package::Sender;
+use scanstelle::package::xdomea::{Package, PackageDocument};
 use scanstelle::store::blob::BlobStore;
 use std::io::Read;
 

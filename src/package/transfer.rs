@@ -7,7 +7,8 @@
 //! paper match rests. It travels in the xdomea package as an `Anlage`
 //! beside the PDF/A; its schema is `assets/transfervermerk.xsd` ([`SCHEMA`]).
 
-use crate::package::xdomea::{Sender, esc};
+use crate::package::Sender;
+use crate::package::xml::esc;
 
 /// The note's XML schema.
 pub const SCHEMA: &str = include_str!("../../assets/transfervermerk.xsd");

@@ -22,8 +22,9 @@ pub use http::{HttpOptions, HttpTransport, SetupError};
 pub use transport::{Container, FailureKind, FolderTransport, Transport, TransportError};
 
 use crate::classify::doctype::TypeRules;
+use crate::package::Sender;
 use crate::package::xdomea::reply::{self, Reply};
-use crate::package::xdomea::{Package, Sender, container_name};
+use crate::package::xdomea::{Package, container_name};
 use crate::store::blob::{BlobStore, Sha256Hex};
 use crate::store::{OutboxRow, OutboxState, Store, StoreError};
 use serde::Deserialize;

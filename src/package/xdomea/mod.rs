@@ -14,6 +14,8 @@
 
 pub mod reply;
 
+use crate::package::Sender;
+use crate::package::xml::esc;
 use crate::store::blob::{BlobStore, Sha256Hex};
 use std::io::{Seek, Write};
 
@@ -208,23 +210,6 @@ impl Package {
     }
 }
 
-/// Who sends, and where the DMS finds the files.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Sender {
-    /// SHA-256 of the station's configuration (transfer note).
-    pub config_sha256: Option<String>,
-    /// The quality control the batches went through (none: off).
-    pub qa: Option<crate::protect::qa::QaSettings>,
-    /// Sending institution, e.g. "Jobcenter Minden-Lübbecke".
-    pub institution: String,
-    /// Sending unit, e.g. "Scanstelle".
-    pub unit: String,
-    /// Who made the message (`Erstellerkennung`).
-    pub user: String,
-    /// `Ablageort`: the transport's folder name or URL.
-    pub location: String,
-}
-
 /// Errors writing a container.
 #[derive(Debug, thiserror::Error)]
 pub enum PackageError {
@@ -252,23 +237,6 @@ fn version_xml(indent: &str, code: &str, version: &str, file: &str) -> String {
         "{indent}<xdomea:Version>\n{indent}  <xdomea:Nummer>1</xdomea:Nummer>\n{indent}  <xdomea:Format>\n{indent}    <xdomea:Name listURI=\"urn:xoev-de:xdomea:codeliste:dateiformat\" listVersionID=\"1.0\"><code>{code}</code></xdomea:Name>\n{indent}    <xdomea:Version>{version}</xdomea:Version>\n{indent}    <xdomea:Primaerdokument><xdomea:Dateiname>{}</xdomea:Dateiname></xdomea:Primaerdokument>\n{indent}  </xdomea:Format>\n{indent}</xdomea:Version>\n",
         esc(file)
     )
-}
-
-/// Escapes text for XML content.
-pub(crate) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // Characters XML 1.0 does not allow are left out.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 impl Package {

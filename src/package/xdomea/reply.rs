@@ -7,7 +7,7 @@
 //! The writers serve the station's demo DMS and the tests' importer; what
 //! they write validates against the xdomea 3.0.0 schema (tested).
 
-use super::esc;
+use crate::package::xml::esc;
 
 /// File name of a 0629 for a process.
 pub fn received_name(process_id: &str) -> String {
