@@ -1,0 +1,331 @@
+//! Pages through preparation and OCR: batches and pages per state, the
+//! preparation and OCR results of each page.
+
+use super::*;
+
+/// The preparation result of one page, to record.
+#[derive(Debug, Clone)]
+pub struct NewPrep<'a> {
+    /// The page.
+    pub page_id: i64,
+    /// Digest of the page image analysed (the raw page).
+    pub page_sha: &'a Sha256Hex,
+    /// Digest of the thumbnail blob.
+    pub thumb_sha: &'a Sha256Hex,
+    /// The analysis.
+    pub analysis: &'a crate::prepare::imaging::Analysis,
+    /// Parameters used, for the transformation record.
+    pub params: String,
+    /// Barcodes read on the page.
+    pub barcodes: &'a [crate::prepare::separation::Barcode],
+    /// Clockwise quarter turn applied (0, 90, 180, 270).
+    pub rotation: u16,
+    /// Measured skew in degrees, if any.
+    pub skew: Option<f32>,
+    /// The prepared page (turned, straightened, smoothed), if it differs from the raw one.
+    pub prepared: Option<&'a Sha256Hex>,
+    /// Whether a 3×3 median filter smoothed it (grainy page).
+    pub denoised: bool,
+}
+
+/// The OCR result of one page, to record.
+#[derive(Debug, Clone)]
+pub struct NewOcr<'a> {
+    /// The page.
+    pub page_id: i64,
+    /// The recognised page.
+    pub ocr: &'a crate::ocr::OcrPage,
+    /// The page had to be turned to be read (recorded with the reading).
+    pub turned: Option<&'a OcrTurn>,
+}
+
+/// A page turned by the recognition stage: it read only upright after this
+/// quarter turn.
+#[derive(Debug, Clone)]
+pub struct OcrTurn {
+    /// Quarter turn, clockwise (90, 180, 270).
+    pub clockwise: u16,
+    /// The turned page image.
+    pub after: Sha256Hex,
+    /// Its thumbnail.
+    pub thumb: Sha256Hex,
+}
+
+/// A page waiting for a pipeline step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingPage {
+    /// The page.
+    pub page_id: i64,
+    /// Its image blob: the prepared (deskewed) image once there is one, else the raw page.
+    pub sha: Sha256Hex,
+    /// How the blob is encoded.
+    pub encoding: String,
+    /// Resolution, if known.
+    pub dpi: Option<f64>,
+    /// Text the file carried (born-digital PDFs).
+    pub source_text: Option<String>,
+}
+
+impl Store {
+    /// Batches in a state, oldest first.
+    pub fn batches_in_state(&self, state: BatchState) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM batches WHERE state = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([state], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Pages of a batch in a state, in batch order.
+    pub fn pages_in_state(&self, batch_id: i64, state: PageState) -> Result<Vec<PendingPage>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT p.id, COALESCE(pp.prepared_sha, p.sha256),
+                    CASE WHEN pp.prepared_sha IS NULL THEN p.encoding ELSE 'png' END,
+                    p.dpi_x, p.source_text
+             FROM pages p LEFT JOIN page_prep pp ON pp.page_id = p.id
+             WHERE p.batch_id = ?1 AND p.state = ?2 ORDER BY p.seq",
+        )?;
+        let rows = stmt.query_map(params![batch_id, state], |r| {
+            let sha: String = r.get(1)?;
+            Ok(PendingPage {
+                page_id: r.get(0)?,
+                sha: Sha256Hex::parse(&sha).unwrap_or_else(|| Sha256Hex::of(b"")),
+                encoding: r.get(2)?,
+                dpi: r.get(3)?,
+                source_text: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Moves a batch one step; fails if it is not in `from`.
+    pub fn advance_batch(&mut self, batch_id: i64, from: BatchState, to: BatchState) -> Result<()> {
+        let transition = || StoreError::Transition {
+            what: "Stapel",
+            id: batch_id,
+            from: from.to_string(),
+            to: to.to_string(),
+        };
+        if !from.can_become(to) {
+            return Err(transition());
+        }
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE batches SET state = ?1, updated_at = ?2 WHERE id = ?3 AND state = ?4",
+            params![to, now(), batch_id, from],
+        )?;
+        if n != 1 {
+            return Err(transition());
+        }
+        event(&tx, &format!("batch.{to}"), Some(batch_id), None, "")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a page's preparation: analysis, thumbnail, transformation
+    /// record, and its new state (`prepared`, or `blank`, which also takes
+    /// it out of its document) — one transaction.
+    pub fn record_prep(&mut self, prep: &NewPrep<'_>) -> Result<PageState> {
+        let now = now();
+        let a = prep.analysis;
+        let to = if a.blank {
+            PageState::Blank
+        } else {
+            PageState::Prepared
+        };
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE pages SET state = ?1, updated_at = ?2 WHERE id = ?3 AND state = ?4",
+            params![to, now, prep.page_id, PageState::Ingested],
+        )?;
+        if n != 1 {
+            return Err(StoreError::Transition {
+                what: "Seite",
+                id: prep.page_id,
+                from: PageState::Ingested.to_string(),
+                to: to.to_string(),
+            });
+        }
+        let flags: Vec<&str> = a.flags.iter().map(|f| f.code()).collect();
+        tx.execute(
+            "INSERT INTO page_prep (page_id, thumb_sha, ink, blank, mean, contrast, flags, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                prep.page_id,
+                prep.thumb_sha.as_str(),
+                a.ink,
+                a.blank,
+                a.mean,
+                a.contrast,
+                flags.join(","),
+                now
+            ],
+        )?;
+        let mut t = tx.prepare(
+            "INSERT INTO page_transforms (page_id, step, params, sha_before, sha_after, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        t.execute(params![
+            prep.page_id,
+            "analyse",
+            prep.params,
+            prep.page_sha.as_str(),
+            None::<String>,
+            now
+        ])?;
+        t.execute(params![
+            prep.page_id,
+            "thumbnail",
+            "jpeg",
+            prep.page_sha.as_str(),
+            prep.thumb_sha.as_str(),
+            now
+        ])?;
+        if let Some(after) = prep.prepared {
+            t.execute(params![
+                prep.page_id,
+                "orient_deskew",
+                format!(
+                    "rotate_cw={} deskew={:.2} bilinear{}",
+                    prep.rotation,
+                    prep.skew.unwrap_or(0.0),
+                    if prep.denoised { " median3x3" } else { "" }
+                ),
+                prep.page_sha.as_str(),
+                after.as_str(),
+                now
+            ])?;
+        }
+        drop(t);
+        tx.execute(
+            "UPDATE page_prep SET rotation = ?1, skew = ?2, prepared_sha = ?3 WHERE page_id = ?4",
+            params![
+                prep.rotation,
+                prep.skew,
+                prep.prepared.map(|s| s.as_str().to_owned()),
+                prep.page_id
+            ],
+        )?;
+        for b in prep.barcodes {
+            tx.execute(
+                "INSERT INTO page_barcodes (page_id, format, text) VALUES (?1, ?2, ?3)",
+                params![prep.page_id, b.format, b.text],
+            )?;
+        }
+        if a.blank {
+            tx.execute(
+                "DELETE FROM document_pages WHERE page_id = ?1",
+                [prep.page_id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(to)
+    }
+
+    /// Records a page's OCR result, makes it searchable and marks it `recognized`.
+    pub fn record_ocr(&mut self, rec: &NewOcr<'_>) -> Result<()> {
+        let now = now();
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE pages SET state = ?1, updated_at = ?2 WHERE id = ?3 AND state = ?4",
+            params![PageState::Recognized, now, rec.page_id, PageState::Prepared],
+        )?;
+        if n != 1 {
+            return Err(StoreError::Transition {
+                what: "Seite",
+                id: rec.page_id,
+                from: PageState::Prepared.to_string(),
+                to: PageState::Recognized.to_string(),
+            });
+        }
+        if let Some(turn) = rec.turned {
+            let before: Option<String> = tx
+                .query_row(
+                    "SELECT COALESCE(pp.prepared_sha, p.sha256) FROM pages p
+                     LEFT JOIN page_prep pp ON pp.page_id = p.id WHERE p.id = ?1",
+                    [rec.page_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            edit::record_turn(
+                &tx,
+                "ocr_orientation",
+                rec.page_id,
+                turn.clockwise,
+                &before.unwrap_or_default(),
+                turn.after.as_str(),
+                turn.thumb.as_str(),
+                &now,
+            )?;
+        }
+        let o = rec.ocr;
+        tx.execute(
+            "INSERT INTO page_ocr (page_id, text, words, mean_conf, languages, engine, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                rec.page_id,
+                o.text,
+                crate::ocr::encode_words(&o.words),
+                o.mean_conf,
+                o.languages,
+                o.engine,
+                now
+            ],
+        )?;
+        let source_text: Option<String> = tx.query_row(
+            "SELECT source_text FROM pages WHERE id = ?1",
+            [rec.page_id],
+            |r| r.get(0),
+        )?;
+        search::index_page(&tx, rec.page_id, &o.text, source_text.as_deref())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The resolution a page was scanned at, if known.
+    pub fn page_dpi(&self, page_id: i64) -> Result<Option<f64>> {
+        Ok(self
+            .conn
+            .query_row("SELECT dpi_x FROM pages WHERE id = ?1", [page_id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten())
+    }
+
+    /// The OCR text of a page, if recognised.
+    pub fn ocr_text(&self, page_id: i64) -> Result<Option<(String, f64)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT text, mean_conf FROM page_ocr WHERE page_id = ?1",
+                [page_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Quality flags and blank marks of the pages of a batch, for reports.
+    pub fn prep_flags(&self, batch_id: i64) -> Result<Vec<(i64, bool, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT p.id, pp.blank, pp.flags FROM page_prep pp JOIN pages p ON p.id = pp.page_id
+             WHERE p.batch_id = ?1 ORDER BY p.seq",
+        )?;
+        let rows = stmt.query_map([batch_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+impl Store {
+    /// The profile a batch came through.
+    pub fn batch_profile(&self, batch_id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT profile FROM batches WHERE id = ?1",
+                [batch_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}
