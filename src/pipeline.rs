@@ -1047,6 +1047,24 @@ mod stage_tests {
         deps
     }
 
+    #[test]
+    fn only_the_store_runs_sql() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        let outside: Vec<String> = files
+            .iter()
+            .filter(|f| !f.starts_with(src.join("store")) && !f.ends_with("gui/tests.rs"))
+            .filter(|f| {
+                std::fs::read_to_string(f).unwrap().lines().any(|l| {
+                    !l.trim_start().starts_with("//") && l.contains(concat!("rus", "qlite"))
+                })
+            })
+            .map(|f| f.display().to_string())
+            .collect();
+        assert!(outside.is_empty(), "SQL outside src/store: {outside:?}");
+    }
+
     /// Whether `to` can be reached from `from`.
     fn reaches(deps: &BTreeMap<String, BTreeSet<String>>, from: &str, to: &str) -> bool {
         let mut seen = BTreeSet::new();

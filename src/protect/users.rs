@@ -10,7 +10,7 @@
 //! command line's `--user` (password on stdin) or mapped OS user. What a
 //! role may do is [`Role::may`].
 
-use crate::store::{Result as StoreResult, Store, StoreError};
+use crate::store::{Store, StoreError};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use std::time::Duration;
@@ -287,7 +287,7 @@ pub fn add_user_for(
             "Das Passwort braucht mindestens {MIN_PASSWORD} Zeichen"
         )));
     }
-    let admins = store.count_admins()?;
+    let admins = store.admin_count()?;
     match by {
         None if admins == 0 && role != Role::Admin => {
             return Err(UserError::Refused(
@@ -299,7 +299,9 @@ pub fn add_user_for(
                 "Konten legt ein Administrator an (Anmeldung nötig)".into(),
             ));
         }
-        Some(admin) if store.user_role(admin)? != Some(Role::Admin) => {
+        Some(admin)
+            if store.account(admin)?.and_then(|a| Role::parse(&a.role)) != Some(Role::Admin) =>
+        {
             return Err(UserError::Refused(format!(
                 "{admin} ist kein Administrator"
             )));
@@ -354,77 +356,3 @@ pub fn login(store: &Store, name: &str, password: &str) -> Result<Role, UserErro
 
 /// An Argon2id hash to spend the same time on unknown names.
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-/// An account as stored.
-#[derive(Debug, Clone)]
-pub struct Account {
-    /// Name.
-    pub name: String,
-    /// Role (stored name).
-    pub role: String,
-    /// PHC hash.
-    pub password: String,
-    /// Disabled.
-    pub disabled: bool,
-    /// Failed logins in a row.
-    pub failed: u32,
-    /// Locked until (RFC 3339).
-    pub locked_until: Option<String>,
-}
-
-impl Store {
-    fn count_admins(&self) -> StoreResult<i64> {
-        Ok(self.connection().query_row(
-            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0",
-            [],
-            |r| r.get(0),
-        )?)
-    }
-
-    fn user_role(&self, name: &str) -> StoreResult<Option<Role>> {
-        Ok(self.account(name)?.and_then(|a| Role::parse(&a.role)))
-    }
-
-    /// An account by name.
-    pub fn account(&self, name: &str) -> StoreResult<Option<Account>> {
-        self.account_where("name", name)
-    }
-
-    /// The account mapped to an operating-system user.
-    pub fn account_of_os_user(&self, os_user: &str) -> StoreResult<Option<Account>> {
-        self.account_where("os_user", os_user)
-    }
-
-    fn account_where(&self, column: &str, value: &str) -> StoreResult<Option<Account>> {
-        use rusqlite::OptionalExtension;
-        Ok(self
-            .connection()
-            .query_row(
-                &format!(
-                    "SELECT name, role, password, disabled, failed, locked_until FROM users
-                     WHERE {column} = ?1"
-                ),
-                [value],
-                |r| {
-                    Ok(Account {
-                        name: r.get(0)?,
-                        role: r.get(1)?,
-                        password: r.get(2)?,
-                        disabled: r.get(3)?,
-                        failed: r.get(4)?,
-                        locked_until: r.get(5)?,
-                    })
-                },
-            )
-            .optional()?)
-    }
-
-    /// Every account: name and role.
-    pub fn users(&self) -> StoreResult<Vec<(String, String)>> {
-        let mut stmt = self
-            .connection()
-            .prepare("SELECT name, role FROM users ORDER BY name")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-}

@@ -24,6 +24,7 @@ pub mod state;
 use crate::intake::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
 use crate::protect::crypto::Keys;
 use crate::store::blob::Sha256Hex;
+pub use accounts::Account;
 pub use audit::{AuditReport, CaseDocument};
 pub use cases::{DocumentReport, NewDecision, RegisterVersion};
 pub use desk::{BatchRow, DecisionState, DetailPage, DocumentDetail, EventRow};
