@@ -25,7 +25,7 @@ fn pages() -> Vec<PathBuf> {
 }
 
 fn cores() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
+    std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
 }
 
 /// Scanstelle: decode, load, OCR pool with one engine per core.

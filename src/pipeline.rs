@@ -441,7 +441,7 @@ fn record_ocr_result(
             summary.recognized += 1;
         }
         (page_id, Err(e)) => {
-            tracing::error!(seite = page_id, fehler = %e, "Texterkennung fehlgeschlagen")
+            tracing::error!(seite = page_id, fehler = %e, "Texterkennung fehlgeschlagen");
         }
     }
     Ok(())

@@ -259,7 +259,7 @@ fn a_headless_first_start_asks_for_the_one_time_token() {
     let (ok, out) = user_add(
         &home,
         &["kim", "--role", "admin", "--token"],
-        &format!("{}admin-pass-2026\n", token),
+        &format!("{token}admin-pass-2026\n"),
     );
     assert!(ok, "{out}");
     assert!(!token_file.exists(), "the token is used up");

@@ -85,7 +85,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<ParsedRegister, RegisterError> {
         .headers()
         .map_err(|e| RegisterError(e.to_string()))?
         .iter()
-        .map(|h| h.to_lowercase())
+        .map(str::to_lowercase)
         .collect();
     if header != COLUMNS {
         return Err(RegisterError(format!(
@@ -99,9 +99,9 @@ pub fn parse_csv(bytes: &[u8]) -> Result<ParsedRegister, RegisterError> {
     let mut seen: HashMap<String, u64> = HashMap::new();
     for record in reader.records() {
         let (line, record) = match record {
-            Ok(r) => (r.position().map_or(0, |p| p.line()), r),
+            Ok(r) => (r.position().map_or(0, csv::Position::line), r),
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, csv::Position::line);
                 out.bad.push(BadRow {
                     line,
                     reason: e.to_string(),

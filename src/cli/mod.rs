@@ -355,7 +355,7 @@ pub(crate) fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 
 /// OCR threads: as asked, else one per core.
 pub(crate) fn threads(asked: Option<usize>) -> usize {
-    asked.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+    asked.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
 }
 
 pub(crate) fn open_store(config: &Config) -> Result<scanstelle::store::Store> {

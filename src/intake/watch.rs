@@ -257,7 +257,7 @@ pub async fn run(
             move || {
                 work.work.fetch_add(1, Ordering::SeqCst);
             },
-        )
+        );
     });
 
     let mut summary = WatchSummary {

@@ -80,7 +80,7 @@ impl Patch {
     pub fn of_text(text: &str) -> Option<Self> {
         let t: String = text
             .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
+            .filter(char::is_ascii_alphanumeric)
             .collect::<String>()
             .to_uppercase();
         match t.strip_prefix("PATCH")? {

@@ -121,7 +121,7 @@ impl Store {
         )?;
         let mut blobs: Vec<Sha256Hex> = stmt
             .query_map([bg], |r| r.get::<_, String>(0))?
-            .filter_map(|r| r.ok())
+            .filter_map(std::result::Result::ok)
             .filter_map(|s| Sha256Hex::parse(&s))
             .collect();
         let mut kept_sources = Vec::new();

@@ -465,7 +465,7 @@ impl Store {
                 None if !general.is_empty() => Some(
                     general
                         .iter()
-                        .map(|g| g.to_string())
+                        .map(std::string::ToString::to_string)
                         .collect::<Vec<_>>()
                         .join("; "),
                 ),
@@ -618,7 +618,7 @@ impl Store {
         )?;
         let rows = stmt.query_map([batch], |r| r.get::<_, String>(0))?;
         Ok(rows
-            .filter_map(|r| r.ok())
+            .filter_map(std::result::Result::ok)
             .filter_map(|s| Sha256Hex::parse(&s))
             .collect())
     }

@@ -62,7 +62,7 @@ fn bg_form(parts: &[String]) -> Option<String> {
 /// a short code of capitals between digit groups (`BG`, `RE`).
 fn number_part(w: &str) -> bool {
     w.chars().any(|c| c.is_ascii_digit())
-        || (w.chars().count() <= 3 && w.chars().all(|c| c.is_uppercase()))
+        || (w.chars().count() <= 3 && w.chars().all(char::is_uppercase))
 }
 
 /// The text as indexed: the text itself (ß as `ss`), then the extra forms —

@@ -136,12 +136,9 @@ impl PageState {
         use PageState::*;
         matches!(
             (self, next),
-            (Ingested, Prepared)
-                | (Ingested, Blank)
-                | (Prepared, Blank)
-                | (Prepared, Separator)
-                | (Separator, Prepared)
-                | (Prepared, Recognized)
+            (Ingested | Separator, Prepared)
+                | (Ingested | Prepared, Blank)
+                | (Prepared, Separator | Recognized)
                 | (Recognized, Removed)
                 | (Removed, Recognized)
         )
@@ -170,12 +167,9 @@ impl DocumentState {
         use DocumentState::*;
         matches!(
             (self, next),
-            (Open, Classified)
-                | (Open, Review)
-                | (Classified, Review)
-                | (Classified, Released)
-                | (Review, Released)
-                | (Released, Review)
+            (Open, Classified | Review)
+                | (Classified | Released, Review)
+                | (Classified | Review, Released)
                 | (Released, Transferred)
         )
     }
@@ -213,11 +207,8 @@ impl OutboxState {
         use OutboxState::*;
         matches!(
             (self, next),
-            (Packaged, Sent)
-                | (Sent, Sent)
-                | (Sent, Received)
+            (Packaged | Sent, Sent | Received)
                 | (Packaged | Sent | Received, Imported | Rejected)
-                | (Packaged, Received)
                 | (Imported, Purged)
         )
     }

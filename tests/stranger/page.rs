@@ -846,7 +846,7 @@ pub fn scan(rng: &mut Rng, page: &Page, look: &ScanLook) -> RgbImage {
     let amp = (look.noise * 256.0 / 128.0) as i32;
     let mut noise = Noise(rng.next_u64() as u32 | 1);
     let pr = print.as_raw();
-    let ir = ink.as_ref().map(|i| i.as_raw());
+    let ir = ink.as_ref().map(image::ImageBuffer::as_raw);
     for (i, px) in raw.chunks_exact_mut(3).enumerate() {
         let p = u32::from(pr[i]);
         let a = ir.map_or(0, |r| 255 - u32::from(r[i]));
@@ -876,7 +876,7 @@ pub fn scan_grey(rng: &mut Rng, page: &Page, look: &ScanLook) -> GrayImage {
     let amp = (look.noise * 256.0 / 128.0) as i32;
     let mut noise = Noise(rng.next_u64() as u32 | 1);
     let pr = print.as_raw();
-    let ir = ink.as_ref().map(|i| i.as_raw());
+    let ir = ink.as_ref().map(image::ImageBuffer::as_raw);
     for (i, px) in raw.iter_mut().enumerate() {
         let p = u32::from(pr[i]);
         let a = ir.map_or(0, |r| 255 - u32::from(r[i]));

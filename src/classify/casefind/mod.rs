@@ -985,7 +985,7 @@ mod tests {
     fn a_number_one_digit_from_another_case_needs_corroboration() {
         // Read with low confidence and nothing else on the page: review.
         let d = decide(None, &[page(&["BG-Nummer 12345BG0077777"], 70.0)]);
-        assert_eq!(d.status, CaseStatus::Review, "{:?}", d);
+        assert_eq!(d.status, CaseStatus::Review, "{d:?}");
         assert_eq!(d.case.as_deref(), Some("12345BG0077777"));
         // Read cleanly with high confidence: enough.
         let d = decide(None, &[page(&["BG-Nummer 12345BG0077777"], 96.0)]);

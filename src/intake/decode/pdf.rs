@@ -178,7 +178,7 @@ impl Probe {
         for g in glyphs {
             match lines.last_mut() {
                 Some(line) if (line[0].origin.y - g.origin.y).abs() < line[0].size * 0.5 => {
-                    line.push(g)
+                    line.push(g);
                 }
                 _ => lines.push(vec![g]),
             }

@@ -176,7 +176,7 @@ impl Package {
                     &time::format_description::well_known::Rfc3339,
                 )
                 .ok()
-                .map(|t| t.date());
+                .map(time::OffsetDateTime::date);
                 let day = received
                     .map(|t| format!("{:02}.{:02}.{}", t.day(), u8::from(t.month()), t.year()))
                     .unwrap_or_default();

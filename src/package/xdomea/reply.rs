@@ -169,7 +169,7 @@ fn text(n: roxmltree::Node<'_, '_>) -> String {
 /// The feedback inside a `Rueckmeldung`: a code element (its `code` child)
 /// or a free text.
 fn feedback(n: roxmltree::Node<'_, '_>) -> Option<Feedback> {
-    let e = n.children().find(|c| c.is_element())?;
+    let e = n.children().find(roxmltree::Node::is_element)?;
     if e.tag_name().name() == "SonstigeFehlermeldung" {
         return Some(Feedback {
             code: String::new(),

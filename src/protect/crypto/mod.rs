@@ -144,7 +144,9 @@ impl Keys {
     /// (once per process) or, for a new home, made.
     pub fn load(settings: &SecuritySettings, home: &Path) -> Result<Self, KeyError> {
         let path = settings.key_path(home);
-        let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = cache()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(k) = cache.get(&path) {
             return Ok(k.clone());
         }
@@ -355,7 +357,7 @@ pub fn set_passphrase(
     write_private(&path, &text, true)?;
     cache()
         .lock()
-        .unwrap_or_else(|e| e.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .remove(&path);
     Ok(path)
 }
