@@ -2,7 +2,7 @@
 //!
 //! Every state change is one transaction. The database runs in WAL mode with
 //! `synchronous = FULL` and foreign keys on; the schema is migrated in code
-//! ([`schema`]). Opening goes through [`Store::open`] only, so encryption at
+//! (`schema`). Opening goes through [`Store::open`] only, so encryption at
 //! rest is a change in one place.
 
 mod accounts;

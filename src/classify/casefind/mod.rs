@@ -2,9 +2,9 @@
 //!
 //! Evidence, strongest first: the BG-Nummer of a cover sheet; a BG-Nummer
 //! or Kundennummer in the OCR text, however it is written
-//! ([`identifiers`]: any separators, spacing, comb boxes, splits over a
+//! (`identifiers`: any separators, spacing, comb boxes, splits over a
 //! line; OCR confusions repaired only into register values); a person's
-//! full name, address and date of birth from the register ([`persons`]).
+//! full name, address and date of birth from the register (`persons`).
 //! Each piece says where it was (page, word box). Pieces for the same case
 //! combine (noisy-or of the best piece of each kind).
 //!
