@@ -113,7 +113,7 @@ pub(crate) fn watch_cmd(
         shutdown_signal()
     };
     let station = Station::open(&config.home, &config.keys()?)?;
-    tracing::info!(home = %config.home.display(), "Station bereit");
+    tracing::info!(stationsverzeichnis = %config.home.display(), "Station bereit");
     if let Some(token) =
         scanstelle::protect::users::first_start_token(&station.store, &config.home)?
     {

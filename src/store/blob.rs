@@ -106,7 +106,7 @@ impl BlobStore {
         if !store.root.join(SEALED_MARK).exists() {
             let n = store.seal_plain_blobs()?;
             if n > 0 {
-                tracing::info!(blobs = n, "unverschlüsselte Blobs verschlüsselt");
+                tracing::info!(anzahl = n, "unverschlüsselte Ablagedateien verschlüsselt");
             }
             fs::write(store.root.join(SEALED_MARK), b"")?;
         }
@@ -268,7 +268,7 @@ impl BlobStore {
                     let bytes = fs::read(&path)?;
                     let sha = Sha256Hex::of(&bytes);
                     if path.file_name().and_then(|f| f.to_str()) != Some(sha.as_str()) {
-                        tracing::warn!(file = %path.display(), "plain blob does not match its name; left alone");
+                        tracing::warn!(datei = %path.display(), "unverschlüsselte Ablagedatei passt nicht zu ihrem Namen; unverändert gelassen");
                         continue;
                     }
                     if !self.contains(&sha) {

@@ -146,7 +146,7 @@ fn encrypt_plain_database(path: &Path, keys: &Keys) -> Result<()> {
         p.push(side);
         let _ = std::fs::remove_file(PathBuf::from(p));
     }
-    tracing::info!(db = %path.display(), "unverschlüsselte Datenbank verschlüsselt");
+    tracing::info!(datenbank = %path.display(), "unverschlüsselte Datenbank verschlüsselt");
     Ok(())
 }
 

@@ -46,7 +46,7 @@ impl DemoDms {
             let objects = match self.objects(&e.path(), pid) {
                 Ok(o) => o,
                 Err(why) => {
-                    tracing::warn!(container = %name, %why, "Demo-DMS: Container unlesbar");
+                    tracing::warn!(container = %name, grund = %why, "Demo-DMS: Container unlesbar");
                     continue;
                 }
             };

@@ -391,7 +391,9 @@ impl Syncer {
             match store.outgoing(batch) {
                 Ok(_) => summary.packaged += 1,
                 // Not ready after all (a document went back to review).
-                Err(StoreError::Refused(why)) => tracing::debug!(batch, %why, "not packaged"),
+                Err(StoreError::Refused(why)) => {
+                    tracing::debug!(stapel = batch, grund = %why, "nicht verpackt");
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -492,7 +494,7 @@ impl Syncer {
             &row.process_id,
         );
         let retry = stamp(OffsetDateTime::now_utc() + wait);
-        tracing::warn!(process = %row.process_id, error = %e, ?wait, "DMS transfer failed");
+        tracing::warn!(prozess = %row.process_id, fehler = %e, warten = ?wait, "Übertragung an das DMS fehlgeschlagen");
         if e.kind != FailureKind::Local {
             store.sync_contact(Err(&e.message))?;
         }
@@ -584,7 +586,7 @@ impl Syncer {
                 let retry = stamp(
                     OffsetDateTime::now_utc() + Duration::from_secs(self.settings.backoff_secs),
                 );
-                tracing::warn!(process = %row.process_id, %why, "unusable DMS reply");
+                tracing::warn!(prozess = %row.process_id, grund = %why, "Antwort des DMS unbrauchbar");
                 store.outbox_failed(row.id, &why, &retry)?;
                 summary.failures += 1;
                 summary.last_error = Some(why);
@@ -696,7 +698,7 @@ impl Syncer {
         for batch in store.batches_to_purge(&before)? {
             for sha in store.batch_blobs(batch)? {
                 if let Err(e) = blobs.remove(&sha) {
-                    tracing::warn!(batch, sha = sha.short(), error = %e, "blob not deleted");
+                    tracing::warn!(stapel = batch, sha = sha.short(), fehler = %e, "Ablagedatei nicht gelöscht");
                     return Ok(());
                 }
             }

@@ -239,7 +239,7 @@ fn write_private(path: &Path, text: &str, replace: bool) -> Result<(), KeyError>
 
 fn create_key_file(path: &Path) -> Result<(), KeyError> {
     let key = random32().map_err(io_err(path))?;
-    tracing::info!(key_file = %path.display(), "neuer Stationsschlüssel");
+    tracing::info!(schluesseldatei = %path.display(), "neuer Stationsschlüssel");
     write_private(path, &raw_text(&key), false)
 }
 
