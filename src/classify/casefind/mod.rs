@@ -416,12 +416,21 @@ impl CaseFinder {
             .any(|e| e.kind == EvidenceKind::CoverSheet && e.score >= 0.9);
         let top_id = top.evidence.iter().any(|e| e.kind.is_identifier());
         let top_person = person_supported(&top.evidence);
+        // The number tells the two apart only when it was read as printed
+        // and is not one digit from another entry (a slip between two
+        // households' numbers would go unnoticed).
+        let solid_id = top
+            .evidence
+            .iter()
+            .any(|e| e.kind.is_identifier() && !e.repaired)
+            && !needs_corroboration.contains(&top.bg);
         if !has_cover {
             for (reason, near_case) in unknown {
-                // One digit from this very case's number, on a document
-                // whose person evidence names the case on its own: a misread
-                // or a slip of that number, not another case.
-                if top_person && near_case.as_deref() == Some(top.bg.as_str()) {
+                // One digit from this very case's numbers, on a document
+                // that names the case on its own (person evidence, or its
+                // number read as printed): a misread or a slip of that
+                // number, not another case.
+                if (top_person || solid_id) && near_case.as_deref() == Some(top.bg.as_str()) {
                     continue;
                 }
                 reasons.push(reason);
@@ -451,14 +460,6 @@ impl CaseFinder {
                             .zip(t.bbox)
                             .is_some_and(|(a, b)| identifiers::overlaps(a, b)))
             };
-            // The number tells the two apart only when it was read as
-            // printed and is not one digit from another entry (a slip
-            // between two households' numbers would go unnoticed).
-            let solid_id = top
-                .evidence
-                .iter()
-                .any(|e| e.kind.is_identifier() && !e.repaired)
-                && !needs_corroboration.contains(&top.bg);
             let conflicting = candidates[1..].iter().filter(|c| c.score >= 0.5).any(|c| {
                 let adds = c
                     .evidence
@@ -1139,7 +1140,7 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_number_one_digit_from_the_named_persons_case_is_no_conflict() {
+    fn an_unknown_number_one_digit_from_the_named_case_is_no_conflict() {
         // Anna Müller (12345BG0012345) named with her address; the number
         // beside it misread in one digit.
         let d = decide_persons(&[
@@ -1164,6 +1165,26 @@ mod tests {
         // Without the person's address or date of birth it is unknown.
         let d = decide_persons(&["BG-Nummer 12345BG0012845", "Anna Müller"]);
         assert_eq!(d.status, CaseStatus::Review, "{:?}", d.reasons);
+        // The case's BG-Nummer read as printed, and a Kundennummer one digit
+        // from a member's (Ben Müller's 123A456790): a misread of his.
+        let d = decide_persons(&[
+            "BG-Nummer 12345BG0012345",
+            "Kundennummer 123A456780",
+            "Anna Müller",
+        ]);
+        assert_eq!(d.status, CaseStatus::Auto, "{:?}", d.reasons);
+        // One digit from another household's Kundennummer: review.
+        let d = decide_persons(&[
+            "BG-Nummer 12345BG0012345",
+            "Kundennummer 555B000009",
+            "Anna Müller",
+        ]);
+        assert_eq!(d.status, CaseStatus::Review, "{:?}", d.reasons);
+        assert!(
+            d.reasons.iter().any(|r| r.contains("555B000009")),
+            "{:?}",
+            d.reasons
+        );
     }
 
     #[test]
