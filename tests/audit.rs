@@ -3,7 +3,7 @@
 //! own copy of a real station's database, its guard triggers dropped as an
 //! attacker would); `audit show --case` lists a case's entries.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

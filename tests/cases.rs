@@ -1,7 +1,7 @@
 //! The case register and the classification stage, through the real binary:
 //! import, search, and the demo letters attached to their cases.
 
-mod common;
+use crate::common;
 
 use common::scanstelle;
 use std::path::Path;

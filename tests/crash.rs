@@ -2,7 +2,7 @@
 //! while a stream of files arrives, restarted each time, and in the end every
 //! page of every file must be in the store exactly once, nothing half-done.
 
-mod common;
+use crate::common;
 
 use common::*;
 use scanstelle::store::Store;

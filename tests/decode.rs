@@ -1,6 +1,6 @@
 //! Decoding every supported format, from fixtures the tests make themselves.
 
-mod common;
+use crate::common;
 
 use common::*;
 use scanstelle::intake::decode::{

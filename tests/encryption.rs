@@ -6,7 +6,7 @@
 //! encrypted on the first start; a quarantined file comes out only through
 //! the station.
 
-mod common;
+use crate::common;
 
 use scanstelle::classify::doctype::TypeRules;
 use scanstelle::protect::crypto::Keys;

@@ -6,9 +6,9 @@
 //! Then the corpus of another hand (`tests/stranger`), on which nothing may
 //! be misfiled and no trap attached without a person.
 
-mod common;
-mod corpus;
-mod stranger;
+use crate::common;
+use crate::corpus;
+use crate::stranger;
 
 use common::scanstelle;
 

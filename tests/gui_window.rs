@@ -7,8 +7,6 @@
 //! is skipped, except under CI, where it fails.
 #![cfg(feature = "gui")]
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! Taking files into the store: exactly once, with duplicates, quarantine
 //! and resumption after a crash at every step.
 
-mod common;
+use crate::common;
 
 use common::*;
 use scanstelle::intake::{Outcome, TakeOptions, take_file};

@@ -1,6 +1,6 @@
 //! PDF/A-2b output: image plus invisible text at the word positions.
 
-mod common;
+use crate::common;
 
 use common::*;
 use scanstelle::package::pdfa::{PdfPage, document_pdf};

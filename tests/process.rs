@@ -1,6 +1,6 @@
 //! Page preparation and OCR with the real Tesseract on project-made scans.
 
-mod common;
+use crate::common;
 
 use common::*;
 use scanstelle::intake::{Outcome, TakeOptions, take_file};

@@ -5,7 +5,7 @@
 //! which configuration, who checked and released, and on what the
 //! statement "image and paper match" rests.
 
-mod common;
+use crate::common;
 
 use common::dms::TestDms;
 use scanstelle::protect::qa::QaSettings;

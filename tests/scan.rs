@@ -5,7 +5,7 @@
 //! paper jam, an open cover and a missing scanner reported in words with
 //! nothing half-written delivered and nothing delivered before lost.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

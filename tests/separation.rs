@@ -2,7 +2,7 @@
 //! the sheet is rendered, scanned in with a letter, found, removed from the
 //! document and its case assigned.
 
-mod common;
+use crate::common;
 
 use common::*;
 use scanstelle::intake::{TakeOptions, take_file};

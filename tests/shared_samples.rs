@@ -2,7 +2,7 @@
 //! project). Without the folder these tests are skipped on a developer's
 //! machine, but fail when `CI` is set.
 
-mod common;
+use crate::common;
 
 use common::*;
 use scanstelle::intake::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin, decode};

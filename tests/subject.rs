@@ -2,7 +2,7 @@
 //! register entries and the access log, nothing of another case; the
 //! export itself is logged.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 

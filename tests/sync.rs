@@ -3,7 +3,7 @@
 //! message against the xdomea schema and files each object once. Every
 //! test ends with each document imported exactly once.
 
-mod common;
+use crate::common;
 
 use common::dms::TestDms;
 use scanstelle::classify::doctype::TypeRules;

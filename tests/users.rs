@@ -2,7 +2,7 @@
 //! ones only by an admin; passwords only as Argon2id hashes; failed logins
 //! logged and throttled.
 
-mod common;
+use crate::common;
 
 use scanstelle::protect::users::{self, Role, UserError};
 

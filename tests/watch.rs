@@ -1,6 +1,6 @@
 //! The hot-folder watcher with real files and real filesystem events.
 
-mod common;
+use crate::common;
 
 use common::*;
 use scanstelle::config::Config;

@@ -3,7 +3,7 @@
 //! skipped without it on a developer's machine, a failure under CI), and
 //! its ZIP container is laid out as the standard says.
 
-mod common;
+use crate::common;
 
 use common::{schema, validate};
 use scanstelle::package::Sender;
