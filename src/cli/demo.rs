@@ -1,7 +1,18 @@
 //! `demo`: the station on its built-in scans in a temporary home, in the
 //! window or as a report on the console.
 
-use super::*;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Result;
+use scanstelle::config::Config;
+use scanstelle::intake::watch::{self, WatchOptions};
+use scanstelle::station::Station;
+
+use super::{backlog, print_status, print_summary, process, runtime, shutdown_signal, threads};
+#[cfg(feature = "gui")]
+use crate::gui;
 
 /// The demo DMS in a thread of its own, answering every 2 s until `stop`.
 #[cfg(feature = "gui")]

@@ -1,7 +1,17 @@
 //! Commands that bring pages in and work on them: `scan`, `process`,
 //! `search`, `watch`, `ingest`.
 
-use super::*;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use scanstelle::config::Config;
+use scanstelle::intake::watch::{self, WatchOptions, WatchSummary};
+use scanstelle::intake::{Outcome, TakeOptions, take_file};
+use scanstelle::station::Station;
+
+use super::{open_store, runtime, shutdown_signal};
 
 /// `scan`: lists scanners, or scans into a profile's hot folder.
 pub(crate) fn scan_cmd(

@@ -13,16 +13,10 @@ pub mod session;
 mod status;
 pub mod sync;
 
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use scanstelle::config::Config;
-use scanstelle::intake::watch::{self, WatchOptions, WatchSummary};
-use scanstelle::intake::{Outcome, TakeOptions, take_file};
-use scanstelle::station::Station;
-use scanstelle::store::StoreStatus;
 
 pub(crate) use args::*;
 pub(crate) use demo::*;

@@ -1,7 +1,15 @@
 //! `status`: batches, pages and documents per state, quarantine and backlog.
 
-use super::*;
+use std::path::Path;
+use std::process::ExitCode;
 
+use anyhow::Result;
+use scanstelle::config::Config;
+use scanstelle::store::StoreStatus;
+
+use super::open_store;
+
+/// Files waiting in the hot folders of every profile.
 pub(crate) fn backlog(config: &Config) -> u64 {
     fn count(dir: &Path, p: &scanstelle::intake::profile::Profile) -> u64 {
         let Ok(entries) = std::fs::read_dir(dir) else {

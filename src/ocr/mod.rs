@@ -410,10 +410,8 @@ impl OcrEngine {
             .and_then(|o| o.detect(seen, dpi))
             .filter(|o| o.turn != 0 && o.confidence >= 1.0)
             .map_or(180, |o| o.turn);
-        let second = self.recognize(
-            &crate::prepare::imaging::rotate_quarter(seen, proposed),
-            dpi,
-        )?;
+        let turned = crate::prepare::imaging::rotate_quarter(seen, proposed);
+        let second = self.recognize(&turned, dpi)?;
         tracing::debug!(
             drehung = proposed,
             vorher = reading_score(&first),
@@ -424,11 +422,7 @@ impl OcrEngine {
         // stays as it was.
         if reading_score(&second) > reading_score(&first) * 3 / 2 + 10 {
             let mut second = second;
-            self.second_look(
-                &crate::prepare::imaging::rotate_quarter(seen, proposed),
-                dpi,
-                &mut second,
-            )?;
+            self.second_look(&turned, dpi, &mut second)?;
             Ok(UprightPage {
                 ocr: second,
                 turned: Some((
