@@ -10,7 +10,9 @@
 //!
 //! Precision comes first: a document is attached automatically only when
 //! exactly one case is supported, its score reaches the threshold, no
-//! identifier on the document is well-formed but unknown, and an identifier
+//! identifier on the document is well-formed but unknown (unless it is one
+//! digit from the case's own numbers and the case is named on its own, by
+//! its person or its number read as printed), and an identifier
 //! that is one character away from another register entry is corroborated
 //! (name, address or date of birth of that case on the document, or read
 //! cleanly with high confidence). Without an identifier, a full name with
