@@ -232,14 +232,14 @@ fn replace_line(ocr: &mut OcrPage, line: u32, new: Vec<Word>) {
         .iter()
         .position(|w| w.line == line)
         .unwrap_or(ocr.words.len());
-    ocr.words.retain(|w| w.line != line);
-    let index = ocr.words[..at.min(ocr.words.len())]
-        .iter()
-        .map(|w| w.line)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
-    ocr.words
-        .splice(at.min(ocr.words.len())..at.min(ocr.words.len()), new);
+    let end = at
+        + ocr.words[at..]
+            .iter()
+            .take_while(|w| w.line == line)
+            .count();
+    // The line's text is the one after those of the lines before it.
+    let index = lines(&ocr.words[..at]).len();
+    ocr.words.splice(at..end, new);
     let mut n = 0;
     let mut out: Vec<&str> = Vec::new();
     for l in ocr.text.split('\n') {

@@ -230,14 +230,8 @@ fn as_kunde(chars: &[char], reg: &Register) -> Option<(String, u32, bool)> {
         // register entry these digits leave, when exactly one does.
         let (a, r1) = digits(&chars[..3])?;
         let (b, r2) = digits(&chars[3..])?;
-        let hits: Vec<String> = ('A'..='Z')
-            .map(|l| format!("{a}{l}{b}"))
-            .filter(|v| reg.person(v).is_some())
-            .collect();
-        return match hits.as_slice() {
-            [one] => Some((one.clone(), r1 + r2 + 1, false)),
-            _ => None,
-        };
+        let letters: Vec<char> = ('A'..='Z').collect();
+        return only_entry(reg, &a, &letters, &b).map(|v| (v, r1 + r2 + 1, false));
     }
     if chars.len() != 10 {
         return None;
@@ -251,15 +245,18 @@ fn as_kunde(chars: &[char], reg: &Register) -> Option<(String, u32, bool)> {
     }
     // A digit in the letter's place: a look-alike letter, when exactly one
     // gives a register entry.
-    let hits: Vec<String> = lookalike_letters(letter)
+    only_entry(reg, &a, lookalike_letters(letter), &b).map(|v| (v, r1 + r2 + 1, false))
+}
+
+/// The Kundennummer `a`, one of `letters`, `b` that is in the register,
+/// when exactly one is.
+fn only_entry(reg: &Register, a: &str, letters: &[char], b: &str) -> Option<String> {
+    let mut hits = letters
         .iter()
         .map(|l| format!("{a}{l}{b}"))
-        .filter(|v| reg.person(v).is_some())
-        .collect();
-    match hits.as_slice() {
-        [one] => Some((one.clone(), r1 + r2 + 1, false)),
-        _ => None,
-    }
+        .filter(|v| reg.person(v).is_some());
+    let one = hits.next()?;
+    hits.next().is_none().then_some(one)
 }
 
 /// Every identifier read on a page: register values (repaired as needed)
