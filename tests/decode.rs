@@ -215,3 +215,164 @@ fn an_encrypted_pdf_is_named_as_such() {
     assert!(matches!(err, DecodeError::Encrypted), "{err}");
     assert!(err.to_string().contains("passwortgeschützt"));
 }
+
+/// A real small colour image whose header is then made to claim
+/// `width × height` pixels (what a hostile or broken scanner file does).
+fn claims_size(format: image::ImageFormat, width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(16, 16, |x, y| image::Rgb([x as u8 * 9, y as u8 * 9, 77]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, format).unwrap();
+    let mut bytes = out.into_inner();
+    match format {
+        image::ImageFormat::Jpeg => {
+            // SOF0: FF C0, length (2), precision (1), height (2), width (2).
+            let sof = bytes.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+            bytes[sof + 5..sof + 7].copy_from_slice(&(height as u16).to_be_bytes());
+            bytes[sof + 7..sof + 9].copy_from_slice(&(width as u16).to_be_bytes());
+        }
+        image::ImageFormat::Png => {
+            // IHDR data right after the signature (8), length (4) and type (4);
+            // its CRC is made to match again.
+            bytes[16..20].copy_from_slice(&width.to_be_bytes());
+            bytes[20..24].copy_from_slice(&height.to_be_bytes());
+            let crc = crc32(&bytes[12..29]);
+            bytes[29..33].copy_from_slice(&crc.to_be_bytes());
+        }
+        _ => unreachable!(),
+    }
+    bytes
+}
+
+/// CRC-32 as PNG chunks carry it.
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn a_page_too_big_for_memory_is_refused_from_its_header_before_decoding() {
+    // 17,000 × 17,000 in colour is under the pixel limit but would take
+    // 867 MB decoded: refused by what the header says, in words, with the
+    // megabytes named — not by an allocator's "Memory limit exceeded".
+    for format in [image::ImageFormat::Jpeg, image::ImageFormat::Png] {
+        let bytes = claims_size(format, 17_000, 17_000);
+        let peak_before = peak_rss_kb();
+        let err = decode(&bytes).unwrap_err();
+        assert!(
+            matches!(err, DecodeError::TooMuchMemory { page: 1, .. }),
+            "{format:?}: {err:?}"
+        );
+        let words = err.to_string();
+        assert!(
+            words.contains("17000×17000")
+                && words.contains("867 MB")
+                && words.contains("MB je Seite"),
+            "{words}"
+        );
+        assert!(!words.contains("limit"), "{words}");
+        // Nothing near the claimed size was allocated.
+        assert!(
+            peak_rss_kb().saturating_sub(peak_before) < 200_000,
+            "{format:?} decoding took memory"
+        );
+    }
+    // The same image with its true size decodes.
+    let fine = claims_size(image::ImageFormat::Png, 16, 16);
+    assert_eq!(decode(&fine).unwrap().pages[0].width, 16);
+}
+
+/// The process's peak resident memory (VmHWM), in kB.
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+#[test]
+fn a_jpeg_whose_data_ends_early_is_refused_in_words() {
+    // Cut in the middle of its scan data with an end marker put back: the
+    // lenient decoder would paint the rest grey.
+    let j = jpeg_page(400, 400, 7);
+    let mut cut = j[..j.len() * 2 / 3].to_vec();
+    cut.extend_from_slice(&[0xFF, 0xD9]);
+    match decode(&cut) {
+        Err(e) => {
+            let words = e.to_string();
+            assert!(
+                words.contains("JPEG") && words.contains("enden vorzeitig"),
+                "{words}"
+            );
+        }
+        Ok(f) => panic!("a cut JPEG was taken as whole: {:?}", f.pages[0]),
+    }
+}
+
+#[test]
+fn a_scanner_pdf_whose_second_page_jpeg_is_cut_is_refused_naming_the_page() {
+    let whole = jpeg_page(240, 340, 9);
+    let mut cut = jpeg_page(240, 340, 10);
+    cut.truncate(cut.len() / 2);
+    cut.extend_from_slice(&[0xFF, 0xD9]);
+    let dict = "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode";
+    let pdf = image_pdf(
+        &[(240, 340, dict, whole.clone()), (240, 340, dict, cut)],
+        200.0,
+    );
+    let err = decode(&pdf).unwrap_err().to_string();
+    assert!(
+        err.contains("Seite 2") && err.contains("enden vorzeitig"),
+        "{err}"
+    );
+    // An image that decodes to nothing at all: not a blank page.
+    let pdf = image_pdf(&[(240, 340, dict, b"kein JPEG".to_vec())], 200.0);
+    let err = decode(&pdf).unwrap_err().to_string();
+    assert!(err.contains("Seite 1"), "{err}");
+    // Both pages whole: taken.
+    let pdf = image_pdf(
+        &[(240, 340, dict, whole.clone()), (240, 340, dict, whole)],
+        200.0,
+    );
+    assert_eq!(decode(&pdf).unwrap().pages.len(), 2);
+}
+
+#[test]
+fn a_pdf_cut_after_its_second_page_is_not_taken_as_a_two_page_document() {
+    let dict = "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode";
+    let pages: Vec<_> = (0..3)
+        .map(|i| (240, 340, dict, jpeg_page(240, 340, 20 + i)))
+        .collect();
+    let pdf = image_pdf(&pages, 200.0);
+    assert_eq!(decode(&pdf).unwrap().pages.len(), 3);
+    // Cut before the third image's data, as a transfer that broke off; the
+    // end marker put back, and once more with a forged trailer.
+    let third = pdf
+        .windows(pages[2].3.len().min(64))
+        .position(|w| w == &pages[2].3[..64])
+        .unwrap();
+    let mut cut = pdf[..third].to_vec();
+    cut.extend_from_slice(b"\nendstream\nendobj\n%%EOF\n");
+    let err = decode(&cut).unwrap_err().to_string();
+    assert!(err.contains("abgeschnitten"), "{err}");
+    cut.truncate(third);
+    cut.extend_from_slice(b"\nendstream\nendobj\nstartxref\n0\n%%EOF\n");
+    match decode(&cut) {
+        Err(e) => assert!(
+            e.to_string()
+                .contains("laut Seitenverzeichnis 3 Seiten, lesbar sind nur"),
+            "{e}"
+        ),
+        Ok(f) => panic!("taken with {} pages", f.pages.len()),
+    }
+}

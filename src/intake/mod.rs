@@ -299,7 +299,7 @@ fn reason_code(e: &DecodeError) -> &'static str {
         DecodeError::Encrypted => "encrypted",
         DecodeError::Corrupt { .. } => "corrupt",
         DecodeError::NoPages => "no_pages",
-        DecodeError::TooLarge { .. } => "too_large",
+        DecodeError::TooLarge { .. } | DecodeError::TooMuchMemory { .. } => "too_large",
     }
 }
 
@@ -314,7 +314,7 @@ fn advice(code: &str) -> &'static str {
         "unknown_format" => {
             "Verarbeitet werden TIFF, JPEG, PNG und PDF. Bitte die Scanner-Einstellung prüfen."
         }
-        "too_large" => "Bitte mit geringerer Auflösung (300 dpi) neu scannen.",
+        "too_large" => "Bitte mit geringerer Auflösung (300 dpi) oder in Graustufen neu scannen.",
         _ => {
             "Bitte das Papier neu scannen. Tritt der Fehler wiederholt auf, Scanner und Übertragung prüfen."
         }

@@ -9,6 +9,7 @@
 //! page images at their native resolution; PDFs with text or vector content
 //! are rendered at 300 dpi and keep their own text.
 
+mod jpeg_scan;
 mod pdf;
 mod raster;
 mod tiff;
@@ -213,6 +214,23 @@ pub enum DecodeError {
     /// The file has no pages at all.
     #[error("Die Datei enthält keine Seiten.")]
     NoPages,
+    /// A page would take more memory decoded than the station allows.
+    #[error(
+        "Seite {page} ist mit {width}×{height} Pixeln zu groß: entpackt bräuchte sie {megabytes} MB \
+         Arbeitsspeicher, erlaubt sind {max} MB je Seite."
+    )]
+    TooMuchMemory {
+        /// 1-based page number.
+        page: usize,
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+        /// What it would take, in MB.
+        megabytes: u64,
+        /// The limit, in MB.
+        max: u64,
+    },
     /// A page is larger than the station accepts.
     #[error(
         "Seite {page} ist mit {width}×{height} Pixeln zu groß (höchstens {max} Pixel je Seite)."
@@ -232,8 +250,22 @@ pub enum DecodeError {
 /// Largest page the station accepts, in pixels (A3 at 1200 dpi is ~280 MP).
 pub const MAX_PAGE_PIXELS: u64 = 300_000_000;
 
-fn check_size(page: usize, width: u32, height: u32) -> Result<(), DecodeError> {
-    if width == 0 || height == 0 || u64::from(width) * u64::from(height) > MAX_PAGE_PIXELS {
+/// Most memory one decoded page may take, in bytes: checked from the
+/// file's header before its pixels are decoded, so that no page is taken
+/// that preparation could not open later. A3 at 600 dpi in colour takes
+/// 210 MB; 17,000 × 17,000 pixels in colour would take 867 MB.
+pub const MAX_PAGE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Checks a page's size before it is decoded: `bytes_per_pixel` is what
+/// one pixel takes decoded (at least one: preparation works in 8-bit grey).
+fn check_size(
+    page: usize,
+    width: u32,
+    height: u32,
+    bytes_per_pixel: u64,
+) -> Result<(), DecodeError> {
+    let pixels = u64::from(width) * u64::from(height);
+    if width == 0 || height == 0 || pixels > MAX_PAGE_PIXELS {
         return Err(DecodeError::TooLarge {
             page,
             width,
@@ -241,7 +273,36 @@ fn check_size(page: usize, width: u32, height: u32) -> Result<(), DecodeError> {
             max: MAX_PAGE_PIXELS,
         });
     }
+    let bytes = pixels.saturating_mul(bytes_per_pixel.max(1));
+    if bytes > MAX_PAGE_BYTES {
+        return Err(DecodeError::TooMuchMemory {
+            page,
+            width,
+            height,
+            megabytes: bytes.div_ceil(1_000_000),
+            max: MAX_PAGE_BYTES / 1_000_000,
+        });
+    }
     Ok(())
+}
+
+/// What an image decoder's error means, in words for the scan office (the
+/// decoder's English detail belongs in the log).
+pub fn image_error_words(e: &image::ImageError) -> &'static str {
+    use image::ImageError as E;
+    match e {
+        E::Limits(_) => "das Bild ist zu groß für den Arbeitsspeicher der Station",
+        E::Unsupported(_) => {
+            "diese Bildvariante kann die Station nicht lesen \
+             (ungewöhnliche Farbunterabtastung, Kompression oder Farbtiefe)"
+        }
+        E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            "die Bilddaten enden vorzeitig (Übertragung abgebrochen?)"
+        }
+        E::IoError(_) | E::Decoding(_) | E::Parameter(_) | E::Encoding(_) => {
+            "die Bilddaten sind beschädigt und lassen sich nicht vollständig lesen"
+        }
+    }
 }
 
 /// Decodes a whole file into its pages.
@@ -279,6 +340,19 @@ fn check_complete(format: FileFormat, bytes: &[u8]) -> Result<(), DecodeError> {
         });
     }
     let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    // Every PDF ends with the offset of its cross-reference table; a file
+    // cut short and given a new end marker has none.
+    if format == FileFormat::Pdf
+        && tail.windows(5).any(|w| w == b"%%EOF")
+        && !tail.windows(9).any(|w| w == b"startxref")
+    {
+        return Err(DecodeError::Corrupt {
+            format: "PDF",
+            detail: "der Verweis auf die Querverweistabelle am Dateiende fehlt \
+                     (Datei abgeschnitten?)"
+                .into(),
+        });
+    }
     let (ok, what) = match format {
         FileFormat::Pdf => (
             tail.windows(5).any(|w| w == b"%%EOF"),

@@ -41,6 +41,21 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Vec<PageImage>, DecodeError> {
             corrupt("Aufbau der Datei nicht lesbar (Querverweistabelle oder Seitenbaum fehlt)")
         }
     })?;
+    // A file cut short loses pages silently when its structure is rebuilt:
+    // the page tree's own count must agree with the pages found.
+    let declared = pdf
+        .xref()
+        .get::<hayro::hayro_syntax::object::Dict<'_>>(pdf.xref().root_id())
+        .and_then(|root| root.get::<hayro::hayro_syntax::object::Dict<'_>>(b"Pages".as_slice()))
+        .and_then(|tree| tree.get::<u32>(b"Count".as_slice()));
+    if let Some(declared) = declared
+        && declared as usize > pdf.pages().len()
+    {
+        return Err(corrupt(format!(
+            "laut Seitenverzeichnis {declared} Seiten, lesbar sind nur {} (Datei abgeschnitten?)",
+            pdf.pages().len()
+        )));
+    }
     let settings = InterpreterSettings::default();
     let cache = RenderCache::new();
     let probe_cache = InterpreterCache::new();
@@ -48,6 +63,13 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Vec<PageImage>, DecodeError> {
     for (i, page) in pdf.pages().iter().enumerate() {
         let n = i + 1;
         let probe = probe_page(page, &probe_cache, &settings);
+        // An image that cannot be decoded would be left out of the page
+        // without a word: the page would look blank or partial.
+        if probe.images.iter().any(|i| i.pixels.is_none()) {
+            return Err(corrupt(format!(
+                "Seite {n}: ein Bild der Seite lässt sich nicht lesen"
+            )));
+        }
         let text = probe.text();
         let scanned = probe
             .single_scan(page)
@@ -80,7 +102,8 @@ fn render_page<'a>(
             max: super::MAX_PAGE_PIXELS,
         });
     }
-    check_size(n, w, h)?;
+    // Rendered as RGBA.
+    check_size(n, w, h, 4)?;
     let pixmap = render(
         page,
         cache,
@@ -249,7 +272,12 @@ impl ProbedImage {
         if width != self.width || height != self.height {
             return Ok(None);
         }
-        check_size(n, width, height)?;
+        // Opened as RGB (or grey) by preparation.
+        check_size(n, width, height, 3)?;
+        // A scanner's JPEG is kept as it is: it must be whole.
+        if let Some(jpeg) = &self.jpeg {
+            super::jpeg_scan::check_whole(jpeg).map_err(|d| corrupt(format!("Seite {n}: {d}")))?;
+        }
         // The transform maps image pixels to page points: its scale is the resolution.
         let [a, _, _, d, _, _] = self.transform.as_coeffs();
         let dpi = Some((round_dpi(72.0 / a), round_dpi(72.0 / d)));

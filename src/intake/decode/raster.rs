@@ -1,31 +1,70 @@
 //! JPEG and PNG files, and the PNG encoding used for every lossless page blob.
 
-use super::{ColourMode, DecodeError, PageEncoding, PageImage, PageOrigin, check_size};
+use super::{ColourMode, DecodeError, PageEncoding, PageImage, PageOrigin, check_size, jpeg_scan};
 use std::io::Cursor;
 
-/// A JPEG file is kept byte for byte; it is fully decoded once to prove it is whole.
+/// A JPEG file is kept byte for byte; it is fully decoded once to prove it
+/// is whole, after its header showed that it fits the memory allowed.
 pub(super) fn decode_jpeg(bytes: &[u8]) -> Result<PageImage, DecodeError> {
-    let corrupt = |e: image::ImageError| DecodeError::Corrupt {
-        format: "JPEG",
-        detail: e.to_string(),
+    use image::ImageDecoder;
+    let corrupt = |e: image::ImageError| {
+        tracing::debug!(fehler = %e, "JPEG nicht lesbar");
+        DecodeError::Corrupt {
+            format: "JPEG",
+            detail: super::image_error_words(&e).to_owned(),
+        }
     };
-    let img =
-        image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg).map_err(corrupt)?;
-    check_size(1, img.width(), img.height())?;
-    let colour = if img.color().has_color() {
+    let header = image::codecs::jpeg::JpegDecoder::new(Cursor::new(bytes)).map_err(corrupt)?;
+    let (width, height) = header.dimensions();
+    check_size(
+        1,
+        width,
+        height,
+        u64::from(header.color_type().bytes_per_pixel()),
+    )?;
+    let colour = if header.color_type().has_color() {
         ColourMode::Colour
     } else {
         ColourMode::Gray
     };
+    jpeg_scan::check_whole(bytes).map_err(|detail| DecodeError::Corrupt {
+        format: "JPEG",
+        detail,
+    })?;
+    decode_jpeg_strictly(bytes)?;
     Ok(PageImage {
-        width: img.width(),
-        height: img.height(),
+        width,
+        height,
         dpi: jfif_density(bytes),
         colour,
         encoding: PageEncoding::Jpeg,
         bytes: bytes.to_vec(),
         origin: PageOrigin::Scanned,
         text: None,
+    })
+}
+
+/// Decodes every pixel of a JPEG in strict mode: scan data that ends early
+/// (a file cut off, with or without an end marker put back) or that holds a
+/// marker where pixels belong is refused — the lenient decoder would paint
+/// the rest of the page grey.
+fn decode_jpeg_strictly(bytes: &[u8]) -> Result<(), DecodeError> {
+    let options = zune_core::options::DecoderOptions::default()
+        .set_strict_mode(true)
+        .set_max_width(u16::MAX.into())
+        .set_max_height(u16::MAX.into());
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(
+        zune_core::bytestream::ZCursor::new(bytes),
+        options,
+    );
+    decoder.decode().map(drop).map_err(|e| {
+        tracing::debug!(fehler = %e, "JPEG nicht vollständig lesbar");
+        DecodeError::Corrupt {
+            format: "JPEG",
+            detail: "die Bilddaten enden vorzeitig oder sind beschädigt \
+                     (Übertragung abgebrochen?), das Bild wäre unvollständig"
+                .into(),
+        }
     })
 }
 
@@ -55,9 +94,15 @@ pub(super) fn decode_png(bytes: &[u8]) -> Result<PageImage, DecodeError> {
     let mut decoder = png::Decoder::new(Cursor::new(bytes));
     decoder.set_transformations(png::Transformations::EXPAND);
     let mut reader = decoder.read_info().map_err(|e| corrupt(e.to_string()))?;
+    let (out_colour, out_depth) = reader.output_color_type();
     let info = reader.info();
     let (width, height) = (info.width, info.height);
-    check_size(1, width, height)?;
+    check_size(
+        1,
+        width,
+        height,
+        (u64::from(out_colour.samples() as u8) * u64::from(out_depth as u8)).div_ceil(8),
+    )?;
     let dpi = info.pixel_dims.and_then(|d| match d.unit {
         png::Unit::Meter if d.xppu > 0 && d.yppu > 0 => {
             Some((d.xppu as f32 * 0.0254, d.yppu as f32 * 0.0254))

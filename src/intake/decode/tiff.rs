@@ -62,11 +62,26 @@ fn resolution(dec: &mut Decoder<Cursor<&[u8]>>) -> Option<(f32, f32)> {
     }
 }
 
+/// What one pixel of this colour type takes decoded, in bytes (as the
+/// station keeps it: bilevel pages are worked on in 8-bit grey).
+fn decoded_bytes_per_pixel(colortype: ColorType) -> u64 {
+    let (samples, bits) = match colortype {
+        ColorType::Gray(b) => (1, b),
+        ColorType::GrayA(b) => (2, b),
+        ColorType::RGB(b) | ColorType::YCbCr(b) | ColorType::Lab(b) => (3, b),
+        ColorType::RGBA(b) | ColorType::CMYK(b) => (4, b),
+        ColorType::CMYKA(b) => (5, b),
+        ColorType::Palette(_) => (3, 8),
+        _ => (4, 16),
+    };
+    (samples * u64::from(bits)).div_ceil(8).max(1)
+}
+
 fn decode_frame(dec: &mut Decoder<Cursor<&[u8]>>, page: usize) -> Result<PageImage, DecodeError> {
     let (width, height) = dec.dimensions().map_err(corrupt)?;
-    check_size(page, width, height)?;
-    let dpi = resolution(dec);
     let colortype = dec.colortype().map_err(corrupt)?;
+    check_size(page, width, height, decoded_bytes_per_pixel(colortype))?;
+    let dpi = resolution(dec);
     let data = dec
         .read_image()
         .map_err(|e| corrupt(format!("Seite {page}: {e}")))?;
