@@ -133,6 +133,9 @@ pub struct BatchView {
     pub review: u32,
     /// Warnings in words (quality flags, page-count mismatch).
     pub warnings: Vec<String>,
+    /// Pages that failed in preparation or OCR, each with its reason in
+    /// words (`Seite N: …`); "Erneut versuchen" puts them back in line.
+    pub failures: Vec<String>,
     /// Thumbnails of the first pages.
     pub thumbs: Vec<Sha256Hex>,
     /// Its local copies were deleted after the DMS imported it.
@@ -428,12 +431,13 @@ impl Desk {
                 e.detail = format!("{name}: {reason}");
             }
         }
+        let failed = self.store.failed_pages(None)?;
         Ok(Overview {
             batches: self
                 .store
                 .recent_batches(batches, 6)?
                 .into_iter()
-                .map(batch_view)
+                .map(|b| batch_view(b, &failed))
                 .collect(),
             quarantine: self.store.quarantine_entries()?,
             review: self.store.review_queue()?,
@@ -465,6 +469,12 @@ impl Desk {
     pub fn qa_check(&self, document: i64, defect: Option<&str>) -> Result<()> {
         let by = self.checker()?.user.clone();
         Ok(self.store.qa_check(document, defect, &by)?)
+    }
+
+    /// Puts the failed pages of a batch back in line ("Erneut versuchen");
+    /// the engine's next pass prepares and recognises them again.
+    pub fn retry_failed(&mut self, batch: i64) -> Result<usize> {
+        Ok(self.store.retry_failed_pages(Some(batch))?)
     }
 
     /// Releases a batch to the DMS (four-eyes rule as configured).
@@ -842,8 +852,9 @@ fn household<'a>(persons: impl Iterator<Item = &'a Person>) -> String {
     )
 }
 
-/// A stored batch as the inbox shows it.
-fn batch_view(b: BatchRow) -> BatchView {
+/// A stored batch as the inbox shows it, with its failed pages (of all
+/// `failed` pages, those of this batch).
+fn batch_view(b: BatchRow, failed: &[crate::store::FailedPage]) -> BatchView {
     use crate::store::{BatchState, PageState};
     let count = |state: &str| b.pages.get(state).copied().unwrap_or(0);
     let pages: u32 = b.pages.values().sum();
@@ -893,6 +904,11 @@ fn batch_view(b: BatchRow) -> BatchView {
     page_flags.sort();
     page_flags.dedup();
     warnings.extend(page_flags);
+    let failures: Vec<String> = failed
+        .iter()
+        .filter(|f| f.batch_id == b.id)
+        .map(|f| format!("Seite {}: {}", f.seq, f.reason))
+        .collect();
     BatchView {
         id: b.id,
         profile: b.profile,
@@ -907,6 +923,7 @@ fn batch_view(b: BatchRow) -> BatchView {
         documents,
         review: docs(DocumentState::Review),
         warnings,
+        failures,
         thumbs: b.thumbs,
         purged: state == Some(BatchState::Purged),
     }

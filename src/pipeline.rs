@@ -12,9 +12,12 @@
 //! one transaction per page) on one thread per core, and each prepared page
 //! goes on at once, through a bounded channel, to a pool of OCR threads
 //! (one Tesseract engine each); the batch is separated into documents and
-//! becomes `prepared`. Whatever `prepared` pages are left (after a crash,
-//! or an OCR error) are recognised next, and the batch becomes `recognized`
-//! with one PDF/A per document. Blank pages are kept but skip OCR. Each
+//! becomes `prepared`. Whatever `prepared` pages are left (after a crash)
+//! are recognised next, and the batch becomes `recognized` with one PDF/A
+//! per document. A page that preparation or OCR fails on (its image cannot
+//! be opened, the engine fails, a bug panics) is set aside as `failed` with
+//! its reason in words: it stays in its document, which waits in review,
+//! and every other page goes on; "Erneut versuchen" puts it back in line. Blank pages are kept but skip OCR. Each
 //! document of a `recognized` batch then gets its case and type (one
 //! transaction each) and the batch becomes `classified`. Pages of many
 //! batches are worked on together, so single-page files keep every core busy.
@@ -92,7 +95,8 @@ pub const STAGES: &[Stage] = &[
     },
 ];
 
-/// Errors that stop processing (a single bad page does not: it is logged and left).
+/// Errors that stop processing (a single bad page does not: it is set aside
+/// as `failed` with its reason, see [`Store::fail_page`]).
 #[derive(Debug, thiserror::Error)]
 pub enum ProcessError {
     /// The store failed.
@@ -131,6 +135,39 @@ pub struct ProcessSummary {
     pub classified: u64,
     /// Documents sent to the review queue.
     pub review: u64,
+    /// Pages set aside because preparation or OCR failed on them.
+    pub failed: u64,
+}
+
+/// Why one page could not be worked on.
+enum PageFault {
+    /// The page itself: it is set aside with this reason, the others go on.
+    Page(String),
+    /// The station (a blob could not be written, the store failed): the
+    /// pass stops and is tried again.
+    Station(ProcessError),
+}
+
+impl From<ProcessError> for PageFault {
+    fn from(e: ProcessError) -> Self {
+        PageFault::Station(e)
+    }
+}
+
+/// Runs `work` on one page, turning a panic into a fault of that page (a
+/// bug met by one odd page must not take the others down).
+fn guarded<T>(what: &str, work: impl FnOnce() -> Result<T, PageFault>) -> Result<T, PageFault> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|panic| {
+        let detail = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(detail = %detail, "interner Fehler: {what}");
+        Err(PageFault::Page(format!(
+            "interner Fehler bei der {what} (bitte melden; die Seite kann erneut versucht werden)"
+        )))
+    })
 }
 
 struct OcrJob {
@@ -164,6 +201,7 @@ impl OcrPool {
         let mut threads = Vec::new();
         for i in 0..workers {
             let mut engine = OcrEngine::new(languages)?;
+            let languages = languages.to_owned();
             let job_rx = job_rx.clone();
             let res_tx = res_tx.clone();
             threads.push(
@@ -176,7 +214,28 @@ impl OcrPool {
                                 Err(_) => break,
                             };
                             let Ok(job) = job else { break };
-                            let result = engine.recognize_upright(&job.image, job.dpi);
+                            let result =
+                                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                    engine.recognize_upright(&job.image, job.dpi)
+                                }));
+                            let result = match result {
+                                Ok(r) => r,
+                                Err(_) => {
+                                    // The engine may be broken now: a new one reads on.
+                                    tracing::error!(
+                                        seite = job.page_id,
+                                        "interner Fehler in der Texterkennung"
+                                    );
+                                    match OcrEngine::new(&languages) {
+                                        Ok(fresh) => engine = fresh,
+                                        Err(_) => break,
+                                    }
+                                    Err(OcrError::Recognize(
+                                        "interner Fehler in der Texterkennung (bitte melden)"
+                                            .into(),
+                                    ))
+                                }
+                            };
                             if res_tx.send((job.page_id, result)).is_err() {
                                 break;
                             }
@@ -288,15 +347,28 @@ struct PagePrep {
     dpi: u32,
 }
 
-/// Loads a page image from the blob store.
-fn load_page(blobs: &BlobStore, page: &PendingPage) -> Result<GrayImage, ProcessError> {
-    let blob_err = |detail: String| ProcessError::Blob {
-        sha: page.sha.short().to_owned(),
-        detail,
-    };
-    let bytes = blobs.get(&page.sha).map_err(|e| blob_err(e.to_string()))?;
-    imaging::load_gray(&bytes, PageEncoding::from_stored(&page.encoding))
-        .map_err(|e| blob_err(e.to_string()))
+/// Loads a page image from the blob store; what fails is the page's fault.
+fn load_page(blobs: &BlobStore, page: &PendingPage) -> Result<GrayImage, PageFault> {
+    let bytes = blobs.get(&page.sha).map_err(|e| {
+        tracing::error!(seite = page.page_id, fehler = %e, "Seitenbild nicht lesbar");
+        PageFault::Page(
+            if e.kind() == std::io::ErrorKind::NotFound {
+                "Das gespeicherte Seitenbild fehlt in der Ablage der Station (nicht lesbar). \
+                 Die Datei erneut scannen oder einlesen."
+            } else {
+                "Das gespeicherte Seitenbild ist beschädigt (nicht lesbar). \
+                 Die Datei erneut scannen oder einlesen."
+            }
+            .into(),
+        )
+    })?;
+    imaging::load_gray(&bytes, PageEncoding::from_stored(&page.encoding)).map_err(|e| {
+        tracing::error!(seite = page.page_id, fehler = %e, "Seitenbild nicht decodierbar");
+        PageFault::Page(format!(
+            "Das Seitenbild lässt sich nicht öffnen: {}. Die Seite erneut scannen.",
+            crate::intake::decode::image_error_words(&e)
+        ))
+    })
 }
 
 /// Prepares one page (no database access, so it runs on any thread):
@@ -305,7 +377,7 @@ fn prepare_page(
     blobs: &BlobStore,
     page: &PendingPage,
     opts: &PrepOptions,
-) -> Result<PagePrep, ProcessError> {
+) -> Result<PagePrep, PageFault> {
     let put = |bytes: &[u8]| {
         blobs.put(bytes).map_err(|e| ProcessError::Blob {
             sha: page.sha.short().to_owned(),
@@ -403,8 +475,8 @@ fn pool_gone<T>(_: T) -> OcrError {
     OcrError::Recognize("OCR-Threads beendet".into())
 }
 
-/// Records one OCR result (an error is logged; the page stays `prepared`
-/// and is tried again on the next pass).
+/// Records one OCR result; a page the engine failed on is set aside
+/// (`failed`, with the reason), the others go on.
 fn record_ocr_result(
     store: &mut Store,
     blobs: &BlobStore,
@@ -442,6 +514,12 @@ fn record_ocr_result(
         }
         (page_id, Err(e)) => {
             tracing::error!(seite = page_id, fehler = %e, "Texterkennung fehlgeschlagen");
+            store.fail_page(
+                page_id,
+                PageState::Prepared,
+                &format!("Die Texterkennung ist an dieser Seite gescheitert: {e}"),
+            )?;
+            summary.failed += 1;
         }
     }
     Ok(())
@@ -554,19 +632,29 @@ impl Processor {
                 if doc.state != DocumentState::Open {
                     continue;
                 }
-                let pages: Vec<Vec<crate::ocr::Word>> = self
-                    .store
-                    .document_pages(doc.id)?
+                let stored = self.store.document_pages(doc.id)?;
+                let pages: Vec<Vec<crate::ocr::Word>> = stored
                     .iter()
                     .map(|p| crate::ocr::decode_words(&p.words))
                     .collect();
-                let verdict = self.classifier.classify(
+                let mut verdict = self.classifier.classify(
                     &register,
                     Some(&model),
                     doc.case_bg.as_deref(),
                     doc.doc_type.as_deref(),
                     &pages,
                 );
+                // A document with a page that failed is never filed without
+                // a person: that page is not in it yet.
+                for (i, p) in stored.iter().enumerate() {
+                    if let Some(why) = &p.failure {
+                        verdict.case.status = crate::classify::casefind::CaseStatus::Review;
+                        verdict
+                            .case
+                            .reasons
+                            .push(format!("Seite {} fehlgeschlagen: {why}", i + 1));
+                    }
+                }
                 let state = self.store.record_decision(&NewDecision {
                     document_id: doc.id,
                     case: &verdict.case,
@@ -593,7 +681,11 @@ impl Processor {
     /// soon as all its pages are prepared.
     pub fn prepare_pending(&mut self, stop: &AtomicBool) -> Result<ProcessSummary, ProcessError> {
         let mut summary = ProcessSummary::default();
-        let batches = self.store.batches_in_state(BatchState::Ingested)?;
+        let mut batches = self.store.batches_in_state(BatchState::Ingested)?;
+        // Pages put back in line after failing ("Erneut versuchen") are
+        // prepared like new ones; their batch is separated already.
+        let again = self.store.batches_to_prepare_again()?;
+        batches.extend(&again);
         let mut chunk: Vec<(i64, usize, PendingPage)> = Vec::new();
         let mut chunk_batches = Vec::new();
         let mut options = Vec::new();
@@ -613,7 +705,9 @@ impl Processor {
                     break;
                 }
                 for (batch, k) in chunk_batches.drain(..) {
-                    self.separate(batch, options[k].1, &mut summary)?;
+                    if !again.contains(&batch) {
+                        self.separate(batch, options[k].1, &mut summary)?;
+                    }
                 }
                 chunk.clear();
             }
@@ -643,7 +737,9 @@ impl Processor {
                         else {
                             break;
                         };
-                        if tx.send(prepare_page(blobs, page, &options[*k].0)).is_err() {
+                        let prep =
+                            guarded("Aufbereitung", || prepare_page(blobs, page, &options[*k].0));
+                        if tx.send((page.page_id, prep)).is_err() {
                             break;
                         }
                     }
@@ -655,12 +751,20 @@ impl Processor {
             // preparation results and at the end.
             let jobs = pool.jobs.clone().expect("pool running");
             let mut in_flight = 0usize;
-            for prep in rx {
-                let mut prep = prep?;
+            for (page_id, prep) in rx {
                 while let Ok(result) = pool.results.try_recv() {
                     in_flight -= 1;
                     record_ocr_result(store, blobs, summary, result)?;
                 }
+                let mut prep = match prep {
+                    Ok(prep) => prep,
+                    Err(PageFault::Page(why)) => {
+                        store.fail_page(page_id, PageState::Ingested, &why)?;
+                        summary.failed += 1;
+                        continue;
+                    }
+                    Err(PageFault::Station(e)) => return Err(e),
+                };
                 let state = store.record_prep(&NewPrep {
                     page_id: prep.page_id,
                     page_sha: &prep.page_sha,
@@ -765,7 +869,17 @@ impl Processor {
                     self.page_done(batch, &mut open, &mut summary)?;
                     continue;
                 }
-                let image = load_page(&self.blobs, &page)?;
+                let image = match load_page(&self.blobs, &page) {
+                    Ok(image) => image,
+                    Err(PageFault::Page(why)) => {
+                        self.store
+                            .fail_page(page.page_id, PageState::Prepared, &why)?;
+                        summary.failed += 1;
+                        self.page_done(batch, &mut open, &mut summary)?;
+                        continue;
+                    }
+                    Err(PageFault::Station(e)) => return Err(e),
+                };
                 let dpi = page.dpi.unwrap_or(300.0).round() as u32;
                 jobs.send(OcrJob {
                     page_id: page.page_id,
@@ -810,8 +924,9 @@ impl Processor {
     }
 
     /// Writes the PDFs of recognised batches and moves them on; a batch with
-    /// a failed page stays (it is `prepared` and tried again on the next
-    /// pass). The PDFs are built on all cores, a few documents at a time.
+    /// a page still to prepare or recognise stays (a failed page does not
+    /// hold it: its document waits in review). The PDFs are built on all
+    /// cores, a few documents at a time.
     fn finish_batches(
         &mut self,
         batches: &[i64],
@@ -824,6 +939,10 @@ impl Processor {
                 .store
                 .pages_in_state(batch, PageState::Prepared)?
                 .is_empty()
+                || !self
+                    .store
+                    .pages_in_state(batch, PageState::Ingested)?
+                    .is_empty()
             {
                 continue;
             }
@@ -852,10 +971,12 @@ impl Processor {
     fn build_pdfs(&mut self, documents: &[i64]) -> Result<(), ProcessError> {
         let workers = self.pool.workers().max(1);
         for chunk in documents.chunks(2 * workers) {
-            let inputs = chunk
+            let mut inputs = chunk
                 .iter()
                 .map(|&id| Ok((id, self.pdf_input(id)?)))
                 .collect::<Result<Vec<_>, ProcessError>>()?;
+            // A document whose every page failed gets its PDF once one is read.
+            inputs.retain(|(_, pages)| !pages.is_empty());
             let next = AtomicUsize::new(0);
             let blobs = &self.blobs;
             let built: Vec<Result<(i64, Sha256Hex), ProcessError>> = std::thread::scope(|scope| {
@@ -890,7 +1011,8 @@ impl Processor {
     fn pdf_input(&self, document_id: i64) -> Result<Vec<PdfInput>, ProcessError> {
         let pages = self.store.document_pages(document_id)?;
         let mut loaded = Vec::with_capacity(pages.len());
-        for p in &pages {
+        // A failed page has no image to show; it waits to be tried again.
+        for p in pages.iter().filter(|p| p.failure.is_none()) {
             let blob_err = |detail: String| ProcessError::Blob {
                 sha: p.sha.short().to_owned(),
                 detail,

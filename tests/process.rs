@@ -318,3 +318,112 @@ fn tesseracts_orientation_detection_names_the_turn_that_makes_a_page_upright() {
         );
     }
 }
+
+#[test]
+fn a_poison_page_among_fifty_is_set_aside_with_its_reason_and_the_fifty_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let mut station = common::station(&home);
+    // One stack of 51 pages, one document per page.
+    let seeds: Vec<u32> = (1..=51).map(|i| i * 2_654_435 % 65_521).collect();
+    let hot = dir.path().join("hot");
+    std::fs::create_dir_all(&hot).unwrap();
+    let path = hot.join("stapel.tif");
+    std::fs::write(&path, tiff_pages(320, 440, &seeds)).unwrap();
+    let profile = test_profile(&hot, 100, "[steps]\nsplit_every = 1\nblank_pages = false\n");
+    let opts = TakeOptions {
+        remove_original: true,
+        quarantine_after: Duration::ZERO,
+    };
+    let batch = match take_file(&mut station, &profile, &path, &opts).unwrap() {
+        Outcome::Ingested(i) => i.batch_id,
+        other => panic!("{other:?}"),
+    };
+    // Page 26's stored image is damaged after intake (a disk fault): it
+    // cannot be opened by preparation.
+    let pages = station
+        .store
+        .pages_of_source(station.store.sources().unwrap()[0].id)
+        .unwrap();
+    assert_eq!(pages.len(), 51);
+    let poison = &pages[25];
+    let blob = station.blobs.path_of(&poison.sha);
+    let good = std::fs::read(&blob).unwrap();
+    std::fs::write(&blob, b"kaputt").unwrap();
+
+    let mut p = Processor::new(&home, &common::keys(&home), vec![profile.clone()], 2).unwrap();
+    let s = p.run_pending(&AtomicBool::new(false)).unwrap();
+    assert_eq!((s.prepared, s.recognized, s.failed), (50, 50, 1), "{s:?}");
+    assert_eq!(s.classified + s.review, 51, "every document decided: {s:?}");
+    assert_eq!(
+        station.store.batch_state(batch).unwrap(),
+        Some(BatchState::Classified)
+    );
+    let failed = station.store.failed_pages(None).unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!((failed[0].page_id, failed[0].seq), (poison.id, 26));
+    assert!(
+        failed[0].reason.contains("nicht lesbar") && failed[0].reason.contains("erneut"),
+        "{}",
+        failed[0].reason
+    );
+    // The page stays in its document, which waits in review with the
+    // reason, and cannot be released as it is.
+    let doc = failed[0].document_id.expect("in its document");
+    let reasons: String = station
+        .store
+        .connection()
+        .query_row("SELECT decision FROM documents WHERE id = ?1", [doc], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(reasons.contains("Seite 1 fehlgeschlagen"), "{reasons}");
+    assert_eq!(
+        count(
+            &station,
+            &format!("SELECT COUNT(*) FROM documents WHERE id = {doc} AND state = 'review'")
+        ),
+        1
+    );
+    let refused = station
+        .store
+        .confirm_document(doc, "12345BG0012345", "sonstiges", &[])
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("fehlgeschlagene Seite"),
+        "{refused}"
+    );
+    assert_eq!(
+        count(
+            &station,
+            "SELECT COUNT(*) FROM pages WHERE state = 'recognized'"
+        ),
+        50
+    );
+    // A second pass does not hammer the page again.
+    assert_eq!(
+        p.run_pending(&AtomicBool::new(false)).unwrap(),
+        Default::default()
+    );
+
+    // The image is mended; "Erneut versuchen" puts the page back in line and
+    // the next pass prepares, recognises and decides it, nothing else.
+    std::fs::write(&blob, good).unwrap();
+    assert_eq!(station.store.retry_failed_pages(Some(batch)).unwrap(), 1);
+    let s = p.run_pending(&AtomicBool::new(false)).unwrap();
+    assert_eq!((s.prepared, s.recognized, s.failed), (1, 1, 0), "{s:?}");
+    assert_eq!(s.classified + s.review, 1, "{s:?}");
+    assert!(station.store.failed_pages(None).unwrap().is_empty());
+    assert_eq!(
+        count(
+            &station,
+            "SELECT COUNT(*) FROM pages WHERE state = 'recognized'"
+        ),
+        51
+    );
+    assert_eq!(
+        station.store.batch_state(batch).unwrap(),
+        Some(BatchState::Classified)
+    );
+    assert!(station.store.document_pdf(doc).unwrap().is_some());
+}

@@ -110,6 +110,10 @@ pub(crate) enum Command {
         /// Scannerprofil für die Dateien (Standard wie bei `ingest`).
         #[arg(long)]
         profile: Option<String>,
+        /// Fehlgeschlagene Seiten vorher wieder einreihen („Erneut versuchen“),
+        /// etwa nachdem ein beschädigtes Seitenbild ersetzt wurde.
+        #[arg(long)]
+        retry: bool,
         /// Dateien, die vorher eingelesen werden (sie bleiben liegen).
         #[arg(value_name = "DATEI")]
         paths: Vec<PathBuf>,

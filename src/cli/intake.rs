@@ -85,7 +85,27 @@ pub(crate) fn process(config: &Config, ocr_threads: usize) -> Result<ExitCode> {
         "{} Seite(n) aufbereitet ({} leer), {} Seite(n) erkannt, {} Stapel fertig erkannt; {} Dokument(e) zugeordnet, {} zur Prüfung",
         s.prepared, s.blank, s.recognized, s.batches, s.classified, s.review
     );
+    print_failed(p.store())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Lists the pages set aside as failed, each with its reason.
+pub(crate) fn print_failed(store: &scanstelle::store::Store) -> Result<()> {
+    let failed = store.failed_pages(None)?;
+    if failed.is_empty() {
+        return Ok(());
+    }
+    println!(
+        "{} Seite(n) fehlgeschlagen (ihre Dokumente warten in der Prüfung; nach Abhilfe `scanstelle process --retry`):",
+        failed.len()
+    );
+    for f in &failed {
+        println!(
+            "  Stapel {} Seite {} ({}): {}",
+            f.batch_id, f.seq, f.file_name, f.reason
+        );
+    }
+    Ok(())
 }
 
 pub(crate) fn search(config: &Config, words: &[String], limit: usize) -> Result<ExitCode> {
@@ -240,8 +260,8 @@ pub(crate) fn print_summary(s: &WatchSummary) {
     let p = &s.processed;
     if p.prepared > 0 || p.recognized > 0 {
         println!(
-            "{} Seite(n) aufbereitet ({} leer), {} Seite(n) erkannt",
-            p.prepared, p.blank, p.recognized
+            "{} Seite(n) aufbereitet ({} leer), {} Seite(n) erkannt, {} fehlgeschlagen",
+            p.prepared, p.blank, p.recognized, p.failed
         );
     }
 }

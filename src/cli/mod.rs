@@ -145,10 +145,15 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
                     ocr_threads,
                     cases,
                     profile,
+                    retry,
                     paths,
                 } => {
                     if let Some(csv) = cases {
                         cases::import(&config, &csv, false)?;
+                    }
+                    if retry {
+                        let n = open_store(&config)?.retry_failed_pages(None)?;
+                        println!("{n} fehlgeschlagene Seite(n) wieder eingereiht");
                     }
                     let mut code = ExitCode::SUCCESS;
                     if !paths.is_empty() {

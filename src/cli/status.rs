@@ -43,6 +43,7 @@ pub(crate) fn status(config: &Config, as_json: bool) -> Result<ExitCode> {
         println!("{}", status_json(&s, waiting));
     } else {
         print_status(&config.home, &s, waiting);
+        super::intake::print_failed(&store)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -49,6 +49,8 @@ pub enum Effect {
     QaCheck(i64, Option<String>),
     /// Release a batch.
     QaRelease(i64),
+    /// Put a batch's failed pages back in line.
+    RetryFailed(i64),
     /// Sign in with name and password.
     SignIn(String, String),
     /// Sign in the account mapped to the operating-system user.
@@ -145,6 +147,12 @@ impl Effect {
                 desk()
                     .qa_release(batch)
                     .map(|()| format!("Stapel {batch} freigegeben"))
+                    .map_err(text),
+            ),
+            Effect::RetryFailed(batch) => Message::Retried(
+                desk()
+                    .retry_failed(batch)
+                    .map(|n| format!("Stapel {batch}: {n} Seite(n) werden erneut verarbeitet"))
                     .map_err(text),
             ),
             Effect::SignIn(name, password) => {

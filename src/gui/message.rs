@@ -103,6 +103,10 @@ pub enum Message {
     QaRelease(i64),
     /// A check or release was stored (the notice) or refused.
     QaDone(Result<String, String>),
+    /// Put a batch's failed pages back in line ("Erneut versuchen", E in the inbox).
+    RetryFailed(i64),
+    /// The failed pages were put back in line (the notice) or refused.
+    Retried(Result<String, String>),
     /// Try the DMS again now (F5, or the button on the transfer screen).
     SyncNow,
     /// The sync was asked to try now.
@@ -127,6 +131,8 @@ pub enum Message {
     MoreBatches,
     /// Open the batch chosen in the inbox.
     InboxOpen,
+    /// Try the failed pages of the batch chosen in the inbox again.
+    InboxRetry,
     /// Open the first document of a batch.
     OpenBatch(i64),
     /// The documents of a batch arrived.

@@ -1006,3 +1006,44 @@ fn f9_on_a_case_scans_at_the_desk_into_it() {
     assert_eq!(files.len(), 11, "{files:?}");
     assert!(files[0].ends_with("-0000-deckblatt.pdf"), "{files:?}");
 }
+
+#[test]
+fn a_failed_page_is_named_on_its_batch_and_e_tries_it_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let config = Config::from_file(ConfigFile::default(), home.clone(), None).unwrap();
+    take_demo(&config, dir.path(), &["arbeitsunfaehigkeit.tif"]);
+    // The page's stored image is damaged before preparation.
+    let keys = scanstelle::protect::crypto::Keys::for_home(&home).unwrap();
+    let station = Station::open(&home, &keys).unwrap();
+    let page = station
+        .store
+        .pages_in_state(1, scanstelle::store::PageState::Ingested)
+        .unwrap();
+    let blob = station.blobs.path_of(&page[0].sha);
+    let good = std::fs::read(&blob).unwrap();
+    std::fs::write(&blob, b"kaputt").unwrap();
+    engine_pass(&config);
+
+    let (mut app, desk) = open(&config);
+    let b = &app.overview.batches[0];
+    assert_eq!(b.failures.len(), 1, "{b:?}");
+    assert!(b.failures[0].starts_with("Seite 1: "), "{:?}", b.failures);
+    assert_eq!(b.review, 1, "its document waits in review");
+    // E on the chosen batch puts the page back in line; mended, the next
+    // pass reads it and the card is clean.
+    std::fs::write(&blob, good).unwrap();
+    key(&mut app, &desk, char_key("e"), Modifiers::empty());
+    assert!(
+        app.notices
+            .iter()
+            .any(|n| !n.error && n.text.contains("1 Seite(n) werden erneut verarbeitet")),
+        "{:?}",
+        app.notices.iter().map(|n| &n.text).collect::<Vec<_>>()
+    );
+    engine_pass(&config);
+    send(&mut app, &desk, Message::Tick);
+    let b = &app.overview.batches[0];
+    assert!(b.failures.is_empty(), "{:?}", b.failures);
+    assert_eq!(station.store.failed_pages(None).unwrap(), Vec::new());
+}

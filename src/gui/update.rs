@@ -58,6 +58,7 @@ pub fn shortcut(screen: Screen, key: &Key, modifiers: Modifiers) -> Option<Messa
             Key::Named(Named::ArrowDown) => Some(Message::InboxCursor(1)),
             Key::Named(Named::ArrowUp) => Some(Message::InboxCursor(-1)),
             Key::Named(Named::Enter) => Some(Message::InboxOpen),
+            Key::Character("e" | "E") => Some(Message::InboxRetry),
             _ => None,
         },
         Screen::Review => match key.as_ref() {
@@ -114,6 +115,7 @@ fn is_answer(message: &Message) -> bool {
             | Message::CaseLoaded(_)
             | Message::Dropped(_)
             | Message::QaDone(_)
+            | Message::Retried(_)
             | Message::Scanned(_)
     )
 }
@@ -184,7 +186,8 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             vec![Effect::QaCheck(doc, Some(note))]
         }
         Message::QaRelease(batch) => vec![Effect::QaRelease(batch)],
-        Message::QaDone(result) => {
+        Message::RetryFailed(batch) => vec![Effect::RetryFailed(batch)],
+        Message::QaDone(result) | Message::Retried(result) => {
             match result {
                 Ok(done) => notify(app, done, false),
                 Err(e) => notify(app, e, true),
@@ -269,6 +272,10 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         Message::InboxOpen => match app.overview.batches.get(app.inbox_cursor) {
             Some(b) => update(app, Message::OpenBatch(b.id)),
             None => Vec::new(),
+        },
+        Message::InboxRetry => match app.overview.batches.get(app.inbox_cursor) {
+            Some(b) if !b.failures.is_empty() => vec![Effect::RetryFailed(b.id)],
+            _ => Vec::new(),
         },
         Message::OpenBatch(batch)
             if app

@@ -474,9 +474,13 @@ fn spawn_processor(
                         if s.batches > 0 {
                             tracing::info!(stapel = s.batches, seiten = s.recognized, leer = s.blank, "erkannt");
                         }
+                        if s.failed > 0 {
+                            tracing::warn!(seiten = s.failed, "Seiten fehlgeschlagen und zurückgestellt; die übrigen laufen weiter");
+                        }
                         total.prepared += s.prepared;
                         total.blank += s.blank;
                         total.recognized += s.recognized;
+                        total.failed += s.failed;
                         total.batches += s.batches;
                     }
                     Err(e) => {

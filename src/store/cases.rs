@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{DocumentState, Result, Store, StoreError, event, now};
+use super::{DocumentState, PageState, Result, Store, StoreError, event, now};
 use crate::classify::casefind::{CaseDecision, CaseStatus};
 use crate::classify::doctype::{TypeDecision, TypeModel};
 use crate::classify::register::{Person, Register};
@@ -440,6 +440,17 @@ impl Store {
             });
         }
         super::outbox::refuse_in_transfer(&tx, document_id)?;
+        let failed: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM document_pages dp JOIN pages p ON p.id = dp.page_id
+             WHERE dp.document_id = ?1 AND p.state = ?2",
+            params![document_id, PageState::Failed],
+            |r| r.get(0),
+        )?;
+        if failed > 0 {
+            return Err(StoreError::Refused(format!(
+                "Dokument {document_id} hat {failed} fehlgeschlagene Seite(n): erst erneut versuchen oder die Seite entfernen"
+            )));
+        }
         if let Some(old) = &learned {
             super::desk::teach(&tx, old, features, -1)?;
         }

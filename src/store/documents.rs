@@ -26,12 +26,13 @@ pub struct DocumentRow {
 
 impl Store {
     /// The pages of a batch as the separation planner needs them: every
-    /// prepared (or already recognised), separator or blank page, in batch
-    /// order, with its barcodes.
+    /// prepared (or already recognised), separator, blank or failed page (a
+    /// failed page stays in its document), in batch order, with its barcodes.
     pub fn plan_pages(&self, batch_id: i64) -> Result<Vec<crate::prepare::separation::PlanPage>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, source_file_id, state FROM pages
-             WHERE batch_id = ?1 AND state IN ('prepared', 'recognized', 'separator', 'blank') ORDER BY seq",
+             WHERE batch_id = ?1 AND state IN ('prepared', 'recognized', 'separator', 'blank', 'failed')
+             ORDER BY seq",
         )?;
         let rows: Vec<(i64, i64, PageState)> = stmt
             .query_map([batch_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -211,6 +212,8 @@ pub struct DocumentPage {
     pub dpi: Option<f64>,
     /// OCR words (encoded, see [`crate::ocr::encode_words`]).
     pub words: String,
+    /// Why the page failed, if it did (it has no text and stays out of the PDF).
+    pub failure: Option<String>,
 }
 
 impl Store {
@@ -219,7 +222,8 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT COALESCE(pp.prepared_sha, p.sha256),
                     CASE WHEN pp.prepared_sha IS NULL THEN p.encoding ELSE 'png' END,
-                    p.dpi_x, COALESCE(o.words, '')
+                    p.dpi_x, COALESCE(o.words, ''),
+                    CASE WHEN p.state = 'failed' THEN COALESCE(p.failure, '') END
              FROM document_pages dp JOIN pages p ON p.id = dp.page_id
              LEFT JOIN page_prep pp ON pp.page_id = p.id
              LEFT JOIN page_ocr o ON o.page_id = p.id
@@ -232,6 +236,7 @@ impl Store {
                 encoding: r.get(1)?,
                 dpi: r.get(2)?,
                 words: r.get(3)?,
+                failure: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -226,7 +226,7 @@ fn previous(tx: &Transaction<'_>, batch: i64, document: i64) -> Result<Option<i6
 
 /// Sends documents back to be decided again and their batch to the
 /// classification stage.
-fn reopen(tx: &Transaction<'_>, batch: i64, documents: &[i64]) -> Result<()> {
+pub(super) fn reopen(tx: &Transaction<'_>, batch: i64, documents: &[i64]) -> Result<()> {
     super::qa::reset(tx, batch)?;
     for d in documents {
         tx.execute(
@@ -313,9 +313,16 @@ impl Store {
                 }
                 let page_id = pages.remove(position);
                 set_pages(&tx, document, &pages)?;
+                // A failed page can be taken out too (it keeps its reason).
                 tx.execute(
-                    "UPDATE pages SET state = ?1, updated_at = ?2 WHERE id = ?3 AND state = ?4",
-                    params![PageState::Removed, now(), page_id, PageState::Recognized],
+                    "UPDATE pages SET state = ?1, updated_at = ?2 WHERE id = ?3 AND state IN (?4, ?5)",
+                    params![
+                        PageState::Removed,
+                        now(),
+                        page_id,
+                        PageState::Recognized,
+                        PageState::Failed
+                    ],
                 )?;
                 reopen(&tx, batch, &[document])?;
                 Edited {
@@ -345,9 +352,11 @@ impl Store {
                 let mut pages = pages_of(&tx, document)?;
                 pages.insert(position.min(pages.len()), page_id);
                 set_pages(&tx, document, &pages)?;
+                // A page that had failed comes back failed.
                 tx.execute(
-                    "UPDATE pages SET state = ?1, updated_at = ?2 WHERE id = ?3",
-                    params![PageState::Recognized, now(), page_id],
+                    "UPDATE pages SET state = CASE WHEN failure IS NULL THEN ?1 ELSE ?2 END,
+                         updated_at = ?3 WHERE id = ?4",
+                    params![PageState::Recognized, PageState::Failed, now(), page_id],
                 )?;
                 reopen(&tx, batch, &[document])?;
                 Edited {

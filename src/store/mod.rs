@@ -34,7 +34,7 @@ pub use edit::{Edit, Edited, PageToTurn, Turned};
 pub use erase::ErasePlan;
 pub use outbox::{ImportOutcome, OutboxRow, SyncStatus};
 pub use outgoing::{Outgoing, OutgoingDocument};
-pub use pages::{NewOcr, NewPrep, OcrTurn, PendingPage};
+pub use pages::{FailedPage, NewOcr, NewPrep, OcrTurn, PendingPage};
 pub use qa::{QaBatch, QaItem};
 pub use search::SearchHit;
 use sources::forget_pages;

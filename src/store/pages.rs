@@ -329,3 +329,179 @@ impl Store {
             .optional()?)
     }
 }
+
+/// A page set aside because preparation or OCR failed on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedPage {
+    /// The page.
+    pub page_id: i64,
+    /// Its batch.
+    pub batch_id: i64,
+    /// 1-based position in its batch.
+    pub seq: i64,
+    /// The file it came from.
+    pub file_name: String,
+    /// Its document, if it is in one.
+    pub document_id: Option<i64>,
+    /// Why it failed, in words.
+    pub reason: String,
+}
+
+/// Longest failure reason kept (a decoder may say a lot).
+const MAX_REASON_CHARS: usize = 300;
+
+impl Store {
+    /// Sets a page aside as failed, with its reason in words (one
+    /// transaction): it stays in its document, which then waits for a
+    /// person, and every other page goes on. `from` is the state it failed
+    /// in (`ingested`: preparation, `prepared`: OCR).
+    pub fn fail_page(&mut self, page_id: i64, from: PageState, reason: &str) -> Result<()> {
+        let reason: String = if reason.chars().count() > MAX_REASON_CHARS {
+            let mut short: String = reason.chars().take(MAX_REASON_CHARS).collect();
+            short.push('…');
+            short
+        } else {
+            reason.to_owned()
+        };
+        let transition = || StoreError::Transition {
+            what: "Seite",
+            id: page_id,
+            from: from.to_string(),
+            to: PageState::Failed.to_string(),
+        };
+        if !from.can_become(PageState::Failed) {
+            return Err(transition());
+        }
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE pages SET state = ?1, failure = ?2, updated_at = ?3 WHERE id = ?4 AND state = ?5",
+            params![PageState::Failed, reason, now(), page_id, from],
+        )?;
+        if n != 1 {
+            return Err(transition());
+        }
+        let batch: i64 =
+            tx.query_row("SELECT batch_id FROM pages WHERE id = ?1", [page_id], |r| {
+                r.get(0)
+            })?;
+        event(
+            &tx,
+            "page.failed",
+            Some(batch),
+            None,
+            &format!("Seite {page_id}: {reason}"),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Failed pages, of one batch or of all, in batch order.
+    pub fn failed_pages(&self, batch_id: Option<i64>) -> Result<Vec<FailedPage>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT p.id, p.batch_id, p.seq + 1, s.file_name, dp.document_id, COALESCE(p.failure, '')
+             FROM pages p JOIN source_files s ON s.id = p.source_file_id
+             LEFT JOIN document_pages dp ON dp.page_id = p.id
+             WHERE p.state = ?1 AND (?2 IS NULL OR p.batch_id = ?2)
+             ORDER BY p.batch_id, p.seq",
+        )?;
+        let rows = stmt.query_map(params![PageState::Failed, batch_id], |r| {
+            Ok(FailedPage {
+                page_id: r.get(0)?,
+                batch_id: r.get(1)?,
+                seq: r.get(2)?,
+                file_name: r.get(3)?,
+                document_id: r.get(4)?,
+                reason: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Puts failed pages (of one batch, or all) back in line, one
+    /// transaction: a page that failed in preparation is prepared again, one
+    /// that failed in OCR is recognised again; their documents are decided
+    /// anew and their batches go back to the preparation stage. Returns the
+    /// number of pages.
+    pub fn retry_failed_pages(&mut self, batch_id: Option<i64>) -> Result<usize> {
+        let failed = self.failed_pages(batch_id)?;
+        if failed.is_empty() {
+            return Ok(0);
+        }
+        let tx = self.conn.transaction()?;
+        let t = now();
+        let mut batches = std::collections::BTreeMap::<i64, Vec<i64>>::new();
+        for f in &failed {
+            let prepared: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM page_prep WHERE page_id = ?1)",
+                [f.page_id],
+                |r| r.get(0),
+            )?;
+            let to = if prepared {
+                PageState::Prepared
+            } else {
+                PageState::Ingested
+            };
+            tx.execute(
+                "UPDATE pages SET state = ?1, failure = NULL, updated_at = ?2 WHERE id = ?3 AND state = ?4",
+                params![to, t, f.page_id, PageState::Failed],
+            )?;
+            let docs = batches.entry(f.batch_id).or_default();
+            docs.extend(f.document_id);
+        }
+        for (batch, docs) in &batches {
+            let state: BatchState =
+                tx.query_row("SELECT state FROM batches WHERE id = ?1", [batch], |r| {
+                    r.get(0)
+                })?;
+            if matches!(state, BatchState::Open | BatchState::Ingested) {
+                // Not separated yet: the page is simply prepared with the rest.
+                continue;
+            }
+            for d in docs {
+                let doc_state: DocumentState =
+                    tx.query_row("SELECT state FROM documents WHERE id = ?1", [d], |r| {
+                        r.get(0)
+                    })?;
+                if matches!(
+                    doc_state,
+                    DocumentState::Released | DocumentState::Transferred
+                ) || super::outbox::in_transfer(&tx, *d)?
+                {
+                    return Err(StoreError::Refused(format!(
+                        "Dokument {d} ist schon freigegeben oder übertragen: die Seite wird nicht erneut verarbeitet"
+                    )));
+                }
+            }
+            super::edit::reopen(&tx, *batch, docs)?;
+            tx.execute(
+                "UPDATE batches SET state = ?1, updated_at = ?2 WHERE id = ?3",
+                params![BatchState::Prepared, t, batch],
+            )?;
+            event(
+                &tx,
+                "page.retry",
+                Some(*batch),
+                None,
+                &format!(
+                    "{} fehlgeschlagene Seite(n) erneut in Arbeit",
+                    failed.iter().filter(|f| f.batch_id == *batch).count()
+                ),
+            )?;
+        }
+        tx.commit()?;
+        Ok(failed.len())
+    }
+
+    /// Batches back at the preparation stage that have pages to prepare
+    /// again (after [`Store::retry_failed_pages`]).
+    pub fn batches_to_prepare_again(&self) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT b.id FROM batches b JOIN pages p ON p.batch_id = b.id
+             WHERE b.state = ?1 AND p.state = ?2 ORDER BY b.id",
+        )?;
+        let rows = stmt.query_map(params![BatchState::Prepared, PageState::Ingested], |r| {
+            r.get(0)
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

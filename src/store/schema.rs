@@ -352,6 +352,11 @@ CREATE INDEX qa_items_batch ON qa_items(batch_id);
     r#"
 -- @reindex-search
 "#,
+    // 16: a page that failed in preparation or OCR keeps its reason in
+    // words (state `failed`); the other pages go on without it.
+    r#"
+ALTER TABLE pages ADD COLUMN failure TEXT;
+"#,
 ];
 
 /// Where a migration hands over to Rust code (then goes on with its SQL).

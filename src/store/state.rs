@@ -127,6 +127,9 @@ persisted_enum! {
         Recognized => "recognized", "erkannt";
         /// Taken out of its document by a person: kept, but in no document.
         Removed => "removed", "entfernt";
+        /// Preparation or OCR failed (reason stored with the page): it stays
+        /// in its document, which waits for a person; the other pages go on.
+        Failed => "failed", "fehlgeschlagen";
     }
 }
 
@@ -136,11 +139,12 @@ impl PageState {
         use PageState::*;
         matches!(
             (self, next),
-            (Ingested | Separator, Prepared)
-                | (Ingested | Prepared, Blank)
+            (Ingested | Separator | Failed, Prepared)
+                | (Ingested | Prepared, Blank | Failed)
                 | (Prepared, Separator | Recognized)
-                | (Recognized, Removed)
+                | (Recognized | Failed, Removed)
                 | (Removed, Recognized)
+                | (Failed, Ingested)
         )
     }
 }
@@ -241,5 +245,16 @@ mod tests {
         assert!(!BatchState::Ingested.can_become(BatchState::Open));
         assert!(!BatchState::Ingested.can_become(BatchState::Transferred));
         assert!(!SourceState::InHotFolder.can_become(SourceState::Released));
+    }
+
+    #[test]
+    fn a_failed_page_goes_back_where_it_failed_or_out_of_its_document() {
+        use PageState::*;
+        assert!(Ingested.can_become(Failed) && Prepared.can_become(Failed));
+        assert!(Failed.can_become(Ingested) && Failed.can_become(Prepared));
+        assert!(Failed.can_become(Removed));
+        // A recognised page has nothing left to fail on; a failed one is
+        // never recognised without being read.
+        assert!(!Recognized.can_become(Failed) && !Failed.can_become(Recognized));
     }
 }

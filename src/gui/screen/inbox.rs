@@ -175,6 +175,28 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, Messag
                 .style(text::warning),
         );
     }
+    if !b.failures.is_empty() {
+        // A page that failed is named with its reason; the others went on.
+        for f in b.failures.iter().take(3) {
+            info = info.push(text(format!("✖ {f}")).size(size::SMALL).style(text::danger));
+        }
+        if b.failures.len() > 3 {
+            info = info.push(
+                text(format!(
+                    "✖ +{} {}",
+                    b.failures.len() - 3,
+                    l.t("weitere Seiten fehlgeschlagen", "more pages failed")
+                ))
+                .size(size::SMALL)
+                .style(text::danger),
+            );
+        }
+        info = info.push(
+            button(text(l.t("Erneut versuchen (E)", "Try again (E)")).size(size::SMALL))
+                .style(button::secondary)
+                .on_press(Message::RetryFailed(b.id)),
+        );
+    }
     button(
         container(row![thumbs, info].spacing(16).align_y(Alignment::Center))
             .padding(12)
