@@ -152,7 +152,43 @@ fn ingest_of_a_missing_file_fails_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let o = scanstelle(&["ingest", "/nirgends/scan.tif"], dir.path());
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("keine Datei"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("keine gewöhnliche Datei"));
+}
+
+#[test]
+fn ingest_of_a_link_is_refused_unless_links_are_to_be_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    common::admin_os(&home);
+    let target = dir.path().join("ziel.png");
+    std::fs::write(&target, png_page(60, 80, 77, 300)).unwrap();
+    let link = dir.path().join("verknuepfung.png");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let o = scanstelle(&["ingest", "--intake-only", link.to_str().unwrap()], &home);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("Verknüpfung") && err.contains("--follow-links"),
+        "{err}"
+    );
+    assert_eq!(
+        count(&common::station(&home), "SELECT COUNT(*) FROM source_files"),
+        0
+    );
+    let o = scanstelle(
+        &[
+            "ingest",
+            "--intake-only",
+            "--follow-links",
+            link.to_str().unwrap(),
+        ],
+        &home,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        count(&common::station(&home), "SELECT COUNT(*) FROM source_files"),
+        1
+    );
 }
 
 #[test]

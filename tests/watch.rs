@@ -265,3 +265,97 @@ async fn an_unreadable_file_is_quarantined_once_it_stays_unchanged() {
             && q.iter().any(|p| p.to_string_lossy().ends_with(".sealed"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_latin1_name_is_taken_once_and_links_pipes_folders_and_locked_files_are_named_once() {
+    use std::os::unix::ffi::OsStrExt;
+    let s = setup(200, "", "");
+    let outside = s._dir.path().join("woanders.png");
+    std::fs::write(&outside, png_page(40, 56, 901, 300)).unwrap();
+    // A name in Latin-1 from an old scanner or a Windows share.
+    let latin1 = s
+        .hot
+        .join(std::ffi::OsStr::from_bytes(b"Bescheid M\xfcller.png"));
+    std::fs::write(&latin1, png_page(40, 56, 902, 300)).unwrap();
+    // A link out of the hot folder, a named pipe, a subfolder and a file
+    // the station may not read.
+    std::os::unix::fs::symlink(&outside, s.hot.join("verknuepft.png")).unwrap();
+    let fifo = s.hot.join("rohr.tif");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::fs::create_dir(s.hot.join("unterordner")).unwrap();
+    let locked = s.hot.join("gesperrt.png");
+    std::fs::write(&locked, png_page(40, 56, 903, 300)).unwrap();
+    let root = std::fs::File::open("/etc/shadow").is_ok();
+    std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+
+    let r = start(s.config.clone());
+    let db = r.db.clone();
+    let expected = if root { 3 } else { 4 };
+    wait_until(
+        "the file taken and the odd entries named",
+        Duration::from_secs(20),
+        || {
+            !latin1.exists()
+                && db.exists()
+                && count(&db, "SELECT COUNT(*) FROM quarantine") >= expected
+        },
+    )
+    .await;
+    // Listed many times more, each odd entry is named once.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let summary = r.stop().await;
+    assert_eq!(summary.files, if root { 2 } else { 1 }, "{summary:?}");
+    assert_eq!(summary.quarantined + summary.duplicates, 0, "{summary:?}");
+    assert_eq!(summary.set_aside, expected as u64, "{summary:?}");
+    let store = Store::open(
+        &db,
+        &scanstelle::protect::crypto::Keys::for_home(&s.config.home).unwrap(),
+    )
+    .unwrap();
+    let names: Vec<String> = store
+        .sources()
+        .unwrap()
+        .iter()
+        .map(|f| f.file_name.clone())
+        .collect();
+    assert!(
+        names.contains(&"Bescheid Müller.png".to_owned()),
+        "{names:?}"
+    );
+    let released = store
+        .sources()
+        .unwrap()
+        .into_iter()
+        .find(|f| f.file_name == "Bescheid Müller.png")
+        .unwrap();
+    assert_eq!(released.state, scanstelle::store::SourceState::Released);
+    assert_eq!(
+        released.original_path, latin1,
+        "the exact bytes of the name"
+    );
+    let q = store.quarantine_entries().unwrap();
+    let codes: Vec<&str> = q.iter().map(|e| e.reason_code.as_str()).collect();
+    for code in ["link", "not_a_file", "subfolder"] {
+        assert!(codes.contains(&code), "{codes:?}");
+    }
+    if !root {
+        assert!(codes.contains(&"unreadable"), "{codes:?}");
+    }
+    assert!(
+        q.iter()
+            .all(|e| !e.reason.is_empty() && e.reason.is_char_boundary(0))
+    );
+    // Nothing was followed or opened: the link's target is still outside and
+    // not in the store; the odd entries are where they were.
+    assert!(outside.exists() && fifo.exists() && s.hot.join("verknuepft.png").exists());
+    assert!(
+        !names.contains(&"woanders.png".to_owned())
+            && !names.contains(&"verknuepft.png".to_owned())
+    );
+}

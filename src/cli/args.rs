@@ -94,6 +94,9 @@ pub(crate) enum Command {
         /// Originale nach dem sicheren Einlesen löschen (Standard: sie bleiben liegen).
         #[arg(long = "move")]
         remove: bool,
+        /// Auch Verknüpfungen (symbolische Links) einlesen: die Datei, auf die sie zeigen.
+        #[arg(long)]
+        follow_links: bool,
         /// Nur einlesen, keine Aufbereitung und Texterkennung.
         #[arg(long)]
         intake_only: bool,

@@ -171,6 +171,7 @@ pub(crate) fn ingest(
     files: &[PathBuf],
     profile: Option<&str>,
     remove: bool,
+    follow_links: bool,
 ) -> Result<ExitCode> {
     let profile = match profile {
         Some(name) => config
@@ -202,8 +203,22 @@ pub(crate) fn ingest(
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
         );
-        if !path.is_file() {
-            bar.suspend(|| eprintln!("{}: keine Datei", path.display()));
+        let link = path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink());
+        let refusal = if link && !follow_links {
+            Some(
+                "ist eine Verknüpfung (symbolischer Link): nicht eingelesen; die Datei selbst angeben oder --follow-links",
+            )
+        } else if !path.is_file() {
+            Some(
+                "keine gewöhnliche Datei (Ordner, Pipe, Gerät oder nicht vorhanden): nicht eingelesen",
+            )
+        } else {
+            None
+        };
+        if let Some(why) = refusal {
+            bar.suspend(|| eprintln!("{}: {why}", path.display()));
             failed = true;
             bar.inc(1);
             continue;
@@ -257,6 +272,12 @@ pub(crate) fn print_summary(s: &WatchSummary) {
         "{} Datei(en) mit {} Seite(n) eingelesen, {} doppelt, {} in Quarantäne, {} nach Absturz abgeschlossen, {} Fehler",
         s.files, s.pages, s.duplicates, s.quarantined, s.resumed, s.errors
     );
+    if s.set_aside > 0 {
+        println!(
+            "{} Eintrag/Einträge im Eingangsordner zurückgestellt (Verknüpfung, Unterordner, nicht lesbar; siehe `scanstelle quarantine`)",
+            s.set_aside
+        );
+    }
     let p = &s.processed;
     if p.prepared > 0 || p.recognized > 0 {
         println!(

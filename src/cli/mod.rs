@@ -133,9 +133,10 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
                     files,
                     profile,
                     remove,
+                    follow_links,
                     intake_only,
                 } => {
-                    let code = ingest(&config, &files, profile.as_deref(), remove)?;
+                    let code = ingest(&config, &files, profile.as_deref(), remove, follow_links)?;
                     if !intake_only {
                         process(&config, threads(None))?;
                     }
@@ -157,7 +158,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
                     }
                     let mut code = ExitCode::SUCCESS;
                     if !paths.is_empty() {
-                        code = ingest(&config, &paths, profile.as_deref(), false)?;
+                        code = ingest(&config, &paths, profile.as_deref(), false, false)?;
                     }
                     process(&config, threads(ocr_threads))?;
                     Ok(code)

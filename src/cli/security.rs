@@ -43,6 +43,14 @@ pub fn export(config: &Config, which: &str, to: &Path, actor: Option<&str>) -> R
         [] => bail!("Kein Quarantäne-Eintrag {which:?} (siehe `scanstelle quarantine`)."),
         _ => bail!("{which:?} passt auf mehrere Einträge: bitte die Nummer angeben."),
     };
+    if scanstelle::intake::SET_ASIDE_CODES.contains(&q.reason_code.as_str()) {
+        bail!(
+            "Eintrag {} ist keine gespeicherte Datei: er wurde im Eingangsordner vermerkt \
+             und liegt dort ({}).",
+            q.id,
+            q.reason
+        );
+    }
     let blobs =
         scanstelle::store::blob::BlobStore::open(config.home.join("blobs"), &config.keys()?)?;
     let name = Path::new(&q.file_name)

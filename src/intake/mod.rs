@@ -380,6 +380,39 @@ fn quarantine(
     Ok(dest)
 }
 
+/// Reason codes of entries [`set_aside`] in their hot folder (nothing of
+/// theirs is stored).
+pub const SET_ASIDE_CODES: &[&str] = &["link", "not_a_file", "subfolder", "unreadable"];
+
+/// Records, once, an entry of a hot folder that is not a file to take (a
+/// link, a pipe, a subfolder, a file the station may not read): it is named
+/// in the quarantine list with its reason and stays where it is — the
+/// station neither follows nor opens it. `true` if it was new.
+pub fn set_aside(
+    station: &mut Station,
+    profile: &Profile,
+    path: &Path,
+    code: &str,
+    reason: &str,
+) -> Result<bool, IntakeError> {
+    use std::os::unix::ffi::OsStrExt;
+    debug_assert!(SET_ASIDE_CODES.contains(&code));
+    // No content is read: the entry is named by what it is and where.
+    let id = Sha256Hex::of(&[code.as_bytes(), b":", path.as_os_str().as_bytes()].concat());
+    let new = station.store.record_quarantine(&NewQuarantine {
+        original_path: path,
+        sha: &id,
+        size: 0,
+        reason_code: code,
+        reason,
+        stored_as: path,
+    })?;
+    if new {
+        tracing::warn!(profil = %profile.name, code, "Eintrag im Eingangsordner zurückgestellt");
+    }
+    Ok(new)
+}
+
 fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), IntakeError> {
     use std::io::Write;
     let tmp = path.with_extension("txt.tmp");

@@ -44,6 +44,9 @@ pub struct WatchSummary {
     pub duplicates: u64,
     /// Unreadable files sent to quarantine.
     pub quarantined: u64,
+    /// Entries that are not files the station may take (links, pipes,
+    /// subfolders, files it may not read), each reported once.
+    pub set_aside: u64,
     /// Station errors (disk, database) while taking a file; the file stays and is retried.
     pub errors: u64,
     /// What the processing stages did.
@@ -72,6 +75,54 @@ enum Job {
     Take { folder: usize, path: PathBuf },
     /// Close time-window batches whose window has passed.
     CloseExpiredBatches,
+    /// Report an entry of the folder that is not a file to take, once.
+    SetAside {
+        folder: usize,
+        path: PathBuf,
+        oddity: Oddity,
+    },
+}
+
+/// An entry of a hot folder that is not a file the station may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Oddity {
+    /// A symbolic link: never followed out of the hot folder.
+    Link,
+    /// A pipe, socket or device: never opened.
+    Special,
+    /// A subfolder of a folder watched without its subfolders.
+    Subfolder,
+    /// A file the station may not read.
+    Unreadable,
+}
+
+impl Oddity {
+    /// The quarantine reason code and the reason in words, with advice.
+    fn reason(self) -> (&'static str, &'static str) {
+        match self {
+            Oddity::Link => (
+                "link",
+                "Verknüpfung (symbolischer Link): die Station folgt keinen Verknüpfungen aus dem \
+                 Eingangsordner heraus. Die Datei selbst in den Eingangsordner kopieren und die \
+                 Verknüpfung löschen.",
+            ),
+            Oddity::Special => (
+                "not_a_file",
+                "Keine gewöhnliche Datei (Pipe, Socket oder Gerät): wird nicht geöffnet. \
+                 Den Eintrag aus dem Eingangsordner entfernen.",
+            ),
+            Oddity::Subfolder => (
+                "subfolder",
+                "Unterordner: dieser Eingangsordner wird ohne Unterordner überwacht. Die Dateien \
+                 in den Eingangsordner selbst legen oder im Profil `recursive = true` setzen.",
+            ),
+            Oddity::Unreadable => (
+                "unreadable",
+                "Die Datei darf von der Station nicht gelesen werden (Zugriffsrechte). Die \
+                 Rechte prüfen; danach wird sie eingelesen.",
+            ),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -102,12 +153,23 @@ struct Folder {
     path: PathBuf,
     dirty: bool,
     last_scan: Option<Instant>,
+    /// Entries set aside already (reported once while they stay).
+    reported: std::collections::HashSet<PathBuf>,
+}
+
+/// What a listing of a hot folder found.
+#[derive(Default)]
+struct Listing {
+    /// The files the profile would take: path, size, modification time.
+    files: Vec<(PathBuf, u64, Option<SystemTime>)>,
+    /// Entries that are not files to take.
+    odd: Vec<(PathBuf, Oddity)>,
 }
 
 impl Folder {
-    /// The files the profile would take: path, size, modification time.
-    fn list(&self) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
-        let mut seen = Vec::new();
+    /// Lists the folder (and its subfolders, if the profile says so).
+    fn list(&self) -> Listing {
+        let mut seen = Listing::default();
         list_files(
             &self.path,
             &self.profile,
@@ -177,6 +239,7 @@ pub async fn run(
             path,
             dirty: true,
             last_scan: None,
+            reported: Default::default(),
         });
     }
 
@@ -297,7 +360,12 @@ pub async fn run(
                     if folder.dirty || due {
                         folder.dirty = false;
                         folder.last_scan = Some(now);
-                        scan_folder(i, folder, &mut candidates, now);
+                        for (path, oddity) in scan_folder(i, folder, &mut candidates, now) {
+                            if job_tx.try_send(Job::SetAside { folder: i, path: path.clone(), oddity }).is_ok() {
+                                folder.reported.insert(path);
+                                summary.set_aside += 1;
+                            }
+                        }
                     }
                 }
                 for (path, c) in candidates.iter_mut() {
@@ -510,6 +578,19 @@ fn intake_worker(
                 close_expired(&mut station, &profiles);
                 continue;
             }
+            Job::SetAside {
+                folder,
+                path,
+                oddity,
+            } => {
+                let (code, reason) = oddity.reason();
+                if let Err(e) =
+                    crate::intake::set_aside(&mut station, &profiles[folder], &path, code, reason)
+                {
+                    tracing::error!(fehler = %e, "Eintrag nicht vermerkt");
+                }
+                continue;
+            }
         };
         let result = take_file(&mut station, &profiles[folder], &path, &opts);
         if matches!(result, Ok(Outcome::Ingested(_) | Outcome::Resumed { .. })) {
@@ -536,16 +617,23 @@ fn close_expired(station: &mut Station, profiles: &[Profile]) {
     }
 }
 
-/// Lists a folder and updates the candidates found in it.
+/// Lists a folder and updates the candidates found in it; returns the odd
+/// entries not reported yet.
 fn scan_folder(
     index: usize,
-    folder: &Folder,
+    folder: &mut Folder,
     candidates: &mut HashMap<PathBuf, Candidate>,
     now: Instant,
-) {
-    let seen = folder.list();
+) -> Vec<(PathBuf, Oddity)> {
+    let Listing { files, odd } = folder.list();
+    // An entry that went away is reported again should it come back.
+    folder.reported.retain(|p| odd.iter().any(|(q, _)| q == p));
+    let fresh: Vec<(PathBuf, Oddity)> = odd
+        .into_iter()
+        .filter(|(p, _)| !folder.reported.contains(p))
+        .collect();
     let mut present = std::collections::HashSet::new();
-    for (path, size, mtime) in seen {
+    for (path, size, mtime) in files {
         present.insert(path.clone());
         match candidates.get_mut(&path) {
             Some(c) if c.state == CandidateState::InFlight => {}
@@ -575,14 +663,10 @@ fn scan_folder(
     candidates.retain(|p, c| {
         c.folder != index || c.state == CandidateState::InFlight || present.contains(p)
     });
+    fresh
 }
 
-fn list_files(
-    dir: &Path,
-    profile: &Profile,
-    recursive: bool,
-    out: &mut Vec<(PathBuf, u64, Option<SystemTime>)>,
-) {
+fn list_files(dir: &Path, profile: &Profile, recursive: bool, out: &mut Listing) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -591,17 +675,30 @@ fn list_files(
         if profile.ignores(&name) {
             continue;
         }
+        // The entry itself, never what a link points to.
         let Ok(meta) = entry.metadata() else { continue };
-        if meta.is_dir() {
+        let kind = meta.file_type();
+        if kind.is_symlink() {
+            out.odd.push((entry.path(), Oddity::Link));
+        } else if kind.is_dir() {
             if recursive {
                 list_files(&entry.path(), profile, true, out);
+            } else {
+                out.odd.push((entry.path(), Oddity::Subfolder));
             }
-        } else if meta.is_file() {
-            out.push((entry.path(), meta.len(), meta.modified().ok()));
+        } else if !kind.is_file() {
+            out.odd.push((entry.path(), Oddity::Special));
+        } else if std::fs::File::open(entry.path())
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied)
+        {
+            out.odd.push((entry.path(), Oddity::Unreadable));
+        } else {
+            out.files
+                .push((entry.path(), meta.len(), meta.modified().ok()));
         }
     }
 }
 
 fn folder_is_empty(folder: &Folder) -> bool {
-    folder.list().is_empty()
+    folder.list().files.is_empty()
 }

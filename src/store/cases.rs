@@ -528,7 +528,10 @@ impl Store {
         docs.into_iter()
             .map(|mut d| {
                 let rows: Vec<(String, i64, i64)> = pages
-                    .query_map([d.document_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .query_map([d.document_id], |r| {
+                        let path = super::path_column(r, 0)?;
+                        Ok((path.to_string_lossy().into_owned(), r.get(1)?, r.get(2)?))
+                    })?
                     .collect::<rusqlite::Result<_>>()?;
                 if let Some((path, source, _)) = rows.first() {
                     d.source_file = Some(path.clone());

@@ -349,6 +349,26 @@ impl Store {
 
 /// Appends an event to the audit trail (sealed into its hash chain, in
 /// the caller's transaction).
+/// A path as the store keeps it: text when it is UTF-8, else its bytes (a
+/// Latin-1 name from an old scanner), so the file is found again exactly.
+fn path_value(path: &Path) -> rusqlite::types::Value {
+    use std::os::unix::ffi::OsStrExt;
+    match path.to_str() {
+        Some(s) => rusqlite::types::Value::Text(s.to_owned()),
+        None => rusqlite::types::Value::Blob(path.as_os_str().as_bytes().to_vec()),
+    }
+}
+
+/// A path read back from the store (text or bytes, see [`path_value`]).
+fn path_column(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<PathBuf> {
+    use std::os::unix::ffi::OsStringExt;
+    let bytes = match r.get_ref(i)? {
+        rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => b.to_vec(),
+        _ => Vec::new(),
+    };
+    Ok(PathBuf::from(std::ffi::OsString::from_vec(bytes)))
+}
+
 fn event(
     tx: &Transaction<'_>,
     kind: &str,

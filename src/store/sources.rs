@@ -178,18 +178,14 @@ impl Store {
             "UPDATE batches SET last_file_at = ?1, updated_at = ?1 WHERE id = ?2",
             params![now, batch_id],
         )?;
-        let file_name = new
-            .original_path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let file_name = crate::fsutil::readable_file_name(new.original_path);
         tx.execute(
             "INSERT INTO source_files (batch_id, original_path, file_name, sha256, size, format,
                  page_count, state, received_at, updated_at, profile_sha)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, NULLIF(?10, ''))",
             params![
                 batch_id,
-                new.original_path.to_string_lossy(),
+                super::path_value(new.original_path),
                 file_name,
                 new.sha.as_str(),
                 new.size as i64,
@@ -329,18 +325,14 @@ impl Store {
     pub fn record_quarantine(&mut self, q: &NewQuarantine<'_>) -> Result<bool> {
         let now = now();
         let tx = self.conn.transaction()?;
-        let file_name = q
-            .original_path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let file_name = crate::fsutil::readable_file_name(q.original_path);
         let n = tx.execute(
             "INSERT INTO quarantine (original_path, file_name, sha256, size, reason_code, reason,
                  stored_as, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (sha256, original_path) DO NOTHING",
             params![
-                q.original_path.to_string_lossy(),
+                super::path_value(q.original_path),
                 file_name,
                 q.sha.as_str(),
                 q.size as i64,
@@ -496,7 +488,7 @@ fn source_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceFile> {
     Ok(SourceFile {
         id: r.get(0)?,
         batch_id: r.get(1)?,
-        original_path: PathBuf::from(r.get::<_, String>(2)?),
+        original_path: super::path_column(r, 2)?,
         file_name: r.get(3)?,
         sha: Sha256Hex::parse(&sha).ok_or_else(|| {
             rusqlite::Error::FromSqlConversionFailure(
