@@ -3,7 +3,9 @@
 //! Layout of the home directory:
 //! - `scanstelle.db` (+ `-wal`, `-shm`): the SQLite store, encrypted (SQLCipher);
 //! - `blobs/`: content-addressed page images and original files, sealed;
-//! - `quarantine/`: files that could not be taken, sealed, each with a `.reason.txt`;
+//! - `quarantine/`: files that could not be taken, sealed under a keyed
+//!   name, each with its reason sealed beside it (`.grund.sealed`; shown by
+//!   the window and `scanstelle quarantine`);
 //! - `outbox/`: sealed containers waiting for the DMS;
 //! - `station.key`: the station key (unless `[security] key_file` moves it);
 //! - `station.lock`: held while a process writes to the home, so that two
@@ -15,6 +17,37 @@ use std::path::{Path, PathBuf};
 use crate::protect::crypto::{KeyError, Keys};
 use crate::store::blob::BlobStore;
 use crate::store::{Store, StoreError};
+
+/// What a sealed quarantine note is bound to.
+pub(crate) const NOTE_CONTEXT: &[u8] = b"scanstelle-quarantaene-grund";
+
+/// Where the sealed note of a quarantined file lies.
+pub(crate) fn note_path(stored_as: &Path) -> PathBuf {
+    stored_as.with_extension("grund.sealed")
+}
+
+/// Seals the plain `.reason.txt` notes an older version wrote beside
+/// quarantined files (they held size and digest in plain text) and
+/// removes them.
+fn seal_plain_notes(blobs: &BlobStore, dir: &Path) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        let Some(stem) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".reason.txt"))
+        else {
+            continue;
+        };
+        let text = fs::read(&path)?;
+        let sealed = note_path(&dir.join(format!("{stem}.sealed")));
+        blobs.write_sealed(&sealed, NOTE_CONTEXT, |w| {
+            std::io::Write::write_all(w, &text)
+        })?;
+        fs::remove_file(&path)?;
+    }
+    crate::fsutil::sync_dir(dir)
+}
 
 /// Errors opening a station home.
 #[derive(Debug, thiserror::Error)]
@@ -79,12 +112,27 @@ impl Station {
         let blobs = BlobStore::open(&blobs_dir, keys).map_err(io(&blobs_dir))?;
         blobs.clean_tmp().map_err(io(&blobs_dir))?;
         let store = Store::open(&home.join("scanstelle.db"), keys)?;
+        let quarantine = home.join("quarantine");
+        seal_plain_notes(&blobs, &quarantine).map_err(io(&quarantine))?;
         Ok(Self {
             home: home.to_owned(),
             store,
             blobs,
             _lock: lock,
         })
+    }
+
+    /// The reason note sealed beside a quarantined file (see
+    /// [`Station::quarantine_dir`]), in words.
+    pub fn quarantine_note(&self, stored_as: &Path) -> std::io::Result<String> {
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut self
+                .blobs
+                .read_sealed(&note_path(stored_as), NOTE_CONTEXT)?,
+            &mut text,
+        )?;
+        Ok(text)
     }
 
     /// The home directory.

@@ -101,7 +101,7 @@ fn a_duplicate_is_quarantined_and_reported_not_taken_again() {
     assert_eq!(kept, bytes, "the duplicate is kept in quarantine");
     assert!(!std::fs::read(&stored_as).unwrap().starts_with(&bytes[..4]));
     // The note beside it says why, without naming files.
-    let note = std::fs::read_to_string(stored_as.with_extension("reason.txt")).unwrap();
+    let note = station.quarantine_note(&stored_as).unwrap();
     assert!(
         note.contains("Doppelt") && !note.contains("brief"),
         "{note}"
@@ -126,7 +126,7 @@ fn an_unreadable_file_goes_to_quarantine_with_its_reason_and_intake_goes_on() {
     assert!(reason.contains("%%EOF"), "{reason}");
     assert!(!bad.exists());
     assert!(stored_as.starts_with(station.quarantine_dir()));
-    let note = std::fs::read_to_string(stored_as.with_extension("reason.txt")).unwrap();
+    let note = station.quarantine_note(&stored_as).unwrap();
     assert!(
         !note.contains("kaputt.pdf") && note.contains("Grund:") && note.contains("Was tun:"),
         "{note}"
@@ -288,4 +288,24 @@ fn ingest_without_move_keeps_the_users_file() {
         Outcome::Duplicate { .. }
     ));
     assert!(path.exists());
+}
+
+#[test]
+fn plain_quarantine_notes_of_an_older_version_are_sealed_on_opening() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    drop(common::station(&home));
+    let plain = home.join("quarantine/0123456789ab.reason.txt");
+    std::fs::write(
+        &plain,
+        "Grund: Die Datei ist leer (0 Byte).\nSHA-256: 0123456789ab…\n",
+    )
+    .unwrap();
+    let station = common::station(&home);
+    assert!(!plain.exists(), "the plain note is gone");
+    let note = station
+        .quarantine_note(&home.join("quarantine/0123456789ab.sealed"))
+        .unwrap();
+    assert!(note.contains("Die Datei ist leer"), "{note}");
+    assert!(files_containing(&home, b"Die Datei ist leer").is_empty());
 }

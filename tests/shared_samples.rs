@@ -162,7 +162,7 @@ fn invalid_and_password_protected_pdfs_are_quarantined_with_reasons() {
         match take_file(&mut station, &profile, &path, &opts).unwrap() {
             Outcome::Quarantined { reason, stored_as } => {
                 assert!(reason.contains(expected), "{name}: {reason}");
-                let note = std::fs::read_to_string(stored_as.with_extension("reason.txt")).unwrap();
+                let note = station.quarantine_note(&stored_as).unwrap();
                 assert!(note.contains(expected), "{note}");
             }
             other => panic!("{name}: {other:?}"),

@@ -259,11 +259,26 @@ async fn an_unreadable_file_is_quarantined_once_it_stays_unchanged() {
     assert_eq!((summary.files, summary.quarantined), (0, 1));
     let q = files_in(&s.config.home.join("quarantine"));
     assert_eq!(q.len(), 2, "{q:?}");
+    // The file and its note, both sealed, under a keyed name that is not
+    // the file's digest.
+    let sha = scanstelle::store::blob::Sha256Hex::of(&j[..j.len() / 2]);
     assert!(
         q.iter()
-            .any(|p| p.to_string_lossy().ends_with(".reason.txt"))
-            && q.iter().any(|p| p.to_string_lossy().ends_with(".sealed"))
+            .any(|p| p.to_string_lossy().ends_with(".grund.sealed"))
+            && q.iter().all(|p| p.to_string_lossy().ends_with(".sealed")),
+        "{q:?}"
     );
+    assert!(
+        q.iter().all(|p| !p.to_string_lossy().contains(sha.short())),
+        "{q:?}"
+    );
+    for p in &q {
+        let bytes = std::fs::read(p).unwrap();
+        assert!(
+            !bytes.windows(5).any(|w| w == b"Grund" || w == b"SHA-2"),
+            "{p:?} readable"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

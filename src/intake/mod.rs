@@ -321,7 +321,7 @@ fn advice(code: &str) -> &'static str {
     }
 }
 
-/// Copies the file into `quarantine/` with a `.reason.txt`, records it and
+/// Copies the file into `quarantine/` with its sealed reason note, records it and
 /// removes the original (when allowed and unchanged). Idempotent.
 #[allow(clippy::too_many_arguments)]
 fn quarantine(
@@ -338,8 +338,10 @@ fn quarantine(
     // On disk: the file sealed like every blob, and a note without the
     // file's name or origin (both are in the encrypted database, shown by
     // `scanstelle quarantine` and the window).
-    let dest = dir.join(format!("{}.sealed", sha.short()));
-    let note = dir.join(format!("{}.reason.txt", sha.short()));
+    // Keyed names: the digest of a file must not be readable either (it
+    // would confirm that a known document is here).
+    let dest = dir.join(format!("{}.sealed", station.blobs.keyed_name(sha)));
+    let note = crate::station::note_path(&dest);
     let said = if code == "duplicate" {
         format!(
             "Doppelt: inhaltsgleich mit einer bereits eingelesenen Datei (SHA-256 {}).",
@@ -349,14 +351,19 @@ fn quarantine(
         reason.to_owned()
     };
     let text = format!(
-        "Scannerprofil: {}\nZeitpunkt:     {}\nGröße:         {size} Byte\nSHA-256:       {sha}\n\nGrund:         {said}\n\nWas tun:       {}\n\nDie Datei liegt verschlüsselt daneben ({}.sealed).\nName und Herkunft zeigt `scanstelle quarantine`; herausholen mit\n`scanstelle quarantine export {} --to ORDNER`.\n",
+        "Scannerprofil: {}\nZeitpunkt:     {}\nGröße:         {size} Byte\nSHA-256:       {sha}\n\nGrund:         {said}\n\nWas tun:       {}\n\nName und Herkunft zeigt `scanstelle quarantine`; herausholen mit\n`scanstelle quarantine export {} --to ORDNER`.\n",
         profile.name,
         crate::store::now(),
         advice(code),
         sha.short(),
-        sha.short(),
     );
-    write_durably(&note, text.as_bytes())?;
+    // Sealed like the file: nothing under the home is readable.
+    station
+        .blobs
+        .write_sealed(&note, crate::station::NOTE_CONTEXT, |w| {
+            std::io::Write::write_all(w, text.as_bytes())
+        })
+        .map_err(io_err(&note))?;
     if !dest.exists() {
         station
             .blobs
@@ -411,14 +418,4 @@ pub fn set_aside(
         tracing::warn!(profil = %profile.name, code, "Eintrag im Eingangsordner zurückgestellt");
     }
     Ok(new)
-}
-
-fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), IntakeError> {
-    use std::io::Write;
-    let tmp = path.with_extension("txt.tmp");
-    let mut f = fs::File::create(&tmp).map_err(io_err(&tmp))?;
-    f.write_all(bytes).map_err(io_err(&tmp))?;
-    f.sync_all().map_err(io_err(&tmp))?;
-    fs::rename(&tmp, path).map_err(io_err(path))?;
-    Ok(())
 }

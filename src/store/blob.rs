@@ -119,6 +119,12 @@ impl BlobStore {
         self.root.join(&s[..2]).join(&s[2..4]).join(s)
     }
 
+    /// A name for a file of the station that stands for `sha` without
+    /// revealing it (keyed with the station's naming key, like the blobs').
+    pub fn keyed_name(&self, sha: &Sha256Hex) -> String {
+        self.keys.blob_name(sha.as_str())[..24].to_owned()
+    }
+
     /// Whether the blob exists.
     pub fn contains(&self, sha: &Sha256Hex) -> bool {
         self.path_of(sha).is_file()

@@ -189,7 +189,7 @@ pub struct DecodedFile {
 
 /// Why a file could not be decoded. The `Display` text is German and meant
 /// for the people at the station; it is written into the quarantine's
-/// `.reason.txt`.
+/// sealed reason note.
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
     /// The file is empty.
