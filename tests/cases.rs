@@ -40,7 +40,11 @@ fn import_refuses_bad_files_unless_told_and_keeps_every_version() {
     .unwrap();
     let o = scanstelle(&["cases", "import", bad.to_str().unwrap()], &home);
     assert!(!o.status.success());
-    assert!(err(&o).contains("schlecht.csv:6: BG-Nummer"), "{}", err(&o));
+    assert!(
+        err(&o).contains("schlecht.csv:6: Spalte 1 (bg_nummer): BG-Nummer"),
+        "{}",
+        err(&o)
+    );
     assert!(err(&o).contains("nicht übernommen"), "{}", err(&o));
     let o = scanstelle(&["cases", "versions"], &home);
     assert_eq!(out(&o).lines().count(), 1, "refused file made no version");

@@ -376,3 +376,43 @@ fn a_pdf_cut_after_its_second_page_is_not_taken_as_a_two_page_document() {
         Ok(f) => panic!("taken with {} pages", f.pages.len()),
     }
 }
+
+#[test]
+fn files_that_are_no_scan_are_named_as_what_they_are_without_quoting_them() {
+    let pdf = text_pdf(&["Antrag"]);
+    // A ZIP holding a PDF uncompressed, named .pdf (was "38 fremde Byte vor
+    // dem PDF-Kopf").
+    let mut zip = b"PK\x03\x04\x14\x00\x00\x00\x00\x00antrag.pdf".to_vec();
+    zip.extend_from_slice(&pdf);
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (zip, "ZIP-Archiv"),
+        (vec![0xFF, 0xD8], "beginnt wie ein JPEG"),
+        (
+            b"Sehr geehrte Damen und Herren,\nanbei".to_vec(),
+            "reiner Text",
+        ),
+        (
+            b"Return-Path: <a@b.de>\nReceived: from x\nSubject: Antrag\n\nText".to_vec(),
+            "E-Mail",
+        ),
+        (
+            b"<!DOCTYPE html><html><body>x</body></html>".to_vec(),
+            "Webseite",
+        ),
+        (
+            vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0],
+            "Office-Dokument",
+        ),
+        (vec![0x00, 0x13, 0x37, 0x99, 0x42, 0x07], "keinem bekannten"),
+    ];
+    for (bytes, expected) in cases {
+        let words = decode(&bytes).unwrap_err().to_string();
+        assert!(words.contains(expected), "{words} should say {expected}");
+        assert!(words.starts_with("Unbekanntes Dateiformat"), "{words}");
+        // No content: neither quoted text nor bytes in hex.
+        assert!(
+            !words.contains("Damen") && !words.contains("13 37"),
+            "{words}"
+        );
+    }
+}

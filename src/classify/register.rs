@@ -2,7 +2,9 @@
 //! specialist procedure: parsing and checking the CSV export, and searching
 //! it by BG-Nummer, Kundennummer, name and address.
 //!
-//! The export is UTF-8 (a byte-order mark is accepted), `;`-separated, with
+//! The export is UTF-8 (a byte-order mark is accepted) or Windows-1252
+//! (what German Windows software writes; detected and said in the report),
+//! `;`-separated, with
 //! a header row and one row per person:
 //! `bg_nummer;kundennummer;nachname;vorname;geburtsdatum;strasse;plz;ort`.
 //! Several persons share a BG-Nummer. Storing a checked register (a new
@@ -61,6 +63,24 @@ pub struct ParsedRegister {
     pub persons: Vec<Person>,
     /// The bad rows with their reasons.
     pub bad: Vec<BadRow>,
+    /// The character encoding the file was read in (`UTF-8` or `Windows-1252`).
+    pub encoding: &'static str,
+}
+
+/// Largest register file read (a register of 100,000 persons is ~10 MB).
+pub const MAX_REGISTER_BYTES: u64 = 200 * 1024 * 1024;
+
+/// Longest value a field may hold (names and streets are far shorter).
+pub const MAX_FIELD_CHARS: usize = 200;
+
+/// A value as it is quoted in a reason: at most 40 characters.
+fn quoted(value: &str) -> String {
+    if value.chars().count() > 40 {
+        let head: String = value.chars().take(40).collect();
+        format!("{head:?}… ({} Zeichen)", value.chars().count())
+    } else {
+        format!("{value:?}")
+    }
 }
 
 /// The file as a whole cannot be read (wrong header, not UTF-8).
@@ -71,11 +91,38 @@ pub struct RegisterError(pub String);
 /// The pattern a Kundennummer must have (three digits, a letter, six digits).
 pub const KUNDENNUMMER_PATTERN: &str = r"^[0-9]{3}[A-Z][0-9]{6}$";
 
-/// Reads and checks an export. Rows with errors are reported, not taken.
+/// Reads and checks an export. Rows with errors are reported (line,
+/// column, reason), not taken.
 pub fn parse_csv(bytes: &[u8]) -> Result<ParsedRegister, RegisterError> {
-    let text =
-        std::str::from_utf8(bytes).map_err(|e| RegisterError(format!("kein UTF-8 ({e})")))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if bytes.len() as u64 > MAX_REGISTER_BYTES {
+        return Err(RegisterError(format!(
+            "die Datei ist mit {} MB größer als erlaubt ({} MB)",
+            bytes.len().div_ceil(1_000_000),
+            MAX_REGISTER_BYTES / 1_000_000
+        )));
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(RegisterError(
+            "die Datei ist UTF-16 kodiert; bitte als UTF-8 oder Windows-1252 (ANSI) exportieren"
+                .into(),
+        ));
+    }
+    if bytes.contains(&0) {
+        return Err(RegisterError(
+            "die Datei enthält Binärdaten (Nullbytes), keine CSV-Tabelle".into(),
+        ));
+    }
+    let (text, encoding) = match std::str::from_utf8(bytes) {
+        Ok(t) => (std::borrow::Cow::Borrowed(t), "UTF-8"),
+        // Not UTF-8: what German Windows software writes.
+        Err(_) => (
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0,
+            "Windows-1252",
+        ),
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b';')
         .flexible(true)
@@ -95,16 +142,20 @@ pub fn parse_csv(bytes: &[u8]) -> Result<ParsedRegister, RegisterError> {
         )));
     }
     let kunde = regex::Regex::new(KUNDENNUMMER_PATTERN).expect("valid pattern");
-    let mut out = ParsedRegister::default();
+    let mut out = ParsedRegister {
+        encoding,
+        ..ParsedRegister::default()
+    };
     let mut seen: HashMap<String, u64> = HashMap::new();
     for record in reader.records() {
         let (line, record) = match record {
             Ok(r) => (r.position().map_or(0, csv::Position::line), r),
             Err(e) => {
                 let line = e.position().map_or(0, csv::Position::line);
+                tracing::debug!(fehler = %e, "Fallbestand: Zeile nicht lesbar");
                 out.bad.push(BadRow {
                     line,
-                    reason: e.to_string(),
+                    reason: "Zeile nicht als CSV lesbar (Anführungszeichen?)".into(),
                 });
                 continue;
             }
@@ -136,28 +187,48 @@ fn check_row(record: &csv::StringRecord, kunde: &regex::Regex) -> Result<Person,
     if record.len() != COLUMNS.len() {
         return Err(format!("{} Felder statt {}", record.len(), COLUMNS.len()));
     }
+    // The column of a bad value is named: "Spalte 2 (kundennummer)".
+    let at = |i: usize| format!("Spalte {} ({})", i + 1, COLUMNS[i]);
+    if let Some(i) = (0..COLUMNS.len()).find(|&i| {
+        record
+            .get(i)
+            .is_some_and(|v| v.chars().count() > MAX_FIELD_CHARS)
+    }) {
+        return Err(format!(
+            "{}: Wert zu lang ({} Zeichen, höchstens {MAX_FIELD_CHARS})",
+            at(i),
+            record.get(i).unwrap_or_default().chars().count()
+        ));
+    }
     let f = |i: usize| record.get(i).unwrap_or_default().to_owned();
-    let bg = normalize_bg(&f(0)).ok_or_else(|| format!("BG-Nummer {:?} ungültig", f(0)))?;
+    let bg = normalize_bg(&f(0))
+        .ok_or_else(|| format!("{}: BG-Nummer {} ungültig", at(0), quoted(&f(0))))?;
     let kundennummer: String = f(1)
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_uppercase();
     if !kunde.is_match(&kundennummer) {
-        return Err(format!("Kundennummer {:?} ungültig", f(1)));
+        return Err(format!(
+            "{}: Kundennummer {} ungültig",
+            at(1),
+            quoted(&f(1))
+        ));
     }
     if f(2).is_empty() {
-        return Err("Nachname fehlt".into());
+        return Err(format!("{}: Nachname fehlt", at(2)));
     }
     let geburtsdatum = f(4);
     if parse_date(&geburtsdatum).is_none() {
         return Err(format!(
-            "Geburtsdatum {geburtsdatum:?} ungültig (TT.MM.JJJJ)"
+            "{}: Geburtsdatum {} ungültig (TT.MM.JJJJ)",
+            at(4),
+            quoted(&geburtsdatum)
         ));
     }
     let plz = f(6);
     if !(plz.len() == 5 && plz.bytes().all(|b| b.is_ascii_digit())) {
-        return Err(format!("PLZ {plz:?} ungültig"));
+        return Err(format!("{}: PLZ {} ungültig", at(6), quoted(&plz)));
     }
     Ok(Person {
         bg,
@@ -562,7 +633,48 @@ mod tests {
         assert!(r.bad[5].reason.contains("Nachname"));
         assert!(r.bad[6].reason.contains("Felder"));
         assert!(parse_csv(b"a;b\n1;2\n").is_err(), "wrong header");
-        assert!(parse_csv(&[0xff, 0xfe, 0x00]).is_err(), "not UTF-8");
+        assert!(parse_csv(&[0xff, 0xfe, 0x00]).is_err(), "UTF-16");
+        assert!(
+            r.bad[1].reason.contains("Spalte 2 (kundennummer)"),
+            "{:?}",
+            r.bad
+        );
+    }
+
+    #[test]
+    fn a_windows_1252_export_is_read_and_said_and_long_values_are_shortened() {
+        let text = format!(
+            "{CSV}12345BG0012347;111A111116;Müßig;Jürgen;01.01.1970;Hauptstraße 1;32423;Minden\n"
+        )
+        .replace('\u{feff}', "")
+        // Windows-1252 has no ş: an export in it holds "Ayse".
+        .replace("Ayşe", "Ayse");
+        let (cp1252, _, lossy) = encoding_rs::WINDOWS_1252.encode(&text);
+        assert!(!lossy && std::str::from_utf8(&cp1252).is_err());
+        let r = parse_csv(&cp1252).unwrap();
+        assert_eq!(r.encoding, "Windows-1252");
+        let p = r
+            .persons
+            .iter()
+            .find(|p| p.kundennummer == "111A111116")
+            .unwrap();
+        assert_eq!(
+            (p.nachname.as_str(), p.strasse.as_str()),
+            ("Müßig", "Hauptstraße 1")
+        );
+        assert_eq!(parse_csv(CSV.as_bytes()).unwrap().encoding, "UTF-8");
+        // A 10,000-character field is named, not echoed.
+        let long = format!(
+            "{CSV}12345BG0012348;{};X;Y;01.01.2000;S 1;32423;Minden\n",
+            "7".repeat(10_000)
+        );
+        let r = parse_csv(long.as_bytes()).unwrap();
+        let reason = &r.bad[0].reason;
+        assert!(
+            reason.contains("Spalte 2 (kundennummer): Wert zu lang (10000 Zeichen"),
+            "{reason}"
+        );
+        assert!(reason.len() < 200, "{reason}");
     }
 
     #[test]

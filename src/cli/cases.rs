@@ -11,8 +11,26 @@ use scanstelle::store::Store;
 /// `cases import FILE [--skip-bad]`: a file with bad rows is refused as a
 /// whole unless `skip_bad`; each bad row is named with line and reason.
 pub fn import(config: &Config, file: &Path, skip_bad: bool) -> Result<ExitCode> {
+    let size = std::fs::metadata(file)
+        .with_context(|| file.display().to_string())?
+        .len();
+    if size > register::MAX_REGISTER_BYTES {
+        bail!(
+            "{}: mit {} MB größer als erlaubt ({} MB): nicht gelesen",
+            file.display(),
+            size.div_ceil(1_000_000),
+            register::MAX_REGISTER_BYTES / 1_000_000
+        );
+    }
     let bytes = std::fs::read(file).with_context(|| file.display().to_string())?;
     let parsed = register::parse_csv(&bytes)?;
+    if parsed.encoding != "UTF-8" {
+        println!(
+            "{}: als {} gelesen (nicht UTF-8)",
+            file.display(),
+            parsed.encoding
+        );
+    }
     for bad in &parsed.bad {
         eprintln!("{}:{}: {}", file.display(), bad.line, bad.reason);
     }

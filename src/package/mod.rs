@@ -6,7 +6,7 @@
 pub mod pdfa;
 pub mod transfer;
 pub mod xdomea;
-mod xml;
+pub(crate) mod xml;
 
 /// Who sends, and where the DMS finds the files.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -1,4 +1,30 @@
-//! XML text: escaping for content and attribute values.
+//! XML text: escaping for content and attribute values, and what a parser
+//! error means in words.
+
+/// What an XML parser's error means, in German words with the place
+/// (the parser's English stays in the log).
+pub(crate) fn parse_error_words(e: &roxmltree::Error) -> String {
+    let pos = e.pos();
+    match e {
+        roxmltree::Error::DtdDetected => {
+            "die Antwort enthält eine Dokumenttyp-Definition (DTD); das ist nicht erlaubt \
+             (Schutz vor XML-Angriffen)"
+                .into()
+        }
+        roxmltree::Error::NodesLimitReached
+        | roxmltree::Error::AttributesLimitReached
+        | roxmltree::Error::NamespacesLimitReached => {
+            "die Antwort ist zu umfangreich (zu viele Elemente)".into()
+        }
+        roxmltree::Error::EntityReferenceLoop(_) => {
+            "die Antwort enthält sich selbst aufrufende Entitäten (XML-Angriff?)".into()
+        }
+        _ => format!(
+            "kein wohlgeformtes XML (Zeile {}, Spalte {})",
+            pos.row, pos.col
+        ),
+    }
+}
 
 /// Escapes text for XML content.
 pub(crate) fn esc(s: &str) -> String {

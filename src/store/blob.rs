@@ -150,7 +150,7 @@ impl BlobStore {
             let (got, _) = copy_hashing(File::open(src)?, out)?;
             if got != *expected {
                 return Err(io::Error::other(format!(
-                    "{} changed while it was being stored (SHA-256 {} instead of {})",
+                    "{} hat sich beim Speichern geändert (SHA-256 {} statt {}); die Datei wird erneut eingelesen",
                     src.display(),
                     got.short(),
                     expected.short()

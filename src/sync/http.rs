@@ -7,7 +7,9 @@
 //! limit grows with the container's size, so a stalled server is given up
 //! on without cutting off a large upload on a slow line.
 
-use super::transport::{Container, FailureKind, Transport, TransportError};
+use super::transport::{
+    Container, FailureKind, MAX_REPLY_BYTES, Transport, TransportError, reply_too_big,
+};
 use reqwest::StatusCode;
 use reqwest::blocking::{Body, Client, RequestBuilder, Response};
 use std::path::{Path, PathBuf};
@@ -230,12 +232,24 @@ fn fetch(http: &Http, url: reqwest::Url) -> Result<Option<Vec<u8>>, TransportErr
     let r = http.send("Antwort abrufen", http.client.get(url))?;
     match r.status() {
         StatusCode::NOT_FOUND => Ok(None),
-        s if s.is_success() => r.bytes().map(|b| Some(b.to_vec())).map_err(|e| {
-            TransportError::new(
-                FailureKind::Offline,
-                format!("Antwort abrufen: {}", root_cause(&e)),
+        s if s.is_success() => {
+            if r.content_length().is_some_and(|n| n > MAX_REPLY_BYTES) {
+                return Err(reply_too_big(r.content_length().unwrap_or(0)));
+            }
+            // Read no more than the limit, whatever the server says.
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(r, MAX_REPLY_BYTES + 1),
+                &mut bytes,
             )
-        }),
+            .map_err(|e| {
+                TransportError::new(FailureKind::Offline, format!("Antwort abrufen: {e}"))
+            })?;
+            if bytes.len() as u64 > MAX_REPLY_BYTES {
+                return Err(reply_too_big(bytes.len() as u64));
+            }
+            Ok(Some(bytes))
+        }
         s => Err(status_error("Antwort abrufen", s)),
     }
 }
@@ -266,7 +280,10 @@ fn list(http: &Http, url: &reqwest::Url) -> Result<Vec<String>, TransportError> 
     let doc = roxmltree::Document::parse(&body).map_err(|e| {
         TransportError::new(
             FailureKind::Refused,
-            format!("Antworten auflisten: keine WebDAV-Antwort ({e})"),
+            format!(
+                "Antworten auflisten: keine WebDAV-Antwort ({})",
+                crate::package::xml::parse_error_words(&e)
+            ),
         )
     })?;
     let own = url.path().trim_end_matches('/');

@@ -115,6 +115,23 @@ pub struct FolderTransport {
     pub replies: PathBuf,
 }
 
+/// Largest reply of the DMS read (a 0629 or 0630 is a few kilobytes; a
+/// reply of many megabytes is refused before it is read, not parsed).
+pub const MAX_REPLY_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The error for a reply larger than [`MAX_REPLY_BYTES`].
+pub(crate) fn reply_too_big(len: u64) -> TransportError {
+    TransportError::new(
+        FailureKind::Refused,
+        format!(
+            "Antwort des DMS mit {} MB zu groß (höchstens {} MB; eine Quittung hat wenige KB): \
+             nicht gelesen. Bitte beim Betrieb des DMS nachfragen.",
+            len.div_ceil(1_000_000),
+            MAX_REPLY_BYTES / 1_000_000
+        ),
+    )
+}
+
 fn offline(what: &str, path: &Path, e: &io::Error) -> TransportError {
     TransportError::new(
         FailureKind::Offline,
@@ -177,7 +194,12 @@ impl Transport for FolderTransport {
                 ),
             ));
         }
-        match fs::read(self.replies.join(name)) {
+        let path = self.replies.join(name);
+        match fs::metadata(&path) {
+            Ok(m) if m.len() > MAX_REPLY_BYTES => return Err(reply_too_big(m.len())),
+            _ => {}
+        }
+        match fs::read(&path) {
             Ok(b) => Ok(Some(b)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(offline("Antwortordner", &self.replies, &e)),
@@ -200,5 +222,24 @@ impl Transport for FolderTransport {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|n| !n.starts_with('.'))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reply_larger_than_the_limit_is_refused_before_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = FolderTransport::new(dir.path(), dir.path());
+        // Sparse: 200 MB on paper, nothing on the disk.
+        let f = std::fs::File::create(dir.path().join("gross.xml")).unwrap();
+        f.set_len(200_000_000).unwrap();
+        let e = t.fetch_reply("gross.xml").unwrap_err();
+        assert_eq!(e.kind, FailureKind::Refused);
+        assert!(e.message.contains("200 MB zu groß"), "{}", e.message);
+        std::fs::write(dir.path().join("klein.xml"), b"<a/>").unwrap();
+        assert_eq!(t.fetch_reply("klein.xml").unwrap().unwrap(), b"<a/>");
     }
 }

@@ -196,7 +196,7 @@ pub enum DecodeError {
     #[error("Die Datei ist leer (0 Byte).")]
     Empty,
     /// Not a format the station reads.
-    #[error("Unbekanntes Dateiformat: erwartet TIFF, JPEG, PNG oder PDF (erste Bytes: {0}).")]
+    #[error("Unbekanntes Dateiformat: erwartet TIFF, JPEG, PNG oder PDF; {0}.")]
     UnknownFormat(String),
     /// The PDF is encrypted and cannot be opened without a password.
     #[error(
@@ -310,10 +310,13 @@ pub fn decode(bytes: &[u8]) -> Result<DecodedFile, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
-    let format = FileFormat::sniff(bytes).ok_or_else(|| {
-        let head: String = bytes.iter().take(8).map(|b| format!("{b:02X} ")).collect();
-        DecodeError::UnknownFormat(head.trim_end().to_owned())
-    })?;
+    // Containers that may hold a PDF uncompressed are named as what they
+    // are, not as a PDF with bytes in front of it.
+    if let Some(kind) = other_kind(bytes) {
+        return Err(DecodeError::UnknownFormat(kind.into()));
+    }
+    let format = FileFormat::sniff(bytes)
+        .ok_or_else(|| DecodeError::UnknownFormat(describe_unknown(bytes).into()))?;
     check_complete(format, bytes)?;
     let pages = match format {
         FileFormat::Tiff => tiff::decode(bytes)?,
@@ -325,6 +328,53 @@ pub fn decode(bytes: &[u8]) -> Result<DecodedFile, DecodeError> {
         return Err(DecodeError::NoPages);
     }
     Ok(DecodedFile { format, pages })
+}
+
+/// What a file that is no scan is, recognised by its first bytes (no
+/// content is quoted: a reason must not reveal what a file holds).
+fn other_kind(bytes: &[u8]) -> Option<&'static str> {
+    let starts = |m: &[u8]| bytes.starts_with(m);
+    Some(if starts(b"PK\x03\x04") || starts(b"PK\x05\x06") {
+        "die Datei ist ein ZIP-Archiv oder ein Office-Dokument (DOCX, XLSX, ODT)"
+    } else if starts(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        "die Datei ist ein älteres Office-Dokument (DOC, XLS) oder eine Outlook-Nachricht (MSG)"
+    } else if starts(b"{\\rtf") {
+        "die Datei ist ein RTF-Textdokument"
+    } else if starts(b"GIF87a") || starts(b"GIF89a") {
+        "die Datei ist ein GIF-Bild"
+    } else if starts(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
+        "die Datei ist ein WebP-Bild"
+    } else if bytes.get(4..8) == Some(b"ftyp") {
+        "die Datei ist ein HEIC-Foto oder Video (Mobiltelefon?)"
+    } else if starts(&[0x1F, 0x8B]) || starts(b"7z\xBC\xAF") || starts(b"Rar!") {
+        "die Datei ist ein gepacktes Archiv"
+    } else {
+        return None;
+    })
+}
+
+/// What an unrecognised file looks like, in words.
+fn describe_unknown(bytes: &[u8]) -> &'static str {
+    let head = &bytes[..bytes.len().min(4096)];
+    let text = std::str::from_utf8(head).is_ok_and(|t| {
+        t.chars()
+            .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+    });
+    let lower = String::from_utf8_lossy(&head[..head.len().min(512)]).to_lowercase();
+    if bytes.starts_with(&[0xFF, 0xD8]) {
+        "die Datei beginnt wie ein JPEG, ist aber zu kurz oder beschädigt"
+    } else if lower.contains("<html") || lower.contains("<!doctype html") {
+        "die Datei ist eine Webseite (HTML)"
+    } else if ["received:", "return-path:", "mime-version:", "from:"]
+        .iter()
+        .any(|h| lower.starts_with(h) || lower.contains(&format!("\n{h}")))
+    {
+        "die Datei ist eine E-Mail"
+    } else if text {
+        "die Datei ist reiner Text, kein Bild"
+    } else {
+        "der Inhalt gehört zu keinem bekannten Bild- oder Dokumentformat"
+    }
 }
 
 /// Checks the end marker a complete file of this format carries. Lenient

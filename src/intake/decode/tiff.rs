@@ -16,13 +16,37 @@ fn corrupt(e: impl std::fmt::Display) -> DecodeError {
     }
 }
 
+/// What the TIFF decoder's error means, in words (its English goes to the log).
+fn words(e: &tiff::TiffError) -> &'static str {
+    use tiff::TiffError as E;
+    tracing::debug!(fehler = %e, "TIFF nicht lesbar");
+    match e {
+        E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            "die Bilddaten enden vorzeitig (Übertragung abgebrochen?)"
+        }
+        E::UnsupportedError(_) => {
+            "diese TIFF-Variante (Kompression oder Farbtiefe) kann die Station nicht lesen"
+        }
+        E::LimitsExceeded => "das Bild ist zu groß für den Arbeitsspeicher der Station",
+        _ => "der Aufbau der Datei ist beschädigt",
+    }
+}
+
+/// A TIFF decoder error as a refusal in words, with the page if known.
+fn refuse(page: Option<usize>, e: &tiff::TiffError) -> DecodeError {
+    match page {
+        Some(p) => corrupt(format!("Seite {p}: {}", words(e))),
+        None => corrupt(words(e)),
+    }
+}
+
 /// Decodes every image of a TIFF file into a page.
 pub(super) fn decode(bytes: &[u8]) -> Result<Vec<PageImage>, DecodeError> {
     let mut limits = Limits::default();
     limits.decoding_buffer_size = super::MAX_PAGE_PIXELS as usize * 3;
     limits.intermediate_buffer_size = super::MAX_PAGE_PIXELS as usize * 3;
     let mut dec = Decoder::new(Cursor::new(bytes))
-        .map_err(corrupt)?
+        .map_err(|e| refuse(None, &e))?
         .with_limits(limits);
     let mut pages = Vec::new();
     loop {
@@ -30,7 +54,8 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Vec<PageImage>, DecodeError> {
         if !dec.more_images() {
             break;
         }
-        dec.next_image().map_err(corrupt)?;
+        dec.next_image()
+            .map_err(|e| refuse(Some(pages.len() + 1), &e))?;
     }
     Ok(pages)
 }
@@ -78,13 +103,11 @@ fn decoded_bytes_per_pixel(colortype: ColorType) -> u64 {
 }
 
 fn decode_frame(dec: &mut Decoder<Cursor<&[u8]>>, page: usize) -> Result<PageImage, DecodeError> {
-    let (width, height) = dec.dimensions().map_err(corrupt)?;
-    let colortype = dec.colortype().map_err(corrupt)?;
+    let (width, height) = dec.dimensions().map_err(|e| refuse(Some(page), &e))?;
+    let colortype = dec.colortype().map_err(|e| refuse(Some(page), &e))?;
     check_size(page, width, height, decoded_bytes_per_pixel(colortype))?;
     let dpi = resolution(dec);
-    let data = dec
-        .read_image()
-        .map_err(|e| corrupt(format!("Seite {page}: {e}")))?;
+    let data = dec.read_image().map_err(|e| refuse(Some(page), &e))?;
     let w = width as usize;
     let h = height as usize;
     let (colour, bytes) = match (colortype, data) {
@@ -152,7 +175,7 @@ fn decode_frame(dec: &mut Decoder<Cursor<&[u8]>>, page: usize) -> Result<PageIma
         (ColorType::Palette(8), DecodingResult::U8(px)) => {
             let map = dec
                 .get_tag_u16_vec(Tag::ColorMap)
-                .map_err(|e| corrupt(format!("Seite {page}: Farbpalette fehlt ({e})")))?;
+                .map_err(|_| corrupt(format!("Seite {page}: Farbpalette fehlt")))?;
             if map.len() < 3 * 256 {
                 return Err(corrupt(format!("Seite {page}: Farbpalette unvollständig")));
             }

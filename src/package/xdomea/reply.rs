@@ -183,7 +183,10 @@ fn feedback(n: roxmltree::Node<'_, '_>) -> Option<Feedback> {
 /// Reads a 0629 or 0630.
 pub fn parse(xml: &[u8]) -> Result<Reply, ReplyError> {
     let xml = std::str::from_utf8(xml).map_err(|e| ReplyError(format!("kein UTF-8: {e}")))?;
-    let doc = roxmltree::Document::parse(xml).map_err(|e| ReplyError(e.to_string()))?;
+    let doc = roxmltree::Document::parse(xml).map_err(|e| {
+        tracing::debug!(fehler = %e, "Antwort kein XML");
+        ReplyError(crate::package::xml::parse_error_words(&e))
+    })?;
     let root = doc.root_element();
     let process_id = child(root, "Kopf")
         .and_then(|k| child(k, "ProzessID"))
@@ -316,6 +319,18 @@ pub fn write_imported(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reply_that_is_no_xml_or_carries_a_dtd_is_refused_in_words() {
+        let dtd = b"<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>";
+        let words = parse(dtd).unwrap_err().to_string();
+        assert!(
+            words.contains("DTD") && !words.contains("detected"),
+            "{words}"
+        );
+        let words = parse(b"<a>\n<b></a>").unwrap_err().to_string();
+        assert!(words.contains("kein wohlgeformtes XML (Zeile 2"), "{words}");
+    }
 
     #[test]
     fn replies_written_are_read_back() {
