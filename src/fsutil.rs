@@ -9,6 +9,12 @@ pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
+/// Makes a written file and its name durable.
+pub(crate) fn sync_file_and_dir(path: &Path) -> io::Result<()> {
+    File::open(path)?.sync_all()?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")))
+}
+
 /// A file name as people read it: as it is when it is UTF-8, else decoded
 /// as Windows-1252 (what old scanners and Windows shares write: `M\xfcller`
 /// is "Müller"), so that no name is shown as replacement characters.

@@ -18,6 +18,76 @@ use crate::protect::crypto::{KeyError, Keys};
 use crate::store::blob::BlobStore;
 use crate::store::{Store, StoreError};
 
+/// Takes the home's lock (held while the returned file is open).
+fn lock_home(home: &Path) -> Result<File, StationError> {
+    let lock_path = home.join("station.lock");
+    let io = |source| StationError::Io {
+        path: lock_path.clone(),
+        source,
+    };
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io)?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StationError::Locked(home.to_owned())),
+        Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+    }
+}
+
+/// Replaces the home's database with a backup (`scanstelle db backup`),
+/// while no station process works on the home: the backup is checked first
+/// (key, integrity), the current database is kept beside it under a dated
+/// name, and the copy is made durable before it takes the place. Returns
+/// where the previous database was kept.
+pub fn restore_database(
+    home: &Path,
+    keys: &Keys,
+    backup: &Path,
+) -> Result<Option<PathBuf>, StationError> {
+    let _lock = lock_home(home)?;
+    crate::store::health::check_backup(backup, keys)?;
+    let db = home.join("scanstelle.db");
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| StationError::Io { path, source }
+    };
+    let now = crate::store::now().replace([':', '-'], "");
+    let stamp = now.split('.').next().unwrap_or(&now);
+    let kept = db
+        .exists()
+        .then(|| home.join(format!("scanstelle.db.vor-wiederherstellung-{stamp}")));
+    let tmp = home.join("scanstelle.db.restore-tmp");
+    fs::copy(backup, &tmp).map_err(io(&tmp))?;
+    crate::fsutil::sync_file_and_dir(&tmp).map_err(io(&tmp))?;
+    if let Some(kept) = &kept {
+        fs::rename(&db, kept).map_err(io(&db))?;
+    }
+    // The old write-ahead log belongs to the old database.
+    for side in ["scanstelle.db-wal", "scanstelle.db-shm"] {
+        let p = home.join(side);
+        if p.exists() {
+            let to = kept.as_ref().map(|k| {
+                PathBuf::from(format!(
+                    "{}{}",
+                    k.display(),
+                    side.trim_start_matches("scanstelle.db")
+                ))
+            });
+            match to {
+                Some(to) => fs::rename(&p, to).map_err(io(&p))?,
+                None => fs::remove_file(&p).map_err(io(&p))?,
+            }
+        }
+    }
+    fs::rename(&tmp, &db).map_err(io(&db))?;
+    crate::fsutil::sync_dir(home).map_err(io(home))?;
+    Ok(kept)
+}
+
 /// What a sealed quarantine note is bound to.
 pub(crate) const NOTE_CONTEXT: &[u8] = b"scanstelle-quarantaene-grund";
 
@@ -94,20 +164,7 @@ impl Station {
         };
         fs::create_dir_all(home).map_err(io(home))?;
         fs::create_dir_all(home.join("quarantine")).map_err(io(home))?;
-        let lock_path = home.join("station.lock");
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(StationError::Locked(home.to_owned()));
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
-        }
+        let lock = lock_home(home)?;
         let blobs_dir = home.join("blobs");
         let blobs = BlobStore::open(&blobs_dir, keys).map_err(io(&blobs_dir))?;
         blobs.clean_tmp().map_err(io(&blobs_dir))?;

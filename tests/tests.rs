@@ -15,6 +15,7 @@ mod crash;
 mod decode;
 mod encryption;
 mod eval;
+mod faults;
 mod gui_window;
 mod intake;
 mod pdfa;

@@ -30,6 +30,31 @@ pub(crate) struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+pub(crate) enum DbAction {
+    /// Prüft die Datenbankdatei und dass jede Datei der Ablage da ist, auf
+    /// die sie verweist (Exit-Code 1 bei einem Fehler).
+    Check {
+        /// Auch jede Datei der Ablage ganz lesen und ihre Prüfsumme vergleichen.
+        #[arg(long)]
+        full: bool,
+    },
+    /// Schreibt eine konsistente, verschlüsselte Kopie der Datenbank (auch
+    /// während die Station arbeitet; die Ablage `blobs/` wird gesondert gesichert).
+    Backup {
+        /// Die Zieldatei (darf nicht existieren).
+        #[arg(value_name = "DATEI")]
+        to: PathBuf,
+    },
+    /// Spielt eine Sicherung ein, während keine Station läuft: die Sicherung
+    /// wird vorher geprüft, die bisherige Datenbank bleibt daneben erhalten.
+    Restore {
+        /// Die Sicherung.
+        #[arg(value_name = "DATEI")]
+        from: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub(crate) enum QuarantineAction {
     /// Listet die Einträge (Standard).
     List,
@@ -187,6 +212,11 @@ pub(crate) enum Command {
         /// Ohne Fenster: verarbeiten, berichten, beenden.
         #[arg(long)]
         headless: bool,
+    },
+    /// Die Datenbank: prüfen, im laufenden Betrieb sichern, eine Sicherung einspielen.
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
     },
     /// Listet die Scannerprofile mit ihren Eingangsordnern.
     Profiles,

@@ -267,6 +267,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
                 } => cases::confirm(&config, id, case.as_deref(), doc_type.as_deref(), actor),
                 Command::Search { words, limit } => search(&config, &words, limit),
                 Command::Status { as_json } => status(&config, as_json),
+                Command::Db { action } => status::db(&config, action),
                 Command::Profiles => {
                     for p in &config.profiles {
                         println!(

@@ -1,4 +1,5 @@
-//! `status`: batches, pages and documents per state, quarantine and backlog.
+//! `status`: batches, pages and documents per state, quarantine and backlog;
+//! `db`: the database checked, backed up online, restored.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -103,5 +104,57 @@ pub(crate) fn print_status(home: &Path, s: &StoreStatus, backlog: u64) {
     println!("{:<12} {:>6}", "Quarantäne", s.quarantined);
     for q in &s.recent_quarantine {
         println!("  {}  {}: {}", q.created_at, q.file_name, q.reason);
+    }
+}
+
+/// `db check | backup | restore`.
+pub(crate) fn db(config: &Config, action: super::DbAction) -> Result<ExitCode> {
+    use super::DbAction;
+    let keys = config.keys()?;
+    match action {
+        DbAction::Check { full } => {
+            // Read only: it works beside a running station, and on a
+            // database too damaged to migrate it says so in words.
+            let store = open_store(config)?;
+            let blobs = scanstelle::store::blob::BlobStore::open(config.home.join("blobs"), &keys)?;
+            let report = store.check(&blobs, full)?;
+            for p in &report.problems {
+                println!("FEHLER  {p}");
+            }
+            println!(
+                "Datenbank {}: {} ({} Verweise auf die Ablage{})",
+                store.path().display(),
+                if report.healthy() {
+                    "in Ordnung"
+                } else {
+                    "NICHT in Ordnung"
+                },
+                report.blobs,
+                if full { ", jede Datei gelesen" } else { "" }
+            );
+            Ok(if report.healthy() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        DbAction::Backup { to } => {
+            let store = open_store(config)?;
+            store.backup_to(&to, &keys)?;
+            println!(
+                "Datenbank gesichert: {} (verschlüsselt mit dem Stationsschlüssel; die Ablage {} gesondert sichern)",
+                to.display(),
+                config.home.join("blobs").display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DbAction::Restore { from } => {
+            let kept = scanstelle::station::restore_database(&config.home, &keys, &from)?;
+            println!("Sicherung {} eingespielt.", from.display());
+            if let Some(kept) = kept {
+                println!("Die bisherige Datenbank liegt als {}.", kept.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

@@ -13,6 +13,7 @@ mod desk;
 mod documents;
 mod edit;
 mod erase;
+pub mod health;
 mod outbox;
 mod outgoing;
 mod pages;
@@ -52,9 +53,10 @@ use time::format_description::well_known::Rfc3339;
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// SQLite reported an error.
-    #[error("Datenbankfehler: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    /// SQLite reported an error (said in words; not a `source`, so that
+    /// its English is not appended to the message).
+    #[error("Datenbankfehler: {}", sqlite_words(.0))]
+    Sqlite(rusqlite::Error),
     /// The database was written by a newer Scanstelle.
     #[error(
         "Die Datenbank hat Schema-Version {found}, dieses Programm kennt nur bis {known}: bitte Scanstelle aktualisieren."
@@ -82,9 +84,39 @@ pub enum StoreError {
     Refused(String),
     /// The database does not open with the station key.
     #[error(
-        "Die Datenbank {0} lässt sich mit dem Stationsschlüssel nicht öffnen: falsche Schlüsseldatei oder beschädigte Datenbank."
+        "Die Datenbank {0} lässt sich mit dem Stationsschlüssel nicht öffnen: falsche Schlüsseldatei oder beschädigte Datenbank. Eine Sicherung spielt `scanstelle db restore DATEI` ein."
     )]
     WrongKey(PathBuf),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
+}
+
+/// What an SQLite error means, in words with the advice (other errors keep
+/// SQLite's own text, which names the table or column concerned).
+fn sqlite_words(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode as C;
+    match e.sqlite_error_code() {
+        Some(C::DatabaseBusy | C::DatabaseLocked) => {
+            "die Datenbank ist gerade gesperrt (arbeitet ein anderer Scanstelle-Prozess?); \
+             später erneut versuchen"
+                .into()
+        }
+        Some(C::DatabaseCorrupt) => "die Datenbankdatei ist beschädigt: `scanstelle db check`; \
+             eine Sicherung mit `scanstelle db restore DATEI` einspielen"
+            .into(),
+        Some(C::NotADatabase) => {
+            "die Datei ist keine Datenbank der Station oder der Schlüssel passt nicht".into()
+        }
+        Some(C::DiskFull) => "der Datenträger des Stationsverzeichnisses ist voll".into(),
+        Some(C::ReadOnly) => "die Datenbank darf nicht beschrieben werden (Zugriffsrechte)".into(),
+        Some(C::CannotOpen) => "die Datenbankdatei lässt sich nicht öffnen".into(),
+        Some(C::SystemIoFailure) => "Lese- oder Schreibfehler des Datenträgers".into(),
+        _ => e.to_string(),
+    }
 }
 
 /// Overwrites with zeros and removes the plain copy an encryption left.

@@ -1,0 +1,146 @@
+//! Faults of the station itself: a damaged or missing blob, a damaged
+//! database, a restore while the station runs — found by `db check`, put
+//! right by `db backup` and `db restore`, each said in words.
+
+use crate::common;
+
+use common::*;
+
+fn out(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn db_check_finds_missing_and_damaged_blobs_and_a_backup_replaces_a_damaged_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    admin_os(&home);
+    let scan = dir.path().join("antrag.png");
+    std::fs::write(&scan, png_page(300, 420, 4711, 300)).unwrap();
+    let o = scanstelle(&["ingest", "--intake-only", scan.to_str().unwrap()], &home);
+    assert!(o.status.success(), "{}", out(&o));
+
+    let o = scanstelle(&["db", "check", "--full"], &home);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("in Ordnung (2 Verweise"), "{}", out(&o));
+
+    // An online backup: encrypted like the database itself.
+    let backup = dir.path().join("sicherung.db");
+    let o = scanstelle(&["db", "backup", backup.to_str().unwrap()], &home);
+    assert!(o.status.success(), "{}", out(&o));
+    let bytes = std::fs::read(&backup).unwrap();
+    assert!(
+        !bytes.starts_with(b"SQLite format 3"),
+        "the backup is sealed"
+    );
+    let o = scanstelle(&["db", "backup", backup.to_str().unwrap()], &home);
+    assert!(
+        !o.status.success() && out(&o).contains("überschreibt nichts"),
+        "{}",
+        out(&o)
+    );
+
+    // A page image gone from the store, then one damaged: named, exit code 1.
+    let station = common::station(&home);
+    let page = station
+        .store
+        .pages_in_state(1, scanstelle::store::PageState::Ingested)
+        .unwrap();
+    let blob = station.blobs.path_of(&page[0].sha);
+    drop(station);
+    let good = std::fs::read(&blob).unwrap();
+    std::fs::remove_file(&blob).unwrap();
+    let o = scanstelle(&["db", "check"], &home);
+    assert!(!o.status.success());
+    assert!(
+        out(&o).contains("fehlt in der Ablage") && out(&o).contains("NICHT in Ordnung"),
+        "{}",
+        out(&o)
+    );
+    let mut damaged = good.clone();
+    let mid = damaged.len() / 2;
+    damaged[mid] ^= 0x5A;
+    std::fs::write(&blob, &damaged).unwrap();
+    let o = scanstelle(&["db", "check"], &home);
+    assert!(
+        o.status.success(),
+        "present is enough without --full: {}",
+        out(&o)
+    );
+    let o = scanstelle(&["db", "check", "--full"], &home);
+    assert!(
+        !o.status.success() && out(&o).contains("beschädigt oder unvollständig"),
+        "{}",
+        out(&o)
+    );
+    std::fs::write(&blob, &good).unwrap();
+
+    // The database file damaged in the middle: a clear message that names
+    // the way back, not an SQLite code.
+    let db = home.join("scanstelle.db");
+    // Everything after the first page, in the file and its write-ahead log.
+    let mut file = std::fs::read(&db).unwrap();
+    for b in &mut file[4096..] {
+        *b = 0x42;
+    }
+    std::fs::write(&db, &file).unwrap();
+    let wal = home.join("scanstelle.db-wal");
+    if wal.exists() {
+        let mut w = std::fs::read(&wal).unwrap();
+        for b in w.iter_mut().skip(32) {
+            *b = 0x42;
+        }
+        std::fs::write(&wal, &w).unwrap();
+    }
+    let o = scanstelle(&["status"], &home);
+    assert!(!o.status.success());
+    let said = out(&o);
+    assert!(
+        said.contains("db restore") || said.contains("beschädigt"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("malformed") && !said.contains("not a database"),
+        "{said}"
+    );
+
+    // A garbage "backup" is refused and changes nothing.
+    let junk = dir.path().join("unsinn.db");
+    std::fs::write(&junk, b"keine Datenbank").unwrap();
+    let o = scanstelle(&["db", "restore", junk.to_str().unwrap()], &home);
+    assert!(!o.status.success(), "{}", out(&o));
+    assert_eq!(std::fs::read(&db).unwrap(), file, "nothing replaced");
+
+    // While a station works on the home, no restore.
+    let running = {
+        // The damaged database does not open: hold the lock as a station would.
+        let lock = std::fs::File::options()
+            .write(true)
+            .open(home.join("station.lock"))
+            .unwrap();
+        lock.try_lock().unwrap();
+        lock
+    };
+    let o = scanstelle(&["db", "restore", backup.to_str().unwrap()], &home);
+    assert!(
+        !o.status.success() && out(&o).contains("arbeitet bereits"),
+        "{}",
+        out(&o)
+    );
+    drop(running);
+
+    // The backup restored: the station works again with what it held, the
+    // damaged file kept beside it.
+    let o = scanstelle(&["db", "restore", backup.to_str().unwrap()], &home);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("vor-wiederherstellung"), "{}", out(&o));
+    let o = scanstelle(&["status"], &home);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(out(&o).contains("eingelesen 1"), "{}", out(&o));
+    let o = scanstelle(&["db", "check", "--full"], &home);
+    assert!(o.status.success(), "{}", out(&o));
+}
