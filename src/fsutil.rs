@@ -9,6 +9,21 @@ pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
+/// What a file-system error means, in words (the English detail of other
+/// errors stays as the system says it).
+pub fn io_words(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+            "der Datenträger ist voll (Platz schaffen; die Station macht dann weiter)".into()
+        }
+        io::ErrorKind::PermissionDenied => "keine Berechtigung".into(),
+        io::ErrorKind::NotFound => "nicht vorhanden".into(),
+        io::ErrorKind::ReadOnlyFilesystem => "der Datenträger ist nur lesbar eingehängt".into(),
+        io::ErrorKind::UnexpectedEof => "die Datei endet vorzeitig".into(),
+        _ => e.to_string(),
+    }
+}
+
 /// Makes a written file and its name durable.
 pub(crate) fn sync_file_and_dir(path: &Path) -> io::Result<()> {
     File::open(path)?.sync_all()?;

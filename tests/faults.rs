@@ -144,3 +144,96 @@ fn db_check_finds_missing_and_damaged_blobs_and_a_backup_replaces_a_damaged_data
     let o = scanstelle(&["db", "check", "--full"], &home);
     assert!(o.status.success(), "{}", out(&o));
 }
+
+/// A small file system of its own for the home (tmpfs), unmounted on drop.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    /// `None` where the test may not mount (no root, no tmpfs).
+    fn mount(at: &std::path::Path, size: &str) -> Option<Self> {
+        std::fs::create_dir_all(at).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(at)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| SmallDisk(at.to_owned()))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_pauses_intake_in_words_corrupts_nothing_and_intake_goes_on_when_space_returns() {
+    use scanstelle::intake::{Outcome, TakeOptions, take_file};
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let Some(_disk) = SmallDisk::mount(&home, "6m") else {
+        eprintln!("faults: tmpfs cannot be mounted here (no root): disk-full test not run");
+        return;
+    };
+    let hot = dir.path().join("hot");
+    std::fs::create_dir_all(&hot).unwrap();
+    let profile = test_profile(&hot, 100, "");
+    let opts = TakeOptions {
+        remove_original: true,
+        quarantine_after: std::time::Duration::ZERO,
+    };
+    let mut station = common::station(&home);
+    // Fill the home's disk but for a little more than a megabyte.
+    let filler = home.join("fueller");
+    std::fs::write(&filler, vec![0x33u8; 4_700_000]).unwrap();
+    // Files of incompressible pages, taken until the disk is full.
+    let mut taken = Vec::new();
+    let mut refused = None;
+    for i in 0..40u32 {
+        let path = hot.join(format!("seite-{i:02}.png"));
+        let noise: Vec<u8> = (0..400 * 560)
+            .map(|k: u32| (k.wrapping_mul(2_654_435_761).wrapping_add(i * 7919) >> 13) as u8)
+            .collect();
+        std::fs::write(
+            &path,
+            scanstelle::intake::decode::encode_png(
+                400,
+                560,
+                scanstelle::intake::decode::ColourMode::Gray,
+                &noise,
+                Some((300.0, 300.0)),
+            ),
+        )
+        .unwrap();
+        match take_file(&mut station, &profile, &path, &opts) {
+            Ok(Outcome::Ingested(_)) => taken.push(path),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => {
+                refused = Some((path, e.to_string()));
+                break;
+            }
+        }
+    }
+    let (waiting, words) = refused.expect("the disk filled up");
+    assert!(!taken.is_empty(), "some files fitted before");
+    assert!(words.contains("Datenträger ist voll"), "{words}");
+    assert!(!words.contains("os error"), "{words}");
+    // The file that did not fit stays where it was; nothing half-written
+    // is recorded.
+    assert!(waiting.exists());
+    let recorded = station.store.sources().unwrap().len();
+    assert_eq!(recorded, taken.len());
+    // Space returns: the same file is taken, once, and the store is whole.
+    std::fs::remove_file(&filler).unwrap();
+    match take_file(&mut station, &profile, &waiting, &opts).unwrap() {
+        Outcome::Ingested(_) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(!waiting.exists());
+    assert_eq!(station.store.sources().unwrap().len(), taken.len() + 1);
+    let report = station.store.check(&station.blobs, true).unwrap();
+    assert!(report.healthy(), "{:?}", report.problems);
+    assert!(station.blobs.clean_tmp().is_ok());
+}

@@ -38,13 +38,14 @@ use decode::{DecodeError, PageImage};
 /// Errors of the station itself (disk, database), as opposed to a bad file.
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeError {
-    /// A file operation failed.
-    #[error("{path}: {source}")]
+    /// A file operation failed (said in words; the system's error is no
+    /// `source`, so its English is not appended).
+    #[error("{}: {}", path.display(), crate::fsutil::io_words(error))]
     Io {
         /// The path concerned.
         path: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The store failed.
     #[error(transparent)]
@@ -52,9 +53,9 @@ pub enum IntakeError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IntakeError + '_ {
-    move |source| IntakeError::Io {
+    move |error| IntakeError::Io {
         path: path.to_owned(),
-        source,
+        error,
     }
 }
 
