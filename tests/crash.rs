@@ -259,3 +259,211 @@ fn sigkill_at_random_moments_loses_and_doubles_nothing() {
         log.matches("nach Absturz abgeschlossen").count()
     );
 }
+
+/// SIGKILLs across the whole chain: `scanstelle watch` with preparation,
+/// OCR, classification, packaging and upload to the real Apache, killed
+/// this many times while letters arrive and the DMS imports.
+const CHAIN_KILLS: u32 = 50;
+
+#[test]
+fn fifty_sigkills_across_the_whole_chain_file_every_document_once() {
+    let Some(apache) = common::apache::Apache::start() else {
+        return;
+    };
+    let seed = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+                | 1
+        });
+    eprintln!("CRASH_SEED={seed}");
+    let mut rng = Rng(seed);
+    let dir = tempfile::tempdir().unwrap();
+    let (hot, home) = (dir.path().join("hot"), dir.path().join("home"));
+    std::fs::create_dir_all(&hot).unwrap();
+    {
+        let mut station = common::station(&home);
+        scanstelle::demo::import_register(&mut station.store).unwrap();
+    }
+    let profiles = dir.path().join("profiles");
+    std::fs::create_dir_all(&profiles).unwrap();
+    std::fs::write(
+        profiles.join("test.toml"),
+        format!(
+            "name = \"test\"\n[hot_folder]\npath = {:?}\nsettle_ms = 150\npoll_interval_ms = 200\n",
+            hot.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("pw"),
+        format!("{}\n", common::apache::PASSWORD),
+    )
+    .unwrap();
+    let cfg = dir.path().join("scanstelle.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "profile_dirs = [{profiles:?}]\nprofiles = [\"test\"]\n\
+             [intake]\nquarantine_after_secs = 2\nrescan_secs = 1\n\
+             [dms]\ntransport = \"webdav\"\nurl = \"https://127.0.0.1:{p}/eingang/\"\n\
+             reply_url = \"https://127.0.0.1:{p}/antworten/\"\nuser = \"{u}\"\n\
+             password_file = \"{pw}\"\nca_file = \"{ca}\"\nhold_secs = 0\nbackoff_secs = 0\n\
+             reply_timeout_secs = 0\nretention_days = 0\ntimeout_secs = 10\n\
+             [qa]\nenabled = false\n",
+            profiles = profiles.display().to_string(),
+            p = apache.port,
+            u = common::apache::USER,
+            pw = dir.path().join("pw").display(),
+            ca = apache.ca.display(),
+        ),
+    )
+    .unwrap();
+    let letters = [
+        "weiterbewilligungsantrag.tif",
+        "vermieterbescheinigung.pdf",
+        "widerspruch-email.pdf",
+        "kontoauszug.jpg",
+    ];
+    let log = dir.path().join("watch.log");
+    let spawn = || {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .unwrap();
+        Command::new(env!("CARGO_BIN_EXE_scanstelle"))
+            .arg("--config")
+            .arg(&cfg)
+            .arg("--home")
+            .arg(&home)
+            .args(["watch", "--ocr-threads", "2"])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap()
+    };
+    let mut dms = common::dms::TestDms::new(&apache.inbox, &apache.replies, common::schema());
+    // The letters arrive one after another while the kills go on; the DMS
+    // imports what arrived whole between two kills.
+    let kills: u32 = std::env::var("CHAIN_KILLS")
+        .ok()
+        .and_then(|k| k.parse().ok())
+        .unwrap_or(CHAIN_KILLS);
+    for kill in 0..kills {
+        if let Some(name) = letters.get(kill as usize / 3) {
+            if kill % 3 == 0 {
+                let f = scanstelle::demo::FILES
+                    .iter()
+                    .find(|f| f.name == *name)
+                    .unwrap();
+                let tmp = hot.join(format!("{name}.tmp"));
+                std::fs::write(&tmp, f.bytes).unwrap();
+                std::fs::rename(&tmp, hot.join(name)).unwrap();
+            }
+        }
+        let mut child = spawn();
+        std::thread::sleep(Duration::from_millis(250 + rng.below(2250)));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        if kill % 2 == 1 {
+            dms.run_once();
+        }
+    }
+    // Letters not delivered yet (a shorter run) arrive now.
+    for name in &letters {
+        if !store_has(&home, name) && !hot.join(name).exists() {
+            let f = scanstelle::demo::FILES
+                .iter()
+                .find(|f| f.name == *name)
+                .unwrap();
+            std::fs::write(hot.join(name), f.bytes).unwrap();
+        }
+    }
+    // Then one undisturbed run until every letter is filed.
+    let mut child = spawn();
+    let store = || {
+        Store::open(
+            &home.join("scanstelle.db"),
+            &scanstelle::protect::crypto::Keys::for_home(&home).unwrap(),
+        )
+        .unwrap()
+    };
+    let start = Instant::now();
+    loop {
+        dms.run_once();
+        let transferred: i64 = store()
+            .connection()
+            .query_row(
+                "SELECT COUNT(*) FROM documents WHERE state = 'transferred'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        if transferred == letters.len() as i64 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(180),
+            "{transferred} of {} documents transferred; log:\n{}",
+            letters.len(),
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    child.wait().unwrap();
+    // Each document once in the DMS, each file and page once in the store,
+    // no blob it refers to missing or partial.
+    dms.assert_each_filed_once(letters.len());
+    assert_eq!(dms.processes.len(), letters.len(), "one message per batch");
+    let store = store();
+    let sources = store.sources().unwrap();
+    assert_eq!(sources.len(), letters.len(), "each file recorded once");
+    assert!(store.quarantine_entries().unwrap().is_empty());
+    let pages: i64 = store
+        .connection()
+        .query_row("SELECT COUNT(*) FROM pages", [], |r| r.get(0))
+        .unwrap();
+    let expected: usize = letters
+        .iter()
+        .map(|n| {
+            let f = scanstelle::demo::FILES
+                .iter()
+                .find(|f| f.name == *n)
+                .unwrap();
+            scanstelle::intake::decode::decode(f.bytes)
+                .unwrap()
+                .pages
+                .len()
+        })
+        .sum();
+    assert_eq!(pages as usize, expected, "each page once");
+    let report = store.check(&common::blobs(&home), true).unwrap();
+    assert!(report.healthy(), "{:?}", report.problems);
+    eprintln!(
+        "{kills} kills across the chain; {} duplicate deliveries discarded by the DMS",
+        dms.duplicates
+    );
+}
+
+/// Whether the store of `home` holds a file of this name.
+fn store_has(home: &Path, name: &str) -> bool {
+    home.join("scanstelle.db").exists()
+        && Store::open(
+            &home.join("scanstelle.db"),
+            &scanstelle::protect::crypto::Keys::for_home(home).unwrap(),
+        )
+        .unwrap()
+        .sources()
+        .unwrap()
+        .iter()
+        .any(|s| s.file_name == name)
+}

@@ -349,6 +349,25 @@ fn assert_snapshot(app: &App, name: &str) {
     );
 }
 
+/// Draws the window at 1366×768 into `target/screenshots/NAME-tiny-skia.png`
+/// to look at (not compared).
+fn draw(app: &App, name: &str) {
+    let mut ui = iced_test::Simulator::with_size(
+        iced::Settings {
+            fonts: vec![super::FONT.into()],
+            default_font: iced::Font::with_name("DejaVu Sans"),
+            ..iced::Settings::default()
+        },
+        (1366.0, 768.0),
+        view::view(app),
+    );
+    let snapshot = ui.snapshot(&theme::theme(app.dark)).unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let _ = std::fs::remove_file(dir.join(format!("{name}-tiny-skia.png")));
+    assert!(snapshot.matches_image(dir.join(name)).unwrap());
+}
+
 #[test]
 fn the_main_screens_match_their_snapshots() {
     let dir = tempfile::tempdir().unwrap();
@@ -1030,6 +1049,18 @@ fn a_failed_page_is_named_on_its_batch_and_e_tries_it_again() {
     assert_eq!(b.failures.len(), 1, "{b:?}");
     assert!(b.failures[0].starts_with("Seite 1: "), "{:?}", b.failures);
     assert_eq!(b.review, 1, "its document waits in review");
+    for dark in [false, true] {
+        app.dark = dark;
+        draw(
+            &app,
+            if dark {
+                "inbox-failed-dark"
+            } else {
+                "inbox-failed"
+            },
+        );
+    }
+    app.dark = false;
     // E on the chosen batch puts the page back in line; mended, the next
     // pass reads it and the card is clean.
     std::fs::write(&blob, good).unwrap();

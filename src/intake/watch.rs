@@ -293,8 +293,10 @@ pub async fn run(
 
     // The sync to the DMS, too: never in the way of intake or processing.
     let syncer = match &options.sync_as {
+        // Its HTTP client runs a runtime of its own, which must not be made
+        // (or dropped) where this async task would block.
         Some(user) => Some(crate::sync::spawn_worker(
-            config.syncer(user)?,
+            tokio::task::block_in_place(|| config.syncer(user))?,
             config.home.clone(),
             config.keys()?,
             stop_processing.clone(),
