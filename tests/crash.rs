@@ -355,16 +355,16 @@ fn fifty_sigkills_across_the_whole_chain_file_every_document_once() {
         .and_then(|k| k.parse().ok())
         .unwrap_or(CHAIN_KILLS);
     for kill in 0..kills {
-        if let Some(name) = letters.get(kill as usize / 3) {
-            if kill % 3 == 0 {
-                let f = scanstelle::demo::FILES
-                    .iter()
-                    .find(|f| f.name == *name)
-                    .unwrap();
-                let tmp = hot.join(format!("{name}.tmp"));
-                std::fs::write(&tmp, f.bytes).unwrap();
-                std::fs::rename(&tmp, hot.join(name)).unwrap();
-            }
+        if let Some(name) = letters.get(kill as usize / 3)
+            && kill % 3 == 0
+        {
+            let f = scanstelle::demo::FILES
+                .iter()
+                .find(|f| f.name == *name)
+                .unwrap();
+            let tmp = hot.join(format!("{name}.tmp"));
+            std::fs::write(&tmp, f.bytes).unwrap();
+            std::fs::rename(&tmp, hot.join(name)).unwrap();
         }
         let mut child = spawn();
         std::thread::sleep(Duration::from_millis(250 + rng.below(2250)));
