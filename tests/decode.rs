@@ -416,3 +416,17 @@ fn files_that_are_no_scan_are_named_as_what_they_are_without_quoting_them() {
         );
     }
 }
+
+#[test]
+fn a_png_cut_with_its_end_block_put_back_is_refused_in_words() {
+    // Found by tests/fuzz.rs: the PNG decoder's "unexpected end of file"
+    // reached the reason.
+    let p = png_page(64, 80, 4, 300);
+    let mut cut = p[..p.len() * 592 / 1000].to_vec();
+    cut.extend_from_slice(b"IEND\xaeB`\x82");
+    let words = decode(&cut).unwrap_err().to_string();
+    assert!(
+        words.contains("PNG") && !words.contains("unexpected"),
+        "{words}"
+    );
+}

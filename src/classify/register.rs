@@ -136,8 +136,8 @@ pub fn parse_csv(bytes: &[u8]) -> Result<ParsedRegister, RegisterError> {
         .collect();
     if header != COLUMNS {
         return Err(RegisterError(format!(
-            "Kopfzeile {:?} statt {:?}",
-            header.join(";"),
+            "Kopfzeile {} statt {:?}",
+            quoted(&header.join(";")),
             COLUMNS.join(";")
         )));
     }
@@ -633,6 +633,9 @@ mod tests {
         assert!(r.bad[5].reason.contains("Nachname"));
         assert!(r.bad[6].reason.contains("Felder"));
         assert!(parse_csv(b"a;b\n1;2\n").is_err(), "wrong header");
+        // A garbage first line is quoted shortened (found by tests/fuzz.rs).
+        let e = parse_csv(&[b'x'; 5000]).unwrap_err().to_string();
+        assert!(e.chars().count() < 300, "{e}");
         assert!(parse_csv(&[0xff, 0xfe, 0x00]).is_err(), "UTF-16");
         assert!(
             r.bad[1].reason.contains("Spalte 2 (kundennummer)"),

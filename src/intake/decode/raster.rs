@@ -93,7 +93,7 @@ pub(super) fn decode_png(bytes: &[u8]) -> Result<PageImage, DecodeError> {
     };
     let mut decoder = png::Decoder::new(Cursor::new(bytes));
     decoder.set_transformations(png::Transformations::EXPAND);
-    let mut reader = decoder.read_info().map_err(|e| corrupt(e.to_string()))?;
+    let mut reader = decoder.read_info().map_err(|e| corrupt(png_words(&e)))?;
     let (out_colour, out_depth) = reader.output_color_type();
     let info = reader.info();
     let (width, height) = (info.width, info.height);
@@ -122,7 +122,7 @@ pub(super) fn decode_png(bytes: &[u8]) -> Result<PageImage, DecodeError> {
     ];
     reader
         .next_frame(&mut buf)
-        .map_err(|e| corrupt(e.to_string()))?;
+        .map_err(|e| corrupt(png_words(&e)))?;
     Ok(PageImage {
         width,
         height,
@@ -133,6 +133,19 @@ pub(super) fn decode_png(bytes: &[u8]) -> Result<PageImage, DecodeError> {
         origin: PageOrigin::Scanned,
         text: None,
     })
+}
+
+/// What the PNG decoder's error means, in words (its English goes to the log).
+fn png_words(e: &png::DecodingError) -> String {
+    tracing::debug!(fehler = %e, "PNG nicht lesbar");
+    match e {
+        png::DecodingError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            "die Bilddaten enden vorzeitig (Übertragung abgebrochen?)"
+        }
+        png::DecodingError::LimitsExceeded => "das Bild ist zu groß für die Station",
+        _ => "der Aufbau der Datei ist beschädigt (Prüfsumme oder Block ungültig)",
+    }
+    .into()
 }
 
 fn png_writer<'a>(
