@@ -28,6 +28,23 @@ impl Rng {
     }
 }
 
+/// The run's random seed: `CRASH_SEED`, or the clock (printed, so that a
+/// failing run can be repeated).
+fn seed() -> u64 {
+    let seed = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+                | 1
+        });
+    eprintln!("CRASH_SEED={seed}");
+    seed
+}
+
 fn spawn(cfg: &Path, home: &Path, log: &Path) -> Child {
     let log = std::fs::OpenOptions::new()
         .create(true)
@@ -83,17 +100,7 @@ fn stream() -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn sigkill_at_random_moments_loses_and_doubles_nothing() {
-    let seed = std::env::var("CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-                | 1
-        });
-    eprintln!("CRASH_SEED={seed}");
+    let seed = seed();
     let mut rng = Rng(seed);
 
     let dir = tempfile::tempdir().unwrap();
@@ -270,17 +277,7 @@ fn fifty_sigkills_across_the_whole_chain_file_every_document_once() {
     let Some(apache) = common::apache::Apache::start() else {
         return;
     };
-    let seed = std::env::var("CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-                | 1
-        });
-    eprintln!("CRASH_SEED={seed}");
+    let seed = seed();
     let mut rng = Rng(seed);
     let dir = tempfile::tempdir().unwrap();
     let (hot, home) = (dir.path().join("hot"), dir.path().join("home"));

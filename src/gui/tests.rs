@@ -330,16 +330,7 @@ fn shortcuts_depend_on_the_screen_and_text_fields_keep_theirs() {
 /// `tests/snapshots/NAME-tiny-skia.png` (written on the first run; delete
 /// it to accept a new look after checking it).
 fn assert_snapshot(app: &App, name: &str) {
-    let mut ui = iced_test::Simulator::with_size(
-        iced::Settings {
-            fonts: vec![super::FONT.into()],
-            default_font: iced::Font::with_name("DejaVu Sans"),
-            ..iced::Settings::default()
-        },
-        (1366.0, 768.0),
-        view::view(app),
-    );
-    let snapshot = ui.snapshot(&theme::theme(app.dark)).unwrap();
+    let snapshot = render(app);
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/snapshots")
         .join(name);
@@ -349,9 +340,8 @@ fn assert_snapshot(app: &App, name: &str) {
     );
 }
 
-/// Draws the window at 1366×768 into `target/screenshots/NAME-tiny-skia.png`
-/// to look at (not compared).
-fn draw(app: &App, name: &str) {
+/// The window at 1366×768, drawn with tiny-skia.
+fn render(app: &App) -> iced_test::simulator::Snapshot {
     let mut ui = iced_test::Simulator::with_size(
         iced::Settings {
             fonts: vec![super::FONT.into()],
@@ -361,7 +351,13 @@ fn draw(app: &App, name: &str) {
         (1366.0, 768.0),
         view::view(app),
     );
-    let snapshot = ui.snapshot(&theme::theme(app.dark)).unwrap();
+    ui.snapshot(&theme::theme(app.dark)).unwrap()
+}
+
+/// Draws the window at 1366×768 into `target/screenshots/NAME-tiny-skia.png`
+/// to look at (not compared).
+fn draw(app: &App, name: &str) {
+    let snapshot = render(app);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     let _ = std::fs::remove_file(dir.join(format!("{name}-tiny-skia.png")));
