@@ -381,8 +381,16 @@ fn fifty_sigkills_across_the_whole_chain_file_every_document_once() {
             std::fs::write(hot.join(name), f.bytes).unwrap();
         }
     }
-    // Then one undisturbed run until every letter is filed.
-    let mut child = spawn();
+    // Then one undisturbed run until every letter is filed (killed even if
+    // the test fails, so that no station outlives it).
+    struct Reaped(Child);
+    impl Drop for Reaped {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let child = Reaped(spawn());
     let store = || {
         Store::open(
             &home.join("scanstelle.db"),
@@ -414,9 +422,11 @@ fn fifty_sigkills_across_the_whole_chain_file_every_document_once() {
     }
     let _ = Command::new("kill")
         .arg("-TERM")
-        .arg(child.id().to_string())
+        .arg(child.0.id().to_string())
         .status();
-    child.wait().unwrap();
+    let mut child = child;
+    let _ = child.0.wait();
+    drop(child);
     // Each document once in the DMS, each file and page once in the store,
     // no blob it refers to missing or partial.
     dms.assert_each_filed_once(letters.len());

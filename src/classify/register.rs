@@ -68,7 +68,7 @@ pub struct ParsedRegister {
 }
 
 /// Largest register file read (a register of 100,000 persons is ~10 MB).
-pub const MAX_REGISTER_BYTES: u64 = 200 * 1024 * 1024;
+pub const MAX_REGISTER_BYTES: u64 = 200_000_000;
 
 /// Longest value a field may hold (names and streets are far shorter).
 pub const MAX_FIELD_CHARS: usize = 200;

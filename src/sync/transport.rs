@@ -117,7 +117,7 @@ pub struct FolderTransport {
 
 /// Largest reply of the DMS read (a 0629 or 0630 is a few kilobytes; a
 /// reply of many megabytes is refused before it is read, not parsed).
-pub const MAX_REPLY_BYTES: u64 = 4 * 1024 * 1024;
+pub const MAX_REPLY_BYTES: u64 = 4_000_000;
 
 /// The error for a reply larger than [`MAX_REPLY_BYTES`].
 pub(crate) fn reply_too_big(len: u64) -> TransportError {

@@ -254,7 +254,7 @@ pub const MAX_PAGE_PIXELS: u64 = 300_000_000;
 /// file's header before its pixels are decoded, so that no page is taken
 /// that preparation could not open later. A3 at 600 dpi in colour takes
 /// 210 MB; 17,000 × 17,000 pixels in colour would take 867 MB.
-pub const MAX_PAGE_BYTES: u64 = 256 * 1024 * 1024;
+pub const MAX_PAGE_BYTES: u64 = 256_000_000;
 
 /// Checks a page's size before it is decoded: `bytes_per_pixel` is what
 /// one pixel takes decoded (at least one: preparation works in 8-bit grey).
