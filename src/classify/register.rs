@@ -114,13 +114,34 @@ pub fn parse_csv(bytes: &[u8]) -> Result<ParsedRegister, RegisterError> {
     }
     let (text, encoding) = match std::str::from_utf8(bytes) {
         Ok(t) => (std::borrow::Cow::Borrowed(t), "UTF-8"),
-        // Not UTF-8: what German Windows software writes.
-        Err(_) => (
-            encoding_rs::WINDOWS_1252
-                .decode_without_bom_handling(bytes)
-                .0,
-            "Windows-1252",
-        ),
+        // Not UTF-8: what German Windows software writes — line by line, so
+        // that one row pasted in from elsewhere does not garble the others.
+        Err(_) => {
+            let (mut utf8, mut ansi) = (0usize, 0usize);
+            let mut text = String::with_capacity(bytes.len());
+            for line in bytes.split_inclusive(|&b| b == b'\n') {
+                match std::str::from_utf8(line) {
+                    Ok(l) => {
+                        utf8 += usize::from(!l.is_ascii());
+                        text.push_str(l);
+                    }
+                    Err(_) => {
+                        ansi += 1;
+                        text.push_str(
+                            &encoding_rs::WINDOWS_1252
+                                .decode_without_bom_handling(line)
+                                .0,
+                        );
+                    }
+                }
+            }
+            let said = if utf8 > 0 && ansi > 0 {
+                "UTF-8 und Windows-1252 gemischt"
+            } else {
+                "Windows-1252"
+            };
+            (std::borrow::Cow::Owned(text), said)
+        }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut reader = csv::ReaderBuilder::new()
@@ -199,6 +220,15 @@ fn check_row(record: &csv::StringRecord, kunde: &regex::Regex) -> Result<Person,
             at(i),
             record.get(i).unwrap_or_default().chars().count()
         ));
+    }
+    // Control characters (terminal escapes, an undefined Windows-1252 byte)
+    // have no place in a register and would reach screens and letters.
+    if let Some(i) = (0..COLUMNS.len()).find(|&i| {
+        record
+            .get(i)
+            .is_some_and(|v| v.chars().any(char::is_control))
+    }) {
+        return Err(format!("{}: Steuerzeichen im Wert", at(i)));
     }
     let f = |i: usize| record.get(i).unwrap_or_default().to_owned();
     let bg = normalize_bg(&f(0))
@@ -666,6 +696,18 @@ mod tests {
             ("Müßig", "Hauptstraße 1")
         );
         assert_eq!(parse_csv(CSV.as_bytes()).unwrap().encoding, "UTF-8");
+        // One row in Windows-1252 among UTF-8 rows garbles none of them.
+        let mixed = [
+            CSV.as_bytes(),
+            &encoding_rs::WINDOWS_1252
+                .encode("12345BG0012349;111A111117;Weiß;Jörg;01.01.1971;Am Bach 2;32423;Minden\n")
+                .0,
+        ]
+        .concat();
+        let r = parse_csv(&mixed).unwrap();
+        assert_eq!(r.encoding, "UTF-8 und Windows-1252 gemischt");
+        assert!(r.persons.iter().any(|p| p.nachname == "Weiß"));
+        assert!(r.persons.iter().any(|p| p.strasse == "Hauptstraße 12a"));
         // A 10,000-character field is named, not echoed.
         let long = format!(
             "{CSV}12345BG0012348;{};X;Y;01.01.2000;S 1;32423;Minden\n",
@@ -678,6 +720,17 @@ mod tests {
             "{reason}"
         );
         assert!(reason.len() < 200, "{reason}");
+        // Control characters are reported, not taken.
+        let esc =
+            format!("{CSV}12345BG0012350;111A111118;\u{1b}[2JX;Y;01.01.2000;S 1;32423;Minden\n");
+        let r = parse_csv(esc.as_bytes()).unwrap();
+        assert!(
+            r.bad[0]
+                .reason
+                .contains("Spalte 3 (nachname): Steuerzeichen"),
+            "{:?}",
+            r.bad
+        );
     }
 
     #[test]

@@ -182,7 +182,12 @@ fn feedback(n: roxmltree::Node<'_, '_>) -> Option<Feedback> {
 
 /// Reads a 0629 or 0630.
 pub fn parse(xml: &[u8]) -> Result<Reply, ReplyError> {
-    let xml = std::str::from_utf8(xml).map_err(|e| ReplyError(format!("kein UTF-8: {e}")))?;
+    let xml = std::str::from_utf8(xml).map_err(|e| {
+        ReplyError(format!(
+            "die Antwort ist nicht UTF-8-kodiert (ungültiges Zeichen nach Byte {})",
+            e.valid_up_to()
+        ))
+    })?;
     let doc = roxmltree::Document::parse(xml).map_err(|e| {
         tracing::debug!(fehler = %e, "Antwort kein XML");
         ReplyError(crate::package::xml::parse_error_words(&e))
