@@ -59,9 +59,6 @@ const KNOWN_DEFECTS: &[&str] = &[
     // An opening quote that is never closed swallows the next lines: their
     // good rows are neither taken nor reported.
     "csv-unbalanced-quote-opening",
-    // Parsing time grows with the square of the attribute count: 150,000
-    // attributes (1.6 MB) take well over 10 s.
-    "xml-150000-attributes",
 ];
 
 /// Set in a child process of this test: run only the named input.

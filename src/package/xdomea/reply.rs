@@ -180,8 +180,17 @@ fn feedback(n: roxmltree::Node<'_, '_>) -> Option<Feedback> {
     Some(Feedback::code(&code))
 }
 
+/// Most `=` signs (attributes) a reply may hold: a 0629 or 0630 has a few
+/// dozen; the XML parser's time grows with the square of their number.
+const MAX_ATTRIBUTES: usize = 10_000;
+
 /// Reads a 0629 or 0630.
 pub fn parse(xml: &[u8]) -> Result<Reply, ReplyError> {
+    if xml.iter().filter(|&&b| b == b'=').count() > MAX_ATTRIBUTES {
+        return Err(ReplyError(
+            "die Antwort ist zu umfangreich (mehr als 10.000 Attribute)".into(),
+        ));
+    }
     let xml = std::str::from_utf8(xml).map_err(|e| {
         ReplyError(format!(
             "die Antwort ist nicht UTF-8-kodiert (ungültiges Zeichen nach Byte {})",
@@ -333,6 +342,14 @@ mod tests {
             words.contains("DTD") && !words.contains("detected"),
             "{words}"
         );
+        let many = format!(
+            "<a {}/>",
+            (0..20_000)
+                .map(|i| format!("x{i}=\"1\" "))
+                .collect::<String>()
+        );
+        let words = parse(many.as_bytes()).unwrap_err().to_string();
+        assert!(words.contains("zu umfangreich"), "{words}");
         let words = parse(b"<a>\n<b></a>").unwrap_err().to_string();
         assert!(words.contains("kein wohlgeformtes XML (Zeile 2"), "{words}");
     }
