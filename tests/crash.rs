@@ -15,19 +15,6 @@ use std::time::{Duration, Instant};
 const FILES: u32 = 60;
 const KILLS: u32 = 24;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 /// The run's random seed: `CRASH_SEED`, or the clock (printed, so that a
 /// failing run can be repeated).
 fn seed() -> u64 {

@@ -243,22 +243,6 @@ fn claims_size(format: image::ImageFormat, width: u32, height: u32) -> Vec<u8> {
     bytes
 }
 
-/// CRC-32 as PNG chunks carry it.
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
 #[test]
 fn a_page_too_big_for_memory_is_refused_from_its_header_before_decoding() {
     // 17,000 × 17,000 in colour is under the pixel limit but would take

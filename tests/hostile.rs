@@ -676,32 +676,6 @@ fn reason_problem(reason: &str, max_chars: usize, no_controls: bool) -> Option<S
 // ---------------------------------------------------------------------------
 // Byte helpers
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-        }
-    }
-    !crc
-}
-
 fn be16(b: &[u8], at: usize) -> usize {
     usize::from(u16::from_be_bytes([b[at], b[at + 1]]))
 }
@@ -964,39 +938,11 @@ const DCT_GRAY: &str = "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCT
 /// [`common::image_pdf`] writes them): 1 catalog, 2 pages, then per page
 /// its page, content and image.
 fn image_objects(images: &[(u32, u32, String, Vec<u8>)]) -> Vec<Vec<u8>> {
-    let kids: Vec<String> = (0..images.len())
-        .map(|i| format!("{} 0 R", 3 + 3 * i))
+    let images: Vec<(u32, u32, &str, Vec<u8>)> = images
+        .iter()
+        .map(|(w, h, dict, data)| (*w, *h, dict.as_str(), data.clone()))
         .collect();
-    let mut objs = vec![
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        format!(
-            "<< /Type /Pages /Kids [{}] /Count {} >>",
-            kids.join(" "),
-            images.len()
-        )
-        .into_bytes(),
-    ];
-    for (i, (w, h, dict, data)) in images.iter().enumerate() {
-        let (pw, ph) = (*w as f32 * 72.0 / 300.0, *h as f32 * 72.0 / 300.0);
-        let page = 3 + 3 * i;
-        objs.push(
-            format!(
-                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw} {ph}] /Resources << /XObject << /Im0 {} 0 R >> >> /Contents {} 0 R >>",
-                page + 2,
-                page + 1
-            )
-            .into_bytes(),
-        );
-        objs.push(stream_object(
-            "",
-            format!("q {pw} 0 0 {ph} 0 0 cm /Im0 Do Q").as_bytes(),
-        ));
-        objs.push(stream_object(
-            &format!("/Type /XObject /Subtype /Image /Width {w} /Height {h} {dict}"),
-            data,
-        ));
-    }
-    objs
+    image_pdf_objects(&images, 300.0)
 }
 
 /// A one-page PDF whose page dictionary has `page_extra` and whose content

@@ -213,6 +213,12 @@ use scanstelle::prepare::coversheet::stream_object as stream;
 /// A scanner PDF: one page per image, each image filling its page at `dpi`.
 /// `images` are (width, height, filter-and-colour dict entries, data).
 pub fn image_pdf(images: &[(u32, u32, &str, Vec<u8>)], dpi: f32) -> Vec<u8> {
+    pdf_from_objects(&image_pdf_objects(images, dpi))
+}
+
+/// The objects of [`image_pdf`] (1 catalog, 2 pages, then page, content and
+/// image of each page), for tests that tamper with them.
+pub fn image_pdf_objects(images: &[(u32, u32, &str, Vec<u8>)], dpi: f32) -> Vec<Vec<u8>> {
     let n = images.len();
     // 1 catalog, 2 pages, then per page: page, content, image.
     let kids: Vec<String> = (0..n).map(|i| format!("{} 0 R", 3 + 3 * i)).collect();
@@ -240,7 +246,7 @@ pub fn image_pdf(images: &[(u32, u32, &str, Vec<u8>)], dpi: f32) -> Vec<u8> {
             data,
         ));
     }
-    pdf_from_objects(&objs)
+    objs
 }
 
 /// A born-digital PDF with real text lines (Helvetica, WinAnsi).
@@ -500,4 +506,40 @@ pub fn g4_tiff(pages: &[(image::GrayImage, u32)]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// A small xorshift generator: the same seed, the same bytes.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next number.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number below `n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// `n` bytes.
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+/// CRC-32 as PNG chunks carry it.
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            let mask = (crc & 1).wrapping_neg();
+            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
+        }
+    }
+    !crc
 }
