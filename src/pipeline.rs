@@ -967,19 +967,30 @@ impl Processor {
     }
 
     /// Writes the PDFs of documents and records them, on all cores, a few
-    /// documents at a time.
+    /// documents at a time. A page whose image cannot be put into its PDF
+    /// is set aside as failed (its document then waits for a person) and
+    /// the document is written without it; the other documents go on.
     fn build_pdfs(&mut self, documents: &[i64]) -> Result<(), ProcessError> {
         let workers = self.pool.workers().max(1);
+        // Documents that lost a page here, written again without it: each
+        // round fails at least one more page, so this ends.
+        let mut again = Vec::new();
         for chunk in documents.chunks(2 * workers) {
-            let mut inputs = chunk
-                .iter()
-                .map(|&id| Ok((id, self.pdf_input(id)?)))
-                .collect::<Result<Vec<_>, ProcessError>>()?;
+            let mut inputs = Vec::with_capacity(chunk.len());
+            for &id in chunk {
+                match self.pdf_input(id)? {
+                    Ok(pages) => inputs.push((id, pages)),
+                    Err(fault) => {
+                        self.fail_pdf_page(fault)?;
+                        again.push(id);
+                    }
+                }
+            }
             // A document whose every page failed gets its PDF once one is read.
             inputs.retain(|(_, pages)| !pages.is_empty());
             let next = AtomicUsize::new(0);
             let blobs = &self.blobs;
-            let built: Vec<Result<(i64, Sha256Hex), ProcessError>> = std::thread::scope(|scope| {
+            let built: Vec<(i64, Result<Sha256Hex, PdfFault>)> = std::thread::scope(|scope| {
                 let handles: Vec<_> = (0..workers.min(inputs.len()))
                     .map(|_| {
                         scope.spawn(|| {
@@ -987,7 +998,7 @@ impl Processor {
                             while let Some((id, pages)) =
                                 inputs.get(next.fetch_add(1, Ordering::Relaxed))
                             {
-                                out.push(build_pdf(blobs, *id, pages).map(|sha| (*id, sha)));
+                                out.push((*id, build_pdf(blobs, *id, pages)));
                             }
                             out
                         })
@@ -998,32 +1009,73 @@ impl Processor {
                     .flat_map(|h| h.join().expect("PDF thread"))
                     .collect()
             });
-            for result in built {
-                let (id, sha) = result?;
-                self.store.set_document_pdf(id, &sha)?;
+            for (id, result) in built {
+                match result {
+                    Ok(sha) => self.store.set_document_pdf(id, &sha)?,
+                    Err(PdfFault::Station(e)) => return Err(e),
+                    Err(fault) => {
+                        self.fail_pdf_page(fault)?;
+                        again.push(id);
+                    }
+                }
             }
         }
-        Ok(())
+        if again.is_empty() {
+            Ok(())
+        } else {
+            self.build_pdfs(&again)
+        }
+    }
+
+    /// Sets a page aside whose image could not go into its document's PDF.
+    fn fail_pdf_page(&mut self, fault: PdfFault) -> Result<(), ProcessError> {
+        match fault {
+            PdfFault::Page { page_id, reason } => {
+                tracing::warn!(seite = page_id, grund = %reason, "Seite nicht ins PDF übernehmbar");
+                self.store.fail_page(
+                    page_id,
+                    PageState::Recognized,
+                    &format!("nicht ins PDF übernehmbar: {reason}"),
+                )?;
+                Ok(())
+            }
+            PdfFault::Station(e) => Err(e),
+        }
     }
 
     /// What the PDF of a document is made of: its prepared pages (as
-    /// stored) with their OCR words.
-    fn pdf_input(&self, document_id: i64) -> Result<Vec<PdfInput>, ProcessError> {
+    /// stored) with their OCR words. A page whose stored image cannot be
+    /// read is the inner error.
+    fn pdf_input(&self, document_id: i64) -> Result<Result<Vec<PdfInput>, PdfFault>, ProcessError> {
         let pages = self.store.document_pages(document_id)?;
         let mut loaded = Vec::with_capacity(pages.len());
         // A failed page has no image to show; it waits to be tried again.
         for p in pages.iter().filter(|p| p.failure.is_none()) {
-            let blob_err = |detail: String| ProcessError::Blob {
-                sha: p.sha.short().to_owned(),
-                detail,
+            let fault = |detail: String| {
+                if p.state == PageState::Recognized {
+                    PdfFault::Page {
+                        page_id: p.page_id,
+                        reason: format!("gespeichertes Bild nicht lesbar: {detail}"),
+                    }
+                } else {
+                    PdfFault::Station(ProcessError::Blob {
+                        sha: p.sha.short().to_owned(),
+                        detail,
+                    })
+                }
             };
-            let bytes = self
-                .blobs
-                .get(&p.sha)
-                .map_err(|e| blob_err(e.to_string()))?;
+            let bytes = match self.blobs.get(&p.sha) {
+                Ok(b) => b,
+                Err(e) => return Ok(Err(fault(e.to_string()))),
+            };
             let encoding = PageEncoding::from_stored(&p.encoding);
-            let (width, height) = image_size(&bytes, encoding).map_err(blob_err)?;
+            let (width, height) = match image_size(&bytes, encoding) {
+                Ok(size) => size,
+                Err(e) => return Ok(Err(fault(e))),
+            };
             loaded.push(PdfInput {
+                page_id: p.page_id,
+                state: p.state,
                 bytes,
                 encoding,
                 width,
@@ -1032,12 +1084,21 @@ impl Processor {
                 words: crate::ocr::decode_words(&p.words),
             });
         }
-        Ok(loaded)
+        Ok(Ok(loaded))
     }
+}
+
+/// Why a document's PDF was not written: one page's image (set aside, the
+/// rest goes on) or the station itself (the pass stops).
+enum PdfFault {
+    Page { page_id: i64, reason: String },
+    Station(ProcessError),
 }
 
 /// One page of a document's PDF, loaded from the store.
 struct PdfInput {
+    page_id: i64,
+    state: PageState,
     bytes: Vec<u8>,
     encoding: PageEncoding,
     width: u32,
@@ -1052,7 +1113,7 @@ fn build_pdf(
     blobs: &BlobStore,
     document_id: i64,
     pages: &[PdfInput],
-) -> Result<Sha256Hex, ProcessError> {
+) -> Result<Sha256Hex, PdfFault> {
     let pdf_pages: Vec<crate::package::pdfa::PdfPage<'_>> = pages
         .iter()
         .map(|p| crate::package::pdfa::PdfPage {
@@ -1064,16 +1125,24 @@ fn build_pdf(
             words: &p.words,
         })
         .collect();
-    let err = |detail: String| ProcessError::Blob {
-        sha: String::new(),
-        detail,
+    let station = |detail: String| {
+        PdfFault::Station(ProcessError::Blob {
+            sha: String::new(),
+            detail,
+        })
     };
     let pdf = crate::package::pdfa::document_pdf(
         &pdf_pages,
         &format!("Scanstelle Dokument {document_id}"),
     )
-    .map_err(err)?;
-    blobs.put(&pdf).map_err(|e| err(e.to_string()))
+    .map_err(|e| match e.page.and_then(|n| pages.get(n - 1)) {
+        Some(p) if p.state == PageState::Recognized => PdfFault::Page {
+            page_id: p.page_id,
+            reason: e.detail,
+        },
+        _ => station(e.to_string()),
+    })?;
+    blobs.put(&pdf).map_err(|e| station(e.to_string()))
 }
 
 /// Width and height of an encoded page image.

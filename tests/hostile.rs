@@ -39,27 +39,7 @@ use std::time::{Duration, Instant};
 
 /// Kinds that expose a reported, not yet fixed defect: run and printed,
 /// excluded from the zero assertions. Remove a name once it is handled.
-const KNOWN_DEFECTS: &[&str] = &[
-    // A scanner PDF whose page 2 image cannot be read (Flate data cut short
-    // or garbage, raw data too short, CCITT garbage, unknown filter, image
-    // object missing) is taken with a rendered, blank page 2.
-    "pdf-page-2-flate-predictor-cut-in-half",
-    "pdf-page-2-flate-garbage",
-    "pdf-page-2-raw-data-half",
-    "pdf-page-2-ccitt-garbage",
-    "pdf-page-2-unknown-filter",
-    "pdf-page-2-image-object-missing",
-    // A page-tree entry that is an image, not a page, becomes a blank A4
-    // page; the real third page is lost.
-    "pdf-kid-is-an-image-not-a-page",
-    // 3000 empty pages: about 2 minutes of rendering, not refused.
-    "pdf-3000-empty-pages",
-    // 200,000 line segments (5 MB): about 24 s and 2.9 GB to render.
-    "pdf-content-200000-operators",
-    // An opening quote that is never closed swallows the next lines: their
-    // good rows are neither taken nor reported.
-    "csv-unbalanced-quote-opening",
-];
+const KNOWN_DEFECTS: &[&str] = &[];
 
 /// Set in a child process of this test: run only the named input.
 const PROBE_ENV: &str = "SCANSTELLE_HOSTILE_PROBE";

@@ -427,3 +427,96 @@ fn a_poison_page_among_fifty_is_set_aside_with_its_reason_and_the_fifty_go_on() 
     );
     assert!(station.store.document_pdf(doc).unwrap().is_some());
 }
+
+#[test]
+fn a_page_that_cannot_go_into_its_pdf_is_set_aside_and_the_pass_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let mut station = common::station(&home);
+    let hot = dir.path().join("hot");
+    std::fs::create_dir_all(&hot).unwrap();
+    let path = hot.join("stapel.tif");
+    std::fs::write(&path, tiff_pages(320, 440, &[11, 12, 13])).unwrap();
+    let profile = test_profile(&hot, 100, "[steps]\nsplit_every = 1\nblank_pages = false\n");
+    let opts = TakeOptions {
+        remove_original: true,
+        quarantine_after: Duration::ZERO,
+    };
+    let batch = match take_file(&mut station, &profile, &path, &opts).unwrap() {
+        Outcome::Ingested(i) => i.batch_id,
+        other => panic!("{other:?}"),
+    };
+    let mut p = Processor::new(&home, &common::keys(&home), vec![profile.clone()], 2).unwrap();
+    let s = p.run_pending(&AtomicBool::new(false)).unwrap();
+    assert_eq!((s.recognized, s.failed), (3, 0), "{s:?}");
+    let docs = station.store.documents_of_batch(batch).unwrap();
+    assert_eq!(docs.len(), 3);
+    // Page 3's prepared image is damaged after it was read (a disk fault),
+    // then a person merges documents 2 and 3: the merged document's PDF is
+    // written anew and page 3 cannot go in.
+    let prepared: String = station
+        .store
+        .connection()
+        .query_row(
+            "SELECT pp.prepared_sha FROM page_prep pp JOIN document_pages dp ON dp.page_id = pp.page_id
+             WHERE dp.document_id = ?1",
+            [docs[2].id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let sha = scanstelle::store::blob::Sha256Hex::parse(&prepared).unwrap();
+    let blob = station.blobs.path_of(&sha);
+    let good = std::fs::read(&blob).unwrap();
+    std::fs::write(&blob, b"kaputt").unwrap();
+    station
+        .store
+        .edit_documents(&scanstelle::store::Edit::Merge {
+            document: docs[2].id,
+        })
+        .unwrap();
+    let s = p
+        .run_pending(&AtomicBool::new(false))
+        .expect("the pass goes on");
+    assert_eq!(
+        (s.classified, s.review),
+        (0, 1),
+        "the merged document waits: {s:?}"
+    );
+    let failed = station.store.failed_pages(None).unwrap();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(failed[0].reason.contains("PDF"), "{}", failed[0].reason);
+    let merged = docs[1].id;
+    assert_eq!(failed[0].document_id, Some(merged));
+    let (state, decision): (String, String) = station
+        .store
+        .connection()
+        .query_row(
+            "SELECT state, decision FROM documents WHERE id = ?1",
+            [merged],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(state, "review");
+    assert!(decision.contains("Seite 2 fehlgeschlagen"), "{decision}");
+    // Its PDF holds the page that could be read; the first document is untouched.
+    assert!(station.store.document_pdf(merged).unwrap().is_some());
+    assert!(station.store.document_pdf(docs[0].id).unwrap().is_some());
+
+    // Mended and tried again: the page is read again and goes in.
+    std::fs::write(&blob, good).unwrap();
+    assert_eq!(station.store.retry_failed_pages(Some(batch)).unwrap(), 1);
+    let s = p.run_pending(&AtomicBool::new(false)).unwrap();
+    assert_eq!((s.recognized, s.failed), (1, 0), "{s:?}");
+    assert!(station.store.failed_pages(None).unwrap().is_empty());
+    let pdf = station
+        .store
+        .document_pdf(merged)
+        .unwrap()
+        .expect("written");
+    let bytes = station.blobs.get(&pdf).unwrap();
+    let pages = scanstelle::intake::decode::decode(&bytes)
+        .unwrap()
+        .pages
+        .len();
+    assert_eq!(pages, 2, "the merged document's PDF has both pages");
+}

@@ -144,6 +144,25 @@ pub fn parse_csv(bytes: &[u8]) -> Result<ParsedRegister, RegisterError> {
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    // A quote opened and never closed would swallow every following line
+    // into one field: such a line is reported and left out on its own
+    // (a register field never spans lines; line breaks in values are
+    // refused below anyway).
+    let mut unclosed = Vec::new();
+    let text: std::borrow::Cow<'_, str> = if text.contains('"') {
+        let mut kept = String::with_capacity(text.len());
+        for (i, line) in text.split_inclusive('\n').enumerate() {
+            if i > 0 && opens_unclosed_quote(line.trim_end_matches(['\r', '\n'])) {
+                unclosed.push(i as u64 + 1);
+                kept.push('\n');
+            } else {
+                kept.push_str(line);
+            }
+        }
+        std::borrow::Cow::Owned(kept)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b';')
         .flexible(true)
@@ -167,6 +186,10 @@ pub fn parse_csv(bytes: &[u8]) -> Result<ParsedRegister, RegisterError> {
         encoding,
         ..ParsedRegister::default()
     };
+    out.bad.extend(unclosed.into_iter().map(|line| BadRow {
+        line,
+        reason: "Anführungszeichen in der Zeile nicht geschlossen".into(),
+    }));
     let mut seen: HashMap<String, u64> = HashMap::new();
     for record in reader.records() {
         let (line, record) = match record {
@@ -201,7 +224,35 @@ pub fn parse_csv(bytes: &[u8]) -> Result<ParsedRegister, RegisterError> {
             Err(reason) => out.bad.push(BadRow { line, reason }),
         }
     }
+    out.bad.sort_by_key(|b| b.line);
     Ok(out)
+}
+
+/// Whether a line, read as CSV with `;` between fields, opens a quoted
+/// field it does not close (a quote counts only at the start of a field,
+/// `""` inside one is a quote).
+fn opens_unclosed_quote(line: &str) -> bool {
+    let (mut quoted, mut at_start) = (false, true);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if c == ';' {
+            at_start = true;
+        } else if at_start && c == '"' {
+            quoted = true;
+            at_start = false;
+        } else {
+            at_start = false;
+        }
+    }
+    quoted
 }
 
 fn check_row(record: &csv::StringRecord, kunde: &regex::Regex) -> Result<Person, String> {
@@ -638,6 +689,27 @@ mod tests {
         let reg = Register::new(1, r.persons);
         assert_eq!(reg.case("12345BG0012345").count(), 2);
         assert_eq!(reg.person("987Z654321").unwrap().nachname, "Özdemir");
+    }
+
+    #[test]
+    fn an_unclosed_quote_costs_its_own_line_only() {
+        let text = format!(
+            "{CSV}12345BG0012346;111A111111;\"Schmidt;Y;01.01.2000;S 1;32423;Minden\n\
+             12345BG0012347;111A111112;\"Lange\";Y;01.01.2000;\"Weg \"\"A\"\"\";32423;Minden\n\
+             12345BG0012348;111A111113;Mei\"er;Y;01.01.2000;S 1;32423;Minden\n"
+        );
+        let r = parse_csv(text.as_bytes()).unwrap();
+        let lines: Vec<u64> = r.bad.iter().map(|b| b.line).collect();
+        assert_eq!(lines, [5], "{:?}", r.bad);
+        assert!(r.bad[0].reason.contains("Anführungszeichen"), "{:?}", r.bad);
+        assert_eq!(r.persons.len(), 5);
+        assert_eq!(r.persons[3].nachname, "Lange");
+        assert_eq!(r.persons[3].strasse, "Weg \"A\"");
+        assert_eq!(r.persons[4].nachname, "Mei\"er");
+        assert!(opens_unclosed_quote("a;\"b"));
+        assert!(opens_unclosed_quote("\"a\"\";b"));
+        assert!(!opens_unclosed_quote("a;\"b;c\";d"));
+        assert!(!opens_unclosed_quote("a\";b"));
     }
 
     #[test]

@@ -301,6 +301,8 @@ fn reason_code(e: &DecodeError) -> &'static str {
         DecodeError::Corrupt { .. } => "corrupt",
         DecodeError::NoPages => "no_pages",
         DecodeError::TooLarge { .. } | DecodeError::TooMuchMemory { .. } => "too_large",
+        DecodeError::TooComplex { .. } => "too_complex",
+        DecodeError::TooManyPages { .. } => "too_many_pages",
     }
 }
 
@@ -316,6 +318,12 @@ fn advice(code: &str) -> &'static str {
             "Verarbeitet werden TIFF, JPEG, PNG und PDF. Bitte die Scanner-Einstellung prüfen."
         }
         "too_large" => "Bitte mit geringerer Auflösung (300 dpi) oder in Graustufen neu scannen.",
+        "too_complex" => {
+            "Die Seite ist eine aufwendige Zeichnung: bitte ausdrucken und als Scan einliefern."
+        }
+        "too_many_pages" => {
+            "Bitte den Stapel in mehrere Dateien teilen (Scanner-Einstellung: Datei nach höchstens 1.000 Seiten)."
+        }
         _ => {
             "Bitte das Papier neu scannen. Tritt der Fehler wiederholt auf, Scanner und Übertragung prüfen."
         }

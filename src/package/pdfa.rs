@@ -47,8 +47,31 @@ pub struct PdfPage<'a> {
     pub words: &'a [Word],
 }
 
+/// Why a document's PDF could not be written, in words; with the page
+/// (1-based) where one page's image is the cause.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", match .page { Some(n) => format!("Seite {n}: {}", .detail), None => .detail.clone() })]
+pub struct PdfError {
+    /// The page whose image could not be put in, if one was the cause.
+    pub page: Option<usize>,
+    /// What failed.
+    pub detail: String,
+}
+
+impl From<String> for PdfError {
+    fn from(detail: String) -> Self {
+        Self { page: None, detail }
+    }
+}
+
+impl From<&str> for PdfError {
+    fn from(detail: &str) -> Self {
+        detail.to_owned().into()
+    }
+}
+
 /// Writes a PDF/A-2b document; the error says in words what failed.
-pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, String> {
+pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, PdfError> {
     let configuration = ConfigurationBuilder::new()
         .with_archival_validator(Archival::A2_B)
         .finish()
@@ -73,20 +96,21 @@ pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, Strin
         let dpi = if p.dpi > 0.0 { p.dpi } else { 300.0 };
         let pt = |px: f32| px * 72.0 / dpi;
         let (w, h) = (pt(p.width as f32), pt(p.height as f32));
-        let size = Size::from_wh(w, h).ok_or(format!("Seite {}: leere Seite", n + 1))?;
+        let on_page = |detail: String| PdfError {
+            page: Some(n + 1),
+            detail,
+        };
+        let size = Size::from_wh(w, h).ok_or_else(|| on_page("leere Seite".into()))?;
         let image = match p.encoding {
             PageEncoding::Jpeg => Image::from_jpeg(p.image.to_vec().into(), false),
             PageEncoding::Png if n < MAX_G4_PAGES && is_bilevel_png(p.image) => {
                 let marker = n as u32 + 1;
-                g4_pages.insert(
-                    marker,
-                    g4_of_png(p.image).map_err(|e| format!("Seite {}: {e}", n + 1))?,
-                );
+                g4_pages.insert(marker, g4_of_png(p.image).map_err(on_page)?);
                 Image::from_custom(Placeholder(marker), false)
             }
             PageEncoding::Png => Image::from_png(p.image.to_vec().into(), false),
         }
-        .map_err(|e| format!("Seite {}: Bild nicht einbettbar: {e}", n + 1))?;
+        .map_err(|e| on_page(format!("Bild nicht einbettbar: {e}")))?;
         let mut page = doc.start_page_with(PageSettings::from_wh(w, h).ok_or("Seitengröße")?);
         let mut surface = page.surface();
         surface.draw_image(image, size);

@@ -204,6 +204,10 @@ impl Store {
 /// A page of a document as the PDF writer needs it.
 #[derive(Debug, Clone)]
 pub struct DocumentPage {
+    /// The page's id.
+    pub page_id: i64,
+    /// Its state.
+    pub state: PageState,
     /// The page image blob (prepared if there is one).
     pub sha: Sha256Hex,
     /// Its encoding name.
@@ -223,7 +227,8 @@ impl Store {
             "SELECT COALESCE(pp.prepared_sha, p.sha256),
                     CASE WHEN pp.prepared_sha IS NULL THEN p.encoding ELSE 'png' END,
                     p.dpi_x, COALESCE(o.words, ''),
-                    CASE WHEN p.state = 'failed' THEN COALESCE(p.failure, '') END
+                    CASE WHEN p.state = 'failed' THEN COALESCE(p.failure, '') END,
+                    p.id, p.state
              FROM document_pages dp JOIN pages p ON p.id = dp.page_id
              LEFT JOIN page_prep pp ON pp.page_id = p.id
              LEFT JOIN page_ocr o ON o.page_id = p.id
@@ -237,6 +242,8 @@ impl Store {
                 dpi: r.get(2)?,
                 words: r.get(3)?,
                 failure: r.get(4)?,
+                page_id: r.get(5)?,
+                state: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

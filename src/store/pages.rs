@@ -354,7 +354,7 @@ impl Store {
     /// Sets a page aside as failed, with its reason in words (one
     /// transaction): it stays in its document, which then waits for a
     /// person, and every other page goes on. `from` is the state it failed
-    /// in (`ingested`: preparation, `prepared`: OCR).
+    /// in (`ingested`: preparation, `prepared`: OCR, `recognized`: its PDF).
     pub fn fail_page(&mut self, page_id: i64, from: PageState, reason: &str) -> Result<()> {
         let reason: String = if reason.chars().count() > MAX_REASON_CHARS {
             let mut short: String = reason.chars().take(MAX_REASON_CHARS).collect();
@@ -419,7 +419,7 @@ impl Store {
 
     /// Puts failed pages (of one batch, or all) back in line, one
     /// transaction: a page that failed in preparation is prepared again, one
-    /// that failed in OCR is recognised again; their documents are decided
+    /// that failed in OCR or in its PDF is recognised again; their documents are decided
     /// anew and their batches go back to the preparation stage. Returns the
     /// number of pages.
     pub fn retry_failed_pages(&mut self, batch_id: Option<i64>) -> Result<usize> {
@@ -445,6 +445,10 @@ impl Store {
                 "UPDATE pages SET state = ?1, failure = NULL, updated_at = ?2 WHERE id = ?3 AND state = ?4",
                 params![to, t, f.page_id, PageState::Failed],
             )?;
+            // A page that was read but could not go into its PDF is read
+            // again from its prepared image.
+            tx.execute("DELETE FROM page_ocr WHERE page_id = ?1", [f.page_id])?;
+            tx.execute("DELETE FROM page_fts WHERE rowid = ?1", [f.page_id])?;
             let docs = batches.entry(f.batch_id).or_default();
             docs.extend(f.document_id);
         }

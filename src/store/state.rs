@@ -127,7 +127,7 @@ persisted_enum! {
         Recognized => "recognized", "erkannt";
         /// Taken out of its document by a person: kept, but in no document.
         Removed => "removed", "entfernt";
-        /// Preparation or OCR failed (reason stored with the page): it stays
+        /// Preparation, OCR or its PDF failed (reason stored with the page): it stays
         /// in its document, which waits for a person; the other pages go on.
         Failed => "failed", "fehlgeschlagen";
     }
@@ -141,6 +141,7 @@ impl PageState {
             (self, next),
             (Ingested | Separator | Failed, Prepared)
                 | (Ingested | Prepared, Blank | Failed)
+                | (Recognized, Failed)
                 | (Prepared, Separator | Recognized)
                 | (Recognized | Failed, Removed)
                 | (Removed, Recognized)
@@ -251,10 +252,11 @@ mod tests {
     fn a_failed_page_goes_back_where_it_failed_or_out_of_its_document() {
         use PageState::*;
         assert!(Ingested.can_become(Failed) && Prepared.can_become(Failed));
+        // A recognised page can still fail to go into its PDF.
+        assert!(Recognized.can_become(Failed));
         assert!(Failed.can_become(Ingested) && Failed.can_become(Prepared));
         assert!(Failed.can_become(Removed));
-        // A recognised page has nothing left to fail on; a failed one is
-        // never recognised without being read.
-        assert!(!Recognized.can_become(Failed) && !Failed.can_become(Recognized));
+        // A failed page is never recognised without being read again.
+        assert!(!Failed.can_become(Recognized));
     }
 }

@@ -11,12 +11,14 @@
 
 mod jpeg_scan;
 mod pdf;
+mod pdf_image;
 mod raster;
 mod tiff;
 
 use std::fmt;
 
 pub use self::pdf::RENDER_DPI;
+pub use self::pdf_image::MAX_PAGE_OPERATORS;
 
 /// The container format of an incoming file, detected from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,6 +216,30 @@ pub enum DecodeError {
     /// The file has no pages at all.
     #[error("Die Datei enthält keine Seiten.")]
     NoPages,
+    /// The file has more pages than one file may bring.
+    #[error(
+        "Die Datei hat {} Seiten; eine Datei darf höchstens {} Seiten haben.",
+        thousands(*pages),
+        thousands(*max)
+    )]
+    TooManyPages {
+        /// Pages the file has (or declares).
+        pages: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A PDF page draws more than the station renders in bounded time and memory.
+    #[error(
+        "Seite {page} der PDF-Datei besteht aus mehr als {} Zeichenbefehlen und ist zu \
+         aufwendig zum Darstellen.",
+        thousands(*max)
+    )]
+    TooComplex {
+        /// 1-based page number.
+        page: usize,
+        /// The limit of content operators.
+        max: usize,
+    },
     /// A page would take more memory decoded than the station allows.
     #[error(
         "Seite {page} ist mit {width}×{height} Pixeln zu groß: entpackt bräuchte sie {megabytes} MB \
@@ -245,6 +271,34 @@ pub enum DecodeError {
         /// The limit.
         max: u64,
     },
+}
+
+/// Most pages one file may bring: a full 500-sheet feeder scanned duplex
+/// is 1,000. More is refused before any page is rendered.
+pub const MAX_FILE_PAGES: usize = 2_000;
+
+/// A number with German thousands separators (`250.000`).
+pub(crate) fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Refuses a file with more than [`MAX_FILE_PAGES`] pages.
+fn check_page_count(pages: usize) -> Result<(), DecodeError> {
+    if pages > MAX_FILE_PAGES {
+        return Err(DecodeError::TooManyPages {
+            pages,
+            max: MAX_FILE_PAGES,
+        });
+    }
+    Ok(())
 }
 
 /// Largest page the station accepts, in pixels (A3 at 1200 dpi is ~280 MP).
@@ -431,3 +485,14 @@ fn check_complete(format: FileFormat, bytes: &[u8]) -> Result<(), DecodeError> {
 
 pub(crate) use raster::encode_bilevel_png;
 pub use raster::encode_png;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_are_grouped_the_german_way() {
+        assert_eq!(super::thousands(250_000), "250.000");
+        assert_eq!(super::thousands(1_000), "1.000");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1_234_567), "1.234.567");
+    }
+}

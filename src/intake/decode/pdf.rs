@@ -6,7 +6,11 @@
 //! resolution (JPEG data byte for byte, everything else losslessly). Any
 //! other page is rendered at [`RENDER_DPI`]; text the PDF carries is kept.
 
-use super::{ColourMode, DecodeError, PageEncoding, PageImage, PageOrigin, check_size, encode_png};
+use super::pdf_image::{check_image, check_page, not_a_page};
+use super::{
+    ColourMode, DecodeError, PageEncoding, PageImage, PageOrigin, check_page_count, check_size,
+    encode_png,
+};
 use hayro::hayro_interpret::font::GlyphRun;
 use hayro::hayro_interpret::hayro_syntax::Filter;
 use hayro::hayro_interpret::hayro_syntax::Pdf;
@@ -52,19 +56,30 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Vec<PageImage>, DecodeError> {
         && declared as usize > pdf.pages().len()
     {
         return Err(corrupt(format!(
-            "laut Seitenverzeichnis {declared} Seiten, lesbar sind nur {} (Datei abgeschnitten?)",
+            "laut Seitenverzeichnis {declared} Seiten, lesbar sind nur {} \
+             (Datei abgeschnitten, oder Seiten fehlen in ihr)",
             pdf.pages().len()
         )));
     }
+    check_page_count(pdf.pages().len())?;
     let settings = InterpreterSettings::default();
     let cache = RenderCache::new();
     let probe_cache = InterpreterCache::new();
     let mut pages = Vec::new();
     for (i, page) in pdf.pages().iter().enumerate() {
         let n = i + 1;
+        if let Some(kind) = not_a_page(page) {
+            return Err(corrupt(format!(
+                "Eintrag {n} des Seitenverzeichnisses ist keine Seite, sondern {kind}"
+            )));
+        }
+        check_page(page, n)?;
         let probe = probe_page(page, &probe_cache, &settings);
         // An image that cannot be decoded would be left out of the page
         // without a word: the page would look blank or partial.
+        if let Some(broken) = probe.images.iter().find_map(|i| i.broken.as_ref()) {
+            return Err(corrupt(format!("Seite {n}: {broken}")));
+        }
         if probe.images.iter().any(|i| i.pixels.is_none()) {
             return Err(corrupt(format!(
                 "Seite {n}: ein Bild der Seite lässt sich nicht lesen"
@@ -169,6 +184,8 @@ struct ProbedImage {
     jpeg: Option<Vec<u8>>,
     one_bit: bool,
     pixels: Option<ImageData>,
+    /// Why the image's data is not whole, if it is not.
+    broken: Option<String>,
 }
 
 fn probe_page<'a>(
@@ -272,12 +289,9 @@ impl ProbedImage {
         if width != self.width || height != self.height {
             return Ok(None);
         }
-        // Opened as RGB (or grey) by preparation.
+        // Opened as RGB (or grey) by preparation. A scanner's JPEG is kept
+        // as it is; the probe checked that it is whole.
         check_size(n, width, height, 3)?;
-        // A scanner's JPEG is kept as it is: it must be whole.
-        if let Some(jpeg) = &self.jpeg {
-            super::jpeg_scan::check_whole(jpeg).map_err(|d| corrupt(format!("Seite {n}: {d}")))?;
-        }
         // The transform maps image pixels to page points: its scale is the resolution.
         let [a, _, _, d, _, _] = self.transform.as_coeffs();
         let dpi = Some((round_dpi(72.0 / a), round_dpi(72.0 / d)));
@@ -393,10 +407,12 @@ impl<'a> Device<'a> for Probe {
             jpeg: None,
             one_bit: false,
             pixels: None,
+            broken: None,
         };
         match image {
             Image::Raster(r) => {
                 let stream = r.stream();
+                probed.broken = check_image(stream, width, height, false).err();
                 let filters = stream.filters();
                 if filters.as_slice() == [Filter::DctDecode] {
                     probed.jpeg = Some(stream.raw_data().into_owned());
@@ -406,6 +422,7 @@ impl<'a> Device<'a> for Probe {
             }
             Image::Stencil(s) => {
                 probed.one_bit = true;
+                probed.broken = check_image(s.stream(), width, height, true).err();
                 s.with_stencil(
                     |mut luma, _paint| {
                         // The mask marks painted (ink) pixels; paper is white.

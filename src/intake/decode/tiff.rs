@@ -50,6 +50,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Vec<PageImage>, DecodeError> {
         .with_limits(limits);
     let mut pages = Vec::new();
     loop {
+        super::check_page_count(pages.len() + 1)?;
         pages.push(decode_frame(&mut dec, pages.len() + 1)?);
         if !dec.more_images() {
             break;
