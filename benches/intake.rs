@@ -90,6 +90,7 @@ fn main() {
             let opts = TakeOptions {
                 remove_original: true,
                 quarantine_after: Duration::ZERO,
+                limits: Default::default(),
             };
             let start = Instant::now();
             let out = take_file(&mut station, &profile, &path, &opts).unwrap();

@@ -97,6 +97,7 @@ fn pipeline(pages: &[PathBuf], tmp: &Path) -> f64 {
     let opts = TakeOptions {
         remove_original: true,
         quarantine_after: std::time::Duration::ZERO,
+        limits: Default::default(),
     };
     let start = Instant::now();
     for f in &copies {

@@ -58,6 +58,9 @@ pub struct IntakeSettings {
     /// Full re-listing of event-driven hot folders, as a safety net.
     #[serde(default = "default_rescan")]
     pub rescan_secs: u64,
+    /// How much one file and each of its pages may take (`[intake.limits]`).
+    #[serde(default)]
+    pub limits: crate::intake::decode::Limits,
 }
 
 fn default_quarantine_after() -> u64 {
@@ -72,6 +75,7 @@ impl Default for IntakeSettings {
         Self {
             quarantine_after_secs: default_quarantine_after(),
             rescan_secs: default_rescan(),
+            limits: Default::default(),
         }
     }
 }
@@ -249,10 +253,17 @@ fn read_file(path: &Path) -> Result<ConfigFile, ConfigError> {
         path: path.to_owned(),
         source,
     })?;
-    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+    let file: ConfigFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
         path: path.to_owned(),
         message: e.to_string(),
-    })
+    })?;
+    if let Some(problem) = file.intake.limits.problem() {
+        return Err(ConfigError::Parse {
+            path: path.to_owned(),
+            message: format!("[intake.limits] {problem}"),
+        });
+    }
+    Ok(file)
 }
 
 #[cfg(test)]
@@ -272,6 +283,28 @@ mod tests {
         assert_eq!(c.home, dir.path());
         assert_eq!(c.profiles.len(), 1);
         assert_eq!(c.quarantine_after(), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn intake_limits_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("scanstelle.toml");
+        std::fs::write(&cfg, "[intake.limits]\nfile_pages = 300\n").unwrap();
+        let c = Config::load(Some(&cfg), Some(dir.path())).unwrap();
+        assert_eq!(c.intake.limits.file_pages, 300);
+        assert_eq!(
+            c.intake.limits.page_megabytes,
+            crate::intake::decode::Limits::default().page_megabytes
+        );
+        std::fs::write(&cfg, "[intake.limits]\npage_megabytes = 0\n").unwrap();
+        let err = Config::load(Some(&cfg), None).unwrap_err().to_string();
+        assert!(
+            err.contains("page_megabytes") && err.contains("erlaubt"),
+            "{err}"
+        );
+        std::fs::write(&cfg, "[intake.limits]\nseiten = 3\n").unwrap();
+        let err = Config::load(Some(&cfg), None).unwrap_err().to_string();
+        assert!(err.contains("seiten"), "{err}");
     }
 
     #[test]

@@ -2464,6 +2464,7 @@ fn scanner_files(dir: &Path, t: &mut Tally) {
     let opts = TakeOptions {
         remove_original: true,
         quarantine_after: Duration::ZERO,
+        limits: Default::default(),
     };
     let mut seen: HashMap<String, String> = HashMap::new();
     let mut taken: Vec<Taken> = Vec::new();

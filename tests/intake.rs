@@ -15,6 +15,7 @@ fn opts() -> TakeOptions {
     TakeOptions {
         remove_original: true,
         quarantine_after: Duration::ZERO,
+        limits: Default::default(),
     }
 }
 
@@ -152,6 +153,7 @@ fn an_unreadable_file_that_just_changed_is_retried_not_quarantined() {
     let patient = TakeOptions {
         remove_original: true,
         quarantine_after: Duration::from_secs(3600),
+        limits: Default::default(),
     };
     assert!(matches!(
         take_file(&mut station, &profile, &growing, &patient).unwrap(),
@@ -276,6 +278,7 @@ fn ingest_without_move_keeps_the_users_file() {
     let keep = TakeOptions {
         remove_original: false,
         quarantine_after: Duration::ZERO,
+        limits: Default::default(),
     };
     assert!(matches!(
         take_file(&mut station, &profile, &path, &keep).unwrap(),
@@ -308,4 +311,39 @@ fn plain_quarantine_notes_of_an_older_version_are_sealed_on_opening() {
         .unwrap();
     assert!(note.contains("Die Datei ist leer"), "{note}");
     assert!(files_containing(&home, b"Die Datei ist leer").is_empty());
+}
+
+#[test]
+fn configured_limits_refuse_a_file_before_it_is_decoded() {
+    let (dir, mut station, profile) = setup();
+    let limits = scanstelle::intake::decode::Limits {
+        file_pages: 3,
+        page_megabytes: 1,
+        ..Default::default()
+    };
+    let strict = TakeOptions { limits, ..opts() };
+    let take = |station: &mut Station, name: &str, bytes: Vec<u8>| {
+        let path = dir.path().join("hot").join(name);
+        std::fs::write(&path, bytes).unwrap();
+        take_file(station, &profile, &path, &strict).unwrap()
+    };
+    // Four pages where three are allowed.
+    let Outcome::Quarantined { reason, .. } = take(
+        &mut station,
+        "vier.tif",
+        tiff_pages(120, 170, &[1, 2, 3, 4]),
+    ) else {
+        panic!("four pages taken")
+    };
+    assert!(reason.contains("höchstens 3 Seiten"), "{reason}");
+    // A page of 1,200 × 1,000 pixels in grey takes 1.2 MB decoded.
+    let Outcome::Quarantined { reason, .. } =
+        take(&mut station, "gross.tif", tiff_pages(1200, 1000, &[5]))
+    else {
+        panic!("a page over the memory limit taken")
+    };
+    assert!(reason.contains("erlaubt sind 1 MB"), "{reason}");
+    // Within the limits: taken.
+    let taken = take(&mut station, "drei.tif", tiff_pages(120, 170, &[6, 7, 8]));
+    assert!(matches!(taken, Outcome::Ingested(_)), "{taken:?}");
 }

@@ -19,6 +19,7 @@ fn ingest(station: &mut Station, dir: &std::path::Path, name: &str, bytes: &[u8]
     let opts = TakeOptions {
         remove_original: true,
         quarantine_after: Duration::ZERO,
+        limits: Default::default(),
     };
     match take_file(station, &profile, &path, &opts).unwrap() {
         Outcome::Ingested(i) => i.batch_id,
@@ -334,6 +335,7 @@ fn a_poison_page_among_fifty_is_set_aside_with_its_reason_and_the_fifty_go_on() 
     let opts = TakeOptions {
         remove_original: true,
         quarantine_after: Duration::ZERO,
+        limits: Default::default(),
     };
     let batch = match take_file(&mut station, &profile, &path, &opts).unwrap() {
         Outcome::Ingested(i) => i.batch_id,
@@ -441,6 +443,7 @@ fn a_page_that_cannot_go_into_its_pdf_is_set_aside_and_the_pass_goes_on() {
     let opts = TakeOptions {
         remove_original: true,
         quarantine_after: Duration::ZERO,
+        limits: Default::default(),
     };
     let batch = match take_file(&mut station, &profile, &path, &opts).unwrap() {
         Outcome::Ingested(i) => i.batch_id,

@@ -29,6 +29,7 @@ fn run(pages: Option<u32>) -> (Station, tempfile::TempDir) {
     let opts = TakeOptions {
         remove_original: true,
         quarantine_after: Duration::ZERO,
+        limits: Default::default(),
     };
     let sheet = CoverSheet {
         bg: "12345BG0012345".into(),

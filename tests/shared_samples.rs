@@ -151,6 +151,7 @@ fn invalid_and_password_protected_pdfs_are_quarantined_with_reasons() {
     let opts = TakeOptions {
         remove_original: true,
         quarantine_after: Duration::ZERO,
+        limits: Default::default(),
     };
     for (name, expected) in [
         ("paperless/password-is-test.pdf", "passwortgeschützt"),
@@ -182,6 +183,7 @@ fn every_sample_scan_is_either_taken_or_quarantined_never_an_error() {
     let opts = TakeOptions {
         remove_original: false,
         quarantine_after: Duration::ZERO,
+        limits: Default::default(),
     };
     let mut n = 0;
     for sub in [
@@ -483,6 +485,7 @@ fn separate_with(rel: &str, steps: &str) -> Option<(Vec<PagesAndAsn>, usize)> {
     let opts = TakeOptions {
         remove_original: true,
         quarantine_after: Duration::ZERO,
+        limits: Default::default(),
     };
     assert!(matches!(
         take_file(&mut station, &profile, &path, &opts).unwrap(),
@@ -610,6 +613,7 @@ fn ingest_and_process(root: &std::path::Path, file: &std::path::Path) -> Station
     let opts = TakeOptions {
         remove_original: true,
         quarantine_after: Duration::ZERO,
+        limits: Default::default(),
     };
     assert!(matches!(
         take_file(&mut station, &profile, file, &opts).unwrap(),

@@ -188,6 +188,7 @@ pub(crate) fn ingest(
     let opts = TakeOptions {
         remove_original: remove,
         quarantine_after: Duration::ZERO,
+        limits: config.intake.limits,
     };
     let bar = indicatif::ProgressBar::new(files.len() as u64);
     bar.set_style(

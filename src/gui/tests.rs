@@ -60,6 +60,7 @@ fn take_demo(config: &Config, dir: &Path, files: &[&str]) {
     let opts = TakeOptions {
         remove_original: false,
         quarantine_after: std::time::Duration::ZERO,
+        limits: Default::default(),
     };
     for f in scanstelle::demo::FILES
         .iter()

@@ -67,6 +67,8 @@ pub struct TakeOptions {
     pub remove_original: bool,
     /// An unreadable file younger than this is retried instead of quarantined.
     pub quarantine_after: Duration,
+    /// How much one file and each of its pages may take.
+    pub limits: decode::Limits,
 }
 
 /// What happened to a file.
@@ -144,7 +146,7 @@ pub fn take_file(
             stored_as,
         });
     }
-    let decoded = match decode::decode(&bytes) {
+    let decoded = match decode::decode_with(&bytes, &opts.limits) {
         Ok(d) => d,
         Err(e) => {
             let age = fs::metadata(path)
@@ -286,6 +288,7 @@ pub fn resume_pending(station: &mut Station) -> Result<usize, IntakeError> {
         let opts = TakeOptions {
             remove_original: true,
             quarantine_after: Duration::ZERO,
+            limits: Default::default(),
         };
         finish_source(station, &src, &opts)?;
         n += 1;

@@ -309,6 +309,7 @@ pub async fn run(
     let take_opts = TakeOptions {
         remove_original: true,
         quarantine_after: config.quarantine_after(),
+        limits: config.intake.limits,
     };
     let worker_profiles: Vec<Profile> = folders.iter().map(|f| f.profile.clone()).collect();
     let work = progress.clone();

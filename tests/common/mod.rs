@@ -415,6 +415,7 @@ pub fn processed_station(
         let opts = TakeOptions {
             remove_original: false,
             quarantine_after: std::time::Duration::ZERO,
+            limits: Default::default(),
         };
         match take_file(&mut station, &config.profiles[0], &path, &opts).unwrap() {
             Outcome::Ingested(i) => batches.push(i.batch_id),

@@ -273,9 +273,57 @@ pub enum DecodeError {
     },
 }
 
-/// Most pages one file may bring: a full 500-sheet feeder scanned duplex
-/// is 1,000. More is refused before any page is rendered.
+/// Most pages one file may bring by default: a full 500-sheet feeder
+/// scanned duplex is 1,000. More is refused before any page is rendered.
 pub const MAX_FILE_PAGES: usize = 2_000;
+
+/// How much one file and each of its pages may take, checked before
+/// anything is decoded or rendered (`[intake.limits]` in the configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Most memory one decoded page may take, in MB (decimal).
+    pub page_megabytes: u64,
+    /// Most pages in one file.
+    pub file_pages: usize,
+    /// Most content operators on one PDF page.
+    pub page_operators: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            page_megabytes: MAX_PAGE_BYTES / 1_000_000,
+            file_pages: MAX_FILE_PAGES,
+            page_operators: MAX_PAGE_OPERATORS,
+        }
+    }
+}
+
+impl Limits {
+    /// What is wrong with configured limits, in words; `None` if they can be used.
+    pub fn problem(&self) -> Option<String> {
+        if !(1..=8_000).contains(&self.page_megabytes) {
+            return Some(format!(
+                "page_megabytes = {}: erlaubt sind 1 bis 8000 (MB je Seite)",
+                self.page_megabytes
+            ));
+        }
+        if !(1..=100_000).contains(&self.file_pages) {
+            return Some(format!(
+                "file_pages = {}: erlaubt sind 1 bis 100000 (Seiten je Datei)",
+                self.file_pages
+            ));
+        }
+        if !(100..=100_000_000).contains(&self.page_operators) {
+            return Some(format!(
+                "page_operators = {}: erlaubt sind 100 bis 100000000 (Zeichenbefehle je PDF-Seite)",
+                self.page_operators
+            ));
+        }
+        None
+    }
+}
 
 /// A number with German thousands separators (`250.000`).
 pub(crate) fn thousands(n: usize) -> String {
@@ -290,12 +338,12 @@ pub(crate) fn thousands(n: usize) -> String {
     out
 }
 
-/// Refuses a file with more than [`MAX_FILE_PAGES`] pages.
-fn check_page_count(pages: usize) -> Result<(), DecodeError> {
-    if pages > MAX_FILE_PAGES {
+/// Refuses a file with more pages than the limits allow.
+fn check_page_count(limits: &Limits, pages: usize) -> Result<(), DecodeError> {
+    if pages > limits.file_pages {
         return Err(DecodeError::TooManyPages {
             pages,
-            max: MAX_FILE_PAGES,
+            max: limits.file_pages,
         });
     }
     Ok(())
@@ -304,15 +352,16 @@ fn check_page_count(pages: usize) -> Result<(), DecodeError> {
 /// Largest page the station accepts, in pixels (A3 at 1200 dpi is ~280 MP).
 pub const MAX_PAGE_PIXELS: u64 = 300_000_000;
 
-/// Most memory one decoded page may take, in bytes: checked from the
-/// file's header before its pixels are decoded, so that no page is taken
-/// that preparation could not open later. A3 at 600 dpi in colour takes
+/// Most memory one decoded page may take by default, in bytes: checked
+/// from the file's header before its pixels are decoded, so that no page
+/// is taken that preparation could not open later. A3 at 600 dpi in colour takes
 /// 210 MB; 17,000 × 17,000 pixels in colour would take 867 MB.
 pub const MAX_PAGE_BYTES: u64 = 256_000_000;
 
 /// Checks a page's size before it is decoded: `bytes_per_pixel` is what
 /// one pixel takes decoded (at least one: preparation works in 8-bit grey).
 fn check_size(
+    limits: &Limits,
     page: usize,
     width: u32,
     height: u32,
@@ -328,13 +377,13 @@ fn check_size(
         });
     }
     let bytes = pixels.saturating_mul(bytes_per_pixel.max(1));
-    if bytes > MAX_PAGE_BYTES {
+    if bytes > limits.page_megabytes.saturating_mul(1_000_000) {
         return Err(DecodeError::TooMuchMemory {
             page,
             width,
             height,
             megabytes: bytes.div_ceil(1_000_000),
-            max: MAX_PAGE_BYTES / 1_000_000,
+            max: limits.page_megabytes,
         });
     }
     Ok(())
@@ -359,8 +408,13 @@ pub fn image_error_words(e: &image::ImageError) -> &'static str {
     }
 }
 
-/// Decodes a whole file into its pages.
+/// Decodes a whole file into its pages, within the default [`Limits`].
 pub fn decode(bytes: &[u8]) -> Result<DecodedFile, DecodeError> {
+    decode_with(bytes, &Limits::default())
+}
+
+/// Decodes a whole file into its pages, within `limits`.
+pub fn decode_with(bytes: &[u8], limits: &Limits) -> Result<DecodedFile, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -373,10 +427,10 @@ pub fn decode(bytes: &[u8]) -> Result<DecodedFile, DecodeError> {
         .ok_or_else(|| DecodeError::UnknownFormat(describe_unknown(bytes).into()))?;
     check_complete(format, bytes)?;
     let pages = match format {
-        FileFormat::Tiff => tiff::decode(bytes)?,
-        FileFormat::Jpeg => vec![raster::decode_jpeg(bytes)?],
-        FileFormat::Png => vec![raster::decode_png(bytes)?],
-        FileFormat::Pdf => pdf::decode(bytes)?,
+        FileFormat::Tiff => tiff::decode(bytes, limits)?,
+        FileFormat::Jpeg => vec![raster::decode_jpeg(bytes, limits)?],
+        FileFormat::Png => vec![raster::decode_png(bytes, limits)?],
+        FileFormat::Pdf => pdf::decode(bytes, limits)?,
     };
     if pages.is_empty() {
         return Err(DecodeError::NoPages);

@@ -8,8 +8,8 @@
 
 use super::pdf_image::{check_image, check_page, not_a_page};
 use super::{
-    ColourMode, DecodeError, PageEncoding, PageImage, PageOrigin, check_page_count, check_size,
-    encode_png,
+    ColourMode, DecodeError, Limits, PageEncoding, PageImage, PageOrigin, check_page_count,
+    check_size, encode_png,
 };
 use hayro::hayro_interpret::font::GlyphRun;
 use hayro::hayro_interpret::hayro_syntax::Filter;
@@ -38,7 +38,7 @@ fn corrupt(detail: impl Into<String>) -> DecodeError {
 }
 
 /// Decodes every page of a PDF.
-pub(super) fn decode(bytes: &[u8]) -> Result<Vec<PageImage>, DecodeError> {
+pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<Vec<PageImage>, DecodeError> {
     let pdf = Pdf::new(bytes.to_vec()).map_err(|e| match e {
         LoadPdfError::Decryption(_) => DecodeError::Encrypted,
         LoadPdfError::Invalid => {
@@ -61,7 +61,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Vec<PageImage>, DecodeError> {
             pdf.pages().len()
         )));
     }
-    check_page_count(pdf.pages().len())?;
+    check_page_count(limits, pdf.pages().len())?;
     let settings = InterpreterSettings::default();
     let cache = RenderCache::new();
     let probe_cache = InterpreterCache::new();
@@ -73,7 +73,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Vec<PageImage>, DecodeError> {
                 "Eintrag {n} des Seitenverzeichnisses ist keine Seite, sondern {kind}"
             )));
         }
-        check_page(page, n)?;
+        check_page(page, n, limits.page_operators)?;
         let probe = probe_page(page, &probe_cache, &settings);
         // An image that cannot be decoded would be left out of the page
         // without a word: the page would look blank or partial.
@@ -88,10 +88,10 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Vec<PageImage>, DecodeError> {
         let text = probe.text();
         let scanned = probe
             .single_scan(page)
-            .and_then(|img| img.into_page(n).transpose());
+            .and_then(|img| img.into_page(limits, n).transpose());
         let mut image = match scanned {
             Some(result) => result?,
-            None => render_page(page, &cache, &settings, n)?,
+            None => render_page(page, &cache, &settings, limits, n)?,
         };
         image.text = text;
         pages.push(image);
@@ -103,6 +103,7 @@ fn render_page<'a>(
     page: &'a Page<'a>,
     cache: &RenderCache<'a>,
     settings: &InterpreterSettings,
+    limits: &Limits,
     n: usize,
 ) -> Result<PageImage, DecodeError> {
     let (w_pt, h_pt) = page.render_dimensions();
@@ -118,7 +119,7 @@ fn render_page<'a>(
         });
     }
     // Rendered as RGBA.
-    check_size(n, w, h, 4)?;
+    check_size(limits, n, w, h, 4)?;
     let pixmap = render(
         page,
         cache,
@@ -277,7 +278,7 @@ impl Probe {
 
 impl ProbedImage {
     /// Turns the probed image into a page; `Ok(None)` when it should be rendered instead.
-    fn into_page(self, n: usize) -> Result<Option<PageImage>, DecodeError> {
+    fn into_page(self, limits: &Limits, n: usize) -> Result<Option<PageImage>, DecodeError> {
         let Some(pixels) = self.pixels else {
             return Err(corrupt(format!("Seite {n}: Bilddaten nicht dekodierbar")));
         };
@@ -291,7 +292,7 @@ impl ProbedImage {
         }
         // Opened as RGB (or grey) by preparation. A scanner's JPEG is kept
         // as it is; the probe checked that it is whole.
-        check_size(n, width, height, 3)?;
+        check_size(limits, n, width, height, 3)?;
         // The transform maps image pixels to page points: its scale is the resolution.
         let [a, _, _, d, _, _] = self.transform.as_coeffs();
         let dpi = Some((round_dpi(72.0 / a), round_dpi(72.0 / d)));

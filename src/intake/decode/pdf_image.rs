@@ -15,22 +15,19 @@ use hayro::hayro_interpret::hayro_syntax::page::Page;
 
 use super::DecodeError;
 
-/// Most content operators one page may have. A dense letter or bank
+/// Most content operators one page may have by default. A dense letter or bank
 /// statement has a few thousand; 200,000 line segments (600,000
 /// operators) took the renderer 24 s and 2.9 GB here.
 pub const MAX_PAGE_OPERATORS: usize = 100_000;
 
 /// Checks what a page's own content stream names and how much it is.
-pub(super) fn check_page(page: &Page<'_>, n: usize) -> Result<(), DecodeError> {
+pub(super) fn check_page(page: &Page<'_>, n: usize, max: usize) -> Result<(), DecodeError> {
     let mut operators = 0usize;
     let mut ops = page.typed_operations();
     while let Some(op) = ops.next() {
         operators += 1;
-        if operators > MAX_PAGE_OPERATORS {
-            return Err(DecodeError::TooComplex {
-                page: n,
-                max: MAX_PAGE_OPERATORS,
-            });
+        if operators > max {
+            return Err(DecodeError::TooComplex { page: n, max });
         }
         if let TypedInstruction::XObject(x) = op
             && page.resources().get_x_object(x.0).is_none()

@@ -5,7 +5,7 @@ use std::io::Cursor;
 
 /// A JPEG file is kept byte for byte; it is fully decoded once to prove it
 /// is whole, after its header showed that it fits the memory allowed.
-pub(super) fn decode_jpeg(bytes: &[u8]) -> Result<PageImage, DecodeError> {
+pub(super) fn decode_jpeg(bytes: &[u8], limits: &super::Limits) -> Result<PageImage, DecodeError> {
     use image::ImageDecoder;
     let corrupt = |e: image::ImageError| {
         tracing::debug!(fehler = %e, "JPEG nicht lesbar");
@@ -17,6 +17,7 @@ pub(super) fn decode_jpeg(bytes: &[u8]) -> Result<PageImage, DecodeError> {
     let header = image::codecs::jpeg::JpegDecoder::new(Cursor::new(bytes)).map_err(corrupt)?;
     let (width, height) = header.dimensions();
     check_size(
+        limits,
         1,
         width,
         height,
@@ -86,7 +87,7 @@ pub(crate) fn jfif_density(bytes: &[u8]) -> Option<(f32, f32)> {
 }
 
 /// A PNG file is kept byte for byte after a full decode.
-pub(super) fn decode_png(bytes: &[u8]) -> Result<PageImage, DecodeError> {
+pub(super) fn decode_png(bytes: &[u8], limits: &super::Limits) -> Result<PageImage, DecodeError> {
     let corrupt = |detail: String| DecodeError::Corrupt {
         format: "PNG",
         detail,
@@ -98,6 +99,7 @@ pub(super) fn decode_png(bytes: &[u8]) -> Result<PageImage, DecodeError> {
     let info = reader.info();
     let (width, height) = (info.width, info.height);
     check_size(
+        limits,
         1,
         width,
         height,

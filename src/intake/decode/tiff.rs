@@ -41,17 +41,17 @@ fn refuse(page: Option<usize>, e: &tiff::TiffError) -> DecodeError {
 }
 
 /// Decodes every image of a TIFF file into a page.
-pub(super) fn decode(bytes: &[u8]) -> Result<Vec<PageImage>, DecodeError> {
-    let mut limits = Limits::default();
-    limits.decoding_buffer_size = super::MAX_PAGE_PIXELS as usize * 3;
-    limits.intermediate_buffer_size = super::MAX_PAGE_PIXELS as usize * 3;
+pub(super) fn decode(bytes: &[u8], limits: &super::Limits) -> Result<Vec<PageImage>, DecodeError> {
+    let mut buffers = Limits::default();
+    buffers.decoding_buffer_size = super::MAX_PAGE_PIXELS as usize * 3;
+    buffers.intermediate_buffer_size = super::MAX_PAGE_PIXELS as usize * 3;
     let mut dec = Decoder::new(Cursor::new(bytes))
         .map_err(|e| refuse(None, &e))?
-        .with_limits(limits);
+        .with_limits(buffers);
     let mut pages = Vec::new();
     loop {
-        super::check_page_count(pages.len() + 1)?;
-        pages.push(decode_frame(&mut dec, pages.len() + 1)?);
+        super::check_page_count(limits, pages.len() + 1)?;
+        pages.push(decode_frame(&mut dec, limits, pages.len() + 1)?);
         if !dec.more_images() {
             break;
         }
@@ -103,10 +103,20 @@ fn decoded_bytes_per_pixel(colortype: ColorType) -> u64 {
     (samples * u64::from(bits)).div_ceil(8).max(1)
 }
 
-fn decode_frame(dec: &mut Decoder<Cursor<&[u8]>>, page: usize) -> Result<PageImage, DecodeError> {
+fn decode_frame(
+    dec: &mut Decoder<Cursor<&[u8]>>,
+    limits: &super::Limits,
+    page: usize,
+) -> Result<PageImage, DecodeError> {
     let (width, height) = dec.dimensions().map_err(|e| refuse(Some(page), &e))?;
     let colortype = dec.colortype().map_err(|e| refuse(Some(page), &e))?;
-    check_size(page, width, height, decoded_bytes_per_pixel(colortype))?;
+    check_size(
+        limits,
+        page,
+        width,
+        height,
+        decoded_bytes_per_pixel(colortype),
+    )?;
     let dpi = resolution(dec);
     let data = dec.read_image().map_err(|e| refuse(Some(page), &e))?;
     let w = width as usize;
