@@ -20,6 +20,8 @@ TEST_PKGS=(libtiff-tools poppler-utils img2pdf libxml2-utils fonts-dejavu-core q
 TEST_PKGS+=(apache2 apache2-utils openssl)
 # The sync benchmark compares against `curl -T`.
 TEST_PKGS+=(curl)
+# The power-loss test traces the station's file-system calls.
+TEST_PKGS+=(strace)
 # Desk scanning: scanimage and the SANE test backend (a simulated scanner).
 TEST_PKGS+=(sane-utils)
 

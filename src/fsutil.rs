@@ -9,6 +9,26 @@ pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
+/// Creates `dir` and any missing parents, each new folder made durable in
+/// its parent before the next is made in it: after a power cut a folder
+/// the database already points into is there, not only its contents.
+pub(crate) fn create_dir_all_synced(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => return std::fs::create_dir(dir),
+    };
+    create_dir_all_synced(parent)?;
+    match std::fs::create_dir(dir) {
+        // Made by another thread a moment ago: its name may not be durable yet.
+        Ok(()) => sync_dir(parent),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => sync_dir(parent),
+        Err(e) => Err(e),
+    }
+}
+
 /// What a file-system error means, in words (the English detail of other
 /// errors stays as the system says it).
 pub fn io_words(e: &io::Error) -> String {
@@ -52,6 +72,17 @@ pub fn readable_file_name(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folders_are_made_with_their_parents() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("a/b/c");
+        create_dir_all_synced(&deep).unwrap();
+        assert!(deep.is_dir());
+        create_dir_all_synced(&deep).unwrap();
+        std::fs::write(dir.path().join("f"), b"x").unwrap();
+        assert!(create_dir_all_synced(&dir.path().join("f/g")).is_err());
+    }
     use std::os::unix::ffi::OsStrExt;
 
     #[test]

@@ -162,8 +162,8 @@ impl Station {
             let path = path.to_owned();
             move |source| StationError::Io { path, source }
         };
-        fs::create_dir_all(home).map_err(io(home))?;
-        fs::create_dir_all(home.join("quarantine")).map_err(io(home))?;
+        crate::fsutil::create_dir_all_synced(home).map_err(io(home))?;
+        crate::fsutil::create_dir_all_synced(&home.join("quarantine")).map_err(io(home))?;
         let lock = lock_home(home)?;
         let blobs_dir = home.join("blobs");
         let blobs = BlobStore::open(&blobs_dir, keys).map_err(io(&blobs_dir))?;

@@ -21,6 +21,7 @@ mod gui_window;
 mod hostile;
 mod intake;
 mod pdfa;
+mod powerloss;
 mod process;
 mod qa;
 mod scan;

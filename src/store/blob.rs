@@ -98,7 +98,7 @@ impl BlobStore {
     /// without encryption left there.
     pub fn open(root: impl Into<PathBuf>, keys: &Keys) -> io::Result<Self> {
         let root = root.into();
-        fs::create_dir_all(root.join("tmp"))?;
+        crate::fsutil::create_dir_all_synced(&root.join("tmp"))?;
         let store = Self {
             root,
             keys: keys.clone(),
@@ -299,7 +299,7 @@ impl BlobStore {
     ) -> io::Result<()> {
         let dest = self.path_of(sha);
         let dir = dest.parent().expect("blob path has a parent");
-        fs::create_dir_all(dir)?;
+        crate::fsutil::create_dir_all_synced(dir)?;
         let tmp = self.root.join("tmp").join(format!(
             "{}.{}",
             &dest.file_name().expect("blob name").to_string_lossy()[..12],

@@ -261,7 +261,7 @@ pub fn transport_for(
 }
 
 fn create(dir: PathBuf) -> Result<PathBuf, SetupError> {
-    std::fs::create_dir_all(&dir)
+    crate::fsutil::create_dir_all_synced(&dir)
         .map_err(|e| SetupError(format!("Ordner {}: {e}", dir.display())))?;
     Ok(dir)
 }
