@@ -320,6 +320,29 @@ fn tesseracts_orientation_detection_names_the_turn_that_makes_a_page_upright() {
     }
 }
 
+/// A stack of 320×440 pages under `dir/hot`, taken with one document per
+/// page and no blank-page detection: its profile and batch.
+fn one_document_per_page(
+    dir: &std::path::Path,
+    station: &mut Station,
+    seeds: &[u32],
+) -> (scanstelle::intake::profile::Profile, i64) {
+    let hot = dir.join("hot");
+    std::fs::create_dir_all(&hot).unwrap();
+    let path = hot.join("stapel.tif");
+    std::fs::write(&path, tiff_pages(320, 440, seeds)).unwrap();
+    let profile = test_profile(&hot, 100, "[steps]\nsplit_every = 1\nblank_pages = false\n");
+    let opts = TakeOptions {
+        remove_original: true,
+        quarantine_after: Duration::ZERO,
+        limits: Default::default(),
+    };
+    match take_file(station, &profile, &path, &opts).unwrap() {
+        Outcome::Ingested(i) => (profile, i.batch_id),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn a_poison_page_among_fifty_is_set_aside_with_its_reason_and_the_fifty_go_on() {
     let dir = tempfile::tempdir().unwrap();
@@ -327,20 +350,7 @@ fn a_poison_page_among_fifty_is_set_aside_with_its_reason_and_the_fifty_go_on() 
     let mut station = common::station(&home);
     // One stack of 51 pages, one document per page.
     let seeds: Vec<u32> = (1..=51).map(|i| i * 2_654_435 % 65_521).collect();
-    let hot = dir.path().join("hot");
-    std::fs::create_dir_all(&hot).unwrap();
-    let path = hot.join("stapel.tif");
-    std::fs::write(&path, tiff_pages(320, 440, &seeds)).unwrap();
-    let profile = test_profile(&hot, 100, "[steps]\nsplit_every = 1\nblank_pages = false\n");
-    let opts = TakeOptions {
-        remove_original: true,
-        quarantine_after: Duration::ZERO,
-        limits: Default::default(),
-    };
-    let batch = match take_file(&mut station, &profile, &path, &opts).unwrap() {
-        Outcome::Ingested(i) => i.batch_id,
-        other => panic!("{other:?}"),
-    };
+    let (profile, batch) = one_document_per_page(dir.path(), &mut station, &seeds);
     // Page 26's stored image is damaged after intake (a disk fault): it
     // cannot be opened by preparation.
     let pages = station
@@ -435,20 +445,7 @@ fn a_page_that_cannot_go_into_its_pdf_is_set_aside_and_the_pass_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     let mut station = common::station(&home);
-    let hot = dir.path().join("hot");
-    std::fs::create_dir_all(&hot).unwrap();
-    let path = hot.join("stapel.tif");
-    std::fs::write(&path, tiff_pages(320, 440, &[11, 12, 13])).unwrap();
-    let profile = test_profile(&hot, 100, "[steps]\nsplit_every = 1\nblank_pages = false\n");
-    let opts = TakeOptions {
-        remove_original: true,
-        quarantine_after: Duration::ZERO,
-        limits: Default::default(),
-    };
-    let batch = match take_file(&mut station, &profile, &path, &opts).unwrap() {
-        Outcome::Ingested(i) => i.batch_id,
-        other => panic!("{other:?}"),
-    };
+    let (profile, batch) = one_document_per_page(dir.path(), &mut station, &[11, 12, 13]);
     let mut p = Processor::new(&home, &common::keys(&home), vec![profile.clone()], 2).unwrap();
     let s = p.run_pending(&AtomicBool::new(false)).unwrap();
     assert_eq!((s.recognized, s.failed), (3, 0), "{s:?}");
