@@ -257,10 +257,15 @@ fn read_file(path: &Path) -> Result<ConfigFile, ConfigError> {
         path: path.to_owned(),
         message: e.to_string(),
     })?;
-    if let Some(problem) = file.intake.limits.problem() {
+    let problems = [
+        ("[intake.limits]", file.intake.limits.problem()),
+        ("[cases.register]", file.cases.register.problem()),
+        ("[dms]", file.dms.problem()),
+    ];
+    if let Some((table, Some(problem))) = problems.into_iter().find(|(_, p)| p.is_some()) {
         return Err(ConfigError::Parse {
             path: path.to_owned(),
-            message: format!("[intake.limits] {problem}"),
+            message: format!("{table} {problem}"),
         });
     }
     Ok(file)
@@ -305,6 +310,37 @@ mod tests {
         std::fs::write(&cfg, "[intake.limits]\nseiten = 3\n").unwrap();
         let err = Config::load(Some(&cfg), None).unwrap_err().to_string();
         assert!(err.contains("seiten"), "{err}");
+    }
+
+    #[test]
+    fn register_and_reply_limits_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("scanstelle.toml");
+        std::fs::write(
+            &cfg,
+            "[cases.register]\nmegabytes = 20\n[dms]\nreply_megabytes = 16\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&cfg), Some(dir.path())).unwrap();
+        assert_eq!(c.classify.cases.register.megabytes, 20);
+        assert_eq!(
+            c.classify.cases.register.field_chars,
+            crate::classify::register::MAX_FIELD_CHARS
+        );
+        assert_eq!(c.dms.reply_bytes(), 16_000_000);
+        let c = Config::load(None, Some(dir.path())).unwrap();
+        assert_eq!(c.dms.reply_bytes(), crate::sync::MAX_REPLY_BYTES);
+        for (text, key) in [
+            (
+                "[cases.register]\nfield_chars = 0\n",
+                "[cases.register] field_chars = 0",
+            ),
+            ("[dms]\nreply_megabytes = 0\n", "[dms] reply_megabytes = 0"),
+        ] {
+            std::fs::write(&cfg, text).unwrap();
+            let err = Config::load(Some(&cfg), None).unwrap_err().to_string();
+            assert!(err.contains(key) && err.contains("erlaubt"), "{err}");
+        }
     }
 
     #[test]

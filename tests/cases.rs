@@ -67,6 +67,35 @@ fn import_refuses_bad_files_unless_told_and_keeps_every_version() {
     assert!(out(&o).contains("Beispiel, Jan"), "{}", out(&o));
     let o = scanstelle(&["cases", "find", "Nobody"], &home);
     assert!(!o.status.success());
+
+    // A file over the configured size is refused before it is read, and
+    // the reason says where the limit is set.
+    let config = dir.path().join("scanstelle.toml");
+    std::fs::write(&config, "[cases.register]\nmegabytes = 1\n").unwrap();
+    let big = dir.path().join("gross.csv");
+    std::fs::write(&big, format!("{DEMO_REGISTER}{}", "\n".repeat(2_000_000))).unwrap();
+    let config_arg = config.to_str().unwrap();
+    let o = scanstelle(
+        &[
+            "--config",
+            config_arg,
+            "cases",
+            "import",
+            big.to_str().unwrap(),
+        ],
+        &home,
+    );
+    assert!(!o.status.success());
+    assert!(
+        err(&o).contains(
+            "mit 3 MB größer als erlaubt (1 MB, einstellbar unter [cases.register] megabytes)"
+        ),
+        "{}",
+        err(&o)
+    );
+    // Without that limit the same file is read (blank lines are nothing).
+    let o = scanstelle(&["cases", "import", big.to_str().unwrap()], &home);
+    assert!(o.status.success(), "{}", err(&o));
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -60,6 +60,7 @@ fn hostile_inputs_are_refused_safely_and_nothing_is_lost() {
     scanner_files(dir.path(), &mut t);
     registers(&mut t);
     replies(dir.path(), &mut t);
+    reply_files(dir.path(), &mut t);
     hot_folder_entries(dir.path(), &mut t);
     t.finish(started);
 }
@@ -3624,6 +3625,63 @@ fn replies(dir: &Path, t: &mut Tally) {
             }
         }
         t.record(&k.name, k.control, p.verdict());
+    }
+}
+
+/// Reply files of the DMS in a reply folder, too large to be read: each
+/// refused in words by its size before it costs memory, and one exactly at
+/// the limit read whole.
+fn reply_files(dir: &Path, t: &mut Tally) {
+    use scanstelle::sync::{FailureKind, FolderTransport, Transport};
+    let replies = dir.join("reply-files");
+    std::fs::create_dir_all(&replies).unwrap();
+    let mb = 1_000_000u64;
+    // (name, file size, configured limit, control: must be read whole)
+    let kinds: [(&str, u64, Option<u64>, bool); 4] = [
+        ("reply-file-200mb-sparse", 200 * mb, None, false),
+        ("reply-file-one-byte-over-limit", mb + 1, Some(mb), false),
+        ("reply-file-5mb-default-limit", 5 * mb, None, false),
+        ("reply-file-at-limit", mb, Some(mb), true),
+    ];
+    for (name, size, limit, control) in kinds {
+        let mut p = Problems::default();
+        let file = replies.join(format!("{name}.xml"));
+        // Sparse: the size is real, the disk is not spent.
+        std::fs::File::create(&file).unwrap().set_len(size).unwrap();
+        let mut transport = FolderTransport::new(dir, &replies);
+        if let Some(limit) = limit {
+            transport = transport.reply_limit(limit);
+        }
+        let file_name = format!("{name}.xml");
+        match limited(BUDGET, move || transport.fetch_reply(&file_name)) {
+            Err(Fail::Panic(m)) => p.crash(format!("fetch_reply panicked: {m}")),
+            Err(Fail::Timeout) => p.mishandled("fetch_reply still running"),
+            Ok(Ok(Some(bytes))) if control => {
+                if bytes.len() as u64 != size {
+                    p.lost(format!("{} of {size} bytes read", bytes.len()));
+                }
+            }
+            Ok(Ok(r)) => p.wrong(format!(
+                "read: {:?} bytes",
+                r.map(|b| b.len()).unwrap_or_default()
+            )),
+            Ok(Err(e)) => {
+                if std::env::var_os("HOSTILE_DEBUG").is_some() {
+                    println!("hostile: {name}: refused: {}", short(&e.message));
+                }
+                if control {
+                    p.mishandled(format!("reply at the limit refused: {}", e.message));
+                }
+                if e.kind != FailureKind::Refused {
+                    p.mishandled(format!("refused as {:?}, not as refused", e.kind));
+                }
+                if let Some(r) = reason_problem(&e.message, 300, true) {
+                    p.mishandled(r);
+                }
+            }
+        }
+        std::fs::remove_file(&file).unwrap();
+        t.record(name, control, p.verdict());
     }
 }
 

@@ -789,3 +789,90 @@ fn a_message_whose_pdf_is_missing_waits_in_words_and_the_others_go() {
     assert_eq!(doc_states(store, batches[1]), [DocumentState::Transferred]);
     dms.assert_each_filed_once(1);
 }
+
+/// A reply of the DMS larger than `[dms] reply_megabytes` is refused by its
+/// size, in words and unread, over WebDAV and from a reply folder; one
+/// below the limit is read whole.
+#[test]
+fn a_reply_larger_than_the_configured_limit_is_refused_unread() {
+    let mb = 1_000_000u64;
+    let limit = DmsSettings {
+        reply_megabytes: 1,
+        ..settings()
+    };
+    let check_refused = |r: Result<Option<Vec<u8>>, scanstelle::sync::TransportError>| {
+        let e = r.expect_err("too large a reply is refused");
+        assert_eq!(e.kind, scanstelle::sync::FailureKind::Refused, "{e}");
+        assert!(
+            e.message
+                .contains("zu groß (höchstens 1 MB, einstellbar unter [dms] reply_megabytes"),
+            "{e}"
+        );
+    };
+    // A folder: the configured limit reaches the transport.
+    let dir = tempfile::tempdir().unwrap();
+    let folder = DmsSettings {
+        folder: Some(dir.path().join("eingang")),
+        reply_folder: Some(dir.path().join("antworten")),
+        ..limit.clone()
+    };
+    std::fs::create_dir_all(dir.path().join("antworten")).unwrap();
+    let transport = scanstelle::sync::transport_for(&folder, dir.path()).unwrap();
+    for (name, size) in [("gross.xml", 2 * mb), ("klein.xml", mb / 2)] {
+        std::fs::File::create(dir.path().join("antworten").join(name))
+            .unwrap()
+            .set_len(size)
+            .unwrap();
+    }
+    check_refused(transport.fetch_reply("gross.xml"));
+    assert_eq!(
+        transport.fetch_reply("klein.xml").unwrap().unwrap().len() as u64,
+        mb / 2
+    );
+
+    // WebDAV: refused by the announced length, before the body is read.
+    let Some(apache) = common::apache::Apache::start() else {
+        return;
+    };
+    for (name, size) in [("gross.xml", 50 * mb), ("klein.xml", mb / 2)] {
+        std::fs::File::create(apache.replies.join(name))
+            .unwrap()
+            .set_len(size)
+            .unwrap();
+    }
+    let http = |max_reply| {
+        HttpTransport::webdav(
+            &apache.url("eingang"),
+            &apache.url("antworten"),
+            HttpOptions {
+                max_reply,
+                ..options(&apache, common::apache::PASSWORD, true, 20)
+            },
+        )
+        .unwrap()
+    };
+    check_refused(http(limit.reply_bytes()).fetch_reply("gross.xml"));
+    assert_eq!(
+        http(limit.reply_bytes())
+            .fetch_reply("klein.xml")
+            .unwrap()
+            .unwrap()
+            .len() as u64,
+        mb / 2
+    );
+    // The default limit refuses the 50 MB too, and names its 4 MB.
+    let e = http(HttpOptions::default().max_reply)
+        .fetch_reply("gross.xml")
+        .unwrap_err();
+    assert!(
+        e.message.contains("mit 50 MB zu groß (höchstens 4 MB"),
+        "{e}"
+    );
+    // The listing is bounded by the same limit.
+    assert!(
+        http(limit.reply_bytes())
+            .list_replies()
+            .unwrap()
+            .contains(&"gross.xml".to_owned())
+    );
+}

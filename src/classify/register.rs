@@ -67,11 +67,70 @@ pub struct ParsedRegister {
     pub encoding: &'static str,
 }
 
-/// Largest register file read (a register of 100,000 persons is ~10 MB).
+/// Largest register file read by default (a register of 100,000 persons
+/// is ~10 MB).
 pub const MAX_REGISTER_BYTES: u64 = 200_000_000;
 
-/// Longest value a field may hold (names and streets are far shorter).
+/// Longest value a field may hold by default (names and streets are far
+/// shorter).
 pub const MAX_FIELD_CHARS: usize = 200;
+
+/// What a register import may hold (`[cases.register]` in the
+/// configuration): a file above the size is refused before it is read, a
+/// row with a longer value is a bad row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest file, in megabytes (10⁶ bytes).
+    pub megabytes: u64,
+    /// Longest value of a field, in characters.
+    pub field_chars: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            megabytes: MAX_REGISTER_BYTES / 1_000_000,
+            field_chars: MAX_FIELD_CHARS,
+        }
+    }
+}
+
+impl Limits {
+    /// The largest file in bytes.
+    pub fn bytes(&self) -> u64 {
+        self.megabytes.saturating_mul(1_000_000)
+    }
+
+    /// What is wrong with the values, in words (`None`: usable).
+    pub fn problem(&self) -> Option<String> {
+        if !(1..=4_000).contains(&self.megabytes) {
+            return Some(format!(
+                "megabytes = {}: erlaubt sind 1 bis 4000",
+                self.megabytes
+            ));
+        }
+        if !(20..=10_000).contains(&self.field_chars) {
+            return Some(format!(
+                "field_chars = {}: erlaubt sind 20 bis 10000",
+                self.field_chars
+            ));
+        }
+        None
+    }
+
+    /// The refusal of a file of `len` bytes, when it is larger than allowed.
+    pub fn refuse_size(&self, len: u64) -> Option<RegisterError> {
+        (len > self.bytes()).then(|| {
+            RegisterError(format!(
+                "die Datei ist mit {} MB größer als erlaubt ({} MB, einstellbar unter \
+                 [cases.register] megabytes)",
+                len.div_ceil(1_000_000),
+                self.megabytes
+            ))
+        })
+    }
+}
 
 /// A value as it is quoted in a reason: at most 40 characters.
 fn quoted(value: &str) -> String {
@@ -91,15 +150,16 @@ pub struct RegisterError(pub String);
 /// The pattern a Kundennummer must have (three digits, a letter, six digits).
 pub const KUNDENNUMMER_PATTERN: &str = r"^[0-9]{3}[A-Z][0-9]{6}$";
 
+/// Reads and checks an export within the default [`Limits`].
+pub fn parse_csv(bytes: &[u8]) -> Result<ParsedRegister, RegisterError> {
+    parse_csv_with(bytes, &Limits::default())
+}
+
 /// Reads and checks an export. Rows with errors are reported (line,
 /// column, reason), not taken.
-pub fn parse_csv(bytes: &[u8]) -> Result<ParsedRegister, RegisterError> {
-    if bytes.len() as u64 > MAX_REGISTER_BYTES {
-        return Err(RegisterError(format!(
-            "die Datei ist mit {} MB größer als erlaubt ({} MB)",
-            bytes.len().div_ceil(1_000_000),
-            MAX_REGISTER_BYTES / 1_000_000
-        )));
+pub fn parse_csv_with(bytes: &[u8], limits: &Limits) -> Result<ParsedRegister, RegisterError> {
+    if let Some(e) = limits.refuse_size(bytes.len() as u64) {
+        return Err(e);
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(RegisterError(
@@ -207,7 +267,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<ParsedRegister, RegisterError> {
         if record.iter().all(str::is_empty) {
             continue;
         }
-        match check_row(&record, &kunde) {
+        match check_row(&record, &kunde, limits.field_chars) {
             Ok(p) => {
                 if let Some(first) = seen.insert(p.kundennummer.clone(), line) {
                     out.bad.push(BadRow {
@@ -255,19 +315,21 @@ fn opens_unclosed_quote(line: &str) -> bool {
     quoted
 }
 
-fn check_row(record: &csv::StringRecord, kunde: &regex::Regex) -> Result<Person, String> {
+fn check_row(
+    record: &csv::StringRecord,
+    kunde: &regex::Regex,
+    max_chars: usize,
+) -> Result<Person, String> {
     if record.len() != COLUMNS.len() {
         return Err(format!("{} Felder statt {}", record.len(), COLUMNS.len()));
     }
     // The column of a bad value is named: "Spalte 2 (kundennummer)".
     let at = |i: usize| format!("Spalte {} ({})", i + 1, COLUMNS[i]);
-    if let Some(i) = (0..COLUMNS.len()).find(|&i| {
-        record
-            .get(i)
-            .is_some_and(|v| v.chars().count() > MAX_FIELD_CHARS)
-    }) {
+    if let Some(i) =
+        (0..COLUMNS.len()).find(|&i| record.get(i).is_some_and(|v| v.chars().count() > max_chars))
+    {
         return Err(format!(
-            "{}: Wert zu lang ({} Zeichen, höchstens {MAX_FIELD_CHARS})",
+            "{}: Wert zu lang ({} Zeichen, höchstens {max_chars})",
             at(i),
             record.get(i).unwrap_or_default().chars().count()
         ));
@@ -802,6 +864,64 @@ mod tests {
                 .contains("Spalte 3 (nachname): Steuerzeichen"),
             "{:?}",
             r.bad
+        );
+    }
+
+    #[test]
+    fn the_limits_are_configurable_and_named_in_the_reason() {
+        // A name of 30 characters: fine by default, a bad row under a
+        // limit of 20, with the limit in the reason.
+        let text = format!(
+            "{CSV}12345BG0012351;111A111119;{};Y;01.01.2000;S 1;32423;Minden\n",
+            "Müller-Lüdenscheidt-Gröninger"
+        );
+        assert!(parse_csv(text.as_bytes()).unwrap().bad.is_empty());
+        let tight = Limits {
+            field_chars: 20,
+            ..Limits::default()
+        };
+        let r = parse_csv_with(text.as_bytes(), &tight).unwrap();
+        assert_eq!(r.bad.len(), 1, "{:?}", r.bad);
+        assert!(
+            r.bad[0]
+                .reason
+                .contains("Spalte 3 (nachname): Wert zu lang (29 Zeichen, höchstens 20)"),
+            "{:?}",
+            r.bad
+        );
+        // A file over the size: refused before anything is parsed.
+        let one = Limits {
+            megabytes: 1,
+            ..Limits::default()
+        };
+        let big = format!("{CSV}{}", "\n".repeat(1_000_001));
+        let e = parse_csv_with(big.as_bytes(), &one)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("mit 2 MB größer als erlaubt (1 MB, einstellbar unter [cases.register]"),
+            "{e}"
+        );
+        assert!(parse_csv(big.as_bytes()).is_ok(), "fine by default");
+        // Nonsense values are named.
+        assert!(Limits::default().problem().is_none());
+        assert!(
+            Limits {
+                megabytes: 0,
+                ..Limits::default()
+            }
+            .problem()
+            .unwrap()
+            .contains("megabytes = 0")
+        );
+        assert!(
+            Limits {
+                field_chars: 3,
+                ..Limits::default()
+            }
+            .problem()
+            .unwrap()
+            .contains("field_chars = 3")
         );
     }
 

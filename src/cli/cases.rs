@@ -14,16 +14,21 @@ pub fn import(config: &Config, file: &Path, skip_bad: bool) -> Result<ExitCode> 
     let size = std::fs::metadata(file)
         .with_context(|| file.display().to_string())?
         .len();
-    if size > register::MAX_REGISTER_BYTES {
-        bail!(
-            "{}: mit {} MB größer als erlaubt ({} MB): nicht gelesen",
-            file.display(),
-            size.div_ceil(1_000_000),
-            register::MAX_REGISTER_BYTES / 1_000_000
-        );
+    let limits = &config.classify.cases.register;
+    // Refused before it is read: the file may be as large as the disk.
+    if let Some(e) = limits.refuse_size(size) {
+        bail!("{}: {e}: nicht gelesen", file.display());
     }
-    let bytes = std::fs::read(file).with_context(|| file.display().to_string())?;
-    let parsed = register::parse_csv(&bytes)?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(file).with_context(|| file.display().to_string())?,
+            limits.bytes() + 1,
+        ),
+        &mut bytes,
+    )
+    .with_context(|| file.display().to_string())?;
+    let parsed = register::parse_csv_with(&bytes, limits)?;
     if parsed.encoding != "UTF-8" {
         println!(
             "{}: als {} gelesen (nicht UTF-8)",

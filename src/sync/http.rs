@@ -8,7 +8,7 @@
 //! on without cutting off a large upload on a slow line.
 
 use super::transport::{
-    Container, FailureKind, MAX_REPLY_BYTES, Transport, TransportError, reply_too_big,
+    Container, FailureKind, MAX_REPLY_BYTES, Transport, TransportError, read_reply, reply_too_big,
 };
 use reqwest::StatusCode;
 use reqwest::blocking::{Body, Client, RequestBuilder, Response};
@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// How to reach an HTTP(S) DMS.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct HttpOptions {
     /// Basic-auth user.
     pub user: Option<String>,
@@ -33,6 +33,23 @@ pub struct HttpOptions {
     pub timeout: Duration,
     /// Slowest upload rate still accepted, in bytes per second.
     pub min_rate: u64,
+    /// Largest reply read (a receipt, a listing), in bytes.
+    pub max_reply: u64,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            user: None,
+            password: None,
+            ca_file: None,
+            client_cert: None,
+            client_key: None,
+            timeout: Duration::from_secs(60),
+            min_rate: 256 * 1024,
+            max_reply: MAX_REPLY_BYTES,
+        }
+    }
 }
 
 /// A setting that cannot be used (files, certificates, URLs).
@@ -228,28 +245,23 @@ fn parse_url(url: &str, what: &str) -> Result<reqwest::Url, SetupError> {
     Ok(u)
 }
 
+/// The body of `r`, at most the configured reply limit (refused by its
+/// declared length before it is read, and cut off when it runs past it).
+fn bounded(http: &Http, r: Response, what: &str) -> Result<Vec<u8>, TransportError> {
+    let limit = http.options.max_reply;
+    if let Some(n) = r.content_length().filter(|&n| n > limit) {
+        return Err(reply_too_big(Some(n), limit));
+    }
+    read_reply(r, limit).map_err(|e| {
+        TransportError::new(FailureKind::Offline, format!("{what} abgebrochen: {e}"))
+    })?
+}
+
 fn fetch(http: &Http, url: reqwest::Url) -> Result<Option<Vec<u8>>, TransportError> {
     let r = http.send("Antwort abrufen", http.client.get(url))?;
     match r.status() {
         StatusCode::NOT_FOUND => Ok(None),
-        s if s.is_success() => {
-            if r.content_length().is_some_and(|n| n > MAX_REPLY_BYTES) {
-                return Err(reply_too_big(r.content_length().unwrap_or(0)));
-            }
-            // Read no more than the limit, whatever the server says.
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(
-                &mut std::io::Read::take(r, MAX_REPLY_BYTES + 1),
-                &mut bytes,
-            )
-            .map_err(|e| {
-                TransportError::new(FailureKind::Offline, format!("Antwort abrufen: {e}"))
-            })?;
-            if bytes.len() as u64 > MAX_REPLY_BYTES {
-                return Err(reply_too_big(bytes.len() as u64));
-            }
-            Ok(Some(bytes))
-        }
+        s if s.is_success() => bounded(http, r, "Antwort abrufen").map(Some),
         s => Err(status_error("Antwort abrufen", s)),
     }
 }
@@ -271,10 +283,11 @@ fn list(http: &Http, url: &reqwest::Url) -> Result<Vec<String>, TransportError> 
     if !status.is_success() {
         return Err(status_error("Antworten auflisten", status));
     }
-    let body = r.text().map_err(|e| {
+    let body = bounded(http, r, "Antworten auflisten")?;
+    let body = String::from_utf8(body).map_err(|_| {
         TransportError::new(
-            FailureKind::Offline,
-            format!("Antworten auflisten: {}", root_cause(&e)),
+            FailureKind::Refused,
+            "Antworten auflisten: keine WebDAV-Antwort (kein UTF-8)",
         )
     })?;
     let doc = roxmltree::Document::parse(&body).map_err(|e| {
@@ -419,13 +432,8 @@ impl HttpTransport {
         if !r.status().is_success() {
             return Err(status_error("Senden (POST)", r.status()));
         }
-        let answer = r.bytes().map_err(|e| {
-            TransportError::new(
-                FailureKind::Offline,
-                format!("Senden (POST): Antwort abgebrochen: {}", root_cause(&e)),
-            )
-        })?;
-        Ok((!answer.is_empty()).then(|| answer.to_vec()))
+        let answer = bounded(&self.http, r, "Senden (POST): Antwort")?;
+        Ok((!answer.is_empty()).then_some(answer))
     }
 }
 

@@ -19,7 +19,9 @@ mod transport;
 pub use demo::DemoDms;
 
 pub use http::{HttpOptions, HttpTransport, SetupError};
-pub use transport::{Container, FailureKind, FolderTransport, Transport, TransportError};
+pub use transport::{
+    Container, FailureKind, FolderTransport, MAX_REPLY_BYTES, Transport, TransportError,
+};
 
 use crate::classify::doctype::TypeRules;
 use crate::package::Sender;
@@ -105,6 +107,10 @@ pub struct DmsSettings {
     /// Sender unit.
     #[serde(default = "default_unit")]
     pub unit: String,
+    /// Largest reply of the DMS read, in megabytes (a receipt is a few
+    /// kilobytes; a larger reply is refused unread).
+    #[serde(default = "default_reply_megabytes")]
+    pub reply_megabytes: u64,
 }
 
 fn default_timeout() -> u64 {
@@ -137,11 +143,31 @@ fn default_institution() -> String {
 fn default_unit() -> String {
     "Scanstelle".into()
 }
+fn default_reply_megabytes() -> u64 {
+    MAX_REPLY_BYTES / 1_000_000
+}
 
 impl Default for DmsSettings {
     fn default() -> Self {
         // The same defaults as an empty `[dms]` table.
         toml::from_str("").expect("empty DMS settings parse")
+    }
+}
+
+impl DmsSettings {
+    /// What is wrong with the values, in words (`None`: usable).
+    pub fn problem(&self) -> Option<String> {
+        (!(1..=1_000).contains(&self.reply_megabytes)).then(|| {
+            format!(
+                "reply_megabytes = {}: erlaubt sind 1 bis 1000",
+                self.reply_megabytes
+            )
+        })
+    }
+
+    /// The largest reply read, in bytes.
+    pub fn reply_bytes(&self) -> u64 {
+        self.reply_megabytes.saturating_mul(1_000_000)
     }
 }
 
@@ -222,7 +248,9 @@ pub fn transport_for(
                 Some(f) => f.clone(),
                 None => create(home.join("dms").join("antworten"))?,
             };
-            Ok(Box::new(FolderTransport::new(inbox, replies)))
+            Ok(Box::new(
+                FolderTransport::new(inbox, replies).reply_limit(settings.reply_bytes()),
+            ))
         }
         TransportKind::Webdav | TransportKind::Https => {
             let url = settings
@@ -250,6 +278,7 @@ pub fn transport_for(
                 client_key: settings.client_key.clone(),
                 timeout: Duration::from_secs(settings.timeout_secs.max(1)),
                 min_rate: settings.min_upload_kib_per_sec.max(1) * 1024,
+                max_reply: settings.reply_bytes(),
             };
             Ok(Box::new(if settings.transport == TransportKind::Webdav {
                 HttpTransport::webdav(url, reply_url, options)?

@@ -8,7 +8,7 @@
 
 use crate::protect::crypto::{SealKey, SealedReader};
 use std::fs::{self, File};
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 /// What went wrong talking to the DMS.
@@ -113,23 +113,40 @@ pub struct FolderTransport {
     pub inbox: PathBuf,
     /// Where the DMS writes its 0629/0630.
     pub replies: PathBuf,
+    /// Largest reply read, in bytes.
+    pub max_reply: u64,
 }
 
-/// Largest reply of the DMS read (a 0629 or 0630 is a few kilobytes; a
-/// reply of many megabytes is refused before it is read, not parsed).
+/// Largest reply of the DMS read by default (a 0629 or 0630 is a few
+/// kilobytes; a reply of many megabytes is refused, not parsed).
 pub const MAX_REPLY_BYTES: u64 = 4_000_000;
 
-/// The error for a reply larger than [`MAX_REPLY_BYTES`].
-pub(crate) fn reply_too_big(len: u64) -> TransportError {
+/// The error for a reply larger than `limit` bytes.
+pub(crate) fn reply_too_big(len: Option<u64>, limit: u64) -> TransportError {
+    let size = match len {
+        Some(len) => format!(" mit {} MB", len.div_ceil(1_000_000)),
+        None => String::new(),
+    };
     TransportError::new(
         FailureKind::Refused,
         format!(
-            "Antwort des DMS mit {} MB zu groß (höchstens {} MB; eine Quittung hat wenige KB): \
-             nicht gelesen. Bitte beim Betrieb des DMS nachfragen.",
-            len.div_ceil(1_000_000),
-            MAX_REPLY_BYTES / 1_000_000
+            "Antwort des DMS{size} zu groß (höchstens {} MB, einstellbar unter [dms] \
+             reply_megabytes; eine Quittung hat wenige KB): nicht gelesen. Bitte beim Betrieb \
+             des DMS nachfragen.",
+            limit.div_ceil(1_000_000)
         ),
     )
+}
+
+/// Reads at most `limit` bytes of `r`; more is [`reply_too_big`].
+pub(crate) fn read_reply(r: impl Read, limit: u64) -> io::Result<Result<Vec<u8>, TransportError>> {
+    let mut bytes = Vec::new();
+    r.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok(if bytes.len() as u64 > limit {
+        Err(reply_too_big(None, limit))
+    } else {
+        Ok(bytes)
+    })
 }
 
 fn offline(what: &str, path: &Path, e: &io::Error) -> TransportError {
@@ -146,7 +163,14 @@ impl FolderTransport {
         FolderTransport {
             inbox: inbox.into(),
             replies: replies.into(),
+            max_reply: MAX_REPLY_BYTES,
         }
+    }
+
+    /// The same transport reading replies of at most `bytes`.
+    pub fn reply_limit(mut self, bytes: u64) -> Self {
+        self.max_reply = bytes;
+        self
     }
 }
 
@@ -195,12 +219,16 @@ impl Transport for FolderTransport {
             ));
         }
         let path = self.replies.join(name);
-        match fs::metadata(&path) {
-            Ok(m) if m.len() > MAX_REPLY_BYTES => return Err(reply_too_big(m.len())),
-            _ => {}
-        }
-        match fs::read(&path) {
-            Ok(b) => Ok(Some(b)),
+        let read = File::open(&path).and_then(|f| {
+            let len = f.metadata()?.len();
+            if len > self.max_reply {
+                return Ok(Err(reply_too_big(Some(len), self.max_reply)));
+            }
+            // Bounded also when the file grows while it is read.
+            read_reply(f, self.max_reply)
+        });
+        match read {
+            Ok(r) => r.map(Some),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(offline("Antwortordner", &self.replies, &e)),
         }

@@ -48,6 +48,8 @@ pub struct CaseSettings {
     /// OCR confidence (0–100) an unrepaired identifier needs to stand alone
     /// when another register entry is one character away.
     pub min_digit_confidence: f32,
+    /// What a register import may hold (`[cases.register]`).
+    pub register: crate::classify::register::Limits,
 }
 
 impl Default for CaseSettings {
@@ -81,6 +83,7 @@ impl Default for CaseSettings {
             .to_vec(),
             auto_threshold: 0.9,
             min_digit_confidence: 90.0,
+            register: Default::default(),
         }
     }
 }
