@@ -4,6 +4,7 @@
 //! in line.
 
 use super::message::{Direction, LoadedPage, Message};
+use super::screen::{cases, document, inbox, login, qa, review};
 use super::state::PAGE_PIXELS;
 use iced::widget::image::Handle;
 use scanstelle::desk::{Desk, GrayImage, Undo};
@@ -90,9 +91,9 @@ impl Effect {
             Effect::LoadDocument(id) => {
                 Message::DocumentLoaded(desk().document(id).map(Box::new).map_err(text))
             }
-            Effect::BatchDocuments(batch) => {
-                Message::BatchDocuments(desk().documents_of_batch(batch).map_err(text))
-            }
+            Effect::BatchDocuments(batch) => Message::Document(document::Message::BatchDocuments(
+                desk().documents_of_batch(batch).map_err(text),
+            )),
             Effect::LoadThumb(sha) => {
                 let img = desk().thumbnail(&sha).map(rgba).map_err(text);
                 Message::ThumbLoaded(sha, img)
@@ -109,61 +110,64 @@ impl Effect {
                     })
                     .map_err(text),
             ),
-            Effect::Confirm(id, case, ty) => Message::Confirmed(
+            Effect::Confirm(id, case, ty) => Message::Review(review::Message::Confirmed(
                 desk()
                     .confirm(id, case.as_deref(), ty.as_deref())
                     .map_err(text),
-            ),
+            )),
             Effect::Undo(undo) => {
                 Message::Undone(desk().undo(&undo).map(|()| undo.document_id).map_err(text))
             }
-            Effect::Edit(edit, direction) => {
-                Message::Edited(direction, desk().edit(&edit).map_err(text))
-            }
-            Effect::ListBatch(batch) => {
-                Message::BatchListed(desk().documents_of_batch(batch).map_err(text))
-            }
-            Effect::RegisterSearch(q) => {
-                Message::RegisterHits(desk().find_cases(&q, 9).map_err(text))
-            }
-            Effect::CaseSearch(q) => Message::CaseHits(desk().find_cases(&q, 50).map_err(text)),
-            Effect::LoadCase(bg) => {
-                Message::CaseLoaded(desk().case_file(&bg).map(Box::new).map_err(text))
-            }
+            Effect::Edit(edit, direction) => Message::Document(document::Message::Edited(
+                direction,
+                desk().edit(&edit).map_err(text),
+            )),
+            Effect::ListBatch(batch) => Message::Document(document::Message::BatchListed(
+                desk().documents_of_batch(batch).map_err(text),
+            )),
+            Effect::RegisterSearch(q) => Message::Review(review::Message::Hits(
+                desk().find_cases(&q, 9).map_err(text),
+            )),
+            Effect::CaseSearch(q) => Message::Cases(cases::Message::Hits(
+                desk().find_cases(&q, 50).map_err(text),
+            )),
+            Effect::LoadCase(bg) => Message::Cases(cases::Message::Loaded(
+                desk().case_file(&bg).map(Box::new).map_err(text),
+            )),
             Effect::Drop(path) => Message::Dropped(desk().take_dropped(&path).map_err(text)),
             Effect::SyncNow => Message::SyncRequested(desk().sync_now().map_err(text)),
             // The scanner runs without the desk: the inbox keeps refreshing.
             Effect::ScanIntoCase(bg) => {
                 let scan = desk().desk_scan(&bg);
-                Message::Scanned(scan.and_then(|s| s.run()))
+                Message::Cases(cases::Message::Scanned(scan.and_then(|s| s.run())))
             }
-            Effect::QaCheck(doc, defect) => Message::QaDone(
+            Effect::QaCheck(doc, defect) => Message::Qa(qa::Message::Done(
                 desk()
                     .qa_check(doc, defect.as_deref())
                     .map(|()| format!("Dokument {doc} geprüft"))
                     .map_err(text),
-            ),
-            Effect::QaRelease(batch) => Message::QaDone(
+            )),
+            Effect::QaRelease(batch) => Message::Qa(qa::Message::Done(
                 desk()
                     .qa_release(batch)
                     .map(|()| format!("Stapel {batch} freigegeben"))
                     .map_err(text),
-            ),
-            Effect::RetryFailed(batch) => Message::Retried(
+            )),
+            Effect::RetryFailed(batch) => Message::Inbox(inbox::Message::Retried(
                 desk()
                     .retry_failed(batch)
                     .map(|n| format!("Stapel {batch}: {n} Seite(n) werden erneut verarbeitet"))
                     .map_err(text),
-            ),
-            Effect::SignIn(name, password) => {
-                Message::SignedIn(desk().sign_in(&name, &password).map(Some))
-            }
-            Effect::SignInOs => Message::SignedIn(desk().sign_in_os()),
-            Effect::CreateAdmin(name, password, token) => Message::SignedIn(
+            )),
+            Effect::SignIn(name, password) => Message::Login(login::Message::SignedIn(
+                desk().sign_in(&name, &password).map(Some),
+            )),
+            Effect::SignInOs => Message::Login(login::Message::SignedIn(desk().sign_in_os())),
+            Effect::CreateAdmin(name, password, token) => Message::Login(login::Message::SignedIn(
                 desk()
                     .create_first_admin(&name, &password, token.as_deref())
                     .map(Some),
-            ),
+            )),
             Effect::SignOut(why) => {
                 if let Err(e) = desk().sign_out(why) {
                     tracing::warn!(fehler = %e, "Abmeldung nicht protokolliert");

@@ -1,10 +1,10 @@
-//! Everything that can happen in the window, as messages to [`super::update`].
+//! Everything that can happen in the window, as messages to
+//! [`super::update`]: the window's own, and each screen's in its module.
 
+use super::screen::{cases, document, inbox, login, qa, review};
 use iced::keyboard::{Key, Modifiers};
 use iced::widget::image::Handle;
-use iced::{Point, Vector};
-use scanstelle::desk::{CaseFile, CaseHit, DocumentView, Overview, Undo};
-use scanstelle::store::Edited;
+use scanstelle::desk::{DocumentView, Overview};
 use scanstelle::store::blob::Sha256Hex;
 use std::path::PathBuf;
 
@@ -68,45 +68,26 @@ pub struct LoadedPage {
     pub reduced_by: u32,
 }
 
-/// A message to the window.
+/// A message to the window: one of a screen's own, or one that concerns
+/// the whole window (the refresh, navigation, keys, pages, undo, notices).
 #[derive(Debug, Clone)]
 pub enum Message {
+    /// The login screen.
+    Login(login::Message),
+    /// The inbox.
+    Inbox(inbox::Message),
+    /// The review screen.
+    Review(review::Message),
+    /// The document screen.
+    Document(document::Message),
+    /// The cases screen.
+    Cases(cases::Message),
+    /// The quality-control screen.
+    Qa(qa::Message),
     /// Time to look at the store again.
     Tick,
-    /// The login screen's name field changed.
-    LoginName(String),
-    /// The login screen's password field changed.
-    LoginPassword(String),
-    /// Enter in the name field: on to the password.
-    LoginNext,
-    /// The first admin's password, repeated.
-    LoginPassword2(String),
-    /// The one-time token of a headless first start.
-    LoginToken(String),
-    /// Sign in with the name and password typed.
-    LoginSubmit,
-    /// A sign-in answered (none: no account is mapped to the OS user).
-    SignedIn(Result<Option<scanstelle::protect::users::Session>, String>),
     /// Sign out (another person takes the station).
     SignOut,
-    /// Scan at the desk into the case shown (F9 on the cases screen).
-    ScanIntoCase,
-    /// The desk scan ended: pages scanned, or why not.
-    Scanned(Result<usize, String>),
-    /// The quality-control note changed.
-    QaNote(String),
-    /// A sampled document matches its paper.
-    QaCheck(i64),
-    /// A sampled document does not: the note says why.
-    QaDefect(i64),
-    /// Release a batch to the DMS.
-    QaRelease(i64),
-    /// A check or release was stored (the notice) or refused.
-    QaDone(Result<String, String>),
-    /// Put a batch's failed pages back in line ("Erneut versuchen", E in the inbox).
-    RetryFailed(i64),
-    /// The failed pages were put back in line (the notice) or refused.
-    Retried(Result<String, String>),
     /// Try the DMS again now (F5, or the button on the transfer screen).
     SyncNow,
     /// The sync was asked to try now.
@@ -125,86 +106,20 @@ pub enum Message {
     PageLoaded(Result<LoadedPage, String>),
     /// Open a document on the document screen.
     OpenDocument(i64),
-    /// Move the inbox's choice by this many batches.
-    InboxCursor(isize),
-    /// Show the next page of older batches in the inbox.
-    MoreBatches,
-    /// Open the batch chosen in the inbox.
-    InboxOpen,
-    /// Try the failed pages of the batch chosen in the inbox again.
-    InboxRetry,
-    /// Open the first document of a batch.
-    OpenBatch(i64),
-    /// The documents of a batch arrived.
-    BatchDocuments(Result<Vec<i64>, String>),
     /// A document arrived (for the screen that asked).
     DocumentLoaded(Result<Box<DocumentView>, String>),
-    /// Pick the n-th case candidate (0-based).
-    PickCase(usize),
-    /// Pick the n-th type suggestion (0-based).
-    PickType(usize),
-    /// Accept the document with the picked case and type.
-    Accept,
-    /// A confirmation was stored.
-    Confirmed(Result<Undo, String>),
-    /// Take the last confirmation back.
+    /// Take the last confirmation or edit back.
     Undo,
     /// A confirmation was taken back.
     Undone(Result<i64, String>),
-    /// Confirm again what was undone.
+    /// Do again what was undone.
     Redo,
-    /// Split the document before the page shown.
-    SplitHere,
-    /// Append the document to the one before it.
-    MergePrevious,
-    /// Take the page shown out of the document.
-    RemovePage,
-    /// Turn the page shown clockwise by 90, 180 or 270 degrees.
-    RotatePage(u16),
-    /// Move the page shown one place earlier (-1) or later (1).
-    MovePage(isize),
-    /// An edit was stored (or refused).
-    Edited(Direction, Result<Edited, String>),
-    /// The documents of a batch arrived (the one shown stays).
-    BatchListed(Result<Vec<i64>, String>),
-    /// Next document of the queue.
-    NextDocument,
-    /// Previous document of the queue.
-    PrevDocument,
-    /// Next page.
+    /// Next page (review and document screens).
     NextPage,
     /// Previous page.
     PrevPage,
     /// Show page n (0-based).
     SelectPage(usize),
-    /// The register search field changed (review screen).
-    RegisterQuery(String),
-    /// Search the register with the field's text.
-    RegisterSearch,
-    /// Register hits arrived (review screen).
-    RegisterHits(Result<Vec<CaseHit>, String>),
-    /// Take the n-th register hit as the document's case.
-    TakeHit(usize),
-    /// Zoom in (page view).
-    ZoomIn,
-    /// Zoom out.
-    ZoomOut,
-    /// Fit the page into the view.
-    Fit,
-    /// Zoom by a factor about a point of the view.
-    ZoomAt(f32, Point),
-    /// Move the page.
-    Pan(Vector),
-    /// Show or hide the OCR words and evidence.
-    ToggleOverlay,
-    /// The case search field changed (cases screen).
-    CaseQuery(String),
-    /// Register hits arrived (cases screen).
-    CaseHits(Result<Vec<CaseHit>, String>),
-    /// Open what the station holds for a case.
-    OpenCase(String),
-    /// A case file arrived.
-    CaseLoaded(Result<Box<CaseFile>, String>),
     /// A file was dropped onto the window.
     FileDropped(PathBuf),
     /// A dropped file was put into the hot folder (its name) or refused.
@@ -217,4 +132,29 @@ pub enum Message {
     DismissNotices,
     /// Close the window (the station stops cleanly).
     Quit,
+}
+
+impl Message {
+    /// Whether it answers the window's own work (a read, a load, a
+    /// sign-in), not a key or click of the person at it.
+    pub fn is_answer(&self) -> bool {
+        match self {
+            Message::Login(m) => m.is_answer(),
+            Message::Inbox(m) => m.is_answer(),
+            Message::Review(m) => m.is_answer(),
+            Message::Document(m) => m.is_answer(),
+            Message::Cases(m) => m.is_answer(),
+            Message::Qa(m) => m.is_answer(),
+            Message::Tick
+            | Message::SyncRequested(_)
+            | Message::Loaded(_)
+            | Message::Modifiers(_)
+            | Message::ThumbLoaded(..)
+            | Message::PageLoaded(_)
+            | Message::DocumentLoaded(_)
+            | Message::Undone(_)
+            | Message::Dropped(_) => true,
+            _ => false,
+        }
+    }
 }

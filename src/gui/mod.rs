@@ -1,14 +1,17 @@
 //! The station's window (iced 0.14, software rendering): a thin Elm-style
-//! layer over the engine. [`state`] holds what is shown, [`message`] what
-//! can happen, [`update`] decides, [`view`] and [`screen`] draw, [`effect`]
-//! reads and writes the station through [`scanstelle::desk`] on blocking
-//! threads. The station's engine (intake, preparation, OCR, classification)
+//! layer over the engine. Each [`screen`] owns its state, its messages,
+//! its `update` and its view; [`state`] holds the window around them,
+//! [`message`] what can happen, [`keys`] what a key means, [`update`] routes
+//! and decides what concerns the whole window, [`view`] draws the frame,
+//! and [`effect`] — effects as data — reads and writes the station through
+//! [`scanstelle::desk`] on blocking threads. The station's engine (intake, preparation, OCR, classification)
 //! runs beside the window in its own thread and runtime; the window learns
 //! of its progress from the store, the single source of truth, several
 //! times a second, and so never waits for OCR, disk or network.
 
 mod effect;
 mod i18n;
+mod keys;
 mod message;
 mod page_view;
 mod screen;

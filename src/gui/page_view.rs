@@ -3,6 +3,7 @@
 //! in colour, the evidence that decided the case drawn over it.
 
 use super::message::{LoadedPage, Message};
+use super::screen::document;
 use super::state::View;
 use super::theme::evidence_colour;
 use iced::mouse::{self, ScrollDelta};
@@ -104,7 +105,13 @@ impl canvas::Program<Message> for PageView<'_> {
                     ScrollDelta::Pixels { y, .. } => y / 40.0,
                 };
                 let about = Point::new(at.x - bounds.width / 2.0, at.y - bounds.height / 2.0);
-                Some(Action::publish(Message::ZoomAt(1.2f32.powf(steps), about)).and_capture())
+                Some(
+                    Action::publish(Message::Document(document::Message::ZoomAt(
+                        1.2f32.powf(steps),
+                        about,
+                    )))
+                    .and_capture(),
+                )
             }
             mouse::Event::ButtonPressed(mouse::Button::Left) => {
                 *drag = Some(cursor.position_over(bounds)?);
@@ -113,7 +120,10 @@ impl canvas::Program<Message> for PageView<'_> {
             mouse::Event::CursorMoved { position } => {
                 let last = (*drag)?;
                 *drag = Some(*position);
-                Some(Action::publish(Message::Pan(*position - last)).and_capture())
+                Some(
+                    Action::publish(Message::Document(document::Message::Pan(*position - last)))
+                        .and_capture(),
+                )
             }
             mouse::Event::ButtonReleased(mouse::Button::Left) => {
                 drag.take().map(|_| Action::capture())

@@ -1,17 +1,22 @@
 //! The window's state: what it last read from the store, where the person
-//! is, and what they picked. Changed only by [`super::update`].
+//! is, and what they picked; each screen's own part lives with the screen.
+//! Changed only by [`super::update`] and the screens' `update`.
 
+use super::effect::Effect;
 use super::i18n::Lang;
 use super::message::{LoadedPage, Screen};
+use super::screen::{cases, document, login, qa, review};
 use iced::Vector;
 use iced::widget::image::Handle;
-use scanstelle::desk::{CaseFile, CaseHit, DocumentView, Overview, Undo};
+use scanstelle::desk::{Overview, Undo};
 use scanstelle::store::Edit;
 use scanstelle::store::blob::Sha256Hex;
 use std::collections::{HashMap, HashSet};
 
 /// Longest side of a page image as loaded for the page view.
 pub const PAGE_PIXELS: u32 = 2000;
+/// Notifications kept.
+const NOTICES: usize = 4;
 
 /// A notification (batch finished, file quarantined, an error).
 #[derive(Debug, Clone, PartialEq)]
@@ -52,57 +57,6 @@ impl Default for View {
             offset: Vector::new(0.0, 0.0),
         }
     }
-}
-
-/// The review screen.
-#[derive(Debug, Clone, Default)]
-pub struct Review {
-    /// The document shown.
-    pub doc: Option<DocumentView>,
-    /// The case candidate picked (index into the candidates).
-    pub case: usize,
-    /// A case taken from the register search instead of a candidate.
-    pub manual_case: Option<String>,
-    /// The type picked (index into the suggestions, then all types).
-    pub doc_type: usize,
-    /// The page shown.
-    pub page: usize,
-    /// The register search field.
-    pub query: String,
-    /// Its hits.
-    pub hits: Vec<CaseHit>,
-    /// A confirmation is being stored.
-    pub busy: bool,
-    /// Case and type of the confirmation being stored.
-    pub pending: (Option<String>, Option<String>),
-}
-
-/// The document screen.
-#[derive(Debug, Clone, Default)]
-pub struct Document {
-    /// The document shown.
-    pub doc: Option<DocumentView>,
-    /// The other documents of its batch (ids, in order).
-    pub batch_documents: Vec<i64>,
-    /// The page shown.
-    pub page: usize,
-    /// Zoom and position.
-    pub view: View,
-    /// Whether the OCR words and evidence are drawn over the page.
-    pub overlay: bool,
-    /// The page to show once the document (re)loads, after an edit.
-    pub focus: Option<usize>,
-}
-
-/// The cases screen.
-#[derive(Debug, Clone, Default)]
-pub struct Cases {
-    /// The search field.
-    pub query: String,
-    /// Register hits.
-    pub hits: Vec<CaseHit>,
-    /// The case opened.
-    pub file: Option<CaseFile>,
 }
 
 /// The station's configuration as the settings screen shows it.
@@ -183,11 +137,11 @@ pub struct App {
     /// The page image of the screen shown.
     pub page: Option<LoadedPage>,
     /// Review screen.
-    pub review: Review,
+    pub review: review::State,
     /// Document screen.
-    pub document: Document,
+    pub document: document::State,
     /// Cases screen.
-    pub cases: Cases,
+    pub cases: cases::State,
     /// What can be undone, newest last.
     pub undo: Vec<UndoStep>,
     /// What can be redone, newest last.
@@ -207,42 +161,17 @@ pub struct App {
     /// Who is signed in (none: the login screen is shown, nothing else).
     pub session: Option<scanstelle::protect::users::Session>,
     /// The login screen.
-    pub login: Login,
+    pub login: login::State,
     /// The last key or click of the person at the window.
     pub last_input: std::time::Instant,
     /// Idle time after which the window locks itself.
     pub idle_lock: std::time::Duration,
-    /// The quality-control screen's defect note.
-    pub qa_note: String,
+    /// The quality-control screen.
+    pub qa: qa::State,
     /// The desk scanner's device, if one is set up.
     pub scanner: Option<String>,
     /// A desk scan is under way.
     pub scanning: bool,
-}
-
-/// The login screen (also the lock screen: then the name is fixed).
-#[derive(Debug, Clone, Default)]
-pub struct Login {
-    /// Name typed.
-    pub name: String,
-    /// Password typed (cleared after each attempt).
-    pub password: String,
-    /// Why the last attempt failed.
-    pub error: Option<String>,
-    /// Locked after idle time: only this person (or another after "Abmelden").
-    pub locked: bool,
-    /// A sign-in is under way.
-    pub busy: bool,
-    /// No account exists yet: the screen makes the first admin.
-    pub no_accounts: bool,
-    /// The password again (first admin).
-    pub password2: String,
-    /// The one-time token, when a headless start left one.
-    pub token: String,
-    /// Whether that token is asked for.
-    pub needs_token: bool,
-    /// A line shown under the fields (the demo's account).
-    pub hint: Option<String>,
 }
 
 impl App {
@@ -254,7 +183,7 @@ impl App {
             screen: Screen::Inbox,
             modifiers: iced::keyboard::Modifiers::default(),
             inbox_cursor: 0,
-            inbox_limit: super::update::INBOX_PAGE,
+            inbox_limit: super::screen::inbox::PAGE,
             overview: Overview::default(),
             loaded: false,
             refreshing: false,
@@ -263,9 +192,9 @@ impl App {
             thumbs: HashMap::new(),
             thumbs_pending: HashSet::new(),
             page: None,
-            review: Review::default(),
-            document: Document::default(),
-            cases: Cases::default(),
+            review: review::State::default(),
+            document: document::State::default(),
+            cases: cases::State::default(),
             undo: Vec::new(),
             redo: Vec::new(),
             types,
@@ -275,10 +204,10 @@ impl App {
             settings: Settings::default(),
             tag: None,
             session: None,
-            login: Login::default(),
+            login: login::State::default(),
             last_input: std::time::Instant::now(),
             idle_lock: std::time::Duration::from_secs(10 * 60),
-            qa_note: String::new(),
+            qa: qa::State::default(),
             scanner: None,
             scanning: false,
         }
@@ -328,5 +257,79 @@ impl App {
             .iter()
             .find(|t| t.0 == slug)
             .map_or(slug, |t| t.1.as_str())
+    }
+
+    /// Adds a notification (the oldest goes when there are too many).
+    pub fn notify(&mut self, text: String, error: bool) {
+        // The same problem again (a store that cannot be read, every
+        // refresh) stays one notification.
+        if self.notices.last().is_some_and(|n| n.text == text) {
+            return;
+        }
+        if error {
+            tracing::warn!("{text}");
+        }
+        self.notices.push(Notice {
+            text,
+            error,
+            age: 0,
+        });
+        if self.notices.len() > NOTICES {
+            self.notices.remove(0);
+        }
+    }
+
+    /// A notification of a problem, when `result` is one; its value if not.
+    pub fn notify_err<T>(&mut self, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.notify(e, true);
+                None
+            }
+        }
+    }
+
+    /// Reads the store again unless a read is under way.
+    pub fn refresh(&mut self) -> Vec<Effect> {
+        if self.refreshing {
+            return Vec::new();
+        }
+        self.refreshing = true;
+        vec![Effect::Refresh(self.last_event, self.inbox_limit)]
+    }
+
+    /// Whether Ctrl or Alt is held: a text field also gets the character
+    /// of a shortcut (Ctrl+1), which must not change its text.
+    pub fn typing_shortcut(&self) -> bool {
+        self.modifiers.command() || self.modifiers.alt()
+    }
+
+    /// The page shown on the current screen: blob and encoding.
+    pub fn current_page(&self) -> Option<(Sha256Hex, String)> {
+        let (doc, page) = match self.screen {
+            Screen::Review => (self.review.doc.as_ref()?, self.review.page),
+            _ => (self.document.doc.as_ref()?, self.document.page),
+        };
+        doc.pages
+            .get(page)
+            .map(|p| (p.sha.clone(), p.encoding.clone()))
+    }
+
+    /// Loads the page shown unless it is loaded already.
+    pub fn load_page(&mut self) -> Vec<Effect> {
+        match self.current_page() {
+            Some((sha, _)) if self.page.as_ref().is_some_and(|p| p.sha == sha) => Vec::new(),
+            Some((sha, encoding)) => vec![Effect::LoadPage(sha, encoding)],
+            None => Vec::new(),
+        }
+    }
+
+    /// Asks for the thumbnails not loaded or asked for yet.
+    pub fn load_thumbs(&mut self, shas: impl IntoIterator<Item = Sha256Hex>) -> Vec<Effect> {
+        shas.into_iter()
+            .filter(|sha| !self.thumbs.contains_key(sha) && self.thumbs_pending.insert(sha.clone()))
+            .map(Effect::LoadThumb)
+            .collect()
     }
 }

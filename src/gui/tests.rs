@@ -1,13 +1,14 @@
 //! The window driven as a person drives it, headless: keys through
-//! [`update::shortcut`], clicks through iced's simulator, effects run
+//! [`keys::shortcut`], clicks through iced's simulator, effects run
 //! against a real station (real OCR, real store). Snapshots are drawn with
 //! the tiny-skia renderer and compared with `tests/snapshots/`.
 
 use super::effect::Effect;
 use super::i18n::Lang;
 use super::message::{Message, Screen};
+use super::screen::{cases, document, inbox, login, qa, review};
 use super::state::{App, Engine};
-use super::{theme, update, view};
+use super::{keys, theme, update, view};
 use iced::keyboard::key::Named;
 use iced::keyboard::{Key, Modifiers};
 use iced_test::simulator;
@@ -129,10 +130,14 @@ const PASSWORD: &str = "fenster-passwort-1";
 
 /// Types a name and password into the login screen and presses Enter.
 fn sign_in(app: &mut App, desk: &Mutex<Desk>, name: &str, password: &str) {
-    send(app, desk, Message::LoginName(name.into()));
-    send(app, desk, Message::LoginNext);
-    send(app, desk, Message::LoginPassword(password.into()));
-    send(app, desk, Message::LoginSubmit);
+    send(app, desk, Message::Login(login::Message::Name(name.into())));
+    send(app, desk, Message::Login(login::Message::Next));
+    send(
+        app,
+        desk,
+        Message::Login(login::Message::Password(password.into())),
+    );
+    send(app, desk, Message::Login(login::Message::Submit));
 }
 
 /// The fixture's accounts: the admin admin.kim and the operator erika.
@@ -191,9 +196,9 @@ fn a_document_is_reviewed_corrected_undone_and_redone_by_keyboard() {
     send(
         &mut app,
         &desk,
-        Message::RegisterQuery("Mustermann Erika".into()),
+        Message::Review(review::Message::Query("Mustermann Erika".into())),
     );
-    send(&mut app, &desk, Message::RegisterSearch);
+    send(&mut app, &desk, Message::Review(review::Message::Search));
     assert_eq!(app.review.hits[0].person.bg, "12345BG0012345");
     key(&mut app, &desk, char_key("2"), Modifiers::empty());
     assert_eq!(app.picked_case().as_deref(), Some("12345BG0012345"));
@@ -238,14 +243,20 @@ fn the_accept_button_and_the_candidates_answer_clicks() {
     ui.click("Alt+2").expect("second type suggestion");
     let msgs: Vec<Message> = ui.into_messages().collect();
     assert!(
-        matches!(msgs.as_slice(), [Message::PickType(1)]),
+        matches!(
+            msgs.as_slice(),
+            [Message::Review(review::Message::PickType(1))]
+        ),
         "{msgs:?}"
     );
     let mut ui = simulator(view::view(&app));
     ui.click("Übernehmen: 12345BG0012346 · Arbeitsunfähigkeitsbescheinigung   (Enter)")
         .expect("accept button");
     let msgs: Vec<Message> = ui.into_messages().collect();
-    assert!(matches!(msgs.as_slice(), [Message::Accept]), "{msgs:?}");
+    assert!(
+        matches!(msgs.as_slice(), [Message::Review(review::Message::Accept)]),
+        "{msgs:?}"
+    );
 }
 
 #[test]
@@ -294,22 +305,22 @@ fn a_batch_opens_on_the_document_screen_with_zoom_and_overlay() {
 fn shortcuts_depend_on_the_screen_and_text_fields_keep_theirs() {
     let enter = Key::Named(Named::Enter);
     assert!(matches!(
-        update::shortcut(Screen::Review, &enter, Modifiers::empty()),
-        Some(Message::Accept)
+        keys::shortcut(Screen::Review, &enter, Modifiers::empty()),
+        Some(Message::Review(review::Message::Accept))
     ));
     assert!(matches!(
-        update::shortcut(Screen::Inbox, &enter, Modifiers::empty()),
-        Some(Message::InboxOpen)
+        keys::shortcut(Screen::Inbox, &enter, Modifiers::empty()),
+        Some(Message::Inbox(inbox::Message::Open))
     ));
     assert!(matches!(
-        update::shortcut(Screen::Review, &char_key("3"), Modifiers::ALT),
-        Some(Message::PickType(2))
+        keys::shortcut(Screen::Review, &char_key("3"), Modifiers::ALT),
+        Some(Message::Review(review::Message::PickType(2)))
     ));
     assert!(matches!(
-        update::shortcut(Screen::Cases, &char_key("6"), Modifiers::CTRL),
+        keys::shortcut(Screen::Cases, &char_key("6"), Modifiers::CTRL),
         Some(Message::Show(Screen::Settings))
     ));
-    assert!(update::shortcut(Screen::Cases, &char_key("3"), Modifiers::empty()).is_none());
+    assert!(keys::shortcut(Screen::Cases, &char_key("3"), Modifiers::empty()).is_none());
     // Ctrl+1 typed into a field: the field's text stays.
     let mut app = App::new(Vec::new(), Engine::Service, Lang::De);
     app.session = Some(scanstelle::protect::users::Session {
@@ -318,11 +329,20 @@ fn shortcuts_depend_on_the_screen_and_text_fields_keep_theirs() {
     });
     app.cases.query = "Muster".into();
     update::update(&mut app, Message::Modifiers(Modifiers::CTRL));
-    assert!(update::update(&mut app, Message::CaseQuery("Muster1".into())).is_empty());
+    assert!(
+        update::update(
+            &mut app,
+            Message::Cases(cases::Message::Query("Muster1".into()))
+        )
+        .is_empty()
+    );
     assert_eq!(app.cases.query, "Muster");
     update::update(&mut app, Message::Modifiers(Modifiers::empty()));
     assert_eq!(
-        update::update(&mut app, Message::CaseQuery("Mustermann".into())),
+        update::update(
+            &mut app,
+            Message::Cases(cases::Message::Query("Mustermann".into()))
+        ),
         vec![Effect::CaseSearch("Mustermann".into())]
     );
 }
@@ -377,12 +397,28 @@ fn the_main_screens_match_their_snapshots() {
     app.dark = false;
     // The document screen with the OCR words and evidence drawn.
     let sick_note = app.overview.batches[0].id;
-    send(&mut app, &desk, Message::OpenBatch(sick_note));
-    send(&mut app, &desk, Message::ToggleOverlay);
+    send(
+        &mut app,
+        &desk,
+        Message::Inbox(inbox::Message::OpenBatch(sick_note)),
+    );
+    send(
+        &mut app,
+        &desk,
+        Message::Document(document::Message::ToggleOverlay),
+    );
     assert_snapshot(&app, "document");
     send(&mut app, &desk, Message::Show(Screen::Cases));
-    send(&mut app, &desk, Message::CaseQuery("Muster".into()));
-    send(&mut app, &desk, Message::OpenCase("12345BG0012346".into()));
+    send(
+        &mut app,
+        &desk,
+        Message::Cases(cases::Message::Query("Muster".into())),
+    );
+    send(
+        &mut app,
+        &desk,
+        Message::Cases(cases::Message::Open("12345BG0012346".into())),
+    );
     assert_snapshot(&app, "cases");
     // The inbox with fixed times (the real ones are the test's).
     for b in &mut app.overview.batches {
@@ -736,7 +772,11 @@ fn the_transfer_screen_shows_the_dms_and_a_purged_batch_stays_closed() {
             .iter()
             .any(|b| b.purged && b.thumbs.is_empty())
     );
-    send(&mut app, &desk, Message::OpenBatch(purged));
+    send(
+        &mut app,
+        &desk,
+        Message::Inbox(inbox::Message::OpenBatch(purged)),
+    );
     assert_eq!(app.screen, Screen::Inbox);
     // From the cases screen, too: a notice, not a missing page.
     let doc = desk.lock().unwrap().documents_of_batch(purged).unwrap()[0];
@@ -819,10 +859,18 @@ fn the_window_shows_nothing_before_a_login_and_locks_itself_when_idle() {
         simulator(view::view(&app)).find("Prüfen").is_err(),
         "no screen behind the lock"
     );
-    send(&mut app, &desk, Message::LoginName("admin.kim".into()));
+    send(
+        &mut app,
+        &desk,
+        Message::Login(login::Message::Name("admin.kim".into())),
+    );
     assert_eq!(app.login.name, "erika", "the name is fixed while locked");
-    send(&mut app, &desk, Message::LoginPassword(PASSWORD.into()));
-    send(&mut app, &desk, Message::LoginSubmit);
+    send(
+        &mut app,
+        &desk,
+        Message::Login(login::Message::Password(PASSWORD.into())),
+    );
+    send(&mut app, &desk, Message::Login(login::Message::Submit));
     assert_eq!(app.screen, Screen::Review);
     assert_eq!(app.review.doc.as_ref().map(|d| d.id), Some(doc));
 
@@ -880,7 +928,7 @@ fn the_quality_screen_checks_a_sample_and_releases_its_batch() {
     // erika (scan) sees it but may not check or release.
     let ui = simulator(view::view(&app)).find("Stimmt überein").is_err();
     assert!(ui, "no check buttons for the scan role");
-    send(&mut app, &desk, Message::QaCheck(doc));
+    send(&mut app, &desk, Message::Qa(qa::Message::Check(doc)));
     assert!(
         app.notices
             .last()
@@ -946,11 +994,27 @@ fn the_first_start_makes_the_first_admin_with_the_one_time_token() {
             .is_ok()
     );
     let fill = |app: &mut App, again: &str, token: &str| {
-        send(app, &desk, Message::LoginName("kim".into()));
-        send(app, &desk, Message::LoginPassword(PASSWORD.into()));
-        send(app, &desk, Message::LoginPassword2(again.into()));
-        send(app, &desk, Message::LoginToken(token.into()));
-        send(app, &desk, Message::LoginSubmit);
+        send(
+            app,
+            &desk,
+            Message::Login(login::Message::Name("kim".into())),
+        );
+        send(
+            app,
+            &desk,
+            Message::Login(login::Message::Password(PASSWORD.into())),
+        );
+        send(
+            app,
+            &desk,
+            Message::Login(login::Message::Password2(again.into())),
+        );
+        send(
+            app,
+            &desk,
+            Message::Login(login::Message::Token(token.into())),
+        );
+        send(app, &desk, Message::Login(login::Message::Submit));
     };
     fill(&mut app, "anderes-passwort", "x");
     assert!(
@@ -998,7 +1062,11 @@ fn f9_on_a_case_scans_at_the_desk_into_it() {
     let (mut app, desk) = open(&config);
     app.scanner = desk.lock().unwrap().scanner().map(str::to_owned);
     key(&mut app, &desk, char_key("4"), Modifiers::CTRL);
-    send(&mut app, &desk, Message::OpenCase("12345BG0012345".into()));
+    send(
+        &mut app,
+        &desk,
+        Message::Cases(cases::Message::Open("12345BG0012345".into())),
+    );
     assert!(
         simulator(view::view(&app))
             .find("Scannen in diese Akte (F9)")

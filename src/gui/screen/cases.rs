@@ -1,16 +1,116 @@
 //! Akten: search the register by BG-Nummer, Kundennummer, name or address
 //! and see what the station holds for a case.
 
-use crate::gui::effect::CASE_FIELD;
-use crate::gui::message::Message;
+use crate::gui::effect::{CASE_FIELD, Effect};
+use crate::gui::message::Message as AppMessage;
 use crate::gui::state::App;
 use crate::gui::theme;
 use crate::gui::view::{empty, size, title};
 use iced::widget::{button, column, container, row, scrollable, text, text_input};
 use iced::{Element, Fill, Length};
+use scanstelle::desk::{CaseFile, CaseHit};
+
+/// What the cases screen holds.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    /// The search field.
+    pub query: String,
+    /// Register hits.
+    pub hits: Vec<CaseHit>,
+    /// The case opened.
+    pub file: Option<CaseFile>,
+}
+
+/// What happens on the cases screen.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The search field changed (searched from two characters on).
+    Query(String),
+    /// Register hits arrived.
+    Hits(Result<Vec<CaseHit>, String>),
+    /// Open what the station holds for a case.
+    Open(String),
+    /// A case file arrived.
+    Loaded(Result<Box<CaseFile>, String>),
+    /// Scan at the desk into the case shown (F9).
+    Scan,
+    /// The desk scan ended: pages scanned, or why not.
+    Scanned(Result<usize, String>),
+}
+
+impl Message {
+    /// Whether it answers the window's own work.
+    pub fn is_answer(&self) -> bool {
+        matches!(
+            self,
+            Message::Hits(_) | Message::Loaded(_) | Message::Scanned(_)
+        )
+    }
+}
+
+/// Applies a message of the cases screen.
+pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
+    match message {
+        // A text field also takes the character of a shortcut (Ctrl+1):
+        // with Ctrl or Alt held the text stays as it was.
+        Message::Query(_) if app.typing_shortcut() => Vec::new(),
+        Message::Query(q) => {
+            app.cases.query = q.clone();
+            if q.trim().len() < 2 {
+                app.cases.hits.clear();
+                return Vec::new();
+            }
+            vec![Effect::CaseSearch(q.trim().to_owned())]
+        }
+        Message::Hits(result) => {
+            if let Some(hits) = app.notify_err(result) {
+                app.cases.hits = hits;
+            }
+            Vec::new()
+        }
+        Message::Open(bg) => vec![Effect::LoadCase(bg)],
+        Message::Loaded(result) => {
+            if let Some(file) = app.notify_err(result) {
+                app.cases.file = Some(*file);
+            }
+            Vec::new()
+        }
+        Message::Scan => match (&app.cases.file, app.scanning) {
+            (Some(file), false) if app.scanner.is_some() => {
+                app.scanning = true;
+                let bg = file.bg.clone();
+                app.notify(
+                    format!(
+                        "{} {bg} …",
+                        app.lang.t("Scanne in die Akte", "Scanning into case")
+                    ),
+                    false,
+                );
+                vec![Effect::ScanIntoCase(bg)]
+            }
+            _ => Vec::new(),
+        },
+        Message::Scanned(result) => {
+            app.scanning = false;
+            if let Some(n) = app.notify_err(result) {
+                app.notify(
+                    format!(
+                        "{n} {}",
+                        app.lang.t(
+                            "Seite(n) gescannt; die Station liest sie ein.",
+                            "page(s) scanned; the station takes them in."
+                        )
+                    ),
+                    false,
+                );
+            }
+            Vec::new()
+        }
+    }
+}
 
 /// The cases screen.
-pub fn view(app: &App) -> Element<'_, Message> {
+pub fn view(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let input = text_input(
         l.t(
@@ -20,7 +120,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
         &app.cases.query,
     )
     .id(CASE_FIELD)
-    .on_input(Message::CaseQuery)
+    .on_input(|x| AppMessage::Cases(Message::Query(x)))
     .padding(10)
     .size(size::BODY);
     let mut hits = column![].spacing(6);
@@ -56,10 +156,10 @@ pub fn view(app: &App) -> Element<'_, Message> {
             )
             .padding(0)
             .style(button::text)
-            .on_press(Message::OpenCase(p.bg.clone())),
+            .on_press(AppMessage::Cases(Message::Open(p.bg.clone()))),
         );
     }
-    let results: Element<'_, Message> = if app.cases.hits.is_empty() {
+    let results: Element<'_, AppMessage> = if app.cases.hits.is_empty() {
         empty(if app.cases.query.trim().len() < 2 {
             l.t(
                 "Mindestens zwei Zeichen eingeben.",
@@ -82,14 +182,14 @@ pub fn view(app: &App) -> Element<'_, Message> {
     .into()
 }
 
-fn case_file(app: &App) -> Element<'_, Message> {
+fn case_file(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let Some(file) = &app.cases.file else {
         return container(text("")).width(Length::Fixed(380.0)).into();
     };
     let mut col = column![text(&file.bg).size(size::HEADING)].spacing(6);
     // Scanning at the desk straight into this case.
-    let scan: Element<'_, Message> = match &app.scanner {
+    let scan: Element<'_, AppMessage> = match &app.scanner {
         Some(device) => {
             let mut b = button(text(if app.scanning {
                 l.t("Scanne …", "Scanning …")
@@ -97,7 +197,7 @@ fn case_file(app: &App) -> Element<'_, Message> {
                 l.t("Scannen in diese Akte (F9)", "Scan into this case (F9)")
             }));
             if !app.scanning {
-                b = b.on_press(Message::ScanIntoCase);
+                b = b.on_press(AppMessage::Cases(Message::Scan));
             }
             row![
                 b,
@@ -145,7 +245,7 @@ fn case_file(app: &App) -> Element<'_, Message> {
                 .size(size::BODY),
             )
             .style(button::text)
-            .on_press(Message::OpenDocument(*id)),
+            .on_press(AppMessage::OpenDocument(*id)),
         );
     }
     container(scrollable(col.padding(14)))

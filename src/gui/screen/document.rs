@@ -3,17 +3,222 @@
 //! OCR words and, in colour, the evidence for its case over it (O), and
 //! what was decided on the right.
 
-use crate::gui::message::Message;
+use crate::gui::effect::Effect;
+use crate::gui::message::{Direction, Message as AppMessage, Screen};
 use crate::gui::page_view::{marks, page_view};
-use crate::gui::state::App;
+use crate::gui::state::{App, RedoStep, UndoStep, View};
 use crate::gui::theme;
 use crate::gui::view::{empty, field, size, thumb, title};
 use iced::widget::{button, column, container, row, scrollable, space, text};
-use iced::{Alignment, Element, Fill, Length};
+use iced::{Alignment, Element, Fill, Length, Point, Vector};
 use scanstelle::desk::DocumentView;
+use scanstelle::store::{Edit, Edited};
+
+/// Zoom limits relative to "fit".
+const ZOOM: (f32, f32) = (0.25, 8.0);
+
+/// What the document screen holds.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    /// The document shown.
+    pub doc: Option<DocumentView>,
+    /// The other documents of its batch (ids, in order).
+    pub batch_documents: Vec<i64>,
+    /// The page shown.
+    pub page: usize,
+    /// Zoom and position.
+    pub view: View,
+    /// Whether the OCR words and evidence are drawn over the page.
+    pub overlay: bool,
+    /// The page to show once the document (re)loads, after an edit.
+    pub focus: Option<usize>,
+}
+
+/// What happens on the document screen (the page view's zoom and pan too).
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// Split the document before the page shown.
+    SplitHere,
+    /// Append the document to the one before it.
+    MergePrevious,
+    /// Take the page shown out of the document.
+    RemovePage,
+    /// Turn the page shown clockwise by 90, 180 or 270 degrees.
+    RotatePage(u16),
+    /// Move the page shown one place earlier (-1) or later (1).
+    MovePage(isize),
+    /// An edit was stored (or refused).
+    Edited(Direction, Result<Edited, String>),
+    /// The documents of a batch arrived (the one shown stays).
+    BatchListed(Result<Vec<i64>, String>),
+    /// The documents of a batch opened from the inbox arrived.
+    BatchDocuments(Result<Vec<i64>, String>),
+    /// Zoom in.
+    ZoomIn,
+    /// Zoom out.
+    ZoomOut,
+    /// Fit the page into the view.
+    Fit,
+    /// Zoom by a factor about a point of the view.
+    ZoomAt(f32, Point),
+    /// Move the page.
+    Pan(Vector),
+    /// Show or hide the OCR words and evidence.
+    ToggleOverlay,
+}
+
+impl Message {
+    /// Whether it answers the window's own work.
+    pub fn is_answer(&self) -> bool {
+        matches!(
+            self,
+            Message::Edited(..) | Message::BatchListed(_) | Message::BatchDocuments(_)
+        )
+    }
+}
+
+/// Applies a message of the document screen.
+pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
+    match message {
+        Message::SplitHere
+        | Message::MergePrevious
+        | Message::RemovePage
+        | Message::MovePage(_)
+        | Message::RotatePage(_) => edit(app, &message),
+        Message::Edited(direction, result) => match app.notify_err(result) {
+            Some(done) => edited(app, direction, done),
+            None => Vec::new(),
+        },
+        Message::BatchListed(result) => {
+            if let Some(ids) = app.notify_err(result) {
+                app.document.batch_documents = ids;
+            }
+            Vec::new()
+        }
+        Message::BatchDocuments(result) => match app.notify_err(result) {
+            Some(ids) => {
+                let first = ids.first().copied();
+                app.document.batch_documents = ids;
+                first.map(Effect::LoadDocument).into_iter().collect()
+            }
+            None => Vec::new(),
+        },
+        Message::ZoomIn => zoom(app, 1.25, None),
+        Message::ZoomOut => zoom(app, 0.8, None),
+        Message::ZoomAt(factor, at) => zoom(app, factor, Some(at)),
+        Message::Fit => {
+            app.document.view = View::default();
+            Vec::new()
+        }
+        Message::Pan(by) => {
+            app.document.view.offset += by;
+            Vec::new()
+        }
+        Message::ToggleOverlay => {
+            app.document.overlay = !app.document.overlay;
+            Vec::new()
+        }
+    }
+}
+
+/// The edit a button or key asks for, on the page shown.
+fn edit(app: &App, message: &Message) -> Vec<Effect> {
+    let Some(doc) = &app.document.doc else {
+        return Vec::new();
+    };
+    let (document, page) = (doc.id, app.document.page);
+    let edit = match *message {
+        Message::SplitHere => Edit::Split { document, at: page },
+        Message::MergePrevious => Edit::Merge { document },
+        Message::RemovePage => Edit::RemovePage {
+            document,
+            position: page,
+        },
+        Message::RotatePage(clockwise) => Edit::RotatePage {
+            document,
+            position: page,
+            clockwise,
+        },
+        Message::MovePage(by) => Edit::MovePage {
+            document,
+            from: page,
+            to: match page.checked_add_signed(by) {
+                Some(to) if to < doc.pages.len() => to,
+                _ => return Vec::new(),
+            },
+        },
+        _ => return Vec::new(),
+    };
+    vec![Effect::Edit(edit, Direction::Do)]
+}
+
+/// An edit was stored: its inverse goes on the undo (or redo) list, and the
+/// document is shown again where the edit happened.
+fn edited(app: &mut App, direction: Direction, edited: Edited) -> Vec<Effect> {
+    let step = edited.inverse.clone();
+    match direction {
+        Direction::Do => {
+            app.redo.clear();
+            app.undo.push(UndoStep::Edit(step));
+        }
+        Direction::Undo => app.redo.push(RedoStep::Edit(step)),
+        Direction::Redo => app.undo.push(UndoStep::Edit(step)),
+    }
+    app.notify(edited.words, false);
+    app.screen = Screen::Document;
+    app.document.focus = Some(match edited.inverse {
+        Edit::Merge { .. } => 0,
+        Edit::Split { at, .. } => at,
+        Edit::RestorePage { position, .. }
+        | Edit::RemovePage { position, .. }
+        | Edit::RotatePage { position, .. } => position,
+        Edit::MovePage { from, .. } => from,
+    });
+    vec![
+        Effect::LoadDocument(edited.document),
+        Effect::ListBatch(edited.batch),
+    ]
+}
+
+/// Zooms the page view by `factor`, about `at` (view coordinates relative
+/// to the view's centre) or the centre.
+fn zoom(app: &mut App, factor: f32, at: Option<Point>) -> Vec<Effect> {
+    let view = &mut app.document.view;
+    let new = (view.zoom * factor).clamp(ZOOM.0, ZOOM.1);
+    let f = new / view.zoom;
+    if let Some(p) = at {
+        // Keep the point under the cursor where it is.
+        let at = Vector::new(p.x, p.y);
+        view.offset = at + (view.offset - at) * f;
+    } else {
+        view.offset *= f;
+    }
+    view.zoom = new;
+    Vec::new()
+}
+
+/// A document arrived for this screen. The same document again (decided
+/// anew, edited) keeps its page and zoom.
+pub fn show(app: &mut App, doc: DocumentView) -> Vec<Effect> {
+    let same = app.document.doc.as_ref().is_some_and(|d| d.id == doc.id);
+    let page = match app.document.focus.take() {
+        Some(p) => p,
+        None if same => app.document.page,
+        None => 0,
+    };
+    app.document.page = page.min(doc.pages.len().saturating_sub(1));
+    if !same {
+        app.document.view = View::default();
+    }
+    let thumbs: Vec<_> = doc.pages.iter().filter_map(|p| p.thumb.clone()).collect();
+    app.document.doc = Some(doc);
+    let mut effects = app.load_thumbs(thumbs);
+    effects.extend(app.load_page());
+    effects
+}
 
 /// The document screen.
-pub fn view(app: &App) -> Element<'_, Message> {
+pub fn view(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let Some(doc) = &app.document.doc else {
         return column![
@@ -31,7 +236,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
     let nav = row![
         button(text("◀")).on_press_maybe(
             at.and_then(|i| i.checked_sub(1))
-                .map(|i| Message::OpenDocument(siblings[i]))
+                .map(|i| AppMessage::OpenDocument(siblings[i]))
         ),
         text(match at {
             Some(i) => format!(
@@ -47,15 +252,15 @@ pub fn view(app: &App) -> Element<'_, Message> {
         .size(size::BODY),
         button(text("▶")).on_press_maybe(
             at.and_then(|i| siblings.get(i + 1))
-                .map(|&d| Message::OpenDocument(d))
+                .map(|&d| AppMessage::OpenDocument(d))
         ),
     ]
     .spacing(8)
     .align_y(Alignment::Center);
     let tools = row![
-        button(text("−")).on_press(Message::ZoomOut),
-        button(text(l.t("Einpassen (0)", "Fit (0)"))).on_press(Message::Fit),
-        button(text("+")).on_press(Message::ZoomIn),
+        button(text("−")).on_press(AppMessage::Document(Message::ZoomOut)),
+        button(text(l.t("Einpassen (0)", "Fit (0)"))).on_press(AppMessage::Document(Message::Fit)),
+        button(text("+")).on_press(AppMessage::Document(Message::ZoomIn)),
         text(format!("{:.0} %", app.document.view.zoom * 100.0)).size(size::SMALL),
         button(text(if app.document.overlay {
             l.t("Texterkennung ausblenden (O)", "Hide OCR (O)")
@@ -67,13 +272,13 @@ pub fn view(app: &App) -> Element<'_, Message> {
         } else {
             button::secondary
         })
-        .on_press(Message::ToggleOverlay),
+        .on_press(AppMessage::Document(Message::ToggleOverlay)),
     ]
     .spacing(8)
     .align_y(Alignment::Center);
     let n = app.document.page;
     let pages = doc.pages.len();
-    let edit = |label: &'static str, ok: bool, m: Message| {
+    let edit = |label: &'static str, ok: bool, m: AppMessage| {
         button(text(label).size(size::SMALL))
             .style(button::secondary)
             .on_press_maybe(ok.then_some(m))
@@ -82,42 +287,42 @@ pub fn view(app: &App) -> Element<'_, Message> {
         edit(
             l.t("Hier teilen (S)", "Split here (S)"),
             n > 0,
-            Message::SplitHere
+            AppMessage::Document(Message::SplitHere)
         ),
         edit(
             l.t("An vorheriges anhängen (M)", "Append to previous (M)"),
             at.is_some_and(|i| i > 0),
-            Message::MergePrevious
+            AppMessage::Document(Message::MergePrevious)
         ),
         edit(
             l.t("Seite entfernen (Entf)", "Remove page (Del)"),
             pages > 1,
-            Message::RemovePage
+            AppMessage::Document(Message::RemovePage)
         ),
         edit(
             l.t("↻ Drehen (R)", "↻ Rotate (R)"),
             true,
-            Message::RotatePage(90)
+            AppMessage::Document(Message::RotatePage(90))
         ),
         edit(
             l.t("◀ Seite (Alt+←)", "◀ Page (Alt+←)"),
             n > 0,
-            Message::MovePage(-1)
+            AppMessage::Document(Message::MovePage(-1))
         ),
         edit(
             l.t("Seite ▶ (Alt+→)", "Page ▶ (Alt+→)"),
             n + 1 < pages,
-            Message::MovePage(1)
+            AppMessage::Document(Message::MovePage(1))
         ),
         edit(
             l.t("Rückgängig (Strg+Z)", "Undo (Ctrl+Z)"),
             !app.undo.is_empty(),
-            Message::Undo
+            AppMessage::Undo
         ),
         edit(
             l.t("Wiederholen (Strg+Y)", "Redo (Ctrl+Y)"),
             !app.redo.is_empty(),
-            Message::Redo
+            AppMessage::Redo
         ),
     ]
     .spacing(6)
@@ -148,10 +353,10 @@ pub fn view(app: &App) -> Element<'_, Message> {
     .into()
 }
 
-fn strip<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
+fn strip<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
     let mut col = column![].spacing(8).align_x(Alignment::Center);
     for (i, p) in doc.pages.iter().enumerate() {
-        let t: Element<'_, Message> = match &p.thumb {
+        let t: Element<'_, AppMessage> = match &p.thumb {
             Some(sha) => thumb(app, sha, 120.0),
             None => container(text((i + 1).to_string())).padding(20).into(),
         };
@@ -172,7 +377,7 @@ fn strip<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
             )
             .padding(0)
             .style(button::text)
-            .on_press(Message::SelectPage(i)),
+            .on_press(AppMessage::SelectPage(i)),
         );
     }
     container(scrollable(col.padding(4)))
@@ -181,7 +386,7 @@ fn strip<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
         .into()
 }
 
-fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
+fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
     let l = app.lang;
     let n = app.document.page;
     let Some(p) = doc.pages.get(n) else {
@@ -190,7 +395,7 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
             "The document has no pages.",
         ));
     };
-    let body: Element<'_, Message> = match &app.page {
+    let body: Element<'_, AppMessage> = match &app.page {
         Some(loaded) if loaded.sha == p.sha => {
             let case = doc.case.as_deref();
             let decided = doc
@@ -216,7 +421,7 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
         .into()
 }
 
-fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, Message> {
+fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, AppMessage> {
     let l = app.lang;
     let status = match doc.case_status.as_str() {
         "auto" => l.t("automatisch", "automatic"),

@@ -2,7 +2,8 @@
 //! its progress through the five stages, counts and warnings; quarantined
 //! files with their reasons beside them.
 
-use crate::gui::message::Message;
+use crate::gui::effect::Effect;
+use crate::gui::message::{Message as AppMessage, Screen};
 use crate::gui::state::App;
 use crate::gui::theme;
 use crate::gui::view::{count, empty, size, thumb, title};
@@ -10,8 +11,94 @@ use iced::widget::{button, column, container, progress_bar, row, scrollable, spa
 use iced::{Alignment, Element, Fill, Length};
 use scanstelle::desk::{BatchView, STAGES};
 
+/// Batches the inbox shows more at a time (the store keeps them all).
+pub const PAGE: usize = 100;
+
+/// What happens in the inbox.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// Move the choice by this many batches.
+    Cursor(isize),
+    /// Show the next page of older batches.
+    More,
+    /// Open the batch chosen.
+    Open,
+    /// Try the failed pages of the batch chosen again.
+    Retry,
+    /// Open the first document of a batch.
+    OpenBatch(i64),
+    /// Put a batch's failed pages back in line ("Erneut versuchen").
+    RetryFailed(i64),
+    /// The failed pages were put back in line (the notice) or refused.
+    Retried(Result<String, String>),
+}
+
+impl Message {
+    /// Whether it answers the window's own work.
+    pub fn is_answer(&self) -> bool {
+        matches!(self, Message::Retried(_))
+    }
+}
+
+/// Applies a message of the inbox.
+pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
+    match message {
+        Message::Cursor(by) => {
+            let last = app.overview.batches.len().saturating_sub(1);
+            let want = app.inbox_cursor.saturating_add_signed(by);
+            app.inbox_cursor = want.min(last);
+            // Past the last batch shown: the next page of older ones.
+            if want > last && app.overview.batch_count > app.overview.batches.len() as u64 {
+                return update(app, Message::More);
+            }
+            Vec::new()
+        }
+        Message::More => {
+            app.inbox_limit += PAGE;
+            vec![Effect::Refresh(app.last_event, app.inbox_limit)]
+        }
+        Message::Open => match app.overview.batches.get(app.inbox_cursor) {
+            Some(b) => update(app, Message::OpenBatch(b.id)),
+            None => Vec::new(),
+        },
+        Message::Retry => match app.overview.batches.get(app.inbox_cursor) {
+            Some(b) if !b.failures.is_empty() => vec![Effect::RetryFailed(b.id)],
+            _ => Vec::new(),
+        },
+        Message::OpenBatch(batch)
+            if app
+                .overview
+                .batches
+                .iter()
+                .any(|b| b.id == batch && b.purged) =>
+        {
+            let text = format!(
+                "{} {batch} {}",
+                app.lang.t("Stapel", "Batch"),
+                app.lang.t(
+                    "ist im DMS abgelegt; die Station hat ihre Kopien nach der Aufbewahrungsfrist gelöscht.",
+                    "is filed in the DMS; the station deleted its copies after the retention period.",
+                )
+            );
+            app.notify(text, false);
+            Vec::new()
+        }
+        Message::OpenBatch(batch) => {
+            app.screen = Screen::Document;
+            vec![Effect::BatchDocuments(batch)]
+        }
+        Message::RetryFailed(batch) => vec![Effect::RetryFailed(batch)],
+        Message::Retried(result) => {
+            if let Some(done) = app.notify_err(result) {
+                app.notify(done, false);
+            }
+            app.refresh()
+        }
+    }
+}
+
 /// The inbox.
-pub fn view(app: &App) -> Element<'_, Message> {
+pub fn view(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let o = &app.overview;
     let shown = if o.batch_count > o.batches.len() as u64 {
@@ -39,7 +126,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
     ))
     .size(size::BODY)
     .style(text::secondary);
-    let batches: Element<'_, Message> = if o.batches.is_empty() {
+    let batches: Element<'_, AppMessage> = if o.batches.is_empty() {
         empty(if app.loaded {
             l.t(
                 "Noch keine Stapel. Scans in den Eingangsordner legen oder auf das Fenster ziehen.",
@@ -66,7 +153,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
                     .size(size::BODY),
                 )
                 .style(button::secondary)
-                .on_press(Message::MoreBatches),
+                .on_press(AppMessage::Inbox(Message::More)),
             );
         }
         scrollable(list.padding([0, 12])).height(Fill).into()
@@ -81,7 +168,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
     .into()
 }
 
-fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, Message> {
+fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMessage> {
     let l = app.lang;
     let mut thumbs = row![].spacing(6);
     for sha in &b.thumbs {
@@ -139,7 +226,7 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, Messag
             )
         ));
     }
-    let review: Element<'_, Message> = if b.review > 0 {
+    let review: Element<'_, AppMessage> = if b.review > 0 {
         container(
             text(format!("{} {}", b.review, l.t("zur Prüfung", "to review"))).size(size::SMALL),
         )
@@ -194,7 +281,7 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, Messag
         info = info.push(
             button(text(l.t("Erneut versuchen (E)", "Try again (E)")).size(size::SMALL))
                 .style(button::secondary)
-                .on_press(Message::RetryFailed(b.id)),
+                .on_press(AppMessage::Inbox(Message::RetryFailed(b.id))),
         );
     }
     button(
@@ -209,11 +296,11 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, Messag
     )
     .padding(0)
     .style(button::text)
-    .on_press(Message::OpenBatch(b.id))
+    .on_press(AppMessage::Inbox(Message::OpenBatch(b.id)))
     .into()
 }
 
-fn quarantine(app: &App) -> Element<'_, Message> {
+fn quarantine(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let q = &app.overview.quarantine;
     let mut col = column![

@@ -4,15 +4,142 @@
 //! that makes the first admin (with the one-time token a headless start
 //! left, if any). Nothing of the station's data is shown here.
 
-use crate::gui::effect::{LOGIN_NAME, LOGIN_PASSWORD};
-use crate::gui::message::Message;
+use crate::gui::effect::{Effect, LOGIN_NAME, LOGIN_PASSWORD};
+use crate::gui::message::Message as AppMessage;
 use crate::gui::state::App;
 use crate::gui::view::{brand, size};
 use iced::widget::{button, column, container, row, space, text, text_input};
 use iced::{Alignment, Element, Fill};
 
+/// What the login screen holds (also the lock screen: then the name is
+/// fixed).
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    /// Name typed.
+    pub name: String,
+    /// Password typed (cleared after each attempt).
+    pub password: String,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    /// Locked after idle time: only this person (or another after "Abmelden").
+    pub locked: bool,
+    /// A sign-in is under way.
+    pub busy: bool,
+    /// No account exists yet: the screen makes the first admin.
+    pub no_accounts: bool,
+    /// The password again (first admin).
+    pub password2: String,
+    /// The one-time token, when a headless start left one.
+    pub token: String,
+    /// Whether that token is asked for.
+    pub needs_token: bool,
+    /// A line shown under the fields (the demo's account).
+    pub hint: Option<String>,
+}
+
+/// What happens on the login screen.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The name field changed.
+    Name(String),
+    /// The password field changed.
+    Password(String),
+    /// Enter in the name field: on to the password.
+    Next,
+    /// The first admin's password, repeated.
+    Password2(String),
+    /// The one-time token of a headless first start.
+    Token(String),
+    /// Sign in with the name and password typed.
+    Submit,
+    /// A sign-in answered (none: no account is mapped to the OS user).
+    SignedIn(Result<Option<scanstelle::protect::users::Session>, String>),
+}
+
+impl Message {
+    /// Whether it answers the window's own work.
+    pub fn is_answer(&self) -> bool {
+        matches!(self, Message::SignedIn(_))
+    }
+}
+
+/// Applies a message of the login screen (nobody is signed in). A signed-in
+/// session is handed on as the first refresh.
+pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
+    let login = &mut app.login;
+    match message {
+        Message::Name(name) if !login.locked => {
+            login.name = name;
+            Vec::new()
+        }
+        Message::Name(_) => Vec::new(),
+        Message::Password(password) => {
+            login.password = password;
+            Vec::new()
+        }
+        Message::Password2(password) => {
+            login.password2 = password;
+            Vec::new()
+        }
+        Message::Token(token) => {
+            login.token = token;
+            Vec::new()
+        }
+        Message::Next => vec![Effect::Focus(LOGIN_PASSWORD)],
+        Message::Submit if login.busy => Vec::new(),
+        Message::Submit => {
+            let name = login.name.trim().to_owned();
+            if name.is_empty() {
+                return vec![Effect::Focus(LOGIN_NAME)];
+            }
+            if login.no_accounts {
+                let password = std::mem::take(&mut login.password);
+                if password != std::mem::take(&mut login.password2) {
+                    login.error = Some(
+                        app.lang
+                            .t(
+                                "Die beiden Passwörter sind verschieden.",
+                                "The two passwords differ.",
+                            )
+                            .into(),
+                    );
+                    return vec![Effect::Focus(LOGIN_PASSWORD)];
+                }
+                login.busy = true;
+                login.error = None;
+                let token = login.needs_token.then(|| login.token.trim().to_owned());
+                return vec![Effect::CreateAdmin(name, password, token)];
+            }
+            login.busy = true;
+            login.error = None;
+            vec![Effect::SignIn(name, std::mem::take(&mut login.password))]
+        }
+        Message::SignedIn(result) => {
+            login.busy = false;
+            match result {
+                Ok(Some(session)) => {
+                    app.session = Some(session);
+                    app.login = State {
+                        hint: app.login.hint.take(),
+                        ..Default::default()
+                    };
+                    app.refreshing = false;
+                    crate::gui::update::update(app, AppMessage::Tick)
+                }
+                // No account for the OS user: the person types theirs.
+                Ok(None) if login.name.is_empty() => vec![Effect::Focus(LOGIN_NAME)],
+                Ok(None) => vec![Effect::Focus(LOGIN_PASSWORD)],
+                Err(e) => {
+                    login.error = Some(e);
+                    vec![Effect::Focus(LOGIN_PASSWORD)]
+                }
+            }
+        }
+    }
+}
+
 /// The login (or lock) screen, filling the window.
-pub fn view(app: &App) -> Element<'_, Message> {
+pub fn view(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let login = &app.login;
     let heading = if login.locked {
@@ -31,14 +158,14 @@ pub fn view(app: &App) -> Element<'_, Message> {
         .size(size::BODY);
     if !login.locked {
         name = name
-            .on_input(Message::LoginName)
-            .on_submit(Message::LoginNext);
+            .on_input(|x| AppMessage::Login(Message::Name(x)))
+            .on_submit(AppMessage::Login(Message::Next));
     }
     let password = text_input(l.t("Passwort", "Password"), &login.password)
         .id(LOGIN_PASSWORD)
         .secure(true)
-        .on_input(Message::LoginPassword)
-        .on_submit(Message::LoginSubmit)
+        .on_input(|x| AppMessage::Login(Message::Password(x)))
+        .on_submit(AppMessage::Login(Message::Submit))
         .padding(10)
         .size(size::BODY);
     let mut submit = button(text(if login.locked {
@@ -50,7 +177,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
     }))
     .padding([8, 18]);
     if !login.busy {
-        submit = submit.on_press(Message::LoginSubmit);
+        submit = submit.on_press(AppMessage::Login(Message::Submit));
     }
     let mut actions = row![submit].spacing(12).align_y(Alignment::Center);
     if login.locked {
@@ -59,7 +186,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
                 l.t("Abmelden (andere Person)", "Sign out (another person)"),
             ))
             .style(button::text)
-            .on_press(Message::SignOut),
+            .on_press(AppMessage::SignOut),
         );
     }
     let mut card = column![
@@ -87,8 +214,8 @@ pub fn view(app: &App) -> Element<'_, Message> {
                 &login.password2,
             )
             .secure(true)
-            .on_input(Message::LoginPassword2)
-            .on_submit(Message::LoginSubmit)
+            .on_input(|x| AppMessage::Login(Message::Password2(x)))
+            .on_submit(AppMessage::Login(Message::Submit))
             .padding(10)
             .size(size::BODY),
         );
@@ -101,8 +228,8 @@ pub fn view(app: &App) -> Element<'_, Message> {
                     ),
                     &login.token,
                 )
-                .on_input(Message::LoginToken)
-                .on_submit(Message::LoginSubmit)
+                .on_input(|x| AppMessage::Login(Message::Token(x)))
+                .on_submit(AppMessage::Login(Message::Submit))
                 .padding(10)
                 .size(size::BODY),
             );

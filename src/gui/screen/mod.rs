@@ -1,4 +1,5 @@
-//! The screens of the window, one module each.
+//! The screens of the window, one module each: its state, its `Message`,
+//! its `update` (returning effects as data) and its view.
 
 pub mod cases;
 pub mod document;

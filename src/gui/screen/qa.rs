@@ -5,7 +5,8 @@
 //! "beanstandet" with a note; then release the batch. Only `qs` and
 //! `admin` may check and release, never the person who scanned the batch.
 
-use crate::gui::message::Message;
+use crate::gui::effect::Effect;
+use crate::gui::message::Message as AppMessage;
 use crate::gui::state::App;
 use crate::gui::view::{empty, size, title};
 use iced::widget::{button, column, container, row, scrollable, space, text, text_input};
@@ -13,7 +14,58 @@ use iced::{Alignment, Element, Fill};
 use scanstelle::protect::users::Action;
 use scanstelle::store::QaBatch;
 
-fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, Message> {
+/// What the quality-control screen holds.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    /// The defect note typed.
+    pub note: String,
+}
+
+/// What happens on the quality-control screen.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The defect note changed.
+    Note(String),
+    /// A sampled document matches its paper.
+    Check(i64),
+    /// A sampled document does not: the note says why.
+    Defect(i64),
+    /// Release a batch to the DMS.
+    Release(i64),
+    /// A check or release was stored (the notice) or refused.
+    Done(Result<String, String>),
+}
+
+impl Message {
+    /// Whether it answers the window's own work.
+    pub fn is_answer(&self) -> bool {
+        matches!(self, Message::Done(_))
+    }
+}
+
+/// Applies a message of the quality-control screen.
+pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
+    match message {
+        Message::Note(note) => {
+            app.qa.note = note;
+            Vec::new()
+        }
+        Message::Check(doc) => vec![Effect::QaCheck(doc, None)],
+        Message::Defect(doc) => {
+            let note = std::mem::take(&mut app.qa.note);
+            vec![Effect::QaCheck(doc, Some(note))]
+        }
+        Message::Release(batch) => vec![Effect::QaRelease(batch)],
+        Message::Done(result) => {
+            if let Some(done) = app.notify_err(result) {
+                app.notify(done, false);
+            }
+            app.refresh()
+        }
+    }
+}
+
+fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, AppMessage> {
     let l = app.lang;
     let me = app.session.as_ref().map(|s| s.user.as_str());
     let own = b.scanned_by.is_some() && b.scanned_by.as_deref() == me;
@@ -29,7 +81,7 @@ fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, Messag
         );
     }
     for i in &b.items {
-        let state: Element<'_, Message> = match i.result.as_deref() {
+        let state: Element<'_, AppMessage> = match i.result.as_deref() {
             Some("ok") => text(l.t("stimmt überein", "matches"))
                 .style(text::success)
                 .into(),
@@ -49,7 +101,7 @@ fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, Messag
                 i.document_id
             )))
             .style(button::text)
-            .on_press(Message::OpenDocument(i.document_id)),
+            .on_press(AppMessage::OpenDocument(i.document_id)),
             text(i.reason.as_str())
                 .size(size::SMALL)
                 .style(text::secondary)
@@ -63,14 +115,14 @@ fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, Messag
             line = line
                 .push(
                     button(text(l.t("Stimmt überein", "Matches")).size(size::SMALL))
-                        .on_press(Message::QaCheck(i.document_id)),
+                        .on_press(AppMessage::Qa(Message::Check(i.document_id))),
                 )
                 .push(
                     button(text(l.t("Beanstanden", "Report defect")).size(size::SMALL))
                         .style(button::danger)
                         .on_press_maybe(
-                            (!app.qa_note.trim().is_empty())
-                                .then_some(Message::QaDefect(i.document_id)),
+                            (!app.qa.note.trim().is_empty())
+                                .then_some(AppMessage::Qa(Message::Defect(i.document_id))),
                         ),
                 );
         }
@@ -82,7 +134,7 @@ fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, Messag
             .all(|i| i.result.as_deref() != Some("beanstandet"));
     let mut release = button(text(l.t("Freigeben", "Release")));
     if may && ready && !own {
-        release = release.on_press(Message::QaRelease(b.batch_id));
+        release = release.on_press(AppMessage::Qa(Message::Release(b.batch_id)));
     }
     let why: &str = if !may {
         l.t("Freigabe: Rolle qs oder admin", "Release: role qs or admin")
@@ -132,7 +184,7 @@ fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, Messag
 }
 
 /// The quality-control screen.
-pub fn view(app: &App) -> Element<'_, Message> {
+pub fn view(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let may = app.session.as_ref().is_some_and(|s| s.role.may(Action::Qa));
     let waiting = &app.overview.qa;
@@ -161,9 +213,9 @@ pub fn view(app: &App) -> Element<'_, Message> {
                     "Beanstandung (was stimmt nicht mit dem Papier überein?)",
                     "Defect (what does not match the paper?)",
                 ),
-                &app.qa_note,
+                &app.qa.note,
             )
-            .on_input(Message::QaNote)
+            .on_input(|x| AppMessage::Qa(Message::Note(x)))
             .padding(8)
             .size(size::BODY),
         );

@@ -5,18 +5,224 @@
 //! searches the register, arrows page and move through the queue, Ctrl+Z
 //! undoes.
 
-use crate::gui::effect::SEARCH_FIELD;
-use crate::gui::message::Message;
+use crate::gui::effect::{Effect, SEARCH_FIELD};
+use crate::gui::message::{Message as AppMessage, Screen};
 use crate::gui::page_view::{marks, page_view};
-use crate::gui::state::{App, View};
+use crate::gui::state::{App, UndoStep, View};
 use crate::gui::theme;
 use crate::gui::view::{empty, size, title};
 use iced::widget::{Column, button, column, container, row, scrollable, space, text, text_input};
 use iced::{Alignment, Element, Fill, Length};
-use scanstelle::desk::DocumentView;
+use scanstelle::desk::{CaseHit, DocumentView, Undo};
+
+/// What the review screen holds.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    /// The document shown.
+    pub doc: Option<DocumentView>,
+    /// The case candidate picked (index into the candidates).
+    pub case: usize,
+    /// A case taken from the register search instead of a candidate.
+    pub manual_case: Option<String>,
+    /// The type picked (index into the suggestions, then all types).
+    pub doc_type: usize,
+    /// The page shown.
+    pub page: usize,
+    /// The register search field.
+    pub query: String,
+    /// Its hits.
+    pub hits: Vec<CaseHit>,
+    /// A confirmation is being stored.
+    pub busy: bool,
+    /// Case and type of the confirmation being stored.
+    pub pending: (Option<String>, Option<String>),
+}
+
+/// What happens on the review screen.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// Pick the n-th case candidate (0-based; then the register hits).
+    PickCase(usize),
+    /// Pick the n-th type suggestion (0-based).
+    PickType(usize),
+    /// Accept the document with the picked case and type.
+    Accept,
+    /// A confirmation was stored.
+    Confirmed(Result<Undo, String>),
+    /// Next document of the queue.
+    NextDocument,
+    /// Previous document of the queue.
+    PrevDocument,
+    /// The register search field changed.
+    Query(String),
+    /// Search the register with the field's text.
+    Search,
+    /// Register hits arrived.
+    Hits(Result<Vec<CaseHit>, String>),
+    /// Take the n-th register hit as the document's case.
+    TakeHit(usize),
+}
+
+impl Message {
+    /// Whether it answers the window's own work.
+    pub fn is_answer(&self) -> bool {
+        matches!(self, Message::Confirmed(_) | Message::Hits(_))
+    }
+}
+
+/// Applies a message of the review screen.
+pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
+    match message {
+        Message::PickCase(i) => {
+            // The candidates are numbered first, then the register hits.
+            if let Some(doc) = &app.review.doc {
+                let n = doc.candidates.len();
+                if i < n {
+                    app.review.case = i;
+                    app.review.manual_case = None;
+                } else if i - n < app.review.hits.len() {
+                    return update(app, Message::TakeHit(i - n));
+                }
+            }
+            Vec::new()
+        }
+        Message::PickType(i) => {
+            if i < app.type_choices().len() {
+                app.review.doc_type = i;
+            }
+            Vec::new()
+        }
+        Message::Accept => confirm(app),
+        Message::Confirmed(result) => {
+            app.review.busy = false;
+            let Some(undo) = app.notify_err(result) else {
+                return Vec::new();
+            };
+            let id = undo.document_id;
+            let (case, ty) = std::mem::take(&mut app.review.pending);
+            app.undo.push(UndoStep::Confirm(undo, case, ty));
+            app.overview.review.retain(|&d| d != id);
+            next_in_queue(app, id)
+        }
+        Message::NextDocument | Message::PrevDocument => {
+            let forward = matches!(message, Message::NextDocument);
+            let queue = &app.overview.review;
+            let current = app
+                .review
+                .doc
+                .as_ref()
+                .and_then(|d| queue.iter().position(|&q| q == d.id));
+            let next = match (current, forward) {
+                (Some(i), true) => queue.get(i + 1),
+                (Some(i), false) => i.checked_sub(1).and_then(|i| queue.get(i)),
+                (None, _) => queue.first(),
+            };
+            next.map(|&id| vec![Effect::LoadDocument(id)])
+                .unwrap_or_default()
+        }
+        // A text field also takes the character of a shortcut (Ctrl+1):
+        // with Ctrl or Alt held the text stays as it was.
+        Message::Query(_) if app.typing_shortcut() => Vec::new(),
+        Message::Query(q) => {
+            app.review.query = q;
+            Vec::new()
+        }
+        Message::Search => {
+            if app.screen != Screen::Review {
+                return Vec::new();
+            }
+            let q = app.review.query.trim().to_owned();
+            let focus = Effect::Focus(SEARCH_FIELD);
+            if q.is_empty() {
+                vec![focus]
+            } else {
+                vec![Effect::RegisterSearch(q), focus]
+            }
+        }
+        Message::Hits(result) => {
+            if let Some(hits) = app.notify_err(result) {
+                app.review.hits = hits;
+            }
+            Vec::new()
+        }
+        Message::TakeHit(i) => {
+            if let Some(hit) = app.review.hits.get(i) {
+                app.review.manual_case = Some(hit.person.bg.clone());
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// Enter: the document is confirmed with the case and type picked.
+fn confirm(app: &mut App) -> Vec<Effect> {
+    let Some(doc) = &app.review.doc else {
+        return Vec::new();
+    };
+    if app.review.busy {
+        return Vec::new();
+    }
+    let (id, case, ty) = (doc.id, app.picked_case(), app.picked_type());
+    if case.is_none() {
+        app.notify(
+            app.lang
+                .t(
+                    "Keine Akte gewählt: 1–9 oder / für die Suche im Fallbestand",
+                    "No case picked: 1–9 or / to search the register",
+                )
+                .to_owned(),
+            true,
+        );
+        return Vec::new();
+    }
+    app.review.busy = true;
+    app.review.pending = (case.clone(), ty.clone());
+    app.redo.clear();
+    vec![Effect::Confirm(id, case, ty)]
+}
+
+/// After a confirmation: the next document of the queue, or none.
+fn next_in_queue(app: &mut App, confirmed: i64) -> Vec<Effect> {
+    let next = app
+        .overview
+        .review
+        .iter()
+        .copied()
+        .find(|&d| d > confirmed)
+        .or_else(|| app.overview.review.first().copied());
+    match next {
+        Some(id) => vec![Effect::LoadDocument(id)],
+        None => {
+            app.review.doc = None;
+            app.page = None;
+            Vec::new()
+        }
+    }
+}
+
+/// A document arrived for this screen: shown from its first page, with the
+/// type decided so far picked.
+pub fn show(app: &mut App, doc: DocumentView) -> Vec<Effect> {
+    let decided_type = doc.doc_type.clone();
+    app.review = State {
+        query: std::mem::take(&mut app.review.query),
+        hits: std::mem::take(&mut app.review.hits),
+        doc: Some(doc),
+        pending: std::mem::take(&mut app.review.pending),
+        ..State::default()
+    };
+    // The type decided so far is the one picked (a cover sheet's type,
+    // say, need not be the text's best suggestion).
+    app.review.doc_type = app
+        .type_choices()
+        .iter()
+        .position(|c| Some(&c.0) == decided_type.as_ref())
+        .unwrap_or(0);
+    app.load_page()
+}
 
 /// The review screen.
-pub fn view(app: &App) -> Element<'_, Message> {
+pub fn view(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let queue = &app.overview.review;
     let Some(doc) = &app.review.doc else {
@@ -75,7 +281,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
 }
 
 /// The page with the picked candidate's evidence marked.
-fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
+fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
     let l = app.lang;
     let n = app.review.page;
     let Some(p) = doc.pages.get(n) else {
@@ -84,7 +290,7 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
             "The document has no pages.",
         ));
     };
-    let view: Element<'_, Message> = match &app.page {
+    let view: Element<'_, AppMessage> = match &app.page {
         Some(loaded) if loaded.sha == p.sha => {
             let picked = doc
                 .candidates
@@ -98,7 +304,7 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
     column![
         container(view).width(Fill).height(Fill).style(theme::card),
         row![
-            button(text("◀")).on_press_maybe((n > 0).then_some(Message::PrevPage)),
+            button(text("◀")).on_press_maybe((n > 0).then_some(AppMessage::PrevPage)),
             text(format!(
                 "{} {} {} {}",
                 l.t("Seite", "Page"),
@@ -108,7 +314,7 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
             ))
             .size(size::BODY),
             button(text("▶"))
-                .on_press_maybe((n + 1 < doc.pages.len()).then_some(Message::NextPage)),
+                .on_press_maybe((n + 1 < doc.pages.len()).then_some(AppMessage::NextPage)),
             space().width(Fill),
             text(l.t("← → Seiten · ↑ ↓ Dokumente", "← → pages · ↑ ↓ documents"))
                 .size(size::SMALL)
@@ -122,7 +328,7 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
     .into()
 }
 
-fn reasons<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
+fn reasons<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
     let mut col =
         column![text(app.lang.t("Warum prüfen?", "Why review?")).size(size::HEADING)].spacing(4);
     for r in doc.reasons.iter().chain(&doc.warnings) {
@@ -146,9 +352,10 @@ fn choice<'a>(
     main: String,
     details: Vec<String>,
     chosen: bool,
-    on_press: Message,
-) -> Element<'a, Message> {
-    let mut col: Column<'_, Message> = column![text(main).size(size::BODY)].spacing(2).width(Fill);
+    on_press: AppMessage,
+) -> Element<'a, AppMessage> {
+    let mut col: Column<'_, AppMessage> =
+        column![text(main).size(size::BODY)].spacing(2).width(Fill);
     for d in details {
         col = col.push(text(d).size(size::SMALL));
     }
@@ -171,7 +378,7 @@ fn choice<'a>(
     .into()
 }
 
-fn candidates<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
+fn candidates<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
     let l = app.lang;
     let mut col = column![text(l.t("Akte", "Case")).size(size::HEADING)].spacing(6);
     if doc.candidates.is_empty() {
@@ -193,13 +400,13 @@ fn candidates<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
             format!("{}  ·  {:.0} %", c.candidate.bg, c.candidate.score * 100.0),
             details,
             app.review.manual_case.is_none() && app.review.case == i,
-            Message::PickCase(i),
+            AppMessage::Review(Message::PickCase(i)),
         ));
     }
     col.into()
 }
 
-fn search<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
+fn search<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
     let l = app.lang;
     let mut col = column![
         text_input(
@@ -210,8 +417,8 @@ fn search<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
             &app.review.query
         )
         .id(SEARCH_FIELD)
-        .on_input(Message::RegisterQuery)
-        .on_submit(Message::RegisterSearch)
+        .on_input(|x| AppMessage::Review(Message::Query(x)))
+        .on_submit(AppMessage::Review(Message::Search))
         .padding(8)
         .size(size::BODY),
     ]
@@ -227,13 +434,13 @@ fn search<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, Message> {
                 p.kundennummer, p.strasse, p.plz, p.ort, p.geburtsdatum
             )],
             app.review.manual_case.as_deref() == Some(p.bg.as_str()),
-            Message::TakeHit(k),
+            AppMessage::Review(Message::TakeHit(k)),
         ));
     }
     col.into()
 }
 
-fn types(app: &App) -> Element<'_, Message> {
+fn types(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let mut col = column![
         row![
@@ -271,13 +478,13 @@ fn types(app: &App) -> Element<'_, Message> {
             main,
             Vec::new(),
             app.review.doc_type == i,
-            Message::PickType(i),
+            AppMessage::Review(Message::PickType(i)),
         ));
     }
     col.into()
 }
 
-fn accept(app: &App) -> Element<'_, Message> {
+fn accept(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let case = app.picked_case().unwrap_or_else(|| "—".into());
     let ty = app
@@ -295,7 +502,7 @@ fn accept(app: &App) -> Element<'_, Message> {
         .padding([10, 16])
         .width(Fill)
         .style(button::primary)
-        .on_press_maybe((!app.review.busy).then_some(Message::Accept)),
+        .on_press_maybe((!app.review.busy).then_some(AppMessage::Review(Message::Accept))),
         text(l.t(
             "Strg+Z macht die letzte Bestätigung rückgängig.",
             "Ctrl+Z undoes the last confirmation."
