@@ -1,0 +1,344 @@
+//! First stage after intake: every waiting page is prepared (thumbnail,
+//! blank-page and quality analysis) and handed to OCR at once; a batch is
+//! separated into documents when all its pages are prepared.
+
+use super::*;
+
+/// What the profile asks preparation to do.
+#[derive(Debug, Clone)]
+struct PrepOptions {
+    settings: PrepSettings,
+    detect_blank: bool,
+    ocr: bool,
+    barcodes: bool,
+    deskew: bool,
+    orientation: bool,
+}
+
+impl PrepOptions {
+    fn of(profile: Option<&Profile>) -> Self {
+        let on = |f: fn(&Profile) -> bool| profile.is_none_or(f);
+        Self {
+            settings: match profile {
+                Some(p) => PrepSettings {
+                    min_dpi: p.scan.dpi as f32,
+                    blank_ink_threshold: p.steps.blank_ink_threshold,
+                    ..PrepSettings::default()
+                },
+                None => PrepSettings::default(),
+            },
+            detect_blank: on(|p| p.steps.blank_pages),
+            ocr: on(|p| p.steps.ocr),
+            barcodes: on(|p| p.steps.barcodes),
+            deskew: on(|p| p.steps.deskew),
+            orientation: on(|p| p.steps.orientation),
+        }
+    }
+}
+
+/// The result of preparing one page, blobs already stored.
+struct PagePrep {
+    page_id: i64,
+    page_sha: Sha256Hex,
+    thumb_sha: Sha256Hex,
+    prepared_sha: Option<Sha256Hex>,
+    analysis: imaging::Analysis,
+    codes: Vec<separation::Barcode>,
+    skew: Option<f32>,
+    rotation: u16,
+    params: String,
+    denoised: bool,
+    /// The page as OCR should see it, unless it skips OCR (blank, barcode
+    /// sheets, profile without OCR).
+    ocr_image: Option<GrayImage>,
+    dpi: u32,
+}
+
+/// Loads a page image from the blob store; what fails is the page's fault.
+pub(super) fn load_page(blobs: &BlobStore, page: &PendingPage) -> Result<GrayImage, PageFault> {
+    let bytes = blobs.get(&page.sha).map_err(|e| {
+        tracing::error!(seite = page.page_id, fehler = %e, "Seitenbild nicht lesbar");
+        PageFault::Page(
+            if e.kind() == std::io::ErrorKind::NotFound {
+                "Das gespeicherte Seitenbild fehlt in der Ablage der Station (nicht lesbar). \
+                 Die Datei erneut scannen oder einlesen."
+            } else {
+                "Das gespeicherte Seitenbild ist beschädigt (nicht lesbar). \
+                 Die Datei erneut scannen oder einlesen."
+            }
+            .into(),
+        )
+    })?;
+    imaging::load_gray(&bytes, PageEncoding::from_stored(&page.encoding)).map_err(|e| {
+        tracing::error!(seite = page.page_id, fehler = %e, "Seitenbild nicht decodierbar");
+        PageFault::Page(format!(
+            "Das Seitenbild lässt sich nicht öffnen: {}. Die Seite erneut scannen.",
+            crate::intake::decode::image_error_words(&e)
+        ))
+    })
+}
+
+/// Prepares one page (no database access, so it runs on any thread):
+/// analysis, barcodes, straightening and turning, thumbnail.
+fn prepare_page(
+    blobs: &BlobStore,
+    page: &PendingPage,
+    opts: &PrepOptions,
+) -> Result<PagePrep, PageFault> {
+    let put = |bytes: &[u8]| {
+        blobs.put(bytes).map_err(|e| ProcessError::Blob {
+            sha: page.sha.short().to_owned(),
+            detail: e.to_string(),
+        })
+    };
+    let img = load_page(blobs, page)?;
+    let dpi = page.dpi.unwrap_or(300.0) as f32;
+    let settings = &opts.settings;
+    let mut analysis = imaging::analyse(&img, dpi, settings);
+    let (small, small_dpi) = imaging::layout_copy(&img, dpi);
+    let codes = if opts.barcodes && !analysis.blank {
+        separation::read_barcodes_reduced(&small, small_dpi)
+    } else {
+        Vec::new()
+    };
+    // Never blank: a sheet with a barcode (separator or cover sheet), a
+    // born-digital page with text of its own, or any page of a profile
+    // without blank-page detection.
+    if !codes.is_empty()
+        || !opts.detect_blank
+        || page
+            .source_text
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty())
+    {
+        analysis.blank = false;
+    }
+    // Straighten and turn the page upright; the raw page stays as it was.
+    let (rotation, skew, prepared_img) = if analysis.blank || !codes.is_empty() {
+        (0, None, None)
+    } else {
+        let (img2, quarter, skew) =
+            imaging::upright_from(&img, &small, small_dpi, opts.orientation, opts.deskew);
+        let changed = quarter != 0
+            || skew.is_some_and(|a| {
+                a.abs() >= imaging::MIN_DESKEW_DEG && a.abs() < imaging::MAX_DESKEW_DEG - 0.05
+            });
+        (quarter, skew, changed.then_some(img2))
+    };
+    if skew.is_some_and(|a| a.abs() >= imaging::MAX_DESKEW_DEG - 0.05) {
+        analysis.flags.push(imaging::QualityFlag::TooSkewed);
+    }
+    // Grainy grey pages (cheap colour scans, fax copies) are smoothed: OCR
+    // finds nothing on some of them otherwise.
+    let bilevel = imaging::is_bilevel(&img);
+    let denoised = !bilevel
+        && !analysis.blank
+        && codes.is_empty()
+        && imaging::noise_level(&img) > imaging::NOISY;
+    let prepared_img = if denoised {
+        Some(imaging::median3(prepared_img.as_ref().unwrap_or(&img)))
+    } else if bilevel {
+        // A bilevel scan stays bilevel (stored, OCRed and put into the PDF
+        // as such): the grey edges from straightening go.
+        prepared_img.map(|mut p| {
+            imaging::threshold(&mut p);
+            p
+        })
+    } else {
+        prepared_img
+    };
+    let prepared_sha = match &prepared_img {
+        // A bilevel scan stays bilevel (and goes into the PDF as G4).
+        Some(p) => Some(put(&imaging::page_png(p, dpi, bilevel))?),
+        None => None,
+    };
+    let thumb_sha = put(&imaging::thumbnail(prepared_img.as_ref().unwrap_or(&small)))?;
+    // What OCR gets is what it would load from the store: the prepared page
+    // or the raw one.
+    let ocr_image =
+        (opts.ocr && !analysis.blank && codes.is_empty()).then(|| prepared_img.unwrap_or(img));
+    let params = format!(
+        "blank_ink_threshold={} margin_mm={} min_dpi={} ink={:.5}",
+        settings.blank_ink_threshold, settings.margin_mm, settings.min_dpi, analysis.ink
+    );
+    Ok(PagePrep {
+        page_id: page.page_id,
+        page_sha: page.sha.clone(),
+        thumb_sha,
+        prepared_sha,
+        analysis,
+        codes,
+        skew,
+        rotation,
+        params,
+        denoised,
+        ocr_image,
+        dpi: dpi.round() as u32,
+    })
+}
+
+/// Pages prepared together before their batches are separated.
+const PREP_CHUNK: usize = 32;
+
+/// How the profile splits a stack into documents.
+fn split_rule(profile: Option<&Profile>) -> SplitRule {
+    let Some(p) = profile else {
+        return SplitRule::default();
+    };
+    SplitRule {
+        asn: p.steps.asn_split,
+        every: p.steps.split_every,
+        // Checked when the profile was loaded.
+        ..SplitRule::from_separation(&p.steps.separation).unwrap_or_default()
+    }
+}
+
+impl Processor {
+    /// Prepares every waiting page and recognises it as soon as it is
+    /// prepared (first stage; batches are finished by
+    /// [`Processor::recognize_pending`]). Pages of several
+    /// batches are worked on together (a desk scanner sends one page per
+    /// file), a few dozen at a time; a batch is separated into documents as
+    /// soon as all its pages are prepared.
+    pub fn prepare_pending(&mut self, stop: &AtomicBool) -> Result<ProcessSummary, ProcessError> {
+        let mut summary = ProcessSummary::default();
+        let mut batches = self.store.batches_in_state(BatchState::Ingested)?;
+        // Pages put back in line after failing ("Erneut versuchen") are
+        // prepared like new ones; their batch is separated already.
+        let again = self.store.batches_to_prepare_again()?;
+        batches.extend(&again);
+        let mut chunk: Vec<(i64, usize, PendingPage)> = Vec::new();
+        let mut chunk_batches = Vec::new();
+        let mut options = Vec::new();
+        for (k, &batch) in batches.iter().enumerate() {
+            let profile = self.profile_of(batch)?.cloned();
+            options.push((
+                PrepOptions::of(profile.as_ref()),
+                split_rule(profile.as_ref()),
+            ));
+            for page in self.store.pages_in_state(batch, PageState::Ingested)? {
+                chunk.push((batch, k, page));
+            }
+            chunk_batches.push((batch, k));
+            if chunk.len() >= PREP_CHUNK || k + 1 == batches.len() {
+                self.prepare_pages(&chunk, &options, stop, &mut summary)?;
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                for (batch, k) in chunk_batches.drain(..) {
+                    if !again.contains(&batch) {
+                        self.separate(batch, options[k].1, &mut summary)?;
+                    }
+                }
+                chunk.clear();
+            }
+        }
+        Ok(summary)
+    }
+
+    /// Prepares pages on one thread per OCR engine (the cores); this
+    /// thread records each result in its own transaction.
+    fn prepare_pages(
+        &mut self,
+        pages: &[(i64, usize, PendingPage)],
+        options: &[(PrepOptions, SplitRule)],
+        stop: &AtomicBool,
+        summary: &mut ProcessSummary,
+    ) -> Result<(), ProcessError> {
+        let workers = self.pool.workers().min(pages.len()).max(1);
+        let next = AtomicUsize::new(0);
+        let (blobs, store, pool) = (&self.blobs, &mut self.store, &self.pool);
+        std::thread::scope(|scope| -> Result<(), ProcessError> {
+            let (tx, rx) = mpsc::sync_channel(workers);
+            for _ in 0..workers {
+                let (tx, next) = (tx.clone(), &next);
+                scope.spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let Some((_, k, page)) = pages.get(next.fetch_add(1, Ordering::Relaxed))
+                        else {
+                            break;
+                        };
+                        let prep =
+                            guarded("Aufbereitung", || prepare_page(blobs, page, &options[*k].0));
+                        if tx.send((page.page_id, prep)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            // Prepared pages go straight on to the OCR engines (no waiting
+            // for the rest of the chunk); their results are recorded between
+            // preparation results and at the end.
+            let jobs = pool.jobs.clone().expect("pool running");
+            let mut in_flight = 0usize;
+            for (page_id, prep) in rx {
+                while let Ok(result) = pool.results.try_recv() {
+                    in_flight -= 1;
+                    record_ocr_result(store, blobs, summary, result)?;
+                }
+                let mut prep = match prep {
+                    Ok(prep) => prep,
+                    Err(PageFault::Page(why)) => {
+                        store.fail_page(page_id, PageState::Ingested, &why)?;
+                        summary.failed += 1;
+                        continue;
+                    }
+                    Err(PageFault::Station(e)) => return Err(e),
+                };
+                let state = store.record_prep(&NewPrep {
+                    page_id: prep.page_id,
+                    page_sha: &prep.page_sha,
+                    thumb_sha: &prep.thumb_sha,
+                    analysis: &prep.analysis,
+                    params: prep.params,
+                    barcodes: &prep.codes,
+                    skew: prep.skew,
+                    rotation: prep.rotation,
+                    prepared: prep.prepared_sha.as_ref(),
+                    denoised: prep.denoised,
+                })?;
+                summary.prepared += 1;
+                if state == PageState::Blank {
+                    summary.blank += 1;
+                }
+                if state == PageState::Prepared
+                    && let Some(image) = prep.ocr_image.take()
+                {
+                    jobs.send(OcrJob {
+                        page_id: prep.page_id,
+                        image,
+                        dpi: prep.dpi,
+                    })
+                    .map_err(pool_gone)?;
+                    in_flight += 1;
+                }
+            }
+            for _ in 0..in_flight {
+                let result = pool.results.recv().map_err(pool_gone)?;
+                record_ocr_result(store, blobs, summary, result)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Splits a batch whose pages are all prepared into documents.
+    fn separate(
+        &mut self,
+        batch: i64,
+        rule: SplitRule,
+        summary: &mut ProcessSummary,
+    ) -> Result<(), ProcessError> {
+        if !self
+            .store
+            .pages_in_state(batch, PageState::Ingested)?
+            .is_empty()
+        {
+            return Ok(());
+        }
+        let plan = separation::plan(&self.store.plan_pages(batch)?, rule);
+        self.store.apply_plan(batch, &plan)?;
+        summary.separators += plan.separators.len() as u64;
+        Ok(())
+    }
+}
