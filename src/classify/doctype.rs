@@ -69,12 +69,17 @@ pub struct TypeDecision {
     pub all: Vec<(String, f64)>,
 }
 
+/// A rules file that cannot be used, in words.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct RulesError(pub String);
+
 impl TypeRules {
     /// Reads a rules file (TOML, `[[class]]` tables).
-    pub fn from_toml(text: &str) -> Result<Self, String> {
-        let file: RulesFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    pub fn from_toml(text: &str) -> Result<Self, RulesError> {
+        let file: RulesFile = toml::from_str(text).map_err(|e| RulesError(e.to_string()))?;
         if !file.class.iter().any(|c| c.slug == OTHER) {
-            return Err(format!("Klasse {OTHER:?} fehlt"));
+            return Err(RulesError(format!("Klasse {OTHER:?} fehlt")));
         }
         let folded = file
             .class

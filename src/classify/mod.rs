@@ -89,7 +89,7 @@ impl Classifier {
                 TypeRules::from_toml(
                     &std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?,
                 )
-                .map_err(err)?
+                .map_err(|e| err(e.0))?
             }
             None => TypeRules::builtin(),
         };

@@ -55,6 +55,15 @@ pub enum DeskError {
         "Dokument {0} ist im DMS abgelegt; die Station hat ihre Kopie nach der Aufbewahrungsfrist gelöscht"
     )]
     Purged(i64),
+    /// Signing in or making the first account failed.
+    #[error(transparent)]
+    User(#[from] crate::protect::users::UserError),
+    /// No desk scanner is set up.
+    #[error("Kein Scanner eingerichtet ([scanner] device)")]
+    NoScanner,
+    /// The desk scan failed.
+    #[error(transparent)]
+    Scan(#[from] crate::intake::scan::ScanError),
     /// A dropped file could not be put into the hot folder.
     #[error("{path}: {detail}")]
     Drop {
@@ -80,7 +89,7 @@ pub struct DeskScan {
 impl DeskScan {
     /// Scans (a cover sheet leads the pages into the hot folder, where the
     /// station takes them page by page); returns the pages scanned.
-    pub fn run(&self) -> std::result::Result<usize, String> {
+    pub fn run(&self) -> Result<usize> {
         crate::intake::scan::scan_into(
             &self.job,
             &self.profile,
@@ -89,7 +98,7 @@ impl DeskScan {
             |_, _| {},
         )
         .map(|pages| pages.len())
-        .map_err(|e| e.to_string())
+        .map_err(DeskError::from)
     }
 }
 
@@ -323,10 +332,9 @@ impl Desk {
 
     /// Signs a person in with name and password (logged, throttled); from
     /// then on every view, confirmation and edit is logged with the name.
-    pub fn sign_in(&mut self, name: &str, password: &str) -> std::result::Result<Session, String> {
-        let s = crate::protect::users::sign_in(&self.store, name, password)
-            .map_err(|e| e.to_string())?;
-        self.begin(&s).map_err(|e| e.to_string())?;
+    pub fn sign_in(&mut self, name: &str, password: &str) -> Result<Session> {
+        let s = crate::protect::users::sign_in(&self.store, name, password)?;
+        self.begin(&s)?;
         Ok(s)
     }
 
@@ -340,11 +348,10 @@ impl Desk {
     }
 
     /// Signs in the account mapped to the operating-system user, if any.
-    pub fn sign_in_os(&mut self) -> std::result::Result<Option<Session>, String> {
-        let s = crate::protect::users::sign_in_os(&self.store, &crate::protect::users::os_user())
-            .map_err(|e| e.to_string())?;
+    pub fn sign_in_os(&mut self) -> Result<Option<Session>> {
+        let s = crate::protect::users::sign_in_os(&self.store, &crate::protect::users::os_user())?;
         if let Some(s) = &s {
-            self.begin(s).map_err(|e| e.to_string())?;
+            self.begin(s)?;
         }
         Ok(s)
     }
@@ -357,17 +364,15 @@ impl Desk {
         name: &str,
         password: &str,
         token: Option<&str>,
-    ) -> std::result::Result<Session, String> {
-        let text = |e: crate::protect::users::UserError| e.to_string();
-        crate::protect::users::check_first_start_token(&self.home, token).map_err(text)?;
+    ) -> Result<Session> {
+        crate::protect::users::check_first_start_token(&self.home, token)?;
         crate::protect::users::add_user(
             &self.store,
             None,
             name,
             crate::protect::users::Role::Admin,
             password,
-        )
-        .map_err(text)?;
+        )?;
         let _ = std::fs::remove_file(crate::protect::users::token_path(&self.home));
         self.sign_in(name, password)
     }
@@ -380,17 +385,13 @@ impl Desk {
     /// A desk scan into `case` for the signed-in person, ready to run
     /// without the desk (the window keeps reading the store meanwhile, so
     /// the pages show up as the station takes them).
-    pub fn desk_scan(&self, case: &str) -> std::result::Result<DeskScan, String> {
+    pub fn desk_scan(&self, case: &str) -> Result<DeskScan> {
         let s = self
             .session
             .as_ref()
-            .ok_or_else(|| "Niemand angemeldet".to_owned())?;
-        s.require(crate::protect::users::Action::Review)
-            .map_err(|e| e.to_string())?;
-        let (job, profile) = self
-            .scanner
-            .clone()
-            .ok_or_else(|| "Kein Scanner eingerichtet ([scanner] device)".to_owned())?;
+            .ok_or_else(|| DeskError::Denied("Niemand angemeldet".to_owned()))?;
+        s.require(crate::protect::users::Action::Review)?;
+        let (job, profile) = self.scanner.clone().ok_or(DeskError::NoScanner)?;
         Ok(DeskScan {
             job,
             profile,

@@ -139,7 +139,9 @@ impl Effect {
             // The scanner runs without the desk: the inbox keeps refreshing.
             Effect::ScanIntoCase(bg) => {
                 let scan = desk().desk_scan(&bg);
-                Message::Cases(cases::Message::Scanned(scan.and_then(|s| s.run())))
+                Message::Cases(cases::Message::Scanned(
+                    scan.and_then(|s| s.run()).map_err(text),
+                ))
             }
             Effect::QaCheck(doc, defect) => Message::Qa(qa::Message::Done(
                 desk()
@@ -160,13 +162,16 @@ impl Effect {
                     .map_err(text),
             )),
             Effect::SignIn(name, password) => Message::Login(login::Message::SignedIn(
-                desk().sign_in(&name, &password).map(Some),
+                desk().sign_in(&name, &password).map(Some).map_err(text),
             )),
-            Effect::SignInOs => Message::Login(login::Message::SignedIn(desk().sign_in_os())),
+            Effect::SignInOs => {
+                Message::Login(login::Message::SignedIn(desk().sign_in_os().map_err(text)))
+            }
             Effect::CreateAdmin(name, password, token) => Message::Login(login::Message::SignedIn(
                 desk()
                     .create_first_admin(&name, &password, token.as_deref())
-                    .map(Some),
+                    .map(Some)
+                    .map_err(text),
             )),
             Effect::SignOut(why) => {
                 if let Err(e) = desk().sign_out(why) {

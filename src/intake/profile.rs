@@ -273,7 +273,8 @@ impl Profile {
         if !(0.0..0.1).contains(&self.steps.blank_ink_threshold) {
             return Err("blank_ink_threshold muss zwischen 0 und 0.1 liegen".into());
         }
-        crate::prepare::separation::SplitRule::from_separation(&self.steps.separation)?;
+        crate::prepare::separation::SplitRule::from_separation(&self.steps.separation)
+            .map_err(|e| e.to_string())?;
         if !["bilevel", "gray", "colour"].contains(&self.scan.colour.as_str()) {
             return Err(format!(
                 "colour {:?} unbekannt (bilevel, gray, colour)",

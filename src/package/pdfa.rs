@@ -178,10 +178,12 @@ pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, PdfEr
 /// swap look-alike characters). Stream dictionaries are never inside
 /// object streams, so a filter name in the file is plain to see. Every
 /// PDF the station writes passes through here.
-pub fn refuse_jbig2(pdf: &[u8]) -> Result<(), String> {
+pub fn refuse_jbig2(pdf: &[u8]) -> Result<(), PdfError> {
     let needle = b"/JBIG2";
     if pdf.windows(needle.len()).any(|w| w == needle) {
-        return Err("PDF mit JBIG2-Kompression verweigert (BSI TR-03138)".into());
+        return Err(PdfError::from(
+            "PDF mit JBIG2-Kompression verweigert (BSI TR-03138)".to_owned(),
+        ));
     }
     Ok(())
 }
@@ -373,7 +375,7 @@ mod jbig2_tests {
     fn a_pdf_with_jbig2_is_refused() {
         let bad =
             b"%PDF-1.7\n1 0 obj << /Filter /JBIG2Decode /Length 0 >> stream\nendstream endobj";
-        assert!(refuse_jbig2(bad).unwrap_err().contains("JBIG2"));
+        assert!(refuse_jbig2(bad).unwrap_err().to_string().contains("JBIG2"));
         assert!(refuse_jbig2(b"%PDF-1.7 /Filter /CCITTFaxDecode").is_ok());
     }
 }

@@ -58,7 +58,7 @@ fn pdf_text(s: &str) -> Vec<u8> {
 }
 
 /// The cover sheet as a one-page A4 PDF.
-pub fn cover_sheet_pdf(sheet: &CoverSheet) -> Result<Vec<u8>, String> {
+pub fn cover_sheet_pdf(sheet: &CoverSheet) -> Result<Vec<u8>, crate::package::pdfa::PdfError> {
     let payload = sheet.payload();
     let (n, bits) = qr_matrix(&payload, 600)?;
     // 1-bit image rows, 1 = white (DeviceGray, no Decode array).

@@ -322,10 +322,15 @@ pub struct SplitRule {
     pub every: u32,
 }
 
+/// A `separation` list that names an unknown sheet, in words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SeparationError(pub String);
+
 impl SplitRule {
     /// The rule of a profile's `separation` list (`none`, or any of
     /// `patch-t`, `patch-2`, `patch-3`, comma-separated).
-    pub fn from_separation(separation: &str) -> Result<Self, String> {
+    pub fn from_separation(separation: &str) -> Result<Self, SeparationError> {
         let mut rule = SplitRule::default();
         for part in separation.split(',').map(str::trim) {
             match part {
@@ -334,9 +339,9 @@ impl SplitRule {
                 "patch-2" => rule.patch_2 = true,
                 "patch-3" => rule.patch_3 = true,
                 other => {
-                    return Err(format!(
+                    return Err(SeparationError(format!(
                         "separation {other:?} unbekannt (none, patch-t, patch-2, patch-3)"
-                    ));
+                    )));
                 }
             }
         }
