@@ -138,7 +138,7 @@ fn project_dirs() -> Option<directories::ProjectDirs> {
 }
 
 /// Default location of `scanstelle.toml`.
-pub fn default_config_path() -> Option<PathBuf> {
+pub(crate) fn default_config_path() -> Option<PathBuf> {
     project_dirs().map(|d| d.config_dir().join("scanstelle.toml"))
 }
 

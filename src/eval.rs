@@ -115,7 +115,7 @@ impl EvalReport {
         ratio(self.type_correct, self.separated)
     }
     /// Case recall after review routing.
-    pub fn recall(&self) -> f64 {
+    pub(crate) fn recall(&self) -> f64 {
         ratio(self.case_recall, self.separated)
     }
 }

@@ -31,7 +31,7 @@ pub(crate) fn create_dir_all_synced(dir: &Path) -> io::Result<()> {
 
 /// What a file-system error means, in words (the English detail of other
 /// errors stays as the system says it).
-pub fn io_words(e: &io::Error) -> String {
+pub(crate) fn io_words(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
             "der Datenträger ist voll (Platz schaffen; die Station macht dann weiter)".into()
@@ -53,7 +53,7 @@ pub(crate) fn sync_file_and_dir(path: &Path) -> io::Result<()> {
 /// A file name as people read it: as it is when it is UTF-8, else decoded
 /// as Windows-1252 (what old scanners and Windows shares write: `M\xfcller`
 /// is "Müller"), so that no name is shown as replacement characters.
-pub fn readable_name(name: &std::ffi::OsStr) -> String {
+pub(crate) fn readable_name(name: &std::ffi::OsStr) -> String {
     use std::os::unix::ffi::OsStrExt;
     match name.to_str() {
         Some(s) => s.to_owned(),
@@ -65,7 +65,7 @@ pub fn readable_name(name: &std::ffi::OsStr) -> String {
 }
 
 /// The readable name of a path's last component (empty without one).
-pub fn readable_file_name(path: &Path) -> String {
+pub(crate) fn readable_file_name(path: &Path) -> String {
     path.file_name().map(readable_name).unwrap_or_default()
 }
 

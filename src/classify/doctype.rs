@@ -11,7 +11,7 @@
 use crate::classify::register::fold;
 
 /// The rules shipped with the station.
-pub const DEFAULT_RULES: &str = include_str!("../../assets/doctypes.toml");
+pub(crate) const DEFAULT_RULES: &str = include_str!("../../assets/doctypes.toml");
 
 /// Lines of the first page that count as its title area.
 const TITLE_LINES: usize = 8;
@@ -51,7 +51,7 @@ pub struct TypeRules {
 const TITLE_POINTS: f64 = 10.0;
 
 /// The fallback class.
-pub const OTHER: &str = "sonstiges";
+pub(crate) const OTHER: &str = "sonstiges";
 
 /// The verdict on one document.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -124,7 +124,11 @@ impl TypeRules {
     /// Classifies a document from the rules and, once it has seen confirmed
     /// documents, the learned model: the two distributions are mixed, the
     /// model's share growing with its training documents.
-    pub fn classify_with(&self, pages: &[String], model: Option<&TypeModel>) -> TypeDecision {
+    pub(crate) fn classify_with(
+        &self,
+        pages: &[String],
+        model: Option<&TypeModel>,
+    ) -> TypeDecision {
         let rules = self.classify_rules(pages);
         let Some(model) = model.filter(|m| m.documents() > 0) else {
             return rules;
@@ -249,7 +253,7 @@ const MODEL_HALF_WEIGHT: f64 = 40.0;
 
 /// The features of a text for the learned model: folded words (numbers as
 /// `#`) and word pairs, each once.
-pub fn features(text: &str) -> Vec<String> {
+pub(crate) fn features(text: &str) -> Vec<String> {
     let words: Vec<String> = fold(text)
         .split(' ')
         .filter(|w| w.len() >= 2)
@@ -268,7 +272,7 @@ pub fn features(text: &str) -> Vec<String> {
     out
 }
 
-/// A multinomial naive Bayes over [`features`], trained from confirmed
+/// A multinomial naive Bayes over `features`, trained from confirmed
 /// documents (counts kept in the store, updated with every confirmation).
 #[derive(Debug, Clone, Default)]
 pub struct TypeModel {
@@ -288,7 +292,7 @@ impl TypeModel {
     /// are tempered (divided by the square root of the number of features)
     /// so that the many correlated word features do not make it certain of
     /// everything.
-    pub fn posterior(&self, feats: &[String]) -> std::collections::HashMap<String, f64> {
+    pub(crate) fn posterior(&self, feats: &[String]) -> std::collections::HashMap<String, f64> {
         let total_docs = self.documents() as f64;
         let classes = self.docs.len() as f64;
         let vocab: std::collections::HashSet<&String> =

@@ -208,7 +208,7 @@ pub fn confirm(
 
 /// The type-model features of a document's OCR text (what a confirmation
 /// teaches the model).
-pub fn document_features(
+pub(crate) fn document_features(
     store: &crate::store::Store,
     document_id: i64,
 ) -> Result<Vec<String>, crate::store::StoreError> {

@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::store::Grouping;
 
 /// Profiles compiled into the binary.
-pub const BUILTIN: &[(&str, &str)] = &[
+pub(crate) const BUILTIN: &[(&str, &str)] = &[
     (
         "fujitsu-fi-g4.toml",
         include_str!("../../scanner-profiles/fujitsu-fi-g4.toml"),
@@ -319,7 +319,7 @@ impl Profile {
 
 /// Loads the built-in profiles, then those in `dirs` (later ones replace
 /// earlier ones of the same name). Sorted by name.
-pub fn load_profiles(dirs: &[PathBuf]) -> Result<Vec<Profile>, ProfileError> {
+pub(crate) fn load_profiles(dirs: &[PathBuf]) -> Result<Vec<Profile>, ProfileError> {
     let mut profiles: Vec<Profile> = BUILTIN
         .iter()
         .map(|(name, text)| Profile::from_toml(text, &format!("(eingebaut) {name}")))
@@ -355,7 +355,7 @@ pub fn load_profiles(dirs: &[PathBuf]) -> Result<Vec<Profile>, ProfileError> {
 }
 
 /// Matches `*` (any run) and `?` (one character) against a whole name.
-pub fn wildcard_match(pattern: &str, name: &str) -> bool {
+pub(crate) fn wildcard_match(pattern: &str, name: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
     let (mut pi, mut ni) = (0, 0);

@@ -28,7 +28,7 @@ pub struct ScannerSettings {
 }
 
 /// The program that talks to the scanner.
-pub const SCANIMAGE: &str = "scanimage";
+pub(crate) const SCANIMAGE: &str = "scanimage";
 
 /// A scanner SANE found.
 #[derive(Debug, Clone, PartialEq, Eq)]

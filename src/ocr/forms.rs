@@ -189,7 +189,7 @@ fn ends(c: &Chain, across: bool) -> [(i64, i64); 2] {
 }
 
 /// The page without its form lines, or `None` when it has none.
-pub fn without_form_lines(page: &GrayImage, dpi: u32) -> Option<GrayImage> {
+pub(crate) fn without_form_lines(page: &GrayImage, dpi: u32) -> Option<GrayImage> {
     let (w, h) = (page.width() as usize, page.height() as usize);
     if w < 16 || h < 16 {
         return None;

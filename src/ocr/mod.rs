@@ -97,7 +97,7 @@ pub struct OcrPage {
 /// Whether a page's words are text a person could read: enough words of
 /// three or more letters or digits read with confidence. An upside-down or
 /// badly degraded page gives many short words of low confidence instead.
-pub fn legible(words: &[Word]) -> bool {
+pub(crate) fn legible(words: &[Word]) -> bool {
     let good = words
         .iter()
         .filter(|w| w.conf >= 60.0 && w.text.chars().filter(|c| c.is_alphanumeric()).count() >= 3)
@@ -326,7 +326,7 @@ impl std::fmt::Debug for OcrEngine {
 }
 
 /// The Tesseract library version.
-pub fn engine_version() -> String {
+pub(crate) fn engine_version() -> String {
     format!(
         "tesseract {}",
         tesseract::plumbing::version().to_string_lossy()
@@ -617,7 +617,7 @@ fn text_from_words(words: &[Word], tsv: &str) -> String {
 
 /// Encodes words compactly for the store: one per line,
 /// `left top width height conf line<TAB>text`.
-pub fn encode_words(words: &[Word]) -> String {
+pub(crate) fn encode_words(words: &[Word]) -> String {
     let mut s = String::new();
     for w in words {
         s.push_str(&format!(
@@ -628,7 +628,7 @@ pub fn encode_words(words: &[Word]) -> String {
     s
 }
 
-/// Decodes [`encode_words`].
+/// Decodes `encode_words`.
 pub fn decode_words(s: &str) -> Vec<Word> {
     s.lines()
         .filter_map(|l| {

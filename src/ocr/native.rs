@@ -15,7 +15,7 @@ use image::GrayImage;
 
 /// Leptonica's messages go to the log (debug level, target `leptonica`)
 /// from now on, for the whole process.
-pub fn route_leptonica_messages() {
+pub(crate) fn route_leptonica_messages() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // SAFETY: sets a process-wide function pointer in Leptonica; the

@@ -106,7 +106,7 @@ pub struct QaFacts {
 }
 
 /// The note as XML (UTF-8), made at `at` for the message of `sender`.
-pub fn note_xml(f: &TransferFacts, type_label: &str, sender: &Sender, at: &str) -> String {
+pub(crate) fn note_xml(f: &TransferFacts, type_label: &str, sender: &Sender, at: &str) -> String {
     let user = sender.user.as_str();
     let mut x = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tv:Transfervermerk xmlns:tv=\"urn:scanstelle:transfervermerk:2\" version=\"2\">\n",

@@ -106,7 +106,7 @@ pub const STAGES: &[Stage] = &[
 ];
 
 /// Errors that stop processing (a single bad page does not: it is set aside
-/// as `failed` with its reason, see [`Store::fail_page`]).
+/// as `failed` with its reason, see `Store::fail_page`).
 #[derive(Debug, thiserror::Error)]
 pub enum ProcessError {
     /// The store failed.
@@ -255,7 +255,7 @@ impl Processor {
 
     /// Decides case and type of every document of the recognised batches
     /// (against the current register) and moves the batches on.
-    pub fn classify_pending(&mut self) -> Result<ProcessSummary, ProcessError> {
+    pub(crate) fn classify_pending(&mut self) -> Result<ProcessSummary, ProcessError> {
         let mut summary = ProcessSummary::default();
         let batches = self.store.batches_in_state(BatchState::Recognized)?;
         if batches.is_empty() {

@@ -39,7 +39,7 @@ pub fn read_barcodes(page: &GrayImage, dpi: f32) -> Vec<Barcode> {
 /// Reads the barcodes and patch codes on a page already reduced to about
 /// 150 dpi ([`crate::prepare::imaging::layout_copy`]): a thorough pass there costs a
 /// quarter of one at 300 dpi and copes better with noisy scans.
-pub fn read_barcodes_reduced(small: &GrayImage, dpi: f32) -> Vec<Barcode> {
+pub(crate) fn read_barcodes_reduced(small: &GrayImage, dpi: f32) -> Vec<Barcode> {
     // Specks of dust near a code make rxing miss it; a 3×3 median removes
     // them and keeps bars of two pixels and more.
     let mut found = read_at(&crate::prepare::imaging::median3(small), true);
@@ -53,7 +53,7 @@ pub fn read_barcodes_reduced(small: &GrayImage, dpi: f32) -> Vec<Barcode> {
 }
 
 /// The `format` under which printed patch bars are stored.
-pub const PATCH_FORMAT: &str = "KODAK_PATCH";
+pub(crate) const PATCH_FORMAT: &str = "KODAK_PATCH";
 
 /// The Kodak patch codes that control separation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +77,7 @@ impl Patch {
     }
 
     /// The patch a barcode text stands for (`PATCHT`, `PATCH 2`, `PATCH-III`…).
-    pub fn of_text(text: &str) -> Option<Self> {
+    pub(crate) fn of_text(text: &str) -> Option<Self> {
         let t: String = text
             .chars()
             .filter(char::is_ascii_alphanumeric)
@@ -176,7 +176,7 @@ fn patch_on_line(line: &[bool], dpi: f32) -> Option<(Patch, usize)> {
 }
 
 /// The archive serial number of an `ASN<digits>` barcode (`ASN00123` → 123).
-pub fn asn_of(text: &str) -> Option<u64> {
+pub(crate) fn asn_of(text: &str) -> Option<u64> {
     let digits = text.trim().strip_prefix("ASN")?;
     if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -225,11 +225,11 @@ pub struct CoverSheet {
 }
 
 /// Prefix of the cover-sheet payload.
-pub const COVER_PREFIX: &str = "SCANSTELLE:";
+pub(crate) const COVER_PREFIX: &str = "SCANSTELLE:";
 
 impl CoverSheet {
     /// The QR payload.
-    pub fn payload(&self) -> String {
+    pub(crate) fn payload(&self) -> String {
         let mut s = format!("{COVER_PREFIX}BG={}", self.bg);
         if let Some(t) = &self.doc_type {
             s.push_str(&format!(";TYP={t}"));
@@ -330,7 +330,7 @@ pub struct SeparationError(pub String);
 impl SplitRule {
     /// The rule of a profile's `separation` list (`none`, or any of
     /// `patch-t`, `patch-2`, `patch-3`, comma-separated).
-    pub fn from_separation(separation: &str) -> Result<Self, SeparationError> {
+    pub(crate) fn from_separation(separation: &str) -> Result<Self, SeparationError> {
         let mut rule = SplitRule::default();
         for part in separation.split(',').map(str::trim) {
             match part {
@@ -430,7 +430,7 @@ pub fn plan(pages: &[PlanPage], rule: SplitRule) -> Plan {
 
 /// Renders the QR code of a payload as a square 1-bit matrix (`true` = black),
 /// with the quiet zone, `size` modules per side scaled to `pixels`.
-pub fn qr_matrix(payload: &str, pixels: u32) -> Result<(u32, Vec<bool>), String> {
+pub(crate) fn qr_matrix(payload: &str, pixels: u32) -> Result<(u32, Vec<bool>), String> {
     use rxing::Writer;
     let m = rxing::MultiFormatWriter
         .encode(

@@ -227,10 +227,10 @@ pub enum UserError {
 }
 
 /// Shortest password accepted.
-pub const MIN_PASSWORD: usize = 10;
+pub(crate) const MIN_PASSWORD: usize = 10;
 
 /// Hashes a password with Argon2id and a random salt.
-pub fn hash_password(password: &str) -> Result<String, UserError> {
+pub(crate) fn hash_password(password: &str) -> Result<String, UserError> {
     // 16 bytes from the system's random source (a v4 UUID is 122 of them).
     let salt = SaltString::encode_b64(uuid::Uuid::new_v4().as_bytes())
         .map_err(|e| UserError::Refused(format!("Passwort nicht speicherbar: {e}")))?;

@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, params};
 
 impl Store {
     /// Stores a new account (the hash made by [`crate::protect::users`]).
-    pub fn insert_user(
+    pub(crate) fn insert_user(
         &self,
         name: &str,
         role: &str,
@@ -40,7 +40,12 @@ impl Store {
 
     /// Records a login attempt: success clears the failure count; a failure
     /// counts up and may lock the account until `lock_until`.
-    pub fn record_login(&self, name: &str, ok: bool, lock_until: Option<&str>) -> Result<()> {
+    pub(crate) fn record_login(
+        &self,
+        name: &str,
+        ok: bool,
+        lock_until: Option<&str>,
+    ) -> Result<()> {
         let tx = self.conn.unchecked_transaction()?;
         if ok {
             tx.execute(
@@ -91,7 +96,7 @@ pub struct Account {
 
 impl Store {
     /// How many enabled accounts have the admin role.
-    pub fn admin_count(&self) -> Result<i64> {
+    pub(crate) fn admin_count(&self) -> Result<i64> {
         Ok(self.conn.query_row(
             "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0",
             [],

@@ -14,7 +14,7 @@ use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 /// The hash before the first entry.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One entry's fields as hashed.
 struct Entry<'a> {
@@ -286,7 +286,11 @@ impl Store {
     /// Logs the configuration the station runs with when it differs from
     /// the last one logged (`config.changed`, with its hash and file);
     /// returns whether it did.
-    pub fn record_config(&self, fingerprint: &str, file: Option<&std::path::Path>) -> Result<bool> {
+    pub(crate) fn record_config(
+        &self,
+        fingerprint: &str,
+        file: Option<&std::path::Path>,
+    ) -> Result<bool> {
         let tx = self.conn.unchecked_transaction()?;
         let last: Option<String> = tx
             .query_row(

@@ -27,7 +27,7 @@ impl Sha256Hex {
 
     /// Hashes everything a reader gives, 1 MiB at a time; returns the
     /// digest and the byte count.
-    pub fn of_reader(input: impl Read) -> io::Result<(Self, u64)> {
+    pub(crate) fn of_reader(input: impl Read) -> io::Result<(Self, u64)> {
         copy_hashing(input, &mut io::sink())
     }
 
@@ -121,7 +121,7 @@ impl BlobStore {
 
     /// A name for a file of the station that stands for `sha` without
     /// revealing it (keyed with the station's naming key, like the blobs').
-    pub fn keyed_name(&self, sha: &Sha256Hex) -> String {
+    pub(crate) fn keyed_name(&self, sha: &Sha256Hex) -> String {
         self.keys.blob_name(sha.as_str())[..24].to_owned()
     }
 
@@ -184,7 +184,7 @@ impl BlobStore {
     /// Streams a blob into `out` (1 MiB at a time, never whole in memory),
     /// verifying its digest on the way; a damaged blob is an error after
     /// the fact, so `out` must be discarded then.
-    pub fn copy_to(&self, sha: &Sha256Hex, out: &mut impl Write) -> io::Result<u64> {
+    pub(crate) fn copy_to(&self, sha: &Sha256Hex, out: &mut impl Write) -> io::Result<u64> {
         let r = match self.reader(sha) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(e),
             r => r.map_err(|_| damaged(sha))?,

@@ -294,7 +294,7 @@ impl Store {
     /// Records the decision on an open document: case, type, confidences,
     /// candidates with evidence, and its new state (`classified` when both
     /// are certain, else `review`), in one transaction.
-    pub fn record_decision(&mut self, d: &NewDecision<'_>) -> Result<DocumentState> {
+    pub(crate) fn record_decision(&mut self, d: &NewDecision<'_>) -> Result<DocumentState> {
         let auto = d.case.status == CaseStatus::Auto && d.type_certain;
         let state = if auto {
             DocumentState::Classified
@@ -364,7 +364,7 @@ impl Store {
     }
 
     /// A document's current case and type, if the document exists.
-    pub fn document_decision(&self, document_id: i64) -> Result<Option<CaseAndType>> {
+    pub(crate) fn document_decision(&self, document_id: i64) -> Result<Option<CaseAndType>> {
         Ok(self
             .conn
             .query_row(
@@ -376,7 +376,7 @@ impl Store {
     }
 
     /// The learned document-type model.
-    pub fn type_model(&self) -> Result<TypeModel> {
+    pub(crate) fn type_model(&self) -> Result<TypeModel> {
         let mut model = TypeModel::default();
         let mut stmt = self
             .conn

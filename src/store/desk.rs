@@ -76,7 +76,7 @@ pub struct DetailPage {
     pub encoding: String,
     /// The thumbnail, once prepared.
     pub thumb: Option<Sha256Hex>,
-    /// OCR words (encoded, see [`crate::ocr::encode_words`]).
+    /// OCR words (encoded, see `crate::ocr::encode_words`).
     pub words: String,
     /// Quality flags (comma-separated codes).
     pub flags: String,
@@ -238,7 +238,7 @@ impl Store {
     }
 
     /// Documents waiting for a person, oldest first.
-    pub fn review_queue(&self) -> Result<Vec<i64>> {
+    pub(crate) fn review_queue(&self) -> Result<Vec<i64>> {
         let mut stmt = self
             .conn
             .prepare("SELECT id FROM documents WHERE state = ?1 ORDER BY id")?;
@@ -247,7 +247,7 @@ impl Store {
     }
 
     /// One document with its decision and pages.
-    pub fn document_detail(&self, id: i64) -> Result<Option<DocumentDetail>> {
+    pub(crate) fn document_detail(&self, id: i64) -> Result<Option<DocumentDetail>> {
         let detail = self
             .conn
             .query_row(
@@ -308,7 +308,7 @@ impl Store {
     }
 
     /// The documents filed (or proposed) for a case, newest first.
-    pub fn documents_of_case(&self, bg: &str) -> Result<Vec<(i64, String, Option<String>)>> {
+    pub(crate) fn documents_of_case(&self, bg: &str) -> Result<Vec<(i64, String, Option<String>)>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, state, doc_type FROM documents WHERE case_bg = ?1 ORDER BY id DESC",
         )?;
@@ -316,7 +316,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
     /// Events after `after` (an event id), oldest first, at most `limit`.
-    pub fn events_after(&self, after: i64, limit: usize) -> Result<Vec<EventRow>> {
+    pub(crate) fn events_after(&self, after: i64, limit: usize) -> Result<Vec<EventRow>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, at, kind, batch_id, document_id, detail, actor FROM events
              WHERE id > ?1 ORDER BY id LIMIT ?2",
@@ -326,14 +326,14 @@ impl Store {
     }
 
     /// The id of the newest event (0 without any).
-    pub fn last_event_id(&self) -> Result<i64> {
+    pub(crate) fn last_event_id(&self) -> Result<i64> {
         Ok(self
             .conn
             .query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?)
     }
 
     /// Pages recognised since `since` (RFC 3339), for the throughput.
-    pub fn pages_recognized_since(&self, since: &str) -> Result<u64> {
+    pub(crate) fn pages_recognized_since(&self, since: &str) -> Result<u64> {
         let n: i64 = self.conn.query_row(
             "SELECT COUNT(*) FROM page_ocr WHERE created_at >= ?1",
             [since],
@@ -343,7 +343,7 @@ impl Store {
     }
 
     /// A document's decision fields (for undoing a confirmation).
-    pub fn decision_state(&self, id: i64) -> Result<Option<DecisionState>> {
+    pub(crate) fn decision_state(&self, id: i64) -> Result<Option<DecisionState>> {
         Ok(self
             .conn
             .query_row(
@@ -368,7 +368,7 @@ impl Store {
     /// Undoes a confirmation: the released document gets its earlier
     /// decision back, and the type model forgets what the confirmation
     /// taught it (`features`: the document's), in one transaction.
-    pub fn restore_decision(
+    pub(crate) fn restore_decision(
         &mut self,
         id: i64,
         prior: &DecisionState,

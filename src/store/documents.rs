@@ -28,7 +28,10 @@ impl Store {
     /// The pages of a batch as the separation planner needs them: every
     /// prepared (or already recognised), separator, blank or failed page (a
     /// failed page stays in its document), in batch order, with its barcodes.
-    pub fn plan_pages(&self, batch_id: i64) -> Result<Vec<crate::prepare::separation::PlanPage>> {
+    pub(crate) fn plan_pages(
+        &self,
+        batch_id: i64,
+    ) -> Result<Vec<crate::prepare::separation::PlanPage>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, source_file_id, state FROM pages
              WHERE batch_id = ?1 AND state IN ('prepared', 'recognized', 'separator', 'blank', 'failed')
@@ -63,7 +66,7 @@ impl Store {
     /// Replaces a batch's provisional documents by the planned ones, marks
     /// separator pages, flags page-count mismatches and moves the batch to
     /// `prepared` — one transaction, so a crash leaves the old or the new.
-    pub fn apply_plan(
+    pub(crate) fn apply_plan(
         &mut self,
         batch_id: i64,
         plan: &crate::prepare::separation::Plan,
@@ -214,7 +217,7 @@ pub struct DocumentPage {
     pub encoding: String,
     /// Resolution.
     pub dpi: Option<f64>,
-    /// OCR words (encoded, see [`crate::ocr::encode_words`]).
+    /// OCR words (encoded, see `crate::ocr::encode_words`).
     pub words: String,
     /// Why the page failed, if it did (it has no text and stays out of the PDF).
     pub failure: Option<String>,
@@ -250,7 +253,7 @@ impl Store {
     }
 
     /// Records the PDF/A of a document.
-    pub fn set_document_pdf(&mut self, document_id: i64, pdf: &Sha256Hex) -> Result<()> {
+    pub(crate) fn set_document_pdf(&mut self, document_id: i64, pdf: &Sha256Hex) -> Result<()> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "UPDATE documents SET pdf_sha = ?1, updated_at = ?2 WHERE id = ?3",

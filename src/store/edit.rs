@@ -410,7 +410,7 @@ impl Store {
     }
 
     /// The page at `position` of a document, for turning it.
-    pub fn page_to_turn(&self, document: i64, position: usize) -> Result<PageToTurn> {
+    pub(crate) fn page_to_turn(&self, document: i64, position: usize) -> Result<PageToTurn> {
         self.conn
             .query_row(
                 "SELECT p.id, COALESCE(pp.prepared_sha, p.sha256),
@@ -497,7 +497,7 @@ impl Store {
 
     /// Documents waiting to be decided again that have no PDF (after an
     /// edit), in all batches at the classification stage.
-    pub fn documents_without_pdf(&self) -> Result<Vec<i64>> {
+    pub(crate) fn documents_without_pdf(&self) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare(
             "SELECT d.id FROM documents d JOIN batches b ON b.id = d.batch_id
              WHERE b.state = ?1 AND d.state = ?2 AND d.pdf_sha IS NULL

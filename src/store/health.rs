@@ -128,7 +128,7 @@ impl Store {
 
 /// Checks that `backup` is a station database this key opens and that it is
 /// whole; returns its schema version.
-pub fn check_backup(backup: &Path, keys: &crate::protect::crypto::Keys) -> Result<i64> {
+pub(crate) fn check_backup(backup: &Path, keys: &crate::protect::crypto::Keys) -> Result<i64> {
     let conn =
         rusqlite::Connection::open_with_flags(backup, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     conn.pragma_update(None, "cipher_log_level", "NONE")?;

@@ -191,7 +191,7 @@ pub fn now() -> String {
 }
 
 /// A time as stored (RFC 3339, UTC).
-pub fn fmt_time(t: OffsetDateTime) -> String {
+pub(crate) fn fmt_time(t: OffsetDateTime) -> String {
     t.format(&Rfc3339)
         .expect("RFC 3339 formatting of a valid time")
 }

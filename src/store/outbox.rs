@@ -153,7 +153,7 @@ impl Store {
     }
 
     /// The newest `limit` messages (for the window).
-    pub fn outbox_recent(&self, limit: usize) -> Result<Vec<OutboxRow>> {
+    pub(crate) fn outbox_recent(&self, limit: usize) -> Result<Vec<OutboxRow>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {OUTBOX_COLUMNS} FROM sync_outbox o ORDER BY o.id DESC LIMIT ?1"
         ))?;
@@ -172,7 +172,7 @@ impl Store {
 
     /// A person asks to try again now: waiting times are dropped and the
     /// sync is woken.
-    pub fn sync_retry_now(&mut self) -> Result<()> {
+    pub(crate) fn sync_retry_now(&mut self) -> Result<()> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "UPDATE sync_outbox SET next_attempt_at = NULL
@@ -205,7 +205,7 @@ impl Store {
     }
 
     /// Messages on their way (packaged, sent, received), oldest first.
-    pub fn outbox_active(&self) -> Result<Vec<OutboxRow>> {
+    pub(crate) fn outbox_active(&self) -> Result<Vec<OutboxRow>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {OUTBOX_COLUMNS} FROM sync_outbox o
              WHERE o.state IN ('packaged', 'sent', 'received') ORDER BY o.id"
@@ -215,7 +215,7 @@ impl Store {
     }
 
     /// Records the container built for a message.
-    pub fn outbox_packed(
+    pub(crate) fn outbox_packed(
         &mut self,
         id: i64,
         name: &str,
@@ -231,7 +231,7 @@ impl Store {
     }
 
     /// The message was delivered to `location` (again, on a resend).
-    pub fn outbox_sent(&mut self, id: i64, location: &str) -> Result<()> {
+    pub(crate) fn outbox_sent(&mut self, id: i64, location: &str) -> Result<()> {
         let tx = self.conn.transaction()?;
         let (state, batch, pid): (OutboxState, i64, String) = tx.query_row(
             "SELECT state, batch_id, process_id FROM sync_outbox WHERE id = ?1",
@@ -278,15 +278,9 @@ impl Store {
         Ok(())
     }
 
-    /// Waiting for a reply took too long: the message is sent again (same
-    /// ProzessID) from `retry_at`.
-    pub fn outbox_resend(&mut self, id: i64, why: &str, retry_at: &str) -> Result<()> {
-        self.outbox_failed(id, why, retry_at)
-    }
-
     /// A 0629 arrived. Returns false if it was known already or answers no
     /// message of this station.
-    pub fn outbox_received(&mut self, process_id: &str) -> Result<bool> {
+    pub(crate) fn outbox_received(&mut self, process_id: &str) -> Result<bool> {
         let tx = self.conn.transaction()?;
         let Some((id, batch, state)) = message_by_process(&tx, process_id)? else {
             return Ok(false);
@@ -315,7 +309,7 @@ impl Store {
     /// ID and location), refused ones go back to review with the DMS's
     /// reason, the batch is `transferred` once all its documents are. All
     /// in one transaction; a repeated reply changes nothing.
-    pub fn outbox_imported(&mut self, result: &ImportResult) -> Result<ImportOutcome> {
+    pub(crate) fn outbox_imported(&mut self, result: &ImportResult) -> Result<ImportOutcome> {
         let tx = self.conn.transaction()?;
         let Some((id, batch, state)) = message_by_process(&tx, &result.process_id)? else {
             return Ok(ImportOutcome {
@@ -482,7 +476,7 @@ impl Store {
 
     /// Batches whose every document is in the DMS and whose last import was
     /// confirmed before `before` (RFC 3339), not yet purged.
-    pub fn batches_to_purge(&self, before: &str) -> Result<Vec<i64>> {
+    pub(crate) fn batches_to_purge(&self, before: &str) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare(
             "SELECT b.id FROM batches b WHERE b.state = 'transferred'
                AND (SELECT MAX(o.imported_at) FROM sync_outbox o WHERE o.batch_id = b.id) <= ?1
@@ -493,7 +487,7 @@ impl Store {
     }
 
     /// The blobs of a batch no other batch still holds: its scans, prepared
-    /// pages, thumbnails and PDFs (to delete before [`Store::purge_batch`]).
+    /// pages, thumbnails and PDFs (to delete before `Store::purge_batch`).
     pub fn batch_blobs(&self, batch: i64) -> Result<Vec<Sha256Hex>> {
         let mut stmt = self.conn.prepare(
             "WITH mine(sha) AS (
@@ -531,7 +525,7 @@ impl Store {
     /// Marks a batch purged once its blobs are deleted: its OCR text and
     /// decisions are dropped too; hashes, ProzessIDs and the DMS's IDs and
     /// locations stay for audit. One transaction.
-    pub fn purge_batch(&mut self, batch: i64) -> Result<()> {
+    pub(crate) fn purge_batch(&mut self, batch: i64) -> Result<()> {
         let tx = self.conn.transaction()?;
         let at = now();
         super::forget_pages(&tx, "SELECT id FROM pages WHERE batch_id = ?1", &batch)?;

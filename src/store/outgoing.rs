@@ -88,7 +88,7 @@ impl Store {
     /// changed after `settled_before` (RFC 3339: a person may still undo a
     /// confirmation), with no message on its way and documents not yet in
     /// the DMS.
-    pub fn batches_to_package(&self, settled_before: &str) -> Result<Vec<i64>> {
+    pub(crate) fn batches_to_package(&self, settled_before: &str) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT b.id FROM batches b
              WHERE b.released_at IS NOT NULL AND {DECIDED}

@@ -68,7 +68,7 @@ pub struct PendingPage {
 
 impl Store {
     /// Batches in a state, oldest first.
-    pub fn batches_in_state(&self, state: BatchState) -> Result<Vec<i64>> {
+    pub(crate) fn batches_in_state(&self, state: BatchState) -> Result<Vec<i64>> {
         let mut stmt = self
             .conn
             .prepare("SELECT id FROM batches WHERE state = ?1 ORDER BY id")?;
@@ -99,7 +99,12 @@ impl Store {
     }
 
     /// Moves a batch one step; fails if it is not in `from`.
-    pub fn advance_batch(&mut self, batch_id: i64, from: BatchState, to: BatchState) -> Result<()> {
+    pub(crate) fn advance_batch(
+        &mut self,
+        batch_id: i64,
+        from: BatchState,
+        to: BatchState,
+    ) -> Result<()> {
         let transition = || StoreError::Transition {
             what: "Stapel",
             id: batch_id,
@@ -125,7 +130,7 @@ impl Store {
     /// Records a page's preparation: analysis, thumbnail, transformation
     /// record, and its new state (`prepared`, or `blank`, which also takes
     /// it out of its document) — one transaction.
-    pub fn record_prep(&mut self, prep: &NewPrep<'_>) -> Result<PageState> {
+    pub(crate) fn record_prep(&mut self, prep: &NewPrep<'_>) -> Result<PageState> {
         let now = now();
         let a = prep.analysis;
         let to = if a.blank {
@@ -223,7 +228,7 @@ impl Store {
     }
 
     /// Records a page's OCR result, makes it searchable and marks it `recognized`.
-    pub fn record_ocr(&mut self, rec: &NewOcr<'_>) -> Result<()> {
+    pub(crate) fn record_ocr(&mut self, rec: &NewOcr<'_>) -> Result<()> {
         let now = now();
         let tx = self.conn.transaction()?;
         let n = tx.execute(
@@ -283,7 +288,7 @@ impl Store {
     }
 
     /// The resolution a page was scanned at, if known.
-    pub fn page_dpi(&self, page_id: i64) -> Result<Option<f64>> {
+    pub(crate) fn page_dpi(&self, page_id: i64) -> Result<Option<f64>> {
         Ok(self
             .conn
             .query_row("SELECT dpi_x FROM pages WHERE id = ?1", [page_id], |r| {
@@ -304,21 +309,11 @@ impl Store {
             )
             .optional()?)
     }
-
-    /// Quality flags and blank marks of the pages of a batch, for reports.
-    pub fn prep_flags(&self, batch_id: i64) -> Result<Vec<(i64, bool, String)>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT p.id, pp.blank, pp.flags FROM page_prep pp JOIN pages p ON p.id = pp.page_id
-             WHERE p.batch_id = ?1 ORDER BY p.seq",
-        )?;
-        let rows = stmt.query_map([batch_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
 }
 
 impl Store {
     /// The profile a batch came through.
-    pub fn batch_profile(&self, batch_id: i64) -> Result<Option<String>> {
+    pub(crate) fn batch_profile(&self, batch_id: i64) -> Result<Option<String>> {
         Ok(self
             .conn
             .query_row(
@@ -355,7 +350,7 @@ impl Store {
     /// transaction): it stays in its document, which then waits for a
     /// person, and every other page goes on. `from` is the state it failed
     /// in (`ingested`: preparation, `prepared`: OCR, `recognized`: its PDF).
-    pub fn fail_page(&mut self, page_id: i64, from: PageState, reason: &str) -> Result<()> {
+    pub(crate) fn fail_page(&mut self, page_id: i64, from: PageState, reason: &str) -> Result<()> {
         let reason: String = if reason.chars().count() > MAX_REASON_CHARS {
             let mut short: String = reason.chars().take(MAX_REASON_CHARS).collect();
             short.push('…');
@@ -498,7 +493,7 @@ impl Store {
 
     /// Batches back at the preparation stage that have pages to prepare
     /// again (after [`Store::retry_failed_pages`]).
-    pub fn batches_to_prepare_again(&self) -> Result<Vec<i64>> {
+    pub(crate) fn batches_to_prepare_again(&self) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare(
             "SELECT DISTINCT b.id FROM batches b JOIN pages p ON p.batch_id = b.id
              WHERE b.state = ?1 AND p.state = ?2 ORDER BY b.id",

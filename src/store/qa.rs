@@ -219,7 +219,7 @@ impl Store {
     }
 
     /// The items of a batch.
-    pub fn qa_items(&self, batch: i64) -> Result<Vec<QaItem>> {
+    pub(crate) fn qa_items(&self, batch: i64) -> Result<Vec<QaItem>> {
         let mut stmt = self.conn.prepare(
             "SELECT document_id, reason, result, note, checked_by FROM qa_items
              WHERE batch_id = ?1 ORDER BY document_id",

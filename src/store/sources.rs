@@ -322,7 +322,7 @@ impl Store {
 
     /// Records a quarantined file; `false` if the same file from the same
     /// place was recorded before (a retry after a crash).
-    pub fn record_quarantine(&mut self, q: &NewQuarantine<'_>) -> Result<bool> {
+    pub(crate) fn record_quarantine(&mut self, q: &NewQuarantine<'_>) -> Result<bool> {
         let now = now();
         let tx = self.conn.transaction()?;
         let file_name = crate::fsutil::readable_file_name(q.original_path);
@@ -359,7 +359,11 @@ impl Store {
 
     /// Closes the open batches of `profile` whose last file arrived more than
     /// `window` ago; returns their ids.
-    pub fn close_expired_batches(&mut self, profile: &str, window: Duration) -> Result<Vec<i64>> {
+    pub(crate) fn close_expired_batches(
+        &mut self,
+        profile: &str,
+        window: Duration,
+    ) -> Result<Vec<i64>> {
         let now_t = OffsetDateTime::now_utc();
         let tx = self.conn.transaction()?;
         let open: Vec<(i64, String)> = {
@@ -450,7 +454,7 @@ impl Store {
     }
 
     /// The file name of a quarantine entry.
-    pub fn quarantine_file_name(&self, id: i64) -> Result<Option<String>> {
+    pub(crate) fn quarantine_file_name(&self, id: i64) -> Result<Option<String>> {
         Ok(self
             .conn
             .query_row(

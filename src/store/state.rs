@@ -78,7 +78,7 @@ persisted_enum! {
 
 impl BatchState {
     /// Whether the pipeline may move a batch from `self` to `next`.
-    pub fn can_become(self, next: BatchState) -> bool {
+    pub(crate) fn can_become(self, next: BatchState) -> bool {
         use BatchState::*;
         matches!(
             (self, next),
@@ -106,7 +106,7 @@ persisted_enum! {
 
 impl SourceState {
     /// Whether a source file may move from `self` to `next`.
-    pub fn can_become(self, next: SourceState) -> bool {
+    pub(crate) fn can_become(self, next: SourceState) -> bool {
         use SourceState::*;
         matches!((self, next), (InHotFolder, Archived) | (Archived, Released))
     }
@@ -135,7 +135,7 @@ persisted_enum! {
 
 impl PageState {
     /// Whether a page may move from `self` to `next`.
-    pub fn can_become(self, next: PageState) -> bool {
+    pub(crate) fn can_become(self, next: PageState) -> bool {
         use PageState::*;
         matches!(
             (self, next),
@@ -168,7 +168,7 @@ persisted_enum! {
 
 impl DocumentState {
     /// Whether a document may move from `self` to `next`.
-    pub fn can_become(self, next: DocumentState) -> bool {
+    pub(crate) fn can_become(self, next: DocumentState) -> bool {
         use DocumentState::*;
         matches!(
             (self, next),
@@ -200,7 +200,7 @@ persisted_enum! {
 
 impl OutboxState {
     /// Whether the message is still on its way (its documents are locked).
-    pub fn is_active(self) -> bool {
+    pub(crate) fn is_active(self) -> bool {
         matches!(
             self,
             OutboxState::Packaged | OutboxState::Sent | OutboxState::Received
@@ -208,7 +208,7 @@ impl OutboxState {
     }
 
     /// Allowed transitions (a resend keeps `sent`; a 0630 may come without a 0629).
-    pub fn can_become(self, next: OutboxState) -> bool {
+    pub(crate) fn can_become(self, next: OutboxState) -> bool {
         use OutboxState::*;
         matches!(
             (self, next),

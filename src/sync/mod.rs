@@ -140,7 +140,7 @@ impl std::fmt::Debug for Syncer {
 impl Syncer {
     /// A syncer for the station at `home` (containers are built in
     /// `<home>/outbox`). Batches leave as soon as they are decided; the
-    /// station's quality control comes with [`Syncer::with_qa`] (as
+    /// station's quality control comes with `Syncer::with_qa` (as
     /// [`crate::config::Config::syncer`] does).
     pub fn new(
         transport: Box<dyn Transport>,
@@ -168,7 +168,7 @@ impl Syncer {
     }
 
     /// Batches leave only after the quality-control release `qa` asks for.
-    pub fn with_qa(mut self, qa: crate::protect::qa::QaSettings) -> Self {
+    pub(crate) fn with_qa(mut self, qa: crate::protect::qa::QaSettings) -> Self {
         self.sender.qa = qa.enabled.then(|| qa.clone());
         self.qa = qa;
         self
@@ -176,7 +176,7 @@ impl Syncer {
 
     /// Records the fingerprint of the configuration the messages are sent
     /// under (in each message's sender block).
-    pub fn with_config_sha256(mut self, sha256: String) -> Self {
+    pub(crate) fn with_config_sha256(mut self, sha256: String) -> Self {
         self.sender.config_sha256 = Some(sha256);
         self
     }
@@ -187,7 +187,7 @@ impl Syncer {
     }
 
     /// How long `watch` and the window wait between passes.
-    pub fn interval(&self) -> Duration {
+    pub(crate) fn interval(&self) -> Duration {
         Duration::from_secs(self.settings.interval_secs.max(1))
     }
 
@@ -530,7 +530,7 @@ impl Syncer {
 /// Runs sync passes in a thread of its own (its own database connection)
 /// every [`Syncer::interval`] until `stop` is set; returns the totals.
 /// Errors of a pass are logged and the next pass tries again.
-pub fn spawn_worker(
+pub(crate) fn spawn_worker(
     syncer: Syncer,
     home: PathBuf,
     keys: crate::protect::crypto::Keys,

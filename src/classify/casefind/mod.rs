@@ -253,7 +253,7 @@ impl CaseFinder {
 
     /// Decides the case of a document from its cover sheet (if any) and the
     /// OCR words of its pages, in order.
-    pub fn decide(
+    pub(crate) fn decide(
         &self,
         reg: &Register,
         cover_bg: Option<&str>,

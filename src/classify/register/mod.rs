@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use crate::prepare::separation::normalize_bg;
 
 /// The columns of the export, in order.
-pub const COLUMNS: [&str; 8] = [
+pub(crate) const COLUMNS: [&str; 8] = [
     "bg_nummer",
     "kundennummer",
     "nachname",
@@ -69,11 +69,11 @@ pub struct ParsedRegister {
 
 /// Largest register file read by default (a register of 100,000 persons
 /// is ~10 MB).
-pub const MAX_REGISTER_BYTES: u64 = 200_000_000;
+pub(crate) const MAX_REGISTER_BYTES: u64 = 200_000_000;
 
 /// Longest value a field may hold by default (names and streets are far
 /// shorter).
-pub const MAX_FIELD_CHARS: usize = 200;
+pub(crate) const MAX_FIELD_CHARS: usize = 200;
 
 /// What a register import may hold (`[cases.register]` in the
 /// configuration): a file above the size is refused before it is read, a
@@ -148,7 +148,7 @@ fn quoted(value: &str) -> String {
 pub struct RegisterError(pub String);
 
 /// The pattern a Kundennummer must have (three digits, a letter, six digits).
-pub const KUNDENNUMMER_PATTERN: &str = r"^[0-9]{3}[A-Z][0-9]{6}$";
+pub(crate) const KUNDENNUMMER_PATTERN: &str = r"^[0-9]{3}[A-Z][0-9]{6}$";
 
 /// Reads and checks an export within the default [`Limits`].
 pub fn parse_csv(bytes: &[u8]) -> Result<ParsedRegister, RegisterError> {
@@ -386,7 +386,7 @@ fn check_row(
 }
 
 /// A date `TT.MM.JJJJ`, if it is one.
-pub fn parse_date(s: &str) -> Option<time::Date> {
+pub(crate) fn parse_date(s: &str) -> Option<time::Date> {
     let mut parts = s.split('.');
     let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() || d.len() != 2 || m.len() != 2 || y.len() != 4 {
@@ -451,7 +451,7 @@ pub fn fold(text: &str) -> String {
 
 /// Folds a street for matching: `Hauptstraße 12a` and `Hauptstr. 12 a`
 /// both become `hauptstr 12 a`.
-pub fn fold_street(text: &str) -> String {
+pub(crate) fn fold_street(text: &str) -> String {
     let folded = fold(text);
     let mut words: Vec<String> = Vec::new();
     for w in folded.split(' ') {
@@ -550,7 +550,7 @@ impl Register {
     }
 
     /// Whether a case exists.
-    pub fn has_case(&self, bg: &str) -> bool {
+    pub(crate) fn has_case(&self, bg: &str) -> bool {
         self.by_bg.contains_key(bg)
     }
 
@@ -570,7 +570,7 @@ impl Register {
     }
 
     /// The persons whose family name contains this folded word.
-    pub fn by_family_name(&self, folded_word: &str) -> impl Iterator<Item = &Person> {
+    pub(crate) fn by_family_name(&self, folded_word: &str) -> impl Iterator<Item = &Person> {
         self.by_name
             .get(folded_word)
             .into_iter()
@@ -580,7 +580,7 @@ impl Register {
 
     /// The persons one of whose family-name words is this folded word or,
     /// for words of five letters or more, one edit away from it.
-    pub fn by_family_name_fuzzy(&self, folded_word: &str) -> Vec<&Person> {
+    pub(crate) fn by_family_name_fuzzy(&self, folded_word: &str) -> Vec<&Person> {
         let mut idx: Vec<usize> = self.by_name.get(folded_word).cloned().unwrap_or_default();
         if folded_word.chars().count() >= 5 {
             for d in deletions(folded_word) {
@@ -602,7 +602,7 @@ impl Register {
     /// Adds the addresses persons had in older register versions (street,
     /// postcode by Kundennummer); only those differing from the current
     /// address are kept.
-    pub fn with_former_addresses(
+    pub(crate) fn with_former_addresses(
         mut self,
         former: impl IntoIterator<Item = (String, String, String)>,
     ) -> Self {
@@ -622,7 +622,10 @@ impl Register {
     }
 
     /// A person's addresses in older register versions (street, postcode).
-    pub fn former_addresses(&self, kundennummer: &str) -> impl Iterator<Item = (&str, &str)> {
+    pub(crate) fn former_addresses(
+        &self,
+        kundennummer: &str,
+    ) -> impl Iterator<Item = (&str, &str)> {
         self.former
             .get(kundennummer)
             .into_iter()
@@ -632,7 +635,7 @@ impl Register {
 
     /// The cases other than `bg` with a person of this family name at this
     /// address (street and postcode).
-    pub fn other_households_at(&self, bg: &str, person: &Person) -> Vec<&str> {
+    pub(crate) fn other_households_at(&self, bg: &str, person: &Person) -> Vec<&str> {
         let street = fold_street(&person.strasse);
         let family = fold(&person.nachname);
         let mut out: Vec<&str> = self
@@ -703,7 +706,7 @@ impl Register {
 /// How alike two folded words are, 0..1: 1 for equal, a prefix of at
 /// least three letters scores 0.9, else one minus the edit distance over
 /// the longer length.
-pub fn similarity(a: &str, b: &str) -> f64 {
+pub(crate) fn similarity(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }

@@ -35,7 +35,7 @@ pub enum FileFormat {
 
 impl FileFormat {
     /// Detects the format from the file's magic bytes; `None` for anything else.
-    pub fn sniff(bytes: &[u8]) -> Option<Self> {
+    pub(crate) fn sniff(bytes: &[u8]) -> Option<Self> {
         if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
             Some(Self::Tiff)
         } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -54,7 +54,7 @@ impl FileFormat {
     }
 
     /// Name for people.
-    pub fn display_name(self) -> &'static str {
+    pub(crate) fn display_name(self) -> &'static str {
         match self {
             Self::Tiff => "TIFF",
             Self::Jpeg => "JPEG",
@@ -116,7 +116,7 @@ impl PageEncoding {
 
     /// The encoding of a stored name (`jpeg`; anything else is PNG, the
     /// station's lossless form).
-    pub fn from_stored(name: &str) -> Self {
+    pub(crate) fn from_stored(name: &str) -> Self {
         if name == Self::Jpeg.as_str() {
             Self::Jpeg
         } else {
@@ -275,7 +275,7 @@ pub enum DecodeError {
 
 /// Most pages one file may bring by default: a full 500-sheet feeder
 /// scanned duplex is 1,000. More is refused before any page is rendered.
-pub const MAX_FILE_PAGES: usize = 2_000;
+pub(crate) const MAX_FILE_PAGES: usize = 2_000;
 
 /// How much one file and each of its pages may take, checked before
 /// anything is decoded or rendered (`[intake.limits]` in the configuration).
@@ -350,13 +350,13 @@ fn check_page_count(limits: &Limits, pages: usize) -> Result<(), DecodeError> {
 }
 
 /// Largest page the station accepts, in pixels (A3 at 1200 dpi is ~280 MP).
-pub const MAX_PAGE_PIXELS: u64 = 300_000_000;
+pub(crate) const MAX_PAGE_PIXELS: u64 = 300_000_000;
 
 /// Most memory one decoded page may take by default, in bytes: checked
 /// from the file's header before its pixels are decoded, so that no page
 /// is taken that preparation could not open later. A3 at 600 dpi in colour takes
 /// 210 MB; 17,000 × 17,000 pixels in colour would take 867 MB.
-pub const MAX_PAGE_BYTES: u64 = 256_000_000;
+pub(crate) const MAX_PAGE_BYTES: u64 = 256_000_000;
 
 /// Checks a page's size before it is decoded: `bytes_per_pixel` is what
 /// one pixel takes decoded (at least one: preparation works in 8-bit grey).
@@ -391,7 +391,7 @@ fn check_size(
 
 /// What an image decoder's error means, in words for the scan office (the
 /// decoder's English detail belongs in the log).
-pub fn image_error_words(e: &image::ImageError) -> &'static str {
+pub(crate) fn image_error_words(e: &image::ImageError) -> &'static str {
     use image::ImageError as E;
     match e {
         E::Limits(_) => "das Bild ist zu groß für den Arbeitsspeicher der Station",
@@ -414,7 +414,7 @@ pub fn decode(bytes: &[u8]) -> Result<DecodedFile, DecodeError> {
 }
 
 /// Decodes a whole file into its pages, within `limits`.
-pub fn decode_with(bytes: &[u8], limits: &Limits) -> Result<DecodedFile, DecodeError> {
+pub(crate) fn decode_with(bytes: &[u8], limits: &Limits) -> Result<DecodedFile, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }

@@ -57,7 +57,7 @@ impl PackageDocument {
     }
 
     /// ID of the text attachment (derived from the file ID).
-    pub fn text_id(&self) -> uuid::Uuid {
+    pub(crate) fn text_id(&self) -> uuid::Uuid {
         derived_uuid(&[self.file_id.as_bytes(), b"text"])
     }
 
@@ -67,12 +67,12 @@ impl PackageDocument {
     }
 
     /// ID of the transfer note attachment (derived from the file ID).
-    pub fn note_id(&self) -> uuid::Uuid {
+    pub(crate) fn note_id(&self) -> uuid::Uuid {
         derived_uuid(&[self.file_id.as_bytes(), b"note"])
     }
 
     /// File name of the transfer note: `<UUID>_Transfervermerk.xml`.
-    pub fn note_file_name(&self) -> String {
+    pub(crate) fn note_file_name(&self) -> String {
         format!("{}_Transfervermerk.xml", self.note_id())
     }
 
@@ -129,7 +129,7 @@ pub struct Package {
 }
 
 /// Name of the container of a process: `<ProzessID>_FVDaten.SGOAblegen.0605.zip`.
-pub fn container_name(process_id: &str) -> String {
+pub(crate) fn container_name(process_id: &str) -> String {
     format!("{process_id}_FVDaten.SGOAblegen.0605.zip")
 }
 

@@ -60,7 +60,7 @@ impl Feedback {
     }
 
     /// Whether it says "carried out successfully" (`0000000`).
-    pub fn is_success(&self) -> bool {
+    pub(crate) fn is_success(&self) -> bool {
         self.code == "0000000"
     }
 }
@@ -109,7 +109,7 @@ impl ImportResult {
     }
 
     /// Message-level errors (anything but success and "already processed").
-    pub fn general_errors(&self) -> Vec<&Feedback> {
+    pub(crate) fn general_errors(&self) -> Vec<&Feedback> {
         self.general
             .iter()
             .filter(|g| !g.is_success() && g.code != "0000009")

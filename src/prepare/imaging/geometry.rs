@@ -4,14 +4,14 @@
 use super::*;
 
 /// Largest skew corrected, in degrees; beyond it a page is flagged instead.
-pub const MAX_DESKEW_DEG: f32 = 5.0;
+pub(crate) const MAX_DESKEW_DEG: f32 = 5.0;
 /// Skews below this are left alone (no resampling for nothing).
-pub const MIN_DESKEW_DEG: f32 = 0.1;
+pub(crate) const MIN_DESKEW_DEG: f32 = 0.1;
 
 /// Measures the skew of the text lines, in degrees (positive: the page
 /// is turned clockwise, lines fall to the right). Projection profiles of the
 /// ink at ~150 dpi: the angle at which the row sums are most uneven is the
-/// angle of the lines; coarse search over ±[`MAX_DESKEW_DEG`], then 0.05°
+/// angle of the lines; coarse search over ±`MAX_DESKEW_DEG`, then 0.05°
 /// and 0.02° steps.
 /// `None` for pages with too little ink to tell.
 pub fn detect_skew(page: &GrayImage, dpi: f32) -> Option<f32> {
@@ -23,7 +23,7 @@ const LAYOUT_DPI: f32 = 150.0;
 
 /// Box-averages a page down by an integer `factor` (fast, no filtering
 /// artefacts that matter for layout measurements and barcode retries).
-pub fn downsample(page: &GrayImage, factor: u32) -> GrayImage {
+pub(crate) fn downsample(page: &GrayImage, factor: u32) -> GrayImage {
     let (w, h) = page.dimensions();
     if factor <= 1 || w < factor || h < factor {
         return page.clone();
@@ -51,7 +51,7 @@ pub fn downsample(page: &GrayImage, factor: u32) -> GrayImage {
 }
 
 /// The page reduced to about 150 dpi for layout measurements and barcodes
-/// (see [`upright_from`]), with its resolution.
+/// (see `upright_from`), with its resolution.
 pub fn layout_copy(page: &GrayImage, dpi: f32) -> (GrayImage, f32) {
     reduce_to(page, dpi, LAYOUT_DPI)
 }
@@ -296,7 +296,7 @@ pub fn upright(
 /// [`upright`] with the page's [`layout_copy`] already made. Everything is
 /// measured on the reduced copy; the full page is resampled once at the end
 /// (the turns about the centre commute).
-pub fn upright_from(
+pub(crate) fn upright_from(
     page: &GrayImage,
     small: &GrayImage,
     small_dpi: f32,

@@ -65,7 +65,7 @@ pub enum QualityFlag {
 
 /// A stored flag code of a page or document in words (`None` for an
 /// empty code): a quality flag, or the separation's page-count check.
-pub fn flag_words(code: &str) -> Option<String> {
+pub(crate) fn flag_words(code: &str) -> Option<String> {
     let words = match code.trim() {
         "" => return None,
         "page_count_mismatch" => "Seitenzahl weicht vom Deckblatt ab",
@@ -86,7 +86,7 @@ impl QualityFlag {
     ];
 
     /// The flag of a stored code.
-    pub fn from_code(code: &str) -> Option<Self> {
+    pub(crate) fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.code() == code)
     }
 
@@ -140,19 +140,19 @@ pub fn load_gray(bytes: &[u8], encoding: PageEncoding) -> image::ImageResult<Gra
 }
 
 /// Whether a page holds only black and white (a bilevel scan).
-pub fn is_bilevel(page: &GrayImage) -> bool {
+pub(crate) fn is_bilevel(page: &GrayImage) -> bool {
     page.as_raw().iter().all(|&v| v == 0 || v == 255)
 }
 
 /// Grain noise above which a grey page is smoothed before OCR (mean absolute
 /// difference of neighbouring paper pixels, in grey levels).
-pub const NOISY: f32 = 6.0;
+pub(crate) const NOISY: f32 = 6.0;
 
 /// How grainy the paper of a grey page is: the mean absolute difference
 /// between horizontally neighbouring pixels where both are paper (brighter
 /// than the ink threshold), on every fourth row. Clean scans give 1–5,
 /// grainy ones 20 and more.
-pub fn noise_level(page: &GrayImage) -> f32 {
+pub(crate) fn noise_level(page: &GrayImage) -> f32 {
     let paper_from = ink_threshold(page).saturating_add(30);
     let w = page.width() as usize;
     let (mut sum, mut n) = (0u64, 0u64);
@@ -170,7 +170,7 @@ pub fn noise_level(page: &GrayImage) -> f32 {
 /// A 3×3 median filter: removes grain and specks, keeps strokes' edges
 /// (lines of two pixels and more survive). A sorting network (Devillard's
 /// `opt_med9`) over 64 pixels at a time, so the compiler can vectorise it.
-pub fn median3(page: &GrayImage) -> GrayImage {
+pub(crate) fn median3(page: &GrayImage) -> GrayImage {
     const L: usize = 64;
     const NET: [(usize, usize); 19] = [
         (1, 2),
@@ -253,7 +253,7 @@ pub fn threshold(page: &mut GrayImage) {
 
 /// Packs a page into 1 bit per pixel, rows padded to whole bytes, first
 /// pixel in the high bit, 1 = white (grey levels of 128 and up).
-pub fn pack_bits(page: &GrayImage) -> Vec<u8> {
+pub(crate) fn pack_bits(page: &GrayImage) -> Vec<u8> {
     let w = page.width() as usize;
     let stride = w.div_ceil(8);
     let mut packed = vec![0u8; stride * page.height() as usize];
@@ -389,7 +389,7 @@ pub fn analyse(page: &GrayImage, dpi: f32, settings: &PrepSettings) -> Analysis 
 
 /// Which pixels of a (reduced) page are ink, row by row, by the same
 /// threshold as the layout measurements.
-pub fn ink_mask(small: &GrayImage) -> Vec<bool> {
+pub(crate) fn ink_mask(small: &GrayImage) -> Vec<bool> {
     let below = ink_threshold(small);
     small.as_raw().iter().map(|&v| v < below).collect()
 }

@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub use sealed::{SealKey, SealedReader, SealedWriter};
 
 /// Environment variable holding the passphrase of a wrapped key file.
-pub const PASSPHRASE_ENV: &str = "SCANSTELLE_PASSPHRASE";
+pub(crate) const PASSPHRASE_ENV: &str = "SCANSTELLE_PASSPHRASE";
 const HEAD: &str = "scanstelle-key-v1";
 
 /// The `[security]` section of `scanstelle.toml`.
@@ -54,7 +54,7 @@ impl Default for SecuritySettings {
 
 impl SecuritySettings {
     /// The key file used for the home `home`.
-    pub fn key_path(&self, home: &Path) -> PathBuf {
+    pub(crate) fn key_path(&self, home: &Path) -> PathBuf {
         self.key_file
             .clone()
             .unwrap_or_else(|| home.join("station.key"))
@@ -176,7 +176,7 @@ impl Keys {
     }
 
     /// The key of sealed files.
-    pub fn seal(&self) -> &SealKey {
+    pub(crate) fn seal(&self) -> &SealKey {
         &self.0.seal
     }
 
@@ -378,7 +378,7 @@ pub fn is_encrypted(path: &Path) -> bool {
 }
 
 /// Whether `path` is a plain (unencrypted) SQLite database file.
-pub fn is_plain_database(path: &Path) -> bool {
+pub(crate) fn is_plain_database(path: &Path) -> bool {
     header(path).is_some_and(|h| &h == PLAIN_HEADER)
 }
 

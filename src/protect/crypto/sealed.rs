@@ -2,7 +2,7 @@
 //!
 //! Layout: the 8-byte magic `SCSEAL1\n`, a random 16-byte file id, then
 //! chunk slots of 24-byte nonce + ciphertext + 16-byte tag. Every chunk but
-//! the last holds [`CHUNK`] bytes of plaintext. Each chunk is sealed with
+//! the last holds `CHUNK` bytes of plaintext. Each chunk is sealed with
 //! XChaCha20-Poly1305 under a fresh random nonce; the associated data binds
 //! it to the file id, its index, whether it is the last chunk and a context
 //! the caller chooses (a blob's digest, a container's name). So a changed,
@@ -22,7 +22,7 @@ use std::os::unix::fs::FileExt;
 /// The first bytes of every sealed file.
 pub const MAGIC: &[u8; 8] = b"SCSEAL1\n";
 /// Plaintext bytes per chunk.
-pub const CHUNK: usize = 64 * 1024;
+pub(crate) const CHUNK: usize = 64 * 1024;
 const ID: usize = 16;
 const HEADER: u64 = (MAGIC.len() + ID) as u64;
 const NONCE: usize = 24;
@@ -71,12 +71,12 @@ fn aad(id: &[u8; ID], index: u64, last: bool, context: &[u8]) -> Vec<u8> {
 }
 
 /// Whether `head` (the first bytes of a file) starts like a sealed file.
-pub fn is_sealed(head: &[u8]) -> bool {
+pub(crate) fn is_sealed(head: &[u8]) -> bool {
     head.starts_with(MAGIC)
 }
 
 /// The plaintext length of a sealed file of `len` bytes, if that length is possible.
-pub fn plain_len(len: u64) -> Option<u64> {
+pub(crate) fn plain_len(len: u64) -> Option<u64> {
     let body = len.checked_sub(HEADER)?;
     if body < (NONCE + TAG) as u64 {
         return None;
@@ -296,7 +296,7 @@ impl<R: Read> SealedReader<R> {
     }
 
     /// The plaintext length.
-    pub fn plain_len(&self) -> u64 {
+    pub(crate) fn plain_len(&self) -> u64 {
         self.plain
     }
 
