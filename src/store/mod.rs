@@ -308,61 +308,6 @@ impl Store {
 }
 
 impl Store {
-    /// Counts per state and the latest quarantine entries.
-    pub fn status(&self) -> Result<StoreStatus> {
-        fn counts<S: rusqlite::types::FromSql>(
-            conn: &Connection,
-            table: &str,
-        ) -> Result<Vec<(S, u64)>> {
-            let mut stmt = conn.prepare(&format!(
-                "SELECT state, COUNT(*) FROM {table} GROUP BY state ORDER BY state"
-            ))?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
-        }
-        let mut batches: Vec<(BatchState, u64)> = counts(&self.conn, "batches")?;
-        batches.sort_by_key(|(s, _)| BatchState::ALL.iter().position(|x| x == s));
-        let mut pages: Vec<(PageState, u64)> = counts(&self.conn, "pages")?;
-        pages.sort_by_key(|(s, _)| PageState::ALL.iter().position(|x| x == s));
-        let mut documents: Vec<(DocumentState, u64)> = counts(&self.conn, "documents")?;
-        documents.sort_by_key(|(s, _)| DocumentState::ALL.iter().position(|x| x == s));
-        let sources_pending = self.conn.query_row(
-            "SELECT COUNT(*) FROM source_files WHERE state != ?1",
-            [SourceState::Released],
-            |r| r.get::<_, i64>(0),
-        )? as u64;
-        let quarantined = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM quarantine", [], |r| {
-                r.get::<_, i64>(0)
-            })? as u64;
-        Ok(StoreStatus {
-            batches,
-            pages,
-            documents,
-            sources_pending,
-            quarantined,
-            recent_quarantine: self.quarantine_query("ORDER BY id DESC", 10)?,
-        })
-    }
-
-    /// Runs SQLite's own consistency checks (integrity and foreign keys).
-    pub fn check_integrity(&self) -> Result<Vec<String>> {
-        let mut problems = Vec::new();
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
-            let row = row?;
-            if row != "ok" {
-                problems.push(row);
-            }
-        }
-        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
-        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
-            problems.push(format!("foreign key violation in {}", row?));
-        }
-        Ok(problems)
-    }
-
     /// Direct read access for reports and tests.
     pub fn connection(&self) -> &Connection {
         &self.conn
