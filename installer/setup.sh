@@ -22,6 +22,8 @@ TEST_PKGS+=(apache2 apache2-utils openssl)
 TEST_PKGS+=(curl)
 # The power-loss test traces the station's file-system calls.
 TEST_PKGS+=(strace)
+# JPEGs with restart markers (jpegtran) for the completeness check.
+TEST_PKGS+=(libjpeg-turbo-progs)
 # Desk scanning: scanimage and the SANE test backend (a simulated scanner).
 TEST_PKGS+=(sane-utils)
 

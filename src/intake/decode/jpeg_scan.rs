@@ -117,9 +117,12 @@ impl<'a> Bits<'a> {
     }
 
     /// At a restart interval: the bits left in the byte are padding, and a
-    /// restart marker must follow.
+    /// restart marker must follow (after any 0xFF fill bytes, T.81 B.1.1.2).
     fn restart(&mut self) -> bool {
         self.left = 0;
+        while self.data.get(self.pos) == Some(&0xFF) && self.data.get(self.pos + 1) == Some(&0xFF) {
+            self.pos += 1;
+        }
         match (self.data.get(self.pos), self.data.get(self.pos + 1)) {
             (Some(0xFF), Some(0xD0..=0xD7)) => {
                 self.pos += 2;
@@ -370,6 +373,50 @@ mod tests {
                 .unwrap();
         }
         out.into_inner()
+    }
+
+    /// `j` with restart markers every `every` MCU rows (libjpeg's jpegtran).
+    fn with_restarts(j: &[u8], every: u32) -> Vec<u8> {
+        use std::io::Write;
+        let mut child = std::process::Command::new("jpegtran")
+            .args(["-restart", &every.to_string()])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("jpegtran (libjpeg-turbo-progs, installer/setup.sh)");
+        child.stdin.take().unwrap().write_all(j).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        out.stdout
+    }
+
+    #[test]
+    fn restart_markers_with_and_without_fill_bytes_are_whole() {
+        for colour in [true, false] {
+            let j = with_restarts(&jpeg(203, 150, colour), 1);
+            let rst = j
+                .windows(2)
+                .filter(|m| m[0] == 0xFF && (0xD0..=0xD7).contains(&m[1]))
+                .count();
+            assert!(rst > 5, "jpegtran wrote restart markers");
+            assert_eq!(check_whole(&j), Ok(()));
+            // Any marker may be preceded by 0xFF fill bytes (T.81 B.1.1.2):
+            // two before every restart marker.
+            let mut filled = Vec::new();
+            let mut i = 0;
+            while i < j.len() {
+                if j[i] == 0xFF && j.get(i + 1).is_some_and(|b| (0xD0..=0xD7).contains(b)) {
+                    filled.extend_from_slice(&[0xFF, 0xFF]);
+                }
+                filled.push(j[i]);
+                i += 1;
+            }
+            assert_eq!(check_whole(&filled), Ok(()), "colour {colour}");
+            // Cut in the middle, the end marker put back: still not whole.
+            let mut cut = filled[..filled.len() / 2].to_vec();
+            cut.extend_from_slice(&[0xFF, 0xD9]);
+            assert!(check_whole(&cut).is_err());
+        }
     }
 
     #[test]
