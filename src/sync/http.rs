@@ -283,13 +283,9 @@ fn list(http: &Http, url: &reqwest::Url) -> Result<Vec<String>, TransportError> 
     if !status.is_success() {
         return Err(status_error("Antworten auflisten", status));
     }
+    // Decoded as leniently as `Response::text` did before the bound.
     let body = bounded(http, r, "Antworten auflisten")?;
-    let body = String::from_utf8(body).map_err(|_| {
-        TransportError::new(
-            FailureKind::Refused,
-            "Antworten auflisten: keine WebDAV-Antwort (kein UTF-8)",
-        )
-    })?;
+    let body = String::from_utf8_lossy(&body);
     let doc = roxmltree::Document::parse(&body).map_err(|e| {
         TransportError::new(
             FailureKind::Refused,
