@@ -8,7 +8,7 @@
 //! beside the PDF/A; its schema is `assets/transfervermerk.xsd` ([`SCHEMA`]).
 
 use crate::package::Sender;
-use crate::package::xml::esc;
+use crate::package::xml::XmlWriter;
 
 /// The note's XML schema.
 pub const SCHEMA: &str = include_str!("../../assets/transfervermerk.xsd");
@@ -107,163 +107,140 @@ pub struct QaFacts {
 
 /// The note as XML (UTF-8), made at `at` for the message of `sender`.
 pub(crate) fn note_xml(f: &TransferFacts, type_label: &str, sender: &Sender, at: &str) -> String {
-    let user = sender.user.as_str();
-    let mut x = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tv:Transfervermerk xmlns:tv=\"urn:scanstelle:transfervermerk:2\" version=\"2\">\n",
-    );
+    let mut x = XmlWriter::new();
+    x.element("tv:Transfervermerk")
+        .attr("xmlns:tv", "urn:scanstelle:transfervermerk:2")
+        .attr("version", 2)
+        .open();
     let in_pdf = f.pages.iter().filter(|p| !p.removed).count();
-    x.push_str(&format!(
-        "  <tv:Dokument id=\"{}\" akte=\"{}\" typ=\"{}\" typBezeichnung=\"{}\" seiten=\"{in_pdf}\"{}/>\n",
-        esc(&f.document),
-        esc(&f.case_bg),
-        esc(&f.doc_type),
-        esc(type_label),
-        f.expected_pages
-            .map(|n| format!(" erwarteteSeiten=\"{n}\""))
-            .unwrap_or_default()
-    ));
-    x.push_str(&format!(
-        "  <tv:Erfassung stapel=\"{}\" eingang=\"{}\" profil=\"{}\" gescanntVon=\"{}\"/>\n",
-        esc(&f.batch),
-        esc(&f.received_at),
-        esc(&f.profile),
-        esc(f.scanned_by.as_deref().unwrap_or("(niemand angemeldet)"))
-    ));
-    x.push_str(&format!(
-        "  <tv:Software name=\"Scanstelle\" version=\"{}\"{}/>\n  <tv:Seiten>\n",
-        env!("CARGO_PKG_VERSION"),
-        sender
-            .config_sha256
-            .as_deref()
-            .map(|h| format!(" konfigurationSha256=\"{}\"", esc(h)))
-            .unwrap_or_default()
-    ));
-    let mut anomalies: Vec<(Option<usize>, String)> =
-        f.anomalies.iter().map(|a| (None, a.clone())).collect();
+    x.element("tv:Dokument")
+        .attr("id", &f.document)
+        .attr("akte", &f.case_bg)
+        .attr("typ", &f.doc_type)
+        .attr("typBezeichnung", type_label)
+        .attr("seiten", in_pdf)
+        .attr_opt("erwarteteSeiten", f.expected_pages)
+        .empty();
+    x.element("tv:Erfassung")
+        .attr("stapel", &f.batch)
+        .attr("eingang", &f.received_at)
+        .attr("profil", &f.profile)
+        .attr(
+            "gescanntVon",
+            f.scanned_by.as_deref().unwrap_or("(niemand angemeldet)"),
+        )
+        .empty();
+    x.element("tv:Software")
+        .attr("name", "Scanstelle")
+        .attr("version", env!("CARGO_PKG_VERSION"))
+        .attr_opt("konfigurationSha256", sender.config_sha256.as_deref())
+        .empty();
+    x.open("tv:Seiten");
+    let mut anomalies: Vec<(Option<usize>, &str)> =
+        f.anomalies.iter().map(|a| (None, a.as_str())).collect();
     for (i, p) in f.pages.iter().enumerate() {
-        let mut a = format!(
-            "    <tv:Seite nr=\"{}\" sha256=\"{}\"",
-            i + 1,
-            esc(&p.sha256)
-        );
-        if let Some(s) = &p.prepared_sha256 {
-            a.push_str(&format!(" aufbereitetSha256=\"{}\"", esc(s)));
-        }
-        a.push_str(&format!(
-            " quelldatei=\"{}\" quellSha256=\"{}\" quellseite=\"{}\"",
-            esc(&p.source_file),
-            esc(&p.source_sha256),
-            p.source_page
-        ));
-        if let Some(s) = &p.profile_sha256 {
-            a.push_str(&format!(" profilSha256=\"{}\"", esc(s)));
-        }
-        if let Some(d) = p.dpi {
-            a.push_str(&format!(" dpi=\"{d:.0}\""));
-        }
-        a.push_str(&format!(
-            " farbe=\"{}\" drehung=\"{}\"",
-            esc(&p.colour),
-            p.rotation
-        ));
-        if let Some(s) = p.skew {
-            a.push_str(&format!(" schraeglage=\"{s:.2}\""));
-        }
-        if p.removed {
-            a.push_str(" entfernt=\"true\"");
-        }
-        a.push_str("/>\n");
-        x.push_str(&a);
-        anomalies.extend(p.flags.iter().map(|w| (Some(i + 1), w.clone())));
+        x.element("tv:Seite")
+            .attr("nr", i + 1)
+            .attr("sha256", &p.sha256)
+            .attr_opt("aufbereitetSha256", p.prepared_sha256.as_deref())
+            .attr("quelldatei", &p.source_file)
+            .attr("quellSha256", &p.source_sha256)
+            .attr("quellseite", p.source_page)
+            .attr_opt("profilSha256", p.profile_sha256.as_deref())
+            .attr_opt("dpi", p.dpi.map(|d| format!("{d:.0}")))
+            .attr("farbe", &p.colour)
+            .attr("drehung", p.rotation)
+            .attr_opt("schraeglage", p.skew.map(|s| format!("{s:.2}")))
+            .attr_opt("entfernt", p.removed.then_some("true"))
+            .empty();
+        anomalies.extend(p.flags.iter().map(|w| (Some(i + 1), w.as_str())));
     }
-    x.push_str("  </tv:Seiten>\n");
-    x.push_str(&format!(
-        "  <tv:Pdf sha256=\"{}\" format=\"PDF/A-2b\"/>\n  <tv:Auffaelligkeiten>\n",
-        esc(&f.pdf_sha256)
-    ));
-    for (page, words) in &anomalies {
-        match page {
-            Some(n) => x.push_str(&format!(
-                "    <tv:Auffaelligkeit seite=\"{n}\">{}</tv:Auffaelligkeit>\n",
-                esc(words)
-            )),
-            None => x.push_str(&format!(
-                "    <tv:Auffaelligkeit>{}</tv:Auffaelligkeit>\n",
-                esc(words)
-            )),
-        }
+    x.close();
+    x.element("tv:Pdf")
+        .attr("sha256", &f.pdf_sha256)
+        .attr("format", "PDF/A-2b")
+        .empty();
+    x.open("tv:Auffaelligkeiten");
+    for (page, words) in anomalies {
+        x.element("tv:Auffaelligkeit")
+            .attr_opt("seite", page)
+            .text(words);
     }
-    x.push_str("  </tv:Auffaelligkeiten>\n  <tv:Bearbeitungen>\n");
+    x.close();
+    x.open("tv:Bearbeitungen");
     for e in &f.edits {
-        x.push_str(&format!(
-            "    <tv:Bearbeitung zeitpunkt=\"{}\" art=\"{}\">{}</tv:Bearbeitung>\n",
-            esc(&e.at),
-            esc(&e.kind),
-            esc(&e.detail)
-        ));
+        x.element("tv:Bearbeitung")
+            .attr("zeitpunkt", &e.at)
+            .attr("art", &e.kind)
+            .text(&e.detail);
     }
-    x.push_str("  </tv:Bearbeitungen>\n");
-    let confidence = |name: &str, v: Option<f64>| {
-        v.map(|v| format!(" {name}=\"{:.2}\"", v.clamp(0.0, 1.0)))
-            .unwrap_or_default()
-    };
-    x.push_str(&format!(
-        "  <tv:Zuordnung art=\"{}\"{}{}/>\n",
-        if f.confirmed {
-            "bestaetigt"
-        } else {
-            "automatisch"
-        },
-        confidence("aktenSicherheit", f.case_confidence),
-        confidence("typSicherheit", f.type_confidence)
-    ));
+    x.close();
+    let confidence = |v: Option<f64>| v.map(|v| format!("{:.2}", v.clamp(0.0, 1.0)));
+    x.element("tv:Zuordnung")
+        .attr(
+            "art",
+            if f.confirmed {
+                "bestaetigt"
+            } else {
+                "automatisch"
+            },
+        )
+        .attr_opt("aktenSicherheit", confidence(f.case_confidence))
+        .attr_opt("typSicherheit", confidence(f.type_confidence))
+        .empty();
     // Quality control: the batch's sample, this document's check, the
     // release; and on what the statement about image and paper rests.
     let q = &f.qa;
     match (&sender.qa, &q.released_by) {
         (Some(settings), Some(by)) => {
-            x.push_str(&format!(
-                "  <tv:Qualitaetssicherung stichprobeProzent=\"{}\" vierAugen=\"{}\" geprueft=\"{}\" dokumente=\"{}\" freigegebenVon=\"{}\" freigegebenAm=\"{}\">\n",
-                settings.sample_percent,
-                settings.four_eyes,
-                q.checked,
-                q.documents,
-                esc(by),
-                esc(q.released_at.as_deref().unwrap_or(at))
-            ));
+            x.element("tv:Qualitaetssicherung")
+                .attr("stichprobeProzent", settings.sample_percent)
+                .attr("vierAugen", settings.four_eyes)
+                .attr("geprueft", q.checked)
+                .attr("dokumente", q.documents)
+                .attr("freigegebenVon", by)
+                .attr("freigegebenAm", q.released_at.as_deref().unwrap_or(at))
+                .open();
             if let Some((reason, who, when)) = &q.own {
-                x.push_str(&format!(
-                    "    <tv:Pruefung grund=\"{}\" ergebnis=\"ok\" von=\"{}\" am=\"{}\"/>\n",
-                    esc(reason),
-                    esc(who),
-                    esc(when)
-                ));
+                x.element("tv:Pruefung")
+                    .attr("grund", reason)
+                    .attr("ergebnis", "ok")
+                    .attr("von", who)
+                    .attr("am", when)
+                    .empty();
             }
-            x.push_str("  </tv:Qualitaetssicherung>\n");
-            x.push_str(&match &q.own {
-                Some((_, who, when)) => format!(
-                    "  <tv:Uebereinstimmung bestaetigt=\"true\" grundlage=\"einzelpruefung\">Bild und Papier von {} am {} verglichen: sie stimmen überein.</tv:Uebereinstimmung>\n",
-                    esc(who),
-                    esc(when)
-                ),
-                None => format!(
-                    "  <tv:Uebereinstimmung bestaetigt=\"true\" grundlage=\"stichprobe\">Nicht einzeln verglichen; der Stapel wurde nach bestandener Stichprobenprüfung ({} von {} Dokumenten) von {} freigegeben.</tv:Uebereinstimmung>\n",
-                    q.checked,
-                    q.documents,
-                    esc(by)
-                ),
-            });
+            x.close();
+            let agreement = x.element("tv:Uebereinstimmung").attr("bestaetigt", true);
+            match &q.own {
+                Some((_, who, when)) => {
+                    agreement
+                        .attr("grundlage", "einzelpruefung")
+                        .text(format_args!(
+                            "Bild und Papier von {who} am {when} verglichen: sie stimmen überein."
+                        ))
+                }
+                None => agreement.attr("grundlage", "stichprobe").text(format_args!(
+                    "Nicht einzeln verglichen; der Stapel wurde nach bestandener \
+                     Stichprobenprüfung ({} von {} Dokumenten) von {by} freigegeben.",
+                    q.checked, q.documents
+                )),
+            }
         }
-        _ => x.push_str(if f.confirmed {
-            "  <tv:Uebereinstimmung bestaetigt=\"false\" grundlage=\"keine\">Ohne Qualitätskontrolle übertragen; das Seitenbild hat bei der Prüfung der Zuordnung eine Person gesehen, ein Abgleich mit dem Papier ist nicht vermerkt.</tv:Uebereinstimmung>\n"
-        } else {
-            "  <tv:Uebereinstimmung bestaetigt=\"false\" grundlage=\"keine\">Ohne Qualitätskontrolle automatisch verarbeitet; ein Abgleich mit dem Papier ist nicht vermerkt.</tv:Uebereinstimmung>\n"
-        }),
+        _ => x
+            .element("tv:Uebereinstimmung")
+            .attr("bestaetigt", false)
+            .attr("grundlage", "keine")
+            .text(if f.confirmed {
+                "Ohne Qualitätskontrolle übertragen; das Seitenbild hat bei der Prüfung der \
+                 Zuordnung eine Person gesehen, ein Abgleich mit dem Papier ist nicht vermerkt."
+            } else {
+                "Ohne Qualitätskontrolle automatisch verarbeitet; ein Abgleich mit dem Papier \
+                 ist nicht vermerkt."
+            }),
     }
-    x.push_str(&format!(
-        "  <tv:Erstellt zeitpunkt=\"{}\" von=\"{}\"/>\n</tv:Transfervermerk>\n",
-        esc(at),
-        esc(user)
-    ));
-    x
+    x.element("tv:Erstellt")
+        .attr("zeitpunkt", at)
+        .attr("von", sender.user.as_str())
+        .empty();
+    x.finish()
 }

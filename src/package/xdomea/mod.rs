@@ -15,7 +15,7 @@
 pub mod reply;
 
 use crate::package::Sender;
-use crate::package::xml::esc;
+use crate::package::xml::XmlWriter;
 use crate::store::blob::{BlobStore, Sha256Hex};
 use std::io::{Seek, Write};
 
@@ -232,11 +232,27 @@ pub enum PackageError {
 }
 
 /// A `Version` with one format and its primary file.
-fn version_xml(indent: &str, code: &str, version: &str, file: &str) -> String {
-    format!(
-        "{indent}<xdomea:Version>\n{indent}  <xdomea:Nummer>1</xdomea:Nummer>\n{indent}  <xdomea:Format>\n{indent}    <xdomea:Name listURI=\"urn:xoev-de:xdomea:codeliste:dateiformat\" listVersionID=\"1.0\"><code>{code}</code></xdomea:Name>\n{indent}    <xdomea:Version>{version}</xdomea:Version>\n{indent}    <xdomea:Primaerdokument><xdomea:Dateiname>{}</xdomea:Dateiname></xdomea:Primaerdokument>\n{indent}  </xdomea:Format>\n{indent}</xdomea:Version>\n",
-        esc(file)
-    )
+fn version_xml(x: &mut XmlWriter, code: &str, version: &str, file: &str) {
+    x.open("xdomea:Version");
+    x.leaf(&["xdomea:Nummer"], 1);
+    x.open("xdomea:Format");
+    x.element("xdomea:Name")
+        .attr("listURI", "urn:xoev-de:xdomea:codeliste:dateiformat")
+        .attr("listVersionID", "1.0")
+        .inline(&["code"], code);
+    x.leaf(&["xdomea:Version"], version);
+    x.leaf(&["xdomea:Primaerdokument", "xdomea:Dateiname"], file);
+    x.close();
+    x.close();
+}
+
+/// An `Anlage` of a document: its own ID, subject and one version.
+fn attachment_xml(x: &mut XmlWriter, id: uuid::Uuid, subject: &str, format: (&str, &str, &str)) {
+    x.open("xdomea:Anlage");
+    x.leaf(&["xdomea:Identifikation", "xdomea:ID"], id);
+    x.leaf(&["xdomea:AllgemeineMetadaten", "xdomea:Betreff"], subject);
+    version_xml(x, format.0, format.1, format.2);
+    x.close();
 }
 
 impl Package {
@@ -258,113 +274,77 @@ impl Package {
             .unwrap_or(self.created)
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
-        let mut x = String::new();
-        x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        x.push_str(
-            "<xdomea:FVDaten.SGOAblegen.0605 xmlns:xdomea=\"urn:xoev-de:xdomea:schema:3.0.0\">\n",
-        );
-        x.push_str("  <xdomea:Kopf>\n");
-        x.push_str(&format!(
-            "    <xdomea:ProzessID>{}</xdomea:ProzessID>\n",
-            self.process_id
-        ));
-        x.push_str("    <xdomea:Nachrichtentyp><code>0605</code></xdomea:Nachrichtentyp>\n");
-        x.push_str(&format!(
-            "    <xdomea:Erstellungszeitpunkt>{created}</xdomea:Erstellungszeitpunkt>\n"
-        ));
-        x.push_str(&format!(
-            "    <xdomea:Absender>\n      <xdomea:Institution><xdomea:Name>{}</xdomea:Name></xdomea:Institution>\n      <xdomea:Organisationseinheit><xdomea:Name>{}</xdomea:Name></xdomea:Organisationseinheit>\n    </xdomea:Absender>\n",
-            esc(&self.institution),
-            esc(&self.unit)
-        ));
-        x.push_str("    <xdomea:Empfaenger/>\n");
-        x.push_str("    <xdomea:Empfangsbestaetigung>1</xdomea:Empfangsbestaetigung>\n");
-        x.push_str("    <xdomea:Importbestaetigung>1</xdomea:Importbestaetigung>\n");
-        x.push_str(&format!(
-            "    <xdomea:Erstellerkennung>{}</xdomea:Erstellerkennung>\n",
-            esc(&self.user)
-        ));
+        let mut x = XmlWriter::new();
+        x.element("xdomea:FVDaten.SGOAblegen.0605")
+            .attr("xmlns:xdomea", "urn:xoev-de:xdomea:schema:3.0.0")
+            .open();
+        x.open("xdomea:Kopf");
+        x.leaf(&["xdomea:ProzessID"], self.process_id);
+        x.leaf(&["xdomea:Nachrichtentyp", "code"], "0605");
+        x.leaf(&["xdomea:Erstellungszeitpunkt"], created);
+        x.open("xdomea:Absender");
+        x.leaf(&["xdomea:Institution", "xdomea:Name"], &self.institution);
+        x.leaf(&["xdomea:Organisationseinheit", "xdomea:Name"], &self.unit);
+        x.close();
+        x.element("xdomea:Empfaenger").empty();
+        x.leaf(&["xdomea:Empfangsbestaetigung"], 1);
+        x.leaf(&["xdomea:Importbestaetigung"], 1);
+        x.leaf(&["xdomea:Erstellerkennung"], &self.user);
         // A batch of several objects is a "Stapel" in xdomea's sense.
-        x.push_str(&format!(
-            "    <xdomea:Stapel>{}</xdomea:Stapel>\n",
-            u8::from(self.documents.len() > 1)
-        ));
-        x.push_str("  </xdomea:Kopf>\n");
+        x.leaf(&["xdomea:Stapel"], u8::from(self.documents.len() > 1));
+        x.close();
         for d in &self.documents {
-            x.push_str("  <xdomea:SchriftgutobjektZumAblegen>\n");
-            x.push_str(&format!(
-                "    <xdomea:NummerImStapel>{}</xdomea:NummerImStapel>\n",
-                d.number
-            ));
-            x.push_str(&format!(
-                "    <xdomea:FachverfahrenObjektID>{}</xdomea:FachverfahrenObjektID>\n",
-                esc(&d.object_id)
-            ));
-            x.push_str(&format!(
-                "    <xdomea:IDContainer>{}</xdomea:IDContainer>\n",
-                esc(&d.bg)
-            ));
-            x.push_str("    <xdomea:Schriftgutobjekt>\n      <xdomea:Dokument>\n");
-            x.push_str(&format!(
-                "        <xdomea:Identifikation><xdomea:ID>{}</xdomea:ID></xdomea:Identifikation>\n",
-                d.id
-            ));
-            x.push_str(&format!(
-                "        <xdomea:AllgemeineMetadaten>\n          <xdomea:Betreff>{}</xdomea:Betreff>\n          <xdomea:Kennzeichen>{}</xdomea:Kennzeichen>\n        </xdomea:AllgemeineMetadaten>\n",
-                esc(&d.betreff),
-                esc(&d.bg)
-            ));
+            x.open("xdomea:SchriftgutobjektZumAblegen");
+            x.leaf(&["xdomea:NummerImStapel"], d.number);
+            x.leaf(&["xdomea:FachverfahrenObjektID"], &d.object_id);
+            x.leaf(&["xdomea:IDContainer"], &d.bg);
+            x.open("xdomea:Schriftgutobjekt");
+            x.open("xdomea:Dokument");
+            x.leaf(&["xdomea:Identifikation", "xdomea:ID"], d.id);
+            x.open("xdomea:AllgemeineMetadaten");
+            x.leaf(&["xdomea:Betreff"], &d.betreff);
+            x.leaf(&["xdomea:Kennzeichen"], &d.bg);
+            x.close();
             if let Some(day) = d.received {
-                x.push_str(&format!(
-                    "        <xdomea:Posteingangsdatum>{:04}-{:02}-{:02}</xdomea:Posteingangsdatum>\n",
-                    day.year(),
-                    u8::from(day.month()),
-                    day.day()
-                ));
+                x.leaf(
+                    &["xdomea:Posteingangsdatum"],
+                    format_args!(
+                        "{:04}-{:02}-{:02}",
+                        day.year(),
+                        u8::from(day.month()),
+                        day.day()
+                    ),
+                );
             }
-            x.push_str(&format!(
-                "        <xdomea:Typ>{}</xdomea:Typ>\n",
-                esc(&d.type_label)
-            ));
+            x.leaf(&["xdomea:Typ"], &d.type_label);
             // 044: PDF/A (Dateiformat code list 1.0).
-            x.push_str(&version_xml("        ", "044", "PDF/A-2b", &d.file_name()));
+            version_xml(&mut x, "044", "PDF/A-2b", &d.file_name());
             if d.attached_text().is_some() {
-                x.push_str(&format!(
-                    "        <xdomea:Anlage>\n          <xdomea:Identifikation><xdomea:ID>{}</xdomea:ID></xdomea:Identifikation>\n          <xdomea:AllgemeineMetadaten><xdomea:Betreff>Volltext (Texterkennung)</xdomea:Betreff></xdomea:AllgemeineMetadaten>\n",
-                    d.text_id()
-                ));
                 // 045: plain Unicode text.
-                x.push_str(&version_xml(
-                    "          ",
-                    "045",
-                    "UTF-8",
-                    &d.text_file_name(),
-                ));
-                x.push_str("        </xdomea:Anlage>\n");
+                let file = d.text_file_name();
+                attachment_xml(
+                    &mut x,
+                    d.text_id(),
+                    "Volltext (Texterkennung)",
+                    ("045", "UTF-8", &file),
+                );
             }
             if d.note.is_some() {
-                x.push_str(&format!(
-                    "        <xdomea:Anlage>\n          <xdomea:Identifikation><xdomea:ID>{}</xdomea:ID></xdomea:Identifikation>\n          <xdomea:AllgemeineMetadaten><xdomea:Betreff>Transfervermerk</xdomea:Betreff></xdomea:AllgemeineMetadaten>\n",
-                    d.note_id()
-                ));
                 // 030: XML.
-                x.push_str(&version_xml(
-                    "          ",
-                    "030",
-                    "1.0",
-                    &d.note_file_name(),
-                ));
-                x.push_str("        </xdomea:Anlage>\n");
+                let file = d.note_file_name();
+                attachment_xml(
+                    &mut x,
+                    d.note_id(),
+                    "Transfervermerk",
+                    ("030", "1.0", &file),
+                );
             }
-            x.push_str("      </xdomea:Dokument>\n    </xdomea:Schriftgutobjekt>\n");
-            x.push_str(&format!(
-                "    <xdomea:Ablageort>{}</xdomea:Ablageort>\n",
-                esc(&self.location)
-            ));
-            x.push_str("  </xdomea:SchriftgutobjektZumAblegen>\n");
+            x.close();
+            x.close();
+            x.leaf(&["xdomea:Ablageort"], &self.location);
+            x.close();
         }
-        x.push_str("</xdomea:FVDaten.SGOAblegen.0605>\n");
-        x
+        x.finish()
     }
 
     /// Writes the container: the message, then each PDF (stored as is:
@@ -432,6 +412,5 @@ mod tests {
             d.file_name(),
             "00000000-0000-0000-0000-000000000000_Arbeitsunfaehigkeitsbescheinigung_vom_23_11_2026.pdf"
         );
-        assert_eq!(esc("a<b>&\"c\u{1}"), "a&lt;b&gt;&amp;&quot;c");
     }
 }

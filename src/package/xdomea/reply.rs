@@ -7,7 +7,7 @@
 //! The writers serve the station's demo DMS and the tests' importer; what
 //! they write validates against the xdomea 3.0.0 schema (tested).
 
-use crate::package::xml::esc;
+use crate::package::xml::XmlWriter;
 
 /// File name of a 0629 for a process.
 pub fn received_name(process_id: &str) -> String {
@@ -243,24 +243,53 @@ pub fn parse(xml: &[u8]) -> Result<Reply, ReplyError> {
     }
 }
 
-fn head(process_id: &str, kind: &str, at: time::OffsetDateTime, extra: &str) -> String {
+/// A DMS reply of `kind` with its `Kopf` (`session`: an `FVSessionID`).
+fn head(
+    root: &'static str,
+    process_id: &str,
+    kind: &str,
+    at: time::OffsetDateTime,
+    session: Option<&str>,
+) -> XmlWriter {
     let at = at
         .replace_nanosecond(0)
         .unwrap_or(at)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
-    format!(
-        "  <xdomea:Kopf>\n    <xdomea:ProzessID>{}</xdomea:ProzessID>\n    <xdomea:Nachrichtentyp><code>{kind}</code></xdomea:Nachrichtentyp>\n    <xdomea:Erstellungszeitpunkt>{at}</xdomea:Erstellungszeitpunkt>\n    <xdomea:Absender><xdomea:Taetigkeit>DMS</xdomea:Taetigkeit></xdomea:Absender>\n    <xdomea:Empfaenger><xdomea:Organisationseinheit><xdomea:Name>Scanstelle</xdomea:Name></xdomea:Organisationseinheit></xdomea:Empfaenger>\n{extra}  </xdomea:Kopf>\n",
-        esc(process_id)
-    )
+    let mut x = XmlWriter::new();
+    x.element(root)
+        .attr("xmlns:xdomea", "urn:xoev-de:xdomea:schema:3.0.0")
+        .open();
+    x.open("xdomea:Kopf");
+    x.leaf(&["xdomea:ProzessID"], process_id);
+    x.leaf(&["xdomea:Nachrichtentyp", "code"], kind);
+    x.leaf(&["xdomea:Erstellungszeitpunkt"], at);
+    x.leaf(&["xdomea:Absender", "xdomea:Taetigkeit"], "DMS");
+    x.leaf(
+        &[
+            "xdomea:Empfaenger",
+            "xdomea:Organisationseinheit",
+            "xdomea:Name",
+        ],
+        "Scanstelle",
+    );
+    if let Some(session) = session {
+        x.leaf(&["xdomea:FVSessionID"], session);
+    }
+    x.close();
+    x
 }
 
 /// A 0629 for a process (what a DMS writes on arrival).
 pub fn write_received(process_id: &str, at: time::OffsetDateTime) -> String {
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xdomea:FVDaten.EmpfangBestaetigen.0629 xmlns:xdomea=\"urn:xoev-de:xdomea:schema:3.0.0\">\n{}</xdomea:FVDaten.EmpfangBestaetigen.0629>\n",
-        head(process_id, "0629", at, "")
+    head(
+        "xdomea:FVDaten.EmpfangBestaetigen.0629",
+        process_id,
+        "0629",
+        at,
+        None,
     )
+    .finish()
 }
 
 /// A 0630 (what a DMS writes after the import): message-level codes, then
@@ -272,62 +301,64 @@ pub fn write_imported(
     general: &[&str],
     objects: &[ObjectResult],
 ) -> String {
-    let mut x = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xdomea:FVDaten.ImportBestaetigen.0630 xmlns:xdomea=\"urn:xoev-de:xdomea:schema:3.0.0\">\n",
-    );
-    x.push_str(&head(
+    let mut x = head(
+        "xdomea:FVDaten.ImportBestaetigen.0630",
         process_id,
         "0630",
         at,
-        "    <xdomea:FVSessionID>scanstelle</xdomea:FVSessionID>\n",
-    ));
-    x.push_str("  <xdomea:ErfolgOderMisserfolg>\n");
+        Some("scanstelle"),
+    );
+    x.open("xdomea:ErfolgOderMisserfolg");
     for code in general {
-        x.push_str(&format!(
-            "    <xdomea:Rueckmeldung><xdomea:AllgemeineRueckmeldung><code>{}</code></xdomea:AllgemeineRueckmeldung></xdomea:Rueckmeldung>\n",
-            esc(code)
-        ));
+        x.leaf(
+            &[
+                "xdomea:Rueckmeldung",
+                "xdomea:AllgemeineRueckmeldung",
+                "code",
+            ],
+            code,
+        );
     }
     for o in objects {
-        x.push_str("    <xdomea:Rueckgabeparameter>\n");
+        x.open("xdomea:Rueckgabeparameter");
         if let Some(n) = o.number {
-            x.push_str(&format!(
-                "      <xdomea:NummerImStapel>{n}</xdomea:NummerImStapel>\n"
-            ));
+            x.leaf(&["xdomea:NummerImStapel"], n);
         }
         if let Some(id) = &o.dms_id {
-            x.push_str(&format!("      <xdomea:IDSGO>{}</xdomea:IDSGO>\n", esc(id)));
+            x.leaf(&["xdomea:IDSGO"], id);
         }
         match &o.location {
-            Some(l) => x.push_str(&format!(
-                "      <xdomea:Parameter><xdomea:Ablageort>{}</xdomea:Ablageort></xdomea:Parameter>\n",
-                esc(l)
-            )),
-            None => x.push_str(
-                "      <xdomea:Parameter><xdomea:AllgemeinerRueckgabeparameter><xdomea:Name>Import</xdomea:Name><xdomea:Wert>abgelehnt</xdomea:Wert></xdomea:AllgemeinerRueckgabeparameter></xdomea:Parameter>\n",
-            ),
-        }
-        x.push_str(&format!(
-            "      <xdomea:Erfolgreich>{}</xdomea:Erfolgreich>\n",
-            u8::from(o.ok)
-        ));
-        for e in &o.errors {
-            if e.code.is_empty() {
-                x.push_str(&format!(
-                    "      <xdomea:Rueckmeldung><xdomea:SonstigeFehlermeldung>{}</xdomea:SonstigeFehlermeldung></xdomea:Rueckmeldung>\n",
-                    esc(&e.text)
-                ));
-            } else {
-                x.push_str(&format!(
-                    "      <xdomea:Rueckmeldung><xdomea:SpezifischeFehlermeldung0605><code>{}</code></xdomea:SpezifischeFehlermeldung0605></xdomea:Rueckmeldung>\n",
-                    esc(&e.code)
-                ));
+            Some(l) => x.leaf(&["xdomea:Parameter", "xdomea:Ablageort"], l),
+            None => {
+                x.open("xdomea:Parameter");
+                x.open("xdomea:AllgemeinerRueckgabeparameter");
+                x.leaf(&["xdomea:Name"], "Import");
+                x.leaf(&["xdomea:Wert"], "abgelehnt");
+                x.close();
+                x.close();
             }
         }
-        x.push_str("    </xdomea:Rueckgabeparameter>\n");
+        x.leaf(&["xdomea:Erfolgreich"], u8::from(o.ok));
+        for e in &o.errors {
+            if e.code.is_empty() {
+                x.leaf(
+                    &["xdomea:Rueckmeldung", "xdomea:SonstigeFehlermeldung"],
+                    &e.text,
+                );
+            } else {
+                x.leaf(
+                    &[
+                        "xdomea:Rueckmeldung",
+                        "xdomea:SpezifischeFehlermeldung0605",
+                        "code",
+                    ],
+                    &e.code,
+                );
+            }
+        }
+        x.close();
     }
-    x.push_str("  </xdomea:ErfolgOderMisserfolg>\n</xdomea:FVDaten.ImportBestaetigen.0630>\n");
-    x
+    x.finish()
 }
 
 #[cfg(test)]
