@@ -237,6 +237,40 @@ impl Config {
         crate::protect::crypto::Keys::load(&self.security, &self.home)
     }
 
+    /// What the window's station needs ([`crate::desk::Desk::open`]).
+    pub fn desk_setup(&self) -> crate::desk::DeskSetup {
+        let scanner = self.scanner.device.as_ref().and_then(|device| {
+            let name = self.scanner.profile.as_deref().unwrap_or("sane-test");
+            let profile = self.profile(name)?.clone();
+            let source = if self.scanner.flatbed {
+                crate::intake::scan::Source::Flatbed
+            } else {
+                crate::intake::scan::Source::Adf
+            };
+            Some((
+                crate::intake::scan::ScanJob::from_profile(&profile, device, source),
+                profile,
+            ))
+        });
+        crate::desk::DeskSetup {
+            home: self.home.clone(),
+            classify: self.classify.clone(),
+            drop_folder: self.profiles.first().map(|p| p.hot_folder_path(&self.home)),
+            dms: self.dms.describe(&self.home),
+            qa: self.qa.clone(),
+            scanner,
+        }
+    }
+
+    /// Opens the window's station with this configuration and its keys.
+    pub fn open_desk(&self) -> crate::desk::Result<crate::desk::Desk> {
+        let keys = self.keys().map_err(|e| crate::desk::DeskError::Blob {
+            sha: String::new(),
+            detail: e.to_string(),
+        })?;
+        crate::desk::Desk::open(self.desk_setup(), &keys)
+    }
+
     /// The profile with this name.
     pub fn profile(&self, name: &str) -> Option<&Profile> {
         self.profiles.iter().find(|p| p.name == name)

@@ -42,7 +42,7 @@ fn the_chain_names_every_changed_removed_or_moved_entry() {
     drop(station);
     // A person at the window looks at a document and a case: logged with
     // the name, in the chain.
-    let mut desk = scanstelle::desk::Desk::open(&config).unwrap();
+    let mut desk = config.open_desk().unwrap();
     desk.set_actor("s.beispiel").unwrap();
     // The sick note, waiting for review (case 12345BG0012346).
     let doc = desk.overview(0, 10).unwrap().review[0];

@@ -239,7 +239,7 @@ fn a_document_the_dms_refuses_goes_back_to_review_and_out_again_once_corrected()
     assert_eq!((first.state, first.refused), (OutboxState::Rejected, 1));
     let doc = store.documents_of_batch(batches[0]).unwrap()[0].id;
     assert_eq!(doc_states(store, batches[0]), [DocumentState::Review]);
-    let desk = scanstelle::desk::Desk::open(&config).unwrap();
+    let desk = config.open_desk().unwrap();
     let view = desk.document(doc).unwrap();
     assert!(
         view.reasons[0].contains("vom DMS abgelehnt")

@@ -148,7 +148,7 @@ pub(crate) fn watch_cmd(
         scanstelle::protect::users::first_start_token(&station.store, &config.home)?
     {
         tracing::warn!(
-            token = %token.display(),
+            tokendatei = %token.display(),
             "Noch kein Konto: den ersten Administrator mit `scanstelle user add NAME --role admin --token` und dem Einmal-Token aus dieser Datei anlegen"
         );
     }

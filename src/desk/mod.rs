@@ -8,7 +8,6 @@
 use crate::classify::casefind::Candidate;
 use crate::classify::register::Person;
 use crate::classify::{Classifier, ConfirmError};
-use crate::config::Config;
 use crate::ocr::Word;
 use crate::prepare::imaging::flag_words;
 use crate::protect::users::Session;
@@ -102,6 +101,27 @@ impl DeskScan {
     }
 }
 
+/// What the window's station needs from the configuration (assembled
+/// by `Config::desk_setup`).
+#[derive(Debug, Clone)]
+pub struct DeskSetup {
+    /// The station home.
+    pub home: PathBuf,
+    /// The classifier's settings (rules, thresholds).
+    pub classify: crate::classify::ClassifySettings,
+    /// Where dropped files go (the first profile's hot folder).
+    pub drop_folder: Option<PathBuf>,
+    /// The DMS in words.
+    pub dms: String,
+    /// Quality control.
+    pub qa: crate::protect::qa::QaSettings,
+    /// The desk scanner, if one is set up: the job and its profile.
+    pub scanner: Option<(
+        crate::intake::scan::ScanJob,
+        crate::intake::profile::Profile,
+    )>,
+}
+
 /// The window's connection to the station: its own store connection, the
 /// blobs and the classifier's rules.
 pub struct Desk {
@@ -125,44 +145,26 @@ pub struct Desk {
 const OUTBOX_SHOWN: usize = 200;
 
 impl Desk {
-    /// Opens the station at `config.home` for the window: a connection of
-    /// its own beside the one the running station holds (the station's
-    /// lock stays with the watcher).
-    pub fn open(config: &Config) -> Result<Self> {
-        let keys = config.keys().map_err(|e| DeskError::Blob {
-            sha: String::new(),
-            detail: e.to_string(),
-        })?;
+    /// Opens the station at `setup.home` for the window with the
+    /// station's `keys`: a connection of its own to the store, the blobs
+    /// and the classifier's rules, beside the connection the running
+    /// station holds (the station's lock stays with the watcher).
+    pub fn open(setup: DeskSetup, keys: &crate::protect::crypto::Keys) -> Result<Self> {
         Ok(Self {
-            blobs: BlobStore::open(config.home.join("blobs"), &keys).map_err(|e| {
+            blobs: BlobStore::open(setup.home.join("blobs"), keys).map_err(|e| {
                 DeskError::Blob {
                     sha: String::new(),
                     detail: e.to_string(),
                 }
             })?,
-            store: Store::open(&config.home.join("scanstelle.db"), &keys)?,
-            classifier: Classifier::new(&config.classify)?,
-            home: config.home.clone(),
-            drop_folder: config
-                .profiles
-                .first()
-                .map(|p| p.hot_folder_path(&config.home)),
-            dms: config.dms.describe(&config.home),
-            qa: config.qa.clone(),
+            store: Store::open(&setup.home.join("scanstelle.db"), keys)?,
+            classifier: Classifier::new(&setup.classify)?,
+            home: setup.home,
+            drop_folder: setup.drop_folder,
+            dms: setup.dms,
+            qa: setup.qa,
             session: None,
-            scanner: config.scanner.device.as_ref().and_then(|device| {
-                let name = config.scanner.profile.as_deref().unwrap_or("sane-test");
-                let profile = config.profile(name)?.clone();
-                let source = if config.scanner.flatbed {
-                    crate::intake::scan::Source::Flatbed
-                } else {
-                    crate::intake::scan::Source::Adf
-                };
-                Some((
-                    crate::intake::scan::ScanJob::from_profile(&profile, device, source),
-                    profile,
-                ))
-            }),
+            scanner: setup.scanner,
         })
     }
 

@@ -70,7 +70,7 @@ struct EngineThread {
 /// The engine runs in the background unless another process (the
 /// `scanstelle watch` service) holds the station already.
 pub fn run(config: Config, options: Options) -> Result<()> {
-    let desk = Desk::open(&config).context("Station öffnen")?;
+    let desk = config.open_desk().context("Station öffnen")?;
     let engine_error = Arc::new(Mutex::new(None));
     let (engine, thread) = match scanstelle::station::Station::open(&config.home, &config.keys()?) {
         Ok(station) => (

@@ -173,7 +173,7 @@ fn guarded<T>(what: &str, work: impl FnOnce() -> Result<T, PageFault>) -> Result
             .map(|s| (*s).to_owned())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        tracing::error!(detail = %detail, "interner Fehler: {what}");
+        tracing::error!(einzelheiten = %detail, "interner Fehler: {what}");
         Err(PageFault::Page(format!(
             "interner Fehler bei der {what} (bitte melden; die Seite kann erneut versucht werden)"
         )))
