@@ -4,11 +4,13 @@
 //! window stays fluid when the ratio stays near 1). Run with
 //! `cargo bench --bench desk`.
 
-use scanstelle::config::{Config, ConfigFile};
-use scanstelle::desk::Desk;
+#[path = "../tests/common/fixtures.rs"]
+mod fixtures;
+
+use scanstelle::config::Config;
 use scanstelle::intake::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
 use scanstelle::store::blob::Sha256Hex;
-use scanstelle::store::{Grouping, NewPage, NewSource, Store};
+use scanstelle::store::{Grouping, NewPage, NewSource};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -17,13 +19,9 @@ const PER_FILE: usize = 50;
 
 /// A station with `pages` pages: every page recognised with a page of text.
 fn station(home: &Path, pages: usize) -> Config {
-    let config = Config::from_file(ConfigFile::default(), home.to_owned(), None).unwrap();
+    let config = fixtures::default_config(home);
     std::fs::create_dir_all(home).unwrap();
-    let mut store = Store::open(
-        &home.join("scanstelle.db"),
-        &scanstelle::protect::crypto::Keys::for_home(home).unwrap(),
-    )
-    .unwrap();
+    let mut store = fixtures::store(home);
     scanstelle::demo::import_register(&mut store).unwrap();
     let text =
         "Sehr geehrte Damen und Herren, hiermit beantrage ich die Weiterbewilligung. ".repeat(25);
@@ -94,7 +92,7 @@ fn measure(pages: usize) -> [Duration; 3] {
         "  {pages} Seiten angelegt in {:.1} s",
         start.elapsed().as_secs_f64()
     );
-    let mut desk = Desk::open(&config).unwrap();
+    let mut desk = config.open_desk().unwrap();
     let newest = desk.overview(0, 100).unwrap().batches[0].id;
     let doc = desk.documents_of_batch(newest).unwrap()[0];
     [

@@ -81,15 +81,11 @@ fn pipeline(pages: &[PathBuf], tmp: &Path) -> f64 {
             to
         })
         .collect();
-    let mut station = scanstelle::station::Station::open(
-        &home,
-        &scanstelle::protect::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let mut station = scanstelle::station::Station::open(&home, &common::keys(&home)).unwrap();
     let profile = common::test_profile(&hot, 100, "");
     let mut processor = scanstelle::pipeline::Processor::new(
         &home,
-        &scanstelle::protect::crypto::Keys::for_home(&home).unwrap(),
+        &common::keys(&home),
         vec![profile.clone()],
         cores(),
     )
@@ -211,12 +207,6 @@ fn preparation(pages: &[PathBuf]) {
     );
 }
 
-/// The median of some numbers.
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn main() {
     let pages = pages();
     // The machine may be shared: the three ways run interleaved, round
@@ -259,18 +249,18 @@ fn main() {
     println!("Median über die Runden (Verhältnis je Runde, Spanne):");
     println!(
         "tesseract CLI (1 Prozess je Kern): {:7.1} Seiten/min  1.00×",
-        median(cli_rates.clone())
+        common::median(cli_rates.clone())
     );
     println!(
         "Scanstelle, nur OCR:               {:7.1} Seiten/min  {:.2}×  ({})",
-        median(ours_rates),
-        median(ours_ratio.clone()),
+        common::median(ours_rates),
+        common::median(ours_ratio.clone()),
         range(&ours_ratio)
     );
     println!(
         "Scanstelle, ganze Kette:           {:7.1} Seiten/min  {:.2}×  ({})",
-        median(chain_rates),
-        median(chain_ratio.clone()),
+        common::median(chain_rates),
+        common::median(chain_ratio.clone()),
         range(&chain_ratio)
     );
     preparation(&pages);
@@ -279,7 +269,7 @@ fn main() {
         Some(r) => println!(
             "ocrmypdf --jobs {}:                {r:7.1} Seiten/min  {:.2}×",
             cores(),
-            r / median(cli_rates)
+            r / common::median(cli_rates)
         ),
         None => println!("ocrmypdf: nicht installiert"),
     }

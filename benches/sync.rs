@@ -5,6 +5,9 @@
 //! the median of the per-round ratios is printed, with the peak memory
 //! (VmHWM) of building and of delivering. Run with `cargo bench --bench sync`.
 
+#[path = "../tests/common/fixtures.rs"]
+mod fixtures;
+
 #[allow(dead_code)]
 #[path = "../tests/common/apache.rs"]
 mod apache;
@@ -39,11 +42,6 @@ fn current_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn main() {
     let Some(server) = apache::Apache::start() else {
         eprintln!("apache2 missing: installer/setup.sh installs it");
@@ -54,11 +52,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(256);
     let dir = tempfile::tempdir().unwrap();
-    let blobs = BlobStore::open(
-        dir.path().join("blobs"),
-        &scanstelle::protect::crypto::Keys::for_home(dir.path()).unwrap(),
-    )
-    .unwrap();
+    let blobs = BlobStore::open(dir.path().join("blobs"), &fixtures::keys(dir.path())).unwrap();
     // 4 MiB "PDFs" of incompressible bytes (a cheap xorshift).
     let per = 4u64 << 20;
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
@@ -195,7 +189,7 @@ fn main() {
     }
     println!(
         "upload rate, station / curl -T (median of 3): {:.2}; peak memory while delivering {:.0} MiB (resident before {base:.0} MiB)",
-        median(ratios),
+        fixtures::median(ratios),
         peaks.into_iter().fold(0.0, f64::max)
     );
 }

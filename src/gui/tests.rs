@@ -12,13 +12,15 @@ use super::{keys, theme, update, view};
 use iced::keyboard::key::Named;
 use iced::keyboard::{Key, Modifiers};
 use iced_test::simulator;
-use scanstelle::config::{Config, ConfigFile};
+use scanstelle::config::Config;
 use scanstelle::desk::Desk;
-use scanstelle::intake::{Outcome, TakeOptions, take_file};
+use scanstelle::intake::Outcome;
 use scanstelle::station::Station;
-use scanstelle::store::Store;
 use std::path::Path;
 use std::sync::Mutex;
+
+#[path = "../../tests/common/fixtures.rs"]
+mod fixtures;
 
 /// A station home with the demo register and two demo letters processed:
 /// the sick note (waits for review: its BG-Nummer is in no case) and the
@@ -30,55 +32,31 @@ fn station(dir: &Path) -> Config {
 /// A station home with the demo register and these demo letters processed;
 /// `decided`: documents attached automatically and waiting for review.
 fn station_with(dir: &Path, files: &[&str], decided: (u64, u64)) -> Config {
-    let home = dir.join("home");
-    let config = Config::from_file(ConfigFile::default(), home.clone(), None).unwrap();
+    let config = fixtures::default_config(&dir.join("home"));
     take_demo(&config, dir, files);
-    let mut p = scanstelle::pipeline::Processor::new(
-        &home,
-        &scanstelle::protect::crypto::Keys::for_home(&home).unwrap(),
-        config.profiles.clone(),
-        2,
-    )
-    .unwrap()
-    .with_classify(&config.classify)
-    .unwrap();
-    let s = p
-        .run_pending(&std::sync::atomic::AtomicBool::new(false))
-        .unwrap();
+    let s = fixtures::process(&config);
     assert_eq!((s.classified, s.review), decided, "{s:?}");
     config
 }
 
 /// Imports the demo register and takes these demo letters (copied to
-/// `dir`) into the station, as its hot folder would.
+/// `dir`) into the station, as its hot folder would, in the demo's order.
 fn take_demo(config: &Config, dir: &Path, files: &[&str]) {
-    let mut station = Station::open(
-        &config.home,
-        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
-    )
-    .unwrap();
-    scanstelle::demo::import_register(&mut station.store).unwrap();
-    let opts = TakeOptions {
-        remove_original: false,
-        quarantine_after: std::time::Duration::ZERO,
-        limits: Default::default(),
-    };
-    for f in scanstelle::demo::FILES
+    let mut station = fixtures::station(&config.home);
+    let in_order: Vec<&str> = scanstelle::demo::FILES
         .iter()
-        .filter(|f| files.contains(&f.name))
-    {
-        let path = dir.join(f.name);
-        std::fs::write(&path, f.bytes).unwrap();
-        let outcome = take_file(&mut station, &config.profiles[0], &path, &opts).unwrap();
+        .map(|f| f.name)
+        .filter(|name| files.contains(name))
+        .collect();
+    for (name, outcome) in fixtures::take_demo(&mut station, config, dir, &in_order) {
         // Every letter is taken, the broken PDF quarantined.
-        let broken = f.name == "abgebrochen.pdf";
+        let broken = name == "abgebrochen.pdf";
         assert!(
             matches!(
                 (&outcome, broken),
                 (Outcome::Ingested(_), false) | (Outcome::Quarantined { .. }, true)
             ),
-            "{}: {outcome:?}",
-            f.name
+            "{name}: {outcome:?}"
         );
     }
 }
@@ -111,11 +89,7 @@ fn char_key(c: &str) -> Key {
 
 /// Case, status and state of a document as stored.
 fn stored(config: &Config, id: i64) -> (Option<String>, String, String) {
-    let store = Store::open(
-        &config.home.join("scanstelle.db"),
-        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
-    )
-    .unwrap();
+    let store = fixtures::store(&config.home);
     let r = store
         .document_reports()
         .unwrap()
@@ -143,11 +117,7 @@ fn sign_in(app: &mut App, desk: &Mutex<Desk>, name: &str, password: &str) {
 /// The fixture's accounts: the admin admin.kim and the operator erika.
 fn accounts(config: &Config) {
     use scanstelle::protect::users::{Role, add_user};
-    let store = Store::open(
-        &config.home.join("scanstelle.db"),
-        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
-    )
-    .unwrap();
+    let store = fixtures::store(&config.home);
     if store.account("erika").unwrap().is_none() {
         add_user(&store, None, "admin.kim", Role::Admin, PASSWORD).unwrap();
         add_user(&store, Some("admin.kim"), "erika", Role::Scan, PASSWORD).unwrap();
@@ -157,7 +127,7 @@ fn accounts(config: &Config) {
 /// The window on the station, signed in as the scan operator erika.
 fn open(config: &Config) -> (App, Mutex<Desk>) {
     accounts(config);
-    let desk = Desk::open(config).unwrap();
+    let desk = config.open_desk().unwrap();
     let mut app = App::new(desk.types(), Engine::Running, Lang::De);
     app.home = "/station".into();
     let desk = Mutex::new(desk);
@@ -430,11 +400,7 @@ fn the_main_screens_match_their_snapshots() {
 
 /// Pages (1-based, in the file) of every document, by document id.
 fn documents(config: &Config) -> Vec<(i64, Vec<i64>)> {
-    let store = Store::open(
-        &config.home.join("scanstelle.db"),
-        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
-    )
-    .unwrap();
+    let store = fixtures::store(&config.home);
     store
         .document_reports()
         .unwrap()
@@ -447,7 +413,7 @@ fn documents(config: &Config) -> Vec<(i64, Vec<i64>)> {
 fn engine_pass(config: &Config) {
     let mut p = scanstelle::pipeline::Processor::new(
         &config.home,
-        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
+        &fixtures::keys(&config.home),
         config.profiles.clone(),
         1,
     )
@@ -460,17 +426,9 @@ fn engine_pass(config: &Config) {
 
 /// Pages in the PDF the store holds for a document.
 fn pdf_pages(config: &Config, id: i64) -> usize {
-    let store = Store::open(
-        &config.home.join("scanstelle.db"),
-        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
-    )
-    .unwrap();
+    let store = fixtures::store(&config.home);
     let sha = store.document_pdf(id).unwrap().expect("PDF written");
-    let blobs = scanstelle::store::blob::BlobStore::open(
-        config.home.join("blobs"),
-        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
-    )
-    .unwrap();
+    let blobs = fixtures::blobs(&config.home);
     lopdf::Document::load_mem(&blobs.get(&sha).unwrap())
         .unwrap()
         .get_pages()
@@ -565,11 +523,7 @@ fn documents_are_split_merged_and_pages_moved_removed_by_keyboard_with_undo() {
         "{text}"
     );
     assert_eq!(stored(&config, d).0.as_deref(), Some("12345BG0012345"));
-    let store = Store::open(
-        &config.home.join("scanstelle.db"),
-        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
-    )
-    .unwrap();
+    let store = fixtures::store(&config.home);
     let turns: i64 = store
         .connection()
         .query_row(
@@ -606,13 +560,9 @@ fn many_batches(dir: &Path, n: usize) -> Config {
     use scanstelle::store::blob::Sha256Hex;
     use scanstelle::store::{Grouping, NewPage, NewSource};
     let home = dir.join("home");
-    let config = Config::from_file(ConfigFile::default(), home.clone(), None).unwrap();
+    let config = fixtures::default_config(&home);
     std::fs::create_dir_all(&home).unwrap();
-    let mut store = Store::open(
-        &home.join("scanstelle.db"),
-        &scanstelle::protect::crypto::Keys::for_home(&home).unwrap(),
-    )
-    .unwrap();
+    let mut store = fixtures::store(&home);
     for i in 0..n {
         let page = NewPage {
             sha: Sha256Hex::of(format!("page {i}").as_bytes()),
@@ -746,16 +696,8 @@ fn the_transfer_screen_shows_the_dms_and_a_purged_batch_stays_closed() {
     // The bank statement goes out, the demo DMS files it, the station
     // deletes its copies (retention 0).
     let syncer = config.syncer("scan01").unwrap();
-    let mut store = Store::open(
-        &config.home.join("scanstelle.db"),
-        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
-    )
-    .unwrap();
-    let blobs = scanstelle::store::blob::BlobStore::open(
-        config.home.join("blobs"),
-        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
-    )
-    .unwrap();
+    let mut store = fixtures::store(&config.home);
+    let blobs = fixtures::blobs(&config.home);
     let stop = std::sync::atomic::AtomicBool::new(false);
     syncer.pass(&mut store, &blobs, &stop).unwrap();
     DemoDms::new(&config.home).run_once().unwrap();
@@ -824,7 +766,7 @@ fn the_window_shows_nothing_before_a_login_and_locks_itself_when_idle() {
     let dir = tempfile::tempdir().unwrap();
     let config = station(dir.path());
     accounts(&config);
-    let desk = Mutex::new(Desk::open(&config).unwrap());
+    let desk = Mutex::new(config.open_desk().unwrap());
     let mut app = App::new(Vec::new(), Engine::Running, Lang::De);
 
     // Signed out, keys do nothing and nothing is read.
@@ -884,11 +826,7 @@ fn the_window_shows_nothing_before_a_login_and_locks_itself_when_idle() {
     );
 
     // Each step is in the audit chain, under the person's name.
-    let store = Store::open(
-        &config.home.join("scanstelle.db"),
-        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
-    )
-    .unwrap();
+    let store = fixtures::store(&config.home);
     let events: Vec<(String, Option<String>)> = store
         .connection()
         .prepare(
@@ -952,11 +890,7 @@ fn the_quality_screen_checks_a_sample_and_releases_its_batch() {
         send(&mut app, &desk, m);
     }
     assert!(app.overview.qa.is_empty(), "{:?}", app.overview.qa);
-    let store = Store::open(
-        &config.home.join("scanstelle.db"),
-        &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
-    )
-    .unwrap();
+    let store = fixtures::store(&config.home);
     let released: Option<String> = store
         .connection()
         .query_row(
@@ -974,16 +908,12 @@ fn the_first_start_makes_the_first_admin_with_the_one_time_token() {
     let config = station(dir.path());
     // A headless start left a one-time token (no account exists yet).
     let token_file = {
-        let store = Store::open(
-            &config.home.join("scanstelle.db"),
-            &scanstelle::protect::crypto::Keys::for_home(&config.home).unwrap(),
-        )
-        .unwrap();
+        let store = fixtures::store(&config.home);
         scanstelle::protect::users::first_start_token(&store, &config.home)
             .unwrap()
             .unwrap()
     };
-    let desk = Mutex::new(Desk::open(&config).unwrap());
+    let desk = Mutex::new(config.open_desk().unwrap());
     let mut app = App::new(Vec::new(), Engine::Running, Lang::De);
     app.login.no_accounts = !desk.lock().unwrap().has_accounts();
     app.login.needs_token = desk.lock().unwrap().needs_first_start_token();
@@ -1095,7 +1025,7 @@ fn f9_on_a_case_scans_at_the_desk_into_it() {
 fn a_failed_page_is_named_on_its_batch_and_e_tries_it_again() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    let config = Config::from_file(ConfigFile::default(), home.clone(), None).unwrap();
+    let config = fixtures::default_config(&home);
     take_demo(&config, dir.path(), &["arbeitsunfaehigkeit.tif"]);
     // The page's stored image is damaged before preparation.
     let keys = scanstelle::protect::crypto::Keys::for_home(&home).unwrap();

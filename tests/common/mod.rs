@@ -6,12 +6,15 @@
 
 pub mod apache;
 pub mod dms;
+pub mod fixtures;
 pub mod proxy;
+
+pub use fixtures::*;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use scanstelle::config::{Config, ConfigFile};
+use scanstelle::config::Config;
 use scanstelle::intake::profile::Profile;
 
 /// A single number from the station's database (`SELECT COUNT(*) …`).
@@ -21,26 +24,6 @@ pub fn count(station: &scanstelle::station::Station, sql: &str) -> i64 {
         .connection()
         .query_row(sql, [], |r| r.get(0))
         .unwrap()
-}
-
-/// The station keys of `home` (its key file, made for a new home).
-pub fn keys(home: &Path) -> scanstelle::protect::crypto::Keys {
-    scanstelle::protect::crypto::Keys::for_home(home).unwrap()
-}
-
-/// A connection to the database of `home`.
-pub fn store(home: &Path) -> scanstelle::store::Store {
-    scanstelle::store::Store::open(&home.join("scanstelle.db"), &keys(home)).unwrap()
-}
-
-/// The blob store of `home`.
-pub fn blobs(home: &Path) -> scanstelle::store::blob::BlobStore {
-    scanstelle::store::blob::BlobStore::open(home.join("blobs"), &keys(home)).unwrap()
-}
-
-/// The station at `home`, with its lock.
-pub fn station(home: &Path) -> scanstelle::station::Station {
-    scanstelle::station::Station::open(home, &keys(home)).unwrap()
 }
 
 /// The real `scanstelle` binary with `args` on the station home `home`
@@ -333,11 +316,6 @@ pub fn load_config(cfg: &Path, home: &Path) -> Config {
     Config::load(Some(cfg), Some(home)).unwrap()
 }
 
-/// The default config (built-in profiles) for a home.
-pub fn default_config(home: &Path) -> Config {
-    Config::from_file(ConfigFile::default(), home.to_owned(), None).unwrap()
-}
-
 /// Files (not directories) directly in `dir`.
 pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -398,37 +376,16 @@ pub fn processed_station(
     scanstelle::station::Station,
     Vec<i64>,
 ) {
-    use scanstelle::intake::{Outcome, TakeOptions, take_file};
-    let home = dir.join("home");
-    let config =
-        scanstelle::config::Config::from_file(Default::default(), home.clone(), None).unwrap();
-    let mut station = station(&home);
-    scanstelle::demo::import_register(&mut station.store).unwrap();
-    let mut batches = Vec::new();
-    for name in letters {
-        let f = scanstelle::demo::FILES
-            .iter()
-            .find(|f| f.name == *name)
-            .unwrap_or_else(|| panic!("no demo letter {name}"));
-        let path = dir.join(f.name);
-        std::fs::write(&path, f.bytes).unwrap();
-        let opts = TakeOptions {
-            remove_original: false,
-            quarantine_after: std::time::Duration::ZERO,
-            limits: Default::default(),
-        };
-        match take_file(&mut station, &config.profiles[0], &path, &opts).unwrap() {
-            Outcome::Ingested(i) => batches.push(i.batch_id),
-            other => panic!("{other:?}"),
-        }
-    }
-    let mut p =
-        scanstelle::pipeline::Processor::new(&home, &keys(&home), config.profiles.clone(), 2)
-            .unwrap()
-            .with_classify(&config.classify)
-            .unwrap();
-    p.run_pending(&std::sync::atomic::AtomicBool::new(false))
-        .unwrap();
+    let config = default_config(&dir.join("home"));
+    let mut station = station(&config.home);
+    let batches = take_demo(&mut station, &config, dir, letters)
+        .into_iter()
+        .map(|(name, outcome)| match outcome {
+            scanstelle::intake::Outcome::Ingested(i) => i.batch_id,
+            other => panic!("{name}: {other:?}"),
+        })
+        .collect();
+    process(&config);
     (config, station, batches)
 }
 
