@@ -13,6 +13,7 @@ mod cases;
 mod cli;
 mod crash;
 mod decode;
+mod deps;
 mod encryption;
 mod eval;
 mod faults;
