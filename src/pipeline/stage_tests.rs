@@ -9,13 +9,6 @@ use std::path::{Path, PathBuf};
 /// (the others — `ocr`, `store`, `sync` — are one module each).
 const SPLIT: &[&str] = &["intake", "prepare", "classify", "package", "protect"];
 
-/// Dependencies that still close a circle, to be taken out (issue 16);
-/// the list may only shrink.
-const KNOWN_CIRCLE_EDGES: &[(&str, &str)] = &[
-    // The outbox stores message types of the packaging stage.
-    ("store", "package::xdomea"),
-];
-
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap().flatten() {
         let p = e.path();
@@ -100,31 +93,9 @@ fn only_the_store_runs_sql() {
     assert!(outside.is_empty(), "SQL outside src/store: {outside:?}");
 }
 
-/// Whether `to` can be reached from `from`.
-fn reaches(deps: &BTreeMap<String, BTreeSet<String>>, from: &str, to: &str) -> bool {
-    let mut seen = BTreeSet::new();
-    let mut next = vec![from];
-    while let Some(at) = next.pop() {
-        if at == to {
-            return true;
-        }
-        if seen.insert(at) {
-            next.extend(deps.get(at).into_iter().flatten().map(String::as_str));
-        }
-    }
-    false
-}
-
 #[test]
-fn the_engine_modules_form_no_new_circle() {
-    let all = engine_dependencies();
-    let mut deps = all.clone();
-    for (from, to) in KNOWN_CIRCLE_EDGES {
-        assert!(
-            deps.get_mut(*from).is_some_and(|d| d.remove(*to)) && reaches(&all, to, from),
-            "{from} → {to} is gone or closes no circle any more: take it off KNOWN_CIRCLE_EDGES"
-        );
-    }
+fn the_engine_modules_form_no_circle() {
+    let deps = engine_dependencies();
     // Depth-first search for a path back to where it started.
     fn visit<'a>(
         deps: &'a BTreeMap<String, BTreeSet<String>>,

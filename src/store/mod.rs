@@ -33,7 +33,7 @@ pub use desk::{BatchRow, DecisionState, DetailPage, DocumentDetail, EventRow};
 pub use documents::{DocumentPage, DocumentRow};
 pub use edit::{Edit, Edited, PageToTurn, Turned};
 pub use erase::ErasePlan;
-pub use outbox::{ImportOutcome, OutboxRow, SyncStatus};
+pub use outbox::{AnsweredObject, ImportAnswer, ImportOutcome, OutboxRow, SyncStatus};
 pub use outgoing::{Outgoing, OutgoingDocument};
 pub use pages::{FailedPage, NewOcr, NewPrep, OcrTurn, PendingPage};
 pub use qa::{QaBatch, QaItem};

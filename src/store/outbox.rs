@@ -12,9 +12,34 @@
 //! Making a message of a batch is `outgoing`.
 
 use super::{DocumentState, OutboxState, Result, Store, StoreError, Transaction, event, now};
-use crate::package::xdomea::reply::ImportResult;
 use crate::store::blob::Sha256Hex;
 use rusqlite::{OptionalExtension, params};
+
+/// The DMS's import answer (0630) as the outbox records it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportAnswer {
+    /// The process it answers.
+    pub process_id: String,
+    /// Errors of the whole message, in words (none: no message-level error).
+    pub general: Vec<String>,
+    /// The answer per object.
+    pub objects: Vec<AnsweredObject>,
+}
+
+/// The DMS's answer for one object of a message.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnsweredObject {
+    /// Its `NummerImStapel`, if the DMS named it.
+    pub number: Option<u32>,
+    /// Filed.
+    pub ok: bool,
+    /// The DMS's ID of the filed object.
+    pub dms_id: Option<String>,
+    /// Where the DMS filed it.
+    pub location: Option<String>,
+    /// Why it was not filed, in words.
+    pub reasons: Vec<String>,
+}
 
 /// A row of the outbox, as the sync and the window show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -309,7 +334,7 @@ impl Store {
     /// ID and location), refused ones go back to review with the DMS's
     /// reason, the batch is `transferred` once all its documents are. All
     /// in one transaction; a repeated reply changes nothing.
-    pub(crate) fn outbox_imported(&mut self, result: &ImportResult) -> Result<ImportOutcome> {
+    pub(crate) fn outbox_imported(&mut self, result: &ImportAnswer) -> Result<ImportOutcome> {
         let tx = self.conn.transaction()?;
         let Some((id, batch, state)) = message_by_process(&tx, &result.process_id)? else {
             return Ok(ImportOutcome {
@@ -331,7 +356,7 @@ impl Store {
                 .collect::<rusqlite::Result<_>>()?
         };
         let count = docs.len();
-        let general = result.general_errors();
+        let general = &result.general;
         let mut outcome = ImportOutcome::default();
         let at = now();
         for (doc, number) in docs {
@@ -352,22 +377,12 @@ impl Store {
             // resend the DMS discarded as processed counts as filed).
             let refusal: Option<String> = match object {
                 Some(o) if o.ok => None,
-                Some(o) => Some(if o.errors.is_empty() {
+                Some(o) => Some(if o.reasons.is_empty() {
                     "vom DMS nicht abgelegt (ohne Angabe eines Grundes)".to_owned()
                 } else {
-                    o.errors
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; ")
+                    o.reasons.join("; ")
                 }),
-                None if !general.is_empty() => Some(
-                    general
-                        .iter()
-                        .map(std::string::ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
+                None if !general.is_empty() => Some(general.join("; ")),
                 None => None,
             };
             match refusal {

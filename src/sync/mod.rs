@@ -103,6 +103,29 @@ fn stamp(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
+/// A 0630 as the outbox records it: the reasons in words.
+fn import_answer(result: &reply::ImportResult) -> crate::store::ImportAnswer {
+    crate::store::ImportAnswer {
+        process_id: result.process_id.clone(),
+        general: result
+            .general_errors()
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        objects: result
+            .objects
+            .iter()
+            .map(|o| crate::store::AnsweredObject {
+                number: o.number,
+                ok: o.ok,
+                dms_id: o.dms_id.clone(),
+                location: o.location.clone(),
+                reasons: o.errors.iter().map(ToString::to_string).collect(),
+            })
+            .collect(),
+    }
+}
+
 fn parse_stamp(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &Rfc3339).ok()
 }
@@ -392,7 +415,7 @@ impl Syncer {
                 Ok(true)
             }
             Ok(Reply::Imported(result)) => {
-                let outcome = store.outbox_imported(&result)?;
+                let outcome = store.outbox_imported(&import_answer(&result))?;
                 if !outcome.repeated {
                     summary.imported += 1;
                     summary.documents_imported += outcome.imported;
