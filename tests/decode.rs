@@ -275,6 +275,71 @@ fn a_page_too_big_for_memory_is_refused_from_its_header_before_decoding() {
     assert_eq!(decode(&fine).unwrap().pages[0].width, 16);
 }
 
+#[test]
+fn a_bilevel_a4_page_at_1200_dpi_in_a_pdf_is_taken_within_the_default_limits() {
+    // 9,920 × 14,032 pixels: 139 MB as 8-bit grey in preparation, within
+    // the default 256 MB a page; counted as RGB it was 418 MB and refused.
+    let (w, h) = (9_920u32, 14_032u32);
+    let stride = w.div_ceil(8) as usize;
+    let mut rows = vec![0xFFu8; stride * h as usize];
+    // A black bar, so that the page is not blank.
+    for y in 2_000..2_100 {
+        rows[y * stride + 100..y * stride + 900].fill(0);
+    }
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut z, &rows).unwrap();
+    let pdf = image_pdf(
+        &[(
+            w,
+            h,
+            "/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /FlateDecode",
+            z.finish().unwrap(),
+        )],
+        1200.0,
+    );
+    let f = decode(&pdf).unwrap_or_else(|e| panic!("{e}"));
+    let page = &f.pages[0];
+    assert_eq!((page.width, page.height), (w, h));
+    assert_eq!(page.colour, ColourMode::Bilevel);
+    assert_eq!(page.dpi, Some((1200.0, 1200.0)));
+}
+
+#[test]
+fn run_length_images_are_taken_whole_and_refused_without_end_or_cut_in_words() {
+    // A grey 64 × 40 image, run-length coded as a writer would: literal
+    // runs of the pattern, repeated runs of the white margin.
+    let (w, h) = (64u32, 40u32);
+    let px = gray_pixels(w, h, 9);
+    let mut rl = Vec::new();
+    for row in px.chunks(w as usize) {
+        let (left, right) = row.split_at(32);
+        rl.push(31u8);
+        rl.extend_from_slice(left);
+        for chunk in right.chunks(16) {
+            rl.push(15);
+            rl.extend_from_slice(chunk);
+        }
+    }
+    rl.extend_from_slice(&[255, 0xEE]); // two more bytes, beyond the image
+    let dict = "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /RunLengthDecode";
+    let page = |data: Vec<u8>| image_pdf(&[(w, h, dict, data)], 200.0);
+    let mut whole = rl.clone();
+    whole.push(128);
+    let f = decode(&page(whole)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(png_pixels(&f.pages[0].bytes).2, px);
+    // Every pixel there but no end marker: the renderer cannot read it,
+    // so it is refused, saying so — not as "too short".
+    let words = decode(&page(rl.clone())).unwrap_err().to_string();
+    assert!(words.contains("Endezeichen"), "{words}");
+    // Cut in the middle: the part missing is named.
+    let cut = rl[..rl.len() / 2].to_vec();
+    let words = decode(&page(cut)).unwrap_err().to_string();
+    assert!(
+        words.contains("reichen nicht") && words.contains("% des Bildes"),
+        "{words}"
+    );
+}
+
 /// The process's peak resident memory (VmHWM), in kB.
 fn peak_rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")

@@ -290,9 +290,14 @@ impl ProbedImage {
         if width != self.width || height != self.height {
             return Ok(None);
         }
-        // Opened as RGB (or grey) by preparation. A scanner's JPEG is kept
-        // as it is; the probe checked that it is whole.
-        check_size(limits, n, width, height, 3)?;
+        // Opened by preparation as RGB (colour) or 8-bit grey (grey and
+        // bilevel). A scanner's JPEG is kept as it is; the probe checked
+        // that it is whole.
+        let bytes_per_pixel = match &pixels {
+            ImageData::Rgb(_) => 3,
+            _ => 1,
+        };
+        check_size(limits, n, width, height, bytes_per_pixel)?;
         // The transform maps image pixels to page points: its scale is the resolution.
         let [a, _, _, d, _, _] = self.transform.as_coeffs();
         let dpi = Some((round_dpi(72.0 / a), round_dpi(72.0 / d)));

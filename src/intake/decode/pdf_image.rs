@@ -115,6 +115,16 @@ pub(super) fn check_image(
                     };
                     return Err(short(out, pre, what));
                 }
+                [b"RunLengthDecode" | b"RL"] => match stream.decoded() {
+                    Ok(data) => data.len() as u64,
+                    // The renderer cannot read it either; say why.
+                    Err(_) if run_length_count(&stream.raw_data(), needed) >= needed => {
+                        return Err("die lauflängenkodierten Bilddaten haben kein Endezeichen \
+                                    (EOD) und sind so nicht sicher lesbar"
+                            .into());
+                    }
+                    Err(_) => run_length_count(&stream.raw_data(), needed),
+                },
                 _ => match stream.decoded() {
                     Ok(data) => data.len() as u64,
                     Err(_) => 0,
@@ -131,6 +141,32 @@ pub(super) fn check_image(
             }
         }
     }
+}
+
+/// Bytes RunLength data (PDF 32000 7.4.5) gives, counted up to `enough`
+/// without making them: a length byte, then that many plus one literal
+/// bytes (0–127) or one byte repeated 257 − length times (129–255); 128
+/// ends the data.
+fn run_length_count(data: &[u8], enough: u64) -> u64 {
+    let (mut out, mut i) = (0u64, 0usize);
+    while out < enough {
+        let Some(&length) = data.get(i) else { break };
+        i += 1;
+        match length {
+            0..=127 => {
+                let n = (usize::from(length) + 1).min(data.len() - i);
+                out += n as u64;
+                i += n;
+            }
+            128 => break,
+            _ if i < data.len() => {
+                out += 257 - u64::from(length);
+                i += 1;
+            }
+            _ => break,
+        }
+    }
+    out
 }
 
 /// Filters whose names the PDF standard defines (full and abbreviated).
