@@ -81,7 +81,7 @@ fn main() {
             std::fs::create_dir_all(&hot).unwrap();
             let path = hot.join("scan");
             std::fs::write(&path, bytes).unwrap();
-            let mut station = Station::open(&home, &common::keys(&home)).unwrap();
+            let mut station = Station::open(&home, &keys(&home)).unwrap();
             let profile = test_profile(&hot, 100, "");
             let opts = TakeOptions {
                 remove_original: true,

@@ -33,8 +33,8 @@ fn lock_home(home: &Path) -> Result<File, StationError> {
         .map_err(io)?;
     match lock.try_lock() {
         Ok(()) => Ok(lock),
-        Err(std::fs::TryLockError::WouldBlock) => Err(StationError::Locked(home.to_owned())),
-        Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+        Err(fs::TryLockError::WouldBlock) => Err(StationError::Locked(home.to_owned())),
+        Err(fs::TryLockError::Error(e)) => Err(io(e)),
     }
 }
 

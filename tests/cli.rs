@@ -36,7 +36,7 @@ fn help_names_every_command() {
 fn ingest_process_status_and_search() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    common::admin_os(&home);
+    admin_os(&home);
     let a = dir.path().join("antrag.tif");
     let b = dir.path().join("kaputt.pdf");
     std::fs::write(&a, demo_g4_tiff()).unwrap();
@@ -104,7 +104,7 @@ fn ingest_process_status_and_search() {
 fn search_finds_numbers_and_names_as_a_person_types_them() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    common::admin_os(&home);
+    admin_os(&home);
     let pdf = dir.path().join("rechnung.pdf");
     std::fs::write(
         &pdf,
@@ -159,7 +159,7 @@ fn ingest_of_a_missing_file_fails_with_a_clear_message() {
 fn ingest_of_a_link_is_refused_unless_links_are_to_be_followed() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    common::admin_os(&home);
+    admin_os(&home);
     let target = dir.path().join("ziel.png");
     std::fs::write(&target, png_page(60, 80, 77, 300)).unwrap();
     let link = dir.path().join("verknuepfung.png");
@@ -172,7 +172,7 @@ fn ingest_of_a_link_is_refused_unless_links_are_to_be_followed() {
         "{err}"
     );
     assert_eq!(
-        count(&common::station(&home), "SELECT COUNT(*) FROM source_files"),
+        count(&station(&home), "SELECT COUNT(*) FROM source_files"),
         0
     );
     let o = scanstelle(
@@ -186,7 +186,7 @@ fn ingest_of_a_link_is_refused_unless_links_are_to_be_followed() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(
-        count(&common::station(&home), "SELECT COUNT(*) FROM source_files"),
+        count(&station(&home), "SELECT COUNT(*) FROM source_files"),
         1
     );
 }
@@ -195,8 +195,8 @@ fn ingest_of_a_link_is_refused_unless_links_are_to_be_followed() {
 fn a_second_watch_on_the_same_home_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    common::admin_os(&home);
-    let _first = common::station(&home);
+    admin_os(&home);
+    let _first = station(&home);
     let o = scanstelle(&["watch"], &home);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
@@ -312,10 +312,10 @@ fn the_running_station_opens_no_listening_port() {
     drop(probe);
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    common::admin_os(&home);
+    admin_os(&home);
     std::fs::create_dir_all(&home).unwrap();
     let log = dir.path().join("journal.log");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scanstelle"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scanstelle"))
         .args(["watch", "--ocr-threads", "1"])
         .arg("--home")
         .arg(&home)

@@ -202,7 +202,7 @@ fn sigkill_at_random_moments_loses_and_doubles_nothing() {
         &scanstelle::protect::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
     )
     .unwrap();
-    let blobs = common::blobs(&home);
+    let blobs = blobs(&home);
     assert!(store.check_integrity().unwrap().is_empty());
     assert!(
         store.quarantine_entries().unwrap().is_empty(),
@@ -261,7 +261,7 @@ const CHAIN_KILLS: u32 = 50;
 
 #[test]
 fn fifty_sigkills_across_the_whole_chain_file_every_document_once() {
-    let Some(apache) = common::apache::Apache::start() else {
+    let Some(apache) = apache::Apache::start() else {
         return;
     };
     let seed = seed();
@@ -270,7 +270,7 @@ fn fifty_sigkills_across_the_whole_chain_file_every_document_once() {
     let (hot, home) = (dir.path().join("hot"), dir.path().join("home"));
     std::fs::create_dir_all(&hot).unwrap();
     {
-        let mut station = common::station(&home);
+        let mut station = station(&home);
         scanstelle::demo::import_register(&mut station.store).unwrap();
     }
     let profiles = dir.path().join("profiles");
@@ -283,11 +283,7 @@ fn fifty_sigkills_across_the_whole_chain_file_every_document_once() {
         ),
     )
     .unwrap();
-    std::fs::write(
-        dir.path().join("pw"),
-        format!("{}\n", common::apache::PASSWORD),
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("pw"), format!("{}\n", apache::PASSWORD)).unwrap();
     let cfg = dir.path().join("scanstelle.toml");
     std::fs::write(
         &cfg,
@@ -301,7 +297,7 @@ fn fifty_sigkills_across_the_whole_chain_file_every_document_once() {
              [qa]\nenabled = false\n",
             profiles = profiles.display().to_string(),
             p = apache.port,
-            u = common::apache::USER,
+            u = apache::USER,
             pw = dir.path().join("pw").display(),
             ca = apache.ca.display(),
         ),
@@ -331,7 +327,7 @@ fn fifty_sigkills_across_the_whole_chain_file_every_document_once() {
             .spawn()
             .unwrap()
     };
-    let mut dms = common::dms::TestDms::new(&apache.inbox, &apache.replies, common::schema());
+    let mut dms = dms::TestDms::new(&apache.inbox, &apache.replies, schema());
     // The letters arrive one after another while the kills go on; the DMS
     // imports what arrived whole between two kills.
     let kills: u32 = std::env::var("CHAIN_KILLS")
@@ -440,7 +436,7 @@ fn fifty_sigkills_across_the_whole_chain_file_every_document_once() {
         })
         .sum();
     assert_eq!(pages as usize, expected, "each page once");
-    let report = store.check(&common::blobs(&home), true).unwrap();
+    let report = store.check(&blobs(&home), true).unwrap();
     assert!(report.healthy(), "{:?}", report.problems);
     eprintln!(
         "{kills} kills across the chain; {} duplicate deliveries discarded by the DMS",

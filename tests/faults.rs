@@ -45,7 +45,7 @@ fn db_check_finds_missing_and_damaged_blobs_and_a_backup_replaces_a_damaged_data
     );
 
     // A page image gone from the store, then one damaged: named, exit code 1.
-    let station = common::station(&home);
+    let station = station(&home);
     let page = station
         .store
         .pages_in_state(1, scanstelle::store::PageState::Ingested)
@@ -185,7 +185,7 @@ fn a_full_disk_pauses_intake_in_words_corrupts_nothing_and_intake_goes_on_when_s
         quarantine_after: std::time::Duration::ZERO,
         limits: Default::default(),
     };
-    let mut station = common::station(&home);
+    let mut station = station(&home);
     // Fill the home's disk but for a little more than a megabyte.
     let filler = home.join("fueller");
     std::fs::write(&filler, vec![0x33u8; 4_700_000]).unwrap();

@@ -18,6 +18,7 @@
 //! input there to try by hand.
 
 use crate::common;
+use std::fmt::Write as _;
 
 use common::*;
 use scanstelle::classify::register::{ParsedRegister, parse_csv};
@@ -1933,13 +1934,14 @@ fn pdf_kinds(k: &mut Scans) {
     );
     let mut ops = String::from("0.1 w ");
     for i in 0..200_000 {
-        ops.push_str(&format!(
+        let _ = write!(
+            ops,
             "{} {} m {} {} l S ",
             i % 595,
             i % 842,
             (i * 7) % 595,
             (i * 3) % 842
-        ));
+        );
     }
     k.add(
         "pdf-content-200000-operators",
@@ -2460,7 +2462,7 @@ fn scanner_files(dir: &Path, t: &mut Tally) {
     let home = dir.join("home");
     let hot = dir.join("hot");
     std::fs::create_dir_all(&hot).unwrap();
-    let mut station = common::station(&home);
+    let mut station = station(&home);
     let profile = test_profile(&hot, 100, "");
     let opts = TakeOptions {
         remove_original: true,
@@ -3406,10 +3408,7 @@ fn xml_kinds(dir: &Path) -> Vec<XmlKind> {
             } else {
                 format!("lol{}", i - 1)
             };
-            d.push_str(&format!(
-                "<!ENTITY lol{i} \"{}\">",
-                format!("&{prev};").repeat(10)
-            ));
+            let _ = write!(d, "<!ENTITY lol{i} \"{}\">", format!("&{prev};").repeat(10));
         }
         d
     };
@@ -3732,7 +3731,7 @@ enum CliWant {
 }
 
 fn sources_in(home: &Path) -> i64 {
-    common::store(home)
+    store(home)
         .connection()
         .query_row("SELECT COUNT(*) FROM source_files", [], |r| r.get(0))
         .unwrap()
@@ -3740,7 +3739,7 @@ fn sources_in(home: &Path) -> i64 {
 
 fn hot_folder_entries(dir: &Path, t: &mut Tally) {
     let home = dir.join("cli-home");
-    common::admin_os(&home);
+    admin_os(&home);
     let d = dir.join("eingang");
     let outside = dir.join("anderswo");
     std::fs::create_dir_all(&d).unwrap();

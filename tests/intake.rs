@@ -27,7 +27,7 @@ fn setup() -> (
     let dir = tempfile::tempdir().unwrap();
     let hot = dir.path().join("hot");
     std::fs::create_dir_all(&hot).unwrap();
-    let station = common::station(&dir.path().join("home"));
+    let station = station(&dir.path().join("home"));
     let profile = test_profile(&hot, 100, "");
     (dir, station, profile)
 }
@@ -89,7 +89,7 @@ fn a_duplicate_is_quarantined_and_reported_not_taken_again() {
     assert_eq!(of.file_name, "brief.jpg");
     assert!(!again.exists());
     // Kept in quarantine, sealed: only the station's key opens it.
-    let sha = scanstelle::store::blob::Sha256Hex::of(&bytes);
+    let sha = Sha256Hex::of(&bytes);
     let mut kept = Vec::new();
     std::io::Read::read_to_end(
         &mut station
@@ -297,14 +297,14 @@ fn ingest_without_move_keeps_the_users_file() {
 fn plain_quarantine_notes_of_an_older_version_are_sealed_on_opening() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    drop(common::station(&home));
+    drop(station(&home));
     let plain = home.join("quarantine/0123456789ab.reason.txt");
     std::fs::write(
         &plain,
         "Grund: Die Datei ist leer (0 Byte).\nSHA-256: 0123456789ab…\n",
     )
     .unwrap();
-    let station = common::station(&home);
+    let station = station(&home);
     assert!(!plain.exists(), "the plain note is gone");
     let note = station
         .quarantine_note(&home.join("quarantine/0123456789ab.sealed"))

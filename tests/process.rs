@@ -31,10 +31,10 @@ fn ingest(station: &mut Station, dir: &std::path::Path, name: &str, bytes: &[u8]
 fn the_demo_letter_is_recognised_with_word_boxes_and_found_by_search() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    let mut station = common::station(&home);
+    let mut station = station(&home);
     let batch = ingest(&mut station, dir.path(), "wba.tif", demo_g4_tiff());
 
-    let mut p = Processor::new(&home, &common::keys(&home), Vec::new(), 2).unwrap();
+    let mut p = Processor::new(&home, &keys(&home), Vec::new(), 2).unwrap();
     let s = p.run_pending(&AtomicBool::new(false)).unwrap();
     assert_eq!((s.prepared, s.blank, s.recognized, s.batches), (2, 0, 2, 1));
     // No register imported: the document cannot be attached and waits for review.
@@ -128,7 +128,7 @@ fn the_demo_letter_is_recognised_with_word_boxes_and_found_by_search() {
 fn a_blank_backside_is_kept_flagged_and_left_out_of_the_document_and_ocr() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    let mut station = common::station(&home);
+    let mut station = station(&home);
     // Page 1: the demo letter's first page; page 2: white with dust.
     let first = scanstelle::intake::decode::decode(demo_g4_tiff())
         .unwrap()
@@ -154,7 +154,7 @@ fn a_blank_backside_is_kept_flagged_and_left_out_of_the_document_and_ocr() {
         out.into_inner()
     };
     ingest(&mut station, dir.path(), "duplex.tif", &tiff);
-    let mut p = Processor::new(&home, &common::keys(&home), Vec::new(), 1).unwrap();
+    let mut p = Processor::new(&home, &keys(&home), Vec::new(), 1).unwrap();
     let s = p.run_pending(&AtomicBool::new(false)).unwrap();
     assert_eq!((s.prepared, s.blank, s.recognized), (2, 1, 1));
     let pages = station.store.pages_of_source(1).unwrap();
@@ -205,7 +205,7 @@ fn a_blank_backside_is_kept_flagged_and_left_out_of_the_document_and_ocr() {
 fn processing_stopped_between_stages_resumes_without_doing_anything_twice() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    let mut station = common::station(&home);
+    let mut station = station(&home);
     ingest(&mut station, dir.path(), "a.tif", demo_g4_tiff());
     ingest(
         &mut station,
@@ -215,7 +215,7 @@ fn processing_stopped_between_stages_resumes_without_doing_anything_twice() {
     );
 
     // A stop requested before anything runs leaves everything waiting.
-    let mut p = Processor::new(&home, &common::keys(&home), Vec::new(), 1).unwrap();
+    let mut p = Processor::new(&home, &keys(&home), Vec::new(), 1).unwrap();
     assert_eq!(
         p.run_pending(&AtomicBool::new(true)).unwrap(),
         Default::default()
@@ -233,7 +233,7 @@ fn processing_stopped_between_stages_resumes_without_doing_anything_twice() {
         2
     );
 
-    let mut p = Processor::new(&home, &common::keys(&home), Vec::new(), 2).unwrap();
+    let mut p = Processor::new(&home, &keys(&home), Vec::new(), 2).unwrap();
     let s = p.run_pending(&AtomicBool::new(false)).unwrap();
     assert_eq!((s.prepared, s.recognized, s.batches), (0, 0, 2));
     let again = p.run_pending(&AtomicBool::new(false)).unwrap();
@@ -253,7 +253,7 @@ fn an_upside_down_page_is_read_upright_by_the_recognition_stage() {
     // can bring this page upright.
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    let mut station = common::station(&home);
+    let mut station = station(&home);
     let decoded = scanstelle::intake::decode::decode(demo_g4_tiff()).unwrap();
     let page = &decoded.pages[0];
     let img = scanstelle::prepare::imaging::load_gray(&page.bytes, page.encoding).unwrap();
@@ -271,7 +271,7 @@ fn an_upside_down_page_is_read_upright_by_the_recognition_stage() {
         100,
         "[steps]\norientation = false\n",
     );
-    let mut p = Processor::new(&home, &common::keys(&home), vec![profile], 1).unwrap();
+    let mut p = Processor::new(&home, &keys(&home), vec![profile], 1).unwrap();
     p.run_pending(&AtomicBool::new(false)).unwrap();
     let src = &station.store.sources().unwrap()[0];
     let pages = station.store.pages_of_source(src.id).unwrap();
@@ -347,7 +347,7 @@ fn one_document_per_page(
 fn a_poison_page_among_fifty_is_set_aside_with_its_reason_and_the_fifty_go_on() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    let mut station = common::station(&home);
+    let mut station = station(&home);
     // One stack of 51 pages, one document per page.
     let seeds: Vec<u32> = (1..=51).map(|i| i * 2_654_435 % 65_521).collect();
     let (profile, batch) = one_document_per_page(dir.path(), &mut station, &seeds);
@@ -363,7 +363,7 @@ fn a_poison_page_among_fifty_is_set_aside_with_its_reason_and_the_fifty_go_on() 
     let good = std::fs::read(&blob).unwrap();
     std::fs::write(&blob, b"kaputt").unwrap();
 
-    let mut p = Processor::new(&home, &common::keys(&home), vec![profile.clone()], 2).unwrap();
+    let mut p = Processor::new(&home, &keys(&home), vec![profile.clone()], 2).unwrap();
     let s = p.run_pending(&AtomicBool::new(false)).unwrap();
     assert_eq!((s.prepared, s.recognized, s.failed), (50, 50, 1), "{s:?}");
     assert_eq!(s.classified + s.review, 51, "every document decided: {s:?}");
@@ -444,9 +444,9 @@ fn a_poison_page_among_fifty_is_set_aside_with_its_reason_and_the_fifty_go_on() 
 fn a_page_that_cannot_go_into_its_pdf_is_set_aside_and_the_pass_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
-    let mut station = common::station(&home);
+    let mut station = station(&home);
     let (profile, batch) = one_document_per_page(dir.path(), &mut station, &[11, 12, 13]);
-    let mut p = Processor::new(&home, &common::keys(&home), vec![profile.clone()], 2).unwrap();
+    let mut p = Processor::new(&home, &keys(&home), vec![profile.clone()], 2).unwrap();
     let s = p.run_pending(&AtomicBool::new(false)).unwrap();
     assert_eq!((s.recognized, s.failed), (3, 0), "{s:?}");
     let docs = station.store.documents_of_batch(batch).unwrap();

@@ -19,7 +19,7 @@ fn run(pages: Option<u32>) -> (Station, tempfile::TempDir) {
     let hot = dir.path().join("hot");
     std::fs::create_dir_all(&hot).unwrap();
     let home = dir.path().join("home");
-    let mut station = common::station(&home);
+    let mut station = station(&home);
     // Single files within a minute form one batch: cover sheet, then the letter.
     let profile = test_profile(
         &hot,
@@ -45,7 +45,7 @@ fn run(pages: Option<u32>) -> (Station, tempfile::TempDir) {
         take_file(&mut station, &profile, &path, &opts).unwrap();
     }
     station.store.close_all_open_batches().unwrap();
-    let mut p = Processor::new(&home, &common::keys(&home), vec![profile], 2).unwrap();
+    let mut p = Processor::new(&home, &keys(&home), vec![profile], 2).unwrap();
     let s = p.run_pending(&AtomicBool::new(false)).unwrap();
     assert_eq!((s.prepared, s.separators, s.recognized), (3, 1, 2));
     (station, dir)

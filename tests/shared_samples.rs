@@ -146,7 +146,7 @@ fn invalid_and_password_protected_pdfs_are_quarantined_with_reasons() {
     let tmp = tempfile::tempdir().unwrap();
     let hot = tmp.path().join("hot");
     std::fs::create_dir_all(&hot).unwrap();
-    let mut station = common::station(&tmp.path().join("home"));
+    let mut station = station(&tmp.path().join("home"));
     let profile = test_profile(&hot, 100, "");
     let opts = TakeOptions {
         remove_original: true,
@@ -178,7 +178,7 @@ fn every_sample_scan_is_either_taken_or_quarantined_never_an_error() {
     let tmp = tempfile::tempdir().unwrap();
     let hot = tmp.path().join("hot");
     std::fs::create_dir_all(&hot).unwrap();
-    let mut station = common::station(&tmp.path().join("home"));
+    let mut station = station(&tmp.path().join("home"));
     let profile = test_profile(&hot, 100, "");
     let opts = TakeOptions {
         remove_original: false,
@@ -478,7 +478,7 @@ fn separate_with(rel: &str, steps: &str) -> Option<(Vec<PagesAndAsn>, usize)> {
     let hot = tmp.path().join("hot");
     std::fs::create_dir_all(&hot).unwrap();
     let home = tmp.path().join("home");
-    let mut station = common::station(&home);
+    let mut station = station(&home);
     let profile = test_profile(&hot, 100, &format!("[steps]\nocr = false\n{steps}\n"));
     let path = hot.join(std::path::Path::new(rel).file_name().unwrap());
     std::fs::copy(dir.join(rel), &path).unwrap();
@@ -491,8 +491,8 @@ fn separate_with(rel: &str, steps: &str) -> Option<(Vec<PagesAndAsn>, usize)> {
         take_file(&mut station, &profile, &path, &opts).unwrap(),
         Outcome::Ingested(_)
     ));
-    let mut p = scanstelle::pipeline::Processor::new(&home, &common::keys(&home), vec![profile], 1)
-        .unwrap();
+    let mut p =
+        scanstelle::pipeline::Processor::new(&home, &keys(&home), vec![profile], 1).unwrap();
     let s = p
         .run_pending(&std::sync::atomic::AtomicBool::new(false))
         .unwrap();
@@ -608,7 +608,7 @@ fn skew_of_the_degraded_scans_is_measured_within_0_2_degrees() {
 /// preparation and OCR on it.
 fn ingest_and_process(root: &std::path::Path, file: &std::path::Path) -> Station {
     let home = root.join("home");
-    let mut station = common::station(&home);
+    let mut station = station(&home);
     let profile = test_profile(&root.join("hot"), 100, "");
     let opts = TakeOptions {
         remove_original: true,
@@ -619,8 +619,8 @@ fn ingest_and_process(root: &std::path::Path, file: &std::path::Path) -> Station
         take_file(&mut station, &profile, file, &opts).unwrap(),
         Outcome::Ingested(_)
     ));
-    let mut p = scanstelle::pipeline::Processor::new(&home, &common::keys(&home), vec![profile], 1)
-        .unwrap();
+    let mut p =
+        scanstelle::pipeline::Processor::new(&home, &keys(&home), vec![profile], 1).unwrap();
     p.run_pending(&std::sync::atomic::AtomicBool::new(false))
         .unwrap();
     station

@@ -25,7 +25,7 @@ impl Running {
 }
 
 fn start(config: Config) -> Running {
-    let station = common::station(&config.home);
+    let station = station(&config.home);
     let db = config.home.join("scanstelle.db");
     let (tx, rx) = oneshot::channel::<()>();
     let handle = tokio::spawn(async move {

@@ -343,7 +343,7 @@ mod tests {
         let d = rules.classify(&["Sparkasse Minden\nKontoauszug 3/2026\nIBAN DE12 3456\nBuchungstag Valuta Betrag\nNeuer Kontostand 12,00".into()]);
         assert_eq!(d.doc_type, "kontoauszug");
         assert!(d.confidence > 0.9, "{d:?}");
-        assert!(d.phrases.contains(&"buchungstag".to_string()));
+        assert!(d.phrases.contains(&"buchungstag".to_owned()));
         let d = rules.classify(&[
             "Max Muster\nAn das Jobcenter\n\nWiderspruch\n\nGegen den Bescheid vom 01.03.2026 lege ich Widerspruch ein.".into(),
         ]);

@@ -55,7 +55,7 @@ pub struct Classifier {
 pub enum ClassifyError {
     /// A pattern is wrong.
     #[error(transparent)]
-    Pattern(#[from] crate::classify::casefind::PatternError),
+    Pattern(#[from] casefind::PatternError),
     /// The rules file cannot be read.
     #[error("Regeln für Dokumenttypen {path}: {detail}")]
     Rules {
@@ -129,8 +129,8 @@ impl Classifier {
                 "Text kaum lesbar (Seite {}): Ausrichtung und Scanqualität prüfen",
                 unreadable.join(", ")
             ));
-            if case.status == crate::classify::casefind::CaseStatus::Auto {
-                case.status = crate::classify::casefind::CaseStatus::Review;
+            if case.status == casefind::CaseStatus::Auto {
+                case.status = casefind::CaseStatus::Review;
             }
         }
         let texts: Vec<String> = pages.iter().map(|w| page_text(w)).collect();
@@ -217,7 +217,7 @@ pub(crate) fn document_features(
         .iter()
         .map(|p| page_text(&crate::ocr::decode_words(&p.words)))
         .collect();
-    Ok(crate::classify::doctype::features(&text.join("\n")))
+    Ok(doctype::features(&text.join("\n")))
 }
 
 /// A page's text from its words: one line per OCR line.

@@ -196,7 +196,7 @@ pub(crate) fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<Ex
             println!("           erkannt ({conf:.0} %): {first}");
         }
     }
-    let probe = "12345BG0012345".to_string();
+    let probe = "12345BG0012345".to_owned();
     let hits = store.search(std::slice::from_ref(&probe), 10)?;
     println!("\nVolltextsuche nach {probe}: {} Treffer", hits.len());
     for h in &hits {

@@ -267,7 +267,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
                 } => cases::confirm(&config, id, case.as_deref(), doc_type.as_deref(), actor),
                 Command::Search { words, limit } => search(&config, &words, limit),
                 Command::Status { as_json } => status(&config, as_json),
-                Command::Db { action } => status::db(&config, action),
+                Command::Db { action } => db(&config, action),
                 Command::Profiles => {
                     for p in &config.profiles {
                         println!(
@@ -333,7 +333,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
 
 /// Installs the Ctrl-C and SIGTERM handlers at once (so a signal that comes
 /// during start-up is not lost) and returns a future that completes on either.
-pub(crate) fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+pub(crate) fn shutdown_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

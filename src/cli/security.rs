@@ -55,7 +55,7 @@ pub fn export(config: &Config, which: &str, to: &Path, actor: Option<&str>) -> R
         scanstelle::store::blob::BlobStore::open(config.home.join("blobs"), &config.keys()?)?;
     let name = Path::new(&q.file_name)
         .file_name()
-        .map(std::borrow::ToOwned::to_owned)
+        .map(ToOwned::to_owned)
         .unwrap_or_else(|| format!("quarantaene-{}", q.id).into());
     std::fs::create_dir_all(to).with_context(|| to.display().to_string())?;
     let dest = to.join(name);

@@ -9,6 +9,7 @@
 //! of its progress from the store, the single source of truth, several
 //! times a second, and so never waits for OCR, disk or network.
 
+use std::fmt::Write as _;
 mod effect;
 mod i18n;
 mod keys;
@@ -220,13 +221,14 @@ fn title(g: &Gui) -> String {
     let review = g.app.overview.review.len();
     let mut t = format!("Scanstelle – {}", view::screen_name(&g.app, g.app.screen));
     if review > 0 {
-        t.push_str(&format!(
+        let _ = write!(
+            t,
             " ({review} {})",
             g.app.lang.t("zur Prüfung", "to review")
-        ));
+        );
     }
     if let Some(tag) = &g.app.tag {
-        t.push_str(&format!(" · {tag}"));
+        let _ = write!(t, " · {tag}");
     }
     t
 }

@@ -332,7 +332,7 @@ fn assert_snapshot(app: &App, name: &str) {
 }
 
 /// The window at 1366×768, drawn with tiny-skia.
-fn render(app: &App) -> iced_test::simulator::Snapshot {
+fn render(app: &App) -> simulator::Snapshot {
     let mut ui = iced_test::Simulator::with_size(
         iced::Settings {
             fonts: vec![super::FONT.into()],

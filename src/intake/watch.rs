@@ -371,7 +371,7 @@ pub async fn run(
                         }
                     }
                 }
-                for (path, c) in candidates.iter_mut() {
+                for (path, c) in &mut candidates {
                     let ready = match c.state {
                         CandidateState::Waiting => now.duration_since(c.since) >= folders[c.folder].profile.settle(),
                         CandidateState::RetryAt(t) => now >= t,

@@ -19,6 +19,7 @@
 //! Recognition yields the page text, every word with its box and
 //! confidence, and the mean confidence.
 
+use std::fmt::Write as _;
 pub mod forms;
 pub mod native;
 
@@ -598,7 +599,9 @@ fn text_from_words(words: &[Word], tsv: &str) -> String {
     let mut out = String::new();
     let mut last_line = None;
     for w in words {
-        if last_line != Some(w.line) {
+        if last_line == Some(w.line) {
+            out.push(' ');
+        } else {
             if let Some(prev) = last_line {
                 let new_para = para_of_line.get(prev as usize) != para_of_line.get(w.line as usize);
                 out.push('\n');
@@ -607,8 +610,6 @@ fn text_from_words(words: &[Word], tsv: &str) -> String {
                 }
             }
             last_line = Some(w.line);
-        } else {
-            out.push(' ');
         }
         out.push_str(&w.text);
     }
@@ -620,10 +621,11 @@ fn text_from_words(words: &[Word], tsv: &str) -> String {
 pub(crate) fn encode_words(words: &[Word]) -> String {
     let mut s = String::new();
     for w in words {
-        s.push_str(&format!(
-            "{} {} {} {} {:.1} {}\t{}\n",
+        let _ = writeln!(
+            s,
+            "{} {} {} {} {:.1} {}\t{}",
             w.left, w.top, w.width, w.height, w.conf, w.line, w.text
-        ));
+        );
     }
     s
 }

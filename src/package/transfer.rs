@@ -217,7 +217,7 @@ pub(crate) fn note_xml(f: &TransferFacts, type_label: &str, sender: &Sender, at:
                         .attr("grundlage", "einzelpruefung")
                         .text(format_args!(
                             "Bild und Papier von {who} am {when} verglichen: sie stimmen überein."
-                        ))
+                        ));
                 }
                 None => agreement.attr("grundlage", "stichprobe").text(format_args!(
                     "Nicht einzeln verglichen; der Stapel wurde nach bestandener \

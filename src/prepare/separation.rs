@@ -20,6 +20,7 @@
 
 use image::GrayImage;
 use rxing::{BarcodeFormat, DecodeHints};
+use std::fmt::Write as _;
 
 /// A barcode found on a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,10 +233,10 @@ impl CoverSheet {
     pub(crate) fn payload(&self) -> String {
         let mut s = format!("{COVER_PREFIX}BG={}", self.bg);
         if let Some(t) = &self.doc_type {
-            s.push_str(&format!(";TYP={t}"));
+            let _ = write!(s, ";TYP={t}");
         }
         if let Some(n) = self.pages {
-            s.push_str(&format!(";SEITEN={n}"));
+            let _ = write!(s, ";SEITEN={n}");
         }
         s
     }

@@ -108,7 +108,7 @@ impl Store {
                 dest.display()
             )));
         }
-        let mut copy = rusqlite::Connection::open(dest)?;
+        let mut copy = Connection::open(dest)?;
         copy.pragma_update(None, "cipher_log_level", "NONE")?;
         copy.pragma_update(None, "key", keys.db_pragma())?;
         {
@@ -132,8 +132,7 @@ impl Store {
 /// Checks that `backup` is a station database this key opens and that it is
 /// whole; returns its schema version.
 pub(crate) fn check_backup(backup: &Path, keys: &crate::protect::crypto::Keys) -> Result<i64> {
-    let conn =
-        rusqlite::Connection::open_with_flags(backup, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let conn = Connection::open_with_flags(backup, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     conn.pragma_update(None, "cipher_log_level", "NONE")?;
     conn.pragma_update(None, "key", keys.db_pragma())?;
     let version: i64 = conn

@@ -464,14 +464,14 @@ impl Store {
                 if matches!(
                     doc_state,
                     DocumentState::Released | DocumentState::Transferred
-                ) || super::outbox::in_transfer(&tx, *d)?
+                ) || outbox::in_transfer(&tx, *d)?
                 {
                     return Err(StoreError::Refused(format!(
                         "Dokument {d} ist schon freigegeben oder übertragen: die Seite wird nicht erneut verarbeitet"
                     )));
                 }
             }
-            super::edit::reopen(&tx, *batch, docs)?;
+            edit::reopen(&tx, *batch, docs)?;
             tx.execute(
                 "UPDATE batches SET state = ?1, updated_at = ?2 WHERE id = ?3",
                 params![BatchState::Prepared, t, batch],

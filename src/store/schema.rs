@@ -6,7 +6,7 @@
 /// The migrations, oldest first.
 pub(super) const MIGRATIONS: &[&str] = &[
     // 1: the station's spine.
-    r#"
+    r"
 CREATE TABLE batches (
     id            INTEGER PRIMARY KEY,
     uuid          TEXT NOT NULL UNIQUE,
@@ -109,9 +109,9 @@ CREATE TABLE sync_outbox (
     last_error  TEXT,
     updated_at  TEXT NOT NULL
 );
-"#,
+",
     // 2: page preparation and OCR.
-    r#"
+    r"
 CREATE TABLE page_prep (
     page_id      INTEGER PRIMARY KEY REFERENCES pages(id),
     thumb_sha    TEXT NOT NULL,
@@ -146,9 +146,9 @@ CREATE TABLE page_ocr (
 
 -- Full-text search over OCR text and the text PDFs carried; rowid = page id.
 CREATE VIRTUAL TABLE page_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
-"#,
+",
     // 3: barcodes and separation.
-    r#"
+    r"
 CREATE TABLE page_barcodes (
     id       INTEGER PRIMARY KEY,
     page_id  INTEGER NOT NULL REFERENCES pages(id),
@@ -159,24 +159,24 @@ CREATE INDEX page_barcodes_page ON page_barcodes(page_id);
 ALTER TABLE documents ADD COLUMN expected_pages INTEGER;
 ALTER TABLE documents ADD COLUMN flags TEXT NOT NULL DEFAULT '';
 ALTER TABLE batches ADD COLUMN flags TEXT NOT NULL DEFAULT '';
-"#,
+",
     // 4: orientation and deskew.
-    r#"
+    r"
 ALTER TABLE page_prep ADD COLUMN rotation INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE page_prep ADD COLUMN skew REAL;
 ALTER TABLE page_prep ADD COLUMN prepared_sha TEXT;
-"#,
+",
     // 5: the document's PDF/A.
-    r#"
+    r"
 ALTER TABLE documents ADD COLUMN pdf_sha TEXT;
-"#,
+",
     // 6: archive serial numbers (ASN barcodes).
-    r#"
+    r"
 ALTER TABLE documents ADD COLUMN asn INTEGER;
-"#,
+",
     // 7: the case register (every imported version kept) and the decisions
     // on case and type.
-    r#"
+    r"
 CREATE TABLE register_versions (
     id          INTEGER PRIMARY KEY,
     imported_at TEXT NOT NULL,
@@ -203,9 +203,9 @@ ALTER TABLE documents ADD COLUMN case_status TEXT;
 ALTER TABLE documents ADD COLUMN case_confidence REAL;
 ALTER TABLE documents ADD COLUMN type_confidence REAL;
 ALTER TABLE documents ADD COLUMN decision TEXT;
-"#,
+",
     // 8: the learned document-type model (counts from confirmed documents).
-    r#"
+    r"
 CREATE TABLE type_model_docs (
     class TEXT PRIMARY KEY,
     docs  INTEGER NOT NULL
@@ -217,20 +217,20 @@ CREATE TABLE type_model_counts (
     PRIMARY KEY (class, feature)
 ) WITHOUT ROWID;
 ALTER TABLE documents ADD COLUMN learned_type TEXT;
-"#,
+",
     // 9: what the window asks for several times a second, by index: pages
     // recognised lately (throughput), documents of a batch and of a case.
-    r#"
+    r"
 CREATE INDEX page_ocr_created ON page_ocr(created_at);
 CREATE INDEX documents_batch ON documents(batch_id);
 CREATE INDEX documents_case ON documents(case_bg);
 CREATE INDEX source_files_batch ON source_files(batch_id);
-"#,
+",
     // 10: the sync. One outbox row per message (a batch's first, and a
     // later one for documents the DMS refused and a person corrected),
     // which documents went in which and what the DMS answered for each, and
     // the last contact with the DMS.
-    r#"
+    r"
 CREATE TABLE sync_outbox_v10 (
     id              INTEGER PRIMARY KEY,
     batch_id        INTEGER NOT NULL REFERENCES batches(id),
@@ -284,11 +284,11 @@ CREATE TABLE sync_status (
 INSERT INTO sync_status (id) VALUES (1);
 ALTER TABLE documents ADD COLUMN dms_error TEXT;
 ALTER TABLE source_files ADD COLUMN profile_sha TEXT;
-"#,
+",
     // 11: the audit trail: every event sealed into a SHA-256 chain, the
     // chain's end recorded, sealed entries unchangeable. The entries
     // before are sealed by `audit::seal_existing` where the marker stands.
-    r#"
+    r"
 ALTER TABLE events ADD COLUMN actor TEXT;
 ALTER TABLE events ADD COLUMN hash TEXT;
 CREATE TABLE audit_head (
@@ -301,14 +301,14 @@ CREATE TRIGGER events_sealed_no_update BEFORE UPDATE ON events WHEN OLD.hash IS 
 BEGIN SELECT RAISE(ABORT, 'Protokolleinträge sind unveränderlich'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'Protokolleinträge werden nicht gelöscht'); END;
-"#,
+",
     // 12: text deleted from the full-text index is removed from its
     // segments at once (not only marked), so purged OCR text is gone.
-    r#"
+    r"
 INSERT INTO page_fts (page_fts, rank) VALUES ('secure-delete', 1);
-"#,
+",
     // 13: local accounts with roles; failed logins counted for throttling.
-    r#"
+    r"
 CREATE TABLE users (
     name         TEXT PRIMARY KEY,
     role         TEXT NOT NULL CHECK (role IN ('scan', 'qs', 'admin')),
@@ -319,10 +319,10 @@ CREATE TABLE users (
     locked_until TEXT,
     created_at   TEXT NOT NULL
 );
-"#,
+",
     // 14: quality control: who was at the station when a batch was
     // scanned, each batch's sample and checks, and its release.
-    r#"
+    r"
 ALTER TABLE batches ADD COLUMN scanned_by TEXT;
 ALTER TABLE batches ADD COLUMN qa_selected_at TEXT;
 ALTER TABLE batches ADD COLUMN released_at TEXT;
@@ -346,17 +346,17 @@ CREATE TABLE qa_items (
     checked_at  TEXT
 );
 CREATE INDEX qa_items_batch ON qa_items(batch_id);
-"#,
+",
     // 15: the search index holds numbers also in one piece and words with
     // umlauts spelled out (built anew from the stored texts).
-    r#"
+    r"
 -- @reindex-search
-"#,
+",
     // 16: a page that failed in preparation or OCR keeps its reason in
     // words (state `failed`); the other pages go on without it.
-    r#"
+    r"
 ALTER TABLE pages ADD COLUMN failure TEXT;
-"#,
+",
 ];
 
 /// Where a migration hands over to Rust code (then goes on with its SQL).

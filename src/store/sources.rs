@@ -185,7 +185,7 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, NULLIF(?10, ''))",
             params![
                 batch_id,
-                super::path_value(new.original_path),
+                path_value(new.original_path),
                 file_name,
                 new.sha.as_str(),
                 new.size as i64,
@@ -332,7 +332,7 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (sha256, original_path) DO NOTHING",
             params![
-                super::path_value(q.original_path),
+                path_value(q.original_path),
                 file_name,
                 q.sha.as_str(),
                 q.size as i64,
@@ -492,7 +492,7 @@ fn source_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceFile> {
     Ok(SourceFile {
         id: r.get(0)?,
         batch_id: r.get(1)?,
-        original_path: super::path_column(r, 2)?,
+        original_path: path_column(r, 2)?,
         file_name: r.get(3)?,
         sha: Sha256Hex::parse(&sha).ok_or_else(|| {
             rusqlite::Error::FromSqlConversionFailure(

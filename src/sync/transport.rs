@@ -262,12 +262,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let t = FolderTransport::new(dir.path(), dir.path());
         // Sparse: 200 MB on paper, nothing on the disk.
-        let f = std::fs::File::create(dir.path().join("gross.xml")).unwrap();
+        let f = File::create(dir.path().join("gross.xml")).unwrap();
         f.set_len(200_000_000).unwrap();
         let e = t.fetch_reply("gross.xml").unwrap_err();
         assert_eq!(e.kind, FailureKind::Refused);
         assert!(e.message.contains("200 MB zu groß"), "{}", e.message);
-        std::fs::write(dir.path().join("klein.xml"), b"<a/>").unwrap();
+        fs::write(dir.path().join("klein.xml"), b"<a/>").unwrap();
         assert_eq!(t.fetch_reply("klein.xml").unwrap().unwrap(), b"<a/>");
     }
 }

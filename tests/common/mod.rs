@@ -371,11 +371,7 @@ pub fn validate(xsd: &Path, xml: &str) -> Result<(), String> {
 pub fn processed_station(
     dir: &Path,
     letters: &[&str],
-) -> (
-    scanstelle::config::Config,
-    scanstelle::station::Station,
-    Vec<i64>,
-) {
+) -> (Config, scanstelle::station::Station, Vec<i64>) {
     let config = default_config(&dir.join("home"));
     let mut station = station(&config.home);
     let batches = take_demo(&mut station, &config, dir, letters)

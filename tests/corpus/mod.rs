@@ -11,6 +11,7 @@
 
 #![allow(dead_code)]
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use image::GrayImage;
@@ -158,10 +159,11 @@ pub fn register(rng: &mut Rng, cases: usize) -> Vec<Person> {
 pub fn register_csv(persons: &[Person]) -> String {
     let mut s = "bg_nummer;kundennummer;nachname;vorname;geburtsdatum;strasse;plz;ort\n".to_owned();
     for p in persons {
-        s.push_str(&format!(
-            "{};{};{};{};{};{};{};{}\n",
+        let _ = writeln!(
+            s,
+            "{};{};{};{};{};{};{};{}",
             p.bg, p.kunde, p.nachname, p.vorname, p.geburt, p.strasse, p.plz, p.ort
-        ));
+        );
     }
     s
 }
@@ -474,7 +476,7 @@ fn document_pages(
         lines.push((11, l.clone()));
     }
     lines.push((18, title.to_owned()));
-    for b in body.iter() {
+    for b in body {
         lines.push((11, fill(rng, b, p)));
     }
     if !id_on_top && let Some(l) = &id_line {

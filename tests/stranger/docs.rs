@@ -211,7 +211,7 @@ fn letter(c: &mut Ctx, s: &Sender, to_person: bool, subject: &str) -> (Page, f32
     let lines: Vec<String> = if to_person {
         c.addressee()
     } else {
-        JC.iter().map(std::string::ToString::to_string).collect()
+        JC.iter().map(ToString::to_string).collect()
     };
     pg.lines(L, 160.0, f, 10.5, &lines);
     // Information block.

@@ -5,6 +5,7 @@
 //! encoders (G4 TIFF, JPEG, grey PNG, image PDF).
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use image::{GrayImage, RgbImage};
@@ -683,7 +684,7 @@ fn render_ops(ops: &[Op]) -> GrayImage {
     let mut font_refs = String::new();
     for (font, idx) in &fonts {
         let id = objects.len() + 1;
-        font_refs.push_str(&format!("/F{idx} {id} 0 R "));
+        let _ = write!(font_refs, "/F{idx} {id} 0 R ");
         if let Some(base) = font.base14() {
             objects.push(
                 format!(
@@ -696,7 +697,7 @@ fn render_ops(ops: &[Op]) -> GrayImage {
             let name = font.ttf_file().trim_end_matches(".ttf").replace('-', "");
             let mut widths = String::new();
             for (g, w) in glyphs.get(font).into_iter().flatten() {
-                widths.push_str(&format!("{g} [{w}] "));
+                let _ = write!(widths, "{g} [{w}] ");
             }
             objects.push(
                 format!(

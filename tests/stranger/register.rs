@@ -5,6 +5,7 @@
 //! people who moved, households that are new.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use super::Rng;
 
@@ -719,8 +720,9 @@ pub fn csv(reg: &Register, old: bool) -> String {
             &h.address
         };
         for m in &h.members {
-            out.push_str(&format!(
-                "{};{};{};{};{};{};{};{}\n",
+            let _ = writeln!(
+                out,
+                "{};{};{};{};{};{};{};{}",
                 h.bg,
                 m.kdnr,
                 m.nachname,
@@ -729,7 +731,7 @@ pub fn csv(reg: &Register, old: bool) -> String {
                 addr.street_line(),
                 addr.plz,
                 addr.town
-            ));
+            );
         }
     }
     out

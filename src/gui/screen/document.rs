@@ -476,7 +476,7 @@ fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, Ap
             col = col.push(
                 text(format!("✓ {}", e.text))
                     .size(size::SMALL)
-                    .color(crate::gui::theme::evidence_colour(e.kind)),
+                    .color(theme::evidence_colour(e.kind)),
             );
         }
     }

@@ -10,6 +10,7 @@ use crate::gui::view::{count, empty, size, thumb, title};
 use iced::widget::{button, column, container, progress_bar, row, scrollable, space, text};
 use iced::{Alignment, Element, Fill, Length};
 use scanstelle::desk::{BatchView, STAGES};
+use std::fmt::Write as _;
 
 /// Batches the inbox shows more at a time (the store keeps them all).
 pub const PAGE: usize = 100;
@@ -213,10 +214,11 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
         ),
     );
     if b.blank > 0 {
-        counts.push_str(&format!(" · {} {}", b.blank, l.t("leer", "blank")));
+        let _ = write!(counts, " · {} {}", b.blank, l.t("leer", "blank"));
     }
     if b.separators > 0 {
-        counts.push_str(&format!(
+        let _ = write!(
+            counts,
             " · {}",
             count(
                 app,
@@ -224,7 +226,7 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
                 ("Trennblatt", "Trennblätter"),
                 ("separator", "separators")
             )
-        ));
+        );
     }
     let review: Element<'_, AppMessage> = if b.review > 0 {
         container(

@@ -333,10 +333,10 @@ pub(crate) fn upright_from(
         };
         (total, applied1 + applied2)
     };
-    let straight = if applied != 0.0 {
-        rotate(page, applied)
-    } else {
+    let straight = if applied == 0.0 {
         page.clone()
+    } else {
+        rotate(page, applied)
     };
     let prepared = if quarter == 0 {
         straight

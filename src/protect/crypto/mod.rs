@@ -367,7 +367,7 @@ const PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
 fn header(path: &Path) -> Option<[u8; 16]> {
     use std::io::Read;
     let mut head = [0u8; 16];
-    std::fs::File::open(path).ok()?.read_exact(&mut head).ok()?;
+    fs::File::open(path).ok()?.read_exact(&mut head).ok()?;
     Some(head)
 }
 
