@@ -326,7 +326,7 @@ pub struct SplitRule {
 /// A `separation` list that names an unknown sheet, in words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct SeparationError(pub String);
+pub(crate) struct SeparationError(pub String);
 
 impl SplitRule {
     /// The rule of a profile's `separation` list (`none`, or any of

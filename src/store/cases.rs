@@ -11,7 +11,7 @@ use crate::classify::doctype::{TypeDecision, TypeModel};
 use crate::classify::register::{Person, Register};
 
 /// A document's case and type, each if set.
-pub type CaseAndType = (Option<String>, Option<String>);
+pub(crate) type CaseAndType = (Option<String>, Option<String>);
 
 /// One imported version of the register.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

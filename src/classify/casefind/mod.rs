@@ -206,7 +206,7 @@ struct Found {
 
 /// The compiled matcher.
 #[derive(Debug, Clone)]
-pub struct CaseFinder {
+pub(crate) struct CaseFinder {
     settings: CaseSettings,
     bg: Regex,
     kunde: Regex,
