@@ -141,6 +141,9 @@ pub struct Desk {
     )>,
 }
 
+/// Pages whose recognition times give the current rate.
+const RATE_PAGES: usize = 30;
+
 /// Messages the window lists (the newest).
 const OUTBOX_SHOWN: usize = 200;
 
@@ -246,11 +249,9 @@ impl Desk {
         // Decided batches get their quality-control sample right away.
         self.store.qa_prepare(&self.qa)?;
         let status = self.store.status()?;
-        let since = time::OffsetDateTime::now_utc() - time::Duration::minutes(10);
-        let since = since
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
-        let recognised = self.store.pages_recognized_since(&since)?;
+        let recent = self.store.recent_recognitions(RATE_PAGES)?;
+        let backlog = self.store.ocr_backlog()?;
+        let rate = Throughput::of(&recent, time::OffsetDateTime::now_utc(), backlog);
         // Events first: a batch an event reports on is then at least as far
         // along in the rows read after them.
         let mut events = self.store.events_after(after_event, 200)?;
@@ -275,7 +276,7 @@ impl Desk {
                 .collect(),
             quarantine: self.store.quarantine_entries()?,
             review: self.store.review_queue()?,
-            pages_per_minute: recognised as f64 / 10.0,
+            throughput: rate,
             events,
             outbox: self.store.outbox_recent(OUTBOX_SHOWN)?,
             outbox_counts: self.store.outbox_counts()?,

@@ -22,8 +22,8 @@ pub struct Overview {
     pub quarantine: Vec<QuarantineRow>,
     /// Documents waiting for a person, oldest first.
     pub review: Vec<i64>,
-    /// Pages recognised per minute over the last ten minutes.
-    pub pages_per_minute: f64,
+    /// The current OCR rate and what is left.
+    pub throughput: Throughput,
     /// Events newer than the ones asked about.
     pub events: Vec<EventRow>,
     /// The newest messages to the DMS.
@@ -42,6 +42,53 @@ pub struct Overview {
     pub qa: Vec<crate::store::QaBatch>,
     /// Whether batches wait for that release at all.
     pub qa_enabled: bool,
+}
+
+/// How fast pages are recognised now, and what is left.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Throughput {
+    /// Pages per minute at the current pace (0: nothing is being recognised).
+    pub per_minute: f64,
+    /// Pages waiting for OCR.
+    pub backlog: u64,
+    /// Seconds until the backlog is done at this pace, if it moves.
+    pub done_in_secs: Option<u64>,
+}
+
+impl Throughput {
+    /// The pace from the recognition times of the newest pages (newest
+    /// first): the pages over the time they took, so that 8 pages in 5
+    /// seconds read as about 90 a minute, not as the hour's average. The
+    /// pace is 0 once no page came for three of its intervals (and at
+    /// least a minute): the station is idle or stuck, and says so.
+    pub fn of(
+        newest_first: &[time::OffsetDateTime],
+        now: time::OffsetDateTime,
+        backlog: u64,
+    ) -> Self {
+        let per_minute = match newest_first {
+            [newest, .., oldest] => {
+                let span = (*newest - *oldest).as_seconds_f64().max(1.0);
+                let interval = span / (newest_first.len() - 1) as f64;
+                let quiet = (now - *newest).as_seconds_f64();
+                if quiet > (3.0 * interval).max(60.0) {
+                    0.0
+                } else {
+                    (newest_first.len() - 1) as f64 * 60.0 / span
+                }
+            }
+            // One page: one a minute if it is fresh, nothing otherwise.
+            [only] if (now - *only).as_seconds_f64() <= 60.0 => 1.0,
+            _ => 0.0,
+        };
+        let done_in_secs = (per_minute > 0.0 && backlog > 0)
+            .then(|| (backlog as f64 * 60.0 / per_minute).ceil() as u64);
+        Self {
+            per_minute,
+            backlog,
+            done_in_secs,
+        }
+    }
 }
 
 /// A batch in the inbox.
@@ -323,6 +370,7 @@ pub fn local_time(rfc3339: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::{Duration, OffsetDateTime};
 
     #[test]
     fn households_list_members_by_family_and_the_address() {
@@ -346,5 +394,32 @@ mod tests {
             "Mustermann, Erika; Max / Beispiel, Jan — Lindenstraße 12, 32423 Minden"
         );
         assert_eq!(household([].iter()), "nicht im Fallbestand");
+    }
+
+    fn stamps(now: OffsetDateTime, ago_secs: &[f64]) -> Vec<OffsetDateTime> {
+        ago_secs
+            .iter()
+            .map(|s| now - Duration::seconds_f64(*s))
+            .collect()
+    }
+
+    #[test]
+    fn the_pace_is_the_current_one_and_the_backlog_gets_an_end() {
+        let now = OffsetDateTime::now_utc();
+        // 8 pages in 5 seconds, the last one just now: about 84 a minute.
+        let burst: Vec<f64> = (0..8).map(|i| f64::from(i) * 5.0 / 7.0).collect();
+        let t = Throughput::of(&stamps(now, &burst), now, 42);
+        assert!((t.per_minute - 84.0).abs() < 0.5, "{t:?}");
+        assert_eq!(t.done_in_secs, Some(30));
+        // The same burst half an hour ago: idle now, no end to promise.
+        let old: Vec<f64> = burst.iter().map(|s| s + 1800.0).collect();
+        let t = Throughput::of(&stamps(now, &old), now, 42);
+        assert_eq!((t.per_minute, t.done_in_secs, t.backlog), (0.0, None, 42));
+        // A slow steady pace (one page every 20 s) is not idle after 50 s.
+        let slow: Vec<f64> = (0..10).map(|i| 50.0 + f64::from(i) * 20.0).collect();
+        let t = Throughput::of(&stamps(now, &slow), now, 0);
+        assert!((t.per_minute - 3.0).abs() < 0.01, "{t:?}");
+        assert_eq!(t.done_in_secs, None, "nothing left");
+        assert_eq!(Throughput::of(&[], now, 5).per_minute, 0.0);
     }
 }

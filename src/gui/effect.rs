@@ -62,6 +62,8 @@ pub enum Effect {
     SignOut(&'static str),
     /// Put the keyboard focus into a text field (by id).
     Focus(&'static str),
+    /// Take the keyboard focus from any text field (shortcuts work again).
+    Unfocus,
     /// Close the window.
     Exit,
 }
@@ -179,7 +181,7 @@ impl Effect {
                 }
                 return None;
             }
-            Effect::Focus(_) | Effect::Exit => return None,
+            Effect::Focus(_) | Effect::Unfocus | Effect::Exit => return None,
         })
     }
 }

@@ -41,6 +41,12 @@ pub fn shortcut(screen: Screen, key: &Key, modifiers: Modifiers) -> Option<Messa
         _ => {}
     }
     match screen {
+        Screen::Cases => match key.as_ref() {
+            Key::Named(Named::ArrowDown) => Some(Message::Cases(cases::Message::Cursor(1))),
+            Key::Named(Named::ArrowUp) => Some(Message::Cases(cases::Message::Cursor(-1))),
+            Key::Named(Named::Enter) => Some(Message::Cases(cases::Message::OpenChosen)),
+            _ => None,
+        },
         Screen::Inbox => match key.as_ref() {
             Key::Named(Named::ArrowDown) => Some(Message::Inbox(inbox::Message::Cursor(1))),
             Key::Named(Named::ArrowUp) => Some(Message::Inbox(inbox::Message::Cursor(-1))),
@@ -58,7 +64,7 @@ pub fn shortcut(screen: Screen, key: &Key, modifiers: Modifiers) -> Option<Messa
             Key::Named(Named::ArrowUp | Named::PageUp) => {
                 Some(Message::Review(review::Message::PrevDocument))
             }
-            Key::Character("/") => Some(Message::Review(review::Message::Search)),
+            Key::Character("/") => Some(Message::Review(review::Message::FocusSearch)),
             Key::Character(c) if modifiers.alt() => {
                 digit(c).map(|x| Message::Review(review::Message::PickType(x)))
             }

@@ -96,7 +96,10 @@ pub fn run(config: Config, options: Options) -> Result<()> {
             .map(|p| state::ProfileInfo {
                 name: p.name.clone(),
                 folder: p.hot_folder_path(&config.home).display().to_string(),
-                scan: format!("{} dpi, {}, {}", p.scan.dpi, p.scan.colour, p.scan.paper),
+                dpi: p.scan.dpi,
+                colour: p.scan.colour.clone(),
+                paper: p.scan.paper.clone(),
+                duplex: p.scan.duplex,
                 blank_below: p.steps.blank_ink_threshold,
                 separation: p.steps.separation.clone(),
             })
@@ -252,6 +255,9 @@ fn task(desk: &Arc<Mutex<Desk>>, effect: Effect) -> Task<Message> {
     match effect {
         Effect::Exit => iced::exit(),
         Effect::Focus(id) => iced::widget::operation::focus(id),
+        Effect::Unfocus => {
+            iced::advanced::widget::operate(iced::advanced::widget::operation::focusable::unfocus())
+        }
         effect => {
             let desk = desk.clone();
             Task::future(async move {

@@ -79,8 +79,14 @@ pub struct ProfileInfo {
     pub name: String,
     /// Its hot folder.
     pub folder: String,
-    /// Resolution, colour, paper.
-    pub scan: String,
+    /// Resolution in dpi.
+    pub dpi: u32,
+    /// Colour mode as configured (`bilevel`, `gray`, `colour`).
+    pub colour: String,
+    /// Paper size name.
+    pub paper: String,
+    /// Backsides scanned too.
+    pub duplex: bool,
     /// Ink share below which a page is blank.
     pub blank_below: f64,
     /// Separator sheets.

@@ -170,6 +170,16 @@ fn a_document_is_reviewed_corrected_undone_and_redone_by_keyboard() {
     );
     send(&mut app, &desk, Message::Review(review::Message::Search));
     assert_eq!(app.review.hits[0].person.bg, "12345BG0012345");
+    // After a search the field lets go, so that the digits pick; `/`
+    // goes back into it.
+    assert!(
+        update::update(&mut app, Message::Review(review::Message::Search))
+            .contains(&Effect::Unfocus)
+    );
+    assert!(matches!(
+        keys::shortcut(Screen::Review, &char_key("/"), Modifiers::empty()),
+        Some(Message::Review(review::Message::FocusSearch))
+    ));
     key(&mut app, &desk, char_key("2"), Modifiers::empty());
     assert_eq!(app.picked_case().as_deref(), Some("12345BG0012345"));
 
@@ -320,7 +330,13 @@ fn shortcuts_depend_on_the_screen_and_text_fields_keep_theirs() {
 /// Draws the window at 1366×768 with tiny-skia and compares it with
 /// `tests/snapshots/NAME-tiny-skia.png` (written on the first run; delete
 /// it to accept a new look after checking it).
-fn assert_snapshot(app: &App, name: &str) {
+fn assert_snapshot(app: &mut App, name: &str) {
+    // A fixed pace: the real one is the test machine's.
+    app.overview.throughput = scanstelle::desk::Throughput {
+        per_minute: 12.5,
+        backlog: 3,
+        done_in_secs: Some(15),
+    };
     let snapshot = render(app);
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/snapshots")
@@ -361,9 +377,9 @@ fn the_main_screens_match_their_snapshots() {
     let config = station(dir.path());
     let (mut app, desk) = open(&config);
     send(&mut app, &desk, Message::Show(Screen::Review));
-    assert_snapshot(&app, "review-light");
+    assert_snapshot(&mut app, "review-light");
     app.dark = true;
-    assert_snapshot(&app, "review-dark");
+    assert_snapshot(&mut app, "review-dark");
     app.dark = false;
     // The document screen with the OCR words and evidence drawn.
     let sick_note = app.overview.batches[0].id;
@@ -377,25 +393,33 @@ fn the_main_screens_match_their_snapshots() {
         &desk,
         Message::Document(document::Message::ToggleOverlay),
     );
-    assert_snapshot(&app, "document");
+    assert_snapshot(&mut app, "document");
     send(&mut app, &desk, Message::Show(Screen::Cases));
     send(
         &mut app,
         &desk,
         Message::Cases(cases::Message::Query("Muster".into())),
     );
+    // ↓ chooses the second hit, Enter opens it (the field keeps typing).
+    assert!(app.cases.hits.len() >= 2, "{:?}", app.cases.hits);
+    press(&mut app, &desk, Named::ArrowDown);
+    press(&mut app, &desk, Named::Enter);
+    assert_eq!(
+        app.cases.file.as_ref().map(|f| f.bg.clone()),
+        Some(app.cases.hits[1].person.bg.clone())
+    );
     send(
         &mut app,
         &desk,
         Message::Cases(cases::Message::Open("12345BG0012346".into())),
     );
-    assert_snapshot(&app, "cases");
+    assert_snapshot(&mut app, "cases");
     // The inbox with fixed times (the real ones are the test's).
     for b in &mut app.overview.batches {
         b.received = "29.11. 09:30".into();
     }
     send(&mut app, &desk, Message::Show(Screen::Inbox));
-    assert_snapshot(&app, "inbox");
+    assert_snapshot(&mut app, "inbox");
 }
 
 /// Pages (1-based, in the file) of every document, by document id.
@@ -516,6 +540,12 @@ fn documents_are_split_merged_and_pages_moved_removed_by_keyboard_with_undo() {
     engine_pass(&config);
     assert!(!page(&desk).0.is_empty(), "recognised again");
     key(&mut app, &desk, char_key("z"), Modifiers::CTRL);
+    // Undoing a quarter turn says so, not "turned by 270°".
+    let notice = &app.notices.last().expect("a notice").text;
+    assert!(
+        notice.contains("zurückgenommen") && !notice.contains("270"),
+        "{notice}"
+    );
     engine_pass(&config);
     let (text, landscape) = page(&desk);
     assert!(

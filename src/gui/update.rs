@@ -89,8 +89,8 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         Message::SyncRequested(result) => {
             if app.notify_err(result).is_some() {
                 let text = app.lang.t(
-                    "Übertragung angestoßen: die Station versucht das DMS jetzt",
-                    "Transfer started: the station tries the DMS now",
+                    "Übertragung angestoßen: die Station verbindet sich jetzt mit dem DMS",
+                    "Transfer started: the station is contacting the DMS now",
                 );
                 app.notify(text.to_owned(), false);
             }

@@ -107,7 +107,12 @@ fn sidebar(app: &App) -> Element<'_, Message> {
                     badge,
                     text(format!("{}{}", l.t("Strg+", "Ctrl+"), i + 1))
                         .size(11)
-                        .style(text::secondary),
+                        .style(move |t| if app.screen == s {
+                            // On the highlight: its own text colour.
+                            text::Style::default()
+                        } else {
+                            text::secondary(t)
+                        }),
                 ]
                 .spacing(8)
                 .align_y(Alignment::Center),
@@ -124,9 +129,18 @@ fn sidebar(app: &App) -> Element<'_, Message> {
             row![
                 column![
                     text(s.user.as_str()).size(size::BODY),
-                    text(format!("{} {}", l.t("Rolle", "Role"), s.role.as_str()))
-                        .size(size::SMALL)
-                        .style(text::secondary),
+                    text(match s.role {
+                        scanstelle::protect::users::Role::Scan =>
+                            l.t("Scanstelle", "Scan operator"),
+                        scanstelle::protect::users::Role::Qs => {
+                            l.t("Qualitätssicherung", "Quality control")
+                        }
+                        scanstelle::protect::users::Role::Admin => {
+                            l.t("Administration", "Administrator")
+                        }
+                    })
+                    .size(size::SMALL)
+                    .style(text::secondary),
                 ]
                 .spacing(2),
                 space().width(Fill),
@@ -203,12 +217,7 @@ fn status_bar(app: &App) -> Element<'_, Message> {
         row![
             engine.size(size::SMALL),
             dms.size(size::SMALL),
-            text(format!(
-                "{:.1} {}",
-                o.pages_per_minute,
-                l.t("Seiten/min", "pages/min")
-            ))
-            .size(size::SMALL),
+            text(pace(app)).size(size::SMALL),
             text(format!(
                 "{} {} · {} {}",
                 o.pages,
@@ -269,6 +278,58 @@ pub fn count(app: &App, n: impl Into<u64>, de: (&str, &str), en: (&str, &str)) -
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A number with `places` decimals: a decimal comma in German.
+pub fn decimal(app: &App, v: f64, places: usize) -> String {
+    let s = format!("{v:.places$}");
+    match app.lang {
+        super::i18n::Lang::De => s.replace('.', ","),
+        super::i18n::Lang::En => s,
+    }
+}
+
+/// The OCR pace now and what is left, in words: "84 Seiten/min · 42 offen,
+/// fertig in etwa 1 min"; "OCR ruht" when nothing is being recognised.
+pub fn pace(app: &App) -> String {
+    let l = app.lang;
+    let t = &app.overview.throughput;
+    let rate = if t.per_minute <= 0.0 {
+        l.t("Texterkennung ruht", "OCR idle").to_owned()
+    } else {
+        let places = usize::from(t.per_minute < 10.0);
+        format!(
+            "{}\u{a0}{}",
+            decimal(app, t.per_minute, places),
+            l.t("Seiten/min", "pages/min")
+        )
+    };
+    if t.backlog == 0 {
+        return rate;
+    }
+    let left = format!("{}\u{a0}{}", t.backlog, l.t("offen", "waiting"));
+    match t.done_in_secs {
+        Some(secs) => {
+            let minutes = secs.div_ceil(60);
+            let when = if minutes < 2 {
+                l.t("fertig in unter 2\u{a0}min", "done in under 2\u{a0}min")
+                    .to_owned()
+            } else if minutes < 120 {
+                format!(
+                    "{} {minutes}\u{a0}min",
+                    l.t("fertig in etwa", "done in about")
+                )
+            } else {
+                format!(
+                    "{} {}\u{a0}h",
+                    l.t("fertig in etwa", "done in about"),
+                    minutes.div_ceil(60)
+                )
+            };
+            format!("{rate} · {left}, {when}")
+        }
+        None => format!("{rate} · {left}"),
+    }
+}
+
 /// A thumbnail, or a grey placeholder while it loads.
 pub fn thumb<'a>(app: &'a App, sha: &Sha256Hex, height: f32) -> Element<'a, Message> {
     let width = height * 0.72;
@@ -301,11 +362,6 @@ pub fn empty<'a>(what: &'a str) -> Element<'a, Message> {
         .center_x(Fill)
         .padding(40)
         .into()
-}
-
-/// A key–value row with a label column of 130 pixels.
-pub fn field<'a>(key: &'a str, value: impl Into<Element<'a, Message>>) -> Element<'a, Message> {
-    field_with(130.0, key, value)
 }
 
 /// A key–value row with a label column of `width` pixels.

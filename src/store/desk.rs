@@ -2,10 +2,11 @@
 //! with their progress, the review queue, one document with its pages, the
 //! documents of a case, the outbox, new events — and undoing a confirmation.
 
-use super::{DocumentState, Result, Store, StoreError, event, now};
+use super::{DocumentState, PageState, Result, Store, StoreError, event, now};
 use crate::store::blob::Sha256Hex;
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashMap;
+use time::OffsetDateTime;
 
 /// A batch as the inbox lists it.
 #[derive(Debug, Clone, PartialEq)]
@@ -332,11 +333,23 @@ impl Store {
             .query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?)
     }
 
-    /// Pages recognised since `since` (RFC 3339), for the throughput.
-    pub(crate) fn pages_recognized_since(&self, since: &str) -> Result<u64> {
+    /// When the newest `limit` pages were recognised, newest first, for
+    /// the current throughput.
+    pub(crate) fn recent_recognitions(&self, limit: usize) -> Result<Vec<OffsetDateTime>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT created_at FROM page_ocr ORDER BY created_at DESC LIMIT ?1")?;
+        let stamps = stmt
+            .query_map([limit as i64], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(stamps.iter().filter_map(|s| super::parse_time(s)).collect())
+    }
+
+    /// Pages that still wait for OCR (taken, or prepared).
+    pub(crate) fn ocr_backlog(&self) -> Result<u64> {
         let n: i64 = self.conn.query_row(
-            "SELECT COUNT(*) FROM page_ocr WHERE created_at >= ?1",
-            [since],
+            "SELECT COUNT(*) FROM pages WHERE state IN (?1, ?2)",
+            [PageState::Ingested, PageState::Prepared],
             |r| r.get(0),
         )?;
         Ok(n.max(0) as u64)

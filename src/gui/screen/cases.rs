@@ -19,6 +19,8 @@ pub struct State {
     pub hits: Vec<CaseHit>,
     /// The case opened.
     pub file: Option<CaseFile>,
+    /// The hit ↑ ↓ have chosen (Enter opens it).
+    pub cursor: usize,
 }
 
 /// What happens on the cases screen.
@@ -30,6 +32,10 @@ pub enum Message {
     Hits(Result<Vec<CaseHit>, String>),
     /// Open what the station holds for a case.
     Open(String),
+    /// Move the chosen hit by this many.
+    Cursor(isize),
+    /// Enter: open the chosen hit.
+    OpenChosen,
     /// A case file arrived.
     Loaded(Result<Box<CaseFile>, String>),
     /// Scan at the desk into the case shown (F9).
@@ -65,10 +71,27 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         Message::Hits(result) => {
             if let Some(hits) = app.notify_err(result) {
                 app.cases.hits = hits;
+                app.cases.cursor = 0;
             }
             Vec::new()
         }
-        Message::Open(bg) => vec![Effect::LoadCase(bg)],
+        Message::Open(bg) => {
+            if let Some(i) = app.cases.hits.iter().position(|h| h.person.bg == bg) {
+                app.cases.cursor = i;
+            }
+            vec![Effect::LoadCase(bg)]
+        }
+        Message::Cursor(by) => {
+            let last = app.cases.hits.len().saturating_sub(1);
+            app.cases.cursor = app.cases.cursor.saturating_add_signed(by).min(last);
+            Vec::new()
+        }
+        Message::OpenChosen => app
+            .cases
+            .hits
+            .get(app.cases.cursor)
+            .map(|h| vec![Effect::LoadCase(h.person.bg.clone())])
+            .unwrap_or_default(),
         Message::Loaded(result) => {
             if let Some(file) = app.notify_err(result) {
                 app.cases.file = Some(*file);
@@ -121,10 +144,11 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
     )
     .id(CASE_FIELD)
     .on_input(|x| AppMessage::Cases(Message::Query(x)))
+    .on_submit(AppMessage::Cases(Message::OpenChosen))
     .padding(10)
     .size(size::BODY);
     let mut hits = column![].spacing(6);
-    for h in &app.cases.hits {
+    for (i, h) in app.cases.hits.iter().enumerate() {
         let p = &h.person;
         hits = hits.push(
             button(
@@ -148,7 +172,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
                 )
                 .padding(8)
                 .width(Fill)
-                .style(if app.cases.file.as_ref().is_some_and(|f| f.bg == p.bg) {
+                .style(if i == app.cases.cursor {
                     theme::selected
                 } else {
                     theme::card
@@ -172,7 +196,15 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
         scrollable(hits).height(Fill).into()
     };
     column![
-        title(l.t("Akten", "Cases"), text("")),
+        title(
+            l.t("Akten", "Cases"),
+            text(l.t(
+                "Tippen sucht · ↑ ↓ wählen · Enter öffnet",
+                "Type to search · ↑ ↓ choose · Enter opens"
+            ))
+            .size(size::SMALL)
+            .style(text::secondary)
+        ),
         input,
         row![container(results).width(Fill).height(Fill), case_file(app)]
             .spacing(16)
@@ -210,8 +242,8 @@ fn case_file(app: &App) -> Element<'_, AppMessage> {
             .into()
         }
         None => text(l.t(
-            "Kein Scanner eingerichtet ([scanner] device)",
-            "No desk scanner set up ([scanner] device)",
+            "Kein Arbeitsplatzscanner eingerichtet (Sache der Administration)",
+            "No desk scanner set up (ask your administrator)",
         ))
         .size(size::SMALL)
         .style(text::secondary)

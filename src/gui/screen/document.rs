@@ -8,10 +8,11 @@ use crate::gui::message::{Direction, Message as AppMessage, Screen};
 use crate::gui::page_view::{marks, page_view};
 use crate::gui::state::{App, RedoStep, UndoStep, View};
 use crate::gui::theme;
-use crate::gui::view::{empty, field, size, thumb, title};
+use crate::gui::view::{empty, field_with, size, thumb, title};
 use iced::widget::{button, column, container, row, scrollable, space, text};
 use iced::{Alignment, Element, Fill, Length, Point, Vector};
 use scanstelle::desk::DocumentView;
+use scanstelle::store::DocumentState;
 use scanstelle::store::{Edit, Edited};
 
 /// Zoom limits relative to "fit".
@@ -164,7 +165,21 @@ fn edited(app: &mut App, direction: Direction, edited: Edited) -> Vec<Effect> {
         Direction::Undo => app.redo.push(RedoStep::Edit(step)),
         Direction::Redo => app.undo.push(UndoStep::Edit(step)),
     }
-    app.notify(edited.words, false);
+    let l = app.lang;
+    let words = match (direction, &edited.inverse) {
+        // The inverse of undoing a turn is the turn that was undone.
+        (Direction::Undo, Edit::RotatePage { position, .. }) => format!(
+            "{} {} {}",
+            l.t("Drehung von Seite", "Rotation of page"),
+            position + 1,
+            l.t("zurückgenommen", "undone")
+        ),
+        (Direction::Undo, _) => {
+            format!("{} {}", l.t("Rückgängig gemacht:", "Undone:"), edited.words)
+        }
+        _ => edited.words,
+    };
+    app.notify(words, false);
     app.screen = Screen::Document;
     app.document.focus = Some(match edited.inverse {
         Edit::Merge { .. } => 0,
@@ -261,7 +276,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
         button(text("−")).on_press(AppMessage::Document(Message::ZoomOut)),
         button(text(l.t("Einpassen (0)", "Fit (0)"))).on_press(AppMessage::Document(Message::Fit)),
         button(text("+")).on_press(AppMessage::Document(Message::ZoomIn)),
-        text(format!("{:.0} %", app.document.view.zoom * 100.0)).size(size::SMALL),
+        text(format!("{:.0}\u{a0}%", app.document.view.zoom * 100.0)).size(size::SMALL),
         button(text(if app.document.overlay {
             l.t("Texterkennung ausblenden (O)", "Hide OCR (O)")
         } else {
@@ -278,10 +293,15 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
     .align_y(Alignment::Center);
     let n = app.document.page;
     let pages = doc.pages.len();
+    // Released and transferred documents are locked: the DMS has them.
+    let locked = matches!(
+        doc.state,
+        DocumentState::Released | DocumentState::Transferred
+    );
     let edit = |label: &'static str, ok: bool, m: AppMessage| {
         button(text(label).size(size::SMALL))
             .style(button::secondary)
-            .on_press_maybe(ok.then_some(m))
+            .on_press_maybe((ok && !locked).then_some(m))
     };
     let edits = row![
         edit(
@@ -326,7 +346,10 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
         ),
     ]
     .spacing(6)
-    .align_y(Alignment::Center);
+    .align_y(Alignment::Center)
+    // At 1366 pixels the buttons go on in a second line, not out of theirs.
+    .wrap()
+    .vertical_spacing(6);
     column![
         row![
             title(
@@ -338,7 +361,18 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
         ]
         .align_y(Alignment::Center),
         row![tools, space().width(Fill)].align_y(Alignment::Center),
-        edits,
+        if locked {
+            Element::from(
+                text(l.t(
+                    "An das DMS übergeben: Seiten und Zuordnung sind hier nicht mehr zu ändern.",
+                    "Handed to the DMS: pages and filing can no longer be changed here.",
+                ))
+                .size(size::SMALL)
+                .style(text::secondary),
+            )
+        } else {
+            edits.into()
+        },
         row![
             strip(app, doc),
             page(app, doc),
@@ -421,6 +455,10 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
         .into()
 }
 
+/// Width of the label column beside the page: narrow enough that
+/// "Arbeitsunfähigkeitsbescheinigung" fits beside it at 1366 pixels.
+const FACT_LABEL: f32 = 100.0;
+
 fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, AppMessage> {
     let l = app.lang;
     let status = match doc.case_status.as_str() {
@@ -430,33 +468,38 @@ fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, Ap
         _ => l.t("keine", "none"),
     };
     let mut col = column![
-        field(
+        field_with(
+            FACT_LABEL,
             l.t("Zustand", "State"),
             text(doc.state.german()).size(size::BODY)
         ),
-        field(
+        field_with(
+            FACT_LABEL,
             l.t("Akte", "Case"),
             text(format!(
-                "{} ({status}, {:.0} %)",
+                "{} ({status}, {:.0}\u{a0}%)",
                 doc.case.as_deref().unwrap_or("—"),
                 doc.case_confidence * 100.0
             ))
             .size(size::BODY)
         ),
-        field(
+        field_with(
+            FACT_LABEL,
             l.t("Dokumenttyp", "Type"),
             text(format!(
-                "{} ({:.0} %)",
+                "{} ({:.0}\u{a0}%)",
                 doc.doc_type.as_deref().map_or("—", |t| app.type_label(t)),
                 doc.type_confidence * 100.0
             ))
             .size(size::BODY)
         ),
-        field(
+        field_with(
+            FACT_LABEL,
             l.t("Seiten", "Pages"),
             text(doc.pages.len().to_string()).size(size::BODY)
         ),
-        field(
+        field_with(
+            FACT_LABEL,
             l.t("Stapel", "Batch"),
             text(doc.batch_id.to_string()).size(size::BODY)
         ),
@@ -466,7 +509,7 @@ fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, Ap
     for c in doc.candidates.iter().take(3) {
         col = col.push(
             text(format!(
-                "{} · {:.0} %",
+                "{} · {:.0}\u{a0}%",
                 c.candidate.bg,
                 c.candidate.score * 100.0
             ))

@@ -6,7 +6,7 @@ use crate::gui::effect::Effect;
 use crate::gui::message::{Message as AppMessage, Screen};
 use crate::gui::state::App;
 use crate::gui::theme;
-use crate::gui::view::{count, empty, size, thumb, title};
+use crate::gui::view::{count, empty, pace, size, thumb, title};
 use iced::widget::{button, column, container, progress_bar, row, scrollable, space, text};
 use iced::{Alignment, Element, Fill, Length};
 use scanstelle::desk::{BatchView, STAGES};
@@ -112,7 +112,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
         String::new()
     };
     let summary = text(format!(
-        "{}{shown} · {} {} · {:.1} {} · {}",
+        "{}{shown} · {} {} · {} · {}",
         count(
             app,
             o.batch_count,
@@ -121,8 +121,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
         ),
         o.review.len(),
         l.t("zur Prüfung", "to review"),
-        o.pages_per_minute,
-        l.t("Seiten/min", "pages/min"),
+        pace(app),
         l.t("↑ ↓ wählen, Enter öffnet", "↑ ↓ choose, Enter opens"),
     ))
     .size(size::BODY)

@@ -163,7 +163,7 @@ fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, AppMes
                     l.t("gescannt von", "scanned by"),
                     b.scanned_by
                         .as_deref()
-                        .unwrap_or(l.t("(niemand angemeldet)", "(nobody signed in)"))
+                        .unwrap_or(l.t("(ohne Anmeldung gescannt)", "(scanned without sign-in)"))
                 ))
                 .size(size::SMALL)
                 .style(text::secondary),

@@ -55,8 +55,10 @@ pub enum Message {
     PrevDocument,
     /// The register search field changed.
     Query(String),
-    /// Search the register with the field's text.
+    /// Search the register with the field's text (Enter in the field).
     Search,
+    /// `/`: into the search field for a new search.
+    FocusSearch,
     /// Register hits arrived.
     Hits(Result<Vec<CaseHit>, String>),
     /// Take the n-th register hit as the document's case.
@@ -127,16 +129,18 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             app.review.query = q;
             Vec::new()
         }
+        Message::FocusSearch => vec![Effect::Focus(SEARCH_FIELD)],
         Message::Search => {
             if app.screen != Screen::Review {
                 return Vec::new();
             }
+            // The hits are picked with the digits: the field lets go of
+            // the keyboard, and `/` takes it back for the next search.
             let q = app.review.query.trim().to_owned();
-            let focus = Effect::Focus(SEARCH_FIELD);
             if q.is_empty() {
-                vec![focus]
+                vec![Effect::Focus(SEARCH_FIELD)]
             } else {
-                vec![Effect::RegisterSearch(q), focus]
+                vec![Effect::RegisterSearch(q), Effect::Unfocus]
             }
         }
         Message::Hits(result) => {
@@ -397,7 +401,11 @@ fn candidates<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage
             .collect();
         col = col.push(choice(
             (i + 1).to_string(),
-            format!("{}  ·  {:.0} %", c.candidate.bg, c.candidate.score * 100.0),
+            format!(
+                "{}  ·  {:.0}\u{a0}%",
+                c.candidate.bg,
+                c.candidate.score * 100.0
+            ),
             details,
             app.review.manual_case.is_none() && app.review.case == i,
             AppMessage::Review(Message::PickCase(i)),
@@ -421,6 +429,12 @@ fn search<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
         .on_submit(AppMessage::Review(Message::Search))
         .padding(8)
         .size(size::BODY),
+        text(l.t(
+            "Enter sucht; dann wählen die Ziffern einen Treffer, / sucht neu",
+            "Enter searches; then the digits pick a hit, / searches again"
+        ))
+        .size(size::SMALL)
+        .style(text::secondary),
     ]
     .spacing(6);
     let first = doc.candidates.len().min(9);
@@ -465,7 +479,7 @@ fn types(app: &App) -> Element<'_, AppMessage> {
             continue;
         }
         let main = match p {
-            Some(p) => format!("{label}  ·  {:.0} %", p * 100.0),
+            Some(p) => format!("{label}  ·  {:.0}\u{a0}%", p * 100.0),
             None => label.clone(),
         };
         let key = if i < 9 {

@@ -2,10 +2,11 @@
 //! and hot folders, language and theme. Settings are kept in
 //! `scanstelle.toml`; editing them here follows with user roles (admins only).
 
+use crate::gui::i18n::Lang;
 use crate::gui::message::Message;
 use crate::gui::state::App;
 use crate::gui::theme;
-use crate::gui::view::{field_with, size, title};
+use crate::gui::view::{decimal, field_with, size, title};
 
 /// Width of the label column.
 const LABEL: f32 = 210.0;
@@ -31,13 +32,20 @@ pub fn view(app: &App) -> Element<'_, Message> {
             column![
                 text(&p.folder).size(size::BODY),
                 text(format!(
-                    "{} · {} {:.2} % {} · {}: {}",
-                    p.scan,
+                    "{}\u{a0}dpi, {}, {}{} · {} {}\u{a0}% {} · {}: {}",
+                    p.dpi,
+                    colour_words(l, &p.colour),
+                    p.paper,
+                    if p.duplex {
+                        l.t(", beidseitig", ", duplex")
+                    } else {
+                        ""
+                    },
                     l.t("leer unter", "blank below"),
-                    p.blank_below * 100.0,
+                    decimal(app, p.blank_below * 100.0, 2),
                     l.t("Tinte", "ink"),
                     l.t("Trennblätter", "separators"),
-                    p.separation
+                    separation_words(l, &p.separation)
                 ))
                 .size(size::SMALL)
                 .style(text::secondary),
@@ -50,12 +58,12 @@ pub fn view(app: &App) -> Element<'_, Message> {
         field_with(
             LABEL,
             l.t("Akte automatisch ab", "Case automatic from"),
-            text(format!("{:.0} %", set.case_auto * 100.0)).size(size::BODY)
+            text(format!("{:.0}\u{a0}%", set.case_auto * 100.0)).size(size::BODY)
         ),
         field_with(
             LABEL,
             l.t("Typ automatisch ab", "Type automatic from"),
-            text(format!("{:.0} %", set.type_auto * 100.0)).size(size::BODY)
+            text(format!("{:.0}\u{a0}%", set.type_auto * 100.0)).size(size::BODY)
         ),
         field_with(
             LABEL,
@@ -107,4 +115,34 @@ pub fn view(app: &App) -> Element<'_, Message> {
     ]
     .spacing(14)
     .into()
+}
+
+/// A profile's colour mode in words.
+fn colour_words(l: Lang, colour: &str) -> String {
+    match colour {
+        "bilevel" => l.t("schwarz-weiß", "black and white").to_owned(),
+        "gray" | "grey" => l.t("Graustufen", "greyscale").to_owned(),
+        "colour" | "color" => l.t("Farbe", "colour").to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// A profile's separator sheets in words ("none", "patch-t,patch-2").
+fn separation_words(l: Lang, separation: &str) -> String {
+    let words: Vec<String> = separation
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty() && *p != "none")
+        .map(|p| match p {
+            "patch-t" => "Patch-T".to_owned(),
+            "patch-2" => "Patch 2".to_owned(),
+            "patch-3" => "Patch 3".to_owned(),
+            other => other.to_owned(),
+        })
+        .collect();
+    if words.is_empty() {
+        l.t("keine", "none").to_owned()
+    } else {
+        words.join(", ")
+    }
 }
