@@ -3,6 +3,7 @@
 
 use super::message::{Message, Screen};
 use super::screen::{cases, document, inbox, review};
+use super::state::Zoom;
 use iced::keyboard::key::Named;
 use iced::keyboard::{Key, Modifiers};
 
@@ -65,6 +66,9 @@ pub fn shortcut(screen: Screen, key: &Key, modifiers: Modifiers) -> Option<Messa
                 Some(Message::Review(review::Message::PrevDocument))
             }
             Key::Character("/") => Some(Message::Review(review::Message::FocusSearch)),
+            Key::Character("+") => Some(Message::Review(review::Message::Zoom(Zoom::In))),
+            Key::Character("-") => Some(Message::Review(review::Message::Zoom(Zoom::Out))),
+            Key::Character("0") => Some(Message::Review(review::Message::Zoom(Zoom::Fit))),
             Key::Character(c) if modifiers.alt() => {
                 digit(c).map(|x| Message::Review(review::Message::PickType(x)))
             }

@@ -3,8 +3,7 @@
 //! in colour, the evidence that decided the case drawn over it.
 
 use super::message::{LoadedPage, Message};
-use super::screen::document;
-use super::state::View;
+use super::state::{View, Zoom};
 use super::theme::evidence_colour;
 use iced::mouse::{self, ScrollDelta};
 use iced::widget::canvas::{self, Action, Event, Frame, Geometry, Stroke};
@@ -50,6 +49,8 @@ pub struct PageView<'a> {
     pub overlay: bool,
     /// Zoom and position.
     pub view: View,
+    /// The message a zoom or drag on the page sends (the screen's own).
+    pub on_zoom: fn(Zoom) -> Message,
     /// Which layer this canvas draws: the page image, or the boxes over it
     /// (the renderer draws images above shapes within one layer, so the
     /// boxes need a layer of their own; that one also takes the mouse).
@@ -106,11 +107,8 @@ impl canvas::Program<Message> for PageView<'_> {
                 };
                 let about = Point::new(at.x - bounds.width / 2.0, at.y - bounds.height / 2.0);
                 Some(
-                    Action::publish(Message::Document(document::Message::ZoomAt(
-                        1.2f32.powf(steps),
-                        about,
-                    )))
-                    .and_capture(),
+                    Action::publish((self.on_zoom)(Zoom::At(1.2f32.powf(steps), about)))
+                        .and_capture(),
                 )
             }
             mouse::Event::ButtonPressed(mouse::Button::Left) => {
@@ -120,10 +118,7 @@ impl canvas::Program<Message> for PageView<'_> {
             mouse::Event::CursorMoved { position } => {
                 let last = (*drag)?;
                 *drag = Some(*position);
-                Some(
-                    Action::publish(Message::Document(document::Message::Pan(*position - last)))
-                        .and_capture(),
-                )
+                Some(Action::publish((self.on_zoom)(Zoom::Pan(*position - last))).and_capture())
             }
             mouse::Event::ButtonReleased(mouse::Button::Left) => {
                 drag.take().map(|_| Action::capture())
@@ -209,6 +204,7 @@ pub fn page_view<'a>(
     marks: Vec<Mark>,
     overlay: bool,
     view: View,
+    on_zoom: fn(Zoom) -> Message,
 ) -> iced::Element<'a, Message> {
     let layer = |layer, marks| {
         canvas::Canvas::new(PageView {
@@ -217,10 +213,20 @@ pub fn page_view<'a>(
             marks,
             overlay,
             view,
+            on_zoom,
             layer,
         })
         .width(iced::Fill)
         .height(iced::Fill)
     };
-    iced::widget::stack![layer(Layer::Image, Vec::new()), layer(Layer::Marks, marks)].into()
+    // The stack draws every child after the first in a layer of its own,
+    // clipped to the stack: so the image, too, stays inside the frame when
+    // zoomed (a canvas does not clip its images by itself).
+    iced::widget::stack![
+        iced::widget::space().width(iced::Fill).height(iced::Fill),
+        layer(Layer::Image, Vec::new()),
+        layer(Layer::Marks, marks)
+    ]
+    .clip(true)
+    .into()
 }

@@ -6,8 +6,8 @@ use super::effect::Effect;
 use super::i18n::Lang;
 use super::message::{LoadedPage, Screen};
 use super::screen::{cases, document, login, qa, review};
-use iced::Vector;
 use iced::widget::image::Handle;
+use iced::{Point, Vector};
 use scanstelle::desk::{Overview, Undo};
 use scanstelle::store::Edit;
 use scanstelle::store::blob::Sha256Hex;
@@ -56,6 +56,53 @@ impl Default for View {
             zoom: 1.0,
             offset: Vector::new(0.0, 0.0),
         }
+    }
+}
+
+/// What the page view is asked to do: zoom, fit, move.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Zoom {
+    /// One step in (+).
+    In,
+    /// One step out (−).
+    Out,
+    /// Fit the page into the view (0).
+    Fit,
+    /// Zoom by a factor about a point (view coordinates relative to the
+    /// view's centre): the mouse wheel.
+    At(f32, Point),
+    /// Move the page by this much: dragging.
+    Pan(Vector),
+}
+
+/// The zoom range: a quarter of "fit" up to eight times it.
+const ZOOM: (f32, f32) = (0.25, 8.0);
+
+impl View {
+    /// Applies a zoom step.
+    pub fn apply(&mut self, z: Zoom) {
+        match z {
+            Zoom::In => self.zoom_by(1.25, None),
+            Zoom::Out => self.zoom_by(0.8, None),
+            Zoom::At(factor, at) => self.zoom_by(factor, Some(at)),
+            Zoom::Fit => *self = View::default(),
+            Zoom::Pan(by) => self.offset += by,
+        }
+    }
+
+    /// Zooms by `factor` about `at` (relative to the view's centre) or the
+    /// centre, keeping the point under the cursor where it is.
+    fn zoom_by(&mut self, factor: f32, at: Option<Point>) {
+        let new = (self.zoom * factor).clamp(ZOOM.0, ZOOM.1);
+        let f = new / self.zoom;
+        match at {
+            Some(p) => {
+                let at = Vector::new(p.x, p.y);
+                self.offset = at + (self.offset - at) * f;
+            }
+            None => self.offset *= f,
+        }
+        self.zoom = new;
     }
 }
 

@@ -160,6 +160,34 @@ fn a_document_is_reviewed_corrected_undone_and_redone_by_keyboard() {
     assert_eq!(app.picked_type().as_deref(), Some("arbeitsunfaehigkeit"));
     assert!(app.page.is_some(), "the page image is loaded");
 
+    // The page zooms with + − 0 and stays inside its frame at 400 %:
+    // the panel beside it and the sidebar look as at 100 %.
+    key(&mut app, &desk, char_key("+"), Modifiers::empty());
+    key(&mut app, &desk, char_key("+"), Modifiers::empty());
+    assert!((app.review.view.zoom - 1.5625).abs() < 1e-4);
+    key(&mut app, &desk, char_key("0"), Modifiers::empty());
+    assert_eq!(app.review.view.zoom, 1.0);
+    draw(&app, "review-100");
+    app.review.view.zoom = 4.0;
+    draw(&app, "review-400");
+    let (fit, zoomed) = (screenshot("review-100"), screenshot("review-400"));
+    let (w, h) = fit.dimensions();
+    assert_eq!(
+        differ(&fit, &zoomed, [0, 0, w / 6, h]),
+        0,
+        "over the sidebar"
+    );
+    assert_eq!(
+        differ(&fit, &zoomed, [w * 2 / 3, 0, w, h]),
+        0,
+        "over the panel"
+    );
+    assert!(
+        differ(&fit, &zoomed, [w / 4, h / 4, w / 2, h / 2]) > 0,
+        "not zoomed"
+    );
+    app.review.view.zoom = 1.0;
+
     // A person knows better: "/" into the register search, a name, Enter
     // (in the field), "2" picks the first hit after the one candidate.
     key(&mut app, &desk, char_key("/"), Modifiers::empty());
@@ -269,6 +297,28 @@ fn a_batch_opens_on_the_document_screen_with_zoom_and_overlay() {
     assert!((app.document.view.zoom - 1.5625).abs() < 1e-4);
     key(&mut app, &desk, char_key("0"), Modifiers::empty());
     assert_eq!(app.document.view.zoom, 1.0);
+    // At 400 % the page stays inside its frame: the sidebar, the facts
+    // beside the page and the status bar look as they do at 100 %.
+    draw(&app, "zoom-100");
+    app.document.view.zoom = 4.0;
+    draw(&app, "zoom-400");
+    let (fit, zoomed) = (screenshot("zoom-100"), screenshot("zoom-400"));
+    let (w, h) = fit.dimensions();
+    // Sidebar (the left sixth), facts (the right quarter), status bar.
+    assert_eq!(
+        differ(&fit, &zoomed, [0, 0, w / 6, h]),
+        0,
+        "over the sidebar"
+    );
+    let facts = [w * 3 / 4 + w / 50, h / 4, w, h * 9 / 10];
+    assert_eq!(differ(&fit, &zoomed, facts), 0, "over the facts");
+    let status = [0, h - h / 40, w, h];
+    assert_eq!(differ(&fit, &zoomed, status), 0, "over the status bar");
+    assert!(
+        differ(&fit, &zoomed, [w / 3, h / 3, w / 2, h / 2]) > 0,
+        "not zoomed"
+    );
+    app.document.view.zoom = 1.0;
     // Thumbnails of both batches and of the document's pages were asked
     // for and arrived; another refresh keeps exactly those.
     assert!(
@@ -359,6 +409,25 @@ fn render(app: &App) -> simulator::Snapshot {
         view::view(app),
     );
     ui.snapshot(&theme::theme(app.dark)).unwrap()
+}
+
+/// A picture drawn by [`draw`].
+fn screenshot(name: &str) -> image::RgbaImage {
+    image::open(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/screenshots")
+            .join(format!("{name}-tiny-skia.png")),
+    )
+    .unwrap()
+    .to_rgba8()
+}
+
+/// Pixels that differ between two pictures inside `[x0, y0, x1, y1)`.
+fn differ(a: &image::RgbaImage, b: &image::RgbaImage, [x0, y0, x1, y1]: [u32; 4]) -> usize {
+    (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+        .filter(|&(x, y)| a.get_pixel(x, y) != b.get_pixel(x, y))
+        .count()
 }
 
 /// Draws the window at 1366×768 into `target/screenshots/NAME-tiny-skia.png`

@@ -6,7 +6,7 @@
 use crate::gui::effect::Effect;
 use crate::gui::message::{Direction, Message as AppMessage, Screen};
 use crate::gui::page_view::{marks, page_view};
-use crate::gui::state::{App, RedoStep, UndoStep, View};
+use crate::gui::state::{App, RedoStep, UndoStep, View, Zoom};
 use crate::gui::theme;
 use crate::gui::view::{empty, field_with, size, thumb, title};
 use iced::widget::{button, column, container, row, scrollable, space, text};
@@ -14,9 +14,6 @@ use iced::{Alignment, Element, Fill, Length, Point, Vector};
 use scanstelle::desk::DocumentView;
 use scanstelle::store::DocumentState;
 use scanstelle::store::{Edit, Edited};
-
-/// Zoom limits relative to "fit".
-const ZOOM: (f32, f32) = (0.25, 8.0);
 
 /// What the document screen holds.
 #[derive(Debug, Clone, Default)]
@@ -104,17 +101,11 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             }
             None => Vec::new(),
         },
-        Message::ZoomIn => zoom(app, 1.25, None),
-        Message::ZoomOut => zoom(app, 0.8, None),
-        Message::ZoomAt(factor, at) => zoom(app, factor, Some(at)),
-        Message::Fit => {
-            app.document.view = View::default();
-            Vec::new()
-        }
-        Message::Pan(by) => {
-            app.document.view.offset += by;
-            Vec::new()
-        }
+        Message::ZoomIn => zoom(app, Zoom::In),
+        Message::ZoomOut => zoom(app, Zoom::Out),
+        Message::ZoomAt(factor, at) => zoom(app, Zoom::At(factor, at)),
+        Message::Fit => zoom(app, Zoom::Fit),
+        Message::Pan(by) => zoom(app, Zoom::Pan(by)),
         Message::ToggleOverlay => {
             app.document.overlay = !app.document.overlay;
             Vec::new()
@@ -195,20 +186,9 @@ fn edited(app: &mut App, direction: Direction, edited: Edited) -> Vec<Effect> {
     ]
 }
 
-/// Zooms the page view by `factor`, about `at` (view coordinates relative
-/// to the view's centre) or the centre.
-fn zoom(app: &mut App, factor: f32, at: Option<Point>) -> Vec<Effect> {
-    let view = &mut app.document.view;
-    let new = (view.zoom * factor).clamp(ZOOM.0, ZOOM.1);
-    let f = new / view.zoom;
-    if let Some(p) = at {
-        // Keep the point under the cursor where it is.
-        let at = Vector::new(p.x, p.y);
-        view.offset = at + (view.offset - at) * f;
-    } else {
-        view.offset *= f;
-    }
-    view.zoom = new;
+/// Zooms or moves the page view.
+fn zoom(app: &mut App, z: Zoom) -> Vec<Effect> {
+    app.document.view.apply(z);
     Vec::new()
 }
 
@@ -444,6 +424,15 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
                 marks,
                 app.document.overlay,
                 app.document.view,
+                |z| {
+                    AppMessage::Document(match z {
+                        Zoom::At(factor, at) => Message::ZoomAt(factor, at),
+                        Zoom::Pan(by) => Message::Pan(by),
+                        Zoom::In => Message::ZoomIn,
+                        Zoom::Out => Message::ZoomOut,
+                        Zoom::Fit => Message::Fit,
+                    })
+                },
             )
         }
         _ => empty(l.t("Lade die Seite …", "Loading the page …")),
@@ -451,6 +440,7 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
     container(body)
         .width(Fill)
         .height(Fill)
+        .padding(1)
         .style(theme::card)
         .into()
 }

@@ -8,7 +8,7 @@
 use crate::gui::effect::{Effect, SEARCH_FIELD};
 use crate::gui::message::{Message as AppMessage, Screen};
 use crate::gui::page_view::{marks, page_view};
-use crate::gui::state::{App, UndoStep, View};
+use crate::gui::state::{App, UndoStep, View, Zoom};
 use crate::gui::theme;
 use crate::gui::view::{empty, size, title};
 use iced::widget::{Column, button, column, container, row, scrollable, space, text, text_input};
@@ -36,6 +36,8 @@ pub struct State {
     pub busy: bool,
     /// Case and type of the confirmation being stored.
     pub pending: (Option<String>, Option<String>),
+    /// Zoom and position of the page (fitted for each new document).
+    pub view: View,
 }
 
 /// What happens on the review screen.
@@ -63,6 +65,8 @@ pub enum Message {
     Hits(Result<Vec<CaseHit>, String>),
     /// Take the n-th register hit as the document's case.
     TakeHit(usize),
+    /// Zoom or move the page (+ − 0, the mouse wheel, dragging).
+    Zoom(Zoom),
 }
 
 impl Message {
@@ -155,6 +159,10 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Message::Zoom(z) => {
+            app.review.view.apply(z);
+            Vec::new()
+        }
     }
 }
 
@@ -213,6 +221,11 @@ pub fn show(app: &mut App, doc: DocumentView) -> Vec<Effect> {
         hits: std::mem::take(&mut app.review.hits),
         doc: Some(doc),
         pending: std::mem::take(&mut app.review.pending),
+        // The zoom a person chose stays for the next document, centred.
+        view: View {
+            zoom: app.review.view.zoom,
+            ..View::default()
+        },
         ..State::default()
     };
     // The type decided so far is the one picked (a cover sheet's type,
@@ -301,7 +314,9 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
                 .get(app.review.case)
                 .filter(|_| app.review.manual_case.is_none());
             let marks = marks(picked.into_iter().map(|c| &c.candidate), n);
-            page_view(loaded, &[], marks, true, View::default())
+            page_view(loaded, &[], marks, true, app.review.view, |z| {
+                AppMessage::Review(Message::Zoom(z))
+            })
         }
         _ => empty(l.t("Lade die Seite …", "Loading the page …")),
     };
@@ -319,8 +334,14 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
             .size(size::BODY),
             button(text("▶"))
                 .on_press_maybe((n + 1 < doc.pages.len()).then_some(AppMessage::NextPage)),
+            space().width(12),
+            button(text("−")).on_press(AppMessage::Review(Message::Zoom(Zoom::Out))),
+            button(text(l.t("Einpassen (0)", "Fit (0)")))
+                .on_press(AppMessage::Review(Message::Zoom(Zoom::Fit))),
+            button(text("+")).on_press(AppMessage::Review(Message::Zoom(Zoom::In))),
+            text(format!("{:.0}\u{a0}%", app.review.view.zoom * 100.0)).size(size::SMALL),
             space().width(Fill),
-            text(l.t("← → Seiten · ↑ ↓ Dokumente", "← → pages · ↑ ↓ documents"))
+            text(l.t("↑↓ Dokumente", "↑↓ documents"))
                 .size(size::SMALL)
                 .style(text::secondary),
         ]
@@ -419,8 +440,8 @@ fn search<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
     let mut col = column![
         text_input(
             l.t(
-                "/ Fallbestand durchsuchen: BG-Nummer, Name, Anschrift …",
-                "/ search the register: BG number, name, address …"
+                "/ Fallbestand: BG-Nr., Name, Anschrift",
+                "/ register: BG number, name, address"
             ),
             &app.review.query
         )
