@@ -962,6 +962,21 @@ fn the_quality_screen_checks_a_sample_and_releases_its_batch() {
     assert_eq!(app.overview.qa.len(), 1, "{:?}", app.overview.qa);
     let batch = app.overview.qa[0].clone();
     let doc = batch.items[0].document_id;
+    // In the inbox its card says it waits for the release, not only
+    // "zugeordnet"; the transfer screen says what it waits for.
+    send(&mut app, &desk, Message::Show(Screen::Inbox));
+    assert!(
+        simulator(view::view(&app))
+            .find("wartet auf Freigabe (Qualität, Strg+7)")
+            .is_ok()
+    );
+    send(&mut app, &desk, Message::Show(Screen::Sync));
+    assert!(
+        simulator(view::view(&app))
+            .find("Noch keine Nachricht an das DMS: zugeordnete Stapel werden verpackt und gesendet, sobald die Qualitätskontrolle sie freigegeben hat (Strg+7).")
+            .is_ok()
+    );
+    key(&mut app, &desk, char_key("7"), Modifiers::CTRL);
     // erika (scan) sees it but may not check or release.
     let ui = simulator(view::view(&app)).find("Stimmt überein").is_err();
     assert!(ui, "no check buttons for the scan role");
@@ -989,6 +1004,13 @@ fn the_quality_screen_checks_a_sample_and_releases_its_batch() {
         send(&mut app, &desk, m);
     }
     assert!(app.overview.qa.is_empty(), "{:?}", app.overview.qa);
+    send(&mut app, &desk, Message::Show(Screen::Inbox));
+    assert!(
+        simulator(view::view(&app))
+            .find("wartet auf Freigabe (Qualität, Strg+7)")
+            .is_err(),
+        "released: no longer waiting"
+    );
     let store = fixtures::store(&config.home);
     let released: Option<String> = store
         .connection()

@@ -174,6 +174,18 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
     for sha in &b.thumbs {
         thumbs = thumbs.push(thumb(app, sha, 76.0));
     }
+    // More pages than thumbnails: say how many more.
+    let more = u64::from(b.pages).saturating_sub(b.thumbs.len() as u64);
+    if more > 0 && !b.thumbs.is_empty() {
+        thumbs = thumbs.push(
+            container(
+                text(format!("+{more}"))
+                    .size(size::BODY)
+                    .style(text::secondary),
+            )
+            .center_y(76.0),
+        );
+    }
     if b.purged {
         thumbs = thumbs.push(
             text(l.t(
@@ -227,7 +239,22 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
             )
         );
     }
-    let review: Element<'_, AppMessage> = if b.review > 0 {
+    // A decided batch waiting for its release in quality control says so
+    // (it is not on its way to the DMS yet).
+    let waits_for_release =
+        app.overview.qa_enabled && app.overview.qa.iter().any(|q| q.batch_id == b.id);
+    let review: Element<'_, AppMessage> = if waits_for_release && b.review == 0 {
+        container(
+            text(l.t(
+                "wartet auf Freigabe (Qualität, Strg+7)",
+                "waits for release (quality, Ctrl+7)",
+            ))
+            .size(size::SMALL),
+        )
+        .padding([1, 8])
+        .style(container::secondary)
+        .into()
+    } else if b.review > 0 {
         container(
             text(format!("{} {}", b.review, l.t("zur Prüfung", "to review"))).size(size::SMALL),
         )

@@ -147,10 +147,17 @@ pub fn view(app: &App) -> Element<'_, Message> {
         list = list.push(message_row(app, m));
     }
     let list: Element<'_, Message> = if o.outbox.is_empty() {
-        text(l.t(
-            "Noch keine Nachricht an das DMS: zugeordnete Stapel werden nach kurzer Wartezeit verpackt und gesendet.",
-            "No message to the DMS yet: classified batches are packaged and sent after a short wait.",
-        ))
+        text(if o.qa_enabled {
+            l.t(
+                "Noch keine Nachricht an das DMS: zugeordnete Stapel werden verpackt und gesendet, sobald die Qualitätskontrolle sie freigegeben hat (Strg+7).",
+                "No message to the DMS yet: classified batches are packaged and sent once quality control has released them (Ctrl+7).",
+            )
+        } else {
+            l.t(
+                "Noch keine Nachricht an das DMS: zugeordnete Stapel werden beim nächsten Durchlauf der Übertragung verpackt und gesendet.",
+                "No message to the DMS yet: classified batches are packaged and sent on the transfer's next pass.",
+            )
+        })
         .size(size::BODY)
         .into()
     } else {
