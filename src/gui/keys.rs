@@ -85,6 +85,7 @@ pub fn shortcut(screen: Screen, key: &Key, modifiers: Modifiers) -> Option<Messa
             Key::Named(Named::ArrowRight | Named::PageDown) => Some(Message::NextPage),
             Key::Named(Named::ArrowLeft | Named::PageUp) => Some(Message::PrevPage),
             Key::Named(Named::Delete) => Some(Message::Document(document::Message::RemovePage)),
+            Key::Named(Named::Backspace) => Some(Message::Document(document::Message::Back)),
             Key::Character("s") => Some(Message::Document(document::Message::SplitHere)),
             Key::Character("m") => Some(Message::Document(document::Message::MergePrevious)),
             Key::Character("r") => Some(Message::Document(document::Message::RotatePage(90))),

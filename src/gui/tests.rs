@@ -992,6 +992,16 @@ fn the_quality_screen_checks_a_sample_and_releases_its_batch() {
     send(&mut app, &desk, Message::SignOut);
     sign_in(&mut app, &desk, "admin.kim", PASSWORD);
     key(&mut app, &desk, char_key("7"), Modifiers::CTRL);
+    // A sampled document opens large, and Backspace leads back.
+    send(&mut app, &desk, Message::OpenDocument(doc));
+    assert_eq!(app.screen, Screen::Document);
+    assert!(
+        simulator(view::view(&app))
+            .find("← Qualität (Rücktaste)")
+            .is_ok()
+    );
+    press(&mut app, &desk, Named::Backspace);
+    assert_eq!(app.screen, Screen::Qa);
     let mut ui = simulator(view::view(&app));
     ui.click("Stimmt überein").unwrap();
     for m in ui.into_messages() {
@@ -1004,6 +1014,16 @@ fn the_quality_screen_checks_a_sample_and_releases_its_batch() {
         send(&mut app, &desk, m);
     }
     assert!(app.overview.qa.is_empty(), "{:?}", app.overview.qa);
+    // A second click right after (the list moved up under the mouse)
+    // releases nothing, and says so.
+    assert!(update::update(&mut app, Message::Qa(qa::Message::Release(batch.batch_id))).is_empty());
+    assert!(
+        app.notices
+            .last()
+            .is_some_and(|n| n.error && n.text.contains("Doppelklick")),
+        "{:?}",
+        app.notices
+    );
     send(&mut app, &desk, Message::Show(Screen::Inbox));
     assert!(
         simulator(view::view(&app))

@@ -62,6 +62,12 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         }
         Message::PageLoaded(result) => page_loaded(app, result),
         Message::OpenDocument(id) => {
+            // From another screen (quality control, a case): a way back.
+            if matches!(app.screen, Screen::Qa | Screen::Cases | Screen::Sync) {
+                app.document.back = Some(app.screen);
+            } else if app.screen != Screen::Document {
+                app.document.back = None;
+            }
             app.screen = Screen::Document;
             vec![Effect::LoadDocument(id)]
         }

@@ -30,11 +30,16 @@ pub struct State {
     pub overlay: bool,
     /// The page to show once the document (re)loads, after an edit.
     pub focus: Option<usize>,
+    /// The screen the document was opened from (quality control, a case),
+    /// to go back to with Backspace.
+    pub back: Option<Screen>,
 }
 
 /// What happens on the document screen (the page view's zoom and pan too).
 #[derive(Debug, Clone)]
 pub enum Message {
+    /// Back to the screen the document was opened from.
+    Back,
     /// Split the document before the page shown.
     SplitHere,
     /// Append the document to the one before it.
@@ -110,6 +115,13 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             app.document.overlay = !app.document.overlay;
             Vec::new()
         }
+        Message::Back => match app.document.back.take() {
+            Some(screen) => {
+                app.screen = screen;
+                app.refresh()
+            }
+            None => Vec::new(),
+        },
     }
 }
 
@@ -228,7 +240,19 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
     };
     let siblings = &app.document.batch_documents;
     let at = siblings.iter().position(|&d| d == doc.id);
+    let back: Element<'_, AppMessage> = match app.document.back {
+        Some(screen) => button(text(format!(
+            "← {} ({})",
+            crate::gui::view::screen_name(app, screen),
+            l.t("Rücktaste", "Backspace")
+        )))
+        .style(button::secondary)
+        .on_press(AppMessage::Document(Message::Back))
+        .into(),
+        None => space().into(),
+    };
     let nav = row![
+        back,
         button(text("◀")).on_press_maybe(
             at.and_then(|i| i.checked_sub(1))
                 .map(|i| AppMessage::OpenDocument(siblings[i]))
@@ -245,6 +269,10 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
             None => format!("{} {}", l.t("Dokument", "Document"), doc.id),
         })
         .size(size::BODY),
+        // The number notices and the log use.
+        text(format!("(Nr. {})", doc.id))
+            .size(size::SMALL)
+            .style(text::secondary),
         button(text("▶")).on_press_maybe(
             at.and_then(|i| siblings.get(i + 1))
                 .map(|&d| AppMessage::OpenDocument(d))

@@ -19,7 +19,13 @@ use scanstelle::store::QaBatch;
 pub struct State {
     /// The defect note typed.
     pub note: String,
+    /// When the last release was asked for: the list moves up after it,
+    /// and a second click must not release the next batch unseen.
+    pub released_at: Option<std::time::Instant>,
 }
+
+/// How long after a release another one is not taken (a double click).
+const RELEASE_PAUSE: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// What happens on the quality-control screen.
 #[derive(Debug, Clone)]
@@ -55,7 +61,27 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             let note = std::mem::take(&mut app.qa.note);
             vec![Effect::QaCheck(doc, Some(note))]
         }
-        Message::Release(batch) => vec![Effect::QaRelease(batch)],
+        Message::Release(batch) => {
+            let now = std::time::Instant::now();
+            if app
+                .qa
+                .released_at
+                .is_some_and(|t| now.duration_since(t) < RELEASE_PAUSE)
+            {
+                app.notify(
+                    app.lang
+                        .t(
+                            "Nicht freigegeben: gerade wurde schon ein Stapel freigegeben (Doppelklick?). Bitte den nächsten ansehen und erneut klicken.",
+                            "Not released: a batch was released just now (double click?). Look at the next one and click again.",
+                        )
+                        .to_owned(),
+                    true,
+                );
+                return Vec::new();
+            }
+            app.qa.released_at = Some(now);
+            vec![Effect::QaRelease(batch)]
+        }
         Message::Done(result) => {
             if let Some(done) = app.notify_err(result) {
                 app.notify(done, false);
