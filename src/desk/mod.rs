@@ -454,6 +454,8 @@ impl Desk {
                 .collect()
         };
         let register = self.store.register()?;
+        let doubts: Vec<crate::classify::casefind::Evidence> =
+            serde_json::from_value(decision["case_doubts"].clone()).unwrap_or_default();
         let candidates: Vec<Candidate> =
             serde_json::from_value(decision["case_candidates"].clone()).unwrap_or_default();
         let candidates = candidates
@@ -505,6 +507,7 @@ impl Desk {
                 .chain(strings(&decision["reasons"]))
                 .collect(),
             candidates,
+            doubts,
             types,
             type_phrases: strings(&decision["type_phrases"]),
             warnings,

@@ -155,6 +155,9 @@ pub struct DocumentView {
     pub reasons: Vec<String>,
     /// Case candidates, best first, with the household's names.
     pub candidates: Vec<CandidateView>,
+    /// Identifiers read that are in no case, with their place (marked on
+    /// the page as the cause of the review).
+    pub doubts: Vec<crate::classify::casefind::Evidence>,
     /// Type suggestions, best first: slug, label, probability.
     pub types: Vec<(String, String, f64)>,
     /// Phrases that decided the type.

@@ -4,7 +4,7 @@
 
 use super::message::{LoadedPage, Message};
 use super::state::{View, Zoom};
-use super::theme::evidence_colour;
+use super::theme::{DOUBT, evidence_colour};
 use iced::mouse::{self, ScrollDelta};
 use iced::widget::canvas::{self, Action, Event, Frame, Geometry, Stroke};
 use iced::{Color, Point, Rectangle, Renderer, Size, Theme, Vector};
@@ -18,22 +18,32 @@ pub struct Mark {
     pub kind: EvidenceKind,
     /// Left, top, width, height in the stored page's pixels.
     pub bbox: [u32; 4],
+    /// A number in no case: the cause of the review, not evidence for it.
+    pub doubt: bool,
 }
 
-/// The evidence boxes of these candidates on page `n` (0-based).
+/// The evidence boxes of these candidates on page `n` (0-based), and the
+/// doubts (numbers in no case) on it.
 pub fn marks<'a>(
     candidates: impl Iterator<Item = &'a scanstelle::classify::casefind::Candidate>,
+    doubts: &[scanstelle::classify::casefind::Evidence],
     n: usize,
 ) -> Vec<Mark> {
-    candidates
-        .flat_map(|c| c.evidence.iter())
-        .filter(|e| e.page as usize == n + 1)
-        .filter_map(|e| {
+    let on_page = |e: &&scanstelle::classify::casefind::Evidence| e.page as usize == n + 1;
+    let mark = |doubt| {
+        move |e: &scanstelle::classify::casefind::Evidence| {
             Some(Mark {
                 kind: e.kind,
                 bbox: e.bbox?,
+                doubt,
             })
-        })
+        }
+    };
+    candidates
+        .flat_map(|c| c.evidence.iter())
+        .filter(on_page)
+        .filter_map(mark(false))
+        .chain(doubts.iter().filter(on_page).filter_map(mark(true)))
         .collect()
 }
 
@@ -170,7 +180,11 @@ impl canvas::Program<Message> for PageView<'_> {
             }
             for m in &self.marks {
                 let (p, s) = rect(m.bbox);
-                let colour = evidence_colour(m.kind);
+                let colour = if m.doubt {
+                    DOUBT
+                } else {
+                    evidence_colour(m.kind)
+                };
                 let pad = Vector::new(3.0, 3.0);
                 let (p, s) = (p - pad, Size::new(s.width + 6.0, s.height + 6.0));
                 frame.fill_rectangle(p, s, Color { a: 0.12, ..colour });

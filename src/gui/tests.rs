@@ -159,6 +159,20 @@ fn a_document_is_reviewed_corrected_undone_and_redone_by_keyboard() {
     );
     assert_eq!(app.picked_type().as_deref(), Some("arbeitsunfaehigkeit"));
     assert!(app.page.is_some(), "the page image is loaded");
+    // The number in no case, the cause of the review, is marked on the page.
+    let doc = app.review.doc.as_ref().unwrap();
+    assert!(
+        doc.doubts
+            .iter()
+            .any(|d| d.text.contains("12345BG0012348") && d.bbox.is_some() && d.page == 1),
+        "{:?}",
+        doc.doubts
+    );
+    assert!(
+        super::page_view::marks(std::iter::empty(), &doc.doubts, 0)
+            .iter()
+            .any(|m| m.doubt)
+    );
 
     // The page zooms with + − 0 and stays inside its frame at 400 %:
     // the panel beside it and the sidebar look as at 100 %.

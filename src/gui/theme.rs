@@ -38,12 +38,16 @@ pub fn theme(dark: bool) -> Theme {
 /// addresses green, dates amber.
 pub fn evidence_colour(kind: scanstelle::classify::casefind::EvidenceKind) -> Color {
     use scanstelle::classify::casefind::EvidenceKind::*;
+    // Found evidence is never red: red reads as an error.
     match kind {
-        CoverSheet | BgNumber | CustomerNumber => color!(0xd32f2f),
+        CoverSheet | BgNumber | CustomerNumber => color!(0x1565c0),
         Name | Address => color!(0x2e7d32),
-        BirthDate => color!(0xef8f00),
+        BirthDate => color!(0x7b1fa2),
     }
 }
+
+/// A number read that is in no case: the reason the document waits.
+pub const DOUBT: Color = color!(0xe65100);
 
 /// A card: a raised panel on the background.
 pub fn card(theme: &Theme) -> container::Style {

@@ -311,6 +311,7 @@ impl Store {
         }
         let decision = serde_json::json!({
             "case_candidates": d.case.candidates,
+            "case_doubts": d.case.doubts,
             "reasons": reasons,
             "type_candidates": d.doc_type.candidates,
             "type_phrases": d.doc_type.phrases,

@@ -184,6 +184,9 @@ pub struct CaseDecision {
     pub candidates: Vec<Candidate>,
     /// Why it needs review, in words (empty for auto).
     pub reasons: Vec<String>,
+    /// Identifiers read that are in no case (the usual cause of a review),
+    /// with their place on the page, to be marked there.
+    pub doubts: Vec<Evidence>,
 }
 
 /// An identifier found in the text.
@@ -286,6 +289,7 @@ impl CaseFinder {
         // Unknown numbers, with the case of the register value one digit
         // away (if there is one).
         let mut unknown: Vec<(String, Option<String>)> = Vec::new();
+        let mut doubts: Vec<Evidence> = Vec::new();
         let mut needs_corroboration: Vec<String> = Vec::new();
         for r in &reads {
             let what = if r.kind == EvidenceKind::BgNumber {
@@ -314,6 +318,20 @@ impl CaseFinder {
                     "{what} {} auf Seite {} nicht im Fallbestand{near}",
                     r.value, r.page
                 );
+                if !doubts
+                    .iter()
+                    .any(|d| d.page == r.page && d.bbox == Some(r.bbox))
+                {
+                    doubts.push(Evidence {
+                        kind: r.kind,
+                        page: r.page,
+                        read: r.read.clone(),
+                        bbox: Some(r.bbox),
+                        repaired: r.repairs > 0,
+                        score: 0.0,
+                        text: reason.clone(),
+                    });
+                }
                 if !unknown.iter().any(|(u, _)| *u == reason) {
                     unknown.push((reason, near_case));
                 }
@@ -389,6 +407,7 @@ impl CaseFinder {
                 confidence: 0.0,
                 candidates,
                 reasons,
+                doubts,
             };
         };
         let has = |c: &Candidate, k: EvidenceKind| c.evidence.iter().any(|e| e.kind == k);
@@ -509,6 +528,7 @@ impl CaseFinder {
             confidence: top.score,
             candidates,
             reasons,
+            doubts,
         }
     }
 

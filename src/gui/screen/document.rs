@@ -445,7 +445,7 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
                 .iter()
                 .map(|c| &c.candidate)
                 .filter(|c| Some(c.bg.as_str()) == case);
-            let marks = marks(decided, n);
+            let marks = marks(decided, &doc.doubts, n);
             page_view(
                 loaded,
                 &p.words,

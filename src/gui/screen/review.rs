@@ -13,6 +13,7 @@ use crate::gui::theme;
 use crate::gui::view::{empty, size, title};
 use iced::widget::{Column, button, column, container, row, scrollable, space, text, text_input};
 use iced::{Alignment, Element, Fill, Length};
+use scanstelle::classify::casefind::EvidenceKind;
 use scanstelle::desk::{CaseHit, DocumentView, Undo};
 
 /// What the review screen holds.
@@ -313,15 +314,42 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
                 .candidates
                 .get(app.review.case)
                 .filter(|_| app.review.manual_case.is_none());
-            let marks = marks(picked.into_iter().map(|c| &c.candidate), n);
+            let marks = marks(picked.into_iter().map(|c| &c.candidate), &doc.doubts, n);
             page_view(loaded, &[], marks, true, app.review.view, |z| {
                 AppMessage::Review(Message::Zoom(z))
             })
         }
         _ => empty(l.t("Lade die Seite …", "Loading the page …")),
     };
+    let key = |colour: iced::Color, words: &'static str| {
+        row![
+            text("■").size(size::SMALL).color(colour),
+            text(words).size(size::SMALL).style(text::secondary)
+        ]
+        .spacing(4)
+    };
+    let legend = row![
+        text(l.t("Markiert:", "Marked:"))
+            .size(size::SMALL)
+            .style(text::secondary),
+        key(
+            theme::evidence_colour(EvidenceKind::BgNumber),
+            l.t("Nummer", "number")
+        ),
+        key(
+            theme::evidence_colour(EvidenceKind::Name),
+            l.t("Name, Anschrift", "name, address")
+        ),
+        key(
+            theme::evidence_colour(EvidenceKind::BirthDate),
+            l.t("Geburtsdatum", "date of birth")
+        ),
+        key(theme::DOUBT, l.t("unbekannte Nummer", "unknown number")),
+    ]
+    .spacing(12);
     column![
         container(view).width(Fill).height(Fill).style(theme::card),
+        legend,
         row![
             button(text("◀")).on_press_maybe((n > 0).then_some(AppMessage::PrevPage)),
             text(format!(
