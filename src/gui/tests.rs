@@ -984,6 +984,11 @@ fn the_quality_screen_checks_a_sample_and_releases_its_batch() {
             .find("wartet auf Freigabe (Qualität, Strg+7)")
             .is_ok()
     );
+    // In English the stage labels are English too.
+    send(&mut app, &desk, Message::ToggleLanguage);
+    assert!(simulator(view::view(&app)).find("recognised").is_ok());
+    assert!(simulator(view::view(&app)).find("erkannt").is_err());
+    send(&mut app, &desk, Message::ToggleLanguage);
     send(&mut app, &desk, Message::Show(Screen::Sync));
     assert!(
         simulator(view::view(&app))

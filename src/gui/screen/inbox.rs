@@ -168,6 +168,9 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
     .into()
 }
 
+/// The stages of [`STAGES`] in English.
+const STAGES_EN: [&str; 5] = ["taken in", "prepared", "recognised", "filed", "transferred"];
+
 fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMessage> {
     let l = app.lang;
     let mut thumbs = row![].spacing(6);
@@ -198,13 +201,18 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
         );
     }
     let mut stages = row![].spacing(4);
-    for (i, s) in STAGES.iter().enumerate() {
+    for (i, (s, en)) in STAGES.iter().zip(STAGES_EN).enumerate() {
         let reached = b.stage.is_some_and(|st| st >= i);
-        stages = stages.push(text(*s).size(size::SMALL).width(Fill).style(if reached {
-            text::primary
-        } else {
-            text::secondary
-        }));
+        stages = stages.push(
+            text(l.t(s, en))
+                .size(size::SMALL)
+                .width(Fill)
+                .style(if reached {
+                    text::primary
+                } else {
+                    text::secondary
+                }),
+        );
     }
     let files = if b.files > 1 {
         format!(
