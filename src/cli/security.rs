@@ -1,7 +1,7 @@
 //! `scanstelle quarantine` (the sealed quarantine: list, take a file out)
 //! and `scanstelle key passphrase` (wrap the station key).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -43,33 +43,9 @@ pub fn export(config: &Config, which: &str, to: &Path, actor: Option<&str>) -> R
         [] => bail!("Kein Quarantäne-Eintrag {which:?} (siehe `scanstelle quarantine`)."),
         _ => bail!("{which:?} passt auf mehrere Einträge: bitte die Nummer angeben."),
     };
-    if scanstelle::intake::SET_ASIDE_CODES.contains(&q.reason_code.as_str()) {
-        bail!(
-            "Eintrag {} ist keine gespeicherte Datei: er wurde im Eingangsordner vermerkt \
-             und liegt dort ({}).",
-            q.id,
-            q.reason
-        );
-    }
     let blobs =
         scanstelle::store::blob::BlobStore::open(config.home.join("blobs"), &config.keys()?)?;
-    let name = Path::new(&q.file_name)
-        .file_name()
-        .map(ToOwned::to_owned)
-        .unwrap_or_else(|| format!("quarantaene-{}", q.id).into());
-    std::fs::create_dir_all(to).with_context(|| to.display().to_string())?;
-    let dest = to.join(name);
-    if dest.exists() {
-        bail!(
-            "{} gibt es schon: bitte einen leeren Ordner angeben.",
-            dest.display()
-        );
-    }
-    let mut reader = blobs
-        .read_sealed(Path::new(&q.stored_as), q.sha.as_bytes())
-        .with_context(|| format!("Quarantäne-Eintrag {}", q.id))?;
-    let mut out = std::fs::File::create(&dest).with_context(|| dest.display().to_string())?;
-    std::io::copy(&mut reader, &mut out).with_context(|| dest.display().to_string())?;
+    let dest = scanstelle::intake::export_quarantined(&blobs, q, to).map_err(anyhow::Error::msg)?;
     store.record_view("quarantine.exported", None, &format!("Eintrag {}", q.id))?;
     println!(
         "Quarantäne-Eintrag {} entschlüsselt: {}",

@@ -318,6 +318,32 @@ impl Desk {
         Ok(self.store.qa_release(batch, &by, self.qa.four_eyes)?)
     }
 
+    /// Writes quarantine entry `id` decrypted into the folder `to`
+    /// (administrators only; logged) and returns the file's path.
+    pub fn export_quarantined(&self, id: i64, to: &Path) -> Result<PathBuf> {
+        let s = self
+            .session
+            .as_ref()
+            .ok_or_else(|| DeskError::Denied("Niemand angemeldet".into()))?;
+        s.require(crate::protect::users::Action::Administer)
+            .map_err(|e| DeskError::Denied(e.to_string()))?;
+        self.store.set_actor(Some(&s.user))?;
+        let entries = self.store.quarantine_entries()?;
+        let q = entries
+            .iter()
+            .find(|q| q.id == id)
+            .ok_or_else(|| DeskError::Denied(format!("Kein Quarantäne-Eintrag {id}")))?;
+        let dest = crate::intake::export_quarantined(&self.blobs, q, to).map_err(|detail| {
+            DeskError::Drop {
+                path: to.to_owned(),
+                detail,
+            }
+        })?;
+        self.store
+            .record_view("quarantine.exported", None, &format!("Eintrag {id}"))?;
+        Ok(dest)
+    }
+
     /// Where the DMS is, in words.
     pub fn dms(&self) -> &str {
         &self.dms

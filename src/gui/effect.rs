@@ -52,6 +52,8 @@ pub enum Effect {
     QaRelease(i64),
     /// Put a batch's failed pages back in line.
     RetryFailed(i64),
+    /// Write a quarantined file decrypted into a folder (administrators).
+    ExportQuarantine(i64, PathBuf),
     /// Sign in with name and password.
     SignIn(String, String),
     /// Sign in the account mapped to the operating-system user.
@@ -161,6 +163,12 @@ impl Effect {
                 desk()
                     .retry_failed(batch)
                     .map(|n| format!("Stapel {batch}: {n} Seite(n) werden erneut verarbeitet"))
+                    .map_err(text),
+            )),
+            Effect::ExportQuarantine(id, to) => Message::Inbox(inbox::Message::Exported(
+                desk()
+                    .export_quarantined(id, &to)
+                    .map(|p| format!("Entschlüsselt gespeichert: {}", p.display()))
                     .map_err(text),
             )),
             Effect::SignIn(name, password) => Message::Login(login::Message::SignedIn(

@@ -171,6 +171,10 @@ pub struct App {
     pub modifiers: iced::keyboard::Modifiers,
     /// The batch chosen in the inbox (index, newest first).
     pub inbox_cursor: usize,
+    /// The quarantine entry opened in the inbox.
+    pub quarantine_open: Option<i64>,
+    /// Where an administrator exports a quarantined file to.
+    pub quarantine_to: String,
     /// Batches the inbox shows (newest first; grows by pages).
     pub inbox_limit: usize,
     /// The inbox as last read.
@@ -236,6 +240,15 @@ impl App {
             screen: Screen::Inbox,
             modifiers: iced::keyboard::Modifiers::default(),
             inbox_cursor: 0,
+            quarantine_open: None,
+            quarantine_to: std::env::var_os("HOME")
+                .map(|h| {
+                    std::path::Path::new(&h)
+                        .join("Quarantaene-Export")
+                        .display()
+                        .to_string()
+                })
+                .unwrap_or_default(),
             inbox_limit: super::screen::inbox::PAGE,
             overview: Overview::default(),
             loaded: false,

@@ -788,6 +788,76 @@ fn finished_batches_and_problems_become_notifications() {
     // Esc closes them.
     press(&mut app, &desk, Named::Escape);
     assert!(app.notices.is_empty());
+    // The entry opens with what to do; erika (scan) cannot export it, an
+    // administrator exports it decrypted, byte for byte.
+    let entry = app.overview.quarantine[0].id;
+    send(
+        &mut app,
+        &desk,
+        Message::Inbox(inbox::Message::OpenQuarantine(entry)),
+    );
+    assert!(
+        simulator(view::view(&app))
+            .find("Entschlüsselt exportieren")
+            .is_err()
+    );
+    assert!(simulator(view::view(&app)).find("Die Datei ist verschlüsselt aufbewahrt. Bitte beim Scanner neu erzeugen oder neu scannen und in den Eingangsordner legen.").is_ok());
+    let out = dir.path().join("export");
+    app.quarantine_to = out.display().to_string();
+    send(
+        &mut app,
+        &desk,
+        Message::Inbox(inbox::Message::ExportQuarantine(entry)),
+    );
+    assert!(
+        app.notices
+            .last()
+            .is_some_and(|n| n.error && n.text.contains("darf das nicht")),
+        "{:?}",
+        app.notices
+    );
+    send(&mut app, &desk, Message::SignOut);
+    sign_in(&mut app, &desk, "admin.kim", PASSWORD);
+    send(&mut app, &desk, Message::Show(Screen::Inbox));
+    if app.quarantine_open != Some(entry) {
+        send(
+            &mut app,
+            &desk,
+            Message::Inbox(inbox::Message::OpenQuarantine(entry)),
+        );
+    }
+    app.quarantine_to = out.display().to_string();
+    assert!(
+        simulator(view::view(&app))
+            .find("Entschlüsselt exportieren")
+            .is_ok()
+    );
+    send(
+        &mut app,
+        &desk,
+        Message::Inbox(inbox::Message::ExportQuarantine(entry)),
+    );
+    let original = scanstelle::demo::FILES
+        .iter()
+        .find(|f| f.name == "abgebrochen.pdf")
+        .unwrap();
+    assert_eq!(
+        std::fs::read(out.join("abgebrochen.pdf")).unwrap(),
+        original.bytes
+    );
+    // A second export into the same folder is refused in words.
+    send(
+        &mut app,
+        &desk,
+        Message::Inbox(inbox::Message::ExportQuarantine(entry)),
+    );
+    assert!(
+        app.notices
+            .last()
+            .is_some_and(|n| n.error && n.text.contains("gibt es schon")),
+        "{:?}",
+        app.notices
+    );
 }
 
 #[test]

@@ -399,6 +399,42 @@ fn quarantine(
     Ok(dest)
 }
 
+/// Writes the file of quarantine entry `q` decrypted into the folder
+/// `to` (made if missing) under its original name and returns the path.
+/// Refused in words: an entry only noted in the hot folder (nothing is
+/// stored), a file that is there already.
+pub fn export_quarantined(
+    blobs: &crate::store::blob::BlobStore,
+    q: &crate::store::QuarantineRow,
+    to: &Path,
+) -> Result<PathBuf, String> {
+    if SET_ASIDE_CODES.contains(&q.reason_code.as_str()) {
+        return Err(format!(
+            "Eintrag {} ist keine gespeicherte Datei: er wurde im Eingangsordner vermerkt \
+             und liegt dort ({}).",
+            q.id, q.reason
+        ));
+    }
+    let name = Path::new(&q.file_name)
+        .file_name()
+        .map(ToOwned::to_owned)
+        .unwrap_or_else(|| format!("quarantaene-{}", q.id).into());
+    fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    let dest = to.join(name);
+    if dest.exists() {
+        return Err(format!(
+            "{} gibt es schon: bitte einen leeren Ordner angeben.",
+            dest.display()
+        ));
+    }
+    let mut reader = blobs
+        .read_sealed(Path::new(&q.stored_as), q.sha.as_bytes())
+        .map_err(|e| format!("Quarantäne-Eintrag {}: {e}", q.id))?;
+    let mut out = fs::File::create(&dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+    std::io::copy(&mut reader, &mut out).map_err(|e| format!("{}: {e}", dest.display()))?;
+    Ok(dest)
+}
+
 /// Reason codes of entries [`set_aside`] in their hot folder (nothing of
 /// theirs is stored).
 pub const SET_ASIDE_CODES: &[&str] = &["link", "not_a_file", "subfolder", "unreadable"];

@@ -7,7 +7,9 @@ use crate::gui::message::{Message as AppMessage, Screen};
 use crate::gui::state::App;
 use crate::gui::theme;
 use crate::gui::view::{count, empty, pace, size, thumb, title};
-use iced::widget::{button, column, container, progress_bar, row, scrollable, space, text};
+use iced::widget::{
+    button, column, container, progress_bar, row, scrollable, space, text, text_input,
+};
 use iced::{Alignment, Element, Fill, Length};
 use scanstelle::desk::{BatchView, STAGES};
 use std::fmt::Write as _;
@@ -32,12 +34,20 @@ pub enum Message {
     RetryFailed(i64),
     /// The failed pages were put back in line (the notice) or refused.
     Retried(Result<String, String>),
+    /// Open (or close) a quarantine entry.
+    OpenQuarantine(i64),
+    /// The export folder typed.
+    QuarantineTo(String),
+    /// Export the entry opened (administrators).
+    ExportQuarantine(i64),
+    /// The export was written (the notice) or refused.
+    Exported(Result<String, String>),
 }
 
 impl Message {
     /// Whether it answers the window's own work.
     pub fn is_answer(&self) -> bool {
-        matches!(self, Message::Retried(_))
+        matches!(self, Message::Retried(_) | Message::Exported(_))
     }
 }
 
@@ -51,6 +61,28 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             // Past the last batch shown: the next page of older ones.
             if want > last && app.overview.batch_count > app.overview.batches.len() as u64 {
                 return update(app, Message::More);
+            }
+            Vec::new()
+        }
+        Message::OpenQuarantine(id) => {
+            app.quarantine_open = (app.quarantine_open != Some(id)).then_some(id);
+            Vec::new()
+        }
+        Message::QuarantineTo(_) if app.typing_shortcut() => Vec::new(),
+        Message::QuarantineTo(to) => {
+            app.quarantine_to = to;
+            Vec::new()
+        }
+        Message::ExportQuarantine(id) => {
+            let to = app.quarantine_to.trim();
+            if to.is_empty() {
+                return Vec::new();
+            }
+            vec![Effect::ExportQuarantine(id, to.into())]
+        }
+        Message::Exported(result) => {
+            if let Some(done) = app.notify_err(result) {
+                app.notify(done, false);
             }
             Vec::new()
         }
@@ -336,6 +368,58 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
     .into()
 }
 
+/// An opened quarantine entry: its facts, what to do, and for an
+/// administrator the decrypted export.
+fn quarantine_entry<'a>(
+    app: &'a App,
+    entry: &'a scanstelle::store::QuarantineRow,
+    admin: bool,
+) -> Element<'a, AppMessage> {
+    let l = app.lang;
+    let noted_only = scanstelle::intake::SET_ASIDE_CODES.contains(&entry.reason_code.as_str());
+    let mut col = column![
+        text(format!(
+            "{} {} · SHA-256 {}…",
+            l.t("Eintrag", "Entry"),
+            entry.id,
+            entry.sha.get(..16).unwrap_or(&entry.sha)
+        ))
+        .size(size::SMALL)
+        .style(text::secondary),
+        text(if noted_only {
+            l.t(
+                "Die Datei liegt weiter im Eingangsordner; die Station nimmt sie nicht. Bitte dort entfernen oder als Datei neu ablegen.",
+                "The file stays in the hot folder; the station does not take it. Remove it there or put it in again as a file.",
+            )
+        } else {
+            l.t(
+                "Die Datei ist verschlüsselt aufbewahrt. Bitte beim Scanner neu erzeugen oder neu scannen und in den Eingangsordner legen.",
+                "The file is kept encrypted. Make it again at the scanner or scan again, and put it into the hot folder.",
+            )
+        })
+        .size(size::SMALL),
+    ]
+    .spacing(6);
+    if admin && !noted_only {
+        col = col.push(
+            text_input(
+                l.t(
+                    "Zielordner (außerhalb der Station)",
+                    "Target folder (outside the station)",
+                ),
+                &app.quarantine_to,
+            )
+            .on_input(|t| AppMessage::Inbox(Message::QuarantineTo(t)))
+            .size(size::SMALL),
+        );
+        col = col.push(
+            button(text(l.t("Entschlüsselt exportieren", "Export decrypted")).size(size::SMALL))
+                .on_press(AppMessage::Inbox(Message::ExportQuarantine(entry.id))),
+        );
+    }
+    container(col).padding(8).style(theme::card).into()
+}
+
 fn quarantine(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let q = &app.overview.quarantine;
@@ -350,17 +434,30 @@ fn quarantine(app: &App) -> Element<'_, AppMessage> {
                 .style(text::secondary),
         );
     }
+    let admin = app
+        .session
+        .as_ref()
+        .is_some_and(|s| s.role == scanstelle::protect::users::Role::Admin);
     for entry in q.iter().take(50) {
+        let open = app.quarantine_open == Some(entry.id);
         col = col.push(
-            column![
-                text(&entry.file_name).size(size::BODY),
-                text(&entry.reason).size(size::SMALL).style(text::danger),
-                text(scanstelle::desk::local_time(&entry.created_at))
-                    .size(size::SMALL)
-                    .style(text::secondary),
-            ]
-            .spacing(2),
+            button(
+                column![
+                    text(&entry.file_name).size(size::BODY),
+                    text(&entry.reason).size(size::SMALL).style(text::danger),
+                    text(scanstelle::desk::local_time(&entry.created_at))
+                        .size(size::SMALL)
+                        .style(text::secondary),
+                ]
+                .spacing(2),
+            )
+            .padding(0)
+            .style(button::text)
+            .on_press(AppMessage::Inbox(Message::OpenQuarantine(entry.id))),
         );
+        if open {
+            col = col.push(quarantine_entry(app, entry, admin));
+        }
     }
     container(scrollable(col.padding(14)))
         .width(340)
