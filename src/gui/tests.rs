@@ -1303,3 +1303,20 @@ fn a_failed_page_is_named_on_its_batch_and_e_tries_it_again() {
     assert!(b.failures.is_empty(), "{:?}", b.failures);
     assert_eq!(station.store.failed_pages(None).unwrap(), Vec::new());
 }
+
+#[test]
+fn only_the_three_newest_notices_are_shown_and_the_rest_counted() {
+    let mut app = App::new(Vec::new(), Engine::Running, Lang::De);
+    app.session = Some(scanstelle::protect::users::Session {
+        user: "erika".into(),
+        role: scanstelle::protect::users::Role::Scan,
+    });
+    // Four are kept at most; three shown.
+    for i in 1..=5 {
+        app.notify(format!("Meldung {i}"), false);
+    }
+    let mut ui = simulator(view::view(&app));
+    assert!(ui.find("+1 ältere Meldung").is_ok());
+    assert!(ui.find("Meldung 5").is_ok() && ui.find("Meldung 3").is_ok());
+    assert!(ui.find("Meldung 2").is_err());
+}

@@ -35,14 +35,16 @@ pub fn view(app: &App) -> Element<'_, Message> {
         Screen::Settings => screen::settings::view(app),
         Screen::Qa => screen::qa::view(app),
     };
-    // Notifications float over the screen's bottom right corner.
-    let main = stack![
-        container(body).padding(20).width(Fill).height(Fill),
-        container(notices(app))
-            .padding(16)
-            .align_right(Fill)
-            .align_bottom(Fill),
-    ];
+    // Notifications float over the screen's bottom right corner; where
+    // the right side holds the decision (Prüfen, Dokument), over the
+    // bottom left, so that they never cover the evidence or Übernehmen.
+    let corner = container(notices(app)).padding(16).align_bottom(Fill);
+    let corner = if matches!(app.screen, Screen::Review | Screen::Document) {
+        corner.align_left(Fill)
+    } else {
+        corner.align_right(Fill)
+    };
+    let main = stack![container(body).padding(20).width(Fill).height(Fill), corner];
     column![row![sidebar(app), main].height(Fill), status_bar(app)].into()
 }
 
@@ -177,12 +179,32 @@ fn sidebar(app: &App) -> Element<'_, Message> {
         .into()
 }
 
+/// Notifications shown at once.
+const NOTICES_SHOWN: usize = 3;
+
 fn notices(app: &App) -> Element<'_, Message> {
     if app.notices.is_empty() {
         return space().into();
     }
     let mut col = column![].spacing(6).width(420);
-    for n in &app.notices {
+    // The three newest; the rest are counted (Esc closes all).
+    let hidden = app.notices.len().saturating_sub(NOTICES_SHOWN);
+    if hidden > 0 {
+        col = col.push(
+            text(format!(
+                "+{}",
+                count(
+                    app,
+                    hidden as u64,
+                    ("ältere Meldung", "ältere Meldungen"),
+                    ("older notice", "older notices")
+                )
+            ))
+            .size(size::SMALL)
+            .style(text::secondary),
+        );
+    }
+    for n in app.notices.iter().skip(hidden) {
         col = col.push(
             container(text(&n.text).size(size::BODY))
                 .padding([8, 12])
