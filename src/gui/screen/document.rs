@@ -10,7 +10,7 @@ use crate::gui::state::{App, RedoStep, UndoStep, View, Zoom};
 use crate::gui::theme;
 use crate::gui::view::{empty, field_with, size, thumb, title};
 use iced::widget::{button, column, container, row, scrollable, space, text};
-use iced::{Alignment, Element, Fill, Length, Point, Vector};
+use iced::{Alignment, Element, Fill, Length};
 use scanstelle::desk::DocumentView;
 use scanstelle::store::DocumentState;
 use scanstelle::store::{Edit, Edited};
@@ -56,16 +56,8 @@ pub enum Message {
     BatchListed(Result<Vec<i64>, String>),
     /// The documents of a batch opened from the inbox arrived.
     BatchDocuments(Result<Vec<i64>, String>),
-    /// Zoom in.
-    ZoomIn,
-    /// Zoom out.
-    ZoomOut,
-    /// Fit the page into the view.
-    Fit,
-    /// Zoom by a factor about a point of the view.
-    ZoomAt(f32, Point),
-    /// Move the page.
-    Pan(Vector),
+    /// Zoom or move the page (+ − 0, the mouse wheel, dragging).
+    Zoom(Zoom),
     /// Show or hide the OCR words and evidence.
     ToggleOverlay,
 }
@@ -106,11 +98,10 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             }
             None => Vec::new(),
         },
-        Message::ZoomIn => zoom(app, Zoom::In),
-        Message::ZoomOut => zoom(app, Zoom::Out),
-        Message::ZoomAt(factor, at) => zoom(app, Zoom::At(factor, at)),
-        Message::Fit => zoom(app, Zoom::Fit),
-        Message::Pan(by) => zoom(app, Zoom::Pan(by)),
+        Message::Zoom(z) => {
+            app.document.view.apply(z);
+            Vec::new()
+        }
         Message::ToggleOverlay => {
             app.document.overlay = !app.document.overlay;
             Vec::new()
@@ -198,12 +189,6 @@ fn edited(app: &mut App, direction: Direction, edited: Edited) -> Vec<Effect> {
     ]
 }
 
-/// Zooms or moves the page view.
-fn zoom(app: &mut App, z: Zoom) -> Vec<Effect> {
-    app.document.view.apply(z);
-    Vec::new()
-}
-
 /// A document arrived for this screen. The same document again (decided
 /// anew, edited) keeps its page and zoom.
 pub fn show(app: &mut App, doc: DocumentView) -> Vec<Effect> {
@@ -281,9 +266,10 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
     .spacing(8)
     .align_y(Alignment::Center);
     let tools = row![
-        button(text("−")).on_press(AppMessage::Document(Message::ZoomOut)),
-        button(text(l.t("Einpassen (0)", "Fit (0)"))).on_press(AppMessage::Document(Message::Fit)),
-        button(text("+")).on_press(AppMessage::Document(Message::ZoomIn)),
+        button(text("−")).on_press(AppMessage::Document(Message::Zoom(Zoom::Out))),
+        button(text(l.t("Einpassen (0)", "Fit (0)")))
+            .on_press(AppMessage::Document(Message::Zoom(Zoom::Fit))),
+        button(text("+")).on_press(AppMessage::Document(Message::Zoom(Zoom::In))),
         text(format!("{:.0}\u{a0}%", app.document.view.zoom * 100.0)).size(size::SMALL),
         button(text(if app.document.overlay {
             l.t("Texterkennung ausblenden (O)", "Hide OCR (O)")
@@ -452,15 +438,7 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
                 marks,
                 app.document.overlay,
                 app.document.view,
-                |z| {
-                    AppMessage::Document(match z {
-                        Zoom::At(factor, at) => Message::ZoomAt(factor, at),
-                        Zoom::Pan(by) => Message::Pan(by),
-                        Zoom::In => Message::ZoomIn,
-                        Zoom::Out => Message::ZoomOut,
-                        Zoom::Fit => Message::Fit,
-                    })
-                },
+                |z| AppMessage::Document(Message::Zoom(z)),
             )
         }
         _ => empty(l.t("Lade die Seite …", "Loading the page …")),
