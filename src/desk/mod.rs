@@ -289,14 +289,19 @@ impl Desk {
         })
     }
 
-    /// The signed-in person, if allowed to do quality control.
-    fn checker(&self) -> Result<&Session> {
+    /// The signed-in person, if their role allows `action`.
+    fn allowed(&self, action: crate::protect::users::Action) -> Result<&Session> {
         let s = self
             .session
             .as_ref()
             .ok_or_else(|| DeskError::Denied("Niemand angemeldet".into()))?;
-        s.require(crate::protect::users::Action::Qa)
+        s.require(action)
             .map_err(|e| DeskError::Denied(e.to_string()))
+    }
+
+    /// The signed-in person, if allowed to do quality control.
+    fn checker(&self) -> Result<&Session> {
+        self.allowed(crate::protect::users::Action::Qa)
     }
 
     /// Records the check of a sampled document (none: image and paper
@@ -321,12 +326,7 @@ impl Desk {
     /// Writes quarantine entry `id` decrypted into the folder `to`
     /// (administrators only; logged) and returns the file's path.
     pub fn export_quarantined(&self, id: i64, to: &Path) -> Result<PathBuf> {
-        let s = self
-            .session
-            .as_ref()
-            .ok_or_else(|| DeskError::Denied("Niemand angemeldet".into()))?;
-        s.require(crate::protect::users::Action::Administer)
-            .map_err(|e| DeskError::Denied(e.to_string()))?;
+        let s = self.allowed(crate::protect::users::Action::Administer)?;
         self.store.set_actor(Some(&s.user))?;
         let entries = self.store.quarantine_entries()?;
         let q = entries
@@ -415,11 +415,7 @@ impl Desk {
     /// without the desk (the window keeps reading the store meanwhile, so
     /// the pages show up as the station takes them).
     pub fn desk_scan(&self, case: &str) -> Result<DeskScan> {
-        let s = self
-            .session
-            .as_ref()
-            .ok_or_else(|| DeskError::Denied("Niemand angemeldet".to_owned()))?;
-        s.require(crate::protect::users::Action::Review)?;
+        self.allowed(crate::protect::users::Action::Review)?;
         let (job, profile) = self.scanner.clone().ok_or(DeskError::NoScanner)?;
         Ok(DeskScan {
             job,

@@ -58,7 +58,7 @@ pub struct Throughput {
 impl Throughput {
     /// The pace from the recognition times of the newest pages (newest
     /// first): the pages over the time they took, so that 8 pages in 5
-    /// seconds read as about 90 a minute, not as the hour's average. The
+    /// seconds read as about 84 a minute, not as the hour's average. The
     /// pace is 0 once no page came for three of its intervals (and at
     /// least a minute): the station is idle or stuck, and says so.
     pub fn of(
