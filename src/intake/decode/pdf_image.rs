@@ -117,13 +117,17 @@ pub(super) fn check_image(
                 }
                 [b"RunLengthDecode" | b"RL"] => match stream.decoded() {
                     Ok(data) => data.len() as u64,
-                    // The renderer cannot read it either; say why.
-                    Err(_) if run_length_count(&stream.raw_data(), needed) >= needed => {
-                        return Err("die lauflängenkodierten Bilddaten haben kein Endezeichen \
-                                    (EOD) und sind so nicht sicher lesbar"
-                            .into());
+                    Err(_) => {
+                        let got = run_length_count(&stream.raw_data(), needed);
+                        if got >= needed {
+                            // Every pixel is there but the end marker is
+                            // not: the renderer cannot read it; say why.
+                            return Err("die lauflängenkodierten Bilddaten haben kein \
+                                        Endezeichen (EOD) und sind so nicht sicher lesbar"
+                                .into());
+                        }
+                        got
                     }
-                    Err(_) => run_length_count(&stream.raw_data(), needed),
                 },
                 _ => match stream.decoded() {
                     Ok(data) => data.len() as u64,
