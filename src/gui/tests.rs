@@ -181,26 +181,16 @@ fn a_document_is_reviewed_corrected_undone_and_redone_by_keyboard() {
     assert!((app.review.view.zoom - 1.5625).abs() < 1e-4);
     key(&mut app, &desk, char_key("0"), Modifiers::empty());
     assert_eq!(app.review.view.zoom, 1.0);
-    draw(&app, "review-100");
-    app.review.view.zoom = 4.0;
-    draw(&app, "review-400");
-    let (fit, zoomed) = (screenshot("review-100"), screenshot("review-400"));
-    let (w, h) = fit.dimensions();
-    assert_eq!(
-        differ(&fit, &zoomed, [0, 0, w / 6, h]),
-        0,
-        "over the sidebar"
+    page_stays_in_frame(
+        &mut app,
+        "review",
+        |app| &mut app.review.view.zoom,
+        &[
+            ("the sidebar", [0.0, 0.0, 1.0 / 6.0, 1.0]),
+            ("the panel", [2.0 / 3.0, 0.0, 1.0, 1.0]),
+        ],
+        [0.25, 0.25, 0.5, 0.5],
     );
-    assert_eq!(
-        differ(&fit, &zoomed, [w * 2 / 3, 0, w, h]),
-        0,
-        "over the panel"
-    );
-    assert!(
-        differ(&fit, &zoomed, [w / 4, h / 4, w / 2, h / 2]) > 0,
-        "not zoomed"
-    );
-    app.review.view.zoom = 1.0;
 
     // A person knows better: "/" into the register search, a name, Enter
     // (in the field), "2" picks the first hit after the one candidate.
@@ -313,26 +303,17 @@ fn a_batch_opens_on_the_document_screen_with_zoom_and_overlay() {
     assert_eq!(app.document.view.zoom, 1.0);
     // At 400 % the page stays inside its frame: the sidebar, the facts
     // beside the page and the status bar look as they do at 100 %.
-    draw(&app, "zoom-100");
-    app.document.view.zoom = 4.0;
-    draw(&app, "zoom-400");
-    let (fit, zoomed) = (screenshot("zoom-100"), screenshot("zoom-400"));
-    let (w, h) = fit.dimensions();
-    // Sidebar (the left sixth), facts (the right quarter), status bar.
-    assert_eq!(
-        differ(&fit, &zoomed, [0, 0, w / 6, h]),
-        0,
-        "over the sidebar"
+    page_stays_in_frame(
+        &mut app,
+        "zoom",
+        |app| &mut app.document.view.zoom,
+        &[
+            ("the sidebar", [0.0, 0.0, 1.0 / 6.0, 1.0]),
+            ("the facts", [0.77, 0.25, 1.0, 0.9]),
+            ("the status bar", [0.0, 0.975, 1.0, 1.0]),
+        ],
+        [1.0 / 3.0, 1.0 / 3.0, 0.5, 0.5],
     );
-    let facts = [w * 3 / 4 + w / 50, h / 4, w, h * 9 / 10];
-    assert_eq!(differ(&fit, &zoomed, facts), 0, "over the facts");
-    let status = [0, h - h / 40, w, h];
-    assert_eq!(differ(&fit, &zoomed, status), 0, "over the status bar");
-    assert!(
-        differ(&fit, &zoomed, [w / 3, h / 3, w / 2, h / 2]) > 0,
-        "not zoomed"
-    );
-    app.document.view.zoom = 1.0;
     // Thumbnails of both batches and of the document's pages were asked
     // for and arrived; another refresh keeps exactly those.
     assert!(
@@ -423,6 +404,39 @@ fn render(app: &App) -> simulator::Snapshot {
         view::view(app),
     );
     ui.snapshot(&theme::theme(app.dark)).unwrap()
+}
+
+/// Draws the window with the page fitted and at 400 % (`zoom` is the
+/// screen's zoom) and checks that nothing changes in the `untouched`
+/// regions while the `drawn` one does (regions as fractions of the
+/// picture: left, top, right, bottom). The zoom is fitted again after.
+fn page_stays_in_frame(
+    app: &mut App,
+    name: &str,
+    zoom: fn(&mut App) -> &mut f32,
+    untouched: &[(&str, [f32; 4])],
+    drawn: [f32; 4],
+) {
+    let (fit, zoomed) = (format!("{name}-100"), format!("{name}-400"));
+    *zoom(app) = 1.0;
+    draw(app, &fit);
+    *zoom(app) = 4.0;
+    draw(app, &zoomed);
+    *zoom(app) = 1.0;
+    let (fit, zoomed) = (screenshot(&fit), screenshot(&zoomed));
+    let (w, h) = fit.dimensions();
+    let region = |[x0, y0, x1, y1]: [f32; 4]| {
+        let (w, h) = (w as f32, h as f32);
+        [x0 * w, y0 * h, x1 * w, y1 * h].map(|v| v as u32)
+    };
+    for (what, r) in untouched {
+        assert_eq!(
+            differ(&fit, &zoomed, region(*r)),
+            0,
+            "the page covers {what}"
+        );
+    }
+    assert!(differ(&fit, &zoomed, region(drawn)) > 0, "not zoomed");
 }
 
 /// A picture drawn by [`draw`].
