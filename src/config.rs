@@ -256,6 +256,7 @@ impl Config {
             home: self.home.clone(),
             classify: self.classify.clone(),
             drop_folder: self.profiles.first().map(|p| p.hot_folder_path(&self.home)),
+            limits: self.intake.limits,
             dms: self.dms.describe(&self.home),
             qa: self.qa.clone(),
             scanner,

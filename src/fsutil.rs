@@ -69,6 +69,39 @@ pub(crate) fn readable_file_name(path: &Path) -> String {
     path.file_name().map(readable_name).unwrap_or_default()
 }
 
+/// Puts a new file named `name` into the hot folder `folder` as scanners
+/// do: written under a temporary name the watcher ignores, made durable,
+/// then renamed, so the station never takes it half written. A file of that
+/// name not yet taken is never overwritten (the new one gets a unique
+/// prefix). Returns the path it got.
+pub(crate) fn place_in_folder(
+    folder: &Path,
+    name: &str,
+    fill: impl FnOnce(&mut File) -> io::Result<()>,
+) -> io::Result<std::path::PathBuf> {
+    create_dir_all_synced(folder)?;
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    let tmp = folder.join(format!(".{name}.{unique}.part"));
+    let mut to = folder.join(name);
+    if to.exists() {
+        to = folder.join(format!("{unique}-{name}"));
+    }
+    let written = File::create(&tmp).and_then(|mut f| {
+        fill(&mut f)?;
+        f.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&tmp, &to)) {
+        Ok(()) => {
+            sync_dir(folder)?;
+            Ok(to)
+        }
+        Err(e) => {
+            std::fs::remove_file(&tmp).ok();
+            Err(e)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

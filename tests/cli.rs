@@ -364,3 +364,97 @@ fn the_running_station_opens_no_listening_port() {
         "{text}"
     );
 }
+
+#[test]
+fn a_quarantined_file_is_read_again_once_its_cause_is_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let hot = dir.path().join("eingang");
+    std::fs::create_dir_all(&hot).unwrap();
+    admin_os(&home);
+    let cfg = write_config(dir.path(), &hot, 200, "", "");
+    let base = std::fs::read_to_string(&cfg).unwrap();
+    let limit = |pages: u32| {
+        std::fs::write(
+            &cfg,
+            format!("{base}[intake.limits]\nfile_pages = {pages}\n"),
+        )
+        .unwrap();
+    };
+    let run = |args: &[&str]| {
+        let mut all = vec!["--config", cfg.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let o = scanstelle(&all, &home);
+        (
+            o.status.success(),
+            format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr)),
+        )
+    };
+    // Three pages over a limit of two: quarantined.
+    limit(2);
+    let stack = tiff_pages(400, 560, &[1, 2, 3]);
+    let file = hot.join("stapel.tif");
+    std::fs::write(&file, &stack).unwrap();
+    let (ok, out) = run(&["ingest", "--move", "--intake-only", file.to_str().unwrap()]);
+    assert!(ok && out.contains("1 in Quarantäne"), "{out}");
+    assert!(!file.exists());
+    // While the limit stands, reading it again is refused with the reason
+    // of now, and the entry stays.
+    let (ok, out) = run(&["quarantine", "retry", "1"]);
+    assert!(
+        !ok && out.contains("weiterhin nicht lesbar") && out.contains("3 Seiten"),
+        "{out}"
+    );
+    assert!(!file.exists());
+    let (_, list) = run(&["quarantine"]);
+    assert!(list.contains("stapel.tif"), "{list}");
+    // The limit raised: the file goes back into its hot folder, byte for
+    // byte, the entry and its sealed copies are gone.
+    limit(10);
+    let (ok, out) = run(&["quarantine", "retry", "1"]);
+    assert!(ok && out.contains("wieder im Eingangsordner"), "{out}");
+    assert_eq!(std::fs::read(&file).unwrap(), stack);
+    assert!(files_in(&home.join("quarantine")).is_empty());
+    let (_, list) = run(&["quarantine"]);
+    assert!(list.contains("Die Quarantäne ist leer."), "{list}");
+    // Quarantined again (the limit lowered once more in between): the same
+    // entry opens again, with the reason of then.
+    limit(1);
+    let (ok, out) = run(&["ingest", "--move", "--intake-only", file.to_str().unwrap()]);
+    assert!(ok && out.contains("1 in Quarantäne"), "{out}");
+    let (_, list) = run(&["quarantine"]);
+    assert!(
+        list.trim_start().starts_with("1 ") && list.contains("höchstens 1 Seiten"),
+        "{list}"
+    );
+    limit(10);
+    let (ok, out) = run(&["quarantine", "retry", "1"]);
+    assert!(ok, "{out}");
+    // Read like any new file: three pages in a batch.
+    let (ok, out) = run(&["ingest", "--move", "--intake-only", file.to_str().unwrap()]);
+    assert!(
+        ok && out.contains("1 Datei(en) mit 3 Seite(n) eingelesen"),
+        "{out}"
+    );
+    // The same file once more is a duplicate; reading that again would only
+    // quarantine it again, so it is refused in words.
+    let again = dir.path().join("nochmal.tif");
+    std::fs::write(&again, &stack).unwrap();
+    let (ok, out) = run(&["ingest", "--intake-only", again.to_str().unwrap()]);
+    assert!(ok && out.contains("1 doppelt"), "{out}");
+    let (ok, out) = run(&["quarantine", "retry", "2"]);
+    assert!(!ok && out.contains("inhaltsgleich mit stapel.tif"), "{out}");
+    // No such entry.
+    let (ok, out) = run(&["quarantine", "retry", "9"]);
+    assert!(!ok && out.contains("Kein Quarantäne-Eintrag"), "{out}");
+    // The log names what happened.
+    let station = station(&home);
+    assert_eq!(
+        count(
+            &station,
+            "SELECT count(*) FROM events WHERE kind = 'file.requeued' \
+             AND detail LIKE 'Quarantäne 1: erneut in den Eingangsordner gelegt (%stapel.tif)'"
+        ),
+        2
+    );
+}

@@ -66,6 +66,12 @@ pub(crate) enum QuarantineAction {
         #[arg(long, value_name = "ORDNER")]
         to: PathBuf,
     },
+    /// Legt die Datei eines Eintrags wieder in ihren Eingangsordner, um sie erneut einzulesen
+    /// (z. B. nach einer Reparatur beim Scanner oder einem höheren Grenzwert).
+    Retry {
+        /// Nummer des Eintrags oder Anfang seiner SHA-256.
+        which: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -170,6 +170,9 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
                     Some(QuarantineAction::Export { which, to }) => {
                         security::export(&config, &which, &to, actor)
                     }
+                    Some(QuarantineAction::Retry { which }) => {
+                        security::retry(&config, &which, actor)
+                    }
                 },
                 Command::Key {
                     action: KeyAction::Passphrase,

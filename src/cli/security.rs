@@ -33,19 +33,11 @@ pub fn list(config: &Config) -> Result<ExitCode> {
 pub fn export(config: &Config, which: &str, to: &Path, actor: Option<&str>) -> Result<ExitCode> {
     let store = super::open_store(config)?;
     store.set_actor(actor)?;
-    let entries = store.quarantine_entries()?;
-    let found: Vec<_> = entries
-        .iter()
-        .filter(|q| q.id.to_string() == which || (which.len() >= 6 && q.sha.starts_with(which)))
-        .collect();
-    let q = match found.as_slice() {
-        [q] => *q,
-        [] => bail!("Kein Quarantäne-Eintrag {which:?} (siehe `scanstelle quarantine`)."),
-        _ => bail!("{which:?} passt auf mehrere Einträge: bitte die Nummer angeben."),
-    };
+    let q = entry(&store, which)?;
     let blobs =
         scanstelle::store::blob::BlobStore::open(config.home.join("blobs"), &config.keys()?)?;
-    let dest = scanstelle::intake::export_quarantined(&blobs, q, to).map_err(anyhow::Error::msg)?;
+    let dest =
+        scanstelle::intake::export_quarantined(&blobs, &q, to).map_err(anyhow::Error::msg)?;
     store.record_view("quarantine.exported", None, &format!("Eintrag {}", q.id))?;
     println!(
         "Quarantäne-Eintrag {} entschlüsselt: {}",
@@ -53,6 +45,51 @@ pub fn export(config: &Config, which: &str, to: &Path, actor: Option<&str>) -> R
         dest.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Puts the quarantined file `which` back into its hot folder (or the
+/// first profile's, if that is gone) to be read again; logged.
+pub fn retry(config: &Config, which: &str, actor: Option<&str>) -> Result<ExitCode> {
+    let mut store = super::open_store(config)?;
+    store.set_actor(actor)?;
+    let q = entry(&store, which)?;
+    let blobs =
+        scanstelle::store::blob::BlobStore::open(config.home.join("blobs"), &config.keys()?)?;
+    let fallback = config.desk_setup().drop_folder;
+    let to = scanstelle::intake::requeue_quarantined(
+        &blobs,
+        &mut store,
+        &q,
+        fallback.as_deref(),
+        &config.intake.limits,
+    )
+    .map_err(anyhow::Error::msg)?;
+    println!(
+        "Quarantäne-Eintrag {} liegt wieder im Eingangsordner: {}\n\
+         Die Station liest die Datei beim nächsten Durchgang (`scanstelle watch` oder `process`); \
+         ist sie weiter nicht lesbar, kommt sie mit dem Grund von dann wieder in die Quarantäne.",
+        q.id,
+        to.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The quarantine entry named by number or SHA-256 prefix.
+fn entry(
+    store: &scanstelle::store::Store,
+    which: &str,
+) -> Result<scanstelle::store::QuarantineRow> {
+    let entries = store.quarantine_entries()?;
+    let mut found = entries
+        .into_iter()
+        .filter(|q| q.id.to_string() == which || (which.len() >= 6 && q.sha.starts_with(which)));
+    match (found.next(), found.next()) {
+        (Some(q), None) => Ok(q),
+        (None, _) => bail!("Kein Quarantäne-Eintrag {which:?} (siehe `scanstelle quarantine`)."),
+        (Some(_), Some(_)) => {
+            bail!("{which:?} passt auf mehrere Einträge: bitte die Nummer angeben.")
+        }
+    }
 }
 
 /// Wraps the station key with a passphrase read from stdin (an empty

@@ -23,6 +23,17 @@ mod views;
 pub use views::*;
 use views::{batch_view, household};
 
+/// What the quarantine can show of a file ([`Desk::quarantine_preview`]).
+#[derive(Debug, Clone)]
+pub struct QuarantinePreview {
+    /// The file format, for people ("PDF").
+    pub format: &'static str,
+    /// How many pages could be read.
+    pub pages: usize,
+    /// The first page as a JPEG thumbnail.
+    pub thumbnail: Vec<u8>,
+}
+
 /// Errors of the window's data layer.
 #[derive(Debug, thiserror::Error)]
 pub enum DeskError {
@@ -49,6 +60,9 @@ pub enum DeskError {
     /// The signed-in person may not do this.
     #[error("{0}")]
     Denied(String),
+    /// Refused, with the reason in words (it names what it concerns).
+    #[error("{0}")]
+    Refused(String),
     /// Its pages were deleted after the DMS confirmed it.
     #[error(
         "Dokument {0} ist im DMS abgelegt; die Station hat ihre Kopie nach der Aufbewahrungsfrist gelöscht"
@@ -111,6 +125,8 @@ pub struct DeskSetup {
     pub classify: crate::classify::ClassifySettings,
     /// Where dropped files go (the first profile's hot folder).
     pub drop_folder: Option<PathBuf>,
+    /// How much one file and its pages may take (`[intake.limits]`).
+    pub limits: crate::intake::decode::Limits,
     /// The DMS in words.
     pub dms: String,
     /// Quality control.
@@ -130,6 +146,7 @@ pub struct Desk {
     classifier: Classifier,
     home: PathBuf,
     drop_folder: Option<PathBuf>,
+    limits: crate::intake::decode::Limits,
     dms: String,
     qa: crate::protect::qa::QaSettings,
     /// Who is signed in at the window.
@@ -164,6 +181,7 @@ impl Desk {
             classifier: Classifier::new(&setup.classify)?,
             home: setup.home,
             drop_folder: setup.drop_folder,
+            limits: setup.limits,
             dms: setup.dms,
             qa: setup.qa,
             session: None,
@@ -201,21 +219,10 @@ impl Desk {
             .ok_or_else(|| err("kein Dateiname".into()))?
             .to_string_lossy()
             .into_owned();
-        std::fs::create_dir_all(folder).map_err(|e| err(e.to_string()))?;
-        let tmp = folder.join(format!(".{name}.{}.part", uuid::Uuid::new_v4().simple()));
-        let mut to = folder.join(&name);
-        if to.exists() {
-            // Never overwrite a file the station has not taken yet.
-            to = folder.join(format!("{}-{name}", uuid::Uuid::new_v4().simple()));
-        }
-        std::fs::copy(path, &tmp).map_err(|e| err(e.to_string()))?;
-        std::fs::File::open(&tmp)
-            .and_then(|f| f.sync_all())
-            .and_then(|()| std::fs::rename(&tmp, &to))
-            .map_err(|e| {
-                std::fs::remove_file(&tmp).ok();
-                err(e.to_string())
-            })?;
+        crate::fsutil::place_in_folder(folder, &name, |f| {
+            std::io::copy(&mut std::fs::File::open(path)?, f).map(|_| ())
+        })
+        .map_err(|e| err(crate::fsutil::io_words(&e)))?;
         Ok(name)
     }
 
@@ -328,20 +335,73 @@ impl Desk {
     pub fn export_quarantined(&self, id: i64, to: &Path) -> Result<PathBuf> {
         let s = self.allowed(crate::protect::users::Action::Administer)?;
         self.store.set_actor(Some(&s.user))?;
-        let entries = self.store.quarantine_entries()?;
-        let q = entries
-            .iter()
-            .find(|q| q.id == id)
-            .ok_or_else(|| DeskError::Denied(format!("Kein Quarantäne-Eintrag {id}")))?;
-        let dest = crate::intake::export_quarantined(&self.blobs, q, to).map_err(|detail| {
-            DeskError::Drop {
-                path: to.to_owned(),
-                detail,
-            }
-        })?;
+        let q = self.quarantine_entry(id)?;
+        let dest =
+            crate::intake::export_quarantined(&self.blobs, &q, to).map_err(DeskError::Refused)?;
         self.store
             .record_view("quarantine.exported", None, &format!("Eintrag {id}"))?;
         Ok(dest)
+    }
+
+    /// Puts the file of quarantine entry `id` back into its hot folder to be
+    /// read again ("erneut einlesen"; logged) and returns where it lies.
+    pub fn requeue_quarantined(&mut self, id: i64) -> Result<PathBuf> {
+        let s = self.allowed(crate::protect::users::Action::Review)?;
+        self.store.set_actor(Some(&s.user))?;
+        let q = self.quarantine_entry(id)?;
+        crate::intake::requeue_quarantined(
+            &self.blobs,
+            &mut self.store,
+            &q,
+            self.drop_folder.as_deref(),
+            &self.limits,
+        )
+        .map_err(DeskError::Refused)
+    }
+
+    /// What can be shown of quarantine entry `id`'s file, for a person to
+    /// see which paper it was: its first page as a thumbnail (decoded
+    /// leniently: a cut-off scan shows what arrived) and how many pages
+    /// were found. Refused in words when nothing can be shown.
+    pub fn quarantine_preview(&self, id: i64) -> Result<QuarantinePreview> {
+        let s = self.allowed(crate::protect::users::Action::Review)?;
+        self.store.set_actor(Some(&s.user))?;
+        let q = self.quarantine_entry(id)?;
+        let nothing = |why: String| DeskError::Refused(format!("Keine Vorschau: {why}"));
+        if crate::intake::SET_ASIDE_CODES.contains(&q.reason_code.as_str()) {
+            return Err(nothing(
+                "die Station öffnet Einträge im Eingangsordner nicht".into(),
+            ));
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut self
+                .blobs
+                .read_sealed(Path::new(&q.stored_as), q.sha.as_bytes())
+                .map_err(|e| nothing(crate::fsutil::io_words(&e)))?,
+            &mut bytes,
+        )
+        .map_err(|e| nothing(crate::fsutil::io_words(&e)))?;
+        let decoded = crate::intake::decode::decode_for_preview(&bytes, &self.limits)
+            .map_err(|e| nothing(e.to_string()))?;
+        let first = &decoded.pages[0];
+        let page = crate::prepare::imaging::load_gray(&first.bytes, first.encoding)
+            .map_err(|e| nothing(e.to_string()))?;
+        self.store
+            .record_view("quarantine.previewed", None, &format!("Eintrag {id}"))?;
+        Ok(QuarantinePreview {
+            format: decoded.format.display_name(),
+            pages: decoded.pages.len(),
+            thumbnail: crate::prepare::imaging::thumbnail(&page),
+        })
+    }
+
+    fn quarantine_entry(&self, id: i64) -> Result<QuarantineRow> {
+        self.store
+            .quarantine_entries()?
+            .into_iter()
+            .find(|q| q.id == id)
+            .ok_or_else(|| DeskError::Denied(format!("Kein Quarantäne-Eintrag {id}")))
     }
 
     /// Where the DMS is, in words.

@@ -54,6 +54,10 @@ pub enum Effect {
     RetryFailed(i64),
     /// Write a quarantined file decrypted into a folder (administrators).
     ExportQuarantine(i64, PathBuf),
+    /// Show the first page of a quarantined file.
+    PreviewQuarantine(i64),
+    /// Put a quarantined file back into its hot folder to be read again.
+    RequeueQuarantine(i64),
     /// Sign in with name and password.
     SignIn(String, String),
     /// Sign in the account mapped to the operating-system user.
@@ -166,10 +170,21 @@ impl Effect {
                     .map_err(text),
             )),
             Effect::ExportQuarantine(id, to) => Message::Inbox(inbox::Message::Exported(
+                desk().export_quarantined(id, &to).map_err(text),
+            )),
+            Effect::PreviewQuarantine(id) => Message::Inbox(inbox::Message::Previewed(
+                id,
                 desk()
-                    .export_quarantined(id, &to)
-                    .map(|p| format!("Entschlüsselt gespeichert: {}", p.display()))
+                    .quarantine_preview(id)
+                    .map(|p| inbox::Preview {
+                        format: p.format,
+                        pages: p.pages,
+                        image: Handle::from_bytes(p.thumbnail),
+                    })
                     .map_err(text),
+            )),
+            Effect::RequeueQuarantine(id) => Message::Inbox(inbox::Message::Requeued(
+                desk().requeue_quarantined(id).map_err(text),
             )),
             Effect::SignIn(name, password) => Message::Login(login::Message::SignedIn(
                 desk().sign_in(&name, &password).map(Some).map_err(text),

@@ -5,7 +5,7 @@
 use super::effect::Effect;
 use super::i18n::Lang;
 use super::message::{LoadedPage, Screen};
-use super::screen::{cases, document, login, qa, review};
+use super::screen::{cases, document, inbox, login, qa, review};
 use iced::widget::image::Handle;
 use iced::{Point, Vector};
 use scanstelle::desk::{Overview, Undo};
@@ -169,12 +169,8 @@ pub struct App {
     pub screen: Screen,
     /// Modifier keys held.
     pub modifiers: iced::keyboard::Modifiers,
-    /// The batch chosen in the inbox (index, newest first).
-    pub inbox_cursor: usize,
-    /// The quarantine entry opened in the inbox.
-    pub quarantine_open: Option<i64>,
-    /// Where an administrator exports a quarantined file to.
-    pub quarantine_to: String,
+    /// Inbox screen.
+    pub inbox: inbox::State,
     /// Batches the inbox shows (newest first; grows by pages).
     pub inbox_limit: usize,
     /// The inbox as last read.
@@ -239,17 +235,8 @@ impl App {
             dark: false,
             screen: Screen::Inbox,
             modifiers: iced::keyboard::Modifiers::default(),
-            inbox_cursor: 0,
-            quarantine_open: None,
-            quarantine_to: std::env::var_os("HOME")
-                .map(|h| {
-                    std::path::Path::new(&h)
-                        .join("Quarantaene-Export")
-                        .display()
-                        .to_string()
-                })
-                .unwrap_or_default(),
-            inbox_limit: super::screen::inbox::PAGE,
+            inbox: inbox::State::default(),
+            inbox_limit: inbox::PAGE,
             overview: Overview::default(),
             loaded: false,
             refreshing: false,

@@ -283,9 +283,9 @@ fn a_batch_opens_on_the_document_screen_with_zoom_and_overlay() {
     );
     // The newest batch (the sick note) is chosen; ↓ ↑ move, Enter opens.
     press(&mut app, &desk, Named::ArrowDown);
-    assert_eq!(app.inbox_cursor, 1);
+    assert_eq!(app.inbox.cursor, 1);
     press(&mut app, &desk, Named::ArrowDown);
-    assert_eq!(app.inbox_cursor, 1, "stays on the last batch");
+    assert_eq!(app.inbox.cursor, 1, "stays on the last batch");
     press(&mut app, &desk, Named::ArrowUp);
     press(&mut app, &desk, Named::Enter);
     assert_eq!(app.screen, Screen::Document);
@@ -733,7 +733,7 @@ fn the_inbox_shows_the_newest_batches_and_pages_on_to_older_ones() {
     }
     assert_eq!(app.overview.batches.len(), 200);
     press(&mut app, &desk, Named::ArrowDown);
-    assert_eq!(app.inbox_cursor, 100);
+    assert_eq!(app.inbox.cursor, 100);
     assert_eq!(app.overview.batches[100].file_name, "scan-0129.tif");
 }
 
@@ -815,9 +815,35 @@ fn finished_batches_and_problems_become_notifications() {
             .find("Entschlüsselt exportieren")
             .is_err()
     );
-    assert!(simulator(view::view(&app)).find("Die Datei ist verschlüsselt aufbewahrt. Bitte beim Scanner neu erzeugen oder neu scannen und in den Eingangsordner legen.").is_ok());
+    assert!(simulator(view::view(&app)).find("Die Datei ist verschlüsselt aufbewahrt. Bitte beim Scanner neu erzeugen oder neu scannen; ist die Ursache behoben (Scanner, Grenzwert), sie erneut einlesen.").is_ok());
+    // What arrived of it is shown, leniently decoded: the page before the cut.
+    match &app.inbox.preview {
+        Some((id, Ok(p))) if *id == entry => {
+            assert_eq!((p.format, p.pages), ("PDF", 1), "{p:?}");
+        }
+        other => panic!("no preview: {other:?}"),
+    }
+    assert!(
+        simulator(view::view(&app))
+            .find("PDF · 1 Seite lesbar (Vorschau)")
+            .is_ok()
+    );
+    draw(&app, "inbox-quarantine-open");
+    // Read again while still cut off: refused now, with the reason, and
+    // the entry stays.
+    send(
+        &mut app,
+        &desk,
+        Message::Inbox(inbox::Message::Requeue(entry)),
+    );
+    let last = app.notices.last().unwrap();
+    assert!(
+        last.error && last.text.contains("weiterhin nicht lesbar") && last.text.contains("%%EOF"),
+        "{last:?}"
+    );
+    assert_eq!(app.overview.quarantine.len(), 1);
     let out = dir.path().join("export");
-    app.quarantine_to = out.display().to_string();
+    app.inbox.quarantine_to = out.display().to_string();
     send(
         &mut app,
         &desk,
@@ -833,14 +859,14 @@ fn finished_batches_and_problems_become_notifications() {
     send(&mut app, &desk, Message::SignOut);
     sign_in(&mut app, &desk, "admin.kim", PASSWORD);
     send(&mut app, &desk, Message::Show(Screen::Inbox));
-    if app.quarantine_open != Some(entry) {
+    if app.inbox.quarantine_open != Some(entry) {
         send(
             &mut app,
             &desk,
             Message::Inbox(inbox::Message::OpenQuarantine(entry)),
         );
     }
-    app.quarantine_to = out.display().to_string();
+    app.inbox.quarantine_to = out.display().to_string();
     assert!(
         simulator(view::view(&app))
             .find("Entschlüsselt exportieren")

@@ -322,7 +322,7 @@ fn loaded(app: &mut App, mut overview: scanstelle::desk::Overview) -> Vec<Effect
     }
     // Only the thumbnails near the inbox's choice and of the document
     // shown stay in memory (~0.4 MB each).
-    let near = app.inbox_cursor.saturating_sub(THUMB_BATCHES / 2);
+    let near = app.inbox.cursor.saturating_sub(THUMB_BATCHES / 2);
     let shown: std::collections::HashSet<&scanstelle::store::blob::Sha256Hex> = app
         .overview
         .batches

@@ -435,6 +435,115 @@ pub fn export_quarantined(
     Ok(dest)
 }
 
+/// Puts the file of quarantine entry `q` back into a hot folder to be read
+/// again ("erneut einlesen": after the scanner's files were repaired, a
+/// limit was raised or the station was updated) and ends the entry; the
+/// station takes it like any new file, and quarantines it again, with the
+/// reason of then, if it cannot be read after all. The folder is the one it
+/// was found in, so its scanner profile applies again, or `fallback` if that
+/// folder is gone. Returns the path it got. Refused in words, the entry
+/// kept: an entry only noted in its hot folder, a duplicate of a file still
+/// in the store, a file that still cannot be decoded within `limits` (the
+/// reason of now).
+///
+/// Order for a crash at any point: the file is placed first, the entry
+/// ended after, the sealed copy removed last, so nothing is ever lost (at
+/// worst the file is read while its entry still shows, and a second
+/// attempt finds it a duplicate).
+pub fn requeue_quarantined(
+    blobs: &crate::store::blob::BlobStore,
+    store: &mut crate::store::Store,
+    q: &crate::store::QuarantineRow,
+    fallback: Option<&Path>,
+    limits: &decode::Limits,
+) -> Result<PathBuf, String> {
+    if SET_ASIDE_CODES.contains(&q.reason_code.as_str()) {
+        return Err(format!(
+            "Eintrag {} ist keine gespeicherte Datei: er liegt weiter im Eingangsordner ({}). \
+             Die Station liest ihn, sobald er dort als lesbare Datei liegt.",
+            q.id, q.reason
+        ));
+    }
+    if let Some(earlier) = Sha256Hex::parse(&q.sha)
+        .map(|sha| store.source_by_sha(&sha))
+        .transpose()
+        .map_err(|e| e.to_string())?
+        .flatten()
+    {
+        return Err(format!(
+            "Eintrag {} ist inhaltsgleich mit {} (Stapel {}), die schon eingelesen ist; \
+             erneut eingelesen käme sie wieder in die Quarantäne.",
+            q.id, earlier.file_name, earlier.batch_id
+        ));
+    }
+    let folder = q
+        .original_path
+        .parent()
+        .filter(|d| d.is_dir())
+        .or(fallback)
+        .ok_or_else(|| {
+            format!(
+                "Der Eingangsordner von Eintrag {} ({}) ist nicht mehr da, und kein Scannerprofil hat einen.",
+                q.id,
+                q.original_path.parent().unwrap_or(Path::new("")).display()
+            )
+        })?;
+    let name = q
+        .original_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| format!("quarantaene-{}", q.id));
+    let stored = Path::new(&q.stored_as);
+    let unsealed = |e: std::io::Error| {
+        format!(
+            "Quarantäne-Eintrag {}: {}",
+            q.id,
+            crate::fsutil::io_words(&e)
+        )
+    };
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut blobs
+            .read_sealed(stored, q.sha.as_bytes())
+            .map_err(unsealed)?,
+        &mut bytes,
+    )
+    .map_err(unsealed)?;
+    // Still unreadable: said now, not in half a minute from the watcher.
+    if let Err(e) = decode::decode_with(&bytes, limits) {
+        return Err(format!(
+            "Eintrag {} ist weiterhin nicht lesbar und bleibt in der Quarantäne: {e}",
+            q.id
+        ));
+    }
+    let to =
+        crate::fsutil::place_in_folder(folder, &name, |f| std::io::Write::write_all(f, &bytes))
+            .map_err(|e| {
+                format!(
+                    "Quarantäne-Eintrag {} nach {}: {}",
+                    q.id,
+                    folder.display(),
+                    crate::fsutil::io_words(&e)
+                )
+            })?;
+    store
+        .requeue_quarantine(q.id, &to.display().to_string())
+        .map_err(|e| e.to_string())?;
+    // The sealed copy and its note are no longer needed (the entry is gone).
+    for f in [stored.to_owned(), crate::station::note_path(stored)] {
+        if let Err(e) = fs::remove_file(&f)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(datei = %f.display(), fehler = %e, "Quarantäne-Kopie nicht entfernt");
+        }
+    }
+    tracing::info!(
+        eintrag = q.id,
+        "Quarantäne: erneut in den Eingangsordner gelegt"
+    );
+    Ok(to)
+}
+
 /// Reason codes of entries [`set_aside`] in their hot folder (nothing of
 /// theirs is stored).
 pub const SET_ASIDE_CODES: &[&str] = &["link", "not_a_file", "subfolder", "unreadable"];

@@ -180,11 +180,11 @@ impl Store {
             [SourceState::Released],
             |r| r.get::<_, i64>(0),
         )? as u64;
-        let quarantined = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM quarantine", [], |r| {
-                r.get::<_, i64>(0)
-            })? as u64;
+        let quarantined = self.conn.query_row(
+            "SELECT COUNT(*) FROM quarantine WHERE requeued_at IS NULL",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64;
         Ok(StoreStatus {
             batches,
             pages,

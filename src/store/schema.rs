@@ -357,6 +357,12 @@ CREATE INDEX qa_items_batch ON qa_items(batch_id);
     r"
 ALTER TABLE pages ADD COLUMN failure TEXT;
 ",
+    // 17: a quarantined file put back into its hot folder ("erneut
+    // einlesen") ends its entry, which stays for the record (ids are never
+    // given twice); quarantined again, the same entry opens again.
+    r"
+ALTER TABLE quarantine ADD COLUMN requeued_at TEXT;
+",
 ];
 
 /// Where a migration hands over to Rust code (then goes on with its SQL).

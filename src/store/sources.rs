@@ -150,6 +150,8 @@ pub struct QuarantineRow {
     pub sha: String,
     /// File name as delivered.
     pub file_name: String,
+    /// Where it was found (its hot folder and name).
+    pub original_path: PathBuf,
     /// Machine-readable reason.
     pub reason_code: String,
     /// Reason in words.
@@ -326,23 +328,34 @@ impl Store {
         let now = now();
         let tx = self.conn.transaction()?;
         let file_name = crate::fsutil::readable_file_name(q.original_path);
-        let n = tx.execute(
-            "INSERT INTO quarantine (original_path, file_name, sha256, size, reason_code, reason,
-                 stored_as, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (sha256, original_path) DO NOTHING",
-            params![
-                path_value(q.original_path),
-                file_name,
-                q.sha.as_str(),
-                q.size as i64,
-                q.reason_code,
-                q.reason,
-                q.stored_as.to_string_lossy(),
-                now
-            ],
-        )?;
-        if n == 1 {
+        // The same file from the same place again: nothing new (a retry
+        // after a crash), unless its entry had ended (read again, and
+        // quarantined again now): then it opens again with today's reason.
+        let id: Option<i64> = tx
+            .query_row(
+                "INSERT INTO quarantine (original_path, file_name, sha256, size, reason_code, reason,
+                     stored_as, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (sha256, original_path) DO UPDATE SET
+                     reason_code = excluded.reason_code, reason = excluded.reason,
+                     stored_as = excluded.stored_as, created_at = excluded.created_at,
+                     requeued_at = NULL
+                 WHERE quarantine.requeued_at IS NOT NULL
+                 RETURNING id",
+                params![
+                    path_value(q.original_path),
+                    file_name,
+                    q.sha.as_str(),
+                    q.size as i64,
+                    q.reason_code,
+                    q.reason,
+                    q.stored_as.to_string_lossy(),
+                    now
+                ],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = id {
             // The log names the quarantine entry, not the file (the window
             // shows the name from the entry).
             event(
@@ -350,11 +363,11 @@ impl Store {
                 &format!("file.quarantined.{}", q.reason_code),
                 None,
                 None,
-                &format!("Quarantäne {}: {}", tx.last_insert_rowid(), q.reason),
+                &format!("Quarantäne {id}: {}", q.reason),
             )?;
         }
         tx.commit()?;
-        Ok(n == 1)
+        Ok(id.is_some())
     }
 
     /// Closes the open batches of `profile` whose last file arrived more than
@@ -448,9 +461,31 @@ impl Store {
             .optional()?)
     }
 
-    /// Every quarantine entry, oldest first.
+    /// Every quarantine entry still open, oldest first.
     pub fn quarantine_entries(&self) -> Result<Vec<QuarantineRow>> {
         self.quarantine_query("ORDER BY id", -1)
+    }
+
+    /// Ends quarantine entry `id` because its file was put back into a hot
+    /// folder to be read again (`to`, named in the log); `false` if there
+    /// was no such entry (done before).
+    pub(crate) fn requeue_quarantine(&mut self, id: i64, to: &str) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE quarantine SET requeued_at = ?2 WHERE id = ?1 AND requeued_at IS NULL",
+            params![id, now()],
+        )?;
+        if n == 1 {
+            event(
+                &tx,
+                "file.requeued",
+                None,
+                None,
+                &format!("Quarantäne {id}: erneut in den Eingangsordner gelegt ({to})"),
+            )?;
+        }
+        tx.commit()?;
+        Ok(n == 1)
     }
 
     /// The file name of a quarantine entry.
@@ -467,13 +502,15 @@ impl Store {
 
     pub(super) fn quarantine_query(&self, order: &str, limit: i64) -> Result<Vec<QuarantineRow>> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT file_name, reason_code, reason, stored_as, created_at, id, sha256 FROM quarantine {order} LIMIT ?1"
+            "SELECT file_name, reason_code, reason, stored_as, created_at, id, sha256, original_path
+             FROM quarantine WHERE requeued_at IS NULL {order} LIMIT ?1"
         ))?;
         let rows = stmt.query_map([limit], |r| {
             Ok(QuarantineRow {
                 id: r.get(5)?,
                 sha: r.get(6)?,
                 file_name: r.get(0)?,
+                original_path: path_column(r, 7)?,
                 reason_code: r.get(1)?,
                 reason: r.get(2)?,
                 stored_as: r.get(3)?,

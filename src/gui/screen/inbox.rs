@@ -7,15 +7,59 @@ use crate::gui::message::{Message as AppMessage, Screen};
 use crate::gui::state::App;
 use crate::gui::theme;
 use crate::gui::view::{count, empty, pace, size, thumb, title};
+use iced::widget::image::Handle;
 use iced::widget::{
     button, column, container, progress_bar, row, scrollable, space, text, text_input,
 };
 use iced::{Alignment, Element, Fill, Length};
 use scanstelle::desk::{BatchView, STAGES};
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 /// Batches the inbox shows more at a time (the store keeps them all).
 pub const PAGE: usize = 100;
+
+/// What the inbox remembers.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// The batch chosen (index into the batches shown, newest first).
+    pub cursor: usize,
+    /// The quarantine entry opened.
+    pub quarantine_open: Option<i64>,
+    /// What the entry opened shows: its first page, or why nothing.
+    pub preview: Option<(i64, Result<Preview, String>)>,
+    /// Where an administrator exports a quarantined file to.
+    pub quarantine_to: String,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            cursor: 0,
+            quarantine_open: None,
+            preview: None,
+            quarantine_to: std::env::var_os("HOME")
+                .map(|h| {
+                    std::path::Path::new(&h)
+                        .join("Quarantaene-Export")
+                        .display()
+                        .to_string()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The first page of a quarantined file, as the window shows it.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// The file format ("PDF").
+    pub format: &'static str,
+    /// Pages that could be read.
+    pub pages: usize,
+    /// The thumbnail.
+    pub image: Handle,
+}
 
 /// What happens in the inbox.
 #[derive(Debug, Clone)]
@@ -36,18 +80,30 @@ pub enum Message {
     Retried(Result<String, String>),
     /// Open (or close) a quarantine entry.
     OpenQuarantine(i64),
+    /// What an entry's file shows (its first page), or why nothing.
+    Previewed(i64, Result<Preview, String>),
+    /// Put an entry's file back into its hot folder ("Erneut einlesen").
+    Requeue(i64),
+    /// The file was put back (where) or refused.
+    Requeued(Result<PathBuf, String>),
     /// The export folder typed.
     QuarantineTo(String),
     /// Export the entry opened (administrators).
     ExportQuarantine(i64),
-    /// The export was written (the notice) or refused.
-    Exported(Result<String, String>),
+    /// The export was written (where) or refused.
+    Exported(Result<PathBuf, String>),
 }
 
 impl Message {
     /// Whether it answers the window's own work.
     pub fn is_answer(&self) -> bool {
-        matches!(self, Message::Retried(_) | Message::Exported(_))
+        matches!(
+            self,
+            Message::Retried(_)
+                | Message::Exported(_)
+                | Message::Previewed(..)
+                | Message::Requeued(_)
+        )
     }
 }
 
@@ -56,8 +112,8 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
     match message {
         Message::Cursor(by) => {
             let last = app.overview.batches.len().saturating_sub(1);
-            let want = app.inbox_cursor.saturating_add_signed(by);
-            app.inbox_cursor = want.min(last);
+            let want = app.inbox.cursor.saturating_add_signed(by);
+            app.inbox.cursor = want.min(last);
             // Past the last batch shown: the next page of older ones.
             if want > last && app.overview.batch_count > app.overview.batches.len() as u64 {
                 return update(app, Message::More);
@@ -65,23 +121,56 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::OpenQuarantine(id) => {
-            app.quarantine_open = (app.quarantine_open != Some(id)).then_some(id);
+            app.inbox.quarantine_open = (app.inbox.quarantine_open != Some(id)).then_some(id);
+            let shown = app.inbox.preview.as_ref().is_some_and(|(p, _)| *p == id);
+            if app.inbox.quarantine_open.is_some() && !shown {
+                app.inbox.preview = None;
+                return vec![Effect::PreviewQuarantine(id)];
+            }
             Vec::new()
+        }
+        Message::Previewed(id, preview) => {
+            if app.inbox.quarantine_open == Some(id) {
+                app.inbox.preview = Some((id, preview));
+            }
+            Vec::new()
+        }
+        Message::Requeue(id) => vec![Effect::RequeueQuarantine(id)],
+        Message::Requeued(result) => {
+            if let Some(to) = app.notify_err(result) {
+                let done = format!(
+                    "{} {}",
+                    app.lang.t(
+                        "Liegt wieder im Eingangsordner und wird gleich eingelesen:",
+                        "Back in the hot folder, to be read shortly:"
+                    ),
+                    to.display()
+                );
+                app.notify(done, false);
+                app.inbox.quarantine_open = None;
+                app.inbox.preview = None;
+            }
+            app.refresh()
         }
         Message::QuarantineTo(_) if app.typing_shortcut() => Vec::new(),
         Message::QuarantineTo(to) => {
-            app.quarantine_to = to;
+            app.inbox.quarantine_to = to;
             Vec::new()
         }
         Message::ExportQuarantine(id) => {
-            let to = app.quarantine_to.trim();
+            let to = app.inbox.quarantine_to.trim();
             if to.is_empty() {
                 return Vec::new();
             }
             vec![Effect::ExportQuarantine(id, to.into())]
         }
         Message::Exported(result) => {
-            if let Some(done) = app.notify_err(result) {
+            if let Some(to) = app.notify_err(result) {
+                let done = format!(
+                    "{} {}",
+                    app.lang.t("Entschlüsselt gespeichert:", "Saved decrypted:"),
+                    to.display()
+                );
                 app.notify(done, false);
             }
             Vec::new()
@@ -90,11 +179,11 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             app.inbox_limit += PAGE;
             vec![Effect::Refresh(app.last_event, app.inbox_limit)]
         }
-        Message::Open => match app.overview.batches.get(app.inbox_cursor) {
+        Message::Open => match app.overview.batches.get(app.inbox.cursor) {
             Some(b) => update(app, Message::OpenBatch(b.id)),
             None => Vec::new(),
         },
-        Message::Retry => match app.overview.batches.get(app.inbox_cursor) {
+        Message::Retry => match app.overview.batches.get(app.inbox.cursor) {
             Some(b) if !b.failures.is_empty() => vec![Effect::RetryFailed(b.id)],
             _ => Vec::new(),
         },
@@ -170,7 +259,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
     } else {
         let mut list = column![].spacing(10);
         for (i, b) in o.batches.iter().enumerate() {
-            list = list.push(batch(app, b, i == app.inbox_cursor));
+            list = list.push(batch(app, b, i == app.inbox.cursor));
         }
         let rest = o.batch_count.saturating_sub(o.batches.len() as u64);
         if rest > 0 {
@@ -393,13 +482,21 @@ fn quarantine_entry<'a>(
             )
         } else {
             l.t(
-                "Die Datei ist verschlüsselt aufbewahrt. Bitte beim Scanner neu erzeugen oder neu scannen und in den Eingangsordner legen.",
-                "The file is kept encrypted. Make it again at the scanner or scan again, and put it into the hot folder.",
+                "Die Datei ist verschlüsselt aufbewahrt. Bitte beim Scanner neu erzeugen oder neu scannen; ist die Ursache behoben (Scanner, Grenzwert), sie erneut einlesen.",
+                "The file is kept encrypted. Make it again at the scanner or scan again; once the cause is fixed (scanner, limit), read it again.",
             )
         })
         .size(size::SMALL),
     ]
     .spacing(6);
+    if !noted_only {
+        col = col.push(preview(app, entry.id));
+        col = col.push(
+            button(text(l.t("Erneut einlesen", "Read again")).size(size::SMALL))
+                .style(button::secondary)
+                .on_press(AppMessage::Inbox(Message::Requeue(entry.id))),
+        );
+    }
     if admin && !noted_only {
         col = col.push(
             text_input(
@@ -407,7 +504,7 @@ fn quarantine_entry<'a>(
                     "Zielordner (außerhalb der Station)",
                     "Target folder (outside the station)",
                 ),
-                &app.quarantine_to,
+                &app.inbox.quarantine_to,
             )
             .on_input(|t| AppMessage::Inbox(Message::QuarantineTo(t)))
             .size(size::SMALL),
@@ -418,6 +515,41 @@ fn quarantine_entry<'a>(
         );
     }
     container(col).padding(8).style(theme::card).into()
+}
+
+/// The first page of an opened entry's file, or why there is none.
+fn preview(app: &App, id: i64) -> Element<'_, AppMessage> {
+    let l = app.lang;
+    match &app.inbox.preview {
+        Some((p, Ok(shown))) if *p == id => column![
+            container(iced::widget::image(shown.image.clone()).height(220.0))
+                .center_x(Fill)
+                .style(container::bordered_box),
+            text(format!(
+                "{} · {} {}",
+                shown.format,
+                count(
+                    app,
+                    shown.pages as u64,
+                    ("Seite", "Seiten"),
+                    ("page", "pages")
+                ),
+                l.t("lesbar (Vorschau)", "readable (preview)"),
+            ))
+            .size(size::SMALL)
+            .style(text::secondary),
+        ]
+        .spacing(4)
+        .into(),
+        Some((p, Err(why))) if *p == id => text(why.as_str())
+            .size(size::SMALL)
+            .style(text::secondary)
+            .into(),
+        _ => text(l.t("Vorschau wird gelesen …", "Reading the preview …"))
+            .size(size::SMALL)
+            .style(text::secondary)
+            .into(),
+    }
 }
 
 fn quarantine(app: &App) -> Element<'_, AppMessage> {
@@ -439,7 +571,7 @@ fn quarantine(app: &App) -> Element<'_, AppMessage> {
         .as_ref()
         .is_some_and(|s| s.role == scanstelle::protect::users::Role::Admin);
     for entry in q.iter().take(50) {
-        let open = app.quarantine_open == Some(entry.id);
+        let open = app.inbox.quarantine_open == Some(entry.id);
         col = col.push(
             button(
                 column![

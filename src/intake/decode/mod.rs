@@ -54,7 +54,7 @@ impl FileFormat {
     }
 
     /// Name for people.
-    pub(crate) fn display_name(self) -> &'static str {
+    pub fn display_name(self) -> &'static str {
         match self {
             Self::Tiff => "TIFF",
             Self::Jpeg => "JPEG",
@@ -415,6 +415,19 @@ pub fn decode(bytes: &[u8]) -> Result<DecodedFile, DecodeError> {
 
 /// Decodes a whole file into its pages, within `limits`.
 pub(crate) fn decode_with(bytes: &[u8], limits: &Limits) -> Result<DecodedFile, DecodeError> {
+    decode_checked(bytes, limits, true)
+}
+
+/// Decodes what can be shown of a file refused as incomplete, for a person
+/// to see which paper it was (the quarantine's preview): like
+/// [`decode_with`] but without the end-marker check, so the lenient
+/// decoders show a cut-off JPEG with its missing rows grey and rebuild a
+/// PDF cut short. Never used to take a file in.
+pub fn decode_for_preview(bytes: &[u8], limits: &Limits) -> Result<DecodedFile, DecodeError> {
+    decode_checked(bytes, limits, false)
+}
+
+fn decode_checked(bytes: &[u8], limits: &Limits, whole: bool) -> Result<DecodedFile, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -425,7 +438,9 @@ pub(crate) fn decode_with(bytes: &[u8], limits: &Limits) -> Result<DecodedFile, 
     }
     let format = FileFormat::sniff(bytes)
         .ok_or_else(|| DecodeError::UnknownFormat(describe_unknown(bytes).into()))?;
-    check_complete(format, bytes)?;
+    if whole {
+        check_complete(format, bytes)?;
+    }
     let pages = match format {
         FileFormat::Tiff => tiff::decode(bytes, limits)?,
         FileFormat::Jpeg => vec![raster::decode_jpeg(bytes, limits)?],
