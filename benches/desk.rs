@@ -93,11 +93,11 @@ fn measure(pages: usize) -> [Duration; 3] {
         start.elapsed().as_secs_f64()
     );
     let mut desk = config.open_desk().unwrap();
-    let newest = desk.overview(0, 100).unwrap().batches[0].id;
+    let newest = desk.overview(0, 100, &Default::default()).unwrap().batches[0].id;
     let doc = desk.documents_of_batch(newest).unwrap()[0];
     [
         time(|| {
-            desk.overview(i64::MAX, 100).unwrap();
+            desk.overview(i64::MAX, 100, &Default::default()).unwrap();
         }),
         time(|| {
             desk.document(doc).unwrap();

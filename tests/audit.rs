@@ -45,7 +45,7 @@ fn the_chain_names_every_changed_removed_or_moved_entry() {
     let mut desk = config.open_desk().unwrap();
     desk.set_actor("s.beispiel").unwrap();
     // The sick note, waiting for review (case 12345BG0012346).
-    let doc = desk.overview(0, 10).unwrap().review[0];
+    let doc = desk.overview(0, 10, &Default::default()).unwrap().review[0];
     desk.document(doc).unwrap();
     desk.case_file("12345BG0012345").unwrap();
     drop(desk);

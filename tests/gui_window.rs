@@ -234,7 +234,9 @@ fn tour(size: (u32, u32), dark: bool) -> Vec<(String, Shot)> {
         ) else {
             return false;
         };
-        let batches = store.recent_batches(10, 0).unwrap_or_default();
+        let batches = store
+            .recent_batches(10, 0, &Default::default())
+            .unwrap_or_default();
         batches.len() == 5 && batches.iter().all(|b| b.state == "classified")
     });
     // The window reads the store about every 0.7 s.

@@ -250,9 +250,14 @@ impl Desk {
             .collect()
     }
 
-    /// The inbox with the `batches` newest batches and the events after
-    /// `after_event`.
-    pub fn overview(&mut self, after_event: i64, batches: usize) -> Result<Overview> {
+    /// The inbox with the `batches` newest batches `filter` lists and the
+    /// events after `after_event`.
+    pub fn overview(
+        &mut self,
+        after_event: i64,
+        batches: usize,
+        filter: &crate::store::BatchFilter,
+    ) -> Result<Overview> {
         // Decided batches get their quality-control sample right away.
         self.store.qa_prepare(&self.qa)?;
         let status = self.store.status()?;
@@ -277,7 +282,7 @@ impl Desk {
         Ok(Overview {
             batches: self
                 .store
-                .recent_batches(batches, 6)?
+                .recent_batches(batches, 6, filter)?
                 .into_iter()
                 .map(|b| batch_view(b, &failed))
                 .collect(),
@@ -293,6 +298,13 @@ impl Desk {
             batch_count: status.batches.iter().map(|b| b.1).sum(),
             qa: self.store.qa_batches()?,
             qa_enabled: self.qa.enabled,
+            batch_matches: if filter.is_all() {
+                status.batches.iter().map(|b| b.1).sum()
+            } else {
+                self.store.batches_matching(filter)?
+            },
+            filter: filter.clone(),
+            profiles: self.store.batch_profiles()?,
         })
     }
 

@@ -42,6 +42,12 @@ pub struct Overview {
     pub qa: Vec<crate::store::QaBatch>,
     /// Whether batches wait for that release at all.
     pub qa_enabled: bool,
+    /// The filter the batches were listed with.
+    pub filter: crate::store::BatchFilter,
+    /// How many batches that filter lists in all.
+    pub batch_matches: u64,
+    /// The scanner profiles batches came in with (for the filter).
+    pub profiles: Vec<String>,
 }
 
 /// How fast pages are recognised now, and what is left.
@@ -350,6 +356,28 @@ static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock:
 pub fn init_local_offset() {
     LOCAL_OFFSET
         .get_or_init(|| time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC));
+}
+
+/// The start of the local day `days_ago` days before `now` (0: today), as
+/// a UTC time for a [`crate::store::BatchFilter`]: `YYYY-MM-DDTHH:MM:SS`,
+/// which sorts before every stored time of that second and after every
+/// earlier one (stored times go on with fractions and `Z`).
+pub fn local_day_start(now: time::OffsetDateTime, days_ago: i64) -> String {
+    let local = now.to_offset(LOCAL_OFFSET.get().copied().unwrap_or(time::UtcOffset::UTC));
+    let day = local.date() - time::Duration::days(days_ago);
+    let t = day
+        .midnight()
+        .assume_offset(local.offset())
+        .to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// `TT.MM. HH:MM` in local time of an RFC 3339 timestamp (as given if it

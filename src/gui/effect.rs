@@ -16,8 +16,9 @@ use std::sync::Mutex;
 /// Something to do outside the window's state.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Read the inbox (this many newest batches) and the events after this one.
-    Refresh(i64, usize),
+    /// Read the inbox (this many newest batches of those the filter lists)
+    /// and the events after this one.
+    Refresh(i64, usize, scanstelle::store::BatchFilter),
     /// Load a document.
     LoadDocument(i64),
     /// Load the documents of a batch.
@@ -93,9 +94,12 @@ impl Effect {
         };
         let text = |e: scanstelle::desk::DeskError| e.to_string();
         Some(match self {
-            Effect::Refresh(after, batches) => {
-                Message::Loaded(desk().overview(after, batches).map(Box::new).map_err(text))
-            }
+            Effect::Refresh(after, batches, filter) => Message::Loaded(
+                desk()
+                    .overview(after, batches, &filter)
+                    .map(Box::new)
+                    .map_err(text),
+            ),
             Effect::LoadDocument(id) => {
                 Message::DocumentLoaded(desk().document(id).map(Box::new).map_err(text))
             }

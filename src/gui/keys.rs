@@ -53,6 +53,9 @@ pub fn shortcut(screen: Screen, key: &Key, modifiers: Modifiers) -> Option<Messa
             Key::Named(Named::ArrowUp) => Some(Message::Inbox(inbox::Message::Cursor(-1))),
             Key::Named(Named::Enter) => Some(Message::Inbox(inbox::Message::Open)),
             Key::Character("e" | "E") => Some(Message::Inbox(inbox::Message::Retry)),
+            Key::Character("p" | "P") => Some(Message::Inbox(inbox::Message::ToggleReviewOnly)),
+            Key::Named(Named::Space) => Some(Message::Inbox(inbox::Message::ToggleSelect(None))),
+            Key::Character("f" | "F") => Some(Message::Inbox(inbox::Message::ReleaseSelected)),
             _ => None,
         },
         Screen::Review => match key.as_ref() {

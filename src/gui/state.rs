@@ -349,7 +349,26 @@ impl App {
             return Vec::new();
         }
         self.refreshing = true;
-        vec![Effect::Refresh(self.last_event, self.inbox_limit)]
+        vec![self.refresh_effect()]
+    }
+
+    /// Reads the store again as soon as it can: a read under way (with what
+    /// the inbox listed before) is followed by another.
+    pub fn refresh_now(&mut self) -> Vec<Effect> {
+        if self.refreshing {
+            self.inbox.stale = true;
+            return Vec::new();
+        }
+        self.refresh()
+    }
+
+    /// The read of the store for what the window shows now.
+    pub fn refresh_effect(&self) -> Effect {
+        Effect::Refresh(
+            self.last_event,
+            self.inbox_limit,
+            self.inbox.filter.to_store(time::OffsetDateTime::now_utc()),
+        )
     }
 
     /// Whether Ctrl or Alt is held: a text field also gets the character

@@ -1360,3 +1360,123 @@ fn only_the_three_newest_notices_are_shown_and_the_rest_counted() {
     assert!(ui.find("Meldung 5").is_ok() && ui.find("Meldung 3").is_ok());
     assert!(ui.find("Meldung 2").is_err());
 }
+
+#[test]
+fn the_inbox_filters_batches_and_releases_the_marked_ones() {
+    use scanstelle::store::BatchGroup;
+    let dir = tempfile::tempdir().unwrap();
+    let config = station(dir.path());
+    let (mut app, desk) = open(&config);
+    let ids = |app: &App| {
+        app.overview
+            .batches
+            .iter()
+            .map(|b| b.id)
+            .collect::<Vec<_>>()
+    };
+    // Batch 2 (sick note) has a document to review; batch 1 (bank
+    // statement) is decided and waits for its release.
+    assert_eq!(ids(&app), [2, 1]);
+    // P: only batches with something to review, said in the summary.
+    press_char(&mut app, &desk, "p");
+    assert_eq!(ids(&app), [2]);
+    assert!(simulator(view::view(&app)).find("Alle zeigen").is_ok());
+    assert!(app.overview.batch_matches == 1);
+    press_char(&mut app, &desk, "p");
+    assert_eq!(ids(&app), [2, 1]);
+    for (group, want) in [
+        (BatchGroup::Release, vec![1]),
+        (BatchGroup::Review, vec![2]),
+        (BatchGroup::InWork, vec![]),
+        (BatchGroup::Failed, vec![]),
+        (BatchGroup::Transferred, vec![]),
+    ] {
+        send(
+            &mut app,
+            &desk,
+            Message::Inbox(inbox::Message::Group(Some(group))),
+        );
+        assert_eq!(ids(&app), want, "{group:?}");
+    }
+    assert!(
+        simulator(view::view(&app))
+            .find("Kein Stapel passt zum Filter.")
+            .is_ok()
+    );
+    send(&mut app, &desk, Message::Inbox(inbox::Message::ClearFilter));
+    // By profile and by day (both came in today, with the demo's profile).
+    assert_eq!(app.overview.profiles, ["desk-mfp-pdf"]);
+    send(
+        &mut app,
+        &desk,
+        Message::Inbox(inbox::Message::Profile(Some("fujitsu-fi-g4".into()))),
+    );
+    assert_eq!(ids(&app), Vec::<i64>::new());
+    send(
+        &mut app,
+        &desk,
+        Message::Inbox(inbox::Message::Profile(Some("desk-mfp-pdf".into()))),
+    );
+    assert_eq!(ids(&app), [2, 1]);
+    for (day, want) in [
+        (inbox::Day::Yesterday, vec![]),
+        (inbox::Day::Today, vec![2, 1]),
+        (inbox::Day::Week, vec![2, 1]),
+    ] {
+        send(&mut app, &desk, Message::Inbox(inbox::Message::Day(day)));
+        assert_eq!(ids(&app), want, "{day:?}");
+    }
+    send(&mut app, &desk, Message::Inbox(inbox::Message::ClearFilter));
+    assert!(app.inbox.filter.is_all());
+    // Marking for release: admin.kim checks the sample, marks batch 1 with
+    // Space (batch 2 does not wait: Space there marks nothing), F releases.
+    send(&mut app, &desk, Message::SignOut);
+    sign_in(&mut app, &desk, "admin.kim", PASSWORD);
+    let sample = app.overview.qa[0].items[0].document_id;
+    send(&mut app, &desk, Message::Qa(qa::Message::Check(sample)));
+    send(&mut app, &desk, Message::Show(Screen::Inbox));
+    assert!(
+        simulator(view::view(&app))
+            .find("Leertaste markiert zum Freigeben")
+            .is_ok()
+    );
+    press(&mut app, &desk, Named::Space);
+    assert!(app.inbox.selected.is_empty(), "batch 2 does not wait");
+    press(&mut app, &desk, Named::ArrowDown);
+    press(&mut app, &desk, Named::Space);
+    assert_eq!(app.inbox.selected.iter().copied().collect::<Vec<_>>(), [1]);
+    assert!(
+        simulator(view::view(&app))
+            .find("Ausgewählte freigeben (1) (F)")
+            .is_ok()
+    );
+    // Space again unmarks; the checkbox on the card marks it again.
+    press(&mut app, &desk, Named::Space);
+    assert!(app.inbox.selected.is_empty());
+    let mut ui = simulator(view::view(&app));
+    ui.click("zum Freigeben (Leertaste)").unwrap();
+    for m in ui.into_messages() {
+        send(&mut app, &desk, m);
+    }
+    assert!(app.inbox.selected.contains(&1));
+    draw(&app, "inbox-filter-marked");
+    press_char(&mut app, &desk, "f");
+    assert!(app.inbox.selected.is_empty());
+    assert!(app.overview.qa.is_empty(), "{:?}", app.overview.qa);
+    let released: Vec<(i64, Option<String>)> = {
+        let store = fixtures::store(&config.home);
+        let mut stmt = store
+            .connection()
+            .prepare("SELECT id, released_by FROM batches ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(released, [(1, Some("admin.kim".into())), (2, None)]);
+}
+
+fn press_char(app: &mut App, desk: &Mutex<Desk>, c: &str) {
+    key(app, desk, char_key(c), Modifiers::default());
+}

@@ -39,10 +39,15 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         Message::Tick => tick(app),
         Message::Loaded(result) => {
             app.refreshing = false;
-            match app.notify_err(result) {
+            let mut effects = match app.notify_err(result) {
                 Some(overview) => loaded(app, *overview),
                 None => Vec::new(),
+            };
+            // What the inbox lists changed meanwhile: read that.
+            if std::mem::take(&mut app.inbox.stale) {
+                effects.extend(app.refresh());
             }
+            effects
         }
         Message::Show(screen) => show(app, screen),
         Message::Key(key, modifiers) => match shortcut(app.screen, &key, modifiers) {
@@ -194,10 +199,7 @@ fn undone(app: &mut App, result: Result<i64, String>) -> Vec<Effect> {
         app.overview.review.insert(0, id);
     }
     app.screen = Screen::Review;
-    vec![
-        Effect::LoadDocument(id),
-        Effect::Refresh(app.last_event, app.inbox_limit),
-    ]
+    vec![Effect::LoadDocument(id), app.refresh_effect()]
 }
 
 /// Ctrl+Y: what was undone is done again.

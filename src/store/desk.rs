@@ -8,6 +8,96 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
+/// Which batches the inbox lists ([`Store::recent_batches`]); the default
+/// lists all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchFilter {
+    /// Only batches in this group.
+    pub group: Option<BatchGroup>,
+    /// Only batches of this scanner profile.
+    pub profile: Option<String>,
+    /// Only batches that arrived at or after this time (RFC 3339, UTC).
+    pub since: Option<String>,
+    /// Only batches that arrived before this time (RFC 3339, UTC).
+    pub before: Option<String>,
+}
+
+/// A group of batches by where they stand, as the inbox filters them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BatchGroup {
+    /// Still being read, prepared or recognised.
+    InWork,
+    /// With a document waiting for a person.
+    Review,
+    /// Decided, waiting for the quality-control release.
+    Release,
+    /// With a page that failed.
+    Failed,
+    /// Sent to the DMS.
+    Transferred,
+}
+
+impl BatchGroup {
+    /// Every group, in the order the inbox offers them.
+    pub const ALL: [BatchGroup; 5] = [
+        BatchGroup::InWork,
+        BatchGroup::Review,
+        BatchGroup::Release,
+        BatchGroup::Failed,
+        BatchGroup::Transferred,
+    ];
+
+    /// The condition on batch `b` (fixed SQL, no input in it).
+    fn condition(self) -> &'static str {
+        match self {
+            BatchGroup::InWork => "b.state IN ('open', 'ingested', 'prepared', 'recognized')",
+            BatchGroup::Review => {
+                "EXISTS (SELECT 1 FROM documents d WHERE d.batch_id = b.id AND d.state = 'review')"
+            }
+            BatchGroup::Release => {
+                "b.qa_selected_at IS NOT NULL AND b.released_at IS NULL \
+                 AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.batch_id = b.id AND d.state = 'review')"
+            }
+            BatchGroup::Failed => {
+                "EXISTS (SELECT 1 FROM pages p WHERE p.batch_id = b.id AND p.state = 'failed')"
+            }
+            BatchGroup::Transferred => "b.state IN ('transferred', 'purged')",
+        }
+    }
+}
+
+impl BatchFilter {
+    /// Whether it lists every batch.
+    pub fn is_all(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The WHERE clause on batches `b` and its values, numbered from
+    /// `?first` on.
+    fn clause(&self, first: usize) -> (String, Vec<String>) {
+        let mut terms = Vec::new();
+        let mut values = Vec::new();
+        if let Some(g) = self.group {
+            terms.push(g.condition().to_owned());
+        }
+        for (column, op, value) in [
+            ("b.profile", "=", &self.profile),
+            ("b.created_at", ">=", &self.since),
+            ("b.created_at", "<", &self.before),
+        ] {
+            if let Some(v) = value {
+                values.push(v.clone());
+                terms.push(format!("{column} {op} ?{}", first + values.len() - 1));
+            }
+        }
+        if terms.is_empty() {
+            (String::new(), values)
+        } else {
+            (format!("WHERE {}", terms.join(" AND ")), values)
+        }
+    }
+}
+
 /// A batch as the inbox lists it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchRow {
@@ -161,15 +251,24 @@ impl Store {
     /// The most recent `limit` batches, newest first, with page and
     /// document counts per state, quality flags and up to `thumbs`
     /// thumbnails each.
-    pub fn recent_batches(&self, limit: usize, thumbs: usize) -> Result<Vec<BatchRow>> {
-        let mut stmt = self.conn.prepare(
+    pub fn recent_batches(
+        &self,
+        limit: usize,
+        thumbs: usize,
+        filter: &BatchFilter,
+    ) -> Result<Vec<BatchRow>> {
+        let (clause, values) = filter.clause(2);
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT b.id, b.profile, b.created_at, b.state, b.flags,
                     (SELECT s.file_name FROM source_files s WHERE s.batch_id = b.id ORDER BY s.id LIMIT 1),
                     (SELECT COUNT(*) FROM source_files s WHERE s.batch_id = b.id)
-             FROM batches b ORDER BY b.id DESC LIMIT ?1",
-        )?;
+             FROM batches b {clause} ORDER BY b.id DESC LIMIT ?1"
+        ))?;
+        let limit = limit as i64;
+        let mut bound: Vec<&dyn rusqlite::ToSql> = vec![&limit];
+        bound.extend(values.iter().map(|v| v as &dyn rusqlite::ToSql));
         let mut batches: Vec<BatchRow> = stmt
-            .query_map([limit as i64], |r| {
+            .query_map(bound.as_slice(), |r| {
                 Ok(BatchRow {
                     id: r.get(0)?,
                     profile: r.get(1)?,
@@ -236,6 +335,25 @@ impl Store {
             }
         }
         Ok(batches)
+    }
+
+    /// How many batches `filter` lists.
+    pub fn batches_matching(&self, filter: &BatchFilter) -> Result<u64> {
+        let (clause, values) = filter.clause(1);
+        Ok(self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM batches b {clause}"),
+            rusqlite::params_from_iter(&values),
+            |r| r.get::<_, i64>(0),
+        )? as u64)
+    }
+
+    /// The scanner profiles of the stored batches, by name.
+    pub fn batch_profiles(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT profile FROM batches ORDER BY profile")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Documents waiting for a person, oldest first.

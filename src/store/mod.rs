@@ -29,7 +29,9 @@ use crate::store::blob::Sha256Hex;
 pub use accounts::Account;
 pub use audit::{AuditReport, CaseDocument};
 pub use cases::{DocumentReport, NewDecision, RegisterVersion};
-pub use desk::{BatchRow, DecisionState, DetailPage, DocumentDetail, EventRow};
+pub use desk::{
+    BatchFilter, BatchGroup, BatchRow, DecisionState, DetailPage, DocumentDetail, EventRow,
+};
 pub use documents::{DocumentPage, DocumentRow};
 pub use edit::{Edit, Edited, PageToTurn, Turned};
 pub use erase::ErasePlan;

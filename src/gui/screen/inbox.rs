@@ -3,16 +3,19 @@
 //! files with their reasons beside them.
 
 use crate::gui::effect::Effect;
+use crate::gui::i18n::Lang;
 use crate::gui::message::{Message as AppMessage, Screen};
 use crate::gui::state::App;
 use crate::gui::theme;
 use crate::gui::view::{count, empty, pace, size, thumb, title};
 use iced::widget::image::Handle;
 use iced::widget::{
-    button, column, container, progress_bar, row, scrollable, space, text, text_input,
+    button, checkbox, column, container, pick_list, progress_bar, row, scrollable, space, text,
+    text_input,
 };
 use iced::{Alignment, Element, Fill, Length};
 use scanstelle::desk::{BatchView, STAGES};
+use scanstelle::store::{BatchFilter, BatchGroup};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -30,6 +33,106 @@ pub struct State {
     pub preview: Option<(i64, Result<Preview, String>)>,
     /// Where an administrator exports a quarantined file to.
     pub quarantine_to: String,
+    /// Which batches are listed.
+    pub filter: Filter,
+    /// The filter changed while a read was under way: read again after it.
+    pub stale: bool,
+    /// Batches marked for releasing together (by id).
+    pub selected: std::collections::BTreeSet<i64>,
+}
+
+/// Which batches the inbox lists, as the person chose.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Where they stand.
+    pub group: Option<BatchGroup>,
+    /// Their scanner profile.
+    pub profile: Option<String>,
+    /// When they arrived.
+    pub day: Day,
+}
+
+/// When listed batches arrived.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Day {
+    /// Any day.
+    #[default]
+    Any,
+    /// Today.
+    Today,
+    /// Yesterday.
+    Yesterday,
+    /// The last seven days, today included.
+    Week,
+}
+
+impl Day {
+    const ALL: [Day; 4] = [Day::Any, Day::Today, Day::Yesterday, Day::Week];
+
+    fn words(self, l: Lang) -> &'static str {
+        match self {
+            Day::Any => l.t("alle Tage", "any day"),
+            Day::Today => l.t("heute", "today"),
+            Day::Yesterday => l.t("gestern", "yesterday"),
+            Day::Week => l.t("letzte 7 Tage", "last 7 days"),
+        }
+    }
+}
+
+impl Filter {
+    /// The store's filter for it, days counted from `now`.
+    pub fn to_store(&self, now: time::OffsetDateTime) -> BatchFilter {
+        let start = |days_ago| Some(scanstelle::desk::local_day_start(now, days_ago));
+        let (since, before) = match self.day {
+            Day::Any => (None, None),
+            Day::Today => (start(0), None),
+            Day::Yesterday => (start(1), start(0)),
+            Day::Week => (start(6), None),
+        };
+        BatchFilter {
+            group: self.group,
+            profile: self.profile.clone(),
+            since,
+            before,
+        }
+    }
+
+    /// Whether it lists every batch.
+    pub fn is_all(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// The words for a group of batches.
+fn group_words(g: Option<BatchGroup>, l: Lang) -> &'static str {
+    match g {
+        None => l.t("alle Stände", "any state"),
+        Some(BatchGroup::InWork) => l.t("in Arbeit", "in progress"),
+        Some(BatchGroup::Review) => l.t("nur Prüfen", "to review only"),
+        Some(BatchGroup::Release) => l.t("wartet auf Freigabe", "waits for release"),
+        Some(BatchGroup::Failed) => l.t("mit Fehlern", "with failures"),
+        Some(BatchGroup::Transferred) => l.t("übertragen", "transferred"),
+    }
+}
+
+/// A choice of a pick list: the value and its words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice<T> {
+    value: T,
+    words: String,
+}
+
+fn choice<T>(value: T, words: &str) -> Choice<T> {
+    Choice {
+        value,
+        words: words.to_owned(),
+    }
+}
+
+impl<T> std::fmt::Display for Choice<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.words)
+    }
 }
 
 impl Default for State {
@@ -38,6 +141,9 @@ impl Default for State {
             cursor: 0,
             quarantine_open: None,
             preview: None,
+            filter: Filter::default(),
+            stale: false,
+            selected: std::collections::BTreeSet::new(),
             quarantine_to: std::env::var_os("HOME")
                 .map(|h| {
                     std::path::Path::new(&h)
@@ -86,6 +192,20 @@ pub enum Message {
     Requeue(i64),
     /// The file was put back (where) or refused.
     Requeued(Result<PathBuf, String>),
+    /// List only batches in this group (none: all).
+    Group(Option<BatchGroup>),
+    /// List only batches of this profile (none: all).
+    Profile(Option<String>),
+    /// List only batches of this day.
+    Day(Day),
+    /// "nur Prüfen" on or off (key P).
+    ToggleReviewOnly,
+    /// List all batches again.
+    ClearFilter,
+    /// Mark (or unmark) a batch for releasing together (Space: the chosen one).
+    ToggleSelect(Option<i64>),
+    /// Release the marked batches that wait for it.
+    ReleaseSelected,
     /// The export folder typed.
     QuarantineTo(String),
     /// Export the entry opened (administrators).
@@ -177,7 +297,38 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         }
         Message::More => {
             app.inbox_limit += PAGE;
-            vec![Effect::Refresh(app.last_event, app.inbox_limit)]
+            app.refresh_now()
+        }
+        Message::Group(group) => filter(app, |f| f.group = group),
+        Message::Profile(profile) => filter(app, |f| f.profile = profile),
+        Message::Day(day) => filter(app, |f| f.day = day),
+        Message::ToggleReviewOnly => filter(app, |f| {
+            f.group = (f.group != Some(BatchGroup::Review)).then_some(BatchGroup::Review);
+        }),
+        Message::ClearFilter => filter(app, |f| *f = Filter::default()),
+        Message::ToggleSelect(batch) => {
+            let Some(id) =
+                batch.or_else(|| app.overview.batches.get(app.inbox.cursor).map(|b| b.id))
+            else {
+                return Vec::new();
+            };
+            // Only a batch that waits for its release can be marked for it,
+            // by a person who may release.
+            if !app.inbox.selected.remove(&id) && waits_for_release(app, id) && may_release(app) {
+                app.inbox.selected.insert(id);
+            }
+            Vec::new()
+        }
+        Message::ReleaseSelected => {
+            let waiting: Vec<i64> = app
+                .inbox
+                .selected
+                .iter()
+                .copied()
+                .filter(|id| waits_for_release(app, *id))
+                .collect();
+            app.inbox.selected.clear();
+            waiting.into_iter().map(Effect::QaRelease).collect()
         }
         Message::Open => match app.overview.batches.get(app.inbox.cursor) {
             Some(b) => update(app, Message::OpenBatch(b.id)),
@@ -219,11 +370,36 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
     }
 }
 
+/// Changes the filter: the list starts again at its newest batch.
+fn filter(app: &mut App, change: impl FnOnce(&mut Filter)) -> Vec<Effect> {
+    let before = app.inbox.filter.clone();
+    change(&mut app.inbox.filter);
+    if app.inbox.filter == before {
+        return Vec::new();
+    }
+    app.inbox.cursor = 0;
+    app.inbox_limit = PAGE;
+    app.refresh_now()
+}
+
+/// Whether a decided batch waits for its quality-control release.
+fn waits_for_release(app: &App, batch: i64) -> bool {
+    app.overview.qa_enabled && app.overview.qa.iter().any(|q| q.batch_id == batch)
+}
+
+/// Whether the person signed in may release batches.
+fn may_release(app: &App) -> bool {
+    use scanstelle::protect::users::Action;
+    app.session.as_ref().is_some_and(|s| s.role.may(Action::Qa))
+}
+
 /// The inbox.
 pub fn view(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let o = &app.overview;
-    let shown = if o.batch_count > o.batches.len() as u64 {
+    let shown = if !o.filter.is_all() {
+        format!(" ({} {})", o.batch_matches, l.t("gefiltert", "filtered"))
+    } else if o.batch_count > o.batches.len() as u64 {
         format!(
             " ({} {})",
             o.batches.len(),
@@ -247,7 +423,12 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
     ))
     .size(size::BODY)
     .style(text::secondary);
-    let batches: Element<'_, AppMessage> = if o.batches.is_empty() {
+    let batches: Element<'_, AppMessage> = if o.batches.is_empty() && !o.filter.is_all() {
+        empty(l.t(
+            "Kein Stapel passt zum Filter.",
+            "No batch matches the filter.",
+        ))
+    } else if o.batches.is_empty() {
         empty(if app.loaded {
             l.t(
                 "Noch keine Stapel. Scans in den Eingangsordner legen oder auf das Fenster ziehen.",
@@ -261,7 +442,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
         for (i, b) in o.batches.iter().enumerate() {
             list = list.push(batch(app, b, i == app.inbox.cursor));
         }
-        let rest = o.batch_count.saturating_sub(o.batches.len() as u64);
+        let rest = o.batch_matches.saturating_sub(o.batches.len() as u64);
         if rest > 0 {
             list = list.push(
                 button(
@@ -281,12 +462,91 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
     };
     column![
         title(l.t("Eingang", "Inbox"), summary),
-        row![container(batches).width(Fill).height(Fill), quarantine(app)]
-            .spacing(16)
-            .height(Fill),
+        row![
+            column![filters(app), container(batches).width(Fill).height(Fill)].spacing(10),
+            quarantine(app)
+        ]
+        .spacing(16)
+        .height(Fill),
     ]
     .spacing(16)
     .into()
+}
+
+/// The filter bar: where batches stand, their profile and day; and the
+/// batches marked for releasing together.
+fn filters(app: &App) -> Element<'_, AppMessage> {
+    let l = app.lang;
+    let f = &app.inbox.filter;
+    let groups: Vec<Choice<Option<BatchGroup>>> = std::iter::once(None)
+        .chain(BatchGroup::ALL.map(Some))
+        .map(|g| choice(g, group_words(g, l)))
+        .collect();
+    let profiles: Vec<Choice<Option<String>>> =
+        std::iter::once(choice(None, l.t("alle Profile", "any profile")))
+            .chain(
+                app.overview
+                    .profiles
+                    .iter()
+                    .map(|p| choice(Some(p.clone()), p)),
+            )
+            .collect();
+    let days: Vec<Choice<Day>> = Day::ALL.iter().map(|d| choice(*d, d.words(l))).collect();
+    let picked_group = groups.iter().find(|c| c.value == f.group).cloned();
+    let picked_profile = profiles.iter().find(|c| c.value == f.profile).cloned();
+    let picked_day = days.iter().find(|c| c.value == f.day).cloned();
+    let mut bar = row![
+        pick_list(groups, picked_group, |c| AppMessage::Inbox(Message::Group(
+            c.value
+        )))
+        .text_size(size::SMALL),
+        pick_list(profiles, picked_profile, |c| AppMessage::Inbox(
+            Message::Profile(c.value)
+        ))
+        .text_size(size::SMALL),
+        pick_list(days, picked_day, |c| AppMessage::Inbox(Message::Day(
+            c.value
+        )))
+        .text_size(size::SMALL),
+    ]
+    .spacing(8)
+    .align_y(Alignment::Center);
+    if f.is_all() {
+        bar = bar.push(
+            text(l.t("P: nur Prüfen", "P: to review only"))
+                .size(size::SMALL)
+                .style(text::secondary),
+        );
+    } else {
+        bar = bar.push(
+            button(text(l.t("Alle zeigen", "Show all")).size(size::SMALL))
+                .style(button::secondary)
+                .on_press(AppMessage::Inbox(Message::ClearFilter)),
+        );
+    }
+    let n = app.inbox.selected.len();
+    if n > 0 {
+        bar = bar.push(
+            button(
+                text(format!(
+                    "{} ({n}) (F)",
+                    l.t("Ausgewählte freigeben", "Release selected")
+                ))
+                .size(size::SMALL),
+            )
+            .on_press(AppMessage::Inbox(Message::ReleaseSelected)),
+        );
+    } else if app.overview.qa_enabled && !app.overview.qa.is_empty() && may_release(app) {
+        bar = bar.push(
+            text(l.t(
+                "Leertaste markiert zum Freigeben",
+                "Space marks for release",
+            ))
+            .size(size::SMALL)
+            .style(text::secondary),
+        );
+    }
+    bar.wrap().vertical_spacing(6).into()
 }
 
 /// The stages of [`STAGES`] in English.
@@ -370,18 +630,28 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
     }
     // A decided batch waiting for its release in quality control says so
     // (it is not on its way to the DMS yet).
-    let waits_for_release =
-        app.overview.qa_enabled && app.overview.qa.iter().any(|q| q.batch_id == b.id);
-    let review: Element<'_, AppMessage> = if waits_for_release && b.review == 0 {
-        container(
-            text(l.t(
-                "wartet auf Freigabe (Qualität, Strg+7)",
-                "waits for release (quality, Ctrl+7)",
-            ))
-            .size(size::SMALL),
-        )
-        .padding([1, 8])
-        .style(container::secondary)
+    let waits = waits_for_release(app, b.id);
+    let label = container(
+        text(l.t(
+            "wartet auf Freigabe (Qualität, Strg+7)",
+            "waits for release (quality, Ctrl+7)",
+        ))
+        .size(size::SMALL),
+    )
+    .padding([1, 8])
+    .style(container::secondary);
+    let review: Element<'_, AppMessage> = if waits && b.review == 0 && !may_release(app) {
+        label.into()
+    } else if waits && b.review == 0 {
+        row![
+            checkbox(app.inbox.selected.contains(&b.id))
+                .label(l.t("zum Freigeben (Leertaste)", "to release (Space)"))
+                .text_size(size::SMALL)
+                .on_toggle(move |_| AppMessage::Inbox(Message::ToggleSelect(Some(b.id)))),
+            label,
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center)
         .into()
     } else if b.review > 0 {
         container(
