@@ -100,6 +100,12 @@ impl Classifier {
         })
     }
 
+    /// Whether a type stands without a person: a known type at or above
+    /// the threshold.
+    pub fn type_certain(&self, slug: &str, confidence: f64) -> bool {
+        slug != OTHER && confidence >= self.type_threshold
+    }
+
     /// The type rules.
     pub fn rules(&self) -> &TypeRules {
         &self.rules
@@ -145,7 +151,7 @@ impl Classifier {
                 all: vec![(t.to_owned(), 1.0)],
             };
         }
-        let type_certain = doc_type.doc_type != OTHER && doc_type.confidence >= self.type_threshold;
+        let type_certain = self.type_certain(&doc_type.doc_type, doc_type.confidence);
         Verdict {
             case,
             doc_type,

@@ -584,6 +584,10 @@ impl Desk {
         for (i, p) in pages.iter().enumerate() {
             warnings.extend(p.flags.iter().map(|f| format!("Seite {}: {f}", i + 1)));
         }
+        let type_uncertain = !self.classifier.type_certain(
+            d.doc_type.as_deref().unwrap_or_default(),
+            d.type_confidence.unwrap_or(0.0),
+        );
         Ok(DocumentView {
             id: d.id,
             batch_id: d.batch_id,
@@ -594,6 +598,7 @@ impl Desk {
             case_confidence: d.case_confidence.unwrap_or(0.0),
             doc_type: d.doc_type,
             type_confidence: d.type_confidence.unwrap_or(0.0),
+            type_uncertain,
             reasons: d
                 .dms_error
                 .iter()
@@ -632,10 +637,9 @@ impl Desk {
             .documents_of_case(bg)?
             .into_iter()
             .map(|(id, state, ty)| {
-                let state = DocumentState::parse(&state).map_or(state, |s| s.german().to_owned());
                 (
                     id,
-                    state,
+                    DocumentState::parse(&state),
                     ty.map(|t| self.type_label(&t)).unwrap_or_default(),
                 )
             })

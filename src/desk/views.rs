@@ -157,6 +157,8 @@ pub struct DocumentView {
     pub doc_type: Option<String>,
     /// Confidence of the type, 0–1.
     pub type_confidence: f64,
+    /// Whether the type needs a person (unknown, or below the threshold).
+    pub type_uncertain: bool,
     /// Why it waits for review, in words.
     pub reasons: Vec<String>,
     /// Case candidates, best first, with the household's names.
@@ -216,8 +218,8 @@ pub struct CaseFile {
     pub bg: String,
     /// Members.
     pub persons: Vec<Person>,
-    /// Documents: id, state in words, type label.
-    pub documents: Vec<(i64, String, String)>,
+    /// Documents: id, state, type label.
+    pub documents: Vec<(i64, Option<DocumentState>, String)>,
 }
 
 /// A greyscale image for display.

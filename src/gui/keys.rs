@@ -60,6 +60,10 @@ pub fn shortcut(screen: Screen, key: &Key, modifiers: Modifiers) -> Option<Messa
         },
         Screen::Review => match key.as_ref() {
             Key::Named(Named::Enter) => Some(Message::Review(review::Message::Accept)),
+            Key::Named(Named::Tab) if modifiers.shift() => {
+                Some(Message::Review(review::Message::PrevUncertain))
+            }
+            Key::Named(Named::Tab) => Some(Message::Review(review::Message::NextUncertain)),
             Key::Named(Named::ArrowRight) => Some(Message::NextPage),
             Key::Named(Named::ArrowLeft) => Some(Message::PrevPage),
             Key::Named(Named::ArrowDown | Named::PageDown) => {

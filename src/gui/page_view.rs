@@ -20,31 +20,43 @@ pub struct Mark {
     pub bbox: [u32; 4],
     /// A number in no case: the cause of the review, not evidence for it.
     pub doubt: bool,
+    /// The uncertain item Tab went to: drawn stronger.
+    pub focused: bool,
 }
 
 /// The evidence boxes of these candidates on page `n` (0-based), and the
-/// doubts (numbers in no case) on it.
+/// doubts (numbers in no case) on it; doubt number `focused` drawn stronger.
 pub fn marks<'a>(
     candidates: impl Iterator<Item = &'a scanstelle::classify::casefind::Candidate>,
     doubts: &[scanstelle::classify::casefind::Evidence],
     n: usize,
+    focused: Option<usize>,
 ) -> Vec<Mark> {
-    let on_page = |e: &&scanstelle::classify::casefind::Evidence| e.page as usize == n + 1;
-    let mark = |doubt| {
-        move |e: &scanstelle::classify::casefind::Evidence| {
+    let on_page = |e: &scanstelle::classify::casefind::Evidence| e.page as usize == n + 1;
+    let evidence = candidates
+        .flat_map(|c| c.evidence.iter())
+        .filter(|e| on_page(e))
+        .filter_map(|e| {
             Some(Mark {
                 kind: e.kind,
                 bbox: e.bbox?,
-                doubt,
+                doubt: false,
+                focused: false,
             })
-        }
-    };
-    candidates
-        .flat_map(|c| c.evidence.iter())
-        .filter(on_page)
-        .filter_map(mark(false))
-        .chain(doubts.iter().filter(on_page).filter_map(mark(true)))
-        .collect()
+        });
+    let doubts = doubts
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| on_page(e))
+        .filter_map(|(i, e)| {
+            Some(Mark {
+                kind: e.kind,
+                bbox: e.bbox?,
+                doubt: true,
+                focused: focused == Some(i),
+            })
+        });
+    evidence.chain(doubts).collect()
 }
 
 /// The page view program.
@@ -185,10 +197,23 @@ impl canvas::Program<Message> for PageView<'_> {
                 } else {
                     evidence_colour(m.kind)
                 };
-                let pad = Vector::new(3.0, 3.0);
-                let (p, s) = (p - pad, Size::new(s.width + 6.0, s.height + 6.0));
-                frame.fill_rectangle(p, s, Color { a: 0.12, ..colour });
-                frame.stroke_rectangle(p, s, Stroke::default().with_color(colour).with_width(2.0));
+                // The item Tab went to: a wider frame, a stronger fill.
+                let (grow, fill, width) = if m.focused {
+                    (7.0, 0.28, 4.0)
+                } else {
+                    (3.0, 0.12, 2.0)
+                };
+                let pad = Vector::new(grow, grow);
+                let (p, s) = (
+                    p - pad,
+                    Size::new(s.width + 2.0 * grow, s.height + 2.0 * grow),
+                );
+                frame.fill_rectangle(p, s, Color { a: fill, ..colour });
+                frame.stroke_rectangle(
+                    p,
+                    s,
+                    Stroke::default().with_color(colour).with_width(width),
+                );
             }
         }
         vec![frame.into_geometry()]

@@ -169,10 +169,49 @@ fn a_document_is_reviewed_corrected_undone_and_redone_by_keyboard() {
         doc.doubts
     );
     assert!(
-        super::page_view::marks(std::iter::empty(), &doc.doubts, 0)
+        super::page_view::marks(std::iter::empty(), &doc.doubts, 0, None)
             .iter()
             .any(|m| m.doubt)
     );
+    // Tab goes through what is uncertain: the unknown number (marked
+    // stronger on the page), then the case; the type is certain, so it is
+    // not visited. Shift+Tab goes back; past the last nothing is left in
+    // the queue, so the focus ends.
+    let items = review::uncertain(doc);
+    assert_eq!(
+        items,
+        [review::Uncertain::Doubt(0), review::Uncertain::Case],
+        "{:?}",
+        doc.doubts
+    );
+    assert!(
+        simulator(view::view(&app))
+            .find("2 unsichere Stellen · Tab springt zur nächsten (Umschalt+Tab zurück)")
+            .is_ok()
+    );
+    press(&mut app, &desk, Named::Tab);
+    assert_eq!(app.review.focus, Some(0));
+    assert!(
+        simulator(view::view(&app))
+            .find("▶ Stelle 1 von 2: unbekannte Nummer „12345 BG 0012348“ (Seite 1)")
+            .is_ok()
+    );
+    let doc = app.review.doc.as_ref().unwrap();
+    assert!(
+        super::page_view::marks(std::iter::empty(), &doc.doubts, 0, Some(0))
+            .iter()
+            .any(|m| m.doubt && m.focused)
+    );
+    press(&mut app, &desk, Named::Tab);
+    assert_eq!(app.review.focus, Some(1));
+    assert!(simulator(view::view(&app)).find("▶ Akte").is_ok());
+    draw(&app, "review-next-uncertain");
+    key(&mut app, &desk, Key::Named(Named::Tab), Modifiers::SHIFT);
+    assert_eq!(app.review.focus, Some(0));
+    press(&mut app, &desk, Named::Tab);
+    press(&mut app, &desk, Named::Tab);
+    assert_eq!(app.review.focus, None, "nothing after the last");
+    assert_eq!(app.review.doc.as_ref().map(|d| d.id), Some(id));
 
     // The page zooms with + − 0 and stays inside its frame at 400 %:
     // the panel beside it and the sidebar look as at 100 %.
@@ -261,9 +300,10 @@ fn the_accept_button_and_the_candidates_answer_clicks() {
         ),
         "{msgs:?}"
     );
+    // What Enter stores is said beside the button.
     let mut ui = simulator(view::view(&app));
-    ui.click("Übernehmen: 12345BG0012346 · Arbeitsunfähigkeitsbescheinigung   (Enter)")
-        .expect("accept button");
+    assert!(ui.find("Akte 12345BG0012346").is_ok());
+    ui.click("Übernehmen (Enter)").expect("accept button");
     let msgs: Vec<Message> = ui.into_messages().collect();
     assert!(
         matches!(msgs.as_slice(), [Message::Review(review::Message::Accept)]),
@@ -1479,4 +1519,129 @@ fn the_inbox_filters_batches_and_releases_the_marked_ones() {
 
 fn press_char(app: &mut App, desk: &Mutex<Desk>, c: &str) {
     key(app, desk, char_key(c), Modifiers::default());
+}
+
+/// Every text widget of the window as laid out at 1366×768: its content
+/// and bounds (found by a selector that takes none, so it sees them all).
+fn laid_out_texts(app: &App) -> Vec<(String, iced::Rectangle)> {
+    use iced_test::selector::{Candidate, Selector};
+    use std::sync::{Arc, Mutex as StdMutex};
+    struct All(Arc<StdMutex<Vec<(String, iced::Rectangle)>>>);
+    impl Selector for All {
+        type Output = ();
+        fn select(&mut self, candidate: Candidate<'_>) -> Option<()> {
+            if let Candidate::Text {
+                content, bounds, ..
+            } = candidate
+            {
+                self.0.lock().unwrap().push((content.to_owned(), bounds));
+            }
+            None
+        }
+        fn description(&self) -> String {
+            "alle Texte".into()
+        }
+    }
+    let found = Arc::new(StdMutex::new(Vec::new()));
+    let mut ui = iced_test::Simulator::with_size(
+        iced::Settings {
+            fonts: vec![super::FONT.into()],
+            default_font: iced::Font::with_name("DejaVu Sans"),
+            ..iced::Settings::default()
+        },
+        (1366.0, 768.0),
+        view::view(app),
+    );
+    let _ = ui.find(All(found.clone()));
+    std::mem::take(&mut *found.lock().unwrap())
+}
+
+/// The labels of the window that do not fit their widget: wrapped onto a
+/// second line or wider than their bounds. A label is a text of at most
+/// 60 characters on one line (sentences may wrap); the window's sizes are
+/// 11–24 px at the default line height (1.3), so one line is at most 32 px
+/// high and its size is its height / 1.3.
+fn labels_that_do_not_fit(app: &App) -> Vec<String> {
+    use iced::advanced::text::Paragraph as _;
+    type Paragraph = <iced::Renderer as iced::advanced::text::Renderer>::Paragraph;
+    let mut bad = Vec::new();
+    for (content, b) in laid_out_texts(app) {
+        if content.chars().count() > 60 || content.contains('\n') || content.trim().is_empty() {
+            continue;
+        }
+        if b.height > 32.0 {
+            bad.push(format!("umbrochen ({:.0} px hoch): {content:?}", b.height));
+            continue;
+        }
+        let size = b.height / 1.3;
+        let natural = Paragraph::with_text(iced::advanced::Text {
+            content: content.as_str(),
+            bounds: iced::Size::INFINITE,
+            size: size.into(),
+            line_height: iced::widget::text::LineHeight::default(),
+            font: iced::Font::with_name("DejaVu Sans"),
+            align_x: iced::widget::text::Alignment::Default,
+            align_y: iced::alignment::Vertical::Top,
+            shaping: iced::widget::text::Shaping::Advanced,
+            wrapping: iced::widget::text::Wrapping::None,
+        })
+        .min_width();
+        if natural > b.width + 1.0 {
+            bad.push(format!(
+                "abgeschnitten ({natural:.0} px in {:.0} px): {content:?}",
+                b.width
+            ));
+        }
+    }
+    bad
+}
+
+#[test]
+fn no_label_is_cut_or_wrapped_at_1366_in_german_or_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = station(dir.path());
+    let (mut app, desk) = open(&config);
+    // An administrator sees every screen with all its buttons.
+    send(&mut app, &desk, Message::SignOut);
+    sign_in(&mut app, &desk, "admin.kim", PASSWORD);
+    let mut problems = Vec::new();
+    for english in [false, true] {
+        if english {
+            send(&mut app, &desk, Message::ToggleLanguage);
+        }
+        for screen in Screen::ALL {
+            send(&mut app, &desk, Message::Show(screen));
+            match screen {
+                Screen::Document => {
+                    let batch = app.overview.batches[0].id;
+                    send(
+                        &mut app,
+                        &desk,
+                        Message::Inbox(inbox::Message::OpenBatch(batch)),
+                    );
+                }
+                Screen::Cases => {
+                    send(
+                        &mut app,
+                        &desk,
+                        Message::Cases(cases::Message::Query("Muster".into())),
+                    );
+                    press(&mut app, &desk, Named::Enter);
+                }
+                _ => {}
+            }
+            assert_eq!(app.screen, screen);
+            draw(
+                &app,
+                &format!("fit-{screen:?}-{}", if english { "en" } else { "de" }),
+            );
+            for p in labels_that_do_not_fit(&app) {
+                problems.push(format!(
+                    "{screen:?} ({}): {p}",
+                    if english { "en" } else { "de" }
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -1,6 +1,7 @@
 //! The window's frame: navigation on the left, the screen in the middle,
 //! notifications above the always-visible status bar.
 
+use super::i18n::Lang;
 use super::message::{Message, Screen};
 use super::screen;
 use super::state::{App, Engine};
@@ -19,6 +20,21 @@ pub mod size {
     pub const BODY: f32 = 15.0;
     /// Small print.
     pub const SMALL: f32 = 13.0;
+}
+
+/// A document's state in the window's language.
+pub fn document_state(l: Lang, state: scanstelle::store::DocumentState) -> &'static str {
+    use scanstelle::store::DocumentState as S;
+    match l {
+        Lang::De => state.german(),
+        Lang::En => match state {
+            S::Open => "open",
+            S::Classified => "filed",
+            S::Review => "to review",
+            S::Released => "released",
+            S::Transferred => "transferred",
+        },
+    }
 }
 
 /// The whole window.
@@ -294,8 +310,8 @@ pub fn dms_indicator(app: &App) -> iced::widget::Text<'_> {
 pub fn count(app: &App, n: impl Into<u64>, de: (&str, &str), en: (&str, &str)) -> String {
     let n = n.into();
     let (one, many) = match app.lang {
-        super::i18n::Lang::De => de,
-        super::i18n::Lang::En => en,
+        Lang::De => de,
+        Lang::En => en,
     };
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -304,8 +320,8 @@ pub fn count(app: &App, n: impl Into<u64>, de: (&str, &str), en: (&str, &str)) -
 pub fn decimal(app: &App, v: f64, places: usize) -> String {
     let s = format!("{v:.places$}");
     match app.lang {
-        super::i18n::Lang::De => s.replace('.', ","),
-        super::i18n::Lang::En => s,
+        Lang::De => s.replace('.', ","),
+        Lang::En => s,
     }
 }
 

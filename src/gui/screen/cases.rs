@@ -5,7 +5,7 @@ use crate::gui::effect::{CASE_FIELD, Effect};
 use crate::gui::message::Message as AppMessage;
 use crate::gui::state::App;
 use crate::gui::theme;
-use crate::gui::view::{empty, size, title};
+use crate::gui::view::{document_state, empty, size, title};
 use iced::widget::{button, column, container, row, scrollable, text, text_input};
 use iced::{Element, Fill, Length};
 use scanstelle::desk::{CaseFile, CaseHit};
@@ -153,20 +153,23 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
         hits = hits.push(
             button(
                 container(
+                    // Name above address: both stay on one line each at 1366.
                     row![
-                        text(&p.bg).size(size::BODY).width(Length::Fixed(160.0)),
+                        text(&p.bg).size(size::BODY).width(Length::Fixed(150.0)),
                         text(&p.kundennummer)
                             .size(size::BODY)
-                            .width(Length::Fixed(120.0)),
-                        text(format!("{}, {}", p.nachname, p.vorname))
-                            .size(size::BODY)
-                            .width(Fill),
-                        text(format!("{}, {} {}", p.strasse, p.plz, p.ort))
-                            .size(size::SMALL)
-                            .width(Fill),
+                            .width(Length::Fixed(110.0)),
+                        column![
+                            text(format!("{}, {}", p.nachname, p.vorname)).size(size::BODY),
+                            text(format!("{}, {} {}", p.strasse, p.plz, p.ort))
+                                .size(size::SMALL)
+                                .style(text::secondary),
+                        ]
+                        .spacing(2)
+                        .width(Fill),
                         text(&p.geburtsdatum)
                             .size(size::SMALL)
-                            .width(Length::Fixed(96.0)),
+                            .width(Length::Fixed(86.0)),
                     ]
                     .spacing(10),
                 )
@@ -268,13 +271,16 @@ fn case_file(app: &App) -> Element<'_, AppMessage> {
         .size(size::HEADING),
     );
     for (id, state, ty) in &file.documents {
+        let state = state.map_or("—", |s| document_state(l, s));
         col = col.push(
             button(
-                text(format!(
-                    "{} {id} · {ty} · {state}",
-                    l.t("Dokument", "Document")
-                ))
-                .size(size::BODY),
+                column![
+                    text(ty.as_str()).size(size::BODY),
+                    text(format!("{} {id} · {state}", l.t("Dokument", "Document")))
+                        .size(size::SMALL)
+                        .style(text::secondary),
+                ]
+                .spacing(2),
             )
             .style(button::text)
             .on_press(AppMessage::OpenDocument(*id)),

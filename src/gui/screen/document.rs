@@ -8,7 +8,7 @@ use crate::gui::message::{Direction, Message as AppMessage, Screen};
 use crate::gui::page_view::{marks, page_view};
 use crate::gui::state::{App, RedoStep, UndoStep, View, Zoom};
 use crate::gui::theme;
-use crate::gui::view::{empty, field_with, size, thumb, title};
+use crate::gui::view::{document_state, empty, field_with, size, thumb, title};
 use iced::widget::{button, column, container, row, scrollable, space, text};
 use iced::{Alignment, Element, Fill, Length};
 use scanstelle::desk::DocumentView;
@@ -371,7 +371,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
             strip(app, doc),
             page(app, doc),
             container(scrollable(facts(app, doc).padding([0, 12])))
-                .width(Length::Fixed(380.0))
+                .width(Length::Fixed(404.0))
                 .height(Fill)
         ]
         .spacing(14)
@@ -431,7 +431,7 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
                 .iter()
                 .map(|c| &c.candidate)
                 .filter(|c| Some(c.bg.as_str()) == case);
-            let marks = marks(decided, &doc.doubts, n);
+            let marks = marks(decided, &doc.doubts, n, None);
             page_view(
                 loaded,
                 &p.words,
@@ -453,7 +453,7 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
 
 /// Width of the label column beside the page: narrow enough that
 /// "Arbeitsunfähigkeitsbescheinigung" fits beside it at 1366 pixels.
-const FACT_LABEL: f32 = 100.0;
+const FACT_LABEL: f32 = 112.0;
 
 fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, AppMessage> {
     let l = app.lang;
@@ -467,27 +467,34 @@ fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, Ap
         field_with(
             FACT_LABEL,
             l.t("Zustand", "State"),
-            text(doc.state.german()).size(size::BODY)
+            text(document_state(l, doc.state)).size(size::BODY)
         ),
         field_with(
             FACT_LABEL,
             l.t("Akte", "Case"),
-            text(format!(
-                "{} ({status}, {:.0}\u{a0}%)",
-                doc.case.as_deref().unwrap_or("—"),
-                doc.case_confidence * 100.0
-            ))
-            .size(size::BODY)
+            column![
+                text(doc.case.as_deref().unwrap_or("—")).size(size::BODY),
+                text(format!(
+                    "{status} · {:.0}\u{a0}%",
+                    doc.case_confidence * 100.0
+                ))
+                .size(size::SMALL)
+                .style(text::secondary),
+            ]
         ),
         field_with(
             FACT_LABEL,
             l.t("Dokumenttyp", "Type"),
-            text(format!(
-                "{} ({:.0}\u{a0}%)",
-                doc.doc_type.as_deref().map_or("—", |t| app.type_label(t)),
-                doc.type_confidence * 100.0
-            ))
-            .size(size::BODY)
+            column![
+                // A type longer than the panel breaks inside the word
+                // rather than running out of it.
+                text(doc.doc_type.as_deref().map_or("—", |t| app.type_label(t)))
+                    .size(size::BODY)
+                    .wrapping(text::Wrapping::WordOrGlyph),
+                text(format!("{:.0}\u{a0}%", doc.type_confidence * 100.0))
+                    .size(size::SMALL)
+                    .style(text::secondary),
+            ]
         ),
         field_with(
             FACT_LABEL,

@@ -39,6 +39,36 @@ pub struct State {
     pub pending: (Option<String>, Option<String>),
     /// Zoom and position of the page (fitted for each new document).
     pub view: View,
+    /// The uncertain item Tab went to (index into [`uncertain`]).
+    pub focus: Option<usize>,
+    /// Tab went past the last item: the next document opens at its first.
+    pub focus_first: bool,
+}
+
+/// What in a document needs a person, in the order Tab visits it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Uncertain {
+    /// A number on the page that is in no case (index into the doubts).
+    Doubt(usize),
+    /// The case is not certain.
+    Case,
+    /// The type is not certain.
+    Type,
+}
+
+/// The uncertain items of a document: its unknown numbers (in page order),
+/// then the case, then the type, when they are not certain.
+pub fn uncertain(doc: &DocumentView) -> Vec<Uncertain> {
+    let mut doubts: Vec<usize> = (0..doc.doubts.len()).collect();
+    doubts.sort_by_key(|&i| (doc.doubts[i].page, doc.doubts[i].bbox.map(|b| (b[1], b[0]))));
+    let mut items: Vec<Uncertain> = doubts.into_iter().map(Uncertain::Doubt).collect();
+    if doc.case_status != "auto" {
+        items.push(Uncertain::Case);
+    }
+    if doc.type_uncertain {
+        items.push(Uncertain::Type);
+    }
+    items
 }
 
 /// What happens on the review screen.
@@ -68,6 +98,10 @@ pub enum Message {
     TakeHit(usize),
     /// Zoom or move the page (+ − 0, the mouse wheel, dragging).
     Zoom(Zoom),
+    /// Tab: the next uncertain item (past the last: the next document).
+    NextUncertain,
+    /// Shift+Tab: the previous uncertain item.
+    PrevUncertain,
 }
 
 impl Message {
@@ -135,6 +169,36 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Vec::new()
         }
         Message::FocusSearch => vec![Effect::Focus(SEARCH_FIELD)],
+        Message::NextUncertain | Message::PrevUncertain => {
+            let Some(doc) = &app.review.doc else {
+                return Vec::new();
+            };
+            let items = uncertain(doc);
+            let forward = matches!(message, Message::NextUncertain);
+            let next = match (app.review.focus, forward) {
+                (None, true) => Some(0),
+                (Some(i), true) => Some(i + 1),
+                (None, false) => items.len().checked_sub(1),
+                (Some(i), false) => i.checked_sub(1),
+            }
+            .filter(|&i| i < items.len());
+            match next {
+                Some(i) => focus(app, i),
+                None if forward => {
+                    // Past the last: the next document of the queue, at its first item.
+                    let effects = update(app, Message::NextDocument);
+                    app.review.focus_first = !effects.is_empty();
+                    if effects.is_empty() {
+                        app.review.focus = None;
+                    }
+                    effects
+                }
+                None => {
+                    app.review.focus = None;
+                    Vec::new()
+                }
+            }
+        }
         Message::Search => {
             if app.screen != Screen::Review {
                 return Vec::new();
@@ -217,6 +281,7 @@ fn next_in_queue(app: &mut App, confirmed: i64) -> Vec<Effect> {
 /// type decided so far picked.
 pub fn show(app: &mut App, doc: DocumentView) -> Vec<Effect> {
     let decided_type = doc.doc_type.clone();
+    let focus_first = app.review.focus_first;
     app.review = State {
         query: std::mem::take(&mut app.review.query),
         hits: std::mem::take(&mut app.review.hits),
@@ -236,7 +301,38 @@ pub fn show(app: &mut App, doc: DocumentView) -> Vec<Effect> {
         .iter()
         .position(|c| Some(&c.0) == decided_type.as_ref())
         .unwrap_or(0);
-    app.load_page()
+    let mut effects = app.load_page();
+    let has_items = app
+        .review
+        .doc
+        .as_ref()
+        .is_some_and(|d| !uncertain(d).is_empty());
+    if focus_first && has_items {
+        effects.extend(focus(app, 0));
+    }
+    effects
+}
+
+/// Goes to uncertain item `i`: a number's page is shown.
+fn focus(app: &mut App, i: usize) -> Vec<Effect> {
+    app.review.focus = Some(i);
+    let Some(doc) = &app.review.doc else {
+        return Vec::new();
+    };
+    if let Some(Uncertain::Doubt(d)) = uncertain(doc).get(i).copied() {
+        let page = (doc.doubts[d].page as usize).saturating_sub(1);
+        if page != app.review.page && page < doc.pages.len() {
+            app.review.page = page;
+            return app.load_page();
+        }
+    }
+    Vec::new()
+}
+
+/// The uncertain item Tab went to.
+fn focused(app: &App) -> Option<Uncertain> {
+    let doc = app.review.doc.as_ref()?;
+    uncertain(doc).get(app.review.focus?).copied()
 }
 
 /// The review screen.
@@ -314,7 +410,16 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
                 .candidates
                 .get(app.review.case)
                 .filter(|_| app.review.manual_case.is_none());
-            let marks = marks(picked.into_iter().map(|c| &c.candidate), &doc.doubts, n);
+            let doubt = match focused(app) {
+                Some(Uncertain::Doubt(d)) => Some(d),
+                _ => None,
+            };
+            let marks = marks(
+                picked.into_iter().map(|c| &c.candidate),
+                &doc.doubts,
+                n,
+                doubt,
+            );
             page_view(loaded, &[], marks, true, app.review.view, |z| {
                 AppMessage::Review(Message::Zoom(z))
             })
@@ -396,7 +501,81 @@ fn reasons<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
             .size(size::BODY),
         );
     }
+    let l = app.lang;
+    let items = uncertain(doc);
+    let at = match (app.review.focus, focused(app)) {
+        (Some(i), Some(item)) => {
+            let what = match item {
+                Uncertain::Doubt(d) => format!(
+                    "{} „{}“ ({} {})",
+                    l.t("unbekannte Nummer", "unknown number"),
+                    doc.doubts[d].read,
+                    l.t("Seite", "page"),
+                    doc.doubts[d].page
+                ),
+                Uncertain::Case => l.t("die Akte", "the case").to_owned(),
+                Uncertain::Type => l.t("der Dokumenttyp", "the document type").to_owned(),
+            };
+            format!(
+                "▶ {} {} {} {}: {what}",
+                l.t("Stelle", "Item"),
+                i + 1,
+                l.t("von", "of"),
+                items.len()
+            )
+        }
+        _ => format!(
+            "{} {} · {}",
+            items.len(),
+            l.t("unsichere Stellen", "uncertain items"),
+            l.t(
+                "Tab springt zur nächsten (Umschalt+Tab zurück)",
+                "Tab goes to the next (Shift+Tab back)"
+            )
+        ),
+    };
+    if !items.is_empty() {
+        col = col.push(
+            text(at)
+                .size(size::SMALL)
+                .style(if app.review.focus.is_some() {
+                    text::warning
+                } else {
+                    text::secondary
+                }),
+        );
+    }
     col.into()
+}
+
+/// A section heading; the uncertain ones say so, the one Tab went to is
+/// marked.
+fn heading<'a>(app: &App, words: &'a str, item: Uncertain) -> Element<'a, AppMessage> {
+    let l = app.lang;
+    let Some(doc) = &app.review.doc else {
+        return text(words).size(size::HEADING).into();
+    };
+    let here = focused(app) == Some(item);
+    let unsure = uncertain(doc).contains(&item);
+    let mut head = row![
+        text(if here {
+            format!("▶ {words}")
+        } else {
+            words.to_owned()
+        })
+        .size(size::HEADING)
+        .style(if here { text::warning } else { text::default })
+    ]
+    .spacing(10)
+    .align_y(Alignment::Center);
+    if unsure {
+        head = head.push(
+            container(text(l.t("unsicher", "uncertain")).size(size::SMALL))
+                .padding([1, 8])
+                .style(container::warning),
+        );
+    }
+    head.into()
 }
 
 /// One choice line: key, main text, detail lines; highlighted when chosen.
@@ -433,7 +612,7 @@ fn choice<'a>(
 
 fn candidates<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
     let l = app.lang;
-    let mut col = column![text(l.t("Akte", "Case")).size(size::HEADING)].spacing(6);
+    let mut col = column![heading(app, l.t("Akte", "Case"), Uncertain::Case)].spacing(6);
     if doc.candidates.is_empty() {
         col = col.push(
             text(l.t(
@@ -507,7 +686,7 @@ fn types(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let mut col = column![
         row![
-            text(l.t("Dokumenttyp", "Document type")).size(size::HEADING),
+            heading(app, l.t("Dokumenttyp", "Document type"), Uncertain::Type),
             text(l.t("Alt+1–9", "Alt+1–9"))
                 .size(size::SMALL)
                 .style(text::secondary)
@@ -555,17 +734,14 @@ fn accept(app: &App) -> Element<'_, AppMessage> {
         .map(|t| app.type_label(&t).to_owned())
         .unwrap_or_else(|| "—".into());
     column![
-        button(
-            text(format!(
-                "{} {case} · {ty}   (Enter)",
-                l.t("Übernehmen:", "Accept:")
-            ))
-            .size(size::BODY)
-        )
-        .padding([10, 16])
-        .width(Fill)
-        .style(button::primary)
-        .on_press_maybe((!app.review.busy).then_some(AppMessage::Review(Message::Accept))),
+        // What Enter stores, each on its own line (a long type fits).
+        text(format!("{} {case}", l.t("Akte", "Case"))).size(size::BODY),
+        text(format!("{} {ty}", l.t("Typ", "Type"))).size(size::BODY),
+        button(text(l.t("Übernehmen (Enter)", "Accept (Enter)")).size(size::BODY))
+            .padding([10, 16])
+            .width(Fill)
+            .style(button::primary)
+            .on_press_maybe((!app.review.busy).then_some(AppMessage::Review(Message::Accept))),
         text(l.t(
             "Strg+Z macht die letzte Bestätigung rückgängig.",
             "Ctrl+Z undoes the last confirmation."
