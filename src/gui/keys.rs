@@ -24,6 +24,9 @@ pub fn shortcut(screen: Screen, key: &Key, modifiers: Modifiers) -> Option<Messa
                 Message::Undo
             }),
             Key::Character("y") => Some(Message::Redo),
+            Key::Character("+" | "=") => Some(Message::Scale(1)),
+            Key::Character("-") => Some(Message::Scale(-1)),
+            Key::Character("0") => Some(Message::Scale(0)),
             Key::Character("q") => Some(Message::Quit),
             Key::Character(c) => digit(c)
                 .and_then(|d| Screen::ALL.get(d).copied())
@@ -56,6 +59,7 @@ pub fn shortcut(screen: Screen, key: &Key, modifiers: Modifiers) -> Option<Messa
             Key::Character("p" | "P") => Some(Message::Inbox(inbox::Message::ToggleReviewOnly)),
             Key::Named(Named::Space) => Some(Message::Inbox(inbox::Message::ToggleSelect(None))),
             Key::Character("f" | "F") => Some(Message::Inbox(inbox::Message::ReleaseSelected)),
+            Key::Character("q" | "Q") => Some(Message::Inbox(inbox::Message::QuarantineKey)),
             _ => None,
         },
         Screen::Review => match key.as_ref() {

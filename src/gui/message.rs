@@ -128,6 +128,9 @@ pub enum Message {
     ToggleTheme,
     /// Deutsch or English.
     ToggleLanguage,
+    /// The whole window larger (1), smaller (−1) or at 100 % (0): Ctrl+Plus,
+    /// Ctrl+Minus, Ctrl+0.
+    Scale(i8),
     /// Close the notifications.
     DismissNotices,
     /// Close the window (the station stops cleanly).

@@ -123,6 +123,14 @@ pub fn run(config: Config, options: Options) -> Result<()> {
     };
     app.idle_lock = Duration::from_secs(config.security.idle_lock_minutes.max(1) * 60);
     app.dark = std::env::var("SCANSTELLE_THEME").is_ok_and(|t| t == "dark");
+    // `SCANSTELLE_SCALE=1.25`: the window's zoom at start (large screens, tests).
+    if let Some(s) = std::env::var("SCANSTELLE_SCALE")
+        .ok()
+        .and_then(|s| s.parse::<f32>().ok())
+        .filter(|s| (0.5..=3.0).contains(s))
+    {
+        app.scale = s;
+    }
     let gui = Gui {
         app,
         desk: Arc::new(Mutex::new(desk)),
@@ -145,6 +153,7 @@ pub fn run(config: Config, options: Options) -> Result<()> {
         .title(title)
         .subscription(subscription)
         .theme(|g: &Gui| theme::theme(g.app.dark))
+        .scale_factor(|g: &Gui| g.app.scale)
         .font(FONT)
         .default_font(Font::with_name("DejaVu Sans"))
         .window(window::Settings {

@@ -13,6 +13,22 @@ use scanstelle::store::Edit;
 use scanstelle::store::blob::Sha256Hex;
 use std::collections::{HashMap, HashSet};
 
+/// The window's zoom steps (Ctrl+Plus, Ctrl+Minus).
+pub const SCALES: [f32; 7] = [0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0];
+
+/// The zoom one step up (1), down (−1) from `now`, or 100 % (0).
+pub fn scaled(now: f32, step: i8) -> f32 {
+    let at = SCALES
+        .iter()
+        .position(|s| (s - now).abs() < 0.01)
+        .unwrap_or(2);
+    match step {
+        0 => 1.0,
+        s if s > 0 => SCALES[(at + 1).min(SCALES.len() - 1)],
+        _ => SCALES[at.saturating_sub(1)],
+    }
+}
+
 /// Longest side of a page image as loaded for the page view.
 pub const PAGE_PIXELS: u32 = 2000;
 /// Notifications kept.
@@ -165,6 +181,8 @@ pub struct App {
     pub lang: Lang,
     /// Dark theme.
     pub dark: bool,
+    /// The size of the whole window's content (1 = 100 %; Ctrl+Plus).
+    pub scale: f32,
     /// Screen shown.
     pub screen: Screen,
     /// Modifier keys held.
@@ -233,6 +251,7 @@ impl App {
         Self {
             lang,
             dark: false,
+            scale: 1.0,
             screen: Screen::Inbox,
             modifiers: iced::keyboard::Modifiers::default(),
             inbox: inbox::State::default(),

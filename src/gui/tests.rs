@@ -845,11 +845,8 @@ fn finished_batches_and_problems_become_notifications() {
     // The entry opens with what to do; erika (scan) cannot export it, an
     // administrator exports it decrypted, byte for byte.
     let entry = app.overview.quarantine[0].id;
-    send(
-        &mut app,
-        &desk,
-        Message::Inbox(inbox::Message::OpenQuarantine(entry)),
-    );
+    press_char(&mut app, &desk, "q");
+    assert_eq!(app.inbox.quarantine_open, Some(entry), "Q opens the newest");
     assert!(
         simulator(view::view(&app))
             .find("Entschlüsselt exportieren")
@@ -1515,6 +1512,43 @@ fn the_inbox_filters_batches_and_releases_the_marked_ones() {
             .collect()
     };
     assert_eq!(released, [(1, Some("admin.kim".into())), (2, None)]);
+}
+
+#[test]
+fn ctrl_plus_and_minus_zoom_the_whole_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = station(dir.path());
+    let (mut app, desk) = open(&config);
+    for (key, want) in [
+        ("+", 1.1),
+        ("=", 1.25),
+        ("+", 1.5),
+        ("0", 1.0),
+        ("-", 0.9),
+        ("-", 0.8),
+        ("-", 0.8),
+    ] {
+        send(
+            &mut app,
+            &desk,
+            Message::Key(char_key(key), Modifiers::CTRL),
+        );
+        assert!(
+            (app.scale - want).abs() < 1e-6,
+            "{key}: {} != {want}",
+            app.scale
+        );
+    }
+    assert!(
+        simulator(view::view(&app))
+            .find("Ansicht 80\u{a0}% (Strg ±)")
+            .is_ok()
+    );
+    // Without Ctrl, + and − zoom the page, not the window.
+    send(&mut app, &desk, Message::Show(Screen::Review));
+    press_char(&mut app, &desk, "+");
+    assert!((app.scale - 0.8).abs() < 1e-6);
+    assert!(app.review.view.zoom > 1.0);
 }
 
 fn press_char(app: &mut App, desk: &Mutex<Desk>, c: &str) {

@@ -110,6 +110,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         Message::SignOut => sign_out(app),
         m @ (Message::ToggleTheme
         | Message::ToggleLanguage
+        | Message::Scale(_)
         | Message::DismissNotices
         | Message::Quit) => window(app, m),
     }
@@ -120,6 +121,7 @@ fn window(app: &mut App, message: Message) -> Vec<Effect> {
     match message {
         Message::ToggleTheme => app.dark = !app.dark,
         Message::ToggleLanguage => app.lang = app.lang.toggled(),
+        Message::Scale(step) => app.scale = super::state::scaled(app.scale, step),
         Message::DismissNotices => app.notices.clear(),
         Message::Quit => return vec![Effect::Exit],
         _ => {}
@@ -264,16 +266,22 @@ fn signed_out(app: &mut App, message: Message) -> Vec<Effect> {
         Message::Login(m) => login::update(app, m),
         Message::SignOut => sign_out(app),
         Message::Key(key, modifiers) => match shortcut(app.screen, &key, modifiers) {
-            Some(m @ (Message::Quit | Message::ToggleLanguage | Message::ToggleTheme)) => {
-                window(app, m)
-            }
+            Some(
+                m @ (Message::Quit
+                | Message::ToggleLanguage
+                | Message::ToggleTheme
+                | Message::Scale(_)),
+            ) => window(app, m),
             _ => Vec::new(),
         },
         Message::Loaded(_) => {
             app.refreshing = false;
             Vec::new()
         }
-        m @ (Message::Quit | Message::ToggleTheme | Message::ToggleLanguage) => window(app, m),
+        m
+        @ (Message::Quit | Message::ToggleTheme | Message::ToggleLanguage | Message::Scale(_)) => {
+            window(app, m)
+        }
         _ => Vec::new(),
     }
 }

@@ -185,6 +185,17 @@ fn sidebar(app: &App) -> Element<'_, Message> {
             button(text(l.t("English (F10)", "Deutsch (F10)")).size(size::SMALL))
                 .style(button::text)
                 .on_press(Message::ToggleLanguage),
+            button(
+                text(format!(
+                    "{} {:.0}\u{a0}% ({})",
+                    l.t("Ansicht", "View"),
+                    app.scale * 100.0,
+                    l.t("Strg ±", "Ctrl ±")
+                ))
+                .size(size::SMALL)
+            )
+            .style(button::text)
+            .on_press(Message::Scale(0)),
         ]
         .spacing(2),
     );

@@ -186,6 +186,8 @@ pub enum Message {
     Retried(Result<String, String>),
     /// Open (or close) a quarantine entry.
     OpenQuarantine(i64),
+    /// Q: open the newest quarantine entry, or close the one open.
+    QuarantineKey,
     /// What an entry's file shows (its first page), or why nothing.
     Previewed(i64, Result<Preview, String>),
     /// Put an entry's file back into its hot folder ("Erneut einlesen").
@@ -248,6 +250,16 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                 return vec![Effect::PreviewQuarantine(id)];
             }
             Vec::new()
+        }
+        Message::QuarantineKey => {
+            match (app.inbox.quarantine_open, app.overview.quarantine.first()) {
+                (Some(open), _) => update(app, Message::OpenQuarantine(open)),
+                (None, Some(q)) => {
+                    let id = q.id;
+                    update(app, Message::OpenQuarantine(id))
+                }
+                (None, None) => Vec::new(),
+            }
         }
         Message::Previewed(id, preview) => {
             if app.inbox.quarantine_open == Some(id) {
@@ -826,7 +838,14 @@ fn quarantine(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let q = &app.overview.quarantine;
     let mut col = column![
-        text(format!("{} ({})", l.t("Quarantäne", "Quarantine"), q.len())).size(size::HEADING)
+        row![
+            text(format!("{} ({})", l.t("Quarantäne", "Quarantine"), q.len())).size(size::HEADING),
+            text(l.t("Q öffnet", "Q opens"))
+                .size(size::SMALL)
+                .style(text::secondary)
+        ]
+        .spacing(10)
+        .align_y(Alignment::Center)
     ]
     .spacing(10);
     if q.is_empty() {
