@@ -1,6 +1,8 @@
 //! The real window under Xvfb: `scanstelle demo` opens it on the demo
-//! data, the test presses the keys a person would (xdotool), takes a
-//! screenshot of each screen (xwd) and checks that it shows something: the
+//! data and a 12-page stack, the test presses the keys a person would
+//! (xdotool), takes a screenshot of each screen in light and dark, zoomed
+//! pages, a quarantine entry and a case opened, the window at 125 % (xwd),
+//! at 1366×768 and 1920×1080, and checks that each shows something: the
 //! expected size, enough variation, and different screens. The PNGs stay
 //! in `target/screenshots/` to look at. Needs `xvfb`, `xdotool` and
 //! `x11-apps` (installed by `installer/setup.sh`); without them the test
@@ -201,9 +203,28 @@ fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
     }
 }
 
-/// Runs the demo window at `size` (light or dark) and photographs every
-/// screen; returns the shots by name.
-fn tour(size: (u32, u32), dark: bool) -> Vec<(String, Shot)> {
+/// A 12-page G4 stack made of the demo application's pages (as a
+/// production scanner writes one), for the inbox's many-page card.
+fn twelve_page_stack() -> Vec<u8> {
+    let decoded = scanstelle::intake::decode::decode(crate::common::demo_g4_tiff()).unwrap();
+    let pages: Vec<(image::GrayImage, u32)> = decoded
+        .pages
+        .iter()
+        .map(|p| {
+            let img = scanstelle::prepare::imaging::load_gray(&p.bytes, p.encoding).unwrap();
+            (img, p.dpi.map_or(300, |d| d.0.round() as u32))
+        })
+        .cycle()
+        .take(12)
+        .collect();
+    crate::common::g4_tiff(&pages)
+}
+
+/// Runs the demo window at `size`, adds a 12-page stack, and photographs
+/// every screen in light and dark (F11), the inbox with a quarantine entry
+/// opened, Prüfen and Dokument zoomed, Akten with a hit opened; then the
+/// whole window zoomed to 125 % (Ctrl+Plus). Returns the shots by name.
+fn tour(size: (u32, u32)) -> Vec<(String, Shot)> {
     let x = Xvfb::start(size).expect("Xvfb startet");
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("demo");
@@ -211,10 +232,11 @@ fn tour(size: (u32, u32), dark: bool) -> Vec<(String, Shot)> {
         .args(["demo", "--home"])
         .arg(&home)
         .env("DISPLAY", &x.display)
-        .env("SCANSTELLE_THEME", if dark { "dark" } else { "light" })
+        .env("SCANSTELLE_THEME", "light")
         // Xvfb has no window manager to maximise the window.
         .env("SCANSTELLE_WINDOW", format!("{}x{}", size.0, size.1))
         .env_remove("SCANSTELLE_CONFIG")
+        .env_remove("SCANSTELLE_SCALE")
         .env("XDG_CONFIG_HOME", dir.path().join("xdg"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -227,7 +249,7 @@ fn tour(size: (u32, u32), dark: bool) -> Vec<(String, Shot)> {
             .success()
     });
     let db = home.join("scanstelle.db");
-    wait_for("Demo verarbeitet", Duration::from_secs(180), || {
+    let batches_done = |n: usize| {
         let Ok(store) = scanstelle::store::Store::open(
             &db,
             &scanstelle::protect::crypto::Keys::for_home(db.parent().unwrap()).unwrap(),
@@ -237,7 +259,26 @@ fn tour(size: (u32, u32), dark: bool) -> Vec<(String, Shot)> {
         let batches = store
             .recent_batches(10, 0, &Default::default())
             .unwrap_or_default();
-        batches.len() == 5 && batches.iter().all(|b| b.state == "classified")
+        batches.len() == n && batches.iter().all(|b| b.state == "classified")
+    };
+    wait_for("Demo verarbeitet", Duration::from_secs(180), || {
+        batches_done(5)
+    });
+    // A production stack of 12 pages into the document scanner's folder.
+    let config = scanstelle::config::Config::from_file(
+        scanstelle::config::ConfigFile::default(),
+        home.clone(),
+        None,
+    )
+    .unwrap();
+    let hot = config
+        .profile("fujitsu-fi-g4")
+        .unwrap()
+        .hot_folder_path(&home);
+    std::fs::write(hot.join(".stapel-12.tif.part"), twelve_page_stack()).unwrap();
+    std::fs::rename(hot.join(".stapel-12.tif.part"), hot.join("stapel-12.tif")).unwrap();
+    wait_for("12 Seiten verarbeitet", Duration::from_secs(240), || {
+        batches_done(6)
     });
     // The window reads the store about every 0.7 s.
     std::thread::sleep(Duration::from_secs(2));
@@ -246,27 +287,55 @@ fn tour(size: (u32, u32), dark: bool) -> Vec<(String, Shot)> {
     let id = id.lines().next().unwrap().to_owned();
     x.run("xdotool", &["mousemove", "5", "5", "windowfocus", &id]);
     let mut shots = Vec::new();
-    let mut shoot = |name: &str, keys: &[&str]| {
+    let keys = |keys: &[&str]| {
         if !keys.is_empty() {
             let mut args = vec!["key", "--delay", "150"];
             args.extend_from_slice(keys);
             x.run("xdotool", &args);
         }
+    };
+    // Each screen light, then dark (F11), then light again.
+    let mut shoot = |name: &str, before: &[&str], both: bool| {
+        keys(before);
         std::thread::sleep(Duration::from_millis(1500));
         shots.push((name.to_owned(), screenshot(&x)));
+        if both {
+            keys(&["F11"]);
+            std::thread::sleep(Duration::from_millis(1200));
+            shots.push((format!("{name}-dunkel"), screenshot(&x)));
+            keys(&["F11"]);
+        }
     };
     // The login screen first (the demo fills in its account's name and
     // puts the cursor into the password field).
-    shoot("0-anmeldung", &[]);
+    shoot("0-anmeldung", &[], false);
     x.run("xdotool", &["type", "--delay", "60", "scanstelle-demo"]);
     x.run("xdotool", &["key", "Return"]);
-    shoot("1-eingang", &[]);
-    shoot("2-pruefen", &["ctrl+2"]);
-    shoot("3-dokument", &["ctrl+1", "Return", "o"]);
-    shoot("4-akten", &["ctrl+4", "M", "u", "s", "t", "e", "r"]);
-    shoot("5-uebertragung", &["ctrl+5"]);
-    shoot("6-einstellungen", &["ctrl+6"]);
-    shoot("7-qualitaet", &["ctrl+7"]);
+    shoot("1-eingang", &[], true);
+    shoot("1-eingang-quarantaene", &["q"], true);
+    shoot("2-pruefen-zoom", &["q", "ctrl+2", "plus", "plus"], true);
+    // The newest batch is the 12-page stack: its first document, zoomed,
+    // with the recognised words over the page.
+    shoot(
+        "3-dokument-zoom",
+        &["ctrl+1", "Return", "o", "plus", "plus"],
+        true,
+    );
+    shoot(
+        "4-akten-treffer",
+        &["ctrl+4", "M", "u", "s", "t", "e", "r", "Return", "Escape"],
+        true,
+    );
+    shoot("5-uebertragung", &["ctrl+5"], true);
+    shoot("6-einstellungen", &["ctrl+6"], true);
+    shoot("7-qualitaet", &["ctrl+7"], true);
+    // The whole window at 125 %.
+    shoot(
+        "8-eingang-125",
+        &["ctrl+1", "ctrl+plus", "ctrl+plus"],
+        false,
+    );
+    shoot("9-pruefen-125", &["ctrl+2"], false);
     // Ctrl+Q closes the window; the station stops cleanly.
     x.run("xdotool", &["key", "ctrl+q"]);
     let start = Instant::now();
@@ -317,7 +386,7 @@ fn the_demo_window_shows_every_screen() {
         return;
     }
     let small = (1366, 768);
-    check(&tour(small, false), small, "");
+    check(&tour(small), small, "-1366");
     let large = (1920, 1080);
-    check(&tour(large, true), large, "-1920-dunkel");
+    check(&tour(large), large, "-1920");
 }

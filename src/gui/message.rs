@@ -124,6 +124,8 @@ pub enum Message {
     FileDropped(PathBuf),
     /// A dropped file was put into the hot folder (its name) or refused.
     Dropped(Result<String, String>),
+    /// The window got this width (logical pixels).
+    Resized(f32),
     /// Light or dark.
     ToggleTheme,
     /// Deutsch or English.

@@ -326,6 +326,9 @@ fn on_event(event: Event, status: iced::event::Status, _: window::Id) -> Option<
             Some(Message::Key(key, modifiers))
         }
         Event::Window(window::Event::FileDropped(path)) => Some(Message::FileDropped(path)),
+        Event::Window(window::Event::Resized(size) | window::Event::Opened { size, .. }) => {
+            Some(Message::Resized(size.width))
+        }
         _ => None,
     }
 }

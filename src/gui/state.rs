@@ -183,6 +183,8 @@ pub struct App {
     pub dark: bool,
     /// The size of the whole window's content (1 = 100 %; Ctrl+Plus).
     pub scale: f32,
+    /// The window's width in logical pixels (before [`App::scale`]).
+    pub width: f32,
     /// Screen shown.
     pub screen: Screen,
     /// Modifier keys held.
@@ -252,6 +254,7 @@ impl App {
             lang,
             dark: false,
             scale: 1.0,
+            width: 1366.0,
             screen: Screen::Inbox,
             modifiers: iced::keyboard::Modifiers::default(),
             inbox: inbox::State::default(),
@@ -369,6 +372,12 @@ impl App {
         }
         self.refreshing = true;
         vec![self.refresh_effect()]
+    }
+
+    /// Whether the window is wide enough for larger thumbnails (as at
+    /// 1920 pixels, at the zoom chosen).
+    pub fn wide(&self) -> bool {
+        self.width / self.scale >= 1700.0
     }
 
     /// Reads the store again as soon as it can: a read under way (with what

@@ -1679,3 +1679,43 @@ fn no_label_is_cut_or_wrapped_at_1366_in_german_or_english() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn a_many_page_batch_shows_some_thumbnails_and_how_many_more() {
+    use scanstelle::desk::BatchView;
+    use scanstelle::store::blob::Sha256Hex;
+    let dir = tempfile::tempdir().unwrap();
+    let config = station(dir.path());
+    let (mut app, _desk) = open(&config);
+    let stack = BatchView {
+        id: 99,
+        profile: "fujitsu-fi-g4".into(),
+        file_name: "stapel-12.tif".into(),
+        files: 1,
+        received: "06.12. 09:30".into(),
+        stage: Some(3),
+        progress: 4.0,
+        pages: 12,
+        blank: 0,
+        separators: 0,
+        documents: 1,
+        review: 0,
+        warnings: Vec::new(),
+        failures: Vec::new(),
+        thumbs: (0..6).map(|i| Sha256Hex::of(&[i])).collect(),
+        purged: false,
+    };
+    app.overview.batches.insert(0, stack);
+    // At 1366 three thumbnails and "+9"; on a wide window six and "+6".
+    assert!(simulator(view::view(&app)).find("+9").is_ok());
+    assert!(
+        labels_that_do_not_fit(&app).is_empty(),
+        "{:?}",
+        labels_that_do_not_fit(&app)
+    );
+    app.width = 1920.0;
+    assert!(simulator(view::view(&app)).find("+6").is_ok());
+    // Zoomed to 125 %, 1920 is not wide any more.
+    app.scale = 1.25;
+    assert!(simulator(view::view(&app)).find("+9").is_ok());
+}

@@ -111,6 +111,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         m @ (Message::ToggleTheme
         | Message::ToggleLanguage
         | Message::Scale(_)
+        | Message::Resized(_)
         | Message::DismissNotices
         | Message::Quit) => window(app, m),
     }
@@ -122,6 +123,7 @@ fn window(app: &mut App, message: Message) -> Vec<Effect> {
         Message::ToggleTheme => app.dark = !app.dark,
         Message::ToggleLanguage => app.lang = app.lang.toggled(),
         Message::Scale(step) => app.scale = super::state::scaled(app.scale, step),
+        Message::Resized(width) => app.width = width,
         Message::DismissNotices => app.notices.clear(),
         Message::Quit => return vec![Effect::Exit],
         _ => {}

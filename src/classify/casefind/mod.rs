@@ -148,6 +148,75 @@ pub struct Candidate {
     pub evidence: Vec<Evidence>,
 }
 
+/// The same piece of evidence found on several pages, once: its words,
+/// its kind, and the pages ("Name Petra Musterfrau", [1, 2, 3]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvidenceGroup {
+    /// Kind.
+    pub kind: EvidenceKind,
+    /// What was found, in words, without the page.
+    pub what: String,
+    /// The pages it was found on (1-based; 0: cover sheet), ascending.
+    pub pages: Vec<u32>,
+}
+
+impl EvidenceGroup {
+    /// The group in words: "Name Petra Musterfrau auf Seite 1" or
+    /// "… auf Seiten 1–4, 7".
+    pub fn words(&self) -> String {
+        let mut runs: Vec<(u32, u32)> = Vec::new();
+        for &p in &self.pages {
+            match runs.last_mut() {
+                Some((_, end)) if *end + 1 == p => *end = p,
+                _ => runs.push((p, p)),
+            }
+        }
+        let list: Vec<String> = runs
+            .iter()
+            .map(|&(a, b)| {
+                if a == b {
+                    a.to_string()
+                } else {
+                    format!("{a}–{b}")
+                }
+            })
+            .collect();
+        let noun = if self.pages.len() == 1 {
+            "Seite"
+        } else {
+            "Seiten"
+        };
+        format!("{} auf {noun} {}", self.what, list.join(", "))
+    }
+}
+
+/// Groups evidence that says the same on several pages (a case number in
+/// every page's header), in the order first found: 12 lines become one.
+pub fn group_evidence(evidence: &[Evidence]) -> Vec<EvidenceGroup> {
+    let mut groups: Vec<EvidenceGroup> = Vec::new();
+    for e in evidence {
+        let suffix = format!(" auf Seite {}", e.page);
+        let what = e.text.strip_suffix(&suffix).unwrap_or(&e.text);
+        match groups
+            .iter_mut()
+            .find(|g| g.kind == e.kind && g.what == what)
+        {
+            Some(g) => {
+                if !g.pages.contains(&e.page) {
+                    g.pages.push(e.page);
+                    g.pages.sort_unstable();
+                }
+            }
+            None => groups.push(EvidenceGroup {
+                kind: e.kind,
+                what: what.to_owned(),
+                pages: vec![e.page],
+            }),
+        }
+    }
+    groups
+}
+
 /// How a document's case was decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

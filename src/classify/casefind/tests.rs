@@ -444,3 +444,36 @@ fn bad_patterns_are_refused() {
             .contains("serial")
     );
 }
+
+#[test]
+fn evidence_found_on_many_pages_is_one_line_with_its_pages() {
+    let e = |kind, page: u32, what: &str| Evidence {
+        kind,
+        page,
+        read: String::new(),
+        bbox: None,
+        repaired: false,
+        score: 0.9,
+        text: format!("{what} auf Seite {page}"),
+    };
+    let mut found: Vec<Evidence> = [1, 2, 3, 5, 7, 8]
+        .iter()
+        .map(|&p| e(EvidenceKind::BgNumber, p, "BG-Nummer 12345BG0012345"))
+        .collect();
+    found.insert(1, e(EvidenceKind::Name, 1, "Name Erika Mustermann"));
+    // The same number twice on one page counts the page once.
+    found.push(e(EvidenceKind::BgNumber, 3, "BG-Nummer 12345BG0012345"));
+    let groups = group_evidence(&found);
+    let words: Vec<String> = groups.iter().map(EvidenceGroup::words).collect();
+    assert_eq!(
+        words,
+        [
+            "BG-Nummer 12345BG0012345 auf Seiten 1–3, 5, 7–8",
+            "Name Erika Mustermann auf Seite 1",
+        ]
+    );
+    assert_eq!(groups[0].kind, EvidenceKind::BgNumber);
+    // Another number is another line.
+    found.push(e(EvidenceKind::BgNumber, 2, "BG-Nummer 12345BG0099999"));
+    assert_eq!(group_evidence(&found).len(), 3);
+}

@@ -518,11 +518,12 @@ fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, Ap
             ))
             .size(size::BODY),
         );
-        for e in &c.candidate.evidence {
+        // The same number on every page is one line with its pages.
+        for g in scanstelle::classify::casefind::group_evidence(&c.candidate.evidence) {
             col = col.push(
-                text(format!("✓ {}", e.text))
+                text(format!("✓ {}", g.words()))
                     .size(size::SMALL)
-                    .color(theme::evidence_colour(e.kind)),
+                    .color(theme::evidence_colour(g.kind)),
             );
         }
     }

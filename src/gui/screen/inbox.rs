@@ -566,12 +566,15 @@ const STAGES_EN: [&str; 5] = ["taken in", "prepared", "recognised", "filed", "tr
 
 fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMessage> {
     let l = app.lang;
+    // Three small thumbnails beside the card's text at 1366, six larger
+    // ones on a wide window; "+N" says how many pages more.
+    let (shown, height) = if app.wide() { (6, 112.0) } else { (3, 76.0) };
     let mut thumbs = row![].spacing(6);
-    for sha in &b.thumbs {
-        thumbs = thumbs.push(thumb(app, sha, 76.0));
+    for sha in b.thumbs.iter().take(shown) {
+        thumbs = thumbs.push(thumb(app, sha, height));
     }
     // More pages than thumbnails: say how many more.
-    let more = u64::from(b.pages).saturating_sub(b.thumbs.len() as u64);
+    let more = u64::from(b.pages).saturating_sub(b.thumbs.len().min(shown) as u64);
     if more > 0 && !b.thumbs.is_empty() {
         thumbs = thumbs.push(
             container(
@@ -579,7 +582,7 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
                     .size(size::BODY)
                     .style(text::secondary),
             )
-            .center_y(76.0),
+            .center_y(height),
         );
     }
     if b.purged {
@@ -690,7 +693,9 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
         stages,
         row![text(counts).size(size::SMALL), review]
             .spacing(12)
-            .align_y(Alignment::Center),
+            .align_y(Alignment::Center)
+            .wrap()
+            .vertical_spacing(4),
     ]
     .spacing(6)
     .width(Fill);

@@ -625,7 +625,11 @@ fn candidates<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage
     }
     for (i, c) in doc.candidates.iter().enumerate().take(9) {
         let details = std::iter::once(c.household.clone())
-            .chain(c.candidate.evidence.iter().map(|e| format!("✓ {}", e.text)))
+            .chain(
+                scanstelle::classify::casefind::group_evidence(&c.candidate.evidence)
+                    .iter()
+                    .map(|g| format!("✓ {}", g.words())),
+            )
             .collect();
         col = col.push(choice(
             (i + 1).to_string(),
