@@ -123,6 +123,9 @@ pub fn run(config: Config, options: Options) -> Result<()> {
     };
     app.idle_lock = Duration::from_secs(config.security.idle_lock_minutes.max(1) * 60);
     app.dark = std::env::var("SCANSTELLE_THEME").is_ok_and(|t| t == "dark");
+    // The width until the window reports its own (a maximised window may
+    // report none).
+    app.width = window_size().width;
     // `SCANSTELLE_SCALE=1.25`: the window's zoom at start (large screens, tests).
     if let Some(s) = std::env::var("SCANSTELLE_SCALE")
         .ok()

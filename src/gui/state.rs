@@ -380,6 +380,22 @@ impl App {
         self.width / self.scale >= 1700.0
     }
 
+    /// Whether the window (at its zoom) is narrower than 1250 pixels, as
+    /// 1366 at 125 %: side panels narrower, fewer thumbnails.
+    pub fn narrow(&self) -> bool {
+        self.width / self.scale < 1250.0
+    }
+
+    /// The width of a screen's side panel: `wide` on a normal window, less
+    /// where the window is [`App::narrow`].
+    pub fn panel(&self, wide: f32) -> f32 {
+        if self.narrow() {
+            (wide * 0.78).round()
+        } else {
+            wide
+        }
+    }
+
     /// Reads the store again as soon as it can: a read under way (with what
     /// the inbox listed before) is followed by another.
     pub fn refresh_now(&mut self) -> Vec<Effect> {

@@ -1558,6 +1558,8 @@ fn press_char(app: &mut App, desk: &Mutex<Desk>, c: &str) {
 /// Every text widget of the window as laid out at 1366×768: its content
 /// and bounds (found by a selector that takes none, so it sees them all).
 fn laid_out_texts(app: &App) -> Vec<(String, iced::Rectangle)> {
+    // The window's 1366×768 at its zoom (at 125 % the content has 1093×614).
+    let size = (1366.0 / app.scale, 768.0 / app.scale);
     use iced_test::selector::{Candidate, Selector};
     use std::sync::{Arc, Mutex as StdMutex};
     struct All(Arc<StdMutex<Vec<(String, iced::Rectangle)>>>);
@@ -1583,7 +1585,7 @@ fn laid_out_texts(app: &App) -> Vec<(String, iced::Rectangle)> {
             default_font: iced::Font::with_name("DejaVu Sans"),
             ..iced::Settings::default()
         },
-        (1366.0, 768.0),
+        size,
         view::view(app),
     );
     let _ = ui.find(All(found.clone()));
@@ -1631,7 +1633,7 @@ fn labels_that_do_not_fit(app: &App) -> Vec<String> {
 }
 
 #[test]
-fn no_label_is_cut_or_wrapped_at_1366_in_german_or_english() {
+fn no_label_is_cut_or_wrapped_at_1366_in_german_or_english_or_zoomed() {
     let dir = tempfile::tempdir().unwrap();
     let config = station(dir.path());
     let (mut app, desk) = open(&config);
@@ -1639,10 +1641,12 @@ fn no_label_is_cut_or_wrapped_at_1366_in_german_or_english() {
     send(&mut app, &desk, Message::SignOut);
     sign_in(&mut app, &desk, "admin.kim", PASSWORD);
     let mut problems = Vec::new();
-    for english in [false, true] {
-        if english {
+    // German and English at 100 %, German with the window at 125 %.
+    for (english, scale) in [(false, 1.0), (true, 1.0), (false, 1.25)] {
+        if english != (app.lang == Lang::En) {
             send(&mut app, &desk, Message::ToggleLanguage);
         }
+        app.scale = scale;
         for screen in Screen::ALL {
             send(&mut app, &desk, Message::Show(screen));
             match screen {
@@ -1671,8 +1675,9 @@ fn no_label_is_cut_or_wrapped_at_1366_in_german_or_english() {
             );
             for p in labels_that_do_not_fit(&app) {
                 problems.push(format!(
-                    "{screen:?} ({}): {p}",
-                    if english { "en" } else { "de" }
+                    "{screen:?} ({}, {:.0} %): {p}",
+                    if english { "en" } else { "de" },
+                    scale * 100.0
                 ));
             }
         }

@@ -155,10 +155,14 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
                 container(
                     // Name above address: both stay on one line each at 1366.
                     row![
-                        text(&p.bg).size(size::BODY).width(Length::Fixed(150.0)),
-                        text(&p.kundennummer)
-                            .size(size::BODY)
-                            .width(Length::Fixed(110.0)),
+                        column![
+                            text(&p.bg).size(size::BODY),
+                            text(&p.kundennummer)
+                                .size(size::SMALL)
+                                .style(text::secondary),
+                        ]
+                        .spacing(2)
+                        .width(Length::Fixed(136.0)),
                         column![
                             text(format!("{}, {}", p.nachname, p.vorname)).size(size::BODY),
                             text(format!("{}, {} {}", p.strasse, p.plz, p.ort))
@@ -169,7 +173,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
                         .width(Fill),
                         text(&p.geburtsdatum)
                             .size(size::SMALL)
-                            .width(Length::Fixed(86.0)),
+                            .width(Length::Fixed(78.0)),
                     ]
                     .spacing(10),
                 )
@@ -220,7 +224,9 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
 fn case_file(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let Some(file) = &app.cases.file else {
-        return container(text("")).width(Length::Fixed(380.0)).into();
+        return container(text(""))
+            .width(Length::Fixed(app.panel(420.0)))
+            .into();
     };
     let mut col = column![text(&file.bg).size(size::HEADING)].spacing(6);
     // Scanning at the desk straight into this case.
@@ -254,11 +260,13 @@ fn case_file(app: &App) -> Element<'_, AppMessage> {
     };
     for p in &file.persons {
         col = col.push(
-            text(format!(
-                "{}, {} · {} · {}",
-                p.nachname, p.vorname, p.geburtsdatum, p.kundennummer
-            ))
-            .size(size::BODY),
+            column![
+                text(format!("{}, {}", p.nachname, p.vorname)).size(size::BODY),
+                text(format!("{} · {}", p.geburtsdatum, p.kundennummer))
+                    .size(size::SMALL)
+                    .style(text::secondary),
+            ]
+            .spacing(2),
         );
     }
     col = col.push(scan);
@@ -287,7 +295,7 @@ fn case_file(app: &App) -> Element<'_, AppMessage> {
         );
     }
     container(scrollable(col.padding(14)))
-        .width(Length::Fixed(380.0))
+        .width(Length::Fixed(app.panel(420.0)))
         .height(Fill)
         .style(theme::card)
         .into()

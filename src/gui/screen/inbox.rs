@@ -567,8 +567,15 @@ const STAGES_EN: [&str; 5] = ["taken in", "prepared", "recognised", "filed", "tr
 fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMessage> {
     let l = app.lang;
     // Three small thumbnails beside the card's text at 1366, six larger
-    // ones on a wide window; "+N" says how many pages more.
-    let (shown, height) = if app.wide() { (6, 112.0) } else { (3, 76.0) };
+    // ones on a wide window, one on a narrow one (zoomed); "+N" says how
+    // many pages more.
+    let (shown, height) = if app.wide() {
+        (6, 112.0)
+    } else if app.narrow() {
+        (1, 76.0)
+    } else {
+        (3, 76.0)
+    };
     let mut thumbs = row![].spacing(6);
     for sha in b.thumbs.iter().take(shown) {
         thumbs = thumbs.push(thumb(app, sha, height));
@@ -646,11 +653,16 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
     // A decided batch waiting for its release in quality control says so
     // (it is not on its way to the DMS yet).
     let waits = waits_for_release(app, b.id);
+    let narrow = app.narrow();
     let label = container(
-        text(l.t(
-            "wartet auf Freigabe (Qualität, Strg+7)",
-            "waits for release (quality, Ctrl+7)",
-        ))
+        text(if narrow {
+            l.t("wartet auf Freigabe (Strg+7)", "waits for release (Ctrl+7)")
+        } else {
+            l.t(
+                "wartet auf Freigabe (Qualität, Strg+7)",
+                "waits for release (quality, Ctrl+7)",
+            )
+        })
         .size(size::SMALL),
     )
     .padding([1, 8])
@@ -678,17 +690,26 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
     } else {
         space().into()
     };
+    // Profile and time beside the name, or under it on a narrow window.
+    let name = row![
+        text(format!("{} {}", l.t("Stapel", "Batch"), b.id)).size(size::HEADING),
+        text(format!("{}{files}", b.file_name)).size(size::BODY),
+    ]
+    .spacing(12)
+    .align_y(Alignment::Center);
+    let when = text(format!("{} · {}", b.profile, b.received))
+        .size(size::SMALL)
+        .style(text::secondary);
+    let head: Element<'_, AppMessage> = if narrow {
+        column![name, when].spacing(2).into()
+    } else {
+        row![name, space().width(Fill), when]
+            .spacing(12)
+            .align_y(Alignment::Center)
+            .into()
+    };
     let mut info = column![
-        row![
-            text(format!("{} {}", l.t("Stapel", "Batch"), b.id)).size(size::HEADING),
-            text(format!("{}{files}", b.file_name)).size(size::BODY),
-            space().width(Fill),
-            text(format!("{} · {}", b.profile, b.received))
-                .size(size::SMALL)
-                .style(text::secondary),
-        ]
-        .spacing(12)
-        .align_y(Alignment::Center),
+        head,
         progress_bar(0.0..=5.0, b.progress).girth(8),
         stages,
         row![text(counts).size(size::SMALL), review]
@@ -886,7 +907,7 @@ fn quarantine(app: &App) -> Element<'_, AppMessage> {
         }
     }
     container(scrollable(col.padding(14)))
-        .width(340)
+        .width(app.panel(340.0))
         .height(Fill)
         .style(theme::card)
         .into()

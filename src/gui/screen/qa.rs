@@ -177,23 +177,31 @@ fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, AppMes
     container(
         column![
             row![
-                text(format!("{} {}", l.t("Stapel", "Batch"), b.batch_id)).size(size::HEADING),
-                text(format!(
-                    "{} {} · {} {}",
-                    b.documents,
-                    if b.documents == 1 {
-                        l.t("Dokument", "document")
-                    } else {
-                        l.t("Dokumente", "documents")
-                    },
-                    l.t("gescannt von", "scanned by"),
-                    b.scanned_by
-                        .as_deref()
-                        .unwrap_or(l.t("(ohne Anmeldung gescannt)", "(scanned without sign-in)"))
-                ))
-                .size(size::SMALL)
-                .style(text::secondary),
-                space().width(Fill),
+                column![
+                    text(format!("{} {}", l.t("Stapel", "Batch"), b.batch_id)).size(size::HEADING),
+                    text(format!(
+                        "{} {} · {}",
+                        b.documents,
+                        if b.documents == 1 {
+                            l.t("Dokument", "document")
+                        } else {
+                            l.t("Dokumente", "documents")
+                        },
+                        match &b.scanned_by {
+                            Some(who) => format!("{} {who}", l.t("gescannt von", "scanned by")),
+                            None => l
+                                .t(
+                                    "im Eingangsordner abgelegt (niemand angemeldet)",
+                                    "put into the hot folder (nobody signed in)"
+                                )
+                                .to_owned(),
+                        }
+                    ))
+                    .size(size::SMALL)
+                    .style(text::secondary),
+                ]
+                .spacing(2)
+                .width(Fill),
                 text(why).size(size::SMALL).style(text::secondary),
                 release,
             ]

@@ -451,7 +451,9 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
         ),
         key(theme::DOUBT, l.t("unbekannte Nummer", "unknown number")),
     ]
-    .spacing(12);
+    .spacing(12)
+    .wrap()
+    .vertical_spacing(4);
     column![
         container(view).width(Fill).height(Fill).style(theme::card),
         legend,
@@ -473,13 +475,15 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
                 .on_press(AppMessage::Review(Message::Zoom(Zoom::Fit))),
             button(text("+")).on_press(AppMessage::Review(Message::Zoom(Zoom::In))),
             text(format!("{:.0}\u{a0}%", app.review.view.zoom * 100.0)).size(size::SMALL),
-            space().width(Fill),
+            space().width(12),
             text(l.t("↑↓ Dokumente", "↑↓ documents"))
                 .size(size::SMALL)
                 .style(text::secondary),
         ]
         .spacing(10)
-        .align_y(Alignment::Center),
+        .align_y(Alignment::Center)
+        .wrap()
+        .vertical_spacing(6),
     ]
     .spacing(8)
     .width(Fill)
