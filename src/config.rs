@@ -239,19 +239,23 @@ impl Config {
 
     /// What the window's station needs ([`crate::desk::Desk::open`]).
     pub fn desk_setup(&self) -> crate::desk::DeskSetup {
-        let scanner = self.scanner.device.as_ref().and_then(|device| {
+        // The desk scan's profile, also without a configured device: the
+        // window offers the scanners SANE finds.
+        let scanner = {
             let name = self.scanner.profile.as_deref().unwrap_or("sane-test");
-            let profile = self.profile(name)?.clone();
-            let source = if self.scanner.flatbed {
-                crate::intake::scan::Source::Flatbed
-            } else {
-                crate::intake::scan::Source::Adf
-            };
-            Some((
-                crate::intake::scan::ScanJob::from_profile(&profile, device, source),
-                profile,
-            ))
-        });
+            self.profile(name).map(|profile| {
+                let source = if self.scanner.flatbed {
+                    crate::intake::scan::Source::Flatbed
+                } else {
+                    crate::intake::scan::Source::Adf
+                };
+                let device = self.scanner.device.clone().unwrap_or_default();
+                (
+                    crate::intake::scan::ScanJob::from_profile(profile, &device, source),
+                    profile.clone(),
+                )
+            })
+        };
         crate::desk::DeskSetup {
             home: self.home.clone(),
             classify: self.classify.clone(),

@@ -71,8 +71,10 @@ pub enum DeskError {
     /// Signing in or making the first account failed.
     #[error(transparent)]
     User(#[from] crate::protect::users::UserError),
-    /// No desk scanner is set up.
-    #[error("Kein Scanner eingerichtet ([scanner] device)")]
+    /// No desk scanner is set up or chosen.
+    #[error(
+        "Kein Arbeitsplatzscanner gewählt: bitte einen Scanner auswählen oder von der Administration einrichten lassen"
+    )]
     NoScanner,
     /// The desk scan failed.
     #[error(transparent)]
@@ -101,14 +103,17 @@ pub struct DeskScan {
 
 impl DeskScan {
     /// Scans (a cover sheet leads the pages into the hot folder, where the
-    /// station takes them page by page); returns the pages scanned.
-    pub fn run(&self) -> Result<usize> {
+    /// station takes them page by page); returns the pages scanned and
+    /// counts each in `pages` as it arrives (the window's live count).
+    pub fn run(&self, pages: &std::sync::atomic::AtomicUsize) -> Result<usize> {
         crate::intake::scan::scan_into(
             &self.job,
             &self.profile,
             &self.home,
             Some(&self.case),
-            |_, _| {},
+            |_, _| {
+                pages.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            },
         )
         .map(|pages| pages.len())
         .map_err(DeskError::from)
@@ -131,7 +136,8 @@ pub struct DeskSetup {
     pub dms: String,
     /// Quality control.
     pub qa: crate::protect::qa::QaSettings,
-    /// The desk scanner, if one is set up: the job and its profile.
+    /// The desk scan: its job (device empty when none is configured) and
+    /// profile; none without that profile.
     pub scanner: Option<(
         crate::intake::scan::ScanJob,
         crate::intake::profile::Profile,
@@ -480,15 +486,31 @@ impl Desk {
 
     /// The desk scanner's device, if one is set up (`[scanner] device`).
     pub fn scanner(&self) -> Option<&str> {
-        self.scanner.as_ref().map(|(job, _)| job.device.as_str())
+        self.scanner
+            .as_ref()
+            .map(|(job, _)| job.device.as_str())
+            .filter(|d| !d.is_empty())
     }
 
-    /// A desk scan into `case` for the signed-in person, ready to run
-    /// without the desk (the window keeps reading the store meanwhile, so
-    /// the pages show up as the station takes them).
-    pub fn desk_scan(&self, case: &str) -> Result<DeskScan> {
+    /// Whether a desk scan can run here (its profile exists), so the
+    /// window offers the scanners SANE finds.
+    pub fn can_scan(&self) -> bool {
+        self.scanner.is_some()
+    }
+
+    /// A desk scan into `case` with `device` (none: the configured one) for
+    /// the signed-in person, ready to run without the desk (the window keeps
+    /// reading the store meanwhile, so the pages show up as the station
+    /// takes them).
+    pub fn desk_scan(&self, case: &str, device: Option<&str>) -> Result<DeskScan> {
         self.allowed(crate::protect::users::Action::Review)?;
-        let (job, profile) = self.scanner.clone().ok_or(DeskError::NoScanner)?;
+        let (mut job, profile) = self.scanner.clone().ok_or(DeskError::NoScanner)?;
+        if let Some(d) = device {
+            d.clone_into(&mut job.device);
+        }
+        if job.device.is_empty() {
+            return Err(DeskError::NoScanner);
+        }
         Ok(DeskScan {
             job,
             profile,

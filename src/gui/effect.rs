@@ -46,7 +46,9 @@ pub enum Effect {
     /// Ask the sync to try the DMS now.
     SyncNow,
     /// Scan at the desk into a case.
-    ScanIntoCase(String),
+    ScanIntoCase(String, Option<String>, crate::gui::state::Counter),
+    /// Look for the scanners SANE finds.
+    ListScanners,
     /// Record the check of a sampled document (a defect's note, or none).
     QaCheck(i64, Option<String>),
     /// Release a batch.
@@ -149,11 +151,21 @@ impl Effect {
             Effect::Drop(path) => Message::Dropped(desk().take_dropped(&path).map_err(text)),
             Effect::SyncNow => Message::SyncRequested(desk().sync_now().map_err(text)),
             // The scanner runs without the desk: the inbox keeps refreshing.
-            Effect::ScanIntoCase(bg) => {
-                let scan = desk().desk_scan(&bg);
+            Effect::ScanIntoCase(bg, device, pages) => {
+                let scan = desk().desk_scan(&bg, device.as_deref());
                 Message::Cases(cases::Message::Scanned(
-                    scan.and_then(|s| s.run()).map_err(text),
+                    scan.and_then(|s| s.run(&pages.0)).map_err(text),
                 ))
+            }
+            // SANE may take seconds to look: not while holding the desk.
+            Effect::ListScanners => {
+                let can = desk().can_scan();
+                Message::Cases(cases::Message::Scanners(if can {
+                    scanstelle::intake::scan::list_devices()
+                        .map_err(|e| scanstelle::desk::DeskError::from(e).to_string())
+                } else {
+                    Ok(Vec::new())
+                }))
             }
             Effect::QaCheck(doc, defect) => Message::Qa(qa::Message::Done(
                 desk()

@@ -241,10 +241,32 @@ pub struct App {
     pub idle_lock: std::time::Duration,
     /// The quality-control screen.
     pub qa: qa::State,
-    /// The desk scanner's device, if one is set up.
+    /// The desk scanner's device: the one set up, or the one chosen.
     pub scanner: Option<String>,
+    /// The scanners SANE found (none looked for yet: `None`).
+    pub scanners: Option<Vec<scanstelle::intake::scan::Device>>,
     /// A desk scan is under way.
     pub scanning: bool,
+    /// Pages the desk scan under way delivered so far.
+    pub scanned: Counter,
+}
+
+/// A count shared with work running beside the window (the desk scan's
+/// pages); equal only to itself.
+#[derive(Debug, Clone, Default)]
+pub struct Counter(pub std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Counter {
+    /// The count now.
+    pub fn get(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl PartialEq for Counter {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl App {
@@ -284,7 +306,9 @@ impl App {
             idle_lock: std::time::Duration::from_secs(10 * 60),
             qa: qa::State::default(),
             scanner: None,
+            scanners: None,
             scanning: false,
+            scanned: Counter::default(),
         }
     }
 

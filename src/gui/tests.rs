@@ -531,6 +531,8 @@ fn the_main_screens_match_their_snapshots() {
         Message::Document(document::Message::ToggleOverlay),
     );
     assert_snapshot(&mut app, "document");
+    // The machine's scanners do not change the picture: none found.
+    app.scanners = Some(Vec::new());
     send(&mut app, &desk, Message::Show(Screen::Cases));
     send(
         &mut app,
@@ -1311,6 +1313,8 @@ fn f9_on_a_case_scans_at_the_desk_into_it() {
     );
     press(&mut app, &desk, Named::F9);
     assert!(!app.scanning);
+    // Each page was counted as it came (the button's live count).
+    assert_eq!(app.scanned.get(), 10);
     let said = app
         .notices
         .last()
@@ -1326,6 +1330,79 @@ fn f9_on_a_case_scans_at_the_desk_into_it() {
     files.sort();
     assert_eq!(files.len(), 11, "{files:?}");
     assert!(files[0].ends_with("-0000-deckblatt.pdf"), "{files:?}");
+}
+
+#[test]
+fn the_desk_scanner_is_chosen_from_those_found_and_counts_its_pages() {
+    use scanstelle::intake::scan::Device;
+    let dir = tempfile::tempdir().unwrap();
+    let config = station(dir.path());
+    let (mut app, desk) = open(&config);
+    // No scanner set up: the cases screen looks for them.
+    let effects = update::update(&mut app, Message::Show(Screen::Cases));
+    assert!(effects.contains(&Effect::ListScanners), "{effects:?}");
+    send(
+        &mut app,
+        &desk,
+        Message::Cases(cases::Message::Open("12345BG0012345".into())),
+    );
+    let found = |names: &[&str]| {
+        Message::Cases(cases::Message::Scanners(Ok(names
+            .iter()
+            .map(|n| Device {
+                name: (*n).into(),
+                description: format!("Scanner {n}"),
+            })
+            .collect())))
+    };
+    // None found: said, with a way to look again; F9 does nothing.
+    send(&mut app, &desk, found(&[]));
+    assert!(
+        simulator(view::view(&app))
+            .find("Kein Arbeitsplatzscanner gefunden")
+            .is_ok()
+    );
+    assert!(
+        update::update(
+            &mut app,
+            Message::Key(Key::Named(Named::F9), Modifiers::empty())
+        )
+        .is_empty()
+    );
+    // One found: it is the one.
+    send(&mut app, &desk, found(&["fujitsu:fi-7160:1"]));
+    assert_eq!(app.scanner.as_deref(), Some("fujitsu:fi-7160:1"));
+    assert!(
+        simulator(view::view(&app))
+            .find("Scanner fujitsu:fi-7160:1 (fujitsu:fi-7160:1)")
+            .is_ok()
+    );
+    // Two: the person picks one; F9 scans with it.
+    send(
+        &mut app,
+        &desk,
+        found(&["fujitsu:fi-7160:1", "epson2:net:10.0.0.7"]),
+    );
+    send(
+        &mut app,
+        &desk,
+        Message::Cases(cases::Message::PickScanner("epson2:net:10.0.0.7".into())),
+    );
+    let effects = update::update(
+        &mut app,
+        Message::Key(Key::Named(Named::F9), Modifiers::empty()),
+    );
+    assert!(
+        matches!(effects.as_slice(), [Effect::ScanIntoCase(bg, Some(d), _)] if bg == "12345BG0012345" && d == "epson2:net:10.0.0.7"),
+        "{effects:?}"
+    );
+    // While it runs the button counts the pages delivered.
+    app.scanned.0.store(3, std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        simulator(view::view(&app))
+            .find("Scanne … Seiten bisher: 3")
+            .is_ok()
+    );
 }
 
 #[test]

@@ -299,6 +299,11 @@ fn show(app: &mut App, screen: Screen) -> Vec<Effect> {
             .map(|&id| vec![Effect::LoadDocument(id)])
             .unwrap_or_default(),
         Screen::Review | Screen::Document => app.load_page(),
+        // The scanners SANE finds, looked for once (the choice of scanner).
+        Screen::Cases if app.scanners.is_none() => vec![
+            Effect::Focus(super::effect::CASE_FIELD),
+            Effect::ListScanners,
+        ],
         Screen::Cases => vec![Effect::Focus(super::effect::CASE_FIELD)],
         _ => Vec::new(),
     }

@@ -6,9 +6,10 @@ use crate::gui::message::Message as AppMessage;
 use crate::gui::state::App;
 use crate::gui::theme;
 use crate::gui::view::{document_state, empty, size, title};
-use iced::widget::{button, column, container, row, scrollable, text, text_input};
+use iced::widget::{button, column, container, pick_list, row, scrollable, text, text_input};
 use iced::{Element, Fill, Length};
 use scanstelle::desk::{CaseFile, CaseHit};
+use scanstelle::intake::scan::Device;
 
 /// What the cases screen holds.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +43,12 @@ pub enum Message {
     Scan,
     /// The desk scan ended: pages scanned, or why not.
     Scanned(Result<usize, String>),
+    /// The scanners SANE found, or why none.
+    Scanners(Result<Vec<Device>, String>),
+    /// Scan with this device.
+    PickScanner(String),
+    /// Look for scanners again.
+    FindScanners,
 }
 
 impl Message {
@@ -49,7 +56,7 @@ impl Message {
     pub fn is_answer(&self) -> bool {
         matches!(
             self,
-            Message::Hits(_) | Message::Loaded(_) | Message::Scanned(_)
+            Message::Hits(_) | Message::Loaded(_) | Message::Scanned(_) | Message::Scanners(_)
         )
     }
 }
@@ -98,9 +105,34 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Message::Scanners(found) => {
+            match found {
+                Ok(found) => {
+                    // Nothing set up: the only scanner found is the one.
+                    if app.scanner.is_none() && found.len() == 1 {
+                        app.scanner = Some(found[0].name.clone());
+                    }
+                    app.scanners = Some(found);
+                }
+                Err(e) => {
+                    app.scanners = Some(Vec::new());
+                    app.notify(e, true);
+                }
+            }
+            Vec::new()
+        }
+        Message::PickScanner(device) => {
+            app.scanner = Some(device);
+            Vec::new()
+        }
+        Message::FindScanners => {
+            app.scanners = None;
+            vec![Effect::ListScanners]
+        }
         Message::Scan => match (&app.cases.file, app.scanning) {
             (Some(file), false) if app.scanner.is_some() => {
                 app.scanning = true;
+                app.scanned = crate::gui::state::Counter::default();
                 let bg = file.bg.clone();
                 app.notify(
                     format!(
@@ -109,7 +141,11 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                     ),
                     false,
                 );
-                vec![Effect::ScanIntoCase(bg)]
+                vec![Effect::ScanIntoCase(
+                    bg,
+                    app.scanner.clone(),
+                    app.scanned.clone(),
+                )]
             }
             _ => Vec::new(),
         },
@@ -221,6 +257,79 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
     .into()
 }
 
+/// The desk scan: the scanner (chosen from those SANE finds when more than
+/// one is there, or none is set up), the button, and while it runs the
+/// pages delivered so far.
+fn scan_controls(app: &App) -> Element<'_, AppMessage> {
+    let l = app.lang;
+    let found = app.scanners.as_deref().unwrap_or_default();
+    let button_row = |device: &str| -> Element<'_, AppMessage> {
+        let mut b = button(text(if app.scanning {
+            format!(
+                "{} {}",
+                l.t("Scanne … Seiten bisher:", "Scanning … pages so far:"),
+                app.scanned.get()
+            )
+        } else {
+            l.t("Scannen in diese Akte (F9)", "Scan into this case (F9)")
+                .to_owned()
+        }));
+        if !app.scanning {
+            b = b.on_press(AppMessage::Cases(Message::Scan));
+        }
+        let described = found
+            .iter()
+            .find(|d| d.name == device)
+            .map_or(device.to_owned(), |d| {
+                format!("{} ({})", d.description, d.name)
+            });
+        column![b, text(described).size(size::SMALL).style(text::secondary)]
+            .spacing(4)
+            .into()
+    };
+    let mut col = column![].spacing(6);
+    if found.len() > 1 || (app.scanner.is_none() && !found.is_empty()) {
+        let names: Vec<String> = found.iter().map(|d| d.name.clone()).collect();
+        col = col.push(
+            row![
+                text(l.t("Scanner", "Scanner")).size(size::SMALL),
+                pick_list(names, app.scanner.clone(), |d| {
+                    AppMessage::Cases(Message::PickScanner(d))
+                })
+                .text_size(size::SMALL)
+                .placeholder(l.t("auswählen", "choose")),
+            ]
+            .spacing(8)
+            .align_y(iced::Alignment::Center),
+        );
+    }
+    match &app.scanner {
+        Some(device) => col = col.push(button_row(device)),
+        None if app.scanners.is_none() => {
+            col = col.push(
+                text(l.t("Suche Scanner …", "Looking for scanners …"))
+                    .size(size::SMALL)
+                    .style(text::secondary),
+            );
+        }
+        None if found.is_empty() => {
+            col = col.push(
+                column![
+                    text(l.t("Kein Arbeitsplatzscanner gefunden", "No desk scanner found",))
+                        .size(size::SMALL)
+                        .style(text::secondary),
+                    button(text(l.t("Erneut suchen", "Look again")).size(size::SMALL))
+                        .style(button::secondary)
+                        .on_press(AppMessage::Cases(Message::FindScanners)),
+                ]
+                .spacing(6),
+            );
+        }
+        None => {}
+    }
+    col.into()
+}
+
 fn case_file(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let Some(file) = &app.cases.file else {
@@ -230,34 +339,7 @@ fn case_file(app: &App) -> Element<'_, AppMessage> {
     };
     let mut col = column![text(&file.bg).size(size::HEADING)].spacing(6);
     // Scanning at the desk straight into this case.
-    let scan: Element<'_, AppMessage> = match &app.scanner {
-        Some(device) => {
-            let mut b = button(text(if app.scanning {
-                l.t("Scanne …", "Scanning …")
-            } else {
-                l.t("Scannen in diese Akte (F9)", "Scan into this case (F9)")
-            }));
-            if !app.scanning {
-                b = b.on_press(AppMessage::Cases(Message::Scan));
-            }
-            row![
-                b,
-                text(device.as_str())
-                    .size(size::SMALL)
-                    .style(text::secondary)
-            ]
-            .spacing(10)
-            .align_y(iced::Alignment::Center)
-            .into()
-        }
-        None => text(l.t(
-            "Kein Arbeitsplatzscanner eingerichtet (Sache der Administration)",
-            "No desk scanner set up (ask your administrator)",
-        ))
-        .size(size::SMALL)
-        .style(text::secondary)
-        .into(),
-    };
+    let scan = scan_controls(app);
     for p in &file.persons {
         col = col.push(
             column![

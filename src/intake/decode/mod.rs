@@ -420,7 +420,7 @@ pub(crate) fn decode_with(bytes: &[u8], limits: &Limits) -> Result<DecodedFile, 
 
 /// Decodes what can be shown of a file refused as incomplete, for a person
 /// to see which paper it was (the quarantine's preview): like
-/// [`decode_with`] but without the end-marker check, so the lenient
+/// the decoding of intake but without the end-marker check, so the lenient
 /// decoders show a cut-off JPEG with its missing rows grey and rebuild a
 /// PDF cut short. Never used to take a file in.
 pub fn decode_for_preview(bytes: &[u8], limits: &Limits) -> Result<DecodedFile, DecodeError> {
