@@ -9,7 +9,6 @@ use crate::classify::casefind::Candidate;
 use crate::classify::register::Person;
 use crate::classify::{Classifier, ConfirmError};
 use crate::ocr::Word;
-use crate::prepare::imaging::flag_words;
 use crate::protect::users::Session;
 use crate::store::blob::{BlobStore, Sha256Hex};
 use crate::store::{
@@ -590,7 +589,7 @@ impl Desk {
                 Some((slug.to_owned(), self.type_label(slug), t[1].as_f64()?))
             })
             .collect();
-        let mut warnings: Vec<String> = d.flags.split(',').filter_map(flag_words).collect();
+        let mut warnings: Vec<Words> = d.flags.split(',').filter_map(Words::of_flag).collect();
         let pages: Vec<PageView> = d
             .pages
             .into_iter()
@@ -600,11 +599,11 @@ impl Desk {
                 encoding: p.encoding,
                 thumb: p.thumb,
                 words: crate::ocr::decode_words(&p.words),
-                flags: p.flags.split(',').filter_map(flag_words).collect(),
+                flags: p.flags.split(',').filter_map(Words::of_flag).collect(),
             })
             .collect();
         for (i, p) in pages.iter().enumerate() {
-            warnings.extend(p.flags.iter().map(|f| format!("Seite {}: {f}", i + 1)));
+            warnings.extend(p.flags.iter().map(|f| f.on_page(i + 1)));
         }
         let type_uncertain = !self.classifier.type_certain(
             d.doc_type.as_deref().unwrap_or_default(),

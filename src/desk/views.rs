@@ -13,6 +13,36 @@ pub const STAGES: [&str; 5] = [
     "übertragen",
 ];
 
+/// A text the window shows in German or English (a warning).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Words {
+    /// German.
+    pub de: String,
+    /// English.
+    pub en: String,
+}
+
+impl Words {
+    /// The words of a stored flag code ("too_dark"); none for an empty one.
+    pub(crate) fn of_flag(code: &str) -> Option<Self> {
+        crate::prepare::imaging::flag_words_both(code).map(|(de, en)| Words { de, en })
+    }
+
+    /// The same with a page in front ("Seite 2: …", "Page 2: …").
+    pub(crate) fn on_page(&self, page: usize) -> Self {
+        Words {
+            de: format!("Seite {page}: {}", self.de),
+            en: format!("Page {page}: {}", self.en),
+        }
+    }
+}
+
+impl std::fmt::Display for Words {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.de)
+    }
+}
+
 /// The inbox: everything the first screen shows.
 #[derive(Debug, Clone, Default)]
 pub struct Overview {
@@ -126,7 +156,7 @@ pub struct BatchView {
     /// Documents waiting for review.
     pub review: u32,
     /// Warnings in words (quality flags, page-count mismatch).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Words>,
     /// Pages that failed in preparation or OCR, each with its reason in
     /// words (`Seite N: …`); "Erneut versuchen" puts them back in line.
     pub failures: Vec<String>,
@@ -171,7 +201,7 @@ pub struct DocumentView {
     /// Phrases that decided the type.
     pub type_phrases: Vec<String>,
     /// Warnings in words.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Words>,
     /// Its pages.
     pub pages: Vec<PageView>,
 }
@@ -199,7 +229,7 @@ pub struct PageView {
     /// OCR words in the image's pixels.
     pub words: Vec<Word>,
     /// Quality flags in words.
-    pub flags: Vec<String>,
+    pub flags: Vec<Words>,
 }
 
 /// A register hit.
@@ -314,14 +344,14 @@ pub(super) fn batch_view(b: BatchRow, failed: &[crate::store::FailedPage]) -> Ba
         Some(_) => 0.0,
     };
     let progress = stage.map_or(0.0, |s| s as f32 + 1.0 + next).min(5.0);
-    let mut warnings: Vec<String> = b.flags.split(',').filter_map(flag_words).collect();
-    let mut page_flags: Vec<String> = b
+    let mut warnings: Vec<Words> = b.flags.split(',').filter_map(Words::of_flag).collect();
+    let mut page_flags: Vec<Words> = b
         .page_flags
         .iter()
         .flat_map(|f| f.split(','))
-        .filter_map(flag_words)
+        .filter_map(Words::of_flag)
         .collect();
-    page_flags.sort();
+    page_flags.sort_by(|a, b| a.de.cmp(&b.de));
     page_flags.dedup();
     warnings.extend(page_flags);
     let failures: Vec<String> = failed

@@ -1137,6 +1137,9 @@ fn the_quality_screen_checks_a_sample_and_releases_its_batch() {
     send(&mut app, &desk, Message::ToggleLanguage);
     assert!(simulator(view::view(&app)).find("recognised").is_ok());
     assert!(simulator(view::view(&app)).find("erkannt").is_err());
+    // The warnings too (the bank statement's page is flagged).
+    assert!(simulator(view::view(&app)).find("⚠ resolution too low").is_ok());
+    assert!(simulator(view::view(&app)).find("⚠ Auflösung zu gering").is_err());
     send(&mut app, &desk, Message::ToggleLanguage);
     send(&mut app, &desk, Message::Show(Screen::Sync));
     assert!(

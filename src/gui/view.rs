@@ -22,6 +22,14 @@ pub mod size {
     pub const SMALL: f32 = 13.0;
 }
 
+/// Words the engine gives in both languages, in the window's.
+pub fn words(l: Lang, w: &scanstelle::desk::Words) -> &str {
+    match l {
+        Lang::De => &w.de,
+        Lang::En => &w.en,
+    }
+}
+
 /// A document's state in the window's language.
 pub fn document_state(l: Lang, state: scanstelle::store::DocumentState) -> &'static str {
     use scanstelle::store::DocumentState as S;

@@ -533,7 +533,7 @@ fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, Ap
     }
     for w in &doc.warnings {
         col = col.push(
-            text(format!("⚠ {w}"))
+            text(format!("⚠ {}", crate::gui::view::words(l, w)))
                 .size(size::SMALL)
                 .style(text::warning),
         );

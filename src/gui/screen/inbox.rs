@@ -722,7 +722,7 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
     .width(Fill);
     for w in &b.warnings {
         info = info.push(
-            text(format!("⚠ {w}"))
+            text(format!("⚠ {}", crate::gui::view::words(l, w)))
                 .size(size::SMALL)
                 .style(text::warning),
         );

@@ -66,12 +66,20 @@ pub enum QualityFlag {
 /// A stored flag code of a page or document in words (`None` for an
 /// empty code): a quality flag, or the separation's page-count check.
 pub(crate) fn flag_words(code: &str) -> Option<String> {
-    let words = match code.trim() {
+    flag_words_both(code).map(|(de, _)| de)
+}
+
+/// A stored flag code in German and in English (the window's languages).
+pub(crate) fn flag_words_both(code: &str) -> Option<(String, String)> {
+    let (de, en) = match code.trim() {
         "" => return None,
-        "page_count_mismatch" => "Seitenzahl weicht vom Deckblatt ab",
-        c => QualityFlag::from_code(c).map_or(c, |f| f.german()),
+        "page_count_mismatch" => (
+            "Seitenzahl weicht vom Deckblatt ab",
+            "page count differs from the cover sheet",
+        ),
+        c => QualityFlag::from_code(c).map_or((c, c), |f| (f.german(), f.english())),
     };
-    Some(words.to_owned())
+    Some((de.to_owned(), en.to_owned()))
 }
 
 impl QualityFlag {
@@ -111,6 +119,18 @@ impl QualityFlag {
             Self::LowResolution => "Auflösung zu gering",
             Self::DoubleFeed => "vermutlich Doppeleinzug (Seite zu lang)",
             Self::TooSkewed => "Seite zu schief eingezogen",
+        }
+    }
+
+    /// English description.
+    pub fn english(self) -> &'static str {
+        match self {
+            Self::TooDark => "page too dark",
+            Self::TooLight => "print too faint",
+            Self::LowContrast => "too little contrast",
+            Self::LowResolution => "resolution too low",
+            Self::DoubleFeed => "probably a double feed (page too long)",
+            Self::TooSkewed => "page fed in too skewed",
         }
     }
 }
