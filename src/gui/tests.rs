@@ -1125,6 +1125,12 @@ fn the_quality_screen_checks_a_sample_and_releases_its_batch() {
     assert_eq!(app.overview.qa.len(), 1, "{:?}", app.overview.qa);
     let batch = app.overview.qa[0].clone();
     let doc = batch.items[0].document_id;
+    // The sampled document's first page is shown beside it (loaded).
+    let first = batch.items[0]
+        .thumb
+        .clone()
+        .expect("thumbnail of the sample");
+    assert!(app.thumbs.contains_key(&first));
     // In the inbox its card says it waits for the release, not only
     // "zugeordnet"; the transfer screen says what it waits for.
     send(&mut app, &desk, Message::Show(Screen::Inbox));
@@ -1138,8 +1144,16 @@ fn the_quality_screen_checks_a_sample_and_releases_its_batch() {
     assert!(simulator(view::view(&app)).find("recognised").is_ok());
     assert!(simulator(view::view(&app)).find("erkannt").is_err());
     // The warnings too (the bank statement's page is flagged).
-    assert!(simulator(view::view(&app)).find("⚠ resolution too low").is_ok());
-    assert!(simulator(view::view(&app)).find("⚠ Auflösung zu gering").is_err());
+    assert!(
+        simulator(view::view(&app))
+            .find("⚠ resolution too low")
+            .is_ok()
+    );
+    assert!(
+        simulator(view::view(&app))
+            .find("⚠ Auflösung zu gering")
+            .is_err()
+    );
     send(&mut app, &desk, Message::ToggleLanguage);
     send(&mut app, &desk, Message::Show(Screen::Sync));
     assert!(

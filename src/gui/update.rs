@@ -353,6 +353,13 @@ fn loaded(app: &mut App, mut overview: scanstelle::desk::Overview) -> Vec<Effect
                 .iter()
                 .flat_map(|d| d.pages.iter().filter_map(|p| p.thumb.as_ref())),
         )
+        // The first pages of the quality-control sample.
+        .chain(
+            app.overview
+                .qa
+                .iter()
+                .flat_map(|b| b.items.iter().filter_map(|i| i.thumb.as_ref())),
+        )
         .collect();
     let wanted: Vec<scanstelle::store::blob::Sha256Hex> = shown.into_iter().cloned().collect();
     app.thumbs.retain(|sha, _| wanted.contains(sha));

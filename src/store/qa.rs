@@ -19,6 +19,8 @@ pub struct QaItem {
     pub note: Option<String>,
     /// Who checked.
     pub checked_by: Option<String>,
+    /// The thumbnail of its first page (none before preparation).
+    pub thumb: Option<crate::store::blob::Sha256Hex>,
 }
 
 /// A batch waiting for its quality-control release.
@@ -221,8 +223,11 @@ impl Store {
     /// The items of a batch.
     pub(crate) fn qa_items(&self, batch: i64) -> Result<Vec<QaItem>> {
         let mut stmt = self.conn.prepare(
-            "SELECT document_id, reason, result, note, checked_by FROM qa_items
-             WHERE batch_id = ?1 ORDER BY document_id",
+            "SELECT q.document_id, q.reason, q.result, q.note, q.checked_by,
+                    (SELECT pp.thumb_sha FROM document_pages dp
+                     JOIN page_prep pp ON pp.page_id = dp.page_id
+                     WHERE dp.document_id = q.document_id ORDER BY dp.position LIMIT 1)
+             FROM qa_items q WHERE q.batch_id = ?1 ORDER BY q.document_id",
         )?;
         let rows = stmt.query_map([batch], |r| {
             Ok(QaItem {
@@ -231,6 +236,9 @@ impl Store {
                 result: r.get(2)?,
                 note: r.get(3)?,
                 checked_by: r.get(4)?,
+                thumb: r
+                    .get::<_, Option<String>>(5)?
+                    .and_then(|t| crate::store::blob::Sha256Hex::parse(&t)),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -8,7 +8,7 @@
 use crate::gui::effect::Effect;
 use crate::gui::message::Message as AppMessage;
 use crate::gui::state::App;
-use crate::gui::view::{empty, size, title};
+use crate::gui::view::{empty, size, thumb, title};
 use iced::widget::{button, column, container, row, scrollable, space, text, text_input};
 use iced::{Alignment, Element, Fill};
 use scanstelle::protect::users::Action;
@@ -120,7 +120,17 @@ fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, AppMes
             .into(),
             None => text(l.t("offen", "open")).style(text::warning).into(),
         };
+        // Its first page, to hold beside the paper; a click opens it large.
+        let preview: Element<'_, AppMessage> = match &i.thumb {
+            Some(sha) => button(thumb(app, sha, 84.0))
+                .padding(0)
+                .style(button::text)
+                .on_press(AppMessage::OpenDocument(i.document_id))
+                .into(),
+            None => space().width(60).into(),
+        };
         let mut line = row![
+            preview,
             button(text(format!(
                 "{} {}",
                 l.t("Dokument", "Document"),

@@ -493,7 +493,10 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
 fn reasons<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
     let mut col =
         column![text(app.lang.t("Warum prüfen?", "Why review?")).size(size::HEADING)].spacing(4);
-    let warnings = doc.warnings.iter().map(|w| crate::gui::view::words(app.lang, w));
+    let warnings = doc
+        .warnings
+        .iter()
+        .map(|w| crate::gui::view::words(app.lang, w));
     for r in doc.reasons.iter().map(String::as_str).chain(warnings) {
         col = col.push(text(format!("• {r}")).size(size::BODY).style(text::warning));
     }
