@@ -160,6 +160,79 @@ impl Classifier {
     }
 }
 
+/// The fixed German words of the reasons the engine gives (case finder,
+/// classifier, pipeline) and their English, longest first: a reason in
+/// English is the German one with these replaced (numbers, names and
+/// addresses stay as read). Kept here, beside the code that writes them.
+const REASON_WORDS: &[(&str, &str)] = &[
+    (
+        " ist unsicher gelesen oder nur ein Zeichen von einem anderen Eintrag entfernt und nicht durch Name oder Anschrift bestätigt",
+        " was read uncertainly or is one character away from another entry, and is not confirmed by name or address",
+    ),
+    (
+        "Unter derselben Anschrift lebt ein anderer Haushalt gleichen Namens (",
+        "Another household of the same name lives at the same address (",
+    ),
+    (
+        "); kein Geburtsdatum auf dem Dokument",
+        "); no date of birth on the document",
+    ),
+    (
+        "Nur der Name passt; Anschrift oder Geburtsdatum fehlen auf dem Dokument",
+        "Only the name fits; address or date of birth are missing on the document",
+    ),
+    (
+        "Name oder Anschrift passen auch zu einer anderen Bedarfsgemeinschaft",
+        "Name or address also fit another household",
+    ),
+    (
+        "Name und Anschrift weichen beide vom Fallbestand ab",
+        "Name and address both differ from the register",
+    ),
+    (
+        "kein Hinweis auf eine Bedarfsgemeinschaft gefunden",
+        "no sign of a household found",
+    ),
+    (
+        "): Ausrichtung und Scanqualität prüfen",
+        "): check orientation and scan quality",
+    ),
+    (
+        "Anschrift aus einem älteren Fallbestand: ",
+        "Address from an older register: ",
+    ),
+    (
+        " verschiedene Bedarfsgemeinschaften",
+        " different households",
+    ),
+    ("Das Dokument nennt ", "The document names "),
+    ("Text kaum lesbar (Seite ", "Text barely legible (page "),
+    (" unter der Schwelle von ", " below the threshold of "),
+    (" nicht im Fallbestand", " not in the register"),
+    (" vom Deckblatt", " from the cover sheet"),
+    ("vom DMS abgelehnt: ", "refused by the DMS: "),
+    (" fehlgeschlagen: ", " failed: "),
+    (" auf Seite ", " on page "),
+    (" (ähnlich: ", " (similar: "),
+    ("Die Nummer von ", "The number of "),
+    ("Sicherheit ", "Confidence "),
+    ("Kundennummer ", "customer number "),
+    ("BG-Nummer ", "BG number "),
+    ("Seite ", "Page "),
+];
+
+/// A reason the engine gave, in English (the window in English); parts it
+/// does not know stay as they are.
+pub fn reason_in_english(reason: &str) -> String {
+    let mut out = reason.to_owned();
+    for (de, en) in REASON_WORDS {
+        if out.contains(de) {
+            out = out.replace(de, en);
+        }
+    }
+    out
+}
+
 /// Why a confirmation is refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfirmError {

@@ -1154,6 +1154,15 @@ fn the_quality_screen_checks_a_sample_and_releases_its_batch() {
             .find("⚠ Auflösung zu gering")
             .is_err()
     );
+    // And the reasons of the review.
+    send(&mut app, &desk, Message::Show(Screen::Review));
+    assert!(
+        simulator(view::view(&app))
+            .find(
+                "• BG number 12345BG0012348 on page 1 not in the register (similar: 12345BG0012345)"
+            )
+            .is_ok()
+    );
     send(&mut app, &desk, Message::ToggleLanguage);
     send(&mut app, &desk, Message::Show(Screen::Sync));
     assert!(

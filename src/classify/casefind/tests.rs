@@ -477,3 +477,65 @@ fn evidence_found_on_many_pages_is_one_line_with_its_pages() {
     found.push(e(EvidenceKind::BgNumber, 2, "BG-Nummer 12345BG0099999"));
     assert_eq!(group_evidence(&found).len(), 3);
 }
+
+#[test]
+fn every_reason_the_case_finder_gives_reads_in_english_too() {
+    // Documents that give each kind of reason, decided for real.
+    let decisions = [
+        decide_persons(&[
+            "BG-Nummer 12345BG0077770",
+            "Anna Müller, Hauptstraße 12, 32423 Minden",
+        ]),
+        decide_persons(&[
+            "Kundennummer 555B000009",
+            "BG-Nummer 12345BG0012345",
+            "Anna Müller",
+        ]),
+        decide_persons(&["Anna Müller"]),
+        decide_persons(&["Emre Yilmaz", "Weg 1", "32423 Minden"]),
+        decide_persons(&[
+            "Anna Müller",
+            "Hauptstraße 12",
+            "32423 Minden",
+            "Carla Schulz",
+            "Ringstr. 5",
+            "32423 Minden",
+        ]),
+        decide(
+            None,
+            &[
+                page(&["BG-Nummer 12345BG0012345"], 95.0),
+                page(&["Kundennummer 555B000001"], 95.0),
+            ],
+        ),
+        decide(Some("99999BG0000001"), &[page(&["Anlage"], 95.0)]),
+        decide(None, &[page(&["Sehr geehrte Damen und Herren"], 95.0)]),
+    ];
+    let reasons: Vec<&String> = decisions.iter().flat_map(|d| &d.reasons).collect();
+    assert!(reasons.len() >= 8, "{reasons:?}");
+    // German words of the reasons' fixed parts never survive translation
+    // (names, streets and numbers do, as read).
+    let german = [
+        "nicht",
+        "Seite",
+        "Fallbestand",
+        "Bedarfsgemeinschaft",
+        "Anschrift",
+        "Geburtsdatum",
+        "Sicherheit",
+        "Schwelle",
+        "ähnlich",
+        "Deckblatt",
+        "nennt",
+        "passt",
+        "fehlen",
+        "auf ",
+    ];
+    for r in reasons {
+        let en = crate::classify::reason_in_english(r);
+        assert_ne!(&en, r, "{r}");
+        for w in german {
+            assert!(!en.contains(w), "{w:?} left in {en:?} (from {r:?})");
+        }
+    }
+}
