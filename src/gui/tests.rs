@@ -1794,7 +1794,7 @@ fn a_many_page_batch_shows_some_thumbnails_and_how_many_more() {
     use scanstelle::store::blob::Sha256Hex;
     let dir = tempfile::tempdir().unwrap();
     let config = station(dir.path());
-    let (mut app, _desk) = open(&config);
+    let (mut app, desk) = open(&config);
     let stack = BatchView {
         id: 99,
         profile: "fujitsu-fi-g4".into(),
@@ -1813,7 +1813,16 @@ fn a_many_page_batch_shows_some_thumbnails_and_how_many_more() {
         thumbs: (0..6).map(|i| Sha256Hex::of(&[i])).collect(),
         purged: false,
     };
+    // It waits for its release, seen by someone who may release it.
+    send(&mut app, &desk, Message::SignOut);
+    sign_in(&mut app, &desk, "admin.kim", PASSWORD);
     app.overview.batches.insert(0, stack);
+    app.overview.qa.push(scanstelle::store::QaBatch {
+        batch_id: 99,
+        scanned_by: None,
+        documents: 1,
+        items: Vec::new(),
+    });
     // At 1366 three thumbnails and "+9"; on a wide window six and "+6".
     assert!(simulator(view::view(&app)).find("+9").is_ok());
     assert!(
@@ -1826,4 +1835,18 @@ fn a_many_page_batch_shows_some_thumbnails_and_how_many_more() {
     // Zoomed to 125 %, 1920 is not wide any more.
     app.scale = 1.25;
     assert!(simulator(view::view(&app)).find("+9").is_ok());
+    // 1366 at 125 %: one thumbnail, "+11" under it, every label whole.
+    app.width = 1366.0;
+    assert!(simulator(view::view(&app)).find("+11").is_ok());
+    assert!(
+        simulator(view::view(&app))
+            .find("wartet auf Freigabe (Strg+7)")
+            .is_ok()
+    );
+    assert!(simulator(view::view(&app)).find("markieren").is_ok());
+    assert!(
+        labels_that_do_not_fit(&app).is_empty(),
+        "{:?}",
+        labels_that_do_not_fit(&app)
+    );
 }

@@ -582,16 +582,11 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
     }
     // More pages than thumbnails: say how many more.
     let more = u64::from(b.pages).saturating_sub(b.thumbs.len().min(shown) as u64);
-    if more > 0 && !b.thumbs.is_empty() {
-        thumbs = thumbs.push(
-            container(
-                text(format!("+{more}"))
-                    .size(size::BODY)
-                    .style(text::secondary),
-            )
-            .center_y(height),
-        );
-    }
+    let more = (more > 0 && !b.thumbs.is_empty()).then(|| {
+        text(format!("+{more}"))
+            .size(size::BODY)
+            .style(text::secondary)
+    });
     if b.purged {
         thumbs = thumbs.push(
             text(l.t(
@@ -603,6 +598,15 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
             .width(Length::Fixed(120.0)),
         );
     }
+    // Beside the thumbnails, or under the one a narrow window shows.
+    let thumbs: Element<'_, AppMessage> = match more {
+        Some(more) if app.narrow() => column![thumbs, more]
+            .spacing(2)
+            .align_x(Alignment::Center)
+            .into(),
+        Some(more) => thumbs.push(container(more).center_y(height)).into(),
+        None => thumbs.into(),
+    };
     let mut stages = row![].spacing(4);
     for (i, (s, en)) in STAGES.iter().zip(STAGES_EN).enumerate() {
         let reached = b.stage.is_some_and(|st| st >= i);
@@ -672,7 +676,11 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
     } else if waits && b.review == 0 {
         row![
             checkbox(app.inbox.selected.contains(&b.id))
-                .label(l.t("zum Freigeben (Leertaste)", "to release (Space)"))
+                .label(if narrow {
+                    l.t("markieren", "mark")
+                } else {
+                    l.t("zum Freigeben (Leertaste)", "to release (Space)")
+                })
                 .text_size(size::SMALL)
                 .on_toggle(move |_| AppMessage::Inbox(Message::ToggleSelect(Some(b.id)))),
             label,
