@@ -225,10 +225,11 @@ fn a_document_is_reviewed_corrected_undone_and_redone_by_keyboard() {
         "review",
         |app| &mut app.review.view.zoom,
         &[
-            ("the sidebar", [0.0, 0.0, 1.0 / 6.0, 1.0]),
-            ("the panel", [2.0 / 3.0, 0.0, 1.0, 1.0]),
+            ("the sidebar", |_, h| [0.0, 0.0, 220.0, h]),
+            ("the panel", |w, h| [w - 440.0, 0.0, w, h]),
         ],
-        [0.25, 0.25, 0.5, 0.5],
+        // The whole page area: at 100 % it shows the page's edges.
+        |w, h| [260.0, h * 0.2, w - 480.0, h * 0.8],
     );
 
     // A person knows better: "/" into the register search, a name, Enter
@@ -348,11 +349,11 @@ fn a_batch_opens_on_the_document_screen_with_zoom_and_overlay() {
         "zoom",
         |app| &mut app.document.view.zoom,
         &[
-            ("the sidebar", [0.0, 0.0, 1.0 / 6.0, 1.0]),
-            ("the facts", [0.77, 0.25, 1.0, 0.9]),
-            ("the status bar", [0.0, 0.975, 1.0, 1.0]),
+            ("the sidebar", |_, h| [0.0, 0.0, 220.0, h]),
+            ("the facts", |w, h| [w - 390.0, h * 0.25, w, h * 0.9]),
+            ("the status bar", |w, h| [0.0, h - 18.0, w, h]),
         ],
-        [1.0 / 3.0, 1.0 / 3.0, 0.5, 0.5],
+        |w, h| [400.0, h * 0.3, w - 420.0, h * 0.7],
     );
     // Thumbnails of both batches and of the document's pages were asked
     // for and arrived; another refresh keeps exactly those.
@@ -434,49 +435,66 @@ fn assert_snapshot(app: &mut App, name: &str) {
 
 /// The window at 1366×768, drawn with tiny-skia.
 fn render(app: &App) -> simulator::Snapshot {
+    render_at(app, (1366.0, 768.0))
+}
+
+/// The window at `size`, drawn with tiny-skia.
+fn render_at(app: &App, size: (f32, f32)) -> simulator::Snapshot {
     let mut ui = iced_test::Simulator::with_size(
         iced::Settings {
             fonts: vec![super::FONT.into()],
             default_font: iced::Font::with_name("DejaVu Sans"),
             ..iced::Settings::default()
         },
-        (1366.0, 768.0),
+        size,
         view::view(app),
     );
     ui.snapshot(&theme::theme(app.dark)).unwrap()
 }
 
+/// A region of the window (left, top, right, bottom in its pixels) for
+/// a window of this width and height.
+type Region = fn(f32, f32) -> [f32; 4];
+
 /// Draws the window with the page fitted and at 400 % (`zoom` is the
-/// screen's zoom) and checks that nothing changes in the `untouched`
-/// regions while the `drawn` one does (regions as fractions of the
-/// picture: left, top, right, bottom). The zoom is fitted again after.
+/// screen's zoom), at 1366×768 and at 1920×1080, and checks that nothing
+/// changes in the `untouched` regions while the `drawn` one does. The zoom
+/// is fitted again after.
 fn page_stays_in_frame(
     app: &mut App,
     name: &str,
     zoom: fn(&mut App) -> &mut f32,
-    untouched: &[(&str, [f32; 4])],
-    drawn: [f32; 4],
+    untouched: &[(&str, Region)],
+    drawn: Region,
 ) {
-    let (fit, zoomed) = (format!("{name}-100"), format!("{name}-400"));
-    *zoom(app) = 1.0;
-    draw(app, &fit);
-    *zoom(app) = 4.0;
-    draw(app, &zoomed);
-    *zoom(app) = 1.0;
-    let (fit, zoomed) = (screenshot(&fit), screenshot(&zoomed));
-    let (w, h) = fit.dimensions();
-    let region = |[x0, y0, x1, y1]: [f32; 4]| {
-        let (w, h) = (w as f32, h as f32);
-        [x0 * w, y0 * h, x1 * w, y1 * h].map(|v| v as u32)
-    };
-    for (what, r) in untouched {
-        assert_eq!(
-            differ(&fit, &zoomed, region(*r)),
-            0,
-            "the page covers {what}"
+    for size in [(1366.0, 768.0), (1920.0, 1080.0)] {
+        app.width = size.0;
+        let (fit, zoomed) = (
+            format!("{name}-{}-100", size.0),
+            format!("{name}-{}-400", size.0),
+        );
+        *zoom(app) = 1.0;
+        draw_at(app, &fit, size);
+        *zoom(app) = 4.0;
+        draw_at(app, &zoomed, size);
+        *zoom(app) = 1.0;
+        let (fit, zoomed) = (screenshot(&fit), screenshot(&zoomed));
+        // The pictures have the window's pixels times its scale factor.
+        let scale = fit.width() as f32 / size.0;
+        let region = |r: Region| r(size.0, size.1).map(|v| (v * scale) as u32);
+        for (what, r) in untouched {
+            assert_eq!(
+                differ(&fit, &zoomed, region(*r)),
+                0,
+                "the page covers {what} at {size:?}"
+            );
+        }
+        assert!(
+            differ(&fit, &zoomed, region(drawn)) > 0,
+            "not zoomed at {size:?}"
         );
     }
-    assert!(differ(&fit, &zoomed, region(drawn)) > 0, "not zoomed");
+    app.width = 1366.0;
 }
 
 /// A picture drawn by [`draw`].
@@ -501,7 +519,12 @@ fn differ(a: &image::RgbaImage, b: &image::RgbaImage, [x0, y0, x1, y1]: [u32; 4]
 /// Draws the window at 1366×768 into `target/screenshots/NAME-tiny-skia.png`
 /// to look at (not compared).
 fn draw(app: &App, name: &str) {
-    let snapshot = render(app);
+    draw_at(app, name, (1366.0, 768.0));
+}
+
+/// Like [`draw`], at `size`.
+fn draw_at(app: &App, name: &str, size: (f32, f32)) {
+    let snapshot = render_at(app, size);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     let _ = std::fs::remove_file(dir.join(format!("{name}-tiny-skia.png")));
