@@ -7,7 +7,7 @@ use super::message::{Direction, LoadedPage, Message};
 use super::screen::{cases, document, inbox, login, qa, review};
 use super::state::PAGE_PIXELS;
 use iced::widget::image::Handle;
-use scanstelle::desk::{Desk, GrayImage, Undo};
+use scanstelle::desk::{Desk, GrayImage, Undo, Words};
 use scanstelle::store::Edit;
 use scanstelle::store::blob::Sha256Hex;
 use std::path::PathBuf;
@@ -170,19 +170,28 @@ impl Effect {
             Effect::QaCheck(doc, defect) => Message::Qa(qa::Message::Done(
                 desk()
                     .qa_check(doc, defect.as_deref())
-                    .map(|()| format!("Dokument {doc} geprüft"))
+                    .map(|()| Words {
+                        de: format!("Dokument {doc} geprüft"),
+                        en: format!("Document {doc} checked"),
+                    })
                     .map_err(text),
             )),
             Effect::QaRelease(batch) => Message::Qa(qa::Message::Done(
                 desk()
                     .qa_release(batch)
-                    .map(|()| format!("Stapel {batch} freigegeben"))
+                    .map(|()| Words {
+                        de: format!("Stapel {batch} freigegeben"),
+                        en: format!("Batch {batch} released"),
+                    })
                     .map_err(text),
             )),
             Effect::RetryFailed(batch) => Message::Inbox(inbox::Message::Retried(
                 desk()
                     .retry_failed(batch)
-                    .map(|n| format!("Stapel {batch}: {n} Seite(n) werden erneut verarbeitet"))
+                    .map(|n| Words {
+                        de: format!("Stapel {batch}: {n} Seite(n) werden erneut verarbeitet"),
+                        en: format!("Batch {batch}: {n} page(s) are processed again"),
+                    })
                     .map_err(text),
             )),
             Effect::ExportQuarantine(id, to) => Message::Inbox(inbox::Message::Exported(

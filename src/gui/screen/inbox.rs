@@ -183,7 +183,7 @@ pub enum Message {
     /// Put a batch's failed pages back in line ("Erneut versuchen").
     RetryFailed(i64),
     /// The failed pages were put back in line (the notice) or refused.
-    Retried(Result<String, String>),
+    Retried(Result<scanstelle::desk::Words, String>),
     /// Open (or close) a quarantine entry.
     OpenQuarantine(i64),
     /// Q: open the newest quarantine entry, or close the one open.
@@ -375,6 +375,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         Message::RetryFailed(batch) => vec![Effect::RetryFailed(batch)],
         Message::Retried(result) => {
             if let Some(done) = app.notify_err(result) {
+                let done = crate::gui::view::words(app.lang, &done).to_owned();
                 app.notify(done, false);
             }
             app.refresh()

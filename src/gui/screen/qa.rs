@@ -39,7 +39,7 @@ pub enum Message {
     /// Release a batch to the DMS.
     Release(i64),
     /// A check or release was stored (the notice) or refused.
-    Done(Result<String, String>),
+    Done(Result<scanstelle::desk::Words, String>),
 }
 
 impl Message {
@@ -84,6 +84,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         }
         Message::Done(result) => {
             if let Some(done) = app.notify_err(result) {
+                let done = crate::gui::view::words(app.lang, &done).to_owned();
                 app.notify(done, false);
             }
             app.refresh()
