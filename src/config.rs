@@ -44,6 +44,9 @@ pub struct ConfigFile {
     /// The desk scanner of this workplace.
     #[serde(default)]
     pub scanner: crate::intake::scan::ScannerSettings,
+    /// The letter to the people whose papers these are.
+    #[serde(default)]
+    pub letter: crate::protect::letter::LetterSettings,
 }
 
 /// Intake tuning.
@@ -131,6 +134,8 @@ pub struct Config {
     pub qa: crate::protect::qa::QaSettings,
     /// The desk scanner.
     pub scanner: crate::intake::scan::ScannerSettings,
+    /// The letter to the people whose papers these are.
+    pub letter: crate::protect::letter::LetterSettings,
 }
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
@@ -210,6 +215,7 @@ impl Config {
             dms: file.dms,
             security: file.security,
             qa: file.qa,
+            letter: file.letter,
             scanner: file.scanner,
         })
     }

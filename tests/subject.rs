@@ -166,3 +166,155 @@ fn erasing_a_case_destroys_its_data_and_nothing_of_another_case() {
     let o = common::scanstelle(&["audit", "verify"], &home);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn the_letter_tells_a_household_what_arrived_where_it_is_and_its_rights() {
+    use scanstelle::sync::{DemoDms, DmsSettings};
+    let dir = tempfile::tempdir().unwrap();
+    // The application and the bank statement of the Mustermann household
+    // (12345BG0012345), the sick note of another household.
+    let (mut config, station, _) = common::processed_station(
+        dir.path(),
+        &[
+            "weiterbewilligungsantrag.tif",
+            "kontoauszug.jpg",
+            "arbeitsunfaehigkeit.tif",
+        ],
+    );
+    drop(station);
+    let home = config.home.clone();
+    // A full cycle: sent, filed by the demo DMS, local copies deleted.
+    config.dms = DmsSettings {
+        hold_secs: 0,
+        retention_days: 0,
+        ..DmsSettings::default()
+    };
+    config.qa = scanstelle::protect::qa::QaSettings::off();
+    let syncer = config.syncer("scan01").unwrap();
+    let mut store = common::store(&home);
+    let blobs = common::blobs(&home);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    syncer.pass(&mut store, &blobs, &stop).unwrap();
+    DemoDms::new(&home).run_once().unwrap();
+    let s = syncer.pass(&mut store, &blobs, &stop).unwrap();
+    assert!(s.documents_imported >= 1, "{s:?}");
+    drop(store);
+    common::admin_os(&home);
+    // Without [letter] the station refuses in words: the letter must name
+    // who stores the documents.
+    let out = dir.path().join("brief.pdf");
+    let o = common::scanstelle(
+        &[
+            "subject",
+            "letter",
+            "--case",
+            "12345BG0012345",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &home,
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("[letter]") && err.contains("processor"),
+        "{err}"
+    );
+    let cfg = dir.path().join("brief.toml");
+    std::fs::write(
+        &cfg,
+        "[letter]\noffice = \"Jobcenter Musterstadt\"\naddress = \"Am Markt 1, 12345 Musterstadt\"\n\
+         processor = \"Rechenzentrum Beispiel GmbH\"\nprocessor_place = \"Beispielort\"\n\
+         data_protection_officer = \"Datenschutzbeauftragte, Am Markt 1, 12345 Musterstadt\"\n\
+         supervisory_authority = \"Landesbeauftragte für Datenschutz, Postfach 1, 40000 Beispiel\"\n\
+         originals = \"Ihre Papiere bewahren wir drei Monate auf. Danach vernichten wir sie.\"\n",
+    )
+    .unwrap();
+    let o = common::scanstelle(
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "subject",
+            "letter",
+            "--case",
+            "12345 BG 0012345",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &home,
+    );
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let pdf = std::fs::read(&out).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    // PDF/A-2b, as krilla wrote it (its validator refuses anything else).
+    assert!(
+        String::from_utf8_lossy(&pdf).contains("pdfaid:part"),
+        "no PDF/A identification"
+    );
+    let text = std::process::Command::new("pdftotext")
+        .args([out.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout).replace('\n', " ");
+    for want in [
+        "Ihre Unterlagen sind bei uns angekommen",
+        "Bedarfsgemeinschaft 12345BG0012345",
+        "Erika Mustermann",
+        "Weiterbewilligungsantrag: angekommen am",
+        "in Ihrer elektronischen Akte seit",
+        "Rechenzentrum Beispiel GmbH in Beispielort",
+        "Ihre Papiere bewahren wir drei Monate auf",
+        "Artikel 15 Datenschutz-Grundverordnung",
+        "Landesbeauftragte für Datenschutz",
+    ] {
+        assert!(text.contains(want), "{want:?} missing in: {text}");
+    }
+    // Nothing of the other household: not its person, not its sick note.
+    for never in [
+        "Musterfrau",
+        "Petra",
+        "Arbeitsunfähigkeit",
+        "12345BG0012346",
+    ] {
+        assert!(!text.contains(never), "{never:?} in: {text}");
+    }
+    // Looked at as a person would: the first page rendered.
+    let png = dir.path().join("brief");
+    let r = std::process::Command::new("pdftoppm")
+        .args([
+            "-png",
+            "-r",
+            "60",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            out.to_str().unwrap(),
+            png.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(r.success());
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let page = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+        .expect("page rendered");
+    std::fs::copy(&page, shots.join("brief-seite-1.png")).unwrap();
+    // The letter is logged.
+    let station = common::station(&home);
+    assert_eq!(
+        common::count(
+            &station,
+            "SELECT count(*) FROM events WHERE kind = 'subject.letter'"
+        ),
+        1
+    );
+}

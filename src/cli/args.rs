@@ -316,6 +316,20 @@ pub(crate) enum SubjectAction {
         #[arg(short, long, value_name = "DATEI")]
         output: Option<PathBuf>,
     },
+    /// Schreibt den Brief an die Bedarfsgemeinschaft (PDF/A): welche Unterlagen
+    /// angekommen sind, wo sie gespeichert sind, was mit den Papieren geschieht,
+    /// ihre Rechte (Art. 13–21 DSGVO, §§ 83, 84 SGB X). Angaben aus [letter].
+    Letter {
+        /// BG-Nummer.
+        #[arg(long = "case", value_name = "BG")]
+        case: String,
+        /// Nur Unterlagen, die an oder nach diesem Tag ankamen (JJJJ-MM-TT).
+        #[arg(long, value_name = "DATUM")]
+        since: Option<String>,
+        /// Ausgabedatei (Standard: brief-<BG>.pdf).
+        #[arg(short, long, value_name = "DATEI")]
+        output: Option<PathBuf>,
+    },
     /// Löscht alles, was die Station zu einer Akte hält (Art. 17 DSGVO,
     /// § 84 SGB X): Seitenbilder, PDFs, Texte, Einträge im Fallbestand.
     /// Das Protokoll vermerkt die Löschung. (Auch: `subject purge`.)

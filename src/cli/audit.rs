@@ -57,6 +57,53 @@ pub fn show(store: &Store, case: &str) -> Result<ExitCode> {
 }
 
 /// `subject export --case BG [-o FILE]`: the Art. 15 export of a case.
+/// Writes the letter to household `case` as PDF/A (`subject letter`);
+/// logged.
+pub fn letter(
+    config: &scanstelle::config::Config,
+    case: &str,
+    since: Option<&str>,
+    output: Option<&std::path::Path>,
+    actor: Option<&str>,
+) -> Result<ExitCode> {
+    let bg = scanstelle::prepare::separation::normalize_bg(case)
+        .with_context(|| format!("{case:?} ist keine BG-Nummer"))?;
+    if let Some(s) = since
+        && time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).is_err()
+    {
+        anyhow::bail!("--since {s:?}: bitte als JJJJ-MM-TT angeben (z. B. 2026-12-01)");
+    }
+    let store = Store::open(&config.home.join("scanstelle.db"), &config.keys()?)?;
+    store.set_actor(actor)?;
+    let rules = scanstelle::classify::Classifier::new(&config.classify)?
+        .rules()
+        .clone();
+    let letter = scanstelle::protect::letter::gather(&store, &rules, &bg, since)?;
+    let today = time::OffsetDateTime::now_utc();
+    let today = format!(
+        "{:02}.{:02}.{}",
+        today.day(),
+        u8::from(today.month()),
+        today.year()
+    );
+    let pdf = scanstelle::protect::letter::letter_pdf(&letter, &config.letter, &today)?;
+    let path = output
+        .map(std::path::Path::to_owned)
+        .unwrap_or_else(|| format!("brief-{bg}.pdf").into());
+    std::fs::write(&path, &pdf).with_context(|| path.display().to_string())?;
+    store.record_view(
+        "subject.letter",
+        None,
+        &format!("Brief an {bg}: {} Dokument(e)", letter.documents.len()),
+    )?;
+    println!(
+        "Brief an die Bedarfsgemeinschaft {bg} geschrieben: {} ({} Unterlage(n))",
+        path.display(),
+        letter.documents.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn export(
     config: &scanstelle::config::Config,
     case: &str,

@@ -71,6 +71,17 @@ pub(crate) fn demo(home: Option<&Path>, keep: bool, headless: bool) -> Result<Ex
             institution: "Jobcenter (Demo)".into(),
             ..Default::default()
         },
+        // The letter to the households names invented bodies in the demo.
+        letter: scanstelle::protect::letter::LetterSettings {
+            office: "Jobcenter Demostadt".into(),
+            address: "Rathausplatz 1, 12345 Demostadt".into(),
+            processor: "Kommunales Rechenzentrum (Demo)".into(),
+            processor_place: "Demostadt".into(),
+            data_protection_officer: "Datenschutzbeauftragte des Jobcenters, Rathausplatz 1, 12345 Demostadt".into(),
+            supervisory_authority: "Landesbeauftragte für Datenschutz (Demo), Postfach 1, 12345 Demostadt".into(),
+            originals: "Ihre Papiere bewahren wir drei Monate auf. Danach vernichten wir sie. Ausweise und Urkunden schicken wir Ihnen zurück.".into(),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let config = Config::from_file(file, home.clone(), None)?;

@@ -233,6 +233,14 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
                 Command::Subject {
                     action: SubjectAction::Erase { case, yes },
                 } => audit::erase(&config, &case, yes, actor),
+                Command::Subject {
+                    action:
+                        SubjectAction::Letter {
+                            case,
+                            since,
+                            output,
+                        },
+                } => audit::letter(&config, &case, since.as_deref(), output.as_deref(), actor),
                 Command::User { action } => match action {
                     UserAction::Add {
                         name,

@@ -174,6 +174,134 @@ pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, PdfEr
     Ok(pdf)
 }
 
+/// A block of a text document ([`text_pdf`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextBlock {
+    /// A heading.
+    Heading(String),
+    /// A paragraph, wrapped at the margins.
+    Paragraph(String),
+    /// An item of a list, with a dash, wrapped under itself.
+    Item(String),
+    /// Small print (the letterhead, a footer line).
+    Small(String),
+    /// Empty space of one line.
+    Gap,
+}
+
+/// Writes a text document (a letter) as PDF/A-2b on A4: the blocks in
+/// order, wrapped at 2.2 cm margins, on as many pages as they take, the
+/// font embedded; every page numbered.
+pub fn text_pdf(title: &str, blocks: &[TextBlock]) -> Result<Vec<u8>, PdfError> {
+    const W: f32 = 595.0;
+    const H: f32 = 842.0;
+    const MARGIN: f32 = 62.0;
+    let configuration = ConfigurationBuilder::new()
+        .with_archival_validator(Archival::A2_B)
+        .finish()
+        .map_err(|e| format!("PDF/A-Konfiguration: {e:?}"))?;
+    let mut doc = Document::new_with(krilla::SerializeSettings {
+        configuration,
+        ..Default::default()
+    });
+    doc.set_metadata(
+        Metadata::new()
+            .title(title.to_owned())
+            .language("de".to_owned())
+            .creator(format!("Scanstelle {}", env!("CARGO_PKG_VERSION")))
+            .producer("Scanstelle (krilla)".to_owned())
+            .creation_date(now()),
+    );
+    let font = Font::new(FONT.to_vec().into(), 0).ok_or("Schrift DejaVu Sans nicht ladbar")?;
+    let metrics = Metrics::new()?;
+    // Lay out first: (page, x, baseline from the top, size, text).
+    let mut placed: Vec<(usize, f32, f32, f32, String)> = Vec::new();
+    let (mut page, mut y) = (0usize, MARGIN);
+    for block in blocks {
+        let (size, indent, before, text) = match block {
+            TextBlock::Heading(t) => (13.0, 0.0, 10.0, t.as_str()),
+            TextBlock::Paragraph(t) => (10.5, 0.0, 5.0, t.as_str()),
+            TextBlock::Item(t) => (10.5, 14.0, 2.0, t.as_str()),
+            TextBlock::Small(t) => (8.5, 0.0, 0.0, t.as_str()),
+            TextBlock::Gap => {
+                y += 10.5;
+                continue;
+            }
+        };
+        let lead = size * 1.35;
+        y += before;
+        let width = W - 2.0 * MARGIN - indent;
+        for (n, line) in wrap(&metrics, text, size, width).into_iter().enumerate() {
+            if y + lead > H - MARGIN {
+                page += 1;
+                y = MARGIN;
+            }
+            y += lead;
+            // krilla measures from the top left, as the layout does.
+            if matches!(block, TextBlock::Item(_)) && n == 0 {
+                placed.push((page, MARGIN, y, size, "–".into()));
+            }
+            placed.push((page, MARGIN + indent, y, size, line));
+        }
+    }
+    let pages = page + 1;
+    for n in 0..pages {
+        let mut p = doc.start_page_with(PageSettings::from_wh(W, H).ok_or("Seitengröße")?);
+        let mut surface = p.surface();
+        surface.set_fill(Some(Fill {
+            paint: luma::Color::black().into(),
+            opacity: NormalizedF32::ONE,
+            rule: Default::default(),
+        }));
+        let mut draw = |x: f32, baseline: f32, size: f32, text: &str| {
+            surface.draw_text(
+                Point::from_xy(x, baseline),
+                font.clone(),
+                size,
+                text,
+                false,
+                TextDirection::Auto,
+            );
+        };
+        for (_, x, baseline, size, text) in placed.iter().filter(|l| l.0 == n) {
+            draw(*x, *baseline, *size, text);
+        }
+        let number = format!("Seite {} von {pages}", n + 1);
+        let nw = metrics.width(&number, 8.5);
+        draw(W - MARGIN - nw, H - MARGIN * 0.6, 8.5, &number);
+        surface.finish();
+        p.finish();
+    }
+    let pdf = doc
+        .finish()
+        .map_err(|e| format!("PDF/A-2b nicht erzeugbar: {e:?}"))?;
+    refuse_jbig2(&pdf)?;
+    Ok(pdf)
+}
+
+/// `text` in lines no wider than `width` points at `size` (words kept
+/// whole unless one alone is wider).
+fn wrap(metrics: &Metrics, text: &str, size: f32, width: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        for word in para.split_whitespace() {
+            let candidate = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
+            if metrics.width(&candidate, size) <= width || line.is_empty() {
+                line = candidate;
+            } else {
+                lines.push(std::mem::replace(&mut line, word.to_owned()));
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
 /// Refuses a PDF that uses JBIG2 (BSI TR-03138: its symbol coding can
 /// swap look-alike characters). Stream dictionaries are never inside
 /// object streams, so a filter name in the file is plain to see. Every

@@ -4,6 +4,7 @@
 //! ([`subject`]). The audit chain is kept by the store (`store::audit`).
 
 pub mod crypto;
+pub mod letter;
 pub mod qa;
 pub mod subject;
 pub mod users;

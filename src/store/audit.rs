@@ -367,6 +367,10 @@ pub struct CaseDocument {
     pub text: String,
     /// Where the DMS filed it, if it did.
     pub dms_location: Option<String>,
+    /// When the DMS reported it imported (RFC 3339).
+    pub imported_at: Option<String>,
+    /// When the station deleted its local copies after that.
+    pub purged_at: Option<String>,
 }
 
 impl Store {
@@ -376,7 +380,13 @@ impl Store {
             "SELECT d.id, d.uuid, d.state, d.doc_type, d.batch_id, b.created_at, d.pdf_sha,
                     (SELECT COUNT(*) FROM document_pages dp WHERE dp.document_id = d.id),
                     (SELECT sd.dms_location FROM sync_documents sd WHERE sd.document_id = d.id
-                       AND sd.dms_location IS NOT NULL LIMIT 1)
+                       AND sd.dms_location IS NOT NULL LIMIT 1),
+                    (SELECT o.imported_at FROM sync_documents sd JOIN sync_outbox o ON o.id = sd.outbox_id
+                       WHERE sd.document_id = d.id AND sd.dms_location IS NOT NULL
+                       ORDER BY o.imported_at DESC LIMIT 1),
+                    (SELECT o.purged_at FROM sync_documents sd JOIN sync_outbox o ON o.id = sd.outbox_id
+                       WHERE sd.document_id = d.id AND o.purged_at IS NOT NULL
+                       ORDER BY o.purged_at DESC LIMIT 1)
              FROM documents d JOIN batches b ON b.id = d.batch_id
              WHERE d.case_bg = ?1 ORDER BY d.id",
         )?;
@@ -397,6 +407,8 @@ impl Store {
                     pdf_sha: r.get(6)?,
                     pages: r.get(7)?,
                     dms_location: r.get(8)?,
+                    imported_at: r.get(9)?,
+                    purged_at: r.get(10)?,
                     text: String::new(),
                 })
             })?
