@@ -31,6 +31,8 @@ pub struct QuarantinePreview {
     pub pages: usize,
     /// The first page as a JPEG thumbnail.
     pub thumbnail: Vec<u8>,
+    /// Whether that page came out empty (nothing of it arrived).
+    pub blank: bool,
 }
 
 /// Errors of the window's data layer.
@@ -406,10 +408,13 @@ impl Desk {
             .map_err(|e| nothing(e.to_string()))?;
         self.store
             .record_view("quarantine.previewed", None, &format!("Eintrag {id}"))?;
+        // Blank as the preparation counts it (ink below its threshold).
+        let analysis = crate::prepare::imaging::analyse(&page, 300.0, &Default::default());
         Ok(QuarantinePreview {
             format: decoded.format.display_name(),
             pages: decoded.pages.len(),
             thumbnail: crate::prepare::imaging::thumbnail(&page),
+            blank: analysis.blank,
         })
     }
 

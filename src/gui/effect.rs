@@ -204,6 +204,7 @@ impl Effect {
                     .map(|p| inbox::Preview {
                         format: p.format,
                         pages: p.pages,
+                        blank: p.blank,
                         image: Handle::from_bytes(p.thumbnail),
                     })
                     .map_err(text),

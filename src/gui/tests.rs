@@ -877,17 +877,18 @@ fn finished_batches_and_problems_become_notifications() {
             .find("Entschlüsselt exportieren")
             .is_err()
     );
-    assert!(simulator(view::view(&app)).find("Die Datei ist verschlüsselt aufbewahrt. Bitte beim Scanner neu erzeugen oder neu scannen; ist die Ursache behoben (Scanner, Grenzwert), sie erneut einlesen.").is_ok());
+    assert!(simulator(view::view(&app)).find("Die Datei ist verschlüsselt aufbewahrt. Bitte das Papier neu scannen. Ist die Ursache behoben (etwa am Scanner oder ein Grenzwert), „Erneut einlesen“ wählen.").is_ok());
     // What arrived of it is shown, leniently decoded: the page before the cut.
     match &app.inbox.preview {
         Some((id, Ok(p))) if *id == entry => {
-            assert_eq!((p.format, p.pages), ("PDF", 1), "{p:?}");
+            // Its page's content was cut off: the page is there, empty.
+            assert_eq!((p.format, p.pages, p.blank), ("PDF", 1, true), "{p:?}");
         }
         other => panic!("no preview: {other:?}"),
     }
     assert!(
         simulator(view::view(&app))
-            .find("PDF · 1 Seite lesbar (Vorschau)")
+            .find("PDF · die erste Seite ist leer: von ihrem Inhalt ist nichts angekommen")
             .is_ok()
     );
     draw(&app, "inbox-quarantine-open");

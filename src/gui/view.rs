@@ -96,7 +96,7 @@ pub fn brand(app: &App, name_size: f32) -> iced::widget::Column<'_, Message> {
                 .unwrap_or_else(|| app.lang.t("Jobcenter", "Job centre").into())
         )
         .size(size::SMALL)
-        .style(text::secondary),
+        .style(theme::muted),
     ]
 }
 
@@ -137,7 +137,7 @@ fn sidebar(app: &App) -> Element<'_, Message> {
                             // On the highlight: its own text colour.
                             text::Style::default()
                         } else {
-                            text::secondary(t)
+                            theme::muted(t)
                         }),
                 ]
                 .spacing(8)
@@ -157,7 +157,7 @@ fn sidebar(app: &App) -> Element<'_, Message> {
                     text(s.user.as_str()).size(size::BODY),
                     text(match s.role {
                         scanstelle::protect::users::Role::Scan =>
-                            l.t("Scanstelle", "Scan operator"),
+                            l.t("Scannen", "Scan operator"),
                         scanstelle::protect::users::Role::Qs => {
                             l.t("Qualitätssicherung", "Quality control")
                         }
@@ -166,7 +166,7 @@ fn sidebar(app: &App) -> Element<'_, Message> {
                         }
                     })
                     .size(size::SMALL)
-                    .style(text::secondary),
+                    .style(theme::muted),
                 ]
                 .spacing(2),
                 space().width(Fill),
@@ -236,7 +236,7 @@ fn notices(app: &App) -> Element<'_, Message> {
                 )
             ))
             .size(size::SMALL)
-            .style(text::secondary),
+            .style(theme::muted),
         );
     }
     for n in app.notices.iter().skip(hidden) {
@@ -415,7 +415,7 @@ pub fn title<'a>(
 
 /// An empty screen's message.
 pub fn empty<'a>(what: &'a str) -> Element<'a, Message> {
-    container(text(what).size(size::HEADING).style(text::secondary))
+    container(text(what).size(size::HEADING).style(theme::muted))
         .center_x(Fill)
         .padding(40)
         .into()
@@ -430,7 +430,7 @@ pub fn field_with<'a>(
     row![
         text(key)
             .size(size::BODY)
-            .style(text::secondary)
+            .style(theme::muted)
             .width(Length::Fixed(width)),
         value.into()
     ]

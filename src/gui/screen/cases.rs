@@ -193,9 +193,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
                     row![
                         column![
                             text(&p.bg).size(size::BODY),
-                            text(&p.kundennummer)
-                                .size(size::SMALL)
-                                .style(text::secondary),
+                            text(&p.kundennummer).size(size::SMALL).style(theme::muted),
                         ]
                         .spacing(2)
                         .width(Length::Fixed(136.0)),
@@ -203,7 +201,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
                             text(format!("{}, {}", p.nachname, p.vorname)).size(size::BODY),
                             text(format!("{}, {} {}", p.strasse, p.plz, p.ort))
                                 .size(size::SMALL)
-                                .style(text::secondary),
+                                .style(theme::muted),
                         ]
                         .spacing(2)
                         .width(Fill),
@@ -246,7 +244,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
                 "Type to search · ↑ ↓ choose · Enter opens"
             ))
             .size(size::SMALL)
-            .style(text::secondary)
+            .style(theme::muted)
         ),
         input,
         row![container(results).width(Fill).height(Fill), case_file(app)]
@@ -283,7 +281,7 @@ fn scan_controls(app: &App) -> Element<'_, AppMessage> {
             .map_or(device.to_owned(), |d| {
                 format!("{} ({})", d.description, d.name)
             });
-        column![b, text(described).size(size::SMALL).style(text::secondary)]
+        column![b, text(described).size(size::SMALL).style(theme::muted)]
             .spacing(4)
             .into()
     };
@@ -309,7 +307,7 @@ fn scan_controls(app: &App) -> Element<'_, AppMessage> {
             col = col.push(
                 text(l.t("Suche Scanner …", "Looking for scanners …"))
                     .size(size::SMALL)
-                    .style(text::secondary),
+                    .style(theme::muted),
             );
         }
         None if found.is_empty() => {
@@ -317,7 +315,7 @@ fn scan_controls(app: &App) -> Element<'_, AppMessage> {
                 column![
                     text(l.t("Kein Arbeitsplatzscanner gefunden", "No desk scanner found",))
                         .size(size::SMALL)
-                        .style(text::secondary),
+                        .style(theme::muted),
                     button(text(l.t("Erneut suchen", "Look again")).size(size::SMALL))
                         .style(button::secondary)
                         .on_press(AppMessage::Cases(Message::FindScanners)),
@@ -346,7 +344,7 @@ fn case_file(app: &App) -> Element<'_, AppMessage> {
                 text(format!("{}, {}", p.nachname, p.vorname)).size(size::BODY),
                 text(format!("{} · {}", p.geburtsdatum, p.kundennummer))
                     .size(size::SMALL)
-                    .style(text::secondary),
+                    .style(theme::muted),
             ]
             .spacing(2),
         );
@@ -368,7 +366,7 @@ fn case_file(app: &App) -> Element<'_, AppMessage> {
                     text(ty.as_str()).size(size::BODY),
                     text(format!("{} {id} · {state}", l.t("Dokument", "Document")))
                         .size(size::SMALL)
-                        .style(text::secondary),
+                        .style(theme::muted),
                 ]
                 .spacing(2),
             )

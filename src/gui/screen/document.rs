@@ -257,7 +257,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
         // The number notices and the log use.
         text(format!("(Nr. {})", doc.id))
             .size(size::SMALL)
-            .style(text::secondary),
+            .style(theme::muted),
         button(text("▶")).on_press_maybe(
             at.and_then(|i| siblings.get(i + 1))
                 .map(|&d| AppMessage::OpenDocument(d))
@@ -348,7 +348,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
         row![
             title(
                 l.t("Dokument", "Document"),
-                text(&doc.file_name).size(size::BODY).style(text::secondary)
+                text(&doc.file_name).size(size::BODY).style(theme::muted)
             ),
             space().width(Fill),
             nav
@@ -362,7 +362,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
                     "Handed to the DMS: pages and filing can no longer be changed here.",
                 ))
                 .size(size::SMALL)
-                .style(text::secondary),
+                .style(theme::muted),
             )
         } else {
             edits.into()
@@ -479,7 +479,7 @@ fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, Ap
                     doc.case_confidence * 100.0
                 ))
                 .size(size::SMALL)
-                .style(text::secondary),
+                .style(theme::muted),
             ]
         ),
         field_with(
@@ -493,7 +493,7 @@ fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, Ap
                     .wrapping(text::Wrapping::WordOrGlyph),
                 text(format!("{:.0}\u{a0}%", doc.type_confidence * 100.0))
                     .size(size::SMALL)
-                    .style(text::secondary),
+                    .style(theme::muted),
             ]
         ),
         field_with(
@@ -526,6 +526,20 @@ fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, Ap
                     .color(theme::evidence_colour(g.kind)),
             );
         }
+    }
+    // Numbers on the pages that are in no case (why it may need a person).
+    for d in &doc.doubts {
+        col = col.push(
+            text(format!(
+                "? {}",
+                match app.lang {
+                    crate::gui::i18n::Lang::De => d.text.clone(),
+                    crate::gui::i18n::Lang::En => scanstelle::classify::reason_in_english(&d.text),
+                }
+            ))
+            .size(size::SMALL)
+            .color(theme::DOUBT),
+        );
     }
     if !doc.type_phrases.is_empty() {
         col = col.push(text(l.t("Typ erkannt an", "Type recognised by")).size(size::HEADING));

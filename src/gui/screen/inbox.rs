@@ -147,7 +147,7 @@ impl Default for State {
             quarantine_to: std::env::var_os("HOME")
                 .map(|h| {
                     std::path::Path::new(&h)
-                        .join("Quarantaene-Export")
+                        .join("Quarantäne-Export")
                         .display()
                         .to_string()
                 })
@@ -163,6 +163,8 @@ pub struct Preview {
     pub format: &'static str,
     /// Pages that could be read.
     pub pages: usize,
+    /// Whether the first page came out empty.
+    pub blank: bool,
     /// The thumbnail.
     pub image: Handle,
 }
@@ -435,7 +437,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
         l.t("↑ ↓ wählen, Enter öffnet", "↑ ↓ choose, Enter opens"),
     ))
     .size(size::BODY)
-    .style(text::secondary);
+    .style(theme::muted);
     let batches: Element<'_, AppMessage> = if o.batches.is_empty() && !o.filter.is_all() {
         empty(l.t(
             "Kein Stapel passt zum Filter.",
@@ -528,7 +530,7 @@ fn filters(app: &App) -> Element<'_, AppMessage> {
         bar = bar.push(
             text(l.t("P: nur Prüfen", "P: to review only"))
                 .size(size::SMALL)
-                .style(text::secondary),
+                .style(theme::muted),
         );
     } else {
         bar = bar.push(
@@ -556,7 +558,7 @@ fn filters(app: &App) -> Element<'_, AppMessage> {
                 "Space marks for release",
             ))
             .size(size::SMALL)
-            .style(text::secondary),
+            .style(theme::muted),
         );
     }
     bar.wrap().vertical_spacing(6).into()
@@ -586,7 +588,7 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
     let more = (more > 0 && !b.thumbs.is_empty()).then(|| {
         text(format!("+{more}"))
             .size(size::BODY)
-            .style(text::secondary)
+            .style(theme::muted)
     });
     if b.purged {
         thumbs = thumbs.push(
@@ -595,7 +597,7 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
                 "filed in the DMS,\ndeleted locally",
             ))
             .size(size::SMALL)
-            .style(text::secondary)
+            .style(theme::muted)
             .width(Length::Fixed(120.0)),
         );
     }
@@ -615,11 +617,7 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
             text(l.t(s, en))
                 .size(size::SMALL)
                 .width(Fill)
-                .style(if reached {
-                    text::primary
-                } else {
-                    text::secondary
-                }),
+                .style(if reached { text::primary } else { theme::muted }),
         );
     }
     let files = if b.files > 1 {
@@ -708,7 +706,7 @@ fn batch<'a>(app: &'a App, b: &'a BatchView, chosen: bool) -> Element<'a, AppMes
     .align_y(Alignment::Center);
     let when = text(format!("{} · {}", b.profile, b.received))
         .size(size::SMALL)
-        .style(text::secondary);
+        .style(theme::muted);
     let head: Element<'_, AppMessage> = if narrow {
         column![name, when].spacing(2).into()
     } else {
@@ -791,7 +789,7 @@ fn quarantine_entry<'a>(
             entry.sha.get(..16).unwrap_or(&entry.sha)
         ))
         .size(size::SMALL)
-        .style(text::secondary),
+        .style(theme::muted),
         text(if noted_only {
             l.t(
                 "Die Datei liegt weiter im Eingangsordner; die Station nimmt sie nicht. Bitte dort entfernen oder als Datei neu ablegen.",
@@ -799,8 +797,8 @@ fn quarantine_entry<'a>(
             )
         } else {
             l.t(
-                "Die Datei ist verschlüsselt aufbewahrt. Bitte beim Scanner neu erzeugen oder neu scannen; ist die Ursache behoben (Scanner, Grenzwert), sie erneut einlesen.",
-                "The file is kept encrypted. Make it again at the scanner or scan again; once the cause is fixed (scanner, limit), read it again.",
+                "Die Datei ist verschlüsselt aufbewahrt. Bitte das Papier neu scannen. Ist die Ursache behoben (etwa am Scanner oder ein Grenzwert), „Erneut einlesen“ wählen.",
+                "The file is kept encrypted. Please scan the paper again. Once the cause is fixed (at the scanner, or a limit), choose “Read again”.",
             )
         })
         .size(size::SMALL),
@@ -810,7 +808,6 @@ fn quarantine_entry<'a>(
         col = col.push(preview(app, entry.id));
         col = col.push(
             button(text(l.t("Erneut einlesen", "Read again")).size(size::SMALL))
-                .style(button::secondary)
                 .on_press(AppMessage::Inbox(Message::Requeue(entry.id))),
         );
     }
@@ -828,6 +825,7 @@ fn quarantine_entry<'a>(
         );
         col = col.push(
             button(text(l.t("Entschlüsselt exportieren", "Export decrypted")).size(size::SMALL))
+                .style(button::secondary)
                 .on_press(AppMessage::Inbox(Message::ExportQuarantine(entry.id))),
         );
     }
@@ -842,29 +840,40 @@ fn preview(app: &App, id: i64) -> Element<'_, AppMessage> {
             container(iced::widget::image(shown.image.clone()).height(220.0))
                 .center_x(Fill)
                 .style(container::bordered_box),
-            text(format!(
-                "{} · {} {}",
-                shown.format,
-                count(
-                    app,
-                    shown.pages as u64,
-                    ("Seite", "Seiten"),
-                    ("page", "pages")
-                ),
-                l.t("lesbar (Vorschau)", "readable (preview)"),
-            ))
+            text(if shown.blank {
+                format!(
+                    "{} · {}",
+                    shown.format,
+                    l.t(
+                        "die erste Seite ist leer: von ihrem Inhalt ist nichts angekommen",
+                        "the first page is empty: nothing of its content arrived",
+                    )
+                )
+            } else {
+                format!(
+                    "{} · {} {}",
+                    shown.format,
+                    count(
+                        app,
+                        shown.pages as u64,
+                        ("Seite", "Seiten"),
+                        ("page", "pages")
+                    ),
+                    l.t("lesbar (Vorschau)", "readable (preview)"),
+                )
+            })
             .size(size::SMALL)
-            .style(text::secondary),
+            .style(theme::muted),
         ]
         .spacing(4)
         .into(),
         Some((p, Err(why))) if *p == id => text(why.as_str())
             .size(size::SMALL)
-            .style(text::secondary)
+            .style(theme::muted)
             .into(),
         _ => text(l.t("Vorschau wird gelesen …", "Reading the preview …"))
             .size(size::SMALL)
-            .style(text::secondary)
+            .style(theme::muted)
             .into(),
     }
 }
@@ -877,7 +886,7 @@ fn quarantine(app: &App) -> Element<'_, AppMessage> {
             text(format!("{} ({})", l.t("Quarantäne", "Quarantine"), q.len())).size(size::HEADING),
             text(l.t("Q öffnet", "Q opens"))
                 .size(size::SMALL)
-                .style(text::secondary)
+                .style(theme::muted)
         ]
         .spacing(10)
         .align_y(Alignment::Center)
@@ -887,7 +896,7 @@ fn quarantine(app: &App) -> Element<'_, AppMessage> {
         col = col.push(
             text(l.t("Keine Datei in Quarantäne.", "No file in quarantine."))
                 .size(size::BODY)
-                .style(text::secondary),
+                .style(theme::muted),
         );
     }
     let admin = app
@@ -903,7 +912,7 @@ fn quarantine(app: &App) -> Element<'_, AppMessage> {
                     text(&entry.reason).size(size::SMALL).style(text::danger),
                     text(scanstelle::desk::local_time(&entry.created_at))
                         .size(size::SMALL)
-                        .style(text::secondary),
+                        .style(theme::muted),
                 ]
                 .spacing(2),
             )

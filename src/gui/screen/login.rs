@@ -7,6 +7,7 @@
 use crate::gui::effect::{Effect, LOGIN_NAME, LOGIN_PASSWORD};
 use crate::gui::message::Message as AppMessage;
 use crate::gui::state::App;
+use crate::gui::theme;
 use crate::gui::view::{brand, size};
 use iced::widget::{button, column, container, row, space, text, text_input};
 use iced::{Alignment, Element, Fill};
@@ -203,7 +204,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
                 "The station was idle. Your work is kept.",
             ))
             .size(size::SMALL)
-            .style(text::secondary),
+            .style(theme::muted),
         );
     }
     card = card.push(name).push(password);
@@ -240,7 +241,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
         card = card.push(text(e.as_str()).size(size::SMALL).style(text::danger));
     }
     if let Some(h) = &login.hint {
-        card = card.push(text(h.as_str()).size(size::SMALL).style(text::secondary));
+        card = card.push(text(h.as_str()).size(size::SMALL).style(theme::muted));
     }
     if login.no_accounts {
         card = card.push(
@@ -249,7 +250,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
                 "The station has no account yet. This first one manages the others (password at least 10 characters).",
             ))
             .size(size::SMALL)
-            .style(text::secondary),
+            .style(theme::muted),
         );
     }
     container(container(card).padding(28).style(container::rounded_box))

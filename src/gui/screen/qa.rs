@@ -8,6 +8,7 @@
 use crate::gui::effect::Effect;
 use crate::gui::message::Message as AppMessage;
 use crate::gui::state::App;
+use crate::gui::theme;
 use crate::gui::view::{empty, size, thumb, title};
 use iced::widget::{button, column, container, row, scrollable, space, text, text_input};
 use iced::{Alignment, Element, Fill};
@@ -104,7 +105,7 @@ fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, AppMes
                 "No document sampled, no flagged page.",
             ))
             .size(size::SMALL)
-            .style(text::secondary),
+            .style(theme::muted),
         );
     }
     for i in &b.items {
@@ -141,7 +142,7 @@ fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, AppMes
             .on_press(AppMessage::OpenDocument(i.document_id)),
             text(i.reason.as_str())
                 .size(size::SMALL)
-                .style(text::secondary)
+                .style(theme::muted)
                 .width(260),
             state,
             space().width(Fill),
@@ -209,11 +210,11 @@ fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, AppMes
                         }
                     ))
                     .size(size::SMALL)
-                    .style(text::secondary),
+                    .style(theme::muted),
                 ]
                 .spacing(2)
                 .width(Fill),
-                text(why).size(size::SMALL).style(text::secondary),
+                text(why).size(size::SMALL).style(theme::muted),
                 release,
             ]
             .spacing(12)
@@ -248,7 +249,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
             )
             .to_owned()
         })
-        .style(text::secondary),
+        .style(theme::muted),
     );
     let mut body = column![head].spacing(14);
     if may {

@@ -367,7 +367,7 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
             doc.file_name
         ))
         .size(size::BODY)
-        .style(text::secondary),
+        .style(theme::muted),
     );
     let panel = scrollable(
         column![
@@ -429,14 +429,14 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
     let key = |colour: iced::Color, words: &'static str| {
         row![
             text("■").size(size::SMALL).color(colour),
-            text(words).size(size::SMALL).style(text::secondary)
+            text(words).size(size::SMALL).style(theme::muted)
         ]
         .spacing(4)
     };
     let legend = row![
         text(l.t("Markiert:", "Marked:"))
             .size(size::SMALL)
-            .style(text::secondary),
+            .style(theme::muted),
         key(
             theme::evidence_colour(EvidenceKind::BgNumber),
             l.t("Nummer", "number")
@@ -470,15 +470,20 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
             button(text("▶"))
                 .on_press_maybe((n + 1 < doc.pages.len()).then_some(AppMessage::NextPage)),
             space().width(12),
-            button(text("−")).on_press(AppMessage::Review(Message::Zoom(Zoom::Out))),
-            button(text(l.t("Einpassen (0)", "Fit (0)")))
-                .on_press(AppMessage::Review(Message::Zoom(Zoom::Fit))),
-            button(text("+")).on_press(AppMessage::Review(Message::Zoom(Zoom::In))),
-            text(format!("{:.0}\u{a0}%", app.review.view.zoom * 100.0)).size(size::SMALL),
+            // The zoom's buttons stay together when the row wraps.
+            row![
+                button(text("−")).on_press(AppMessage::Review(Message::Zoom(Zoom::Out))),
+                button(text(l.t("Einpassen (0)", "Fit (0)")))
+                    .on_press(AppMessage::Review(Message::Zoom(Zoom::Fit))),
+                button(text("+")).on_press(AppMessage::Review(Message::Zoom(Zoom::In))),
+                text(format!("{:.0}\u{a0}%", app.review.view.zoom * 100.0)).size(size::SMALL),
+            ]
+            .spacing(10)
+            .align_y(Alignment::Center),
             space().width(12),
             text(l.t("↑↓ Dokumente", "↑↓ documents"))
                 .size(size::SMALL)
-                .style(text::secondary),
+                .style(theme::muted),
         ]
         .spacing(10)
         .align_y(Alignment::Center)
@@ -555,7 +560,7 @@ fn reasons<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
                 .style(if app.review.focus.is_some() {
                     text::warning
                 } else {
-                    text::secondary
+                    theme::muted
                 }),
         );
     }
@@ -634,7 +639,7 @@ fn candidates<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage
                 "No candidate found: search the register with /.",
             ))
             .size(size::BODY)
-            .style(text::secondary),
+            .style(theme::muted),
         );
     }
     for (i, c) in doc.candidates.iter().enumerate().take(9) {
@@ -680,7 +685,7 @@ fn search<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
             "Enter searches; then the digits pick a hit, / searches again"
         ))
         .size(size::SMALL)
-        .style(text::secondary),
+        .style(theme::muted),
     ]
     .spacing(6);
     let first = doc.candidates.len().min(9);
@@ -707,7 +712,7 @@ fn types(app: &App) -> Element<'_, AppMessage> {
             heading(app, l.t("Dokumenttyp", "Document type"), Uncertain::Type),
             text(l.t("Alt+1–9", "Alt+1–9"))
                 .size(size::SMALL)
-                .style(text::secondary)
+                .style(theme::muted)
         ]
         .spacing(10)
         .align_y(Alignment::Center)
@@ -765,7 +770,7 @@ fn accept(app: &App) -> Element<'_, AppMessage> {
             "Ctrl+Z undoes the last confirmation."
         ))
         .size(size::SMALL)
-        .style(text::secondary),
+        .style(theme::muted),
     ]
     .spacing(6)
     .into()

@@ -48,7 +48,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
                     separation_words(l, &p.separation)
                 ))
                 .size(size::SMALL)
-                .style(text::secondary),
+                .style(theme::muted),
             ]
             .spacing(2),
         ));
@@ -111,7 +111,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
             "Profiles, thresholds and the DMS target live in scanstelle.toml (scanstelle profiles lists them).",
         ))
         .size(size::SMALL)
-        .style(text::secondary),
+        .style(theme::muted),
     ]
     .spacing(14)
     .into()

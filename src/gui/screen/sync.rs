@@ -79,7 +79,7 @@ fn message_row<'a>(app: &'a App, o: &'a OutboxRow) -> Element<'a, Message> {
         line = line.push(
             text(&o.process_id)
                 .size(size::SMALL)
-                .style(text::secondary)
+                .style(theme::muted)
                 .width(Fill),
         );
     }
