@@ -267,6 +267,7 @@ impl Config {
             classify: self.classify.clone(),
             drop_folder: self.profiles.first().map(|p| p.hot_folder_path(&self.home)),
             limits: self.intake.limits,
+            letter: self.letter.clone(),
             dms: self.dms.describe(&self.home),
             qa: self.qa.clone(),
             scanner,

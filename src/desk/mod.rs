@@ -133,6 +133,8 @@ pub struct DeskSetup {
     pub drop_folder: Option<PathBuf>,
     /// How much one file and its pages may take (`[intake.limits]`).
     pub limits: crate::intake::decode::Limits,
+    /// The letter to the households (`[letter]`).
+    pub letter: crate::protect::letter::LetterSettings,
     /// The DMS in words.
     pub dms: String,
     /// Quality control.
@@ -154,6 +156,7 @@ pub struct Desk {
     home: PathBuf,
     drop_folder: Option<PathBuf>,
     limits: crate::intake::decode::Limits,
+    letter: crate::protect::letter::LetterSettings,
     dms: String,
     qa: crate::protect::qa::QaSettings,
     /// Who is signed in at the window.
@@ -189,6 +192,7 @@ impl Desk {
             home: setup.home,
             drop_folder: setup.drop_folder,
             limits: setup.limits,
+            letter: setup.letter,
             dms: setup.dms,
             qa: setup.qa,
             session: None,
@@ -494,6 +498,38 @@ impl Desk {
             .as_ref()
             .map(|(job, _)| job.device.as_str())
             .filter(|d| !d.is_empty())
+    }
+
+    /// Writes the letter to household `bg` (all its documents) as PDF/A
+    /// into the folder `to` (made if missing) and returns the file
+    /// (administrators; logged).
+    pub fn write_letter(&self, bg: &str, to: &Path) -> Result<PathBuf> {
+        let s = self.allowed(crate::protect::users::Action::Administer)?;
+        self.store.set_actor(Some(&s.user))?;
+        let refused = |e: crate::protect::letter::LetterError| DeskError::Refused(e.to_string());
+        let letter = crate::protect::letter::gather(&self.store, self.classifier.rules(), bg, None)
+            .map_err(refused)?;
+        let now = time::OffsetDateTime::now_utc();
+        let today = format!(
+            "{:02}.{:02}.{}",
+            now.day(),
+            u8::from(now.month()),
+            now.year()
+        );
+        let pdf =
+            crate::protect::letter::letter_pdf(&letter, &self.letter, &today).map_err(refused)?;
+        let name = format!("brief-{bg}-{}.pdf", now.date());
+        let path =
+            crate::fsutil::place_in_folder(to, &name, |f| std::io::Write::write_all(f, &pdf))
+                .map_err(|e| {
+                    DeskError::Refused(format!("{}: {}", to.display(), crate::fsutil::io_words(&e)))
+                })?;
+        self.store.record_view(
+            "subject.letter",
+            None,
+            &format!("Brief an {bg}: {} Dokument(e)", letter.documents.len()),
+        )?;
+        Ok(path)
     }
 
     /// Whether a desk scan can run here (its profile exists), so the

@@ -49,6 +49,8 @@ pub enum Effect {
     ScanIntoCase(String, Option<String>, crate::gui::state::Counter),
     /// Look for the scanners SANE finds.
     ListScanners,
+    /// Write the letter to a household into a folder.
+    WriteLetter(String, PathBuf),
     /// Record the check of a sampled document (a defect's note, or none).
     QaCheck(i64, Option<String>),
     /// Release a batch.
@@ -157,6 +159,9 @@ impl Effect {
                     scan.and_then(|s| s.run(&pages.0)).map_err(text),
                 ))
             }
+            Effect::WriteLetter(bg, to) => Message::Cases(cases::Message::LetterWritten(
+                desk().write_letter(&bg, &to).map_err(text),
+            )),
             // SANE may take seconds to look: not while holding the desk.
             Effect::ListScanners => {
                 let can = desk().can_scan();

@@ -1874,3 +1874,63 @@ fn a_many_page_batch_shows_some_thumbnails_and_how_many_more() {
         labels_that_do_not_fit(&app)
     );
 }
+
+#[test]
+fn an_administrator_writes_the_letter_to_a_household_from_its_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = station(dir.path());
+    config.letter = scanstelle::protect::letter::LetterSettings {
+        office: "Jobcenter Musterstadt".into(),
+        processor: "Rechenzentrum Beispiel GmbH".into(),
+        processor_place: "Beispielort".into(),
+        data_protection_officer: "Datenschutz, Am Markt 1, 12345 Musterstadt".into(),
+        supervisory_authority: "Landesbeauftragte für Datenschutz, Postfach 1".into(),
+        ..Default::default()
+    };
+    let (mut app, desk) = open(&config);
+    let open_case = |app: &mut App| {
+        send(app, &desk, Message::Show(Screen::Cases));
+        send(
+            app,
+            &desk,
+            Message::Cases(cases::Message::Open("12345BG0012346".into())),
+        );
+    };
+    // erika (scan) has no such button.
+    app.scanners = Some(Vec::new());
+    open_case(&mut app);
+    let label = "Brief an die Bedarfsgemeinschaft (PDF)";
+    assert!(simulator(view::view(&app)).find(label).is_err());
+    send(&mut app, &desk, Message::SignOut);
+    sign_in(&mut app, &desk, "admin.kim", PASSWORD);
+    app.scanners = Some(Vec::new());
+    open_case(&mut app);
+    let mut ui = simulator(view::view(&app));
+    ui.click(label).unwrap();
+    let effects: Vec<Effect> = ui
+        .into_messages()
+        .flat_map(|m| update::update(&mut app, m))
+        .collect();
+    assert!(
+        matches!(effects.as_slice(), [Effect::WriteLetter(bg, _)] if bg == "12345BG0012346"),
+        "{effects:?}"
+    );
+    // Into a folder of the test's, not the operator's home.
+    let folder = dir.path().join("Briefe");
+    let answer = Effect::WriteLetter("12345BG0012346".into(), folder.clone())
+        .perform(&desk)
+        .unwrap();
+    update::update(&mut app, answer);
+    let said = app.notices.last().unwrap();
+    assert!(
+        !said.error && said.text.starts_with("Brief geschrieben:"),
+        "{said:?}"
+    );
+    let files: Vec<_> = std::fs::read_dir(&folder).unwrap().flatten().collect();
+    assert_eq!(files.len(), 1);
+    assert!(
+        std::fs::read(files[0].path())
+            .unwrap()
+            .starts_with(b"%PDF-")
+    );
+}

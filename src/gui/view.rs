@@ -156,8 +156,7 @@ fn sidebar(app: &App) -> Element<'_, Message> {
                 column![
                     text(s.user.as_str()).size(size::BODY),
                     text(match s.role {
-                        scanstelle::protect::users::Role::Scan =>
-                            l.t("Scannen", "Scan operator"),
+                        scanstelle::protect::users::Role::Scan => l.t("Scannen", "Scan operator"),
                         scanstelle::protect::users::Role::Qs => {
                             l.t("Qualitätssicherung", "Quality control")
                         }

@@ -49,6 +49,10 @@ pub enum Message {
     PickScanner(String),
     /// Look for scanners again.
     FindScanners,
+    /// Write the letter to the household shown (administrators).
+    WriteLetter,
+    /// The letter was written (where) or refused.
+    LetterWritten(Result<std::path::PathBuf, String>),
 }
 
 impl Message {
@@ -56,7 +60,11 @@ impl Message {
     pub fn is_answer(&self) -> bool {
         matches!(
             self,
-            Message::Hits(_) | Message::Loaded(_) | Message::Scanned(_) | Message::Scanners(_)
+            Message::Hits(_)
+                | Message::Loaded(_)
+                | Message::Scanned(_)
+                | Message::Scanners(_)
+                | Message::LetterWritten(_)
         )
     }
 }
@@ -123,6 +131,21 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         }
         Message::PickScanner(device) => {
             app.scanner = Some(device);
+            Vec::new()
+        }
+        Message::WriteLetter => match &app.cases.file {
+            Some(file) => vec![Effect::WriteLetter(file.bg.clone(), letters_folder())],
+            None => Vec::new(),
+        },
+        Message::LetterWritten(result) => {
+            if let Some(path) = app.notify_err(result) {
+                let done = format!(
+                    "{} {}",
+                    app.lang.t("Brief geschrieben:", "Letter written:"),
+                    path.display()
+                );
+                app.notify(done, false);
+            }
             Vec::new()
         }
         Message::FindScanners => {
@@ -328,6 +351,14 @@ fn scan_controls(app: &App) -> Element<'_, AppMessage> {
     col.into()
 }
 
+/// Where the window writes letters: `Briefe` in the operator's home.
+fn letters_folder() -> std::path::PathBuf {
+    std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
+        .join("Briefe")
+}
+
 fn case_file(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
     let Some(file) = &app.cases.file else {
@@ -350,6 +381,24 @@ fn case_file(app: &App) -> Element<'_, AppMessage> {
         );
     }
     col = col.push(scan);
+    // The letter telling the household what arrived (administrators).
+    let admin = app
+        .session
+        .as_ref()
+        .is_some_and(|s| s.role == scanstelle::protect::users::Role::Admin);
+    if admin {
+        col = col.push(
+            button(
+                text(l.t(
+                    "Brief an die Bedarfsgemeinschaft (PDF)",
+                    "Letter to the household (PDF)",
+                ))
+                .size(size::SMALL),
+            )
+            .style(button::secondary)
+            .on_press(AppMessage::Cases(Message::WriteLetter)),
+        );
+    }
     col = col.push(
         text(format!(
             "{} ({})",
