@@ -47,6 +47,35 @@ pub fn muted(theme: &Theme) -> iced::widget::text::Style {
     }
 }
 
+/// What a state says: good, waiting, wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// Running, online, done.
+    Good,
+    /// Waiting, not tried yet.
+    Waiting,
+    /// Stopped, offline, failed.
+    Bad,
+}
+
+/// Text in a state's colour, dark or light enough for 4.5 : 1 on the
+/// status bar and the cards of both themes (the palette's own green and
+/// amber are too pale on the bar).
+pub fn tone(t: Tone) -> impl Fn(&Theme) -> iced::widget::text::Style {
+    move |theme: &Theme| {
+        let dark = theme.extended_palette().is_dark;
+        let c = match (t, dark) {
+            (Tone::Good, false) => color!(0x1b5e35),
+            (Tone::Waiting, false) => color!(0x7a4a00),
+            (Tone::Bad, false) => color!(0x9b1c1c),
+            (Tone::Good, true) => color!(0x7ddc9f),
+            (Tone::Waiting, true) => color!(0xf0c060),
+            (Tone::Bad, true) => color!(0xff8a80),
+        };
+        iced::widget::text::Style { color: Some(c) }
+    }
+}
+
 /// Colour of an evidence box by kind: identifiers red, names and
 /// addresses green, dates amber.
 pub fn evidence_colour(kind: scanstelle::classify::casefind::EvidenceKind) -> Color {

@@ -5,7 +5,7 @@ use super::i18n::Lang;
 use super::message::{Message, Screen};
 use super::screen;
 use super::state::{App, Engine};
-use super::theme;
+use super::theme::{self, Tone};
 use iced::widget::{button, column, container, image, row, space, stack, text};
 use iced::{Alignment, Element, Fill, Length};
 use scanstelle::store::blob::Sha256Hex;
@@ -260,11 +260,13 @@ fn notices(app: &App) -> Element<'_, Message> {
 fn status_bar(app: &App) -> Element<'_, Message> {
     let l = app.lang;
     let engine = match &app.engine {
-        Engine::Running => text(l.t("● Station läuft", "● Station running")).style(text::success),
+        Engine::Running => {
+            text(l.t("● Station läuft", "● Station running")).style(theme::tone(Tone::Good))
+        }
         Engine::Service => text(l.t("● Station läuft als Dienst", "● Station runs as a service"))
-            .style(text::success),
+            .style(theme::tone(Tone::Good)),
         Engine::Failed(_) => {
-            text(l.t("● Station angehalten", "● Station stopped")).style(text::danger)
+            text(l.t("● Station angehalten", "● Station stopped")).style(theme::tone(Tone::Bad))
         }
     };
     let o = &app.overview;
@@ -310,16 +312,17 @@ pub fn dms_indicator(app: &App) -> iced::widget::Text<'_> {
             l.t("DMS online, letzter Kontakt", "DMS online, last contact"),
             local(&s.last_contact_at)
         ))
-        .style(text::success)
+        .style(theme::tone(Tone::Good))
     } else if s.last_error.is_some() {
         text(format!(
             "● {} {}",
             l.t("DMS offline seit", "DMS offline since"),
             local(&s.last_attempt_at)
         ))
-        .style(text::danger)
+        .style(theme::tone(Tone::Bad))
     } else {
-        text(l.t("● DMS: noch kein Kontakt", "● DMS: no contact yet")).style(text::warning)
+        text(l.t("● DMS: noch kein Kontakt", "● DMS: no contact yet"))
+            .style(theme::tone(Tone::Waiting))
     }
 }
 
