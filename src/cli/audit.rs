@@ -79,14 +79,11 @@ pub fn letter(
         .rules()
         .clone();
     let letter = scanstelle::protect::letter::gather(&store, &rules, &bg, since)?;
-    let today = time::OffsetDateTime::now_utc();
-    let today = format!(
-        "{:02}.{:02}.{}",
-        today.day(),
-        u8::from(today.month()),
-        today.year()
-    );
-    let pdf = scanstelle::protect::letter::letter_pdf(&letter, &config.letter, &today)?;
+    let pdf = scanstelle::protect::letter::letter_pdf(
+        &letter,
+        &config.letter,
+        &scanstelle::protect::letter::today(),
+    )?;
     let path = output
         .map(std::path::Path::to_owned)
         .unwrap_or_else(|| format!("brief-{bg}.pdf").into());

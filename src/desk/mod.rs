@@ -509,16 +509,10 @@ impl Desk {
         let refused = |e: crate::protect::letter::LetterError| DeskError::Refused(e.to_string());
         let letter = crate::protect::letter::gather(&self.store, self.classifier.rules(), bg, None)
             .map_err(refused)?;
-        let now = time::OffsetDateTime::now_utc();
-        let today = format!(
-            "{:02}.{:02}.{}",
-            now.day(),
-            u8::from(now.month()),
-            now.year()
-        );
+        let today = crate::protect::letter::today();
         let pdf =
             crate::protect::letter::letter_pdf(&letter, &self.letter, &today).map_err(refused)?;
-        let name = format!("brief-{bg}-{}.pdf", now.date());
+        let name = format!("brief-{bg}-{}.pdf", time::OffsetDateTime::now_utc().date());
         let path =
             crate::fsutil::place_in_folder(to, &name, |f| std::io::Write::write_all(f, &pdf))
                 .map_err(|e| {

@@ -70,17 +70,17 @@ impl From<&str> for PdfError {
     }
 }
 
-/// Writes a PDF/A-2b document; the error says in words what failed.
-pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, PdfError> {
+/// A PDF/A-2b document titled `title` (German, the station as creator)
+/// with the embedded font and its metrics.
+fn new_document(title: &str) -> Result<(Document, Font, Metrics), PdfError> {
     let configuration = ConfigurationBuilder::new()
         .with_archival_validator(Archival::A2_B)
         .finish()
         .map_err(|e| format!("PDF/A-Konfiguration: {e:?}"))?;
-    let settings = krilla::SerializeSettings {
+    let mut doc = Document::new_with(krilla::SerializeSettings {
         configuration,
         ..Default::default()
-    };
-    let mut doc = Document::new_with(settings);
+    });
     doc.set_metadata(
         Metadata::new()
             .title(title.to_owned())
@@ -90,7 +90,12 @@ pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, PdfEr
             .creation_date(now()),
     );
     let font = Font::new(FONT.to_vec().into(), 0).ok_or("Schrift DejaVu Sans nicht ladbar")?;
-    let metrics = Metrics::new()?;
+    Ok((doc, font, Metrics::new()?))
+}
+
+/// Writes a PDF/A-2b document; the error says in words what failed.
+pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, PdfError> {
+    let (mut doc, font, metrics) = new_document(title)?;
     let mut g4_pages = std::collections::HashMap::new();
     for (n, p) in pages.iter().enumerate() {
         let dpi = if p.dpi > 0.0 { p.dpi } else { 300.0 };
@@ -196,24 +201,7 @@ pub fn text_pdf(title: &str, blocks: &[TextBlock]) -> Result<Vec<u8>, PdfError> 
     const W: f32 = 595.0;
     const H: f32 = 842.0;
     const MARGIN: f32 = 62.0;
-    let configuration = ConfigurationBuilder::new()
-        .with_archival_validator(Archival::A2_B)
-        .finish()
-        .map_err(|e| format!("PDF/A-Konfiguration: {e:?}"))?;
-    let mut doc = Document::new_with(krilla::SerializeSettings {
-        configuration,
-        ..Default::default()
-    });
-    doc.set_metadata(
-        Metadata::new()
-            .title(title.to_owned())
-            .language("de".to_owned())
-            .creator(format!("Scanstelle {}", env!("CARGO_PKG_VERSION")))
-            .producer("Scanstelle (krilla)".to_owned())
-            .creation_date(now()),
-    );
-    let font = Font::new(FONT.to_vec().into(), 0).ok_or("Schrift DejaVu Sans nicht ladbar")?;
-    let metrics = Metrics::new()?;
+    let (mut doc, font, metrics) = new_document(title)?;
     // Lay out first: (page, x, baseline from the top, size, text).
     let mut placed: Vec<(usize, f32, f32, f32, String)> = Vec::new();
     let (mut page, mut y) = (0usize, MARGIN);

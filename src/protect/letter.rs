@@ -105,6 +105,17 @@ pub struct Letter {
     pub documents: Vec<LetterDocument>,
 }
 
+/// Today as a letter is dated (`TT.MM.JJJJ`, UTC).
+pub fn today() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!(
+        "{:02}.{:02}.{}",
+        now.day(),
+        u8::from(now.month()),
+        now.year()
+    )
+}
+
 /// `TT.MM.JJJJ` of a stored time (the date as given if it is none).
 fn date(rfc3339: &str) -> String {
     match rfc3339.get(..10).map(|d| d.split('-').collect::<Vec<_>>()) {
