@@ -318,3 +318,75 @@ fn the_letter_tells_a_household_what_arrived_where_it_is_and_its_rights() {
         1
     );
 }
+
+#[test]
+fn the_export_says_where_each_document_came_from_and_how_it_was_decided() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, station, _) =
+        common::processed_station(dir.path(), &["weiterbewilligungsantrag.tif"]);
+    drop(station);
+    let home = config.home.clone();
+    common::admin_os(&home);
+    let export = |name: &str| -> serde_json::Value {
+        let out = dir.path().join(name);
+        let o = common::scanstelle(
+            &[
+                "subject",
+                "export",
+                "--case",
+                "12345BG0012345",
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            &home,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+        let mut summary = String::new();
+        zip.by_name("auskunft.json")
+            .unwrap()
+            .read_to_string(&mut summary)
+            .unwrap();
+        serde_json::from_str(&summary).unwrap()
+    };
+    let v = export("vorher.zip");
+    let doc = &v["dokumente"][0];
+    let origin = &doc["herkunft"];
+    // Taken from the hot folder with nobody signed in, filed automatically.
+    assert_eq!(
+        origin["gescannt_von"], "die Station (niemand angemeldet)",
+        "{origin}"
+    );
+    assert_eq!(
+        origin["akte"]["entschieden"], "automatisch (ohne Person), sicher genug",
+        "{origin}"
+    );
+    assert!(
+        origin["akte"]["sicherheit"].as_f64().unwrap() >= 0.9,
+        "{origin}"
+    );
+    assert!(
+        origin["dokumenttyp"]["sicherheit"].as_f64().is_some(),
+        "{origin}"
+    );
+    assert_eq!(origin["korrekturen"].as_array().unwrap().len(), 0);
+    // An administrator confirms it: the correction is listed with the role,
+    // never the name.
+    let id = doc["dokument"].as_i64().unwrap().to_string();
+    let o = common::scanstelle(&["documents", "confirm", &id], &home);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = export("nachher.zip");
+    let origin = &v["dokumente"][0]["herkunft"];
+    let corrections = origin["korrekturen"].as_array().unwrap();
+    assert_eq!(corrections.len(), 1, "{origin}");
+    assert_eq!(corrections[0]["von"], "Administration");
+    assert_eq!(corrections[0]["was"], "bestätigt oder berichtigt");
+    assert_eq!(
+        origin["akte"]["entschieden"], "von einer Person bestätigt",
+        "{origin}"
+    );
+    assert!(
+        !origin.to_string().contains("tester"),
+        "no staff name: {origin}"
+    );
+}

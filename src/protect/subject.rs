@@ -57,6 +57,17 @@ pub fn export_case<W: Write + Seek>(
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Stored)
         .large_file(true);
+    // Staff appear by their role, never by name.
+    let roles: std::collections::HashMap<String, String> = store.users()?.into_iter().collect();
+    let role = |who: Option<&str>| -> &'static str {
+        match who.and_then(|w| roles.get(w)).map(String::as_str) {
+            Some("scan") => "Scanstelle",
+            Some("qs") => "Qualitätssicherung",
+            Some("admin") => "Administration",
+            Some(_) => "Beschäftigte(r)",
+            None => "die Station (niemand angemeldet)",
+        }
+    };
     let mut zip = zip::ZipWriter::new(out);
     let mut pdfs = 0;
     let mut listed = Vec::new();
@@ -99,6 +110,7 @@ pub fn export_case<W: Write + Seek>(
             "im_dms": d.dms_location,
             "lokal_geloescht": d.pdf_sha.is_some() && pdf.is_none(),
             "dateien": files,
+            "herkunft": provenance(d, &log, &role),
         }));
     }
     let now = crate::store::now();
@@ -163,6 +175,56 @@ pub fn export_case<W: Write + Seek>(
         ),
     )?;
     Ok(exported)
+}
+
+/// Where a document came from and how it was decided (Art. 15: the
+/// logic of the processing): who scanned (by role), when it arrived and
+/// reached the e-file, how case and type were decided with what
+/// confidence, and every correction since, with the role that made it.
+fn provenance(
+    d: &crate::store::CaseDocument,
+    log: &[crate::store::EventRow],
+    role: &dyn Fn(Option<&str>) -> &'static str,
+) -> serde_json::Value {
+    let decided = |status: Option<&str>| match status {
+        Some("auto") => "automatisch (ohne Person), sicher genug",
+        Some("confirmed") => "von einer Person bestätigt",
+        Some("review") => "wartet auf eine Person",
+        _ => "noch nicht entschieden",
+    };
+    let corrections: Vec<serde_json::Value> = log
+        .iter()
+        .filter(|e| e.document_id == Some(d.id))
+        .filter_map(|e| {
+            let what = match e.kind.as_str() {
+                "document.confirmed" => "bestätigt oder berichtigt",
+                "document.edited" => "bearbeitet (Seiten, Grenzen, Drehung)",
+                "document.reopened" => "Bestätigung zurückgenommen",
+                "document.refused_by_dms" => "vom DMS abgelehnt, erneut zu prüfen",
+                _ => return None,
+            };
+            Some(serde_json::json!({
+                "zeit": e.at,
+                "was": what,
+                "von": role(e.actor.as_deref()),
+                "angabe": e.detail,
+            }))
+        })
+        .collect();
+    serde_json::json!({
+        "gescannt_von": role(d.scanned_by.as_deref()),
+        "eingegangen": d.received_at,
+        "in_der_e_akte_seit": d.imported_at,
+        "kopien_der_station_geloescht": d.purged_at,
+        "akte": {
+            "entschieden": decided(d.case_status.as_deref()),
+            "sicherheit": d.case_confidence,
+        },
+        "dokumenttyp": {
+            "sicherheit": d.type_confidence,
+        },
+        "korrekturen": corrections,
+    })
 }
 
 /// Erases case `bg` (Art. 17 GDPR, § 84 SGB X): the plan first (refused

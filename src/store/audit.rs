@@ -371,6 +371,14 @@ pub struct CaseDocument {
     pub imported_at: Option<String>,
     /// When the station deleted its local copies after that.
     pub purged_at: Option<String>,
+    /// Who was signed in at the station when its batch was scanned.
+    pub scanned_by: Option<String>,
+    /// How its case was decided (`auto`, `review`, `confirmed`, `none`).
+    pub case_status: Option<String>,
+    /// The case's confidence, 0–1.
+    pub case_confidence: Option<f64>,
+    /// The type's confidence, 0–1.
+    pub type_confidence: Option<f64>,
 }
 
 impl Store {
@@ -386,7 +394,8 @@ impl Store {
                        ORDER BY o.imported_at DESC LIMIT 1),
                     (SELECT o.purged_at FROM sync_documents sd JOIN sync_outbox o ON o.id = sd.outbox_id
                        WHERE sd.document_id = d.id AND o.purged_at IS NOT NULL
-                       ORDER BY o.purged_at DESC LIMIT 1)
+                       ORDER BY o.purged_at DESC LIMIT 1),
+                    b.scanned_by, d.case_status, d.case_confidence, d.type_confidence
              FROM documents d JOIN batches b ON b.id = d.batch_id
              WHERE d.case_bg = ?1 ORDER BY d.id",
         )?;
@@ -409,6 +418,10 @@ impl Store {
                     dms_location: r.get(8)?,
                     imported_at: r.get(9)?,
                     purged_at: r.get(10)?,
+                    scanned_by: r.get(11)?,
+                    case_status: r.get(12)?,
+                    case_confidence: r.get(13)?,
+                    type_confidence: r.get(14)?,
                     text: String::new(),
                 })
             })?
