@@ -308,14 +308,76 @@ fn the_letter_tells_a_household_what_arrived_where_it_is_and_its_rights() {
         .find(|p| p.extension().is_some_and(|e| e == "png"))
         .expect("page rendered");
     std::fs::copy(&page, shots.join("brief-seite-1.png")).unwrap();
-    // The letter is logged.
+    // Into the station: it lies in the hot folder, is taken like paper and
+    // filed by the station's own classifier to that household, as
+    // "Information an die Betroffenen" (so the next message carries it).
+    let o = common::scanstelle(
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "subject",
+            "letter",
+            "--case",
+            "12345BG0012345",
+            "--into-station",
+            "-o",
+            dir.path().join("brief2.pdf").to_str().unwrap(),
+        ],
+        &home,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let hot = scanstelle::config::Config::load(Some(&cfg), Some(&home))
+        .unwrap()
+        .desk_setup()
+        .drop_folder
+        .unwrap();
+    let placed: Vec<_> = std::fs::read_dir(&hot)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("brief-12345BG0012345"))
+        })
+        .collect();
+    assert_eq!(placed.len(), 1, "{placed:?}");
+    let o = common::scanstelle(
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "process",
+            placed[0].to_str().unwrap(),
+        ],
+        &home,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The letter is logged, twice, and filed.
     let station = common::station(&home);
     assert_eq!(
         common::count(
             &station,
             "SELECT count(*) FROM events WHERE kind = 'subject.letter'"
         ),
-        1
+        2
+    );
+    let filed: Vec<(String, Option<String>, Option<String>)> = {
+        let mut stmt = station
+            .store
+            .connection()
+            .prepare("SELECT COALESCE(doc_type, ''), case_bg, case_status FROM documents ORDER BY id DESC LIMIT 1")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(
+        filed,
+        [(
+            "information_betroffene".to_owned(),
+            Some("12345BG0012345".to_owned()),
+            Some("auto".to_owned())
+        )]
     );
 }
 

@@ -329,6 +329,11 @@ pub(crate) enum SubjectAction {
         /// Ausgabedatei (Standard: brief-<BG>.pdf).
         #[arg(short, long, value_name = "DATEI")]
         output: Option<PathBuf>,
+        /// Den Brief außerdem in den Eingangsordner legen: die Station liest ihn
+        /// ein und gibt ihn mit der nächsten Nachricht in die E-Akte (Typ
+        /// „Information an die Betroffenen“).
+        #[arg(long)]
+        into_station: bool,
     },
     /// Löscht alles, was die Station zu einer Akte hält (Art. 17 DSGVO,
     /// § 84 SGB X): Seitenbilder, PDFs, Texte, Einträge im Fallbestand.

@@ -64,6 +64,7 @@ pub fn letter(
     case: &str,
     since: Option<&str>,
     output: Option<&std::path::Path>,
+    into_station: bool,
     actor: Option<&str>,
 ) -> Result<ExitCode> {
     let bg = scanstelle::prepare::separation::normalize_bg(case)
@@ -98,6 +99,20 @@ pub fn letter(
         path.display(),
         letter.documents.len()
     );
+    if into_station {
+        // Into the first profile's hot folder: the station takes it like
+        // any file, its classifier files it, the next message carries it.
+        let folder = config
+            .desk_setup()
+            .drop_folder
+            .context("kein Scannerprofil mit Eingangsordner")?;
+        let placed = scanstelle::intake::place_letter(&folder, &bg, &pdf)
+            .with_context(|| folder.display().to_string())?;
+        println!(
+            "Der Brief liegt im Eingangsordner und geht mit der nächsten Nachricht in die E-Akte: {}",
+            placed.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

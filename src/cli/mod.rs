@@ -239,8 +239,16 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
                             case,
                             since,
                             output,
+                            into_station,
                         },
-                } => audit::letter(&config, &case, since.as_deref(), output.as_deref(), actor),
+                } => audit::letter(
+                    &config,
+                    &case,
+                    since.as_deref(),
+                    output.as_deref(),
+                    into_station,
+                    actor,
+                ),
                 Command::User { action } => match action {
                     UserAction::Add {
                         name,

@@ -512,12 +512,9 @@ impl Desk {
         let today = crate::protect::letter::today();
         let pdf =
             crate::protect::letter::letter_pdf(&letter, &self.letter, &today).map_err(refused)?;
-        let name = format!("brief-{bg}-{}.pdf", time::OffsetDateTime::now_utc().date());
-        let path =
-            crate::fsutil::place_in_folder(to, &name, |f| std::io::Write::write_all(f, &pdf))
-                .map_err(|e| {
-                    DeskError::Refused(format!("{}: {}", to.display(), crate::fsutil::io_words(&e)))
-                })?;
+        let path = crate::intake::place_letter(to, bg, &pdf).map_err(|e| {
+            DeskError::Refused(format!("{}: {}", to.display(), crate::fsutil::io_words(&e)))
+        })?;
         self.store.record_view(
             "subject.letter",
             None,

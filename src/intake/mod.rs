@@ -544,6 +544,14 @@ pub fn requeue_quarantined(
     Ok(to)
 }
 
+/// Puts a letter the station wrote for household `bg` into the hot folder
+/// `folder`, as scanners deliver files, to be taken, decided and sent like
+/// any paper; returns where it lies.
+pub fn place_letter(folder: &Path, bg: &str, pdf: &[u8]) -> std::io::Result<PathBuf> {
+    let name = format!("brief-{bg}-{}.pdf", time::OffsetDateTime::now_utc().date());
+    crate::fsutil::place_in_folder(folder, &name, |f| std::io::Write::write_all(f, pdf))
+}
+
 /// Reason codes of entries [`set_aside`] in their hot folder (nothing of
 /// theirs is stored).
 pub const SET_ASIDE_CODES: &[&str] = &["link", "not_a_file", "subfolder", "unreadable"];

@@ -13,6 +13,9 @@ use crate::classify::doctype::TypeRules;
 use crate::package::pdfa::TextBlock;
 use crate::store::Store;
 
+/// The document type the station's letters are filed as.
+pub const LETTER_TYPE: &str = "information_betroffene";
+
 /// The text blocks (see the file for the placeholders).
 const TEXTS: &str = include_str!("../../assets/betroffenenbrief.toml");
 
@@ -141,6 +144,8 @@ pub fn gather(
         .case_documents(bg)?
         .into_iter()
         .filter(|d| since.is_none_or(|s| d.received_at.as_str() >= s))
+        // Earlier letters are no news to the household.
+        .filter(|d| d.doc_type.as_deref() != Some(LETTER_TYPE))
         .map(|d| LetterDocument {
             kind: d
                 .doc_type
@@ -201,6 +206,9 @@ fn blocks(letter: &Letter, s: &LetterSettings, today: &str) -> Vec<TextBlock> {
             .replace("{aufsicht}", &s.supervisory_authority)
     };
     let mut b = vec![
+        // Its name first: the station's own classifier files it by it
+        // (type `information_betroffene`) when it goes into the e-file.
+        TextBlock::Small("Eingangsbestätigung und Information zur Verarbeitung".into()),
         TextBlock::Small(format!("{} · {}", s.office, s.address)),
         TextBlock::Gap,
         TextBlock::Paragraph(names.clone()),
