@@ -239,7 +239,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             let want = app.inbox.cursor.saturating_add_signed(by);
             app.inbox.cursor = want.min(last);
             // Past the last batch shown: the next page of older ones.
-            if want > last && app.overview.batch_count > app.overview.batches.len() as u64 {
+            if want > last && app.overview.batch_matches > app.overview.batches.len() as u64 {
                 return update(app, Message::More);
             }
             Vec::new()
