@@ -157,6 +157,9 @@ pub struct Desk {
     drop_folder: Option<PathBuf>,
     limits: crate::intake::decode::Limits,
     letter: crate::protect::letter::LetterSettings,
+    /// The batches' profiles, read again only when the number of batches
+    /// changed (the inbox reads several times a second).
+    profiles: (u64, Vec<String>),
     dms: String,
     qa: crate::protect::qa::QaSettings,
     /// Who is signed in at the window.
@@ -193,6 +196,7 @@ impl Desk {
             drop_folder: setup.drop_folder,
             limits: setup.limits,
             letter: setup.letter,
+            profiles: (u64::MAX, Vec::new()),
             dms: setup.dms,
             qa: setup.qa,
             session: None,
@@ -290,6 +294,10 @@ impl Desk {
             }
         }
         let failed = self.store.failed_pages(None)?;
+        let batch_count: u64 = status.batches.iter().map(|b| b.1).sum();
+        if self.profiles.0 != batch_count {
+            self.profiles = (batch_count, self.store.batch_profiles()?);
+        }
         Ok(Overview {
             batches: self
                 .store
@@ -306,16 +314,16 @@ impl Desk {
             sync: self.store.sync_status()?,
             pages: status.pages.iter().map(|p| p.1).sum(),
             documents: status.documents.iter().map(|d| d.1).sum(),
-            batch_count: status.batches.iter().map(|b| b.1).sum(),
+            batch_count,
             qa: self.store.qa_batches()?,
             qa_enabled: self.qa.enabled,
             batch_matches: if filter.is_all() {
-                status.batches.iter().map(|b| b.1).sum()
+                batch_count
             } else {
                 self.store.batches_matching(filter)?
             },
             filter: filter.clone(),
-            profiles: self.store.batch_profiles()?,
+            profiles: self.profiles.1.clone(),
         })
     }
 
@@ -396,15 +404,8 @@ impl Desk {
                 "die Station öffnet Einträge im Eingangsordner nicht".into(),
             ));
         }
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(
-            &mut self
-                .blobs
-                .read_sealed(Path::new(&q.stored_as), q.sha.as_bytes())
-                .map_err(|e| nothing(crate::fsutil::io_words(&e)))?,
-            &mut bytes,
-        )
-        .map_err(|e| nothing(crate::fsutil::io_words(&e)))?;
+        let bytes = crate::intake::read_quarantined(&self.blobs, &q)
+            .map_err(|e| nothing(crate::fsutil::io_words(&e)))?;
         let decoded = crate::intake::decode::decode_for_preview(&bytes, &self.limits)
             .map_err(|e| nothing(e.to_string()))?;
         let first = &decoded.pages[0];

@@ -378,6 +378,26 @@ impl App {
         }
     }
 
+    /// A notification of where a file was written (`said` and the path, in
+    /// the window's language), or of why not; whether it was written.
+    pub fn notify_written(
+        &mut self,
+        result: Result<std::path::PathBuf, String>,
+        said: (&'static str, &'static str),
+    ) -> bool {
+        let Some(path) = self.notify_err(result) else {
+            return false;
+        };
+        let done = format!("{} {}", self.lang.t(said.0, said.1), path.display());
+        self.notify(done, false);
+        true
+    }
+
+    /// Whether the person signed in may do `action`.
+    pub fn may(&self, action: scanstelle::protect::users::Action) -> bool {
+        self.session.as_ref().is_some_and(|s| s.role.may(action))
+    }
+
     /// A notification of a problem, when `result` is one; its value if not.
     pub fn notify_err<T>(&mut self, result: Result<T, String>) -> Option<T> {
         match result {

@@ -438,9 +438,9 @@ fn render(app: &App) -> simulator::Snapshot {
     render_at(app, (1366.0, 768.0))
 }
 
-/// The window at `size`, drawn with tiny-skia.
-fn render_at(app: &App, size: (f32, f32)) -> simulator::Snapshot {
-    let mut ui = iced_test::Simulator::with_size(
+/// The window at `size` with the window's font, laid out headless.
+fn simulator_at(app: &App, size: (f32, f32)) -> iced_test::Simulator<'_, Message> {
+    iced_test::Simulator::with_size(
         iced::Settings {
             fonts: vec![super::FONT.into()],
             default_font: iced::Font::with_name("DejaVu Sans"),
@@ -448,8 +448,14 @@ fn render_at(app: &App, size: (f32, f32)) -> simulator::Snapshot {
         },
         size,
         view::view(app),
-    );
-    ui.snapshot(&theme::theme(app.dark)).unwrap()
+    )
+}
+
+/// The window at `size`, drawn with tiny-skia.
+fn render_at(app: &App, size: (f32, f32)) -> simulator::Snapshot {
+    simulator_at(app, size)
+        .snapshot(&theme::theme(app.dark))
+        .unwrap()
 }
 
 /// A region of the window (left, top, right, bottom in its pixels) for
@@ -1706,16 +1712,7 @@ fn laid_out_texts(app: &App) -> Vec<(String, iced::Rectangle)> {
         }
     }
     let found = Arc::new(StdMutex::new(Vec::new()));
-    let mut ui = iced_test::Simulator::with_size(
-        iced::Settings {
-            fonts: vec![super::FONT.into()],
-            default_font: iced::Font::with_name("DejaVu Sans"),
-            ..iced::Settings::default()
-        },
-        size,
-        view::view(app),
-    );
-    let _ = ui.find(All(found.clone()));
+    let _ = simulator_at(app, size).find(All(found.clone()));
     std::mem::take(&mut *found.lock().unwrap())
 }
 

@@ -30,6 +30,15 @@ pub fn words(l: Lang, w: &scanstelle::desk::Words) -> &str {
     }
 }
 
+/// A reason the engine gave (German) in the window's language: in English
+/// its fixed words are translated, numbers and names stay as read.
+pub fn reason(l: Lang, german: &str) -> String {
+    match l {
+        Lang::De => german.to_owned(),
+        Lang::En => scanstelle::classify::reason_in_english(german),
+    }
+}
+
 /// A document's state in the window's language.
 pub fn document_state(l: Lang, state: scanstelle::store::DocumentState) -> &'static str {
     use scanstelle::store::DocumentState as S;

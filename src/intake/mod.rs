@@ -399,6 +399,20 @@ fn quarantine(
     Ok(dest)
 }
 
+/// The whole file of quarantine entry `q`, decrypted (for a preview or to
+/// read it again; an export streams it instead).
+pub fn read_quarantined(
+    blobs: &crate::store::blob::BlobStore,
+    q: &crate::store::QuarantineRow,
+) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut blobs.read_sealed(Path::new(&q.stored_as), q.sha.as_bytes())?,
+        &mut bytes,
+    )?;
+    Ok(bytes)
+}
+
 /// Writes the file of quarantine entry `q` decrypted into the folder
 /// `to` (made if missing) under its original name and returns the path.
 /// Refused in words: an entry only noted in the hot folder (nothing is
@@ -494,21 +508,13 @@ pub fn requeue_quarantined(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| format!("quarantaene-{}", q.id));
     let stored = Path::new(&q.stored_as);
-    let unsealed = |e: std::io::Error| {
+    let bytes = read_quarantined(blobs, q).map_err(|e| {
         format!(
             "Quarantäne-Eintrag {}: {}",
             q.id,
             crate::fsutil::io_words(&e)
         )
-    };
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(
-        &mut blobs
-            .read_sealed(stored, q.sha.as_bytes())
-            .map_err(unsealed)?,
-        &mut bytes,
-    )
-    .map_err(unsealed)?;
+    })?;
     // Still unreadable: said now, not in half a minute from the watcher.
     if let Err(e) = decode::decode_with(&bytes, limits) {
         return Err(format!(

@@ -138,14 +138,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             None => Vec::new(),
         },
         Message::LetterWritten(result) => {
-            if let Some(path) = app.notify_err(result) {
-                let done = format!(
-                    "{} {}",
-                    app.lang.t("Brief geschrieben:", "Letter written:"),
-                    path.display()
-                );
-                app.notify(done, false);
-            }
+            app.notify_written(result, ("Brief geschrieben:", "Letter written:"));
             Vec::new()
         }
         Message::FindScanners => {
@@ -382,11 +375,7 @@ fn case_file(app: &App) -> Element<'_, AppMessage> {
     }
     col = col.push(scan);
     // The letter telling the household what arrived (administrators).
-    let admin = app
-        .session
-        .as_ref()
-        .is_some_and(|s| s.role == scanstelle::protect::users::Role::Admin);
-    if admin {
+    if app.may(scanstelle::protect::users::Action::Administer) {
         col = col.push(
             button(
                 text(l.t(

@@ -530,15 +530,9 @@ fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, Ap
     // Numbers on the pages that are in no case (why it may need a person).
     for d in &doc.doubts {
         col = col.push(
-            text(format!(
-                "? {}",
-                match app.lang {
-                    crate::gui::i18n::Lang::De => d.text.clone(),
-                    crate::gui::i18n::Lang::En => scanstelle::classify::reason_in_english(&d.text),
-                }
-            ))
-            .size(size::SMALL)
-            .color(theme::DOUBT),
+            text(format!("? {}", crate::gui::view::reason(app.lang, &d.text)))
+                .size(size::SMALL)
+                .color(theme::DOUBT),
         );
     }
     if !doc.type_phrases.is_empty() {

@@ -271,16 +271,11 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         }
         Message::Requeue(id) => vec![Effect::RequeueQuarantine(id)],
         Message::Requeued(result) => {
-            if let Some(to) = app.notify_err(result) {
-                let done = format!(
-                    "{} {}",
-                    app.lang.t(
-                        "Liegt wieder im Eingangsordner und wird gleich eingelesen:",
-                        "Back in the hot folder, to be read shortly:"
-                    ),
-                    to.display()
-                );
-                app.notify(done, false);
+            let said = (
+                "Liegt wieder im Eingangsordner und wird gleich eingelesen:",
+                "Back in the hot folder, to be read shortly:",
+            );
+            if app.notify_written(result, said) {
                 app.inbox.quarantine_open = None;
                 app.inbox.preview = None;
             }
@@ -299,14 +294,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             vec![Effect::ExportQuarantine(id, to.into())]
         }
         Message::Exported(result) => {
-            if let Some(to) = app.notify_err(result) {
-                let done = format!(
-                    "{} {}",
-                    app.lang.t("Entschlüsselt gespeichert:", "Saved decrypted:"),
-                    to.display()
-                );
-                app.notify(done, false);
-            }
+            app.notify_written(result, ("Entschlüsselt gespeichert:", "Saved decrypted:"));
             Vec::new()
         }
         Message::More => {
@@ -404,8 +392,7 @@ fn waits_for_release(app: &App, batch: i64) -> bool {
 
 /// Whether the person signed in may release batches.
 fn may_release(app: &App) -> bool {
-    use scanstelle::protect::users::Action;
-    app.session.as_ref().is_some_and(|s| s.role.may(Action::Qa))
+    app.may(scanstelle::protect::users::Action::Qa)
 }
 
 /// The inbox.
@@ -899,10 +886,7 @@ fn quarantine(app: &App) -> Element<'_, AppMessage> {
                 .style(theme::muted),
         );
     }
-    let admin = app
-        .session
-        .as_ref()
-        .is_some_and(|s| s.role == scanstelle::protect::users::Role::Admin);
+    let admin = app.may(scanstelle::protect::users::Action::Administer);
     for entry in q.iter().take(50) {
         let open = app.inbox.quarantine_open == Some(entry.id);
         col = col.push(

@@ -232,7 +232,7 @@ fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, AppMes
 /// The quality-control screen.
 pub fn view(app: &App) -> Element<'_, AppMessage> {
     let l = app.lang;
-    let may = app.session.as_ref().is_some_and(|s| s.role.may(Action::Qa));
+    let may = app.may(Action::Qa);
     let waiting = &app.overview.qa;
     let head = title(
         l.t("Qualität", "Quality"),

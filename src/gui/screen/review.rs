@@ -498,12 +498,10 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
 fn reasons<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
     let mut col =
         column![text(app.lang.t("Warum prüfen?", "Why review?")).size(size::HEADING)].spacing(4);
-    // The engine's reasons are German; in English their fixed words are
-    // translated (numbers and names stay as read).
-    let reasons = doc.reasons.iter().map(|r| match app.lang {
-        crate::gui::i18n::Lang::De => r.clone(),
-        crate::gui::i18n::Lang::En => scanstelle::classify::reason_in_english(r),
-    });
+    let reasons = doc
+        .reasons
+        .iter()
+        .map(|r| crate::gui::view::reason(app.lang, r));
     let warnings = doc
         .warnings
         .iter()
