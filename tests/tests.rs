@@ -11,6 +11,7 @@ mod stranger;
 mod audit;
 mod cases;
 mod cli;
+mod correct;
 mod crash;
 mod decode;
 mod deps;

@@ -285,6 +285,47 @@ pub fn confirm(
     Ok((case, doc_type))
 }
 
+/// A person corrects a document the DMS imported already: into the case
+/// `case` (a register BG-Nummer) or to the type `doc_type` (one of the
+/// classes), with `reason`. Checked like a confirmation; the correction
+/// goes to the DMS through the outbox ([`crate::store::Store::correct_filed`]).
+/// A type correction teaches the type model when the text is still here.
+pub fn correct_filed(
+    store: &mut crate::store::Store,
+    rules: &TypeRules,
+    document_id: i64,
+    change: &CorrectionRequest<'_>,
+    reason: &str,
+) -> Result<i64, ConfirmError> {
+    let (change, features) = match *change {
+        CorrectionRequest::Case(c) => {
+            let case = crate::prepare::separation::normalize_bg(c)
+                .ok_or_else(|| ConfirmError::UnknownCase(c.to_owned()))?;
+            if !store.register()?.has_case(&case) {
+                return Err(ConfirmError::UnknownCase(case));
+            }
+            (crate::store::Change::Case(case), Vec::new())
+        }
+        CorrectionRequest::Type(t) => {
+            if rules.label(t).is_none() {
+                return Err(ConfirmError::UnknownType(t.to_owned()));
+            }
+            let features = document_features(store, document_id)?;
+            (crate::store::Change::Type(t.to_owned()), features)
+        }
+    };
+    Ok(store.correct_filed(document_id, &change, reason, &features)?)
+}
+
+/// What a person asks to correct after filing (as typed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorrectionRequest<'a> {
+    /// The right case, a BG-Nummer in any written form.
+    Case(&'a str),
+    /// The right type (slug).
+    Type(&'a str),
+}
+
 /// The type-model features of a document's OCR text (what a confirmation
 /// teaches the model).
 pub(crate) fn document_features(

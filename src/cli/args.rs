@@ -301,6 +301,29 @@ pub(crate) enum DocumentsAction {
         #[arg(long = "typ", value_name = "TYP")]
         doc_type: Option<String>,
     },
+    /// Berichtigt ein Dokument, das das DMS schon abgelegt hat (Rolle qs oder
+    /// admin): falsche Akte → im DMS ungültig kennzeichnen (0617) und in die
+    /// richtige Akte neu ablegen (0605); falscher Typ → Metadaten im DMS
+    /// ändern (0610). Der Grund steht im Prüfprotokoll.
+    Correct {
+        /// Dokumentnummer.
+        id: i64,
+        /// Die richtige BG-Nummer.
+        #[arg(
+            long,
+            conflicts_with = "doc_type",
+            required_unless_present = "doc_type"
+        )]
+        case: Option<String>,
+        /// Der richtige Dokumenttyp.
+        #[arg(long = "typ", value_name = "TYP")]
+        doc_type: Option<String>,
+        /// Warum (Pflicht; steht im Prüfprotokoll).
+        #[arg(long = "grund", value_name = "TEXT")]
+        reason: String,
+    },
+    /// Listet die Berichtigungen nach der Ablage mit ihrem Stand.
+    Corrections,
 }
 
 #[derive(Debug, Subcommand)]
@@ -380,6 +403,9 @@ pub(crate) enum AuditAction {
     /// Prüft die Hash-Kette des Protokolls: jeder veränderte, entfernte oder
     /// umgestellte Eintrag wird genannt (Exit-Code 1).
     Verify,
+    /// Listet die Datenschutzvorfälle für die Datenschutzbeauftragte: Dokumente,
+    /// die in einer falschen Akte lagen, seit wann und wann sie zurückgenommen wurden.
+    Incidents,
     /// Zeigt alle Einträge zu einer Akte (für die Datenschutzbeauftragte).
     Show {
         /// BG-Nummer.

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use scanstelle::desk::local_time;
+use scanstelle::desk::{local_time, local_time_full};
 use scanstelle::store::Store;
 
 /// Walks the chain; exit 1 with every problem named when it is broken.
@@ -230,6 +230,53 @@ pub fn user_list(store: &Store) -> Result<ExitCode> {
     }
     for (name, role) in all {
         println!("{name:<24} {role}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `audit incidents`: documents that lay in another household's case, for
+/// the data protection officer.
+pub fn incidents(store: &Store) -> Result<ExitCode> {
+    let rows: Vec<_> = store
+        .corrections()?
+        .into_iter()
+        .filter(|c| c.wrong_case)
+        .collect();
+    if rows.is_empty() {
+        println!(
+            "Keine Datenschutzvorfälle verzeichnet (kein Dokument lag in einer falschen Akte)."
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Datenschutzvorfälle: {} Dokument(e) lagen in einer falschen Akte. Wer sie dort sah, weiß das DMS; die Station hält fest, wann sie dort lagen.",
+        rows.len()
+    );
+    for c in rows.iter().rev() {
+        let when = |t: &Option<String>| t.as_deref().map(local_time_full);
+        println!(
+            "{:>4}  Dokument {} ({}), Akte {} statt {}",
+            c.id, c.document_id, c.document_uuid, c.old_value, c.new_value
+        );
+        println!(
+            "      dort abgelegt: {}; zurückgenommen: {}",
+            when(&c.filed_at).unwrap_or_else(|| "unbekannt".into()),
+            when(&c.withdrawn_at).unwrap_or_else(|| "noch nicht (wartet auf das DMS)".into())
+        );
+        println!(
+            "      berichtigt am {} von {}: {}",
+            local_time_full(&c.created_at),
+            c.by_user,
+            c.reason
+        );
+        println!(
+            "      Stand: {}{}",
+            c.state.german(),
+            c.outcome
+                .as_deref()
+                .map(|o| format!(" — {o}"))
+                .unwrap_or_default()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

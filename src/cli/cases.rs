@@ -182,3 +182,78 @@ pub fn confirm(
     println!("Dokument {id} freigegeben: Akte {case}, Typ {doc_type}");
     Ok(ExitCode::SUCCESS)
 }
+
+/// `documents correct ID (--case BG | --typ TYP) --grund TEXT`: a document
+/// the DMS filed already is corrected through the outbox.
+pub fn correct(
+    config: &Config,
+    id: i64,
+    case: Option<&str>,
+    doc_type: Option<&str>,
+    reason: &str,
+    actor: Option<&str>,
+) -> Result<ExitCode> {
+    use scanstelle::classify::CorrectionRequest;
+    let classifier = scanstelle::classify::Classifier::new(&config.classify)?;
+    let mut store = Store::open(&config.home.join("scanstelle.db"), &config.keys()?)?;
+    store.set_actor(actor)?;
+    let request = match (case, doc_type) {
+        (Some(c), None) => CorrectionRequest::Case(c),
+        (None, Some(t)) => CorrectionRequest::Type(t),
+        _ => bail!("bitte genau eines angeben: --case BG oder --typ TYP"),
+    };
+    let n =
+        scanstelle::classify::correct_filed(&mut store, classifier.rules(), id, &request, reason)?;
+    let row = store
+        .corrections()?
+        .into_iter()
+        .find(|c| c.id == n)
+        .context("Berichtigung nicht gespeichert")?;
+    println!(
+        "Berichtigung {n} für Dokument {id} ({}) vorgemerkt: {}",
+        if row.wrong_case {
+            format!("Akte {} → {}", row.old_value, row.new_value)
+        } else {
+            format!("Typ {} → {}", row.old_value, row.new_value)
+        },
+        if row.wrong_case {
+            "das DMS kennzeichnet es in der falschen Akte ungültig (0617), dann wird es neu abgelegt"
+        } else {
+            "das DMS ändert die Metadaten (0610)"
+        }
+    );
+    println!(
+        "Es geht mit der nächsten Übertragung hinaus (ProzessID {}).",
+        row.process_id
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `documents corrections`: every correction after filing with its state.
+pub fn corrections(store: &Store) -> Result<ExitCode> {
+    let rows = store.corrections()?;
+    if rows.is_empty() {
+        println!("Keine Berichtigungen nach der Ablage.");
+    }
+    for c in rows {
+        println!(
+            "{:>4}  Dokument {:<5} {:<5} {} → {}  {}  von {}: {}",
+            c.id,
+            c.document_id,
+            if c.wrong_case { "Akte" } else { "Typ" },
+            c.old_value,
+            c.new_value,
+            scanstelle::desk::local_time_full(&c.created_at),
+            c.by_user,
+            c.reason
+        );
+        println!(
+            "      {} — {}",
+            c.state.german(),
+            c.outcome
+                .as_deref()
+                .unwrap_or(&format!("Nachricht {}", c.message_state))
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

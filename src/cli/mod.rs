@@ -260,6 +260,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
                 },
                 Command::Audit { action } => match action {
                     AuditAction::Verify => audit::verify(&open_store(&config)?),
+                    AuditAction::Incidents => audit::incidents(&open_store(&config)?),
                     AuditAction::Show { case } => {
                         let store = open_store(&config)?;
                         store.set_actor(actor)?;
@@ -284,6 +285,27 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
                     action: Some(DocumentsAction::Confirm { id, case, doc_type }),
                     ..
                 } => cases::confirm(&config, id, case.as_deref(), doc_type.as_deref(), actor),
+                Command::Documents {
+                    action:
+                        Some(DocumentsAction::Correct {
+                            id,
+                            case,
+                            doc_type,
+                            reason,
+                        }),
+                    ..
+                } => cases::correct(
+                    &config,
+                    id,
+                    case.as_deref(),
+                    doc_type.as_deref(),
+                    &reason,
+                    actor,
+                ),
+                Command::Documents {
+                    action: Some(DocumentsAction::Corrections),
+                    ..
+                } => cases::corrections(&open_store(&config)?),
                 Command::Search { words, limit } => search(&config, &words, limit),
                 Command::Status { as_json } => status(&config, as_json),
                 Command::Db { action } => db(&config, action),
@@ -315,7 +337,7 @@ pub(crate) fn needs(
         Command::Subject { .. }
         | Command::Key { .. }
         | Command::Audit {
-            action: AuditAction::Show { .. },
+            action: AuditAction::Show { .. } | AuditAction::Incidents,
         }
         | Command::Cases {
             action: CasesAction::Import { .. },
@@ -332,7 +354,11 @@ pub(crate) fn needs(
                 !db.exists() || !scanstelle::protect::users::has_accounts(&open_store(config)?)?;
             (!first).then_some(Action::Administer)
         }
-        Command::Qa { .. } => Some(Action::Qa),
+        Command::Qa { .. }
+        | Command::Documents {
+            action: Some(DocumentsAction::Correct { .. }),
+            ..
+        } => Some(Action::Qa),
         // Who scans is named in every batch's transfer note.
         Command::Scan { list: false, .. } => Some(Action::Review),
         Command::Documents { .. }

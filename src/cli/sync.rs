@@ -62,6 +62,7 @@ pub fn outbox(config: &Config, as_json: bool) -> Result<ExitCode> {
                 serde_json::json!({
                     "batch": r.batch_id,
                     "round": r.round,
+                    "message": r.message,
                     "process_id": r.process_id,
                     "state": r.state.as_str(),
                     "documents": r.documents,
@@ -113,6 +114,11 @@ pub fn outbox(config: &Config, as_json: bool) -> Result<ExitCode> {
                         .map(|t| format!("gesendet {}", local_time(t)))
                 })
                 .unwrap_or_default(),
+        };
+        let note = match r.message.as_str() {
+            "0617" => format!("Berichtigung: ungültig kennzeichnen (0617); {note}"),
+            "0610" => format!("Berichtigung: Metadaten ändern (0610); {note}"),
+            _ => note,
         };
         println!(
             "{:>6} {:>5} {:<11} {:>5} {:>9} {:>8}  {:<36}  {note}",

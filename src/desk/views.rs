@@ -415,12 +415,33 @@ pub fn local_day_start(now: time::OffsetDateTime, days_ago: i64) -> String {
 /// `TT.MM. HH:MM` in local time of an RFC 3339 timestamp (as given if it
 /// does not parse).
 pub fn local_time(rfc3339: &str) -> String {
+    local(rfc3339, false)
+}
+
+/// `TT.MM.JJJJ HH:MM:SS` in local time (for records that outlive the
+/// year: incidents, corrections).
+pub fn local_time_full(rfc3339: &str) -> String {
+    local(rfc3339, true)
+}
+
+fn local(rfc3339: &str, full: bool) -> String {
     let Ok(t) =
         time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
     else {
         return rfc3339.to_owned();
     };
     let t = t.to_offset(LOCAL_OFFSET.get().copied().unwrap_or(time::UtcOffset::UTC));
+    if full {
+        return format!(
+            "{:02}.{:02}.{} {:02}:{:02}:{:02}",
+            t.day(),
+            u8::from(t.month()),
+            t.year(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        );
+    }
     format!(
         "{:02}.{:02}. {:02}:{:02}",
         t.day(),

@@ -387,10 +387,13 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT d.id, d.uuid, d.state, d.doc_type, d.batch_id, b.created_at, d.pdf_sha,
                     (SELECT COUNT(*) FROM document_pages dp WHERE dp.document_id = d.id),
-                    (SELECT sd.dms_location FROM sync_documents sd WHERE sd.document_id = d.id
-                       AND sd.dms_location IS NOT NULL LIMIT 1),
+                    (SELECT sd.dms_location FROM sync_documents sd JOIN sync_outbox o
+                       ON o.id = sd.outbox_id WHERE sd.document_id = d.id AND o.message = '0605'
+                       AND sd.dms_location IS NOT NULL AND sd.invalid_at IS NULL
+                       ORDER BY o.id DESC LIMIT 1),
                     (SELECT o.imported_at FROM sync_documents sd JOIN sync_outbox o ON o.id = sd.outbox_id
-                       WHERE sd.document_id = d.id AND sd.dms_location IS NOT NULL
+                       WHERE sd.document_id = d.id AND o.message = '0605'
+                       AND sd.dms_location IS NOT NULL AND sd.invalid_at IS NULL
                        ORDER BY o.imported_at DESC LIMIT 1),
                     (SELECT o.purged_at FROM sync_documents sd JOIN sync_outbox o ON o.id = sd.outbox_id
                        WHERE sd.document_id = d.id AND o.purged_at IS NOT NULL

@@ -9,6 +9,7 @@ mod accounts;
 pub mod audit;
 pub mod blob;
 mod cases;
+mod corrections;
 mod desk;
 mod documents;
 mod edit;
@@ -29,6 +30,7 @@ use crate::store::blob::Sha256Hex;
 pub use accounts::Account;
 pub use audit::{AuditReport, CaseDocument};
 pub use cases::{DocumentReport, NewDecision, RegisterVersion};
+pub use corrections::{Change, CorrectionRow, OutgoingCorrection};
 pub use desk::{
     BatchFilter, BatchGroup, BatchRow, DecisionState, DetailPage, DocumentDetail, EventRow,
 };
@@ -44,7 +46,7 @@ use sources::forget_pages;
 pub use sources::{
     Grouping, Ingested, NewPage, NewQuarantine, NewSource, PageRow, QuarantineRow, SourceFile,
 };
-pub use state::{BatchState, DocumentState, OutboxState, PageState, SourceState};
+pub use state::{BatchState, CorrectionState, DocumentState, OutboxState, PageState, SourceState};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::path::{Path, PathBuf};

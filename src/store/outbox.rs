@@ -78,6 +78,9 @@ pub struct OutboxRow {
     pub purged_at: Option<String>,
     /// Last change.
     pub updated_at: String,
+    /// Which xdomea message it is: `0605` (filing), `0617` (invalidation)
+    /// or `0610` (metadata update).
+    pub message: String,
 }
 
 /// The station's contact with the DMS.
@@ -113,7 +116,7 @@ const OUTBOX_COLUMNS: &str = "o.id, o.batch_id, o.round, o.process_id, o.state, 
     o.last_error, o.next_attempt_at, o.zip_name, o.zip_bytes,
     (SELECT COUNT(*) FROM sync_documents sd WHERE sd.outbox_id = o.id),
     (SELECT COUNT(*) FROM sync_documents sd WHERE sd.outbox_id = o.id AND sd.error IS NOT NULL),
-    o.sent_at, o.received_at, o.imported_at, o.purged_at, o.updated_at";
+    o.sent_at, o.received_at, o.imported_at, o.purged_at, o.updated_at, o.message";
 
 fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
     Ok(OutboxRow {
@@ -134,6 +137,7 @@ fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
         imported_at: r.get(14)?,
         purged_at: r.get(15)?,
         updated_at: r.get(16)?,
+        message: r.get(17)?,
     })
 }
 
@@ -348,6 +352,13 @@ impl Store {
                 ..Default::default()
             });
         }
+        let message: String =
+            tx.query_row("SELECT message FROM sync_outbox WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })?;
+        if message != "0605" {
+            return correction_imported(tx, id, batch, &message, result);
+        }
         let docs: Vec<(i64, u32)> = {
             let mut stmt = tx.prepare(
                 "SELECT document_id, number FROM sync_documents WHERE outbox_id = ?1 ORDER BY number",
@@ -398,6 +409,11 @@ impl Store {
                         ],
                     )?;
                     set_document(&tx, doc, DocumentState::Transferred, None)?;
+                    super::corrections::refiled(
+                        &tx,
+                        doc,
+                        object.and_then(|o| o.dms_id.as_deref()),
+                    )?;
                     outcome.imported += 1;
                 }
                 Some(reason) => {
@@ -574,6 +590,57 @@ impl Store {
         self.truncate_wal();
         Ok(())
     }
+}
+
+/// The 0630 of a correction message (0617 or 0610): one object, the
+/// correction takes effect or ends refused; the batch's documents stay as
+/// they are otherwise.
+fn correction_imported(
+    tx: Transaction<'_>,
+    id: i64,
+    batch: i64,
+    message: &str,
+    result: &ImportAnswer,
+) -> Result<ImportOutcome> {
+    let object = result
+        .objects
+        .iter()
+        .find(|o| o.number.is_none_or(|n| n == 1));
+    let refusal = match object {
+        Some(o) if o.ok => None,
+        Some(o) if !o.reasons.is_empty() => Some(o.reasons.join("; ")),
+        Some(_) => Some("vom DMS nicht ausgeführt (ohne Angabe eines Grundes)".to_owned()),
+        None if !result.general.is_empty() => Some(result.general.join("; ")),
+        None => None,
+    };
+    super::corrections::answered(&tx, id, refusal.as_deref())?;
+    let at = now();
+    let next = if refusal.is_some() {
+        OutboxState::Rejected
+    } else {
+        OutboxState::Imported
+    };
+    tx.execute(
+        "UPDATE sync_outbox SET state = ?1, imported_at = ?2, last_error = NULL,
+             next_attempt_at = NULL, updated_at = ?2 WHERE id = ?3",
+        params![next, at, id],
+    )?;
+    event(
+        &tx,
+        "batch.imported",
+        Some(batch),
+        None,
+        &format!(
+            "Berichtigung ({message}) {}",
+            match &refusal {
+                None => "vom DMS bestätigt (0630)".to_owned(),
+                Some(why) => format!("vom DMS abgelehnt (0630): {why}"),
+            }
+        ),
+    )?;
+    tx.commit()?;
+    // Counted as documents: filings only.
+    Ok(ImportOutcome::default())
 }
 
 fn message_by_process(

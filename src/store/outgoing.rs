@@ -27,6 +27,9 @@ pub struct OutgoingDocument {
     pub text: String,
     /// What its transfer note says.
     pub facts: TransferFacts,
+    /// How often the DMS filed it before and then marked that filing
+    /// invalid (a correction after filing): 0 for the first filing.
+    pub filing: u32,
 }
 
 /// A message in the outbox with its documents, in `NummerImStapel` order.
@@ -195,7 +198,9 @@ pub(super) fn message_documents(
     outbox_id: i64,
 ) -> Result<Vec<OutgoingDocument>> {
     let mut stmt = tx.prepare(
-        "SELECT d.id, d.uuid, d.case_bg, d.doc_type, b.created_at, sd.pdf_sha
+        "SELECT d.id, d.uuid, d.case_bg, d.doc_type, b.created_at, sd.pdf_sha,
+                (SELECT COUNT(*) FROM sync_documents x WHERE x.document_id = d.id
+                 AND x.invalid_at IS NOT NULL)
          FROM sync_documents sd JOIN documents d ON d.id = sd.document_id
          JOIN batches b ON b.id = d.batch_id
          WHERE sd.outbox_id = ?1 ORDER BY sd.number",
@@ -215,11 +220,12 @@ pub(super) fn message_documents(
                 r.get::<_, Option<String>>(3)?,
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
+                r.get::<_, u32>(6)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::with_capacity(rows.len());
-    for (id, uuid, case, doc_type, received_at, pdf) in rows {
+    for (id, uuid, case, doc_type, received_at, pdf, filing) in rows {
         let pages: Vec<String> = text
             .query_map([id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
@@ -235,6 +241,7 @@ pub(super) fn message_documents(
             })?,
             text: pages.join("\n\u{c}\n"),
             facts,
+            filing,
         });
     }
     Ok(out)
@@ -312,7 +319,8 @@ pub(super) fn transfer_facts(tx: &Transaction<'_>, doc: i64, pdf: &str) -> Resul
     let mut stmt = tx.prepare(
         "SELECT at, kind, detail FROM events WHERE document_id = ?1
            AND kind IN ('document.edited', 'document.confirmed', 'document.reopened',
-                        'document.refused_by_dms')
+                        'document.refused_by_dms', 'document.corrected',
+                        'incident.withdrawn')
          ORDER BY id",
     )?;
     let edits = stmt
@@ -324,6 +332,8 @@ pub(super) fn transfer_facts(tx: &Transaction<'_>, doc: i64, pdf: &str) -> Resul
                     "document.edited" => "bearbeitet",
                     "document.confirmed" => "bestaetigt",
                     "document.reopened" => "zurueckgenommen",
+                    "document.corrected" => "nach Ablage berichtigt",
+                    "incident.withdrawn" => "in falscher Akte ungueltig",
                     _ => "vom DMS abgelehnt",
                 }
                 .to_owned(),

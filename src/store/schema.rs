@@ -363,6 +363,33 @@ ALTER TABLE pages ADD COLUMN failure TEXT;
     r"
 ALTER TABLE quarantine ADD COLUMN requeued_at TEXT;
 ",
+    // 18: corrections after filing. A message of the outbox says which
+    // xdomea message it is (0605 filing, 0617 invalidation, 0610 metadata
+    // update); a filing the DMS marked invalid keeps its record with the
+    // time; each correction keeps who, why, what and how it ended.
+    r"
+ALTER TABLE sync_outbox ADD COLUMN message TEXT NOT NULL DEFAULT '0605';
+ALTER TABLE sync_documents ADD COLUMN invalid_at TEXT;
+CREATE TABLE corrections (
+    id           INTEGER PRIMARY KEY,
+    document_id  INTEGER NOT NULL REFERENCES documents(id),
+    outbox_id    INTEGER NOT NULL UNIQUE REFERENCES sync_outbox(id),
+    kind         TEXT NOT NULL CHECK (kind IN ('case', 'type')),
+    old_value    TEXT NOT NULL,
+    new_value    TEXT NOT NULL,
+    dms_id       TEXT NOT NULL,
+    filed_at     TEXT,
+    reason       TEXT NOT NULL,
+    by_user      TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    state        TEXT NOT NULL
+                 CHECK (state IN ('pending', 'invalidated', 'done', 'refused', 'dms_only')),
+    withdrawn_at TEXT,
+    outcome      TEXT,
+    done_at      TEXT
+);
+CREATE INDEX corrections_document ON corrections(document_id);
+",
 ];
 
 /// Where a migration hands over to Rust code (then goes on with its SQL).

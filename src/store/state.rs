@@ -198,6 +198,33 @@ persisted_enum! {
     }
 }
 
+persisted_enum! {
+    /// Where a correction after filing stands.
+    CorrectionState {
+        /// Its message (0617 or 0610) is on its way to the DMS.
+        Pending => "pending", "an das DMS unterwegs";
+        /// Marked invalid in the wrong case; the filing into the right one is on its way.
+        Invalidated => "invalidated", "in der falschen Akte ungültig, Neuablage unterwegs";
+        /// The DMS confirmed every step.
+        Done => "done", "berichtigt";
+        /// The DMS refused it (its reason is kept); nothing changed there.
+        Refused => "refused", "vom DMS abgelehnt";
+        /// Marked invalid in the wrong case; the local copies were gone, so
+        /// only the DMS can file it into the right one.
+        DmsOnly => "dms_only", "ungültig gekennzeichnet, Neuablage nur im DMS";
+    }
+}
+
+impl CorrectionState {
+    /// Whether the station still waits for the DMS on it.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            CorrectionState::Pending | CorrectionState::Invalidated
+        )
+    }
+}
+
 impl OutboxState {
     /// Whether the message is still on its way (its documents are locked).
     pub(crate) fn is_active(self) -> bool {

@@ -1,9 +1,11 @@
 //! The demo's DMS: a stand-in importer on the station's own drop folder,
 //! so `scanstelle demo` shows the whole way (packaged → sent → received →
 //! imported). It files every object of every complete container into
-//! `dms/archiv/` and answers with a 0629 and a 0630. Not for production:
+//! `dms/archiv/` and answers with a 0629 and a 0630; corrections (0617,
+//! 0610) it confirms. Not for production:
 //! it checks the message only as far as it needs to answer it.
 
+use crate::package::xdomea::message_name;
 use crate::package::xdomea::reply::{self, ObjectResult};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -37,13 +39,18 @@ impl DemoDms {
         };
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            let Some(pid) = name.strip_suffix("_FVDaten.SGOAblegen.0605.zip") else {
+            let Some((pid, code)) = ["0605", "0617", "0610"].iter().find_map(|code| {
+                let suffix = format!("_{}.zip", message_name(code));
+                name.strip_suffix(&suffix)
+                    .map(|pid| (pid.to_owned(), *code))
+            }) else {
                 continue;
             };
+            let pid = pid.as_str();
             if name.starts_with('.') {
                 continue;
             }
-            let objects = match self.objects(&e.path(), pid) {
+            let objects = match self.objects(&e.path(), pid, code) {
                 Ok(o) => o,
                 Err(why) => {
                     tracing::warn!(container = %name, grund = %why, "Demo-DMS: Container unlesbar");
@@ -62,13 +69,14 @@ impl DemoDms {
         Ok(n)
     }
 
-    /// One result per object: filed into the case file it names.
-    fn objects(&self, zip: &Path, pid: &str) -> Result<Vec<ObjectResult>, String> {
+    /// One result per object: filed into the case file it names (0605),
+    /// marked invalid (0617) or given its new type (0610).
+    fn objects(&self, zip: &Path, pid: &str, code: &str) -> Result<Vec<ObjectResult>, String> {
         let file = std::fs::File::open(zip).map_err(|e| e.to_string())?;
         let mut archive = zip::ZipArchive::new(file).map_err(|e| e.to_string())?;
         let mut xml = String::new();
         archive
-            .by_name(&format!("{pid}_FVDaten.SGOAblegen.0605.xml"))
+            .by_name(&format!("{pid}_{}.xml", message_name(code)))
             .map_err(|e| e.to_string())?
             .read_to_string(&mut xml)
             .map_err(|e| e.to_string())?;
@@ -79,6 +87,25 @@ impl DemoDms {
                 .and_then(|c| c.text())
                 .map(str::to_owned)
         };
+        if code != "0605" {
+            return Ok(doc
+                .root_element()
+                .children()
+                .filter(|c| {
+                    matches!(
+                        c.tag_name().name(),
+                        "SchriftgutobjektZumUngueltigKennzeichnen" | "MetadatenZumAktualisieren"
+                    )
+                })
+                .map(|o| ObjectResult {
+                    number: field(o, "NummerImStapel").and_then(|n| n.parse().ok()),
+                    dms_id: field(o, "IDSGO"),
+                    location: Some("Demo-DMS".into()),
+                    ok: true,
+                    errors: Vec::new(),
+                })
+                .collect());
+        }
         Ok(doc
             .root_element()
             .children()

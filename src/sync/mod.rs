@@ -28,8 +28,10 @@ pub use transport::{
 
 use crate::classify::doctype::TypeRules;
 use crate::package::Sender;
+use crate::package::xdomea::correction::{CorrectionPackage, Fix};
 use crate::package::xdomea::reply::{self, Reply};
 use crate::package::xdomea::{Package, container_name};
+use crate::store::Change;
 use crate::store::blob::{BlobStore, Sha256Hex};
 use crate::store::{OutboxRow, OutboxState, Store, StoreError};
 use serde::Deserialize;
@@ -301,7 +303,7 @@ impl Syncer {
             }
             Err(e) => return Err(e),
         };
-        let name = container_name(&row.process_id);
+        let name = container_name(&row.process_id, &row.message);
         match self.transport.deliver(&name, &zip) {
             Ok(answer) => {
                 store.sync_contact(Ok(()))?;
@@ -444,7 +446,7 @@ impl Syncer {
         blobs: &BlobStore,
         row: &OutboxRow,
     ) -> Result<Container, SyncError> {
-        let name = container_name(&row.process_id);
+        let name = container_name(&row.process_id, &row.message);
         let path = self.spool.join(&name);
         let err = |detail: String| SyncError::Package {
             process: row.process_id.clone(),
@@ -453,6 +455,18 @@ impl Syncer {
         let open = || Container::sealed(&path, blobs.seal_key(), name.as_bytes());
         if path.is_file() && row.zip_name.is_some() {
             return open().map_err(|e| err(e.to_string()));
+        }
+        if row.message != "0605" {
+            let package = self.correction(store, row).map_err(err)?;
+            blobs
+                .write_sealed(&path, name.as_bytes(), |w| {
+                    package
+                        .write_zip(std::io::BufWriter::new(w))
+                        .map_err(std::io::Error::other)?
+                        .flush()
+                })
+                .map_err(|e| err(e.to_string()))?;
+            return self.packed(store, row, &name, open().map_err(|e| err(e.to_string()))?);
         }
         let out = store.outgoing(row.batch_id)?;
         if out.process_id != row.process_id {
@@ -476,13 +490,57 @@ impl Syncer {
                 }
             })
             .map_err(|e| err(failure.take().unwrap_or_else(|| e.to_string())))?;
-        let container = open().map_err(|e| err(e.to_string()))?;
+        self.packed(store, row, &name, open().map_err(|e| err(e.to_string()))?)
+    }
+
+    /// Records a container just built (its hash and size) and hands it on.
+    fn packed(
+        &self,
+        store: &mut Store,
+        row: &OutboxRow,
+        name: &str,
+        container: Container,
+    ) -> Result<Container, SyncError> {
         let (sha, bytes) = container
             .reader()
             .and_then(Sha256Hex::of_reader)
-            .map_err(|e| err(e.to_string()))?;
-        store.outbox_packed(row.id, &name, &sha, bytes)?;
+            .map_err(|e| SyncError::Package {
+                process: row.process_id.clone(),
+                detail: e.to_string(),
+            })?;
+        store.outbox_packed(row.id, name, &sha, bytes)?;
         Ok(container)
+    }
+
+    /// The correction message of an outbox row: the object by the DMS's ID,
+    /// the type and subject in words for a 0610; made by the person who
+    /// corrected it.
+    fn correction(&self, store: &Store, row: &OutboxRow) -> Result<CorrectionPackage, String> {
+        let c = store
+            .outgoing_correction(row.id)
+            .map_err(|e| e.to_string())?;
+        let parse = |s: &str| uuid::Uuid::parse_str(s).map_err(|e| format!("{s}: {e}"));
+        let fix = match &c.change {
+            Change::Case(_) => Fix::Invalidate,
+            Change::Type(slug) => {
+                let label = self.rules.label(slug).unwrap_or(slug).to_owned();
+                let (betreff, _) = crate::package::xdomea::subject(&label, &c.received_at);
+                Fix::Metadata {
+                    type_label: label,
+                    betreff,
+                }
+            }
+        };
+        Ok(CorrectionPackage {
+            process_id: parse(&c.process_id)?,
+            created: OffsetDateTime::now_utc(),
+            sender: Sender {
+                user: c.by_user.clone(),
+                ..self.sender.clone()
+            },
+            object: parse(&c.dms_id)?,
+            fix,
+        })
     }
 
     /// Removes replies to this station's finished messages (a DMS that
@@ -512,7 +570,7 @@ impl Syncer {
         let active: std::collections::HashSet<String> = store
             .outbox_active()?
             .into_iter()
-            .map(|r| container_name(&r.process_id))
+            .map(|r| container_name(&r.process_id, &r.message))
             .collect();
         if let Ok(entries) = std::fs::read_dir(&self.spool) {
             for e in entries.flatten() {

@@ -28,6 +28,25 @@ pub struct Arrived {
     pub text: Option<String>,
     /// The transfer note's content, if any.
     pub note: Option<String>,
+    /// `Typ`.
+    pub typ: String,
+    /// `Betreff`.
+    pub betreff: String,
+}
+
+/// An object as the DMS holds it, by its `IDSGO`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Held {
+    /// `FachverfahrenObjektID`.
+    pub object_id: String,
+    /// The case file.
+    pub container: String,
+    /// Not marked invalid (0617).
+    pub valid: bool,
+    /// `Typ` (changed by a 0610).
+    pub typ: String,
+    /// `Betreff` (changed by a 0610).
+    pub betreff: String,
 }
 
 /// Decides per object: `Some(code)` refuses it with that 0605 error code.
@@ -54,7 +73,18 @@ pub struct TestDms {
     answers: HashMap<String, String>,
     /// Refusal rule.
     pub refuse: Refuse,
+    /// Every object filed, by the ID the DMS gave it.
+    pub held: HashMap<String, Held>,
+    /// Correction messages seen (0617 and 0610), by ProzessID.
+    pub corrections: HashMap<String, String>,
 }
+
+/// The containers the importer takes, with their message code.
+const MESSAGES: [(&str, &str); 3] = [
+    ("0605", "FVDaten.SGOAblegen.0605"),
+    ("0617", "FVDaten.SGOUngueltigKennzeichnen.0617"),
+    ("0610", "FVDaten.MetadatenAktualisieren.0610"),
+];
 
 impl TestDms {
     /// An importer over these folders (created), validating with `xsd`.
@@ -72,6 +102,8 @@ impl TestDms {
             objects: HashMap::new(),
             answers: HashMap::new(),
             refuse: Box::new(|_| None),
+            held: HashMap::new(),
+            corrections: HashMap::new(),
         }
     }
 
@@ -94,13 +126,33 @@ impl TestDms {
         );
     }
 
+    /// The cases in which an object (`FachverfahrenObjektID`) is filed and
+    /// valid, and those in which it is marked invalid.
+    pub fn cases_of(&self, object_id: &str) -> (Vec<String>, Vec<String>) {
+        let mut valid = Vec::new();
+        let mut invalid = Vec::new();
+        for h in self.held.values().filter(|h| h.object_id == object_id) {
+            if h.valid {
+                valid.push(h.container.clone());
+            } else {
+                invalid.push(h.container.clone());
+            }
+        }
+        (valid, invalid)
+    }
+
     /// Imports every complete container in the inbox; returns how many.
     pub fn run_once(&mut self) -> usize {
         let mut names: Vec<String> = std::fs::read_dir(&self.inbox)
             .unwrap()
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| !n.starts_with('.') && n.ends_with("_FVDaten.SGOAblegen.0605.zip"))
+            .filter(|n| {
+                !n.starts_with('.')
+                    && MESSAGES
+                        .iter()
+                        .any(|(_, m)| n.ends_with(&format!("_{m}.zip")))
+            })
             .collect();
         names.sort();
         for name in &names {
@@ -112,9 +164,12 @@ impl TestDms {
     }
 
     fn import(&mut self, path: &Path, name: &str) {
-        let pid = name
-            .trim_end_matches("_FVDaten.SGOAblegen.0605.zip")
-            .to_owned();
+        let (code, message) = MESSAGES
+            .iter()
+            .find(|(_, m)| name.ends_with(&format!("_{m}.zip")))
+            .copied()
+            .unwrap();
+        let pid = name.trim_end_matches(&format!("_{message}.zip")).to_owned();
         let at = time::OffsetDateTime::now_utc();
         if self.processes.contains(&pid) {
             self.duplicates += 1;
@@ -124,7 +179,7 @@ impl TestDms {
         }
         let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap())
             .unwrap_or_else(|e| panic!("{name} is no complete ZIP: {e}"));
-        let xml_name = format!("{pid}_FVDaten.SGOAblegen.0605.xml");
+        let xml_name = format!("{pid}_{message}.xml");
         let mut xml = String::new();
         zip.by_name(&xml_name)
             .unwrap_or_else(|e| panic!("{name}: no {xml_name}: {e}"))
@@ -140,6 +195,20 @@ impl TestDms {
                 .and_then(|c| c.text())
                 .map(str::to_owned)
         };
+        if code != "0605" {
+            drop(zip);
+            let results = self.correct(code, &doc);
+            self.write_reply(
+                &reply::received_name(&pid),
+                &reply::write_received(&pid, at),
+            );
+            let answer = reply::write_imported(&pid, at, &["0000000"], &results);
+            self.write_reply(&reply::imported_name(&pid), &answer);
+            self.answers.insert(pid.clone(), answer);
+            self.processes.insert(pid.clone());
+            self.corrections.insert(pid, xml);
+            return;
+        }
         let mut arrived = Vec::new();
         for o in doc
             .root_element()
@@ -189,6 +258,8 @@ impl TestDms {
                 pdf_bytes,
                 text,
                 note,
+                typ: text_of(dokument, "Typ").unwrap_or_default(),
+                betreff: text_of(dokument, "Betreff").unwrap_or_default(),
             });
         }
         self.write_reply(
@@ -207,9 +278,20 @@ impl TestDms {
                 },
                 None => {
                     *self.filed.entry(a.object_id.clone()).or_default() += 1;
+                    let id = uuid::Uuid::new_v4().to_string();
+                    self.held.insert(
+                        id.clone(),
+                        Held {
+                            object_id: a.object_id.clone(),
+                            container: a.container.clone(),
+                            valid: true,
+                            typ: a.typ.clone(),
+                            betreff: a.betreff.clone(),
+                        },
+                    );
                     ObjectResult {
                         number: Some(a.number),
-                        dms_id: Some(uuid::Uuid::new_v4().to_string()),
+                        dms_id: Some(id),
                         location: Some(format!("E-Akte {}", a.container)),
                         ok: true,
                         errors: vec![],
@@ -223,5 +305,61 @@ impl TestDms {
         self.processes.insert(pid.clone());
         self.messages.insert(pid.clone(), xml);
         self.objects.insert(pid, arrived);
+    }
+
+    /// A 0617 marks the objects invalid, a 0610 sets their metadata; an
+    /// unknown or already invalid object is refused with the code list's
+    /// code.
+    fn correct(&mut self, code: &str, doc: &roxmltree::Document<'_>) -> Vec<ObjectResult> {
+        let tag = if code == "0617" {
+            "SchriftgutobjektZumUngueltigKennzeichnen"
+        } else {
+            "MetadatenZumAktualisieren"
+        };
+        let child = |n: roxmltree::Node<'_, '_>, t: &str| {
+            n.children()
+                .find(|c| c.tag_name().name() == t)
+                .and_then(|c| c.text())
+                .map(str::to_owned)
+        };
+        let mut results = Vec::new();
+        for o in doc
+            .root_element()
+            .children()
+            .filter(|c| c.tag_name().name() == tag)
+        {
+            let number = child(o, "NummerImStapel").and_then(|n| n.parse().ok());
+            let id = child(o, "IDSGO").unwrap_or_default();
+            let Some(held) = self.held.get_mut(&id).filter(|h| h.valid) else {
+                results.push(ObjectResult {
+                    number,
+                    dms_id: Some(id),
+                    location: None,
+                    ok: false,
+                    errors: vec![Feedback::code(&format!("{code}001"))],
+                });
+                continue;
+            };
+            if code == "0617" {
+                held.valid = false;
+            } else {
+                for m in o.children().filter(|c| c.tag_name().name() == "Metadatum") {
+                    let value = child(m, "Wert").unwrap_or_default();
+                    match child(m, "Name").as_deref() {
+                        Some("Typ") => held.typ = value,
+                        Some("Betreff") => held.betreff = value,
+                        _ => {}
+                    }
+                }
+            }
+            results.push(ObjectResult {
+                number,
+                dms_id: Some(id),
+                location: Some(format!("E-Akte {}", held.container)),
+                ok: true,
+                errors: vec![],
+            });
+        }
+        results
     }
 }

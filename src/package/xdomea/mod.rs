@@ -12,6 +12,7 @@
 //! 0630) are read and, for the demo DMS and the tests, written in
 //! [`reply`].
 
+pub mod correction;
 pub mod reply;
 
 use crate::package::Sender;
@@ -128,9 +129,77 @@ pub struct Package {
     pub documents: Vec<PackageDocument>,
 }
 
-/// Name of the container of a process: `<ProzessID>_FVDaten.SGOAblegen.0605.zip`.
-pub(crate) fn container_name(process_id: &str) -> String {
-    format!("{process_id}_FVDaten.SGOAblegen.0605.zip")
+/// The full name of a message the station sends, by its code (`0605`
+/// filing, `0617` invalidation, `0610` metadata update).
+pub fn message_name(code: &str) -> &'static str {
+    let root = root_element(code);
+    root.strip_prefix("xdomea:").unwrap_or(root)
+}
+
+/// The root element of a message the station sends, by its code.
+fn root_element(code: &str) -> &'static str {
+    match code {
+        "0617" => "xdomea:FVDaten.SGOUngueltigKennzeichnen.0617",
+        "0610" => "xdomea:FVDaten.MetadatenAktualisieren.0610",
+        _ => "xdomea:FVDaten.SGOAblegen.0605",
+    }
+}
+
+/// Name of the container of a process: `<ProzessID>_<Nachricht>.zip`,
+/// e.g. `…_FVDaten.SGOAblegen.0605.zip`.
+pub(crate) fn container_name(process_id: &str, code: &str) -> String {
+    format!("{process_id}_{}.zip", message_name(code))
+}
+
+/// A stamp as the messages write it (RFC 3339, whole seconds).
+fn stamp(t: time::OffsetDateTime) -> String {
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Opens a message of the station (`code`) and writes its `Kopf`: the
+/// sender, a receipt and an import report asked for, and whether it is a
+/// batch of several objects (a "Stapel" in xdomea's sense).
+fn open_message(
+    x: &mut XmlWriter,
+    code: &str,
+    process_id: uuid::Uuid,
+    created: time::OffsetDateTime,
+    from: (&str, &str, &str),
+    stapel: bool,
+) {
+    x.element(root_element(code))
+        .attr("xmlns:xdomea", "urn:xoev-de:xdomea:schema:3.0.0")
+        .open();
+    x.open("xdomea:Kopf");
+    x.leaf(&["xdomea:ProzessID"], process_id);
+    x.leaf(&["xdomea:Nachrichtentyp", "code"], code);
+    x.leaf(&["xdomea:Erstellungszeitpunkt"], stamp(created));
+    x.open("xdomea:Absender");
+    x.leaf(&["xdomea:Institution", "xdomea:Name"], from.0);
+    x.leaf(&["xdomea:Organisationseinheit", "xdomea:Name"], from.1);
+    x.close();
+    x.element("xdomea:Empfaenger").empty();
+    x.leaf(&["xdomea:Empfangsbestaetigung"], 1);
+    x.leaf(&["xdomea:Importbestaetigung"], 1);
+    x.leaf(&["xdomea:Erstellerkennung"], from.2);
+    x.leaf(&["xdomea:Stapel"], u8::from(stapel));
+    x.close();
+}
+
+/// The subject of a document: its type in words and the day it arrived
+/// (`received_at`, RFC 3339).
+pub(crate) fn subject(label: &str, received_at: &str) -> (String, Option<time::Date>) {
+    let received =
+        time::OffsetDateTime::parse(received_at, &time::format_description::well_known::Rfc3339)
+            .ok()
+            .map(time::OffsetDateTime::date);
+    let day = received
+        .map(|t| format!("{:02}.{:02}.{}", t.day(), u8::from(t.month()), t.year()))
+        .unwrap_or_default();
+    (format!("{label}, eingegangen am {day}"), received)
 }
 
 /// A stable UUID made from some bytes (the same bytes give the same UUID,
@@ -160,33 +229,31 @@ impl Package {
         let process_id = uuid::Uuid::parse_str(&out.process_id)
             .map_err(|e| PackageError::Zip(format!("ProzessID {}: {e}", out.process_id)))?;
         let created = time::OffsetDateTime::now_utc();
-        let now = created
-            .replace_nanosecond(0)
-            .unwrap_or(created)
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
+        let now = stamp(created);
         let documents = out
             .documents
             .iter()
             .zip(1..)
             .map(|(d, number)| {
                 let label = rules.label(&d.doc_type).unwrap_or(&d.doc_type);
-                let received = time::OffsetDateTime::parse(
-                    &d.received_at,
-                    &time::format_description::well_known::Rfc3339,
-                )
-                .ok()
-                .map(time::OffsetDateTime::date);
-                let day = received
-                    .map(|t| format!("{:02}.{:02}.{}", t.day(), u8::from(t.month()), t.year()))
-                    .unwrap_or_default();
+                let (betreff, received) = subject(label, &d.received_at);
+                // Filed again after a correction: a new object in the DMS
+                // (the one in the wrong case stays there, invalid), with the
+                // same FachverfahrenObjektID.
+                let id = match (uuid::Uuid::parse_str(&d.uuid), d.filing) {
+                    (Ok(id), 0) => id,
+                    _ => derived_uuid(&[d.uuid.as_bytes(), &d.filing.to_be_bytes()]),
+                };
                 PackageDocument {
                     object_id: d.uuid.clone(),
                     number,
-                    id: uuid::Uuid::parse_str(&d.uuid)
-                        .unwrap_or_else(|_| derived_uuid(&[d.uuid.as_bytes()])),
-                    file_id: derived_uuid(&[d.uuid.as_bytes(), d.pdf.as_str().as_bytes()]),
-                    betreff: format!("{label}, eingegangen am {day}"),
+                    id,
+                    file_id: derived_uuid(&[
+                        d.uuid.as_bytes(),
+                        d.pdf.as_str().as_bytes(),
+                        &d.filing.to_be_bytes(),
+                    ]),
+                    betreff,
                     bg: d.case_bg.clone(),
                     type_label: label.to_owned(),
                     received,
@@ -258,7 +325,7 @@ fn attachment_xml(x: &mut XmlWriter, id: uuid::Uuid, subject: &str, format: (&st
 impl Package {
     /// Name of the container: `<ProzessID>_FVDaten.SGOAblegen.0605.zip`.
     pub fn zip_name(&self) -> String {
-        container_name(&self.process_id.to_string())
+        container_name(&self.process_id.to_string(), "0605")
     }
 
     /// Name of the message in the container.
@@ -268,31 +335,15 @@ impl Package {
 
     /// The message (UTF-8 XML).
     pub fn message_xml(&self) -> String {
-        let created = self
-            .created
-            .replace_nanosecond(0)
-            .unwrap_or(self.created)
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
         let mut x = XmlWriter::new();
-        x.element("xdomea:FVDaten.SGOAblegen.0605")
-            .attr("xmlns:xdomea", "urn:xoev-de:xdomea:schema:3.0.0")
-            .open();
-        x.open("xdomea:Kopf");
-        x.leaf(&["xdomea:ProzessID"], self.process_id);
-        x.leaf(&["xdomea:Nachrichtentyp", "code"], "0605");
-        x.leaf(&["xdomea:Erstellungszeitpunkt"], created);
-        x.open("xdomea:Absender");
-        x.leaf(&["xdomea:Institution", "xdomea:Name"], &self.institution);
-        x.leaf(&["xdomea:Organisationseinheit", "xdomea:Name"], &self.unit);
-        x.close();
-        x.element("xdomea:Empfaenger").empty();
-        x.leaf(&["xdomea:Empfangsbestaetigung"], 1);
-        x.leaf(&["xdomea:Importbestaetigung"], 1);
-        x.leaf(&["xdomea:Erstellerkennung"], &self.user);
-        // A batch of several objects is a "Stapel" in xdomea's sense.
-        x.leaf(&["xdomea:Stapel"], u8::from(self.documents.len() > 1));
-        x.close();
+        open_message(
+            &mut x,
+            "0605",
+            self.process_id,
+            self.created,
+            (&self.institution, &self.unit, &self.user),
+            self.documents.len() > 1,
+        );
         for d in &self.documents {
             x.open("xdomea:SchriftgutobjektZumAblegen");
             x.leaf(&["xdomea:NummerImStapel"], d.number);

@@ -145,6 +145,11 @@ pub fn meaning(code: &str) -> &'static str {
         "0605006" => "Name eines Metadatums enthält ungültige Zeichen",
         "0605007" => "Wert eines Metadatums enthält ungültige Zeichen",
         "0605008" => "Beschreibung eines Metadatums enthält ungültige Zeichen",
+        "0610001" | "0617001" => "Objekt im DMS unbekannt oder ungültig",
+        "0610002" => "Name des Metadatums ungültig",
+        "0610004" => "Wert des Metadatums ungültig oder außerhalb des Wertebereichs",
+        "0610005" => "Metadatum kann nicht aktualisiert werden",
+        "0617002" => "Objekt kann im DMS nicht als ungültig gekennzeichnet werden",
         _ => "Rückmeldung des DMS",
     }
 }
@@ -346,19 +351,23 @@ pub fn write_imported(
                     &e.text,
                 );
             } else {
-                x.leaf(
-                    &[
-                        "xdomea:Rueckmeldung",
-                        "xdomea:SpezifischeFehlermeldung0605",
-                        "code",
-                    ],
-                    &e.code,
-                );
+                x.leaf(&["xdomea:Rueckmeldung", specific(&e.code), "code"], &e.code);
             }
         }
         x.close();
     }
     x.finish()
+}
+
+/// The element of a message's specific error code (`0617001` →
+/// `SpezifischeFehlermeldung0617`); general codes otherwise.
+fn specific(code: &str) -> &'static str {
+    match code.get(..4) {
+        Some("0610") => "xdomea:SpezifischeFehlermeldung0610",
+        Some("0617") => "xdomea:SpezifischeFehlermeldung0617",
+        Some("0605") => "xdomea:SpezifischeFehlermeldung0605",
+        _ => "xdomea:AllgemeineRueckmeldung",
+    }
 }
 
 #[cfg(test)]
