@@ -222,6 +222,24 @@ fn a_misfiled_document_is_withdrawn_and_filed_once_in_the_right_case_and_a_wrong
     assert_eq!(theirs.len(), 1);
     assert!(theirs[0].filed.is_some());
 
+    // The exports say what happened, but neither the other household's
+    // case nor the corrector's words (which name a person).
+    for (bg, other) in [
+        ("12345BG0012345", "12345BG0067890"),
+        ("12345BG0067890", "12345BG0012345"),
+    ] {
+        let mut zip = std::io::Cursor::new(Vec::new());
+        scanstelle::protect::subject::export_case(store, &blobs, &rules, bg, &mut zip).unwrap();
+        let mut zip = zip::ZipArchive::new(zip).unwrap();
+        let mut text = String::new();
+        for name in ["auskunft.json", "protokoll.json"] {
+            std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+        }
+        assert!(!text.contains(other), "{bg}: {text}");
+        assert!(!text.contains("Jan Beispiel"), "{bg}: {text}");
+        assert!(text.contains("nach der Ablage berichtigt"), "{bg}: {text}");
+    }
+
     // A wrong type: 0610 sets type and subject; the station follows.
     let n2 = correct_filed(
         store,

@@ -110,7 +110,7 @@ pub fn export_case<W: Write + Seek>(
             "im_dms": d.dms_location,
             "lokal_geloescht": d.pdf_sha.is_some() && pdf.is_none(),
             "dateien": files,
-            "herkunft": provenance(d, &log, &role),
+            "herkunft": provenance(d, bg, &log, &role),
         }));
     }
     let now = crate::store::now();
@@ -147,7 +147,8 @@ pub fn export_case<W: Write + Seek>(
                 "art": e.kind,
                 "stapel": e.batch_id,
                 "dokument": e.document_id,
-                "angabe": e.detail,
+                "angabe": correction_words(&e.kind)
+                    .map_or_else(|| other_cases_hidden(&e.detail, bg), str::to_owned),
             })
         })
         .collect();
@@ -183,6 +184,7 @@ pub fn export_case<W: Write + Seek>(
 /// confidence, and every correction since, with the role that made it.
 fn provenance(
     d: &crate::store::CaseDocument,
+    bg: &str,
     log: &[crate::store::EventRow],
     role: &dyn Fn(Option<&str>) -> &'static str,
 ) -> serde_json::Value {
@@ -201,13 +203,20 @@ fn provenance(
                 "document.edited" => "bearbeitet (Seiten, Grenzen, Drehung)",
                 "document.reopened" => "Bestätigung zurückgenommen",
                 "document.refused_by_dms" => "vom DMS abgelehnt, erneut zu prüfen",
-                _ => return None,
+                kind => {
+                    let what = correction_words(kind)?;
+                    return Some(serde_json::json!({
+                        "zeit": e.at,
+                        "was": what,
+                        "von": role(e.actor.as_deref()),
+                    }));
+                }
             };
             Some(serde_json::json!({
                 "zeit": e.at,
                 "was": what,
                 "von": role(e.actor.as_deref()),
-                "angabe": e.detail,
+                "angabe": other_cases_hidden(&e.detail, bg),
             }))
         })
         .collect();
@@ -224,6 +233,38 @@ fn provenance(
             "sicherheit": d.type_confidence,
         },
         "korrekturen": corrections,
+    })
+}
+
+/// `detail` with every BG-Nummer but `bg`'s replaced by "eine andere
+/// Akte": an entry may name where a document was before a correction.
+fn other_cases_hidden(detail: &str, bg: &str) -> String {
+    static BG: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\b\d{5}BG\d{7}\b").expect("valid pattern"));
+    BG.replace_all(detail, |c: &regex::Captures<'_>| {
+        if &c[0] == bg {
+            bg.to_owned()
+        } else {
+            "eine andere Akte".to_owned()
+        }
+    })
+    .into_owned()
+}
+
+/// What a correction after filing or a misfiling incident did, in words.
+/// Their entries name the other household's case and the corrector's own
+/// words (which may name persons), so an export says only this.
+fn correction_words(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "document.corrected" => "nach der Ablage berichtigt (Akte oder Dokumenttyp)",
+        "incident.recorded" => "lag in einer falschen Akte (Fehlablage); Rücknahme angestoßen",
+        "incident.withdrawn" => "in der falschen Akte vom DMS ungültig gekennzeichnet",
+        "document.correction_done" => "Berichtigung vom DMS bestätigt",
+        "document.correction_refused" => "Berichtigung vom DMS abgelehnt",
+        "document.correction_dms_only" => {
+            "in der falschen Akte ungültig gekennzeichnet; in die richtige Akte nur im DMS verschiebbar"
+        }
+        _ => return None,
     })
 }
 
