@@ -665,7 +665,31 @@ impl Desk {
             type_phrases: strings(&decision["type_phrases"]),
             warnings,
             pages,
+            corrections: self.store.corrections_of(id)?,
         })
+    }
+
+    /// A person at the window corrects a document the DMS filed already
+    /// (`qs` or `admin`); the sync is woken to send it. Returns the
+    /// correction's number.
+    pub fn correct_filed(
+        &mut self,
+        document: i64,
+        request: &crate::classify::CorrectionRequest<'_>,
+        reason: &str,
+    ) -> Result<i64> {
+        let s = self.allowed(crate::protect::users::Action::Qa)?;
+        self.store.set_actor(Some(&s.user))?;
+        let n = crate::classify::correct_filed(
+            &mut self.store,
+            self.classifier.rules(),
+            document,
+            request,
+            reason,
+        )
+        .map_err(|e| DeskError::Refused(e.to_string()))?;
+        self.store.sync_retry_now()?;
+        Ok(n)
     }
 
     /// Searches the register by BG-Nummer, Kundennummer, name or address.

@@ -204,6 +204,8 @@ pub struct DocumentView {
     pub warnings: Vec<Words>,
     /// Its pages.
     pub pages: Vec<PageView>,
+    /// Its corrections after filing, newest first.
+    pub corrections: Vec<crate::store::CorrectionRow>,
 }
 
 /// A case candidate with the names of its household.

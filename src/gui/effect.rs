@@ -51,6 +51,9 @@ pub enum Effect {
     ListScanners,
     /// Write the letter to a household into a folder.
     WriteLetter(String, PathBuf),
+    /// Correct a filed document: into this case, or to this type, with
+    /// this reason.
+    CorrectFiled(i64, Option<String>, Option<String>, String),
     /// Record the check of a sampled document (a defect's note, or none).
     QaCheck(i64, Option<String>),
     /// Release a batch.
@@ -162,6 +165,18 @@ impl Effect {
             Effect::WriteLetter(bg, to) => Message::Cases(cases::Message::LetterWritten(
                 desk().write_letter(&bg, &to).map_err(text),
             )),
+            Effect::CorrectFiled(doc, case, ty, reason) => {
+                use scanstelle::classify::CorrectionRequest;
+                let request = match (&case, &ty) {
+                    (Some(c), _) => CorrectionRequest::Case(c),
+                    (None, Some(t)) => CorrectionRequest::Type(t),
+                    (None, None) => CorrectionRequest::Case(""),
+                };
+                Message::Document(document::Message::Fixed(
+                    doc,
+                    desk().correct_filed(doc, &request, &reason).map_err(text),
+                ))
+            }
             // SANE may take seconds to look: not while holding the desk.
             Effect::ListScanners => {
                 let can = desk().can_scan();

@@ -1931,3 +1931,118 @@ fn an_administrator_writes_the_letter_to_a_household_from_its_case() {
             .starts_with(b"%PDF-")
     );
 }
+
+#[test]
+fn quality_control_corrects_a_filed_document_from_the_document_screen() {
+    use scanstelle::store::CorrectionState;
+    use scanstelle::sync::{DemoDms, DmsSettings};
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = station(dir.path());
+    config.dms = DmsSettings {
+        hold_secs: 0,
+        backoff_secs: 0,
+        ..DmsSettings::default()
+    };
+    config.qa = scanstelle::protect::qa::QaSettings::off();
+    // The bank statement goes out and the demo DMS files it (its local
+    // copies stay for the retention period).
+    let syncer = config.syncer("scan01").unwrap();
+    let blobs = fixtures::blobs(&config.home);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let cycle = || {
+        let mut store = fixtures::store(&config.home);
+        for _ in 0..3 {
+            syncer.pass(&mut store, &blobs, &stop).unwrap();
+            DemoDms::new(&config.home).run_once().unwrap();
+        }
+        syncer.pass(&mut store, &blobs, &stop).unwrap();
+    };
+    cycle();
+    let filed = {
+        let store = fixtures::store(&config.home);
+        store
+            .document_reports()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.state == "transferred")
+            .expect("the bank statement is filed")
+    };
+    let (mut app, desk) = open(&config);
+    let heading = "Nach der Ablage berichtigen";
+    let send_label = "Berichtigung an das DMS senden";
+    // erika (scan) sees that quality control corrects it, not the form.
+    send(&mut app, &desk, Message::OpenDocument(filed.document_id));
+    assert_eq!(app.screen, Screen::Document);
+    {
+        let mut ui = simulator(view::view(&app));
+        assert!(ui.find(heading).is_ok());
+        assert!(ui.find(send_label).is_err());
+    }
+    send(&mut app, &desk, Message::SignOut);
+    sign_in(&mut app, &desk, "admin.kim", PASSWORD);
+    send(&mut app, &desk, Message::OpenDocument(filed.document_id));
+    let fix = |m| Message::Document(m);
+    // Without a reason, or with both a case and a type, nothing is sent.
+    send(
+        &mut app,
+        &desk,
+        fix(document::Message::FixCase("12345 BG 0012345".into())),
+    );
+    send(&mut app, &desk, fix(document::Message::SendFix));
+    let type_label = app.types[0].1.clone();
+    send(&mut app, &desk, fix(document::Message::FixType(type_label)));
+    send(
+        &mut app,
+        &desk,
+        fix(document::Message::FixReason(
+            "Kontoauszug von Frau Mustermann".into(),
+        )),
+    );
+    send(&mut app, &desk, fix(document::Message::SendFix));
+    assert!(
+        fixtures::store(&config.home)
+            .corrections()
+            .unwrap()
+            .is_empty()
+    );
+    app.document.fix.doc_type = None;
+    draw(&app, "document-correct");
+    let mut ui = simulator(view::view(&app));
+    ui.click(send_label).unwrap();
+    for m in ui.into_messages().collect::<Vec<_>>() {
+        send(&mut app, &desk, m);
+    }
+    let said = app.notices.last().unwrap();
+    assert!(!said.error && said.text.contains("vorgemerkt"), "{said:?}");
+    let mut store = fixtures::store(&config.home);
+    let c = store.corrections().unwrap().remove(0);
+    assert_eq!(
+        (
+            c.document_id,
+            c.new_value.as_str(),
+            c.by_user.as_str(),
+            c.state
+        ),
+        (
+            filed.document_id,
+            "12345BG0012345",
+            "admin.kim",
+            CorrectionState::Pending
+        )
+    );
+    assert!(store.take_sync_wake().unwrap(), "the sync is woken");
+    // The DMS confirms; the document shows where it is now and how.
+    cycle();
+    send(&mut app, &desk, Message::OpenDocument(filed.document_id));
+    let doc = app.document.doc.as_ref().unwrap();
+    assert_eq!(doc.case.as_deref(), Some("12345BG0012345"));
+    assert_eq!(doc.corrections[0].state, CorrectionState::Done);
+    let mut ui = simulator(view::view(&app));
+    let outcome = doc.corrections[0].outcome.clone().unwrap();
+    assert!(
+        outcome.starts_with("In der Akte 12345BG0012345 neu abgelegt"),
+        "{outcome}"
+    );
+    assert!(ui.find(outcome.as_str()).is_ok());
+    draw(&app, "document-corrected");
+}

@@ -355,6 +355,18 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The corrections of one document, newest first.
+    pub fn corrections_of(&self, document_id: i64) -> Result<Vec<CorrectionRow>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {CORRECTION_COLUMNS} FROM corrections c
+             JOIN documents d ON d.id = c.document_id
+             JOIN sync_outbox o ON o.id = c.outbox_id
+             WHERE c.document_id = ?1 ORDER BY c.id DESC"
+        ))?;
+        let rows = stmt.query_map([document_id], correction_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The correction message of an outbox row, to package.
     pub(crate) fn outgoing_correction(&self, outbox_id: i64) -> Result<OutgoingCorrection> {
         let (process_id, kind, new_value, dms_id, received_at, by_user): (

@@ -33,6 +33,31 @@ pub struct State {
     /// The screen the document was opened from (quality control, a case),
     /// to go back to with Backspace.
     pub back: Option<Screen>,
+    /// The correction of a filed document being filled in.
+    pub fix: Fix,
+}
+
+/// The correction form of a document the DMS filed already.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fix {
+    /// The right case, as typed.
+    pub case: String,
+    /// The right type (slug), if chosen.
+    pub doc_type: Option<String>,
+    /// Why (required; it goes into the audit chain).
+    pub reason: String,
+}
+
+impl Fix {
+    /// What it asks for: the case, or else the type; none while the reason
+    /// or both are missing, or both are given.
+    fn request(&self) -> Option<(Option<String>, Option<String>)> {
+        let case = Some(self.case.trim().to_owned()).filter(|c| !c.is_empty());
+        if self.reason.trim().is_empty() || case.is_some() == self.doc_type.is_some() {
+            return None;
+        }
+        Some((case, self.doc_type.clone()))
+    }
 }
 
 /// What happens on the document screen (the page view's zoom and pan too).
@@ -60,6 +85,16 @@ pub enum Message {
     Zoom(Zoom),
     /// Show or hide the OCR words and evidence.
     ToggleOverlay,
+    /// The right case typed into the correction form.
+    FixCase(String),
+    /// The right type picked (its label).
+    FixType(String),
+    /// The reason typed.
+    FixReason(String),
+    /// Send the correction.
+    SendFix,
+    /// The correction was recorded (its number) or refused.
+    Fixed(i64, Result<i64, String>),
 }
 
 impl Message {
@@ -67,7 +102,10 @@ impl Message {
     pub fn is_answer(&self) -> bool {
         matches!(
             self,
-            Message::Edited(..) | Message::BatchListed(_) | Message::BatchDocuments(_)
+            Message::Edited(..)
+                | Message::BatchListed(_)
+                | Message::BatchDocuments(_)
+                | Message::Fixed(..)
         )
     }
 }
@@ -106,6 +144,52 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             app.document.overlay = !app.document.overlay;
             Vec::new()
         }
+        // A text field also takes the character of a shortcut (Ctrl+1).
+        Message::FixCase(_) | Message::FixReason(_) if app.typing_shortcut() => Vec::new(),
+        Message::FixCase(c) => {
+            app.document.fix.case = c;
+            Vec::new()
+        }
+        Message::FixReason(r) => {
+            app.document.fix.reason = r;
+            Vec::new()
+        }
+        Message::FixType(label) => {
+            app.document.fix.doc_type = app
+                .types
+                .iter()
+                .find(|(_, l)| *l == label)
+                .map(|(slug, _)| slug.clone());
+            Vec::new()
+        }
+        Message::SendFix => match (&app.document.doc, app.document.fix.request()) {
+            (Some(doc), Some((case, ty))) => vec![Effect::CorrectFiled(
+                doc.id,
+                case,
+                ty,
+                app.document.fix.reason.trim().to_owned(),
+            )],
+            _ => Vec::new(),
+        },
+        Message::Fixed(doc, result) => match app.notify_err(result) {
+            Some(n) => {
+                app.document.fix = Fix::default();
+                let l = app.lang;
+                app.notify(
+                    format!(
+                        "{} {n} {}",
+                        l.t("Berichtigung", "Correction"),
+                        l.t(
+                            "vorgemerkt: sie geht mit der nächsten Übertragung an das DMS.",
+                            "recorded: it goes to the DMS with the next transfer.",
+                        )
+                    ),
+                    false,
+                );
+                vec![Effect::LoadDocument(doc)]
+            }
+            None => Vec::new(),
+        },
         Message::Back => match app.document.back.take() {
             Some(screen) => {
                 app.screen = screen;
@@ -201,6 +285,7 @@ pub fn show(app: &mut App, doc: DocumentView) -> Vec<Effect> {
     app.document.page = page.min(doc.pages.len().saturating_sub(1));
     if !same {
         app.document.view = View::default();
+        app.document.fix = Fix::default();
     }
     let thumbs: Vec<_> = doc.pages.iter().filter_map(|p| p.thumb.clone()).collect();
     app.document.doc = Some(doc);
@@ -357,10 +442,17 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
         row![tools, space().width(Fill)].align_y(Alignment::Center),
         if locked {
             Element::from(
-                text(l.t(
-                    "An das DMS übergeben: Seiten und Zuordnung sind hier nicht mehr zu ändern.",
-                    "Handed to the DMS: pages and filing can no longer be changed here.",
-                ))
+                text(if doc.state == DocumentState::Transferred {
+                    l.t(
+                        "Im DMS abgelegt: die Seiten sind nicht mehr zu ändern, Akte oder Typ werden rechts berichtigt.",
+                        "Filed in the DMS: pages can no longer be changed; case or type are corrected on the right.",
+                    )
+                } else {
+                    l.t(
+                        "An das DMS übergeben: Seiten und Zuordnung sind hier nicht mehr zu ändern.",
+                        "Handed to the DMS: pages and filing can no longer be changed here.",
+                    )
+                })
                 .size(size::SMALL)
                 .style(theme::muted),
             )
@@ -506,9 +598,13 @@ fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, Ap
             l.t("Stapel", "Batch"),
             text(doc.batch_id.to_string()).size(size::BODY)
         ),
-        text(l.t("Belege", "Evidence")).size(size::HEADING),
     ]
     .spacing(8);
+    // Filed: what was corrected, and the correction first of all.
+    if doc.state == DocumentState::Transferred || !doc.corrections.is_empty() {
+        col = col.push(correction(app, doc));
+    }
+    col = col.push(text(l.t("Belege", "Evidence")).size(size::HEADING));
     for c in doc.candidates.iter().take(3) {
         col = col.push(
             text(format!(
@@ -547,4 +643,106 @@ fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, Ap
         );
     }
     col
+}
+
+/// A filed document: its corrections so far and, for `qs` and `admin`, the
+/// form to correct its case or type at the DMS.
+fn correction<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
+    let l = app.lang;
+    let mut col = column![
+        text(l.t("Nach der Ablage berichtigen", "Correct after filing")).size(size::HEADING)
+    ]
+    .spacing(6);
+    for c in &doc.corrections {
+        let (what, change) = if c.wrong_case {
+            (
+                l.t("Akte", "case"),
+                format!("{} → {}", c.old_value, c.new_value),
+            )
+        } else {
+            (
+                l.t("Typ", "type"),
+                format!(
+                    "{} → {}",
+                    app.type_label(&c.old_value),
+                    app.type_label(&c.new_value)
+                ),
+            )
+        };
+        col = col.push(
+            column![
+                text(format!(
+                    "{} {} · {what}",
+                    l.t("Berichtigung", "Correction"),
+                    c.id
+                ))
+                .size(size::SMALL),
+                text(change)
+                    .size(size::SMALL)
+                    .wrapping(text::Wrapping::WordOrGlyph),
+                text(
+                    c.outcome
+                        .clone()
+                        .unwrap_or_else(|| c.state.german().to_owned())
+                )
+                .size(size::SMALL)
+                .style(theme::muted),
+            ]
+            .spacing(2),
+        );
+    }
+    let open = doc.corrections.iter().any(|c| c.state.is_open());
+    if doc.state != DocumentState::Transferred || open {
+        return col.into();
+    }
+    if !app.may(scanstelle::protect::users::Action::Qa) {
+        return col
+            .push(
+                text(l.t(
+                    "Eine falsche Akte oder einen falschen Typ berichtigt die Qualitätssicherung (qs) oder ein Administrator.",
+                    "A wrong case or type is corrected by quality control (qs) or an administrator.",
+                ))
+                .size(size::SMALL)
+                .style(theme::muted),
+            )
+            .into();
+    }
+    let fix = &app.document.fix;
+    let labels: Vec<String> = app.types.iter().map(|(_, label)| label.clone()).collect();
+    let chosen = fix
+        .doc_type
+        .as_deref()
+        .map(|t| app.type_label(t).to_owned());
+    col.push(
+        text(l.t(
+            "Das DMS erhält eine Berichtigung: eine falsche Akte wird dort ungültig gekennzeichnet und das Dokument in die richtige abgelegt. Der Grund steht im Protokoll.",
+            "The DMS receives a correction: in a wrong case the document is marked invalid and filed into the right one. The reason goes into the log.",
+        ))
+        .size(size::SMALL)
+        .style(theme::muted),
+    )
+    .push(
+        iced::widget::text_input(l.t("Richtige BG-Nummer", "Right BG number"), &fix.case)
+            .on_input(|c| AppMessage::Document(Message::FixCase(c)))
+            .size(size::SMALL)
+            .padding(6),
+    )
+    .push(
+        iced::widget::pick_list(labels, chosen, |t| AppMessage::Document(Message::FixType(t)))
+            .placeholder(l.t("oder richtiger Dokumenttyp", "or right document type"))
+            .text_size(size::SMALL)
+            .width(Fill),
+    )
+    .push(
+        iced::widget::text_input(l.t("Grund (Pflicht)", "Reason (required)"), &fix.reason)
+            .on_input(|r| AppMessage::Document(Message::FixReason(r)))
+            .on_submit_maybe(fix.request().map(|_| AppMessage::Document(Message::SendFix)))
+            .size(size::SMALL)
+            .padding(6),
+    )
+    .push(
+        button(text(l.t("Berichtigung an das DMS senden", "Send the correction to the DMS")).size(size::SMALL))
+            .on_press_maybe(fix.request().map(|_| AppMessage::Document(Message::SendFix))),
+    )
+    .into()
 }
