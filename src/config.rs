@@ -47,6 +47,9 @@ pub struct ConfigFile {
     /// The letter to the people whose papers these are.
     #[serde(default)]
     pub letter: crate::protect::letter::LetterSettings,
+    /// The paper originals after scanning.
+    #[serde(default)]
+    pub originals: crate::protect::originals::OriginalsSettings,
 }
 
 /// Intake tuning.
@@ -136,6 +139,8 @@ pub struct Config {
     pub scanner: crate::intake::scan::ScannerSettings,
     /// The letter to the people whose papers these are.
     pub letter: crate::protect::letter::LetterSettings,
+    /// The paper originals after scanning.
+    pub originals: crate::protect::originals::OriginalsSettings,
 }
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
@@ -216,6 +221,7 @@ impl Config {
             security: file.security,
             qa: file.qa,
             letter: file.letter,
+            originals: file.originals,
             scanner: file.scanner,
         })
     }
@@ -268,6 +274,7 @@ impl Config {
             drop_folder: self.profiles.first().map(|p| p.hot_folder_path(&self.home)),
             limits: self.intake.limits,
             letter: self.letter.clone(),
+            originals: self.originals.clone(),
             dms: self.dms.describe(&self.home),
             qa: self.qa.clone(),
             scanner,

@@ -216,7 +216,9 @@ fn a_misfiled_document_is_withdrawn_and_filed_once_in_the_right_case_and_a_wrong
     );
 
     // The households' letters follow: the document is the other one's.
-    let letter = |bg: &str| scanstelle::protect::letter::gather(store, &rules, bg, None).unwrap();
+    let letter = |bg: &str| {
+        scanstelle::protect::letter::gather(store, &rules, &Default::default(), bg, None).unwrap()
+    };
     assert!(letter("12345BG0012345").documents.is_empty());
     let theirs = letter("12345BG0067890").documents;
     assert_eq!(theirs.len(), 1);
@@ -353,7 +355,9 @@ fn with_the_local_copies_gone_the_wrong_filing_is_withdrawn_and_only_the_dms_can
     // The station's record: the document is the other household's, not
     // filed there by the station.
     let rules = TypeRules::builtin();
-    let letter = |bg: &str| scanstelle::protect::letter::gather(store, &rules, bg, None).unwrap();
+    let letter = |bg: &str| {
+        scanstelle::protect::letter::gather(store, &rules, &Default::default(), bg, None).unwrap()
+    };
     assert!(letter("12345BG0012345").documents.is_empty());
     assert_eq!(letter("12345BG0067890").documents[0].filed, None);
     // No second filing was attempted.

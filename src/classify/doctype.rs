@@ -30,6 +30,27 @@ pub struct TypeClass {
     /// Its names as printed at the head of such a document.
     #[serde(default)]
     pub titles: Vec<String>,
+    /// What becomes of the paper after scanning (`return`, `keep`; none:
+    /// destroyed after the retention period).
+    #[serde(default)]
+    pub paper: Option<PaperRule>,
+    /// Days after the DMS confirmed the import before the paper may be
+    /// destroyed (none: the station's `[originals]` default).
+    #[serde(default)]
+    pub destroy_after_days: Option<u32>,
+}
+
+/// What the rules say becomes of a type's paper originals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PaperRule {
+    /// Sent back to the person (identity documents, certificates,
+    /// originals the person needs).
+    Return,
+    /// Never destroyed (the job centre's list of papers to keep).
+    Keep,
+    /// Destroyed after the retention period (the default).
+    Destroy,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -106,6 +127,11 @@ impl TypeRules {
     /// The classes.
     pub fn classes(&self) -> &[TypeClass] {
         &self.classes
+    }
+
+    /// The class of a slug.
+    pub fn class(&self, slug: &str) -> Option<&TypeClass> {
+        self.classes.iter().find(|c| c.slug == slug)
     }
 
     /// The label of a slug.

@@ -75,6 +75,47 @@ pub(crate) enum QuarantineAction {
 }
 
 #[derive(Debug, Subcommand)]
+pub(crate) enum OriginalsAction {
+    /// Listet die Originale, die jetzt zurückgehen oder vernichtet werden dürfen (Standard).
+    List {
+        /// Alle Originale, auch erledigte und noch nicht fällige.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Hält fest, wo das Papier eines Stapels liegt (Karton, Regal).
+    Place {
+        /// Nummer des Stapels.
+        #[arg(long = "batch", value_name = "N")]
+        batch: i64,
+        /// Der Ort, z. B. "Regal 3, Karton 12".
+        #[arg(long = "ort", value_name = "TEXT")]
+        place: String,
+    },
+    /// Bestätigt, dass Originale an die Person zurückgegangen sind.
+    Returned {
+        /// Dokumentnummern.
+        #[arg(required = true)]
+        documents: Vec<i64>,
+    },
+    /// Bestätigt, dass Papier vernichtet wurde (erst ab dem Vernichtungsdatum; Rolle qs oder admin).
+    Destroyed {
+        /// Dokumentnummern.
+        #[arg(required = true)]
+        documents: Vec<i64>,
+    },
+    /// Schreibt den Rückgabeschein eines Stapels (PDF/A): je Bedarfsgemeinschaft
+    /// die Originale, die an sie zurückgehen.
+    Slip {
+        /// Nummer des Stapels.
+        #[arg(long = "batch", value_name = "N")]
+        batch: i64,
+        /// Ausgabedatei (Standard: rueckgabe-stapel-<N>.pdf).
+        #[arg(short, long, value_name = "DATEI")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub(crate) enum QaAction {
     /// Listet die Stapel, die auf ihre Freigabe warten, mit der Stichprobe (Standard).
     List,
@@ -263,6 +304,13 @@ pub(crate) enum Command {
     Key {
         #[command(subcommand)]
         action: KeyAction,
+    },
+    /// Die Papieroriginale: was zurückgeht, was vernichtet werden darf, was
+    /// bleibt (nach den Regeln der Dokumenttypen); Rückgabe und Vernichtung
+    /// bestätigen, den Rückgabeschein drucken.
+    Originals {
+        #[command(subcommand)]
+        action: Option<OriginalsAction>,
     },
     /// Zeigt jede Nachricht an das DMS mit Zustand, Versuchen und letztem Fehler.
     Outbox {

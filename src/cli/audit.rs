@@ -79,7 +79,8 @@ pub fn letter(
     let rules = scanstelle::classify::Classifier::new(&config.classify)?
         .rules()
         .clone();
-    let letter = scanstelle::protect::letter::gather(&store, &rules, &bg, since)?;
+    let letter =
+        scanstelle::protect::letter::gather(&store, &rules, &config.originals, &bg, since)?;
     let pdf = scanstelle::protect::letter::letter_pdf(
         &letter,
         &config.letter,

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cases;
 mod demo;
 mod intake;
+pub mod originals;
 pub mod qa;
 pub mod security;
 pub mod session;
@@ -165,6 +166,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 Command::Sync => sync::sync_once(&config),
                 Command::Outbox { as_json } => sync::outbox(&config, as_json),
+                Command::Originals { action } => originals::run(&config, action, actor),
                 Command::Quarantine { action } => match action {
                     None | Some(QuarantineAction::List) => security::list(&config),
                     Some(QuarantineAction::Export { which, to }) => {
@@ -358,7 +360,11 @@ pub(crate) fn needs(
         | Command::Documents {
             action: Some(DocumentsAction::Correct { .. }),
             ..
+        }
+        | Command::Originals {
+            action: Some(OriginalsAction::Destroyed { .. }),
         } => Some(Action::Qa),
+        Command::Originals { .. } => Some(Action::Review),
         // Who scans is named in every batch's transfer note.
         Command::Scan { list: false, .. } => Some(Action::Review),
         Command::Documents { .. }

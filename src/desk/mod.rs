@@ -135,6 +135,8 @@ pub struct DeskSetup {
     pub limits: crate::intake::decode::Limits,
     /// The letter to the households (`[letter]`).
     pub letter: crate::protect::letter::LetterSettings,
+    /// The paper originals (`[originals]`).
+    pub originals: crate::protect::originals::OriginalsSettings,
     /// The DMS in words.
     pub dms: String,
     /// Quality control.
@@ -157,6 +159,7 @@ pub struct Desk {
     drop_folder: Option<PathBuf>,
     limits: crate::intake::decode::Limits,
     letter: crate::protect::letter::LetterSettings,
+    originals: crate::protect::originals::OriginalsSettings,
     /// The batches' profiles, read again only when the number of batches
     /// changed (the inbox reads several times a second).
     profiles: (u64, Vec<String>),
@@ -196,6 +199,7 @@ impl Desk {
             drop_folder: setup.drop_folder,
             limits: setup.limits,
             letter: setup.letter,
+            originals: setup.originals,
             profiles: (u64::MAX, Vec::new()),
             dms: setup.dms,
             qa: setup.qa,
@@ -508,8 +512,14 @@ impl Desk {
         let s = self.allowed(crate::protect::users::Action::Administer)?;
         self.store.set_actor(Some(&s.user))?;
         let refused = |e: crate::protect::letter::LetterError| DeskError::Refused(e.to_string());
-        let letter = crate::protect::letter::gather(&self.store, self.classifier.rules(), bg, None)
-            .map_err(refused)?;
+        let letter = crate::protect::letter::gather(
+            &self.store,
+            self.classifier.rules(),
+            &self.originals,
+            bg,
+            None,
+        )
+        .map_err(refused)?;
         let today = crate::protect::letter::today();
         let pdf =
             crate::protect::letter::letter_pdf(&letter, &self.letter, &today).map_err(refused)?;
@@ -667,6 +677,69 @@ impl Desk {
             pages,
             corrections: self.store.corrections_of(id)?,
         })
+    }
+
+    /// The paper originals due today: to send back, or to destroy.
+    pub fn originals_due(&self) -> Result<Vec<crate::protect::originals::Original>> {
+        self.allowed(crate::protect::users::Action::Review)?;
+        crate::protect::originals::due(
+            &self.store,
+            self.classifier.rules(),
+            &self.originals,
+            crate::protect::originals::today(),
+        )
+        .map_err(|e| DeskError::Refused(e.to_string()))
+    }
+
+    /// A person confirms that a document's original went back (`returned`)
+    /// or its paper was destroyed (`qs` or `admin` only).
+    pub fn confirm_paper(&mut self, document: i64, returned: bool) -> Result<()> {
+        let s = self.allowed(if returned {
+            crate::protect::users::Action::Review
+        } else {
+            crate::protect::users::Action::Qa
+        })?;
+        self.store.set_actor(Some(&s.user))?;
+        crate::protect::originals::confirm(
+            &mut self.store,
+            self.classifier.rules(),
+            &self.originals,
+            document,
+            returned,
+            crate::protect::originals::today(),
+        )
+        .map_err(|e| DeskError::Refused(e.to_string()))
+    }
+
+    /// Writes the return slip of a batch into the folder `to`.
+    pub fn write_slip(&self, batch: i64, to: &Path) -> Result<PathBuf> {
+        let s = self.allowed(crate::protect::users::Action::Review)?;
+        self.store.set_actor(Some(&s.user))?;
+        let refused =
+            |e: crate::protect::originals::OriginalsError| DeskError::Refused(e.to_string());
+        let plan = crate::protect::originals::plan(
+            &self.store,
+            self.classifier.rules(),
+            &self.originals,
+            Some(batch),
+        )
+        .map_err(refused)?;
+        let pdf =
+            crate::protect::originals::return_slip(&self.store, &plan, &self.letter.office, batch)
+                .map_err(refused)?;
+        let path =
+            crate::fsutil::place_in_folder(to, &format!("rueckgabe-stapel-{batch}.pdf"), |f| {
+                std::io::Write::write_all(f, &pdf)
+            })
+            .map_err(|e| {
+                DeskError::Refused(format!("{}: {}", to.display(), crate::fsutil::io_words(&e)))
+            })?;
+        self.store.record_view(
+            "paper.slip",
+            None,
+            &format!("Rückgabeschein des Stapels {batch}"),
+        )?;
+        Ok(path)
     }
 
     /// A person at the window corrects a document the DMS filed already

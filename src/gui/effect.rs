@@ -51,6 +51,13 @@ pub enum Effect {
     ListScanners,
     /// Write the letter to a household into a folder.
     WriteLetter(String, PathBuf),
+    /// Read the paper originals due today.
+    LoadOriginals,
+    /// Confirm that a document's original went back (`true`) or its paper
+    /// was destroyed.
+    ConfirmPaper(i64, bool),
+    /// Write the return slip of a batch into a folder.
+    WriteSlip(i64, PathBuf),
     /// Correct a filed document: into this case, or to this type, with
     /// this reason.
     CorrectFiled(i64, Option<String>, Option<String>, String),
@@ -164,6 +171,30 @@ impl Effect {
             }
             Effect::WriteLetter(bg, to) => Message::Cases(cases::Message::LetterWritten(
                 desk().write_letter(&bg, &to).map_err(text),
+            )),
+            Effect::LoadOriginals => {
+                Message::Qa(qa::Message::Originals(desk().originals_due().map_err(text)))
+            }
+            Effect::ConfirmPaper(doc, returned) => Message::Qa(qa::Message::PaperConfirmed(
+                desk()
+                    .confirm_paper(doc, returned)
+                    .map(|()| {
+                        if returned {
+                            Words {
+                                de: format!("Dokument {doc}: Rückgabe des Originals bestätigt"),
+                                en: format!("Document {doc}: return of the original confirmed"),
+                            }
+                        } else {
+                            Words {
+                                de: format!("Dokument {doc}: Vernichtung des Papiers bestätigt"),
+                                en: format!("Document {doc}: destruction of the paper confirmed"),
+                            }
+                        }
+                    })
+                    .map_err(text),
+            )),
+            Effect::WriteSlip(batch, to) => Message::Qa(qa::Message::SlipWritten(
+                desk().write_slip(batch, &to).map_err(text),
             )),
             Effect::CorrectFiled(doc, case, ty, reason) => {
                 use scanstelle::classify::CorrectionRequest;

@@ -2046,3 +2046,89 @@ fn quality_control_corrects_a_filed_document_from_the_document_screen() {
     assert!(ui.find(outcome.as_str()).is_ok());
     draw(&app, "document-corrected");
 }
+
+#[test]
+fn the_quality_screen_lists_the_originals_due_and_confirms_their_return() {
+    use scanstelle::sync::{DemoDms, DmsSettings};
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = station(dir.path());
+    config.dms = DmsSettings {
+        hold_secs: 0,
+        backoff_secs: 0,
+        ..DmsSettings::default()
+    };
+    config.qa = scanstelle::protect::qa::QaSettings::off();
+    // The bank statement, confirmed by a person as an identity document
+    // (its paper goes back), filed by the demo DMS.
+    let doc = {
+        let mut store = fixtures::store(&config.home);
+        let id = store
+            .document_reports()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.case_status == "auto")
+            .unwrap()
+            .document_id;
+        let rules = scanstelle::classify::doctype::TypeRules::builtin();
+        scanstelle::classify::confirm(&mut store, &rules, id, None, Some("ausweisdokument"))
+            .unwrap();
+        let syncer = config.syncer("scan01").unwrap();
+        let blobs = fixtures::blobs(&config.home);
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        for _ in 0..2 {
+            syncer.pass(&mut store, &blobs, &stop).unwrap();
+            DemoDms::new(&config.home).run_once().unwrap();
+        }
+        syncer.pass(&mut store, &blobs, &stop).unwrap();
+        id
+    };
+    let (mut app, desk) = open(&config);
+    send(&mut app, &desk, Message::Show(Screen::Qa));
+    assert_eq!(app.qa.originals.len(), 1, "{:?}", app.qa.originals);
+    assert_eq!(app.qa.originals[0].row.document_id, doc);
+    draw(&app, "qualitaet-originale");
+    let mut ui = simulator(view::view(&app));
+    assert!(ui.find("Papieroriginale heute (1)").is_ok());
+    ui.click("Rückgabeschein").unwrap();
+    let effects: Vec<Effect> = ui
+        .into_messages()
+        .flat_map(|m| update::update(&mut app, m))
+        .collect();
+    let [Effect::WriteSlip(batch, _)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    // Into a folder of the test's, not the operator's home.
+    let folder = dir.path().join("Rueckgabescheine");
+    let answer = Effect::WriteSlip(*batch, folder.clone())
+        .perform(&desk)
+        .unwrap();
+    update::update(&mut app, answer);
+    assert!(
+        app.notices
+            .last()
+            .unwrap()
+            .text
+            .starts_with("Rückgabeschein geschrieben:"),
+        "{:?}",
+        app.notices
+    );
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1);
+    // erika confirms the return: it is in the chain under her name and
+    // the list is empty.
+    let mut ui = simulator(view::view(&app));
+    ui.click("Zurückgegeben").unwrap();
+    for m in ui.into_messages().collect::<Vec<_>>() {
+        send(&mut app, &desk, m);
+    }
+    assert!(app.qa.originals.is_empty(), "{:?}", app.notices);
+    let store = fixtures::store(&config.home);
+    let returned: i64 = store
+        .connection()
+        .query_row(
+            "SELECT COUNT(*) FROM events WHERE kind = 'paper.returned' AND actor = 'erika'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(returned, 1);
+}

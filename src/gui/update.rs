@@ -305,6 +305,8 @@ fn show(app: &mut App, screen: Screen) -> Vec<Effect> {
             Effect::ListScanners,
         ],
         Screen::Cases => vec![Effect::Focus(super::effect::CASE_FIELD)],
+        // The paper originals due today, read when the screen is shown.
+        Screen::Qa => vec![Effect::LoadOriginals],
         _ => Vec::new(),
     }
 }

@@ -93,6 +93,8 @@ pub struct LetterDocument {
     pub filed: Option<String>,
     /// Whether the station's copies are deleted.
     pub purged: bool,
+    /// What becomes of its paper, in words.
+    pub paper: String,
 }
 
 /// What a letter says, gathered from the store.
@@ -132,9 +134,19 @@ fn date(rfc3339: &str) -> String {
 pub fn gather(
     store: &Store,
     rules: &TypeRules,
+    paper: &crate::protect::originals::OriginalsSettings,
     bg: &str,
     since: Option<&str>,
 ) -> Result<Letter, LetterError> {
+    let fates: std::collections::HashMap<i64, String> =
+        crate::protect::originals::plan(store, rules, paper, None)
+            .map_err(|e| match e {
+                crate::protect::originals::OriginalsError::Store(e) => LetterError::Store(e),
+                other => LetterError::Store(crate::store::StoreError::Refused(other.to_string())),
+            })?
+            .into_iter()
+            .map(|o| (o.row.document_id, o.words()))
+            .collect();
     let register = store.register()?;
     let persons: Vec<_> = register.case(bg).collect();
     let first = persons
@@ -157,6 +169,7 @@ pub fn gather(
             pages: d.pages,
             filed: d.imported_at.as_deref().map(date),
             purged: d.purged_at.is_some(),
+            paper: fates.get(&d.id).cloned().unwrap_or_default(),
         })
         .collect();
     Ok(Letter {
@@ -250,9 +263,22 @@ fn blocks(letter: &Letter, s: &LetterSettings, today: &str) -> Vec<TextBlock> {
     } else {
         "kopien_bleiben"
     })));
-    if !s.originals.trim().is_empty() {
+    let papers: Vec<&LetterDocument> = letter
+        .documents
+        .iter()
+        .filter(|d| !d.paper.is_empty())
+        .collect();
+    if !papers.is_empty() || !s.originals.trim().is_empty() {
         b.push(TextBlock::Heading(fill("papier_titel")));
-        b.push(TextBlock::Paragraph(s.originals.clone()));
+        for d in papers {
+            b.push(TextBlock::Item(format!(
+                "{} vom {}: {}",
+                d.kind, d.received, d.paper
+            )));
+        }
+        if !s.originals.trim().is_empty() {
+            b.push(TextBlock::Paragraph(s.originals.clone()));
+        }
     }
     b.push(TextBlock::Heading(fill("rechte_titel")));
     b.push(TextBlock::Paragraph(fill("rechte")));
@@ -320,6 +346,7 @@ mod tests {
                 pages: 2,
                 filed: Some("02.12.2026".into()),
                 purged: true,
+                paper: "das Papier wird ab dem 13.01.2027 vernichtet".into(),
             }],
         };
         let text: Vec<String> = blocks(&letter, &settings(), "06.12.2026")

@@ -390,6 +390,23 @@ CREATE TABLE corrections (
 );
 CREATE INDEX corrections_document ON corrections(document_id);
 ",
+    // 19: the paper originals: where a batch's box is, and each return or
+    // destruction a person confirmed (what is due follows from the type's
+    // rule and the confirmed import, so it is not stored).
+    r"
+CREATE TABLE paper_boxes (
+    batch_id INTEGER PRIMARY KEY REFERENCES batches(id),
+    place    TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    by_user  TEXT
+);
+CREATE TABLE paper_done (
+    document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+    action      TEXT NOT NULL CHECK (action IN ('returned', 'destroyed')),
+    at          TEXT NOT NULL,
+    by_user     TEXT NOT NULL
+);
+",
 ];
 
 /// Where a migration hands over to Rust code (then goes on with its SQL).

@@ -4,6 +4,8 @@
 //! large), compare it with the paper, mark it "stimmt überein" or
 //! "beanstandet" with a note; then release the batch. Only `qs` and
 //! `admin` may check and release, never the person who scanned the batch.
+//! Below, the paper originals due today: what goes back to whom (with the
+//! batch's return slip) and what may be destroyed (`qs` and `admin`).
 
 use crate::gui::effect::Effect;
 use crate::gui::message::Message as AppMessage;
@@ -12,6 +14,7 @@ use crate::gui::theme;
 use crate::gui::view::{empty, size, thumb, title};
 use iced::widget::{button, column, container, row, scrollable, space, text, text_input};
 use iced::{Alignment, Element, Fill};
+use scanstelle::protect::originals::{Fate, Original};
 use scanstelle::protect::users::Action;
 use scanstelle::store::QaBatch;
 
@@ -23,6 +26,8 @@ pub struct State {
     /// When the last release was asked for: the list moves up after it,
     /// and a second click must not release the next batch unseen.
     pub released_at: Option<std::time::Instant>,
+    /// The paper originals due today (read when the screen is shown).
+    pub originals: Vec<Original>,
 }
 
 /// How long after a release another one is not taken (a double click).
@@ -41,12 +46,28 @@ pub enum Message {
     Release(i64),
     /// A check or release was stored (the notice) or refused.
     Done(Result<scanstelle::desk::Words, String>),
+    /// The paper originals due today arrived.
+    Originals(Result<Vec<Original>, String>),
+    /// A document's original went back (`true`) or its paper was destroyed.
+    Paper(i64, bool),
+    /// That was recorded (the notice) or refused.
+    PaperConfirmed(Result<scanstelle::desk::Words, String>),
+    /// Write the return slip of a batch.
+    Slip(i64),
+    /// The slip was written (where) or refused.
+    SlipWritten(Result<std::path::PathBuf, String>),
 }
 
 impl Message {
     /// Whether it answers the window's own work.
     pub fn is_answer(&self) -> bool {
-        matches!(self, Message::Done(_))
+        matches!(
+            self,
+            Message::Done(_)
+                | Message::Originals(_)
+                | Message::PaperConfirmed(_)
+                | Message::SlipWritten(_)
+        )
     }
 }
 
@@ -90,7 +111,135 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             }
             app.refresh()
         }
+        Message::Originals(result) => {
+            if let Some(due) = app.notify_err(result) {
+                app.qa.originals = due;
+            }
+            Vec::new()
+        }
+        Message::Paper(doc, returned) => vec![Effect::ConfirmPaper(doc, returned)],
+        Message::PaperConfirmed(result) => {
+            if let Some(done) = app.notify_err(result) {
+                let done = crate::gui::view::words(app.lang, &done).to_owned();
+                app.notify(done, false);
+            }
+            vec![Effect::LoadOriginals]
+        }
+        Message::Slip(batch) => vec![Effect::WriteSlip(batch, slips_folder())],
+        Message::SlipWritten(result) => {
+            app.notify_written(
+                result,
+                ("Rückgabeschein geschrieben:", "Return slip written:"),
+            );
+            Vec::new()
+        }
     }
+}
+
+/// Where the window writes return slips: `Rueckgabescheine` in the
+/// operator's home.
+fn slips_folder() -> std::path::PathBuf {
+    std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
+        .join("Rueckgabescheine")
+}
+
+/// The paper originals due today: what goes back to whom (with the batch's
+/// return slip), what may be destroyed; each confirmed by a button.
+fn originals(app: &App) -> Element<'_, AppMessage> {
+    let l = app.lang;
+    let due = &app.qa.originals;
+    let mut col = column![
+        text(format!(
+            "{} ({})",
+            l.t("Papieroriginale heute", "Paper originals today"),
+            due.len()
+        ))
+        .size(size::HEADING)
+    ]
+    .spacing(6);
+    if due.is_empty() {
+        return col
+            .push(
+                text(l.t(
+                    "Kein Original ist zurückzugeben oder zu vernichten.",
+                    "No original is to be returned or destroyed.",
+                ))
+                .size(size::SMALL)
+                .style(theme::muted),
+            )
+            .into();
+    }
+    let may_destroy = app.may(Action::Qa);
+    let mut slips: Vec<i64> = Vec::new();
+    const SHOWN: usize = 12;
+    for o in due.iter().take(SHOWN) {
+        let back = o.fate == Fate::Return;
+        let mut line = row![
+            text(format!(
+                "{} {} · {}",
+                l.t("Dokument", "Document"),
+                o.row.document_id,
+                o.kind
+            ))
+            .size(size::SMALL)
+            .width(Fill),
+            text(format!(
+                "{} · {} {}{}",
+                o.row.case_bg.as_deref().unwrap_or("—"),
+                l.t("Stapel", "batch"),
+                o.row.batch_id,
+                o.row
+                    .place
+                    .as_deref()
+                    .map(|p| format!(" · {p}"))
+                    .unwrap_or_default()
+            ))
+            .size(size::SMALL)
+            .style(theme::muted),
+        ]
+        .spacing(10)
+        .align_y(Alignment::Center);
+        if back && !slips.contains(&o.row.batch_id) {
+            slips.push(o.row.batch_id);
+            line = line.push(
+                button(text(l.t("Rückgabeschein", "Return slip")).size(size::SMALL))
+                    .style(button::secondary)
+                    .on_press(AppMessage::Qa(Message::Slip(o.row.batch_id))),
+            );
+        }
+        line = line.push(if back {
+            button(text(l.t("Zurückgegeben", "Returned")).size(size::SMALL))
+                .on_press(AppMessage::Qa(Message::Paper(o.row.document_id, true)))
+        } else {
+            button(text(l.t("Vernichtet", "Destroyed")).size(size::SMALL))
+                .style(button::danger)
+                .on_press_maybe(
+                    may_destroy.then_some(AppMessage::Qa(Message::Paper(o.row.document_id, false))),
+                )
+        });
+        col = col.push(line);
+    }
+    if due.len() > SHOWN {
+        col = col.push(
+            text(format!(
+                "+{} {}",
+                due.len() - SHOWN,
+                l.t(
+                    "weitere: scanstelle originals",
+                    "more: scanstelle originals"
+                )
+            ))
+            .size(size::SMALL)
+            .style(theme::muted),
+        );
+    }
+    container(col)
+        .padding(14)
+        .style(container::bordered_box)
+        .width(Fill)
+        .into()
 }
 
 fn batch_card<'a>(app: &'a App, b: &'a QaBatch, may: bool) -> Element<'a, AppMessage> {
@@ -276,5 +425,6 @@ pub fn view(app: &App) -> Element<'_, AppMessage> {
     for b in waiting {
         list = list.push(batch_card(app, b, may));
     }
+    list = list.push(originals(app));
     body.push(scrollable(list).height(Fill)).into()
 }
