@@ -162,9 +162,11 @@ fn a_misfiled_document_is_withdrawn_and_filed_once_in_the_right_case_and_a_wrong
     let row = &store.documents_of_batch(1).unwrap()[0];
     assert_eq!(row.case_bg.as_deref(), Some("12345BG0012345"));
 
-    // The 0617 goes out; the DMS marks the object invalid where it lies.
+    // The 0617 goes out, and with it the audit chain (0623: a correction
+    // sends it at once); the DMS marks the object invalid where it lies.
     syncer.pass(store, &blobs, &AtomicBool::new(false)).unwrap();
-    assert_eq!(dms.run_once(), 1);
+    assert_eq!(dms.run_once(), 2);
+    assert_eq!(dms.protocols.len(), 1);
     let xml = dms.corrections.values().next().unwrap();
     assert!(
         xml.contains("SGOUngueltigKennzeichnen.0617") && xml.contains("qs.olaf"),
@@ -296,9 +298,14 @@ fn a_misfiled_document_is_withdrawn_and_filed_once_in_the_right_case_and_a_wrong
     let row = &store.documents_of_batch(1).unwrap()[0];
     assert_eq!(row.doc_type.as_deref(), Some("kontoauszug"));
 
-    // Every message once; the chain whole, with who, why and what.
+    // Every message once; the chain whole, with who, why and what, and
+    // the same as the DMS's copies.
     assert_eq!(dms.duplicates, 0);
     assert!(store.verify_audit().unwrap().intact());
+    let copies = dms_copies(&dms);
+    assert!(copies.len() > 10, "{}", copies.len());
+    let report = store.verify_against(&copies).unwrap();
+    assert!(report.intact(), "{:?}", report.problems);
     let log: Vec<String> = store
         .audit_for_case("12345BG0067890")
         .unwrap()
@@ -454,7 +461,170 @@ fn a_correction_on_the_command_line_needs_qs_and_a_reason_and_the_incident_is_li
             && out.contains("admin.kim: Antrag von Jan Beispiel"),
         "{out}"
     );
-    eprintln!("{out}");
-    let (ok, out) = run(&["audit", "verify"], "");
-    assert!(ok, "{out}");
+    // The correction sent the chain to the DMS at once; it matches.
+    let archive = home.join("dms/archiv");
+    let (ok, out) = run(
+        &[
+            "audit",
+            "verify",
+            "--against-dms",
+            archive.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(ok && out.contains("Gleich der Kopie im DMS"), "{out}");
+}
+
+/// The entries of every 0623 the test DMS filed.
+fn dms_copies(dms: &TestDms) -> Vec<scanstelle::store::ChainEntry> {
+    dms.protocols
+        .iter()
+        .flat_map(|p| {
+            scanstelle::package::xdomea::protocol::read_copy(&std::fs::read(p).unwrap()).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn the_audit_chain_is_filed_in_the_dms_and_a_rewritten_chain_shows_against_it() {
+    let Setup {
+        _dir,
+        mut station,
+        blobs,
+        mut dms,
+        syncer,
+        doc,
+        ..
+    } = filed(30);
+    let store = &mut station.store;
+    store.set_actor(Some("qs.olaf")).unwrap();
+    correct_filed(
+        store,
+        &TypeRules::builtin(),
+        doc,
+        &CorrectionRequest::Type("kontoauszug"),
+        "Typ falsch",
+    )
+    .unwrap();
+    cycle(&syncer, store, &blobs, &mut dms);
+    // One upload (the correction sent it at once); the next pass has
+    // nothing to send until a day has passed or another correction.
+    assert_eq!(dms.protocols.len(), 1);
+    syncer.pass(store, &blobs, &AtomicBool::new(false)).unwrap();
+    assert_eq!(dms.run_once(), 0);
+    let uploaded = store
+        .outbox()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.message == "0623")
+        .unwrap();
+    assert_eq!(uploaded.state, OutboxState::Imported);
+    let copies = dms_copies(&dms);
+    assert_eq!(copies[0].id, 1);
+    assert!(store.verify_against(&copies).unwrap().intact());
+
+    // Someone with the key rewrites an entry at the station and seals the
+    // whole chain anew: the station's own walk cannot see it, the DMS's
+    // copy can.
+    let victim = copies
+        .iter()
+        .find(|e| e.kind == "document.corrected")
+        .unwrap()
+        .id;
+    reseal_with(store, victim, "Berichtigung ohne Grund");
+    assert!(
+        store.verify_audit().unwrap().intact(),
+        "the rewrite is whole"
+    );
+    let report = store.verify_against(&copies).unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains(&format!("Eintrag {victim} ")) && p.contains("Angabe")),
+        "{:?}",
+        report.problems
+    );
+}
+
+type Row = (
+    i64,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    String,
+);
+
+/// An attacker's rewrite: the triggers dropped, one entry's detail
+/// changed, every hash from there on computed anew by the documented rule
+/// (SHA-256 over the previous hash and the length-prefixed fields), the
+/// head moved along.
+fn reseal_with(store: &Store, id: i64, detail: &str) {
+    use sha2::{Digest, Sha256};
+    let c = store.connection();
+    c.execute_batch("DROP TRIGGER events_sealed_no_update; DROP TRIGGER events_no_delete;")
+        .unwrap();
+    c.execute(
+        "UPDATE events SET detail = ?1 WHERE id = ?2",
+        rusqlite::params![detail, id],
+    )
+    .unwrap();
+    let mut prev: String = c
+        .query_row("SELECT hash FROM events WHERE id = ?1", [id - 1], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let rows: Vec<Row> = c
+        .prepare(
+            "SELECT id, at, kind, batch_id, document_id, page_id, actor, detail FROM events
+             WHERE id >= ?1 ORDER BY id",
+        )
+        .unwrap()
+        .query_map([id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for (eid, at, kind, b, d, p, actor, detail) in rows {
+        let mut h = Sha256::new();
+        for field in [
+            prev.as_str(),
+            &eid.to_string(),
+            &at,
+            &kind,
+            &opt(b),
+            &opt(d),
+            &opt(p),
+            actor.as_deref().unwrap_or(""),
+            &detail,
+        ] {
+            h.update((field.len() as u64).to_le_bytes());
+            h.update(field.as_bytes());
+        }
+        prev = hex::encode(h.finalize());
+        c.execute(
+            "UPDATE events SET hash = ?1 WHERE id = ?2",
+            rusqlite::params![prev, eid],
+        )
+        .unwrap();
+        c.execute(
+            "UPDATE audit_head SET last_id = ?1, hash = ?2",
+            rusqlite::params![eid, prev],
+        )
+        .unwrap();
+    }
 }

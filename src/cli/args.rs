@@ -450,7 +450,13 @@ pub(crate) enum UserAction {
 pub(crate) enum AuditAction {
     /// Prüft die Hash-Kette des Protokolls: jeder veränderte, entfernte oder
     /// umgestellte Eintrag wird genannt (Exit-Code 1).
-    Verify,
+    Verify {
+        /// Auch mit den Kopien im DMS vergleichen (0623-Container oder
+        /// …_Pruefprotokoll.jsonl, Dateien oder Ordner): so zeigt sich auch
+        /// eine an der Station neu berechnete Kette.
+        #[arg(long = "against-dms", value_name = "PFAD")]
+        against: Vec<PathBuf>,
+    },
     /// Listet die Datenschutzvorfälle für die Datenschutzbeauftragte: Dokumente,
     /// die in einer falschen Akte lagen, seit wann und wann sie zurückgenommen wurden.
     Incidents,

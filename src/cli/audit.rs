@@ -7,14 +7,26 @@ use anyhow::{Context, Result};
 use scanstelle::desk::{local_time, local_time_full};
 use scanstelle::store::Store;
 
-/// Walks the chain; exit 1 with every problem named when it is broken.
-pub fn verify(store: &Store) -> Result<ExitCode> {
-    let report = store.verify_audit()?;
+/// Walks the chain (and compares it with the DMS's copies in `against`);
+/// exit 1 with every problem named when it is broken.
+pub fn verify(store: &Store, against: &[std::path::PathBuf]) -> Result<ExitCode> {
+    let copies = dms_copies(against)?;
+    let report = if against.is_empty() {
+        store.verify_audit()?
+    } else {
+        store.verify_against(&copies)?
+    };
     if report.intact() {
         println!(
             "Protokoll unversehrt: {} Einträge, Kettenende {}",
             report.entries, report.head
         );
+        if !against.is_empty() {
+            println!(
+                "Gleich der Kopie im DMS: {} Einträge verglichen",
+                copies.len()
+            );
+        }
         return Ok(ExitCode::SUCCESS);
     }
     eprintln!(
@@ -280,4 +292,40 @@ pub fn incidents(store: &Store) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The entries of the DMS's copies: 0623 containers or their entries'
+/// files, given as files or folders.
+fn dms_copies(paths: &[std::path::PathBuf]) -> Result<Vec<scanstelle::store::ChainEntry>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut inside: Vec<_> = std::fs::read_dir(p)
+                .with_context(|| format!("{}", p.display()))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|f| {
+                    let name = f.file_name().unwrap_or_default().to_string_lossy();
+                    name.ends_with(".0623.zip") || name.ends_with("_Pruefprotokoll.jsonl")
+                })
+                .collect();
+            inside.sort();
+            files.extend(inside);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    if !paths.is_empty() && files.is_empty() {
+        anyhow::bail!(
+            "keine Kopie des Prüfprotokolls gefunden (…0623.zip oder …_Pruefprotokoll.jsonl)"
+        );
+    }
+    let mut entries = Vec::new();
+    for f in files {
+        let bytes = std::fs::read(&f).with_context(|| format!("{}", f.display()))?;
+        let copy = scanstelle::package::xdomea::protocol::read_copy(&bytes)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
+        entries.extend(copy);
+    }
+    Ok(entries)
 }

@@ -261,7 +261,9 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
                     UserAction::List => audit::user_list(&open_store(&config)?),
                 },
                 Command::Audit { action } => match action {
-                    AuditAction::Verify => audit::verify(&open_store(&config)?),
+                    AuditAction::Verify { against } => {
+                        audit::verify(&open_store(&config)?, &against)
+                    }
                     AuditAction::Incidents => audit::incidents(&open_store(&config)?),
                     AuditAction::Show { case } => {
                         let store = open_store(&config)?;

@@ -270,7 +270,111 @@ impl Store {
     }
 }
 
+/// An entry of the chain as it leaves the station (the 0623's file: one
+/// JSON line per entry) and as a copy comes back for comparison.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChainEntry {
+    /// Its number.
+    pub id: i64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// What kind of event.
+    pub kind: String,
+    /// The batch it concerns.
+    pub batch_id: Option<i64>,
+    /// The document it concerns.
+    pub document_id: Option<i64>,
+    /// The page it concerns.
+    pub page_id: Option<i64>,
+    /// Who acted (none: the station).
+    pub actor: Option<String>,
+    /// What happened, in words.
+    pub detail: String,
+    /// Its hash in the chain.
+    pub hash: String,
+}
+
+/// The entries `first..=last` of the chain, in order.
+pub(super) fn chain_entries(
+    conn: &rusqlite::Connection,
+    first: i64,
+    last: i64,
+) -> Result<Vec<ChainEntry>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM events WHERE id BETWEEN ?1 AND ?2 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([first, last], StoredEntry::read)?;
+    let mut out = Vec::new();
+    for r in rows {
+        let e = r?;
+        out.push(ChainEntry {
+            id: e.id,
+            at: e.at,
+            kind: e.kind,
+            batch_id: e.batch_id,
+            document_id: e.document_id,
+            page_id: e.page_id,
+            actor: e.actor,
+            detail: e.detail,
+            hash: e.hash.unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
 impl Store {
+    /// Compares the chain with copies the DMS holds (0623 uploads): every
+    /// entry of a copy must be here, unchanged, with the same hash — so a
+    /// rewrite of the whole chain at the station, which its own walk cannot
+    /// see, shows. The local walk's problems come first.
+    pub fn verify_against(&self, copies: &[ChainEntry]) -> Result<AuditReport> {
+        let mut report = self.verify_audit()?;
+        let mut checked = 0u64;
+        for copy in copies {
+            checked += 1;
+            let here = chain_entries(&self.conn, copy.id, copy.id)?.pop();
+            match here {
+                None => report.problems.push(format!(
+                    "Eintrag {} ({}, {}) fehlt an der Station; das DMS hat ihn",
+                    copy.id, copy.at, copy.kind
+                )),
+                Some(h) if h != *copy => {
+                    let mut what = Vec::new();
+                    if h.at != copy.at {
+                        what.push("Zeit");
+                    }
+                    if h.kind != copy.kind {
+                        what.push("Art");
+                    }
+                    if (h.batch_id, h.document_id, h.page_id)
+                        != (copy.batch_id, copy.document_id, copy.page_id)
+                    {
+                        what.push("Bezug");
+                    }
+                    if h.actor != copy.actor {
+                        what.push("wer");
+                    }
+                    if h.detail != copy.detail {
+                        what.push("Angabe");
+                    }
+                    if what.is_empty() {
+                        what.push("Prüfsumme");
+                    }
+                    report.problems.push(format!(
+                        "Eintrag {} ({}, {}) weicht von der Kopie im DMS ab: {}",
+                        copy.id,
+                        copy.at,
+                        copy.kind,
+                        what.join(", ")
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        report.entries = report.entries.max(checked);
+        Ok(report)
+    }
+
     /// Names who acts through this connection (a person at the window or
     /// the command line; `None`: the station itself). Every entry written
     /// through it from now on carries the name.

@@ -24,12 +24,13 @@ mod schema;
 mod search;
 mod sources;
 pub mod state;
+mod uploads;
 
 use crate::intake::decode::{ColourMode, FileFormat, PageEncoding, PageOrigin};
 use crate::protect::crypto::Keys;
 use crate::store::blob::Sha256Hex;
 pub use accounts::Account;
-pub use audit::{AuditReport, CaseDocument};
+pub use audit::{AuditReport, CaseDocument, ChainEntry};
 pub use cases::{DocumentReport, NewDecision, RegisterVersion};
 pub use corrections::{Change, CorrectionRow, OutgoingCorrection};
 pub use desk::{
@@ -49,6 +50,7 @@ pub use sources::{
     Grouping, Ingested, NewPage, NewQuarantine, NewSource, PageRow, QuarantineRow, SourceFile,
 };
 pub use state::{BatchState, CorrectionState, DocumentState, OutboxState, PageState, SourceState};
+pub use uploads::AuditSegment;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::path::{Path, PathBuf};
@@ -294,7 +296,24 @@ impl Store {
             return Err(StoreError::TooNew { found, known });
         }
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(found as usize) {
-            let tx = self.conn.transaction()?;
+            // Outside a transaction: the pragma is a no-op inside one.
+            let keys_off = sql.contains(schema::FOREIGN_KEYS_OFF);
+            if keys_off {
+                self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+            }
+            let result = self.migrate_one(i, sql, keys_off);
+            if keys_off {
+                self.conn.pragma_update(None, "foreign_keys", "ON")?;
+            }
+            result?;
+        }
+        Ok(())
+    }
+
+    /// Runs migration `i` in one transaction.
+    fn migrate_one(&mut self, i: usize, sql: &str, check_keys: bool) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
             if let Some((before, after)) = sql.split_once(schema::SEAL_MARKER) {
                 tx.execute_batch(before)?;
                 audit::seal_existing(&tx)?;
@@ -306,9 +325,21 @@ impl Store {
             } else {
                 tx.execute_batch(sql)?;
             }
-            tx.pragma_update(None, "user_version", i as i64 + 1)?;
-            tx.commit()?;
+            if check_keys {
+                let broken: i64 =
+                    tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+                        r.get(0)
+                    })?;
+                if broken > 0 {
+                    return Err(StoreError::Refused(format!(
+                        "Schema-Version {}: {broken} Verweis(e) ins Leere nach dem Umbau; die Datenbank bleibt unverändert",
+                        i + 1
+                    )));
+                }
+            }
         }
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
         Ok(())
     }
 }

@@ -46,7 +46,7 @@ pub struct AnsweredObject {
 pub struct OutboxRow {
     /// Row id.
     pub id: i64,
-    /// The batch.
+    /// The batch (0: a message of no batch, the audit chain's 0623).
     pub batch_id: i64,
     /// 1 for the batch's first message, 2… for later ones.
     pub round: u32,
@@ -112,7 +112,8 @@ pub struct ImportOutcome {
     pub repeated: bool,
 }
 
-const OUTBOX_COLUMNS: &str = "o.id, o.batch_id, o.round, o.process_id, o.state, o.attempts,
+const OUTBOX_COLUMNS: &str =
+    "o.id, COALESCE(o.batch_id, 0), o.round, o.process_id, o.state, o.attempts,
     o.last_error, o.next_attempt_at, o.zip_name, o.zip_bytes,
     (SELECT COUNT(*) FROM sync_documents sd WHERE sd.outbox_id = o.id),
     (SELECT COUNT(*) FROM sync_documents sd WHERE sd.outbox_id = o.id AND sd.error IS NOT NULL),
@@ -262,7 +263,7 @@ impl Store {
     /// The message was delivered to `location` (again, on a resend).
     pub(crate) fn outbox_sent(&mut self, id: i64, location: &str) -> Result<()> {
         let tx = self.conn.transaction()?;
-        let (state, batch, pid): (OutboxState, i64, String) = tx.query_row(
+        let (state, batch, pid): (OutboxState, Option<i64>, String) = tx.query_row(
             "SELECT state, batch_id, process_id FROM sync_outbox WHERE id = ?1",
             [id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -289,7 +290,7 @@ impl Store {
         event(
             &tx,
             "batch.sent",
-            Some(batch),
+            batch,
             None,
             &format!("ProzessID {pid} an {location}"),
         )?;
@@ -326,7 +327,7 @@ impl Store {
         event(
             &tx,
             "batch.received",
-            Some(batch),
+            batch,
             None,
             &format!("Empfang bestätigt (0629), ProzessID {process_id}"),
         )?;
@@ -356,6 +357,10 @@ impl Store {
             tx.query_row("SELECT message FROM sync_outbox WHERE id = ?1", [id], |r| {
                 r.get(0)
             })?;
+        if message == "0623" {
+            return super::uploads::answered(tx, id, result);
+        }
+        let batch = batch.unwrap_or_default();
         if message != "0605" {
             return correction_imported(tx, id, batch, &message, result);
         }
@@ -646,7 +651,7 @@ fn correction_imported(
 fn message_by_process(
     tx: &Transaction<'_>,
     process_id: &str,
-) -> Result<Option<(i64, i64, OutboxState)>> {
+) -> Result<Option<(i64, Option<i64>, OutboxState)>> {
     Ok(tx
         .query_row(
             "SELECT id, batch_id, state FROM sync_outbox WHERE process_id = ?1",

@@ -407,10 +407,61 @@ CREATE TABLE paper_done (
     by_user     TEXT NOT NULL
 );
 ",
+    // 20: the audit chain leaves the station (0623): a message of the
+    // outbox need not belong to a batch (rebuilt: SQLite cannot drop a NOT
+    // NULL), and each upload records which entries it carried and the
+    // chain's head then.
+    r"
+-- @foreign-keys-off
+CREATE TABLE sync_outbox_v20 (
+    id              INTEGER PRIMARY KEY,
+    batch_id        INTEGER REFERENCES batches(id),
+    round           INTEGER NOT NULL DEFAULT 1,
+    process_id      TEXT NOT NULL UNIQUE,
+    state           TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    last_error      TEXT,
+    next_attempt_at TEXT,
+    zip_name        TEXT,
+    zip_sha         TEXT,
+    zip_bytes       INTEGER,
+    location        TEXT,
+    sent_at         TEXT,
+    received_at     TEXT,
+    imported_at     TEXT,
+    purged_at       TEXT,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    message         TEXT NOT NULL DEFAULT '0605',
+    UNIQUE (batch_id, round),
+    CHECK (batch_id IS NOT NULL OR message = '0623')
+);
+INSERT INTO sync_outbox_v20 (id, batch_id, round, process_id, state, attempts, last_error,
+        next_attempt_at, zip_name, zip_sha, zip_bytes, location, sent_at, received_at,
+        imported_at, purged_at, created_at, updated_at, message)
+    SELECT id, batch_id, round, process_id, state, attempts, last_error, next_attempt_at,
+        zip_name, zip_sha, zip_bytes, location, sent_at, received_at, imported_at, purged_at,
+        created_at, updated_at, message
+    FROM sync_outbox;
+DROP TABLE sync_outbox;
+ALTER TABLE sync_outbox_v20 RENAME TO sync_outbox;
+CREATE INDEX sync_outbox_state ON sync_outbox(state);
+CREATE TABLE audit_uploads (
+    outbox_id INTEGER PRIMARY KEY REFERENCES sync_outbox(id),
+    first_id  INTEGER NOT NULL,
+    last_id   INTEGER NOT NULL,
+    head      TEXT NOT NULL
+);
+",
 ];
 
 /// Where a migration hands over to Rust code (then goes on with its SQL).
 pub(super) const SEAL_MARKER: &str = "-- @seal-existing-events";
+
+/// A migration that rebuilds a table others refer to: it runs with
+/// foreign keys off and is checked with `foreign_key_check` before commit
+/// (SQLite's own procedure for changing a table's schema).
+pub(super) const FOREIGN_KEYS_OFF: &str = "-- @foreign-keys-off";
 
 /// Where a migration builds the search index anew from the stored texts.
 pub(super) const REINDEX_MARKER: &str = "-- @reindex-search";

@@ -2,7 +2,7 @@
 //! so `scanstelle demo` shows the whole way (packaged → sent → received →
 //! imported). It files every object of every complete container into
 //! `dms/archiv/` and answers with a 0629 and a 0630; corrections (0617,
-//! 0610) it confirms. Not for production:
+//! 0610) and uploads of the audit chain (0623) it confirms. Not for production:
 //! it checks the message only as far as it needs to answer it.
 
 use crate::package::xdomea::message_name;
@@ -39,7 +39,7 @@ impl DemoDms {
         };
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            let Some((pid, code)) = ["0605", "0617", "0610"].iter().find_map(|code| {
+            let Some((pid, code)) = ["0605", "0617", "0610", "0623"].iter().find_map(|code| {
                 let suffix = format!("_{}.zip", message_name(code));
                 name.strip_suffix(&suffix)
                     .map(|pid| (pid.to_owned(), *code))
@@ -94,7 +94,9 @@ impl DemoDms {
                 .filter(|c| {
                     matches!(
                         c.tag_name().name(),
-                        "SchriftgutobjektZumUngueltigKennzeichnen" | "MetadatenZumAktualisieren"
+                        "SchriftgutobjektZumUngueltigKennzeichnen"
+                            | "MetadatenZumAktualisieren"
+                            | "GesamtprotokollZumAblegen"
                     )
                 })
                 .map(|o| ObjectResult {

@@ -29,6 +29,7 @@ pub use transport::{
 use crate::classify::doctype::TypeRules;
 use crate::package::Sender;
 use crate::package::xdomea::correction::{CorrectionPackage, Fix};
+use crate::package::xdomea::protocol::ProtocolPackage;
 use crate::package::xdomea::reply::{self, Reply};
 use crate::package::xdomea::{Package, container_name};
 use crate::store::Change;
@@ -240,6 +241,10 @@ impl Syncer {
                 Err(e) => return Err(e.into()),
             }
         }
+        // The audit chain since the last upload, daily and after a correction.
+        store.queue_audit_upload(Duration::from_secs(
+            self.settings.audit_upload_hours.saturating_mul(3600),
+        ))?;
         let now = OffsetDateTime::now_utc();
         let mut offline = false;
         for row in store.outbox_active()? {
@@ -456,15 +461,11 @@ impl Syncer {
         if path.is_file() && row.zip_name.is_some() {
             return open().map_err(|e| err(e.to_string()));
         }
+        // Corrections and the audit chain: small, built in memory.
         if row.message != "0605" {
-            let package = self.correction(store, row).map_err(err)?;
+            let bytes = self.small_message(store, row).map_err(err)?;
             blobs
-                .write_sealed(&path, name.as_bytes(), |w| {
-                    package
-                        .write_zip(std::io::BufWriter::new(w))
-                        .map_err(std::io::Error::other)?
-                        .flush()
-                })
+                .write_sealed(&path, name.as_bytes(), |w| w.write_all(&bytes))
                 .map_err(|e| err(e.to_string()))?;
             return self.packed(store, row, &name, open().map_err(|e| err(e.to_string()))?);
         }
@@ -510,6 +511,28 @@ impl Syncer {
             })?;
         store.outbox_packed(row.id, name, &sha, bytes)?;
         Ok(container)
+    }
+
+    /// The container of a message that is no filing: a correction (0617,
+    /// 0610) or an upload of the audit chain (0623).
+    fn small_message(&self, store: &Store, row: &OutboxRow) -> Result<Vec<u8>, String> {
+        let out = std::io::Cursor::new(Vec::new());
+        let written = if row.message == "0623" {
+            let segment = store.audit_segment(row.id).map_err(|e| e.to_string())?;
+            ProtocolPackage {
+                process_id: uuid::Uuid::parse_str(&segment.process_id)
+                    .map_err(|e| e.to_string())?,
+                created: OffsetDateTime::now_utc(),
+                sender: self.sender.clone(),
+                range: (segment.first_id, segment.last_id),
+                head: segment.head,
+                entries: segment.entries,
+            }
+            .write_zip(out)
+        } else {
+            self.correction(store, row)?.write_zip(out)
+        };
+        Ok(written.map_err(|e| e.to_string())?.into_inner())
     }
 
     /// The correction message of an outbox row: the object by the DMS's ID,

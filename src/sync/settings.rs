@@ -66,6 +66,10 @@ pub struct DmsSettings {
     /// Days local copies stay after the DMS confirmed the import.
     #[serde(default = "default_retention")]
     pub retention_days: u64,
+    /// Hours between uploads of the audit chain (0623); after a
+    /// correction it goes at once.
+    #[serde(default = "default_audit_hours")]
+    pub audit_upload_hours: u64,
     /// Sender institution.
     #[serde(default = "default_institution")]
     pub institution: String,
@@ -101,6 +105,9 @@ fn default_reply_timeout() -> u64 {
 }
 fn default_retention() -> u64 {
     30
+}
+fn default_audit_hours() -> u64 {
+    24
 }
 fn default_institution() -> String {
     "Jobcenter".into()

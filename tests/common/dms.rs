@@ -77,13 +77,19 @@ pub struct TestDms {
     pub held: HashMap<String, Held>,
     /// Correction messages seen (0617 and 0610), by ProzessID.
     pub corrections: HashMap<String, String>,
+    /// Uploads of the station's audit chain (0623): the containers as
+    /// filed, kept in `protocol_dir`.
+    pub protocols: Vec<PathBuf>,
+    /// Where the DMS keeps them.
+    pub protocol_dir: PathBuf,
 }
 
 /// The containers the importer takes, with their message code.
-const MESSAGES: [(&str, &str); 3] = [
+const MESSAGES: [(&str, &str); 4] = [
     ("0605", "FVDaten.SGOAblegen.0605"),
     ("0617", "FVDaten.SGOUngueltigKennzeichnen.0617"),
     ("0610", "FVDaten.MetadatenAktualisieren.0610"),
+    ("0623", "FVDaten.GesamtprotokollAblegen.0623"),
 ];
 
 impl TestDms {
@@ -104,6 +110,8 @@ impl TestDms {
             refuse: Box::new(|_| None),
             held: HashMap::new(),
             corrections: HashMap::new(),
+            protocols: Vec::new(),
+            protocol_dir: inbox.with_file_name("protokolle"),
         }
     }
 
@@ -195,17 +203,44 @@ impl TestDms {
                 .and_then(|c| c.text())
                 .map(str::to_owned)
         };
+        if code == "0623" {
+            let root = doc.root_element();
+            let node = root
+                .descendants()
+                .find(|c| c.tag_name().name() == "GesamtprotokollZumAblegen")
+                .unwrap();
+            let file = node
+                .descendants()
+                .find(|c| c.tag_name().name() == "Dateiname")
+                .and_then(|c| c.text())
+                .unwrap()
+                .to_owned();
+            zip.by_name(&file)
+                .unwrap_or_else(|e| panic!("{name}: {file} missing: {e}"));
+            drop(zip);
+            std::fs::create_dir_all(&self.protocol_dir).unwrap();
+            let kept = self.protocol_dir.join(name);
+            std::fs::copy(path, &kept).unwrap();
+            self.protocols.push(kept);
+            let id = node
+                .children()
+                .find(|c| c.tag_name().name() == "IDSGO")
+                .and_then(|c| c.text())
+                .map(str::to_owned);
+            let results = vec![ObjectResult {
+                number: Some(1),
+                dms_id: id,
+                location: Some("Protokollakte der Scanstelle".into()),
+                ok: true,
+                errors: vec![],
+            }];
+            self.answer(&pid, at, &results);
+            return;
+        }
         if code != "0605" {
             drop(zip);
             let results = self.correct(code, &doc);
-            self.write_reply(
-                &reply::received_name(&pid),
-                &reply::write_received(&pid, at),
-            );
-            let answer = reply::write_imported(&pid, at, &["0000000"], &results);
-            self.write_reply(&reply::imported_name(&pid), &answer);
-            self.answers.insert(pid.clone(), answer);
-            self.processes.insert(pid.clone());
+            self.answer(&pid, at, &results);
             self.corrections.insert(pid, xml);
             return;
         }
@@ -305,6 +340,15 @@ impl TestDms {
         self.processes.insert(pid.clone());
         self.messages.insert(pid.clone(), xml);
         self.objects.insert(pid, arrived);
+    }
+
+    /// Writes the 0629 and the 0630 of a process (kept for a duplicate).
+    fn answer(&mut self, pid: &str, at: time::OffsetDateTime, results: &[ObjectResult]) {
+        self.write_reply(&reply::received_name(pid), &reply::write_received(pid, at));
+        let answer = reply::write_imported(pid, at, &["0000000"], results);
+        self.write_reply(&reply::imported_name(pid), &answer);
+        self.answers.insert(pid.to_owned(), answer);
+        self.processes.insert(pid.to_owned());
     }
 
     /// A 0617 marks the objects invalid, a 0610 sets their metadata; an

@@ -13,6 +13,7 @@
 //! [`reply`].
 
 pub mod correction;
+pub mod protocol;
 pub mod reply;
 
 use crate::package::Sender;
@@ -130,7 +131,8 @@ pub struct Package {
 }
 
 /// The full name of a message the station sends, by its code (`0605`
-/// filing, `0617` invalidation, `0610` metadata update).
+/// filing, `0617` invalidation, `0610` metadata update, `0623` the audit
+/// chain).
 pub fn message_name(code: &str) -> &'static str {
     let root = root_element(code);
     root.strip_prefix("xdomea:").unwrap_or(root)
@@ -141,6 +143,7 @@ fn root_element(code: &str) -> &'static str {
     match code {
         "0617" => "xdomea:FVDaten.SGOUngueltigKennzeichnen.0617",
         "0610" => "xdomea:FVDaten.MetadatenAktualisieren.0610",
+        "0623" => "xdomea:FVDaten.GesamtprotokollAblegen.0623",
         _ => "xdomea:FVDaten.SGOAblegen.0605",
     }
 }
@@ -204,7 +207,7 @@ pub(crate) fn subject(label: &str, received_at: &str) -> (String, Option<time::D
 
 /// A stable UUID made from some bytes (the same bytes give the same UUID,
 /// so a resend names its files as before).
-fn derived_uuid(parts: &[&[u8]]) -> uuid::Uuid {
+pub(crate) fn derived_uuid(parts: &[&[u8]]) -> uuid::Uuid {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for p in parts {

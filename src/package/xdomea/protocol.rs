@@ -1,0 +1,177 @@
+//! xdomea 3.0.0 `FVDaten.GesamtprotokollAblegen.0623`: the station's audit
+//! chain since the last upload, filed in the DMS as a document of the
+//! station's protocol object. The entries travel as a file of JSON lines
+//! (one entry with its hash per line, `<UUID>_Pruefprotokoll.jsonl`); the
+//! message names the range and the chain's head hash, so a later rewrite
+//! of the chain at the station shows against the DMS's copy
+//! (`audit verify --against-dms`).
+
+use super::{PackageError, container_name, derived_uuid, message_name, open_message};
+use crate::package::Sender;
+use crate::package::xml::XmlWriter;
+use crate::store::ChainEntry;
+use std::io::{Seek, Write};
+
+/// An upload of the chain.
+#[derive(Debug, Clone)]
+pub struct ProtocolPackage {
+    /// Its ProzessID, for life.
+    pub process_id: uuid::Uuid,
+    /// When the message was made.
+    pub created: time::OffsetDateTime,
+    /// Sending institution, unit and user; `location` is the `Ablageort`.
+    pub sender: Sender,
+    /// The first and last entry it carries.
+    pub range: (i64, i64),
+    /// The chain's head hash at the last entry.
+    pub head: String,
+    /// The entries.
+    pub entries: Vec<ChainEntry>,
+}
+
+impl ProtocolPackage {
+    /// The station's protocol object in the DMS (`IDSGO`): one per
+    /// institution and unit, the same for every upload.
+    pub fn object_id(&self) -> uuid::Uuid {
+        derived_uuid(&[
+            b"scanstelle-pruefprotokoll",
+            self.sender.institution.as_bytes(),
+            self.sender.unit.as_bytes(),
+        ])
+    }
+
+    /// This upload's document ID.
+    fn document_id(&self) -> uuid::Uuid {
+        derived_uuid(&[self.process_id.as_bytes(), b"protokoll"])
+    }
+
+    /// Name of the entries' file in the container.
+    pub fn file_name(&self) -> String {
+        format!("{}_Pruefprotokoll.jsonl", self.document_id())
+    }
+
+    /// Name of the container.
+    pub fn zip_name(&self) -> String {
+        container_name(&self.process_id.to_string(), "0623")
+    }
+
+    /// Name of the message in the container.
+    pub fn xml_name(&self) -> String {
+        format!("{}_{}.xml", self.process_id, message_name("0623"))
+    }
+
+    /// The entries, one JSON line each.
+    pub fn lines(&self) -> String {
+        let mut out = String::new();
+        for e in &self.entries {
+            out.push_str(&serde_json::to_string(e).unwrap_or_default());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The message (UTF-8 XML).
+    pub fn message_xml(&self) -> String {
+        let mut x = XmlWriter::new();
+        let s = &self.sender;
+        open_message(
+            &mut x,
+            "0623",
+            self.process_id,
+            self.created,
+            (&s.institution, &s.unit, &s.user),
+            false,
+        );
+        let (first, last) = self.range;
+        x.open("xdomea:GesamtprotokollZumAblegen");
+        x.leaf(&["xdomea:NummerImStapel"], 1);
+        x.leaf(&["xdomea:IDSGO"], self.object_id());
+        x.leaf(&["xdomea:Ablageort"], &s.location);
+        x.open("xdomea:Dokument");
+        x.leaf(&["xdomea:Identifikation", "xdomea:ID"], self.document_id());
+        x.leaf(
+            &["xdomea:AllgemeineMetadaten", "xdomea:Betreff"],
+            format_args!(
+                "Prüfprotokoll der Scanstelle, Einträge {first} bis {last}, Kettenende {}",
+                self.head
+            ),
+        );
+        x.leaf(&["xdomea:Typ"], "Prüfprotokoll");
+        x.open("xdomea:Version");
+        x.leaf(&["xdomea:Nummer"], 1);
+        x.open("xdomea:Format");
+        // 045: plain Unicode text (one JSON object per line).
+        x.element("xdomea:Name")
+            .attr("listURI", "urn:xoev-de:xdomea:codeliste:dateiformat")
+            .attr("listVersionID", "1.0")
+            .inline(&["code"], "045");
+        x.leaf(&["xdomea:Version"], "UTF-8");
+        x.leaf(
+            &["xdomea:Primaerdokument", "xdomea:Dateiname"],
+            self.file_name(),
+        );
+        x.close();
+        x.close();
+        x.close();
+        x.open("xdomea:HistorienProtokollInformation");
+        x.leaf(&["xdomea:MetadatumName"], "Kettenende");
+        x.leaf(&["xdomea:MetadatumNeuerWert"], &self.head);
+        x.leaf(&["xdomea:Akteur"], &s.user);
+        x.leaf(&["xdomea:DatumUhrzeit"], super::stamp(self.created));
+        x.leaf(
+            &["xdomea:Bemerkung"],
+            format_args!("Einträge {first} bis {last}"),
+        );
+        x.leaf(&["xdomea:Aktion"], "Prüfprotokoll abgelegt");
+        x.close();
+        x.close();
+        x.finish()
+    }
+
+    /// Writes the container: the message and the entries' file.
+    pub fn write_zip<W: Write + Seek>(&self, out: W) -> Result<W, PackageError> {
+        let zip_err = |e: zip::result::ZipError| PackageError::Zip(e.to_string());
+        let io_err = |e: std::io::Error| PackageError::Zip(e.to_string());
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(true);
+        let mut zip = zip::ZipWriter::new(out);
+        zip.start_file(self.xml_name(), options).map_err(zip_err)?;
+        zip.write_all(self.message_xml().as_bytes())
+            .map_err(io_err)?;
+        zip.start_file(self.file_name(), options).map_err(zip_err)?;
+        zip.write_all(self.lines().as_bytes()).map_err(io_err)?;
+        zip.finish().map_err(zip_err)
+    }
+}
+
+/// Reads the entries of a DMS copy: a 0623 container (its entries' file)
+/// or the entries' file itself. Refused in words when it holds neither.
+pub fn read_copy(bytes: &[u8]) -> Result<Vec<ChainEntry>, String> {
+    let text = if bytes.starts_with(b"PK") {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+            .map_err(|e| format!("kein lesbarer ZIP-Container: {e}"))?;
+        let name = (0..zip.len())
+            .filter_map(|i| {
+                zip.name_for_index(i)?
+                    .ok()
+                    .map(std::borrow::Cow::into_owned)
+            })
+            .find(|n| n.ends_with("_Pruefprotokoll.jsonl"))
+            .ok_or("im Container ist kein Prüfprotokoll (…_Pruefprotokoll.jsonl)")?;
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(&name).map_err(|e| e.to_string())?, &mut s)
+            .map_err(|e| e.to_string())?;
+        s
+    } else {
+        String::from_utf8(bytes.to_vec()).map_err(|_| "nicht UTF-8-kodiert".to_owned())?
+    };
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::from_str(l)
+                .map_err(|e| format!("Zeile {}: kein Protokolleintrag ({e})", i + 1))
+        })
+        .collect()
+}
