@@ -183,21 +183,51 @@ fn the_letter_tells_a_household_what_arrived_where_it_is_and_its_rights() {
     );
     drop(station);
     let home = config.home.clone();
-    // A full cycle: sent, filed by the demo DMS, local copies deleted.
-    config.dms = DmsSettings {
+    // A full cycle against the real Apache (WebDAV over TLS): sent, filed
+    // by the test DMS behind it (every message checked against the
+    // schema), local copies deleted.
+    let dms_settings = DmsSettings {
         hold_secs: 0,
         retention_days: 0,
         ..DmsSettings::default()
     };
-    config.qa = scanstelle::protect::qa::QaSettings::off();
-    let syncer = config.syncer("scan01").unwrap();
     let mut store = common::store(&home);
     let blobs = common::blobs(&home);
     let stop = std::sync::atomic::AtomicBool::new(false);
-    syncer.pass(&mut store, &blobs, &stop).unwrap();
-    DemoDms::new(&home).run_once().unwrap();
-    let s = syncer.pass(&mut store, &blobs, &stop).unwrap();
-    assert!(s.documents_imported >= 1, "{s:?}");
+    let apache = common::apache::Apache::start();
+    let imported = match &apache {
+        Some(apache) => {
+            let syncer = scanstelle::sync::Syncer::new(
+                apache.webdav(),
+                dms_settings,
+                scanstelle::classify::doctype::TypeRules::builtin(),
+                &home,
+                "scan01",
+            )
+            .unwrap();
+            let mut dms =
+                common::dms::TestDms::new(&apache.inbox, &apache.replies, common::schema());
+            syncer.pass(&mut store, &blobs, &stop).unwrap();
+            dms.run_once();
+            syncer
+                .pass(&mut store, &blobs, &stop)
+                .unwrap()
+                .documents_imported
+        }
+        // Without Apache (never under CI): the demo DMS on a folder.
+        None => {
+            config.dms = dms_settings;
+            config.qa = scanstelle::protect::qa::QaSettings::off();
+            let syncer = config.syncer("scan01").unwrap();
+            syncer.pass(&mut store, &blobs, &stop).unwrap();
+            DemoDms::new(&home).run_once().unwrap();
+            syncer
+                .pass(&mut store, &blobs, &stop)
+                .unwrap()
+                .documents_imported
+        }
+    };
+    assert!(imported >= 1, "{imported}");
     drop(store);
     common::admin_os(&home);
     // Without [letter] the station refuses in words: the letter must name
@@ -268,6 +298,8 @@ fn the_letter_tells_a_household_what_arrived_where_it_is_and_its_rights() {
         "in Ihrer elektronischen Akte seit",
         "Rechenzentrum Beispiel GmbH in Beispielort",
         "Ihre Papiere bewahren wir drei Monate auf",
+        "Was mit Ihren Papieren passiert",
+        "das Papier wird ab dem",
         "Artikel 15 Datenschutz-Grundverordnung",
         "Landesbeauftragte für Datenschutz",
     ] {

@@ -141,6 +141,26 @@ fn certificates(dir: &Path) {
 }
 
 impl Apache {
+    /// The station's WebDAV transport to this server (its CA trusted, the
+    /// right password).
+    pub fn webdav(&self) -> Box<dyn scanstelle::sync::Transport> {
+        Box::new(
+            scanstelle::sync::HttpTransport::webdav(
+                &self.url("eingang"),
+                &self.url("antworten"),
+                scanstelle::sync::HttpOptions {
+                    user: Some(USER.into()),
+                    password: Some(PASSWORD.into()),
+                    ca_file: Some(self.ca.clone()),
+                    timeout: Duration::from_secs(20),
+                    min_rate: 64 * 1024,
+                    ..Default::default()
+                },
+            )
+            .unwrap(),
+        )
+    }
+
     /// Starts a server; `None` where Apache is not installed (a failure
     /// under CI, whose setup installs it).
     pub fn start() -> Option<Self> {
