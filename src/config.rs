@@ -114,6 +114,12 @@ pub enum ConfigError {
     /// No home directory could be determined.
     #[error("Kein Datenverzeichnis bestimmbar: bitte --home angeben")]
     NoHome,
+    /// Automatic letters without what a letter must say.
+    #[error(
+        "Konfiguration: [letter] automatic braucht im Abschnitt [letter] auch: {}",
+        .0.join(", ")
+    )]
+    LetterIncomplete(Vec<&'static str>),
 }
 
 /// The resolved configuration the station runs with.
@@ -159,11 +165,20 @@ impl Config {
         let rules = crate::classify::Classifier::new(&self.classify)
             .map(|c| c.rules().clone())
             .map_err(|e| crate::sync::SetupError(e.to_string()))?;
-        Ok(
+        let mut syncer =
             crate::sync::Syncer::new(transport, self.dms.clone(), rules, &self.home, user)?
                 .with_qa(self.qa.clone())
-                .with_config_sha256(self.fingerprint()),
-        )
+                .with_config_sha256(self.fingerprint());
+        if self.letter.automatic != crate::protect::letter::Automatic::Off
+            && let Some(profile) = self.profiles.first()
+        {
+            syncer = syncer.with_letters(crate::sync::LetterJob {
+                settings: self.letter.clone(),
+                originals: self.originals.clone(),
+                hot_folder: profile.hot_folder_path(&self.home),
+            });
+        }
+        Ok(syncer)
     }
 
     /// Loads the configuration: `config` (or the default path, if it
@@ -191,6 +206,10 @@ impl Config {
         home: PathBuf,
         source: Option<PathBuf>,
     ) -> Result<Self, ConfigError> {
+        let missing = file.letter.missing();
+        if file.letter.automatic != crate::protect::letter::Automatic::Off && !missing.is_empty() {
+            return Err(ConfigError::LetterIncomplete(missing));
+        }
         let mut dirs = file.profile_dirs.clone();
         if let Some(d) = project_dirs() {
             dirs.insert(0, d.config_dir().join("scanner-profiles"));

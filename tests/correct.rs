@@ -219,7 +219,14 @@ fn a_misfiled_document_is_withdrawn_and_filed_once_in_the_right_case_and_a_wrong
 
     // The households' letters follow: the document is the other one's.
     let letter = |bg: &str| {
-        scanstelle::protect::letter::gather(store, &rules, &Default::default(), bg, None).unwrap()
+        scanstelle::protect::letter::gather(
+            store,
+            &rules,
+            &Default::default(),
+            bg,
+            Default::default(),
+        )
+        .unwrap()
     };
     assert!(letter("12345BG0012345").documents.is_empty());
     let theirs = letter("12345BG0067890").documents;
@@ -363,7 +370,14 @@ fn with_the_local_copies_gone_the_wrong_filing_is_withdrawn_and_only_the_dms_can
     // filed there by the station.
     let rules = TypeRules::builtin();
     let letter = |bg: &str| {
-        scanstelle::protect::letter::gather(store, &rules, &Default::default(), bg, None).unwrap()
+        scanstelle::protect::letter::gather(
+            store,
+            &rules,
+            &Default::default(),
+            bg,
+            Default::default(),
+        )
+        .unwrap()
     };
     assert!(letter("12345BG0012345").documents.is_empty());
     assert_eq!(letter("12345BG0067890").documents[0].filed, None);

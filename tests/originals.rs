@@ -165,9 +165,14 @@ fn an_identity_card_goes_back_with_a_slip_and_a_bank_statement_is_destroyed_on_i
         assert!(log.iter().any(|l| l.starts_with(want)), "{want}: {log:#?}");
     }
     // The household's letter says what became of its papers.
-    let letter =
-        scanstelle::protect::letter::gather(store, &rules, &settings, "12345BG0012345", None)
-            .unwrap();
+    let letter = scanstelle::protect::letter::gather(
+        store,
+        &rules,
+        &settings,
+        "12345BG0012345",
+        Default::default(),
+    )
+    .unwrap();
     let papers: Vec<&str> = letter.documents.iter().map(|d| d.paper.as_str()).collect();
     assert!(
         papers.iter().any(|p| p.starts_with("das Original ging am")),

@@ -484,3 +484,114 @@ fn the_export_says_where_each_document_came_from_and_how_it_was_decided() {
         "no staff name: {origin}"
     );
 }
+
+#[test]
+fn with_automatic_letters_each_household_gets_one_after_its_batch_and_it_goes_into_the_e_file() {
+    use scanstelle::sync::DemoDms;
+    let dir = tempfile::tempdir().unwrap();
+    // Two households: the application and the bank statement.
+    let (config, station, _) = common::processed_station(
+        dir.path(),
+        &["weiterbewilligungsantrag.tif", "kontoauszug.jpg"],
+    );
+    drop(station);
+    let home = config.home.clone();
+    let cfg = dir.path().join("brief.toml");
+    // Without what a letter must say, automatic letters are refused at once.
+    std::fs::write(&cfg, "[letter]\nautomatic = \"batch\"\n").unwrap();
+    let e = scanstelle::config::Config::load(Some(&cfg), Some(&home)).unwrap_err();
+    assert!(e.to_string().contains("processor"), "{e}");
+    std::fs::write(
+        &cfg,
+        "[dms]\nhold_secs = 0\nbackoff_secs = 0\n[qa]\nenabled = false\n\
+         [letter]\nautomatic = \"batch\"\noffice = \"Jobcenter Musterstadt\"\n\
+         processor = \"Rechenzentrum Beispiel GmbH\"\nprocessor_place = \"Beispielort\"\n\
+         data_protection_officer = \"Datenschutz, Am Markt 1\"\n\
+         supervisory_authority = \"Landesbeauftragte, Postfach 1\"\n",
+    )
+    .unwrap();
+    let mut config = scanstelle::config::Config::load(Some(&cfg), Some(&home)).unwrap();
+    let print = dir.path().join("druck");
+    config.letter.print_folder = Some(print.clone());
+    let syncer = config.syncer("scan01").unwrap();
+    let mut store = common::store(&home);
+    let blobs = common::blobs(&home);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let hot = config.profiles[0].hot_folder_path(&home);
+    let letters_in = |folder: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(folder)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.starts_with("brief-"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // Sent and imported: nothing before the DMS confirmed.
+    let s = syncer.pass(&mut store, &blobs, &stop).unwrap();
+    assert_eq!(s.letters, 0);
+    assert!(letters_in(&hot).is_empty());
+    DemoDms::new(&home).run_once().unwrap();
+    let s = syncer.pass(&mut store, &blobs, &stop).unwrap();
+    assert_eq!(s.documents_imported, 2, "{s:?}");
+    // One letter per household, in the hot folder and for printing.
+    assert_eq!(s.letters, 2, "{s:?}");
+    let mut names = letters_in(&hot);
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names[0].starts_with("brief-12345BG0012345-"), "{names:?}");
+    assert!(names[1].starts_with("brief-12345BG0067890-"), "{names:?}");
+    assert_eq!(letters_in(&print).len(), 2);
+    // Each names its own household's document only.
+    for (name, own, other) in [
+        (&names[0], "Weiterbewilligungsantrag", "Kontoauszug"),
+        (&names[1], "Kontoauszug", "Weiterbewilligungsantrag"),
+    ] {
+        let text = std::process::Command::new("pdftotext")
+            .args([hot.join(name).to_str().unwrap(), "-"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&text.stdout).replace('\n', " ");
+        assert!(text.contains(&format!("{own}: angekommen am")), "{text}");
+        assert!(!text.contains(&format!("{other}: angekommen am")), "{text}");
+    }
+    // Nothing more is owed; the station takes the letters like paper and
+    // files each to its household, which owes no further letter.
+    assert_eq!(syncer.pass(&mut store, &blobs, &stop).unwrap().letters, 0);
+    let mut station = common::fixtures::station(&home);
+    let opts = scanstelle::intake::TakeOptions {
+        remove_original: true,
+        quarantine_after: std::time::Duration::ZERO,
+        limits: Default::default(),
+    };
+    for n in &names {
+        let taken =
+            scanstelle::intake::take_file(&mut station, &config.profiles[0], &hot.join(n), &opts)
+                .unwrap();
+        assert!(
+            matches!(taken, scanstelle::intake::Outcome::Ingested(_)),
+            "{taken:?}"
+        );
+    }
+    drop(station);
+    common::fixtures::process(&config);
+    let letters: Vec<_> = store
+        .document_reports()
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.doc_type.as_deref() == Some("information_betroffene"))
+        .collect();
+    assert_eq!(letters.len(), 2);
+    assert!(
+        letters.iter().all(|d| d.case_status == "auto"),
+        "{letters:?}"
+    );
+    for _ in 0..2 {
+        syncer.pass(&mut store, &blobs, &stop).unwrap();
+        DemoDms::new(&home).run_once().unwrap();
+    }
+    let s = syncer.pass(&mut store, &blobs, &stop).unwrap();
+    assert_eq!(s.letters, 0, "a filed letter owes no letter: {s:?}");
+    assert!(letters_in(&hot).is_empty());
+}

@@ -91,8 +91,13 @@ pub fn letter(
     let rules = scanstelle::classify::Classifier::new(&config.classify)?
         .rules()
         .clone();
-    let letter =
-        scanstelle::protect::letter::gather(&store, &rules, &config.originals, &bg, since)?;
+    let letter = scanstelle::protect::letter::gather(
+        &store,
+        &rules,
+        &config.originals,
+        &bg,
+        scanstelle::protect::letter::Period::since(since),
+    )?;
     let pdf = scanstelle::protect::letter::letter_pdf(
         &letter,
         &config.letter,

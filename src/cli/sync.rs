@@ -45,6 +45,12 @@ pub fn print_summary(s: &SyncSummary, location: &str) {
         s.documents_refused,
         s.purged
     );
+    if s.letters > 0 {
+        println!(
+            "{} Brief(e) an Bedarfsgemeinschaften geschrieben (in den Eingangsordner)",
+            s.letters
+        );
+    }
     if let Some(e) = &s.last_error {
         println!("{} Fehlversuch(e), zuletzt: {e}", s.failures);
     }

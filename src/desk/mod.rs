@@ -517,7 +517,7 @@ impl Desk {
             self.classifier.rules(),
             &self.originals,
             bg,
-            None,
+            crate::protect::letter::Period::default(),
         )
         .map_err(refused)?;
         let today = crate::protect::letter::today();

@@ -39,8 +39,29 @@ pub struct LetterSettings {
     pub data_protection_officer: String,
     /// The supervisory authority with address.
     pub supervisory_authority: String,
-    /// What happens to the paper originals.
+    /// What happens to the paper originals (a paragraph after each
+    /// document's own line).
     pub originals: String,
+    /// Letters written by the station itself: after each batch the DMS
+    /// imported (`batch`), once a day (`day`), or only on request (`off`).
+    pub automatic: Automatic,
+    /// Where the station also puts each automatic letter for printing
+    /// (none: only into the e-file).
+    pub print_folder: Option<std::path::PathBuf>,
+}
+
+/// When the station writes letters by itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Automatic {
+    /// Only on request (`subject letter`, the window).
+    #[default]
+    Off,
+    /// After each batch the DMS imported, to each household in it.
+    Batch,
+    /// Once a day, to each household with documents imported since its
+    /// last letter.
+    Day,
 }
 
 impl LetterSettings {
@@ -129,15 +150,35 @@ fn date(rfc3339: &str) -> String {
     }
 }
 
-/// Gathers the letter of household `bg`: its documents that arrived on or
-/// after `since` (a date `JJJJ-MM-TT`, none: all).
+/// Which documents a letter names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Period<'a> {
+    /// Those that arrived on or after this day (`JJJJ-MM-TT`).
+    pub since: Option<&'a str>,
+    /// Only those the DMS imported after this moment (RFC 3339): what an
+    /// automatic letter names since the household's last one.
+    pub filed_after: Option<&'a str>,
+}
+
+impl<'a> Period<'a> {
+    /// Everything that arrived on or after `since` (none: everything).
+    pub fn since(since: Option<&'a str>) -> Self {
+        Period {
+            since,
+            filed_after: None,
+        }
+    }
+}
+
+/// Gathers the letter of household `bg`: its documents in `period`.
 pub fn gather(
     store: &Store,
     rules: &TypeRules,
     paper: &crate::protect::originals::OriginalsSettings,
     bg: &str,
-    since: Option<&str>,
+    period: Period<'_>,
 ) -> Result<Letter, LetterError> {
+    let since = period.since;
     let fates: std::collections::HashMap<i64, String> =
         crate::protect::originals::plan(store, rules, paper, None)
             .map_err(|e| match e {
@@ -156,6 +197,11 @@ pub fn gather(
         .case_documents(bg)?
         .into_iter()
         .filter(|d| since.is_none_or(|s| d.received_at.as_str() >= s))
+        .filter(|d| {
+            period
+                .filed_after
+                .is_none_or(|after| d.imported_at.as_deref().is_some_and(|at| at > after))
+        })
         // Earlier letters are no news to the household.
         .filter(|d| d.doc_type.as_deref() != Some(LETTER_TYPE))
         .map(|d| LetterDocument {

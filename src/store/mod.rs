@@ -15,6 +15,7 @@ mod documents;
 mod edit;
 mod erase;
 pub mod health;
+mod letters;
 mod originals;
 mod outbox;
 mod outgoing;
@@ -39,6 +40,7 @@ pub use desk::{
 pub use documents::{DocumentPage, DocumentRow};
 pub use edit::{Edit, Edited, PageToTurn, Turned};
 pub use erase::ErasePlan;
+pub use letters::LetterDue;
 pub use originals::PaperRow;
 pub use outbox::{AnsweredObject, ImportAnswer, ImportOutcome, OutboxRow, SyncStatus};
 pub use outgoing::{Outgoing, OutgoingDocument};

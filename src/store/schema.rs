@@ -453,6 +453,18 @@ CREATE TABLE audit_uploads (
     head      TEXT NOT NULL
 );
 ",
+    // 21: the letters the station wrote by itself: to which household,
+    // covering the documents the DMS imported up to when.
+    r"
+CREATE TABLE auto_letters (
+    id        INTEGER PRIMARY KEY,
+    case_bg   TEXT NOT NULL,
+    through   TEXT NOT NULL,
+    documents INTEGER NOT NULL,
+    at        TEXT NOT NULL
+);
+CREATE INDEX auto_letters_case ON auto_letters(case_bg);
+",
 ];
 
 /// Where a migration hands over to Rust code (then goes on with its SQL).

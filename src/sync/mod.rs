@@ -14,10 +14,12 @@
 
 mod demo;
 mod http;
+mod letters;
 mod settings;
 mod transport;
 
 pub use demo::DemoDms;
+pub use letters::LetterJob;
 
 pub use http::{HttpOptions, HttpTransport, SetupError};
 use settings::create;
@@ -83,6 +85,8 @@ pub struct SyncSummary {
     pub failures: u32,
     /// Batches whose local copies were deleted.
     pub purged: u32,
+    /// Letters to households the station wrote by itself.
+    pub letters: u32,
     /// The last failure, in words.
     pub last_error: Option<String>,
 }
@@ -152,6 +156,7 @@ pub struct Syncer {
     rules: TypeRules,
     spool: PathBuf,
     qa: crate::protect::qa::QaSettings,
+    letters: Option<LetterJob>,
 }
 
 impl std::fmt::Debug for Syncer {
@@ -190,6 +195,7 @@ impl Syncer {
             rules,
             spool,
             qa: crate::protect::qa::QaSettings::off(),
+            letters: None,
         })
     }
 
@@ -197,6 +203,13 @@ impl Syncer {
     pub(crate) fn with_qa(mut self, qa: crate::protect::qa::QaSettings) -> Self {
         self.sender.qa = qa.enabled.then(|| qa.clone());
         self.qa = qa;
+        self
+    }
+
+    /// Writes the letters to the households by itself after each pass
+    /// (`[letter] automatic`).
+    pub fn with_letters(mut self, job: LetterJob) -> Self {
+        self.letters = Some(job);
         self
     }
 
@@ -257,6 +270,11 @@ impl Syncer {
             self.clear_stale_replies(store);
         }
         self.clean_spool(store)?;
+        // The households' letters before the purge: the letter still
+        // finds what the station held (the purge says so later).
+        if let Some(job) = &self.letters {
+            summary.letters += job.run(store, &self.rules);
+        }
         self.purge(store, blobs, OffsetDateTime::now_utc(), &mut summary)?;
         Ok(summary)
     }
@@ -707,6 +725,7 @@ impl SyncSummary {
         self.documents_refused += o.documents_refused;
         self.failures += o.failures;
         self.purged += o.purged;
+        self.letters += o.letters;
         if o.last_error.is_some() {
             self.last_error.clone_from(&o.last_error);
         }
