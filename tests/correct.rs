@@ -71,6 +71,18 @@ fn filed(retention_days: u64) -> Setup {
     }
 }
 
+/// What the letter to household `bg` names.
+fn letter(store: &Store, bg: &str) -> scanstelle::protect::letter::Letter {
+    scanstelle::protect::letter::gather(
+        store,
+        &TypeRules::builtin(),
+        &Default::default(),
+        bg,
+        Default::default(),
+    )
+    .unwrap()
+}
+
 /// Sync passes and DMS runs until nothing is on its way.
 fn cycle(syncer: &Syncer, store: &mut Store, blobs: &BlobStore, dms: &mut TestDms) {
     for _ in 0..6 {
@@ -218,18 +230,8 @@ fn a_misfiled_document_is_withdrawn_and_filed_once_in_the_right_case_and_a_wrong
     );
 
     // The households' letters follow: the document is the other one's.
-    let letter = |bg: &str| {
-        scanstelle::protect::letter::gather(
-            store,
-            &rules,
-            &Default::default(),
-            bg,
-            Default::default(),
-        )
-        .unwrap()
-    };
-    assert!(letter("12345BG0012345").documents.is_empty());
-    let theirs = letter("12345BG0067890").documents;
+    assert!(letter(store, "12345BG0012345").documents.is_empty());
+    let theirs = letter(store, "12345BG0067890").documents;
     assert_eq!(theirs.len(), 1);
     assert!(theirs[0].filed.is_some());
 
@@ -368,19 +370,8 @@ fn with_the_local_copies_gone_the_wrong_filing_is_withdrawn_and_only_the_dms_can
     );
     // The station's record: the document is the other household's, not
     // filed there by the station.
-    let rules = TypeRules::builtin();
-    let letter = |bg: &str| {
-        scanstelle::protect::letter::gather(
-            store,
-            &rules,
-            &Default::default(),
-            bg,
-            Default::default(),
-        )
-        .unwrap()
-    };
-    assert!(letter("12345BG0012345").documents.is_empty());
-    assert_eq!(letter("12345BG0067890").documents[0].filed, None);
+    assert!(letter(store, "12345BG0012345").documents.is_empty());
+    assert_eq!(letter(store, "12345BG0067890").documents[0].filed, None);
     // No second filing was attempted.
     assert_eq!(dms.messages.len(), 1);
     assert!(store.verify_audit().unwrap().intact());

@@ -1932,32 +1932,42 @@ fn an_administrator_writes_the_letter_to_a_household_from_its_case() {
     );
 }
 
-#[test]
-fn quality_control_corrects_a_filed_document_from_the_document_screen() {
-    use scanstelle::store::CorrectionState;
-    use scanstelle::sync::{DemoDms, DmsSettings};
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = station(dir.path());
-    config.dms = DmsSettings {
+/// The fixture station with batches leaving at once (no hold, no quality
+/// control) to the demo DMS on its drop folder.
+fn sending(dir: &Path) -> Config {
+    let mut config = station(dir);
+    config.dms = scanstelle::sync::DmsSettings {
         hold_secs: 0,
         backoff_secs: 0,
-        ..DmsSettings::default()
+        ..scanstelle::sync::DmsSettings::default()
     };
     config.qa = scanstelle::protect::qa::QaSettings::off();
-    // The bank statement goes out and the demo DMS files it (its local
-    // copies stay for the retention period).
+    config
+}
+
+/// Sync passes with the demo DMS filing in between, until what is decided
+/// is filed (local copies stay for the retention period).
+fn file_all(config: &Config) {
     let syncer = config.syncer("scan01").unwrap();
     let blobs = fixtures::blobs(&config.home);
     let stop = std::sync::atomic::AtomicBool::new(false);
-    let cycle = || {
-        let mut store = fixtures::store(&config.home);
-        for _ in 0..3 {
-            syncer.pass(&mut store, &blobs, &stop).unwrap();
-            DemoDms::new(&config.home).run_once().unwrap();
-        }
+    let mut store = fixtures::store(&config.home);
+    for _ in 0..3 {
         syncer.pass(&mut store, &blobs, &stop).unwrap();
-    };
-    cycle();
+        scanstelle::sync::DemoDms::new(&config.home)
+            .run_once()
+            .unwrap();
+    }
+    syncer.pass(&mut store, &blobs, &stop).unwrap();
+}
+
+#[test]
+fn quality_control_corrects_a_filed_document_from_the_document_screen() {
+    use scanstelle::store::CorrectionState;
+    let dir = tempfile::tempdir().unwrap();
+    let config = sending(dir.path());
+    // The bank statement goes out and the demo DMS files it.
+    file_all(&config);
     let filed = {
         let store = fixtures::store(&config.home);
         store
@@ -2032,7 +2042,7 @@ fn quality_control_corrects_a_filed_document_from_the_document_screen() {
     );
     assert!(store.take_sync_wake().unwrap(), "the sync is woken");
     // The DMS confirms; the document shows where it is now and how.
-    cycle();
+    file_all(&config);
     send(&mut app, &desk, Message::OpenDocument(filed.document_id));
     let doc = app.document.doc.as_ref().unwrap();
     assert_eq!(doc.case.as_deref(), Some("12345BG0012345"));
@@ -2049,15 +2059,8 @@ fn quality_control_corrects_a_filed_document_from_the_document_screen() {
 
 #[test]
 fn the_quality_screen_lists_the_originals_due_and_confirms_their_return() {
-    use scanstelle::sync::{DemoDms, DmsSettings};
     let dir = tempfile::tempdir().unwrap();
-    let mut config = station(dir.path());
-    config.dms = DmsSettings {
-        hold_secs: 0,
-        backoff_secs: 0,
-        ..DmsSettings::default()
-    };
-    config.qa = scanstelle::protect::qa::QaSettings::off();
+    let config = sending(dir.path());
     // The bank statement, confirmed by a person as an identity document
     // (its paper goes back), filed by the demo DMS.
     let doc = {
@@ -2072,16 +2075,9 @@ fn the_quality_screen_lists_the_originals_due_and_confirms_their_return() {
         let rules = scanstelle::classify::doctype::TypeRules::builtin();
         scanstelle::classify::confirm(&mut store, &rules, id, None, Some("ausweisdokument"))
             .unwrap();
-        let syncer = config.syncer("scan01").unwrap();
-        let blobs = fixtures::blobs(&config.home);
-        let stop = std::sync::atomic::AtomicBool::new(false);
-        for _ in 0..2 {
-            syncer.pass(&mut store, &blobs, &stop).unwrap();
-            DemoDms::new(&config.home).run_once().unwrap();
-        }
-        syncer.pass(&mut store, &blobs, &stop).unwrap();
         id
     };
+    file_all(&config);
     let (mut app, desk) = open(&config);
     send(&mut app, &desk, Message::Show(Screen::Qa));
     assert_eq!(app.qa.originals.len(), 1, "{:?}", app.qa.originals);

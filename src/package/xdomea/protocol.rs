@@ -97,21 +97,8 @@ impl ProtocolPackage {
             ),
         );
         x.leaf(&["xdomea:Typ"], "Prüfprotokoll");
-        x.open("xdomea:Version");
-        x.leaf(&["xdomea:Nummer"], 1);
-        x.open("xdomea:Format");
         // 045: plain Unicode text (one JSON object per line).
-        x.element("xdomea:Name")
-            .attr("listURI", "urn:xoev-de:xdomea:codeliste:dateiformat")
-            .attr("listVersionID", "1.0")
-            .inline(&["code"], "045");
-        x.leaf(&["xdomea:Version"], "UTF-8");
-        x.leaf(
-            &["xdomea:Primaerdokument", "xdomea:Dateiname"],
-            self.file_name(),
-        );
-        x.close();
-        x.close();
+        super::version_xml(&mut x, "045", "UTF-8", &self.file_name());
         x.close();
         x.open("xdomea:HistorienProtokollInformation");
         x.leaf(&["xdomea:MetadatumName"], "Kettenende");
