@@ -645,6 +645,47 @@ fn facts<'a>(app: &'a App, doc: &'a DocumentView) -> iced::widget::Column<'a, Ap
     col
 }
 
+/// Where a correction stands, in the window's language (a refusal with
+/// the DMS's own reason, as it gave it).
+fn correction_state(l: crate::gui::i18n::Lang, c: &scanstelle::store::CorrectionRow) -> String {
+    use scanstelle::store::CorrectionState::*;
+    let (old, new) = (&c.old_value, &c.new_value);
+    let (de, en) = match (c.state, c.wrong_case) {
+        (Pending, _) => (
+            "an das DMS unterwegs".to_owned(),
+            "on its way to the DMS".to_owned(),
+        ),
+        (Invalidated, _) => (
+            format!("in der Akte {old} ungültig gekennzeichnet; Neuablage in die Akte {new} folgt"),
+            format!("marked invalid in case {old}; filing into case {new} follows"),
+        ),
+        (Done, true) => (
+            format!("in der Akte {new} neu abgelegt"),
+            format!("filed anew into case {new}"),
+        ),
+        (Done, false) => (
+            "Typ im DMS geändert".to_owned(),
+            "type changed in the DMS".to_owned(),
+        ),
+        (DmsOnly, _) => (
+            format!(
+                "in der Akte {old} ungültig gekennzeichnet; die lokalen Kopien sind gelöscht, in die Akte {new} verschiebt es nur das DMS"
+            ),
+            format!(
+                "marked invalid in case {old}; the local copies are gone, only the DMS can move it into case {new}"
+            ),
+        ),
+        (Refused, _) => {
+            let why = c.outcome.clone().unwrap_or_default();
+            (why.clone(), why)
+        }
+    };
+    match l {
+        crate::gui::i18n::Lang::De => de,
+        crate::gui::i18n::Lang::En => en,
+    }
+}
+
 /// A filed document: its corrections so far and, for `qs` and `admin`, the
 /// form to correct its case or type at the DMS.
 fn correction<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
@@ -680,13 +721,9 @@ fn correction<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage
                 text(change)
                     .size(size::SMALL)
                     .wrapping(text::Wrapping::WordOrGlyph),
-                text(
-                    c.outcome
-                        .clone()
-                        .unwrap_or_else(|| c.state.german().to_owned())
-                )
-                .size(size::SMALL)
-                .style(theme::muted),
+                text(correction_state(l, c))
+                    .size(size::SMALL)
+                    .style(theme::muted),
             ]
             .spacing(2),
         );

@@ -50,13 +50,18 @@ fn message_row<'a>(app: &'a App, o: &'a OutboxRow) -> Element<'a, Message> {
             l.t("zurück zur Prüfung", "back to review")
         )
     } else {
-        format!("{} {}", o.documents, l.t("Dok.", "docs"))
+        match o.message.as_str() {
+            "0617" => l.t("Berichtigung: Akte", "correction: case").to_owned(),
+            "0610" => l.t("Berichtigung: Typ", "correction: type").to_owned(),
+            "0623" => l.t("Prüfprotokoll", "audit log").to_owned(),
+            _ => format!("{} {}", o.documents, l.t("Dok.", "docs")),
+        }
     };
     let mut line = row![
-        text(if o.round > 1 {
-            format!("{} {} ({})", l.t("Stapel", "Batch"), o.batch_id, o.round)
-        } else {
-            format!("{} {}", l.t("Stapel", "Batch"), o.batch_id)
+        text(match (o.message.as_str(), o.round) {
+            ("0623", _) => l.t("Station", "Station").to_owned(),
+            (_, 1) => format!("{} {}", l.t("Stapel", "Batch"), o.batch_id),
+            (_, round) => format!("{} {} ({round})", l.t("Stapel", "Batch"), o.batch_id),
         })
         .width(Length::Fixed(110.0)),
         state,
