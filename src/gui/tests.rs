@@ -2017,6 +2017,10 @@ fn quality_control_corrects_a_filed_document_from_the_document_screen() {
     );
     app.document.fix.doc_type = None;
     draw(&app, "document-correct");
+    // Wide and dark, too.
+    send(&mut app, &desk, Message::ToggleTheme);
+    draw_at(&app, "document-correct-dark-1920", (1920.0, 1080.0));
+    send(&mut app, &desk, Message::ToggleTheme);
     let mut ui = simulator(view::view(&app));
     ui.click(send_label).unwrap();
     for m in ui.into_messages().collect::<Vec<_>>() {
@@ -2093,6 +2097,9 @@ fn the_quality_screen_lists_the_originals_due_and_confirms_their_return() {
     assert_eq!(app.qa.originals.len(), 1, "{:?}", app.qa.originals);
     assert_eq!(app.qa.originals[0].row.document_id, doc);
     draw(&app, "qualitaet-originale");
+    send(&mut app, &desk, Message::ToggleTheme);
+    draw_at(&app, "qualitaet-originale-dark-1920", (1920.0, 1080.0));
+    send(&mut app, &desk, Message::ToggleTheme);
     let mut ui = simulator(view::view(&app));
     assert!(ui.find("Papieroriginale heute (1)").is_ok());
     ui.click("Rückgabeschein").unwrap();

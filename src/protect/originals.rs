@@ -203,9 +203,7 @@ pub fn confirm(
     today: time::Date,
 ) -> Result<(), OriginalsError> {
     let o = store
-        .paper(None, false)?
-        .into_iter()
-        .find(|r| r.document_id == document)
+        .paper_of(document)?
         .map(|row| original(row, rules, settings))
         .ok_or_else(|| OriginalsError::Refused(format!("Dokument {document} hat kein Papier")))?;
     let refuse = |why: String| {

@@ -34,7 +34,20 @@ impl Store {
     /// batches (`open`: only those filed and not yet returned or
     /// destroyed); in batch and document order.
     pub fn paper(&self, batch: Option<i64>, open: bool) -> Result<Vec<PaperRow>> {
-        let mut stmt = self.conn.prepare(
+        self.paper_where(
+            "(?1 IS NULL OR d.batch_id = ?1)
+             AND (?2 = 0 OR (pd.document_id IS NULL AND d.state = 'transferred'))",
+            params![batch, open],
+        )
+    }
+
+    /// The paper of one document (none: it has no pages or does not exist).
+    pub fn paper_of(&self, document: i64) -> Result<Option<PaperRow>> {
+        Ok(self.paper_where("d.id = ?1", params![document])?.pop())
+    }
+
+    fn paper_where(&self, condition: &str, args: impl rusqlite::Params) -> Result<Vec<PaperRow>> {
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT d.id, d.batch_id, d.case_bg, d.doc_type, b.created_at,
                     (SELECT COUNT(*) FROM document_pages dp WHERE dp.document_id = d.id),
                     (SELECT MAX(o.imported_at) FROM sync_documents sd
@@ -46,12 +59,11 @@ impl Store {
              FROM documents d JOIN batches b ON b.id = d.batch_id
              LEFT JOIN paper_boxes pb ON pb.batch_id = d.batch_id
              LEFT JOIN paper_done pd ON pd.document_id = d.id
-             WHERE (?1 IS NULL OR d.batch_id = ?1)
-               AND EXISTS (SELECT 1 FROM document_pages dp WHERE dp.document_id = d.id)
-               AND (?2 = 0 OR (pd.document_id IS NULL AND d.state = 'transferred'))
-             ORDER BY d.batch_id, d.id",
-        )?;
-        let rows = stmt.query_map(params![batch, open], |r| {
+             WHERE EXISTS (SELECT 1 FROM document_pages dp WHERE dp.document_id = d.id)
+               AND {condition}
+             ORDER BY d.batch_id, d.id"
+        ))?;
+        let rows = stmt.query_map(args, |r| {
             let action: Option<String> = r.get(8)?;
             Ok(PaperRow {
                 document_id: r.get(0)?,
