@@ -132,6 +132,10 @@ impl ProtocolPackage {
     }
 }
 
+/// Largest entries' file a copy may hold (a year of a busy station's
+/// chain is well below it).
+const MAX_COPY_BYTES: u64 = 512 << 20;
+
 /// Reads the entries of a DMS copy: a 0623 container (its entries' file)
 /// or the entries' file itself. Refused in words when it holds neither.
 pub fn read_copy(bytes: &[u8]) -> Result<Vec<ChainEntry>, String> {
@@ -146,8 +150,15 @@ pub fn read_copy(bytes: &[u8]) -> Result<Vec<ChainEntry>, String> {
             })
             .find(|n| n.ends_with("_Pruefprotokoll.jsonl"))
             .ok_or("im Container ist kein Prüfprotokoll (…_Pruefprotokoll.jsonl)")?;
+        let entry = zip.by_name(&name).map_err(|e| e.to_string())?;
+        if entry.size() > MAX_COPY_BYTES {
+            return Err(format!(
+                "das Prüfprotokoll im Container ist größer als {} MB",
+                MAX_COPY_BYTES >> 20
+            ));
+        }
         let mut s = String::new();
-        std::io::Read::read_to_string(&mut zip.by_name(&name).map_err(|e| e.to_string())?, &mut s)
+        std::io::Read::read_to_string(&mut std::io::Read::take(entry, MAX_COPY_BYTES), &mut s)
             .map_err(|e| e.to_string())?;
         s
     } else {
@@ -161,4 +172,54 @@ pub fn read_copy(bytes: &[u8]) -> Result<Vec<ChainEntry>, String> {
                 .map_err(|e| format!("Zeile {}: kein Protokolleintrag ({e})", i + 1))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: i64) -> ChainEntry {
+        ChainEntry {
+            id,
+            at: "2026-12-07T01:00:00Z".into(),
+            kind: "batch.sent".into(),
+            batch_id: Some(1),
+            document_id: None,
+            page_id: None,
+            actor: None,
+            detail: "ProzessID …".into(),
+            hash: "ab".repeat(32),
+        }
+    }
+
+    #[test]
+    fn a_copy_reads_back_and_anything_else_is_refused_in_words() {
+        let p = ProtocolPackage {
+            process_id: uuid::Uuid::nil(),
+            created: time::OffsetDateTime::UNIX_EPOCH,
+            sender: Sender::default(),
+            range: (1, 2),
+            head: "ab".repeat(32),
+            entries: vec![entry(1), entry(2)],
+        };
+        let zip = p
+            .write_zip(std::io::Cursor::new(Vec::new()))
+            .unwrap()
+            .into_inner();
+        assert_eq!(read_copy(&zip).unwrap(), p.entries);
+        assert_eq!(read_copy(p.lines().as_bytes()).unwrap(), p.entries);
+        let xml = p.message_xml();
+        assert!(xml.contains("<code>0623</code>") && xml.contains("Einträge 1 bis 2"));
+        let e = read_copy(b"{\"id\": 1}\n").unwrap_err();
+        assert!(e.starts_with("Zeile 1: kein Protokolleintrag"), "{e}");
+        let e = read_copy(b"\xff\xfe").unwrap_err();
+        assert!(e.contains("UTF-8"), "{e}");
+        let mut other = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        other
+            .start_file("x.txt", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        let other = other.finish().unwrap().into_inner();
+        let e = read_copy(&other).unwrap_err();
+        assert!(e.contains("kein Prüfprotokoll"), "{e}");
+    }
 }
