@@ -1998,7 +1998,11 @@ fn quality_control_corrects_a_filed_document_from_the_document_screen() {
         &desk,
         fix(document::Message::FixCase("12345 BG 0012345".into())),
     );
-    send(&mut app, &desk, fix(document::Message::SendFix));
+    send(
+        &mut app,
+        &desk,
+        fix(document::Message::SendFix(filed.document_id)),
+    );
     let type_label = app.types[0].1.clone();
     send(&mut app, &desk, fix(document::Message::FixType(type_label)));
     send(
@@ -2008,7 +2012,11 @@ fn quality_control_corrects_a_filed_document_from_the_document_screen() {
             "Kontoauszug von Frau Mustermann".into(),
         )),
     );
-    send(&mut app, &desk, fix(document::Message::SendFix));
+    send(
+        &mut app,
+        &desk,
+        fix(document::Message::SendFix(filed.document_id)),
+    );
     assert!(
         fixtures::store(&config.home)
             .corrections()
@@ -2144,4 +2152,69 @@ fn the_quality_screen_lists_the_originals_due_and_confirms_their_return() {
         )
         .unwrap();
     assert_eq!(returned, 1);
+}
+
+#[test]
+fn a_filed_document_whose_copies_are_gone_is_corrected_from_its_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = sending(dir.path());
+    // Filed, and the station's copies deleted at once.
+    config.dms.retention_days = 0;
+    file_all(&config);
+    let (mut app, desk) = open(&config);
+    app.scanners = Some(Vec::new());
+    let show_case = |app: &mut App| {
+        send(app, &desk, Message::Show(Screen::Cases));
+        send(
+            app,
+            &desk,
+            Message::Cases(cases::Message::Open("12345BG0067890".into())),
+        );
+    };
+    // erika (scan) has no such button.
+    show_case(&mut app);
+    assert!(simulator(view::view(&app)).find("Berichtigen").is_err());
+    send(&mut app, &desk, Message::SignOut);
+    sign_in(&mut app, &desk, "admin.kim", PASSWORD);
+    app.scanners = Some(Vec::new());
+    show_case(&mut app);
+    let mut ui = simulator(view::view(&app));
+    ui.click("Berichtigen").unwrap();
+    for m in ui.into_messages().collect::<Vec<_>>() {
+        send(&mut app, &desk, m);
+    }
+    let doc = app.cases.fixing.expect("the form is open");
+    send(
+        &mut app,
+        &desk,
+        Message::Document(document::Message::FixCase("12345BG0012345".into())),
+    );
+    send(
+        &mut app,
+        &desk,
+        Message::Document(document::Message::FixReason(
+            "Auszug von Frau Mustermann".into(),
+        )),
+    );
+    draw(&app, "akten-berichtigen");
+    let mut ui = simulator(view::view(&app));
+    ui.click("Berichtigung an das DMS senden").unwrap();
+    for m in ui.into_messages().collect::<Vec<_>>() {
+        send(&mut app, &desk, m);
+    }
+    let said = app.notices.last().unwrap();
+    assert!(!said.error && said.text.contains("vorgemerkt"), "{said:?}");
+    assert_eq!(app.cases.fixing, None);
+    // The DMS marks it invalid; only the DMS can move it (copies gone).
+    file_all(&config);
+    let c = fixtures::store(&config.home)
+        .corrections()
+        .unwrap()
+        .remove(0);
+    assert_eq!(c.document_id, doc);
+    assert_eq!(
+        c.state,
+        scanstelle::store::CorrectionState::DmsOnly,
+        "{c:?}"
+    );
 }

@@ -6,7 +6,9 @@ use crate::gui::message::Message as AppMessage;
 use crate::gui::state::App;
 use crate::gui::theme;
 use crate::gui::view::{document_state, empty, size, title};
-use iced::widget::{button, column, container, pick_list, row, scrollable, text, text_input};
+use iced::widget::{
+    button, column, container, pick_list, row, scrollable, space, text, text_input,
+};
 use iced::{Element, Fill, Length};
 use scanstelle::desk::{CaseFile, CaseHit};
 use scanstelle::intake::scan::Device;
@@ -22,6 +24,8 @@ pub struct State {
     pub file: Option<CaseFile>,
     /// The hit ↑ ↓ have chosen (Enter opens it).
     pub cursor: usize,
+    /// The filed document whose correction form is open (qs, admin).
+    pub fixing: Option<i64>,
 }
 
 /// What happens on the cases screen.
@@ -53,6 +57,8 @@ pub enum Message {
     WriteLetter,
     /// The letter was written (where) or refused.
     LetterWritten(Result<std::path::PathBuf, String>),
+    /// Open (or close) the correction form of a filed document.
+    Fix(i64),
 }
 
 impl Message {
@@ -137,6 +143,11 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             Some(file) => vec![Effect::WriteLetter(file.bg.clone(), letters_folder())],
             None => Vec::new(),
         },
+        Message::Fix(doc) => {
+            app.cases.fixing = (app.cases.fixing != Some(doc)).then_some(doc);
+            app.document.fix = crate::gui::screen::document::Fix::default();
+            Vec::new()
+        }
         Message::LetterWritten(result) => {
             app.notify_written(result, ("Brief geschrieben:", "Letter written:"));
             Vec::new()
@@ -396,21 +407,40 @@ fn case_file(app: &App) -> Element<'_, AppMessage> {
         ))
         .size(size::HEADING),
     );
+    // A filed document is corrected here too (also once the station's
+    // copies are gone and it no longer opens).
+    let may_fix = app.may(scanstelle::protect::users::Action::Qa);
     for (id, state, ty) in &file.documents {
-        let state = state.map_or("—", |s| document_state(l, s));
+        let filed = *state == Some(scanstelle::store::DocumentState::Transferred);
+        let words = state.map_or("—", |s| document_state(l, s));
+        let open = button(
+            column![
+                text(ty.as_str()).size(size::BODY),
+                text(format!("{} {id} · {words}", l.t("Dokument", "Document")))
+                    .size(size::SMALL)
+                    .style(theme::muted),
+            ]
+            .spacing(2),
+        )
+        .style(button::text)
+        .on_press(AppMessage::OpenDocument(*id));
+        if !(filed && may_fix) {
+            col = col.push(open);
+            continue;
+        }
         col = col.push(
-            button(
-                column![
-                    text(ty.as_str()).size(size::BODY),
-                    text(format!("{} {id} · {state}", l.t("Dokument", "Document")))
-                        .size(size::SMALL)
-                        .style(theme::muted),
-                ]
-                .spacing(2),
-            )
-            .style(button::text)
-            .on_press(AppMessage::OpenDocument(*id)),
+            row![
+                open,
+                space().width(Fill),
+                button(text(l.t("Berichtigen", "Correct")).size(size::SMALL))
+                    .style(button::secondary)
+                    .on_press(AppMessage::Cases(Message::Fix(*id))),
+            ]
+            .align_y(iced::Alignment::Center),
         );
+        if app.cases.fixing == Some(*id) {
+            col = col.push(crate::gui::screen::document::fix_form(app, *id));
+        }
     }
     container(scrollable(col.padding(14)))
         .width(Length::Fixed(app.panel(420.0)))

@@ -91,8 +91,8 @@ pub enum Message {
     FixType(String),
     /// The reason typed.
     FixReason(String),
-    /// Send the correction.
-    SendFix,
+    /// Send the correction of this document.
+    SendFix(i64),
     /// The correction was recorded (its number) or refused.
     Fixed(i64, Result<i64, String>),
 }
@@ -162,14 +162,14 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                 .map(|(slug, _)| slug.clone());
             Vec::new()
         }
-        Message::SendFix => match (&app.document.doc, app.document.fix.request()) {
-            (Some(doc), Some((case, ty))) => vec![Effect::CorrectFiled(
-                doc.id,
+        Message::SendFix(doc) => match app.document.fix.request() {
+            Some((case, ty)) => vec![Effect::CorrectFiled(
+                doc,
                 case,
                 ty,
                 app.document.fix.reason.trim().to_owned(),
             )],
-            _ => Vec::new(),
+            None => Vec::new(),
         },
         Message::Fixed(doc, result) => match app.notify_err(result) {
             Some(n) => {
@@ -186,7 +186,14 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
                     ),
                     false,
                 );
-                vec![Effect::LoadDocument(doc)]
+                // Shown again where it was corrected.
+                match (&app.screen, &app.cases.file) {
+                    (Screen::Cases, Some(file)) => {
+                        app.cases.fixing = None;
+                        vec![Effect::LoadCase(file.bg.clone())]
+                    }
+                    _ => vec![Effect::LoadDocument(doc)],
+                }
             }
             None => Vec::new(),
         },
@@ -744,42 +751,52 @@ fn correction<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage
             )
             .into();
     }
+    col.push(fix_form(app, doc.id)).into()
+}
+
+/// The form to correct a filed document (`document`) at the DMS: the right
+/// BG-Nummer or type, the reason, the button. The window's Akten screen
+/// shows it too (for documents whose local copies are gone).
+pub fn fix_form(app: &App, document: i64) -> Element<'_, AppMessage> {
+    let l = app.lang;
     let fix = &app.document.fix;
     let labels: Vec<String> = app.types.iter().map(|(_, label)| label.clone()).collect();
     let chosen = fix
         .doc_type
         .as_deref()
         .map(|t| app.type_label(t).to_owned());
-    col.push(
+    let send = fix
+        .request()
+        .map(|_| AppMessage::Document(Message::SendFix(document)));
+    column![
         text(l.t(
             "Das DMS erhält eine Berichtigung: eine falsche Akte wird dort ungültig gekennzeichnet und das Dokument in die richtige abgelegt. Der Grund steht im Protokoll.",
             "The DMS receives a correction: in a wrong case the document is marked invalid and filed into the right one. The reason goes into the log.",
         ))
         .size(size::SMALL)
         .style(theme::muted),
-    )
-    .push(
         iced::widget::text_input(l.t("Richtige BG-Nummer", "Right BG number"), &fix.case)
             .on_input(|c| AppMessage::Document(Message::FixCase(c)))
             .size(size::SMALL)
             .padding(6),
-    )
-    .push(
         iced::widget::pick_list(labels, chosen, |t| AppMessage::Document(Message::FixType(t)))
             .placeholder(l.t("oder richtiger Dokumenttyp", "or right document type"))
             .text_size(size::SMALL)
             .width(Fill),
-    )
-    .push(
         iced::widget::text_input(l.t("Grund (Pflicht)", "Reason (required)"), &fix.reason)
             .on_input(|r| AppMessage::Document(Message::FixReason(r)))
-            .on_submit_maybe(fix.request().map(|_| AppMessage::Document(Message::SendFix)))
+            .on_submit_maybe(send.clone())
             .size(size::SMALL)
             .padding(6),
-    )
-    .push(
-        button(text(l.t("Berichtigung an das DMS senden", "Send the correction to the DMS")).size(size::SMALL))
-            .on_press_maybe(fix.request().map(|_| AppMessage::Document(Message::SendFix))),
-    )
+        button(
+            text(l.t(
+                "Berichtigung an das DMS senden",
+                "Send the correction to the DMS"
+            ))
+            .size(size::SMALL)
+        )
+        .on_press_maybe(send),
+    ]
+    .spacing(6)
     .into()
 }
