@@ -71,7 +71,7 @@ Maintainer: Scanstelle-Team <scanstelle@example.invalid>
 Installed-Size: $size
 Depends: $depends
 Recommends: libxkbcommon-x11-0, libx11-6, libxcursor1, libxi6, libxrandr2, fonts-dejavu-core
-Suggests: sane-utils
+Suggests: sane-utils, sane-airscan
 Section: misc
 Priority: optional
 Homepage: https://example.invalid/scanstelle

@@ -24,8 +24,10 @@ TEST_PKGS+=(curl)
 TEST_PKGS+=(strace)
 # JPEGs with restart markers (jpegtran) for the completeness check.
 TEST_PKGS+=(libjpeg-turbo-progs)
-# Desk scanning: scanimage and the SANE test backend (a simulated scanner).
-TEST_PKGS+=(sane-utils)
+# Desk scanning: scanimage and the SANE test backend (a simulated scanner);
+# driverless network scanners (eSCL/AirScan, WSD) through sane-airscan
+# (about 0.5 MB), tested against a small eSCL scanner the tests start.
+TEST_PKGS+=(sane-utils sane-airscan)
 
 want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
 missing=()

@@ -281,10 +281,15 @@ impl Config {
                     crate::intake::scan::Source::Adf
                 };
                 let device = self.scanner.device.clone().unwrap_or_default();
-                (
-                    crate::intake::scan::ScanJob::from_profile(profile, &device, source),
-                    profile.clone(),
-                )
+                let mut job = crate::intake::scan::ScanJob::from_profile(profile, &device, source);
+                // Network scanners fixed by address; a bad entry is said
+                // by `scan --list` and leaves the window with SANE's own.
+                job.sane = crate::intake::scan::sane_config(&self.home, &self.scanner)
+                    .unwrap_or_else(|e| {
+                        tracing::warn!(fehler = %e, "Netzwerkscanner nicht eingerichtet");
+                        None
+                    });
+                (job, profile.clone())
             })
         };
         crate::desk::DeskSetup {

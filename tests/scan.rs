@@ -252,3 +252,104 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
     );
     assert!(!ok && out.contains("Name oder Passwort falsch"), "{out}");
 }
+
+/// Debian's sane-airscan backend (installer/setup.sh installs it).
+fn airscan_present() -> bool {
+    let ok = [
+        "/usr/lib/x86_64-linux-gnu/sane",
+        "/usr/lib/aarch64-linux-gnu/sane",
+    ]
+    .iter()
+    .any(|d| Path::new(d).join("libsane-airscan.so.1").exists());
+    assert!(
+        ok || std::env::var_os("CI").is_none(),
+        "sane-airscan fehlt (installer/setup.sh installiert es)"
+    );
+    ok
+}
+
+#[test]
+fn a_network_scanner_fixed_by_address_scans_through_sane_airscan_and_a_jam_is_said_in_words() {
+    use common::escl::{Escl, Then};
+    if !scanimage_present() || !airscan_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    common::admin_os(&home);
+    // A profile for the office MFP: grey, 300 dpi, from the feeder, no
+    // options of SANE's test backend.
+    let profiles = dir.path().join("profiles");
+    std::fs::create_dir_all(&profiles).unwrap();
+    std::fs::write(
+        profiles.join("netz.toml"),
+        include_str!("../scanner-profiles/sane-test.toml")
+            .replace("name = \"sane-test\"", "name = \"netz\"")
+            .replace("hotfolders/sane-test", "hotfolders/netz")
+            .replace(
+                "sane_options = [\"--test-picture=Grid\"]",
+                "sane_options = []",
+            ),
+    )
+    .unwrap();
+    let page = |seed| common::jpeg_page(620, 877, seed);
+    let cfg = dir.path().join("scanstelle.toml");
+    let configure = |url: &str| {
+        std::fs::write(
+            &cfg,
+            format!(
+                "profile_dirs = [{:?}]\n[scanner.airscan]\n\"Büro-MFP\" = \"{url}\"\n",
+                profiles.display().to_string()
+            ),
+        )
+        .unwrap();
+    };
+    let run = |args: &[&str]| {
+        let mut all = vec!["--config", cfg.to_str().unwrap()];
+        all.extend_from_slice(args);
+        common::run_cli(&all, &home, "")
+    };
+    let folder = home.join("hotfolders/netz");
+    let device = "airscan:e0:Büro-MFP";
+
+    // Found by `scan --list`, from the station's own SANE configuration.
+    let mfp = Escl::start(vec![page(1), page(2), page(3)], Then::Empty);
+    configure(&mfp.url());
+    let (ok, out) = run(&["scan", "--list"]);
+    assert!(ok && out.contains(device), "{out}");
+    // Three sheets in its feeder: three pages in the hot folder, whole.
+    let (ok, out) = run(&["scan", "--device", device, "--profile", "netz"]);
+    assert!(ok && out.contains("3 Seite(n) gescannt"), "{out}");
+    let pages = tifs(&folder);
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    for p in &pages {
+        let decoded = scanstelle::intake::decode::decode(&std::fs::read(p).unwrap()).unwrap();
+        assert_eq!(decoded.pages.len(), 1);
+    }
+    drop(mfp);
+
+    // A jam after two sheets: said in words, the two kept.
+    let mfp = Escl::start(vec![page(4), page(5)], Then::Jam);
+    configure(&mfp.url());
+    let (ok, out) = run(&["scan", "--device", device, "--profile", "netz"]);
+    assert!(!ok && out.contains("Papierstau"), "{out}");
+    assert!(out.contains("2 Seite(n) davor sind übernommen"), "{out}");
+    assert_eq!(tifs(&folder).len(), 5);
+    drop(mfp);
+
+    // The device goes away after one sheet: said in words, that one kept.
+    let mfp = Escl::start(vec![page(6)], Then::Gone);
+    configure(&mfp.url());
+    let (ok, out) = run(&["scan", "--device", device, "--profile", "netz"]);
+    assert!(
+        !ok && out.contains("1 Seite(n) davor sind übernommen"),
+        "{out}"
+    );
+    assert_eq!(tifs(&folder).len(), 6);
+    drop(mfp);
+
+    // An address that would not be read as one entry is refused in words.
+    configure(r#"http://127.0.0.1:1/eSCL\"; rm"#);
+    let (ok, out) = run(&["scan", "--list"]);
+    assert!(!ok && out.contains("[scanner.airscan]"), "{out}");
+}

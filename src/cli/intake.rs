@@ -23,8 +23,9 @@ pub(crate) fn scan_cmd(
     case: Option<&str>,
 ) -> Result<ExitCode> {
     use scanstelle::intake::scan;
+    let sane = scan::sane_config(&config.home, &config.scanner)?;
     if list {
-        let devices = scan::list_devices()?;
+        let devices = scan::list_devices(sane.as_deref())?;
         if devices.is_empty() {
             println!(
                 "SANE findet keinen Scanner (eingeschaltet, angeschlossen, Benutzer in der Gruppe scanner?)."
@@ -52,7 +53,8 @@ pub(crate) fn scan_cmd(
     } else {
         scan::Source::Adf
     };
-    let job = scan::ScanJob::from_profile(p, device, source);
+    let mut job = scan::ScanJob::from_profile(p, device, source);
+    job.sane = sane;
     println!(
         "Scanne mit {device} ({} dpi, {}) in {} …",
         job.dpi,

@@ -540,6 +540,12 @@ impl Desk {
         self.scanner.is_some()
     }
 
+    /// The station's own SANE configuration (network scanners fixed by
+    /// address), for looking for scanners without holding the desk.
+    pub fn sane_config(&self) -> Option<PathBuf> {
+        self.scanner.as_ref().and_then(|(job, _)| job.sane.clone())
+    }
+
     /// A desk scan into `case` with `device` (none: the configured one) for
     /// the signed-in person, ready to run without the desk (the window keeps
     /// reading the store meanwhile, so the pages show up as the station

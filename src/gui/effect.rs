@@ -210,9 +210,12 @@ impl Effect {
             }
             // SANE may take seconds to look: not while holding the desk.
             Effect::ListScanners => {
-                let can = desk().can_scan();
+                let (can, sane) = {
+                    let d = desk();
+                    (d.can_scan(), d.sane_config())
+                };
                 Message::Cases(cases::Message::Scanners(if can {
-                    scanstelle::intake::scan::list_devices()
+                    scanstelle::intake::scan::list_devices(sane.as_deref())
                         .map_err(|e| scanstelle::desk::DeskError::from(e).to_string())
                 } else {
                     Ok(Vec::new())

@@ -25,6 +25,77 @@ pub struct ScannerSettings {
     pub profile: Option<String>,
     /// Scan from the glass instead of the feeder.
     pub flatbed: bool,
+    /// Network scanners (eSCL or WSD, through Debian's `sane-airscan`)
+    /// fixed by address, name → URL (`"Büro-MFP" = "http://10.0.0.5/eSCL"`,
+    /// a WSD one with `, wsd` after the URL); they appear in `scan --list`
+    /// as `airscan:e0:NAME` beside those the backend finds by itself.
+    pub airscan: std::collections::BTreeMap<String, String>,
+}
+
+/// Writes the station's own SANE configuration when network scanners are
+/// fixed by address (`<home>/sane.d`: the system's backends plus
+/// `airscan`, and those devices) and returns its folder, for
+/// `SANE_CONFIG_DIR`; none when there are none. Refused in words for a
+/// name or address that would not be read as one entry.
+pub fn sane_config(home: &Path, settings: &ScannerSettings) -> Result<Option<PathBuf>, ScanError> {
+    use std::fmt::Write as _;
+    if settings.airscan.is_empty() {
+        return Ok(None);
+    }
+    let mut devices = String::from("[devices]\n");
+    for (name, url) in &settings.airscan {
+        let bad = |c: char| c.is_control() || matches!(c, '"' | ';' | '[' | ']');
+        let (address, protocol) = match url.split_once(',') {
+            Some((a, p)) => (a.trim(), Some(p.trim())),
+            None => (url.trim(), None),
+        };
+        let ok = !name.trim().is_empty()
+            && !name.chars().any(|c| bad(c) || c == '=')
+            && (address.starts_with("http://") || address.starts_with("https://"))
+            && !address.chars().any(|c| bad(c) || c.is_whitespace())
+            && protocol.is_none_or(|p| p == "escl" || p == "wsd");
+        if !ok {
+            return Err(ScanError::Network(format!(
+                "[scanner.airscan] {name:?} = {url:?}: erwartet ein Name ohne Anführungszeichen und eine Adresse wie \"http://10.0.0.5/eSCL\" (bei WSD mit \", wsd\")"
+            )));
+        }
+        let _ = writeln!(
+            devices,
+            "\"{}\" = {address}, {}",
+            name.trim(),
+            protocol.unwrap_or("escl")
+        );
+    }
+    let dir = home.join("sane.d");
+    let io = |e: std::io::Error| ScanError::Network(format!("{}: {e}", dir.display()));
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    // The system's backends stay; airscan is added if it is not listed.
+    let mut backends = std::fs::read_to_string("/etc/sane.d/dll.conf").unwrap_or_default();
+    if !backends.lines().any(|l| l.trim() == "airscan") {
+        backends.push_str("\nairscan\n");
+    }
+    std::fs::write(dir.join("dll.conf"), backends).map_err(io)?;
+    // Looking for scanners on the network needs the system's Avahi
+    // daemon; without it sane-airscan finds nothing at all, not even the
+    // scanners fixed here.
+    let discovery = if Path::new("/run/avahi-daemon/socket").exists() {
+        "enable"
+    } else {
+        "disable"
+    };
+    let _ = write!(devices, "[options]\ndiscovery = {discovery}\n");
+    std::fs::write(dir.join("airscan.conf"), devices).map_err(io)?;
+    Ok(Some(dir))
+}
+
+/// `scanimage`, with the station's own SANE configuration first if it has
+/// one (the system's after it).
+fn scanimage(sane: Option<&Path>) -> Command {
+    let mut cmd = Command::new(SCANIMAGE);
+    if let Some(dir) = sane {
+        cmd.env("SANE_CONFIG_DIR", format!("{}:", dir.display()));
+    }
+    cmd
 }
 
 /// The program that talks to the scanner.
@@ -65,6 +136,8 @@ pub struct ScanJob {
     pub extra: Vec<String>,
     /// A page not finished within this time: the scanner is given up.
     pub page_timeout: Duration,
+    /// The station's own SANE configuration ([`sane_config`]), if any.
+    pub sane: Option<PathBuf>,
 }
 
 impl ScanJob {
@@ -78,6 +151,7 @@ impl ScanJob {
             duplex: profile.scan.duplex,
             extra: profile.scan.sane_options.clone(),
             page_timeout: Duration::from_secs(profile.scan.page_timeout_secs.max(1)),
+            sane: None,
         }
     }
 }
@@ -116,6 +190,9 @@ pub enum ScanError {
         /// Pages delivered before.
         pages: usize,
     },
+    /// The network scanners' configuration cannot be used.
+    #[error("Netzwerkscanner: {0}")]
+    Network(String),
     /// Not a BG-Nummer.
     #[error("{0:?} ist keine BG-Nummer (erwartet z. B. 12345BG0012345)")]
     Case(String),
@@ -129,9 +206,10 @@ pub enum ScanError {
     },
 }
 
-/// The scanners SANE finds (`scanimage -L`).
-pub fn list_devices() -> Result<Vec<Device>, ScanError> {
-    let out = Command::new(SCANIMAGE)
+/// The scanners SANE finds (`scanimage -L`), with the station's own SANE
+/// configuration `sane` if it has one ([`sane_config`]).
+pub fn list_devices(sane: Option<&Path>) -> Result<Vec<Device>, ScanError> {
+    let out = scanimage(sane)
         .arg("-L")
         .output()
         .map_err(ScanError::NoScanimage)?;
@@ -153,8 +231,8 @@ fn parse_devices(text: &str) -> Vec<Device> {
 }
 
 /// The values a device offers for `--source`, from `scanimage -A`.
-fn sources_of(device: &str) -> Vec<String> {
-    let Ok(out) = Command::new(SCANIMAGE).args(["-d", device, "-A"]).output() else {
+fn sources_of(device: &str, sane: Option<&Path>) -> Vec<String> {
+    let Ok(out) = scanimage(sane).args(["-d", device, "-A"]).output() else {
         return Vec::new();
     };
     String::from_utf8_lossy(&out.stdout)
@@ -241,14 +319,18 @@ fn scan(
     };
     std::fs::create_dir_all(work).map_err(deliver_err(work))?;
     std::fs::create_dir_all(hot_folder).map_err(deliver_err(hot_folder))?;
-    let mut cmd = Command::new(SCANIMAGE);
+    let mut cmd = scanimage(job.sane.as_deref());
     cmd.args(["-d", &job.device])
         .arg("--format=tiff")
         .arg(format!("--batch={}", work.join("page-%04d.tif").display()))
         .arg("--batch-print")
         .arg(format!("--resolution={}", job.dpi))
         .arg(format!("--mode={}", mode(&job.colour)));
-    if let Some(source) = pick_source(&sources_of(&job.device), job.source, job.duplex) {
+    if let Some(source) = pick_source(
+        &sources_of(&job.device, job.sane.as_deref()),
+        job.source,
+        job.duplex,
+    ) {
         cmd.arg(format!("--source={source}"));
     }
     if job.source == Source::Flatbed {

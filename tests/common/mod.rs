@@ -6,6 +6,7 @@
 
 pub mod apache;
 pub mod dms;
+pub mod escl;
 pub mod fixtures;
 pub mod proxy;
 
