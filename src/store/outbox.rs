@@ -391,16 +391,7 @@ impl Store {
                 });
             // Without a word on the object: the message-level verdict (a
             // resend the DMS discarded as processed counts as filed).
-            let refusal: Option<String> = match object {
-                Some(o) if o.ok => None,
-                Some(o) => Some(if o.reasons.is_empty() {
-                    "vom DMS nicht abgelegt (ohne Angabe eines Grundes)".to_owned()
-                } else {
-                    o.reasons.join("; ")
-                }),
-                None if !general.is_empty() => Some(general.join("; ")),
-                None => None,
-            };
+            let refusal = refusal(object, general, "nicht abgelegt");
             match refusal {
                 None => {
                     tx.execute(
@@ -443,11 +434,7 @@ impl Store {
         } else {
             OutboxState::Imported
         };
-        tx.execute(
-            "UPDATE sync_outbox SET state = ?1, imported_at = ?2, last_error = NULL,
-                 next_attempt_at = NULL, updated_at = ?2 WHERE id = ?3",
-            params![next, at, id],
-        )?;
+        close_message(&tx, id, next, None, &at)?;
         let remaining: i64 = tx.query_row(
             "SELECT COUNT(*) FROM documents d WHERE d.batch_id = ?1 AND d.state != 'transferred'
                AND EXISTS (SELECT 1 FROM document_pages dp WHERE dp.document_id = d.id)",
@@ -611,25 +598,14 @@ fn correction_imported(
         .objects
         .iter()
         .find(|o| o.number.is_none_or(|n| n == 1));
-    let refusal = match object {
-        Some(o) if o.ok => None,
-        Some(o) if !o.reasons.is_empty() => Some(o.reasons.join("; ")),
-        Some(_) => Some("vom DMS nicht ausgeführt (ohne Angabe eines Grundes)".to_owned()),
-        None if !result.general.is_empty() => Some(result.general.join("; ")),
-        None => None,
-    };
+    let refusal = refusal(object, &result.general, "nicht ausgeführt");
     super::corrections::answered(&tx, id, refusal.as_deref())?;
-    let at = now();
     let next = if refusal.is_some() {
         OutboxState::Rejected
     } else {
         OutboxState::Imported
     };
-    tx.execute(
-        "UPDATE sync_outbox SET state = ?1, imported_at = ?2, last_error = NULL,
-             next_attempt_at = NULL, updated_at = ?2 WHERE id = ?3",
-        params![next, at, id],
-    )?;
+    close_message(&tx, id, next, None, &now())?;
     event(
         &tx,
         "batch.imported",
@@ -646,6 +622,43 @@ fn correction_imported(
     tx.commit()?;
     // Counted as documents: filings only.
     Ok(ImportOutcome::default())
+}
+
+/// Why the DMS did not carry out an object (none: it did): its own
+/// reasons, else the message's, else that it gave none (`undone`: what was
+/// not done, e.g. "nicht abgelegt"). Without a word on the object and on
+/// the message, the object counts as done.
+pub(super) fn refusal(
+    object: Option<&AnsweredObject>,
+    general: &[String],
+    undone: &str,
+) -> Option<String> {
+    match object {
+        Some(o) if o.ok => None,
+        Some(o) if o.reasons.is_empty() => {
+            Some(format!("vom DMS {undone} (ohne Angabe eines Grundes)"))
+        }
+        Some(o) => Some(o.reasons.join("; ")),
+        None if !general.is_empty() => Some(general.join("; ")),
+        None => None,
+    }
+}
+
+/// The DMS answered a message (0630): its final state, when, and the
+/// error to show with it (none: cleared); no further attempts.
+pub(super) fn close_message(
+    tx: &Transaction<'_>,
+    id: i64,
+    next: OutboxState,
+    error: Option<&str>,
+    at: &str,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE sync_outbox SET state = ?1, imported_at = ?2, last_error = ?3,
+             next_attempt_at = NULL, updated_at = ?2 WHERE id = ?4",
+        params![next, at, error, id],
+    )?;
+    Ok(())
 }
 
 fn message_by_process(

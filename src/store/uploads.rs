@@ -133,23 +133,13 @@ pub(super) fn answered(
     id: i64,
     result: &ImportAnswer,
 ) -> Result<ImportOutcome> {
-    let refusal = match result.objects.first() {
-        Some(o) if o.ok => None,
-        Some(o) => Some(o.reasons.join("; ")),
-        None if !result.general.is_empty() => Some(result.general.join("; ")),
-        None => None,
-    };
-    let at = now();
+    let refusal = super::outbox::refusal(result.objects.first(), &result.general, "nicht abgelegt");
     let next = if refusal.is_some() {
         OutboxState::Rejected
     } else {
         OutboxState::Imported
     };
-    tx.execute(
-        "UPDATE sync_outbox SET state = ?1, imported_at = ?2, last_error = ?3,
-             next_attempt_at = NULL, updated_at = ?2 WHERE id = ?4",
-        params![next, at, refusal, id],
-    )?;
+    super::outbox::close_message(&tx, id, next, refusal.as_deref(), &now())?;
     let (first, last, head): (i64, i64, String) = tx.query_row(
         "SELECT first_id, last_id, head FROM audit_uploads WHERE outbox_id = ?1",
         [id],

@@ -7,7 +7,7 @@
 //! `<ProzessID>_<Nachricht>.xml`), and answered like it with a 0629 and a
 //! 0630.
 
-use super::{PackageError, container_name, message_name, open_message};
+use super::{PackageError, container_name, message_name, open_message, small_zip};
 use crate::package::Sender;
 use crate::package::xml::XmlWriter;
 use std::io::{Seek, Write};
@@ -100,14 +100,7 @@ impl CorrectionPackage {
 
     /// Writes the container (the message alone).
     pub fn write_zip<W: Write + Seek>(&self, out: W) -> Result<W, PackageError> {
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        let mut zip = zip::ZipWriter::new(out);
-        zip.start_file(self.xml_name(), options)
-            .map_err(|e| PackageError::Zip(e.to_string()))?;
-        zip.write_all(self.message_xml().as_bytes())
-            .map_err(|e| PackageError::Zip(e.to_string()))?;
-        zip.finish().map_err(|e| PackageError::Zip(e.to_string()))
+        small_zip(out, &[(&self.xml_name(), self.message_xml().as_bytes())])
     }
 }
 

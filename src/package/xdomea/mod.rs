@@ -154,6 +154,22 @@ pub(crate) fn container_name(process_id: &str, code: &str) -> String {
     format!("{process_id}_{}.zip", message_name(code))
 }
 
+/// Writes a container of a few files held in memory (a correction, an
+/// upload of the audit chain), each stored as is, in order.
+fn small_zip<W: Write + Seek>(out: W, files: &[(&str, &[u8])]) -> Result<W, PackageError> {
+    let zip_err = |e: zip::result::ZipError| PackageError::Zip(e.to_string());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(true);
+    let mut zip = zip::ZipWriter::new(out);
+    for (name, bytes) in files {
+        zip.start_file(*name, options).map_err(zip_err)?;
+        zip.write_all(bytes)
+            .map_err(|e| PackageError::Zip(e.to_string()))?;
+    }
+    zip.finish().map_err(zip_err)
+}
+
 /// A stamp as the messages write it (RFC 3339, whole seconds).
 fn stamp(t: time::OffsetDateTime) -> String {
     t.replace_nanosecond(0)

@@ -6,7 +6,7 @@
 //! of the chain at the station shows against the DMS's copy
 //! (`audit verify --against-dms`).
 
-use super::{PackageError, container_name, derived_uuid, message_name, open_message};
+use super::{PackageError, container_name, derived_uuid, message_name, open_message, small_zip};
 use crate::package::Sender;
 use crate::package::xml::XmlWriter;
 use crate::store::ChainEntry;
@@ -117,18 +117,13 @@ impl ProtocolPackage {
 
     /// Writes the container: the message and the entries' file.
     pub fn write_zip<W: Write + Seek>(&self, out: W) -> Result<W, PackageError> {
-        let zip_err = |e: zip::result::ZipError| PackageError::Zip(e.to_string());
-        let io_err = |e: std::io::Error| PackageError::Zip(e.to_string());
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored)
-            .large_file(true);
-        let mut zip = zip::ZipWriter::new(out);
-        zip.start_file(self.xml_name(), options).map_err(zip_err)?;
-        zip.write_all(self.message_xml().as_bytes())
-            .map_err(io_err)?;
-        zip.start_file(self.file_name(), options).map_err(zip_err)?;
-        zip.write_all(self.lines().as_bytes()).map_err(io_err)?;
-        zip.finish().map_err(zip_err)
+        small_zip(
+            out,
+            &[
+                (&self.xml_name(), self.message_xml().as_bytes()),
+                (&self.file_name(), self.lines().as_bytes()),
+            ],
+        )
     }
 }
 
