@@ -26,8 +26,10 @@ pub struct LetterJob {
 }
 
 impl LetterJob {
-    /// Writes the letters due now; returns how many.
-    pub(super) fn run(&self, store: &mut Store, rules: &TypeRules) -> u32 {
+    /// Writes the letters due now; returns how many, and whether some may
+    /// still be owed (one failed, or the day is not over) so that the next
+    /// pass looks again even without new imports.
+    pub(super) fn run(&self, store: &mut Store, rules: &TypeRules) -> (u32, bool) {
         if self.settings.automatic == Automatic::Day {
             let recent = store
                 .last_auto_letter()
@@ -38,24 +40,28 @@ impl LetterJob {
                 })
                 .is_some_and(|at| OffsetDateTime::now_utc() - at < time::Duration::days(1));
             if recent {
-                return 0;
+                return (0, true);
             }
         }
         let due = match store.letters_due(letter::LETTER_TYPE) {
             Ok(due) => due,
             Err(e) => {
                 tracing::warn!(fehler = %e, "Briefe: Station nicht lesbar");
-                return 0;
+                return (0, true);
             }
         };
         let mut written = 0;
+        let mut failed = false;
         for d in due {
             match self.write(store, rules, &d) {
                 Ok(()) => written += 1,
-                Err(e) => tracing::warn!(akte = %d.case_bg, fehler = %e, "Brief nicht geschrieben"),
+                Err(e) => {
+                    failed = true;
+                    tracing::warn!(akte = %d.case_bg, fehler = %e, "Brief nicht geschrieben");
+                }
             }
         }
-        written
+        (written, failed)
     }
 
     fn write(&self, store: &mut Store, rules: &TypeRules, due: &LetterDue) -> Result<(), String> {

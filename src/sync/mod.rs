@@ -157,6 +157,9 @@ pub struct Syncer {
     spool: PathBuf,
     qa: crate::protect::qa::QaSettings,
     letters: Option<LetterJob>,
+    /// Letters may be owed without new imports (at start, after a failed
+    /// one, while a day is not over): the next pass looks.
+    letters_owed: AtomicBool,
 }
 
 impl std::fmt::Debug for Syncer {
@@ -196,6 +199,7 @@ impl Syncer {
             spool,
             qa: crate::protect::qa::QaSettings::off(),
             letters: None,
+            letters_owed: AtomicBool::new(true),
         })
     }
 
@@ -272,8 +276,14 @@ impl Syncer {
         self.clean_spool(store)?;
         // The households' letters before the purge: the letter still
         // finds what the station held (the purge says so later).
-        if let Some(job) = &self.letters {
-            summary.letters += job.run(store, &self.rules);
+        // Which households are owed one is asked only after imports (or
+        // while some may still be owed), not on every pass.
+        if let Some(job) = &self.letters
+            && (summary.imported > 0 || self.letters_owed.swap(false, Ordering::SeqCst))
+        {
+            let (written, again) = job.run(store, &self.rules);
+            summary.letters += written;
+            self.letters_owed.store(again, Ordering::SeqCst);
         }
         self.purge(store, blobs, OffsetDateTime::now_utc(), &mut summary)?;
         Ok(summary)
