@@ -1932,6 +1932,23 @@ fn an_administrator_writes_the_letter_to_a_household_from_its_case() {
     );
 }
 
+/// Draws the window at 1366×768 zoomed to 125 % (as the window shows it
+/// after Ctrl+Plus) and checks that no label is cut or wrapped there nor
+/// at 100 %, in German and English.
+fn draw_zoomed_and_fitting(app: &mut App, name: &str) {
+    for lang in [Lang::De, Lang::En] {
+        app.lang = lang;
+        for scale in [1.0, 1.25] {
+            app.scale = scale;
+            let bad = labels_that_do_not_fit(app);
+            assert!(bad.is_empty(), "{name} {lang:?} {scale}: {bad:#?}");
+        }
+    }
+    app.lang = Lang::De;
+    draw_at(app, &format!("{name}-125"), (1366.0 / 1.25, 768.0 / 1.25));
+    app.scale = 1.0;
+}
+
 /// The fixture station with batches leaving at once (no hold, no quality
 /// control) to the demo DMS on its drop folder.
 fn sending(dir: &Path) -> Config {
@@ -2025,6 +2042,7 @@ fn quality_control_corrects_a_filed_document_from_the_document_screen() {
     );
     app.document.fix.doc_type = None;
     draw(&app, "document-correct");
+    draw_zoomed_and_fitting(&mut app, "document-correct");
     // Wide and dark, too.
     send(&mut app, &desk, Message::ToggleTheme);
     draw_at(&app, "document-correct-dark-1920", (1920.0, 1080.0));
@@ -2077,6 +2095,7 @@ fn quality_control_corrects_a_filed_document_from_the_document_screen() {
     drop(ui);
     send(&mut app, &desk, Message::ToggleLanguage);
     draw(&app, "document-corrected");
+    draw_zoomed_and_fitting(&mut app, "document-corrected");
 }
 
 #[test]
@@ -2105,6 +2124,7 @@ fn the_quality_screen_lists_the_originals_due_and_confirms_their_return() {
     assert_eq!(app.qa.originals.len(), 1, "{:?}", app.qa.originals);
     assert_eq!(app.qa.originals[0].row.document_id, doc);
     draw(&app, "qualitaet-originale");
+    draw_zoomed_and_fitting(&mut app, "qualitaet-originale");
     send(&mut app, &desk, Message::ToggleTheme);
     draw_at(&app, "qualitaet-originale-dark-1920", (1920.0, 1080.0));
     send(&mut app, &desk, Message::ToggleTheme);
@@ -2197,6 +2217,8 @@ fn a_filed_document_whose_copies_are_gone_is_corrected_from_its_case() {
         )),
     );
     draw(&app, "akten-berichtigen");
+    draw_at(&app, "akten-berichtigen-1920", (1920.0, 1080.0));
+    draw_zoomed_and_fitting(&mut app, "akten-berichtigen");
     let mut ui = simulator(view::view(&app));
     ui.click("Berichtigung an das DMS senden").unwrap();
     for m in ui.into_messages().collect::<Vec<_>>() {
