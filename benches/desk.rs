@@ -37,6 +37,7 @@ fn station(home: &Path, pages: usize) -> Config {
                 origin: PageOrigin::Scanned,
                 byte_size: 40_000,
                 text: None,
+                words: Vec::new(),
             })
             .collect();
         let sha = Sha256Hex::of(format!("file {f}").as_bytes());

@@ -87,6 +87,7 @@ fn main() {
                 remove_original: true,
                 quarantine_after: Duration::ZERO,
                 limits: Default::default(),
+                office: Default::default(),
             };
             let start = Instant::now();
             let out = take_file(&mut station, &profile, &path, &opts).unwrap();

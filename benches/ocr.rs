@@ -94,6 +94,7 @@ fn pipeline(pages: &[PathBuf], tmp: &Path) -> f64 {
         remove_original: true,
         quarantine_after: std::time::Duration::ZERO,
         limits: Default::default(),
+        office: Default::default(),
     };
     let start = Instant::now();
     for f in &copies {

@@ -78,6 +78,7 @@ fn main() {
                 pdf: blobs.put(&bytes).unwrap(),
                 text: Some("Volltext".repeat(100)),
                 note: None,
+                originals: Vec::new(),
             }
         })
         .collect();

@@ -67,6 +67,9 @@ pub struct IntakeSettings {
     /// How much one file and each of its pages may take (`[intake.limits]`).
     #[serde(default)]
     pub limits: crate::intake::decode::Limits,
+    /// How Office files are converted (`[intake.office]`).
+    #[serde(default)]
+    pub office: crate::intake::convert::OfficeSettings,
 }
 
 fn default_quarantine_after() -> u64 {
@@ -82,6 +85,7 @@ impl Default for IntakeSettings {
             quarantine_after_secs: default_quarantine_after(),
             rescan_secs: default_rescan(),
             limits: Default::default(),
+            office: Default::default(),
         }
     }
 }
@@ -336,6 +340,7 @@ fn read_file(path: &Path) -> Result<ConfigFile, ConfigError> {
     })?;
     let problems = [
         ("[intake.limits]", file.intake.limits.problem()),
+        ("[intake.office]", file.intake.office.problem()),
         ("[cases.register]", file.cases.register.problem()),
         ("[dms]", file.dms.problem()),
     ];

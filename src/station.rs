@@ -154,7 +154,15 @@ pub struct Station {
     _lock: File,
 }
 
+/// Folder under the home for conversions at work (emptied at each start).
+const WORK_DIR: &str = "convert";
+
 impl Station {
+    /// The folder for conversions at work, emptied when the station opens.
+    pub fn work_dir(&self) -> PathBuf {
+        self.home.join(WORK_DIR)
+    }
+
     /// Opens (creating if needed) the home at `home` with the station's
     /// keys and takes its lock.
     pub fn open(home: &Path, keys: &Keys) -> Result<Self, StationError> {
@@ -168,6 +176,10 @@ impl Station {
         let blobs_dir = home.join("blobs");
         let blobs = BlobStore::open(&blobs_dir, keys).map_err(io(&blobs_dir))?;
         blobs.clean_tmp().map_err(io(&blobs_dir))?;
+        // What a conversion cut short (the station killed during one) left
+        // behind: originals in plain form among it.
+        let work = home.join(WORK_DIR);
+        crate::fsutil::clear_dir(&work).map_err(io(&work))?;
         let store = Store::open(&home.join("scanstelle.db"), keys)?;
         let quarantine = home.join("quarantine");
         seal_plain_notes(&blobs, &quarantine).map_err(io(&quarantine))?;

@@ -54,6 +54,7 @@ fn nothing_under_the_home_is_readable_without_the_key() {
         remove_original: false,
         quarantine_after: std::time::Duration::ZERO,
         limits: Default::default(),
+        office: Default::default(),
     };
     for f in [&letter, &broken] {
         scanstelle::intake::take_file(&mut station, &config.profiles[0], f, &opts).unwrap();

@@ -184,6 +184,7 @@ fn a_full_disk_pauses_intake_in_words_corrupts_nothing_and_intake_goes_on_when_s
         remove_original: true,
         quarantine_after: std::time::Duration::ZERO,
         limits: Default::default(),
+        office: Default::default(),
     };
     let mut station = station(&home);
     // Fill the home's disk but for a little more than a megabyte.

@@ -2,8 +2,10 @@
 //! real scanners (cut short, flipped bytes, lying headers, decompression
 //! bombs, multi-page files with one bad page), files that are no scan at
 //! all, odd names from Windows shares, broken register exports (CSV),
-//! malicious DMS replies (XML entity tricks) and hot-folder entries that are
-//! no plain files (links, pipes, devices, folders).
+//! malicious DMS replies (XML entity tricks), hot-folder entries that are
+//! no plain files (links, pipes, devices, folders), and Office files with
+//! macros, passwords, bombs and broken containers (converted for real by
+//! LibreOffice when they pass, so a hang or a leftover process shows).
 //!
 //! Every kind goes through the station's real entry points (`take_file` and
 //! `decode`, `register::parse_csv`, `xdomea::reply::parse`, `scanstelle
@@ -63,6 +65,7 @@ fn hostile_inputs_are_refused_safely_and_nothing_is_lost() {
     replies(dir.path(), &mut t);
     reply_files(dir.path(), &mut t);
     hot_folder_entries(dir.path(), &mut t);
+    office_files(dir.path(), &mut t);
     t.finish(started);
 }
 
@@ -2210,11 +2213,6 @@ fn not_a_scan_kinds(k: &mut Scans) {
         .collect();
     k.refuse("utf16-text-named-tif", "tif", utf16);
     k.refuse(
-        "rtf-named-doc",
-        "doc",
-        b"{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} Antrag}".to_vec(),
-    );
-    k.refuse(
         "random-8mb-named-tif",
         "tif",
         Rng(0x5EED_0015).bytes(8 << 20),
@@ -2448,6 +2446,411 @@ fn duplicate_kinds(k: &mut Scans) {
     k.push("same-name-valid-2", "scan.png".into(), b, Expect::Accept(1));
 }
 
+/// Longest an Office file may take at intake (LibreOffice converts it).
+const OFFICE_BUDGET: Duration = Duration::from_secs(60);
+
+/// Office files as strangers send them, hostile or broken: `(name, file
+/// name, bytes, expectation, control)`.
+fn office_kinds() -> Vec<(&'static str, String, Vec<u8>, Expect, bool)> {
+    use common::office;
+    let letter: &[&str] = &[
+        "Erika Mustermann, Lindenstraße 12, 32423 Minden",
+        "Antrag auf Übernahme der Kosten für die Klassenfahrt",
+        "Mit freundlichen Grüßen",
+    ];
+    let docx_parts = office::docx_parts(letter);
+    let odt_parts = office::odt_parts(letter);
+    let with = |parts: &[(&'static str, Vec<u8>)], extra: &[(&'static str, Vec<u8>)]| {
+        let mut v = parts.to_vec();
+        v.extend_from_slice(extra);
+        v
+    };
+    let docx = office::docx(letter);
+    let docm = office::zip_parts(
+        &with(&docx_parts, &[("word/vbaProject.bin", vec![0xCC; 2048])]),
+        false,
+    );
+    let fib = |encrypted: bool| {
+        let mut fib = vec![0u8; 1024];
+        fib[0] = 0xEC;
+        fib[1] = 0xA5;
+        if encrypted {
+            fib[0x0B] = 0x01;
+        }
+        fib
+    };
+    let mut list: Vec<(&'static str, String, Vec<u8>, Expect, bool)> = Vec::new();
+    let mut add = |name: &'static str, ext: &str, bytes: Vec<u8>, expect: Expect| {
+        let control = matches!(expect, Expect::Accept(_));
+        list.push((name, format!("{name}.{ext}"), bytes, expect, control));
+    };
+    add(
+        "office-control-docx",
+        "docx",
+        docx.clone(),
+        Expect::Accept(1),
+    );
+    add(
+        "office-control-odt",
+        "odt",
+        office::odt(letter),
+        Expect::Accept(1),
+    );
+    add(
+        "office-control-rtf",
+        "rtf",
+        office::rtf(letter),
+        Expect::Accept(1),
+    );
+    add(
+        "office-control-txt-latin1",
+        "txt",
+        "Änderungsmitteilung\r\nUmzug zum 1. März\r\n"
+            .chars()
+            .map(|c| c as u8)
+            .collect(),
+        Expect::Accept(1),
+    );
+    add(
+        "office-docm-vba-project",
+        "docx",
+        docm.clone(),
+        Expect::Refuse,
+    );
+    add(
+        "office-docx-vba-data",
+        "docx",
+        office::zip_parts(
+            &with(
+                &docx_parts,
+                &[("word/vbaData.xml", b"<wne:vbaSuppData/>".to_vec())],
+            ),
+            false,
+        ),
+        Expect::Refuse,
+    );
+    add(
+        "office-xlsm-vba-project",
+        "xlsx",
+        office::zip_parts(
+            &[
+                (
+                    "[Content_Types].xml",
+                    br#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>"#.to_vec(),
+                ),
+                ("xl/workbook.xml", b"<workbook/>".to_vec()),
+                ("xl/vbaProject.bin", vec![0xCC; 2048]),
+            ],
+            false,
+        ),
+        Expect::Refuse,
+    );
+    add(
+        "office-odt-basic-macro",
+        "odt",
+        office::zip_parts(
+            &with(
+                &odt_parts,
+                &[(
+                    "Basic/Standard/Module1.xml",
+                    b"<script:module>Sub Main\nEnd Sub</script:module>".to_vec(),
+                )],
+            ),
+            true,
+        ),
+        Expect::Refuse,
+    );
+    add(
+        "office-odt-python-script",
+        "odt",
+        office::zip_parts(
+            &with(
+                &odt_parts,
+                &[(
+                    "Scripts/python/run.py",
+                    b"import os\nos.system('id')\n".to_vec(),
+                )],
+            ),
+            true,
+        ),
+        Expect::Refuse,
+    );
+    add(
+        "office-doc-macros-storage",
+        "doc",
+        office::compound(&[
+            ("/WordDocument", fib(false)),
+            ("/Macros/VBA/dir", vec![1; 64]),
+        ]),
+        Expect::Refuse,
+    );
+    add(
+        "office-xls-vba-project",
+        "xls",
+        office::compound(&[
+            (
+                "/Workbook",
+                vec![0x09, 0x08, 0x10, 0x00, 0x00, 0x06, 0x05, 0x00],
+            ),
+            ("/_VBA_PROJECT_CUR/VBA/dir", vec![1; 64]),
+        ]),
+        Expect::Refuse,
+    );
+    add(
+        "office-docx-with-embedded-docm",
+        "docx",
+        office::zip_parts(
+            &with(&docx_parts, &[("word/embeddings/Dokument1.docm", docm)]),
+            false,
+        ),
+        Expect::Refuse,
+    );
+    // Containers in containers, deeper than anyone writes them.
+    let mut deep = docx.clone();
+    for _ in 0..5 {
+        deep = office::zip_parts(
+            &with(&docx_parts, &[("word/embeddings/innen.docx", deep)]),
+            false,
+        );
+    }
+    add("office-docx-nested-6-deep", "docx", deep, Expect::Refuse);
+    add(
+        "office-docx-zip-bomb-400mb",
+        "docx",
+        office::zip_parts(
+            &with(
+                &docx_parts,
+                &[("word/media/image1.png", vec![0; 400 << 20])],
+            ),
+            false,
+        ),
+        Expect::Refuse,
+    );
+    let many: Vec<(String, Vec<u8>)> = (0..25_000)
+        .map(|i| (format!("word/media/p{i}.xml"), Vec::new()))
+        .collect();
+    let mut parts: Vec<(&str, Vec<u8>)> = docx_parts.iter().map(|(n, b)| (*n, b.clone())).collect();
+    parts.extend(many.iter().map(|(n, b)| (n.as_str(), b.clone())));
+    add(
+        "office-docx-25000-entries",
+        "docx",
+        office::zip_parts(&parts, false),
+        Expect::Refuse,
+    );
+    let mut entity = docx_parts.clone();
+    entity[2].1 = br#"<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>"#.to_vec();
+    add(
+        "office-docx-external-entity",
+        "docx",
+        office::zip_parts(&entity, false),
+        Expect::Refuse,
+    );
+    let mut laughs = docx_parts.clone();
+    laughs[2].1 = br#"<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&c;</w:t></w:r></w:p></w:body></w:document>"#.to_vec();
+    add(
+        "office-docx-billion-laughs",
+        "docx",
+        office::zip_parts(&laughs, false),
+        Expect::Refuse,
+    );
+    add(
+        "office-ooxml-password",
+        "docx",
+        office::compound(&[
+            ("/EncryptionInfo", vec![4, 0, 4, 0, 0x40, 0, 0, 0]),
+            ("/EncryptedPackage", vec![0x5A; 4096]),
+        ]),
+        Expect::Refuse,
+    );
+    add(
+        "office-doc-password",
+        "doc",
+        office::compound(&[("/WordDocument", fib(true)), ("/1Table", vec![0; 512])]),
+        Expect::Refuse,
+    );
+    add(
+        "office-rtf-embedded-object",
+        "rtf",
+        b"{\\rtf1\\ansi Brief {\\object\\objemb{\\*\\objclass Package}{\\*\\objdata 0105000002000000}}}".to_vec(),
+        Expect::Refuse,
+    );
+    add(
+        "office-docx-cut-in-half",
+        "docx",
+        docx[..docx.len() / 2].to_vec(),
+        Expect::Refuse,
+    );
+    add(
+        "office-docx-deflate-garbled",
+        "docx",
+        patched(&docx, |v| {
+            let n = v.len();
+            for b in &mut v[n / 3..n / 3 + 64] {
+                *b ^= 0x5A;
+            }
+        }),
+        Expect::Refuse,
+    );
+    add(
+        "office-pptx-slides",
+        "pptx",
+        office::zip_parts(
+            &[(
+                "[Content_Types].xml",
+                br#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/ppt/presentation.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/></Types>"#.to_vec(),
+            ), ("ppt/presentation.xml", b"<p:presentation/>".to_vec())],
+            false,
+        ),
+        Expect::Refuse,
+    );
+    add(
+        "office-odp-slides",
+        "odp",
+        office::zip_parts(
+            &[
+                (
+                    "mimetype",
+                    b"application/vnd.oasis.opendocument.presentation".to_vec(),
+                ),
+                ("content.xml", b"<office:document-content/>".to_vec()),
+            ],
+            true,
+        ),
+        Expect::Refuse,
+    );
+    add(
+        "office-outlook-msg",
+        "msg",
+        office::compound(&[
+            (
+                "/__substg1.0_0037001F",
+                "Betreff"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes)
+                    .collect(),
+            ),
+            ("/__properties_version1.0", vec![0; 32]),
+        ]),
+        Expect::Refuse,
+    );
+    add(
+        "office-compound-of-nothing-known",
+        "doc",
+        office::compound(&[("/Irgendwas", vec![7; 600])]),
+        Expect::Refuse,
+    );
+    add(
+        "office-txt-that-is-binary",
+        "txt",
+        (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect(),
+        Expect::Refuse,
+    );
+    add(
+        "office-docx-without-document",
+        "docx",
+        office::zip_parts(&docx_parts[..2], false),
+        Expect::Either,
+    );
+    add(
+        "office-docx-document-not-xml",
+        "docx",
+        office::zip_parts(
+            &[
+                docx_parts[0].clone(),
+                docx_parts[1].clone(),
+                ("word/document.xml", vec![0xFF; 3000]),
+            ],
+            false,
+        ),
+        Expect::Either,
+    );
+    list
+}
+
+/// Office files through `take_file` with the real LibreOffice: refused in
+/// German before it opens them, or converted within [`OFFICE_BUDGET`];
+/// nothing lost, no converter left running.
+fn office_files(dir: &Path, t: &mut Tally) {
+    let home = dir.join("office-home");
+    let hot = dir.join("office-hot");
+    std::fs::create_dir_all(&hot).unwrap();
+    let mut station = station(&home);
+    let profile = test_profile(&hot, 100, "");
+    let opts = TakeOptions {
+        remove_original: true,
+        quarantine_after: Duration::ZERO,
+        limits: Default::default(),
+        office: Default::default(),
+    };
+    let debug = std::env::var_os("HOSTILE_DEBUG").is_some();
+    for (name, file, bytes, expect, control) in office_kinds() {
+        let path = hot.join(&file);
+        std::fs::write(&path, &bytes).unwrap();
+        dump(name, &bytes);
+        let sha = Sha256Hex::of(&bytes).to_string();
+        let mut p = Problems::default();
+        let started = Instant::now();
+        let out = catch_unwind(AssertUnwindSafe(|| {
+            take_file(&mut station, &profile, &path, &opts)
+        }));
+        let took = started.elapsed();
+        if took > OFFICE_BUDGET {
+            p.mishandled(format!("take_file took {:.1} s", took.as_secs_f64()));
+        }
+        if debug {
+            println!(
+                "hostile: {name}: {:.1} s, {}",
+                took.as_secs_f64(),
+                short(&format!("{out:?}"))
+            );
+        }
+        let decoded: DecodeSummary = match expect {
+            Expect::Accept(n) | Expect::EitherPages(n) => Ok(vec![(1, 1, 1); n]),
+            _ => Err("Office-Datei".into()),
+        };
+        match out {
+            Err(panic) => p.crash(format!("take_file panicked: {}", panic_text(&*panic))),
+            Ok(Err(e)) => p.mishandled(format!("take_file failed: {e}")),
+            Ok(Ok(o)) => {
+                if let (Expect::Either, Outcome::Ingested(_)) = (&expect, &o) {
+                } else {
+                    judge_outcome(&expect, false, &decoded, &o, &path, &mut p);
+                }
+                let recorded = station
+                    .store
+                    .sources()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s.sha.to_string() == sha)
+                    || station
+                        .store
+                        .quarantine_entries()
+                        .unwrap()
+                        .iter()
+                        .any(|q| q.sha == sha);
+                if !recorded {
+                    p.lost("neither recorded nor quarantined");
+                }
+            }
+        }
+        // No LibreOffice of this station outlives its file.
+        let work = home.join("convert").display().to_string();
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            if let Ok(cmd) = std::fs::read(entry.path().join("cmdline"))
+                && String::from_utf8_lossy(&cmd).contains(&work)
+            {
+                p.mishandled("a converter is still running");
+            }
+        }
+        if std::fs::read_dir(home.join("convert")).is_ok_and(|mut d| d.next().is_some()) {
+            p.mishandled("the conversion's work folder was left behind");
+        }
+        t.record(name, control, p.verdict());
+    }
+}
+
 type DecodeSummary = Result<Vec<(u32, u32, usize)>, String>;
 
 struct Taken {
@@ -2468,6 +2871,7 @@ fn scanner_files(dir: &Path, t: &mut Tally) {
         remove_original: true,
         quarantine_after: Duration::ZERO,
         limits: Default::default(),
+        office: Default::default(),
     };
     let mut seen: HashMap<String, String> = HashMap::new();
     let mut taken: Vec<Taken> = Vec::new();

@@ -16,6 +16,7 @@ fn opts() -> TakeOptions {
         remove_original: true,
         quarantine_after: Duration::ZERO,
         limits: Default::default(),
+        office: Default::default(),
     }
 }
 
@@ -154,6 +155,7 @@ fn an_unreadable_file_that_just_changed_is_retried_not_quarantined() {
         remove_original: true,
         quarantine_after: Duration::from_secs(3600),
         limits: Default::default(),
+        office: Default::default(),
     };
     assert!(matches!(
         take_file(&mut station, &profile, &growing, &patient).unwrap(),
@@ -279,6 +281,7 @@ fn ingest_without_move_keeps_the_users_file() {
         remove_original: false,
         quarantine_after: Duration::ZERO,
         limits: Default::default(),
+        office: Default::default(),
     };
     assert!(matches!(
         take_file(&mut station, &profile, &path, &keep).unwrap(),

@@ -20,6 +20,7 @@ fn ingest(station: &mut Station, dir: &std::path::Path, name: &str, bytes: &[u8]
         remove_original: true,
         quarantine_after: Duration::ZERO,
         limits: Default::default(),
+        office: Default::default(),
     };
     match take_file(station, &profile, &path, &opts).unwrap() {
         Outcome::Ingested(i) => i.batch_id,
@@ -336,6 +337,7 @@ fn one_document_per_page(
         remove_original: true,
         quarantine_after: Duration::ZERO,
         limits: Default::default(),
+        office: Default::default(),
     };
     match take_file(station, &profile, &path, &opts).unwrap() {
         Outcome::Ingested(i) => (profile, i.batch_id),

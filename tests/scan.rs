@@ -120,6 +120,7 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
             remove_original: true,
             quarantine_after: std::time::Duration::ZERO,
             limits: Default::default(),
+            office: Default::default(),
         };
         // The test backend draws the same grid on every sheet, so the
         // pages are byte for byte the same: the first is taken, the others
@@ -219,6 +220,7 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
             remove_original: true,
             quarantine_after: std::time::Duration::ZERO,
             limits: Default::default(),
+            office: Default::default(),
         };
         for p in &delivered {
             scanstelle::intake::take_file(&mut station, &akte, p, &opts).unwrap();

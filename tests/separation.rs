@@ -30,6 +30,7 @@ fn run(pages: Option<u32>) -> (Station, tempfile::TempDir) {
         remove_original: true,
         quarantine_after: Duration::ZERO,
         limits: Default::default(),
+        office: Default::default(),
     };
     let sheet = CoverSheet {
         bg: "12345BG0012345".into(),

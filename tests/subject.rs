@@ -564,6 +564,7 @@ fn with_automatic_letters_each_household_gets_one_after_its_batch_and_it_goes_in
         remove_original: true,
         quarantine_after: std::time::Duration::ZERO,
         limits: Default::default(),
+        office: Default::default(),
     };
     for n in &names {
         let taken =

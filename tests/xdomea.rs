@@ -6,8 +6,9 @@
 use crate::common;
 
 use common::{schema, validate};
+use scanstelle::intake::convert::OfficeKind;
 use scanstelle::package::Sender;
-use scanstelle::package::xdomea::{Package, PackageDocument};
+use scanstelle::package::xdomea::{Package, PackageDocument, PackageOriginal};
 use scanstelle::store::blob::BlobStore;
 use std::io::Read;
 
@@ -24,7 +25,21 @@ fn package(blobs: &BlobStore) -> Package {
         pdf: blobs.put(pdf).unwrap(),
         text: Some(format!("Volltext {number} <&>")),
         note: None,
+        originals: Vec::new(),
     };
+    let mut letter = doc(
+        2,
+        "Kontoauszug vom 30.11.2026",
+        "12345BG0067890",
+        b"%PDF-1.7 second",
+    );
+    // A born-digital document: its Office file goes with it.
+    letter.originals.push(PackageOriginal {
+        sha: blobs.put(b"PK\x03\x04 docx bytes").unwrap(),
+        file_id: uuid::Uuid::new_v4(),
+        kind: OfficeKind::Docx,
+        name: "Brief an das Jobcenter & Co.docx".into(),
+    });
     Package {
         process_id: uuid::Uuid::new_v4(),
         created: time::OffsetDateTime::now_utc(),
@@ -39,12 +54,7 @@ fn package(blobs: &BlobStore) -> Package {
                 "12345BG0012346",
                 b"%PDF-1.7 first",
             ),
-            doc(
-                2,
-                "Kontoauszug vom 30.11.2026",
-                "12345BG0067890",
-                b"%PDF-1.7 second",
-            ),
+            letter,
         ],
     }
 }
@@ -85,6 +95,11 @@ fn the_0605_message_validates_and_its_container_is_laid_out_as_the_standard_says
     let mut want = vec![p.xml_name()];
     want.extend(p.documents.iter().map(PackageDocument::file_name));
     want.extend(p.documents.iter().map(PackageDocument::text_file_name));
+    want.extend(
+        p.documents
+            .iter()
+            .flat_map(|d| d.originals.iter().map(PackageOriginal::file_name)),
+    );
     let (mut got_sorted, mut want_sorted) = (names.clone(), want.clone());
     got_sorted.sort();
     want_sorted.sort();
@@ -107,7 +122,31 @@ fn the_0605_message_validates_and_its_container_is_laid_out_as_the_standard_says
             .read_to_string(&mut text)
             .unwrap();
         assert_eq!(Some(text), d.text);
+        // The file as it arrived: a further format of the same version,
+        // under its name then, byte for byte.
+        for o in &d.originals {
+            let format = format!(
+                "<code>035</code></xdomea:Name><xdomea:Version>Office Open XML</xdomea:Version>\
+                 <xdomea:Primaerdokument><xdomea:Dateiname>{}</xdomea:Dateiname>\
+                 <xdomea:DateinameOriginal>Brief an das Jobcenter &amp; Co.docx\
+                 </xdomea:DateinameOriginal></xdomea:Primaerdokument>",
+                o.file_name()
+            );
+            assert!(
+                xml.split_whitespace()
+                    .collect::<String>()
+                    .contains(&format.replace(' ', "")),
+                "{xml}"
+            );
+            let mut bytes = Vec::new();
+            zip.by_name(&o.file_name())
+                .unwrap()
+                .read_to_end(&mut bytes)
+                .unwrap();
+            assert_eq!(bytes, blobs.get(&o.sha).unwrap());
+        }
     }
+    assert_eq!(p.documents[1].originals.len(), 1);
     let mut inside = String::new();
     zip.by_name(&p.xml_name())
         .unwrap()

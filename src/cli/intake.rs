@@ -191,6 +191,7 @@ pub(crate) fn ingest(
         remove_original: remove,
         quarantine_after: Duration::ZERO,
         limits: config.intake.limits,
+        office: config.intake.office.clone(),
     };
     let bar = indicatif::ProgressBar::new(files.len() as u64);
     bar.set_style(

@@ -772,6 +772,7 @@ fn many_batches(dir: &Path, n: usize) -> Config {
             origin: PageOrigin::Scanned,
             byte_size: 1000,
             text: None,
+            words: Vec::new(),
         };
         store
             .ingest_source(&NewSource {

@@ -17,6 +17,7 @@
 //! taken again from the start) or a recorded file that step 2 finishes.
 //! [`resume_pending`] does the same at start-up for files no longer there.
 
+pub mod convert;
 pub mod decode;
 pub mod profile;
 pub mod scan;
@@ -69,6 +70,8 @@ pub struct TakeOptions {
     pub quarantine_after: Duration,
     /// How much one file and each of its pages may take.
     pub limits: decode::Limits,
+    /// How Office files are converted.
+    pub office: convert::OfficeSettings,
 }
 
 /// What happened to a file.
@@ -146,7 +149,11 @@ pub fn take_file(
             stored_as,
         });
     }
-    let decoded = match decode::decode_with(&bytes, &opts.limits) {
+    let name = path
+        .file_name()
+        .map(crate::fsutil::readable_name)
+        .unwrap_or_default();
+    let decoded = match read_pages(station, &bytes, &name, opts) {
         Ok(d) => d,
         Err(e) => {
             let age = fs::metadata(path)
@@ -194,6 +201,45 @@ pub fn take_file(
     Ok(Outcome::Ingested(ingested))
 }
 
+/// A number with German thousands separators (`250.000`).
+pub(crate) fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Decodes a file's pages; an Office file is checked and converted to
+/// PDF/A first, and its pages are those of the PDF/A.
+fn read_pages(
+    station: &Station,
+    bytes: &[u8],
+    name: &str,
+    opts: &TakeOptions,
+) -> Result<decode::DecodedFile, DecodeError> {
+    let Some(kind) = convert::sniff(bytes, name)? else {
+        return decode::decode_with(bytes, &opts.limits);
+    };
+    convert::check(bytes, kind, opts.office.unpacked_megabytes)?;
+    let started = std::time::Instant::now();
+    let pdf = convert::to_pdf(bytes, kind, &opts.office, &station.work_dir())?;
+    let mut decoded = decode::decode_with(&pdf, &opts.limits)?;
+    tracing::info!(
+        datei = name,
+        format = kind.display_name(),
+        seiten = decoded.pages.len(),
+        sekunden = format_args!("{:.1}", started.elapsed().as_secs_f64()),
+        "Office-Datei in PDF/A umgewandelt"
+    );
+    decoded.format = decode::FileFormat::Office(kind);
+    Ok(decoded)
+}
+
 /// Writes decoded pages to the blob store and describes them for the store
 /// (step 4 of [`take_file`], before its transaction).
 pub fn store_pages(station: &Station, pages: Vec<PageImage>) -> Result<Vec<NewPage>, IntakeError> {
@@ -214,6 +260,7 @@ pub fn store_pages(station: &Station, pages: Vec<PageImage>) -> Result<Vec<NewPa
                 origin: p.origin,
                 byte_size: p.bytes.len() as u64,
                 text: p.text,
+                words: p.words,
             })
         })
         .collect()
@@ -289,6 +336,7 @@ pub fn resume_pending(station: &mut Station) -> Result<usize, IntakeError> {
             remove_original: true,
             quarantine_after: Duration::ZERO,
             limits: Default::default(),
+            office: Default::default(),
         };
         finish_source(station, &src, &opts)?;
         n += 1;
@@ -299,6 +347,7 @@ pub fn resume_pending(station: &mut Station) -> Result<usize, IntakeError> {
 fn reason_code(e: &DecodeError) -> &'static str {
     match e {
         DecodeError::Empty => "empty",
+        DecodeError::Convert(c) => c.code(),
         DecodeError::UnknownFormat(_) => "unknown_format",
         DecodeError::Encrypted => "encrypted",
         DecodeError::Corrupt { .. } => "corrupt",
@@ -314,11 +363,23 @@ fn advice(code: &str) -> &'static str {
         "duplicate" => {
             "Die Seiten sind bereits im Bestand. Prüfen, ob die Datei versehentlich doppelt abgelegt wurde; dann kann sie gelöscht werden."
         }
+        "macros" => {
+            "Dokumente mit Makros werden nicht geöffnet. Bitte beim Absender eine Fassung ohne Makros (DOCX, ODT oder PDF) anfordern oder ausdrucken und scannen."
+        }
+        "unpack_bomb" => {
+            "Die Datei ist auffällig aufgebaut und wurde nicht geöffnet. Bitte beim Absender eine PDF-Fassung anfordern."
+        }
+        "converter_missing" => {
+            "LibreOffice installieren (installer/setup.sh) und die Datei danach aus der Quarantäne erneut einlesen."
+        }
+        "conversion_timeout" | "conversion_failed" => {
+            "Bitte die Datei am Arbeitsplatz öffnen und als PDF speichern, oder ausdrucken und scannen."
+        }
         "encrypted" => {
             "Bitte ohne Kennwort neu scannen oder beim Absender eine ungeschützte Fassung anfordern."
         }
         "unknown_format" => {
-            "Verarbeitet werden TIFF, JPEG, PNG und PDF. Bitte die Scanner-Einstellung prüfen."
+            "Verarbeitet werden TIFF, JPEG, PNG und PDF sowie Office-Dokumente (DOCX, DOC, ODT, XLSX, XLS, ODS, RTF, TXT). Bitte die Scanner-Einstellung prüfen."
         }
         "too_large" => "Bitte mit geringerer Auflösung (300 dpi) oder in Graustufen neu scannen.",
         "too_complex" => {

@@ -310,6 +310,7 @@ pub async fn run(
         remove_original: true,
         quarantine_after: config.quarantine_after(),
         limits: config.intake.limits,
+        office: config.intake.office.clone(),
     };
     let worker_profiles: Vec<Profile> = folders.iter().map(|f| f.profile.clone()).collect();
     let work = progress.clone();

@@ -618,7 +618,7 @@ fn text_from_words(words: &[Word], tsv: &str) -> String {
 
 /// Encodes words compactly for the store: one per line,
 /// `left top width height conf line<TAB>text`.
-pub(crate) fn encode_words(words: &[Word]) -> String {
+pub fn encode_words(words: &[Word]) -> String {
     let mut s = String::new();
     for w in words {
         let _ = writeln!(

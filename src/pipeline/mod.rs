@@ -44,6 +44,7 @@ mod recognize;
 pub use ocr_pool::OcrPool;
 use ocr_pool::{OcrJob, pool_gone};
 use prepare::load_page;
+pub use recognize::OWN_TEXT_ENGINE;
 use recognize::record_ocr_result;
 
 use crate::store::{

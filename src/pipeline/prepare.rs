@@ -51,6 +51,8 @@ struct PagePrep {
     /// The page as OCR should see it, unless it skips OCR (blank, barcode
     /// sheets, profile without OCR).
     ocr_image: Option<GrayImage>,
+    /// The reading of a born-digital page (its own words), which needs no OCR.
+    own: Option<OcrPage>,
     dpi: u32,
 }
 
@@ -114,7 +116,13 @@ fn prepare_page(
         analysis.blank = false;
     }
     // Straighten and turn the page upright; the raw page stays as it was.
-    let (rotation, skew, prepared_img) = if analysis.blank || !codes.is_empty() {
+    // A born-digital page is upright and straight as it was written, and
+    // its own words are its reading (a barcode sheet is not read at all).
+    let own = codes
+        .is_empty()
+        .then(|| recognize::own_reading(page))
+        .flatten();
+    let (rotation, skew, prepared_img) = if analysis.blank || !codes.is_empty() || own.is_some() {
         (0, None, None)
     } else {
         let (img2, quarter, skew) =
@@ -132,6 +140,7 @@ fn prepare_page(
     // finds nothing on some of them otherwise.
     let bilevel = imaging::is_bilevel(&img);
     let denoised = !bilevel
+        && own.is_none()
         && !analysis.blank
         && codes.is_empty()
         && imaging::noise_level(&img) > imaging::NOISY;
@@ -155,8 +164,8 @@ fn prepare_page(
     let thumb_sha = put(&imaging::thumbnail(prepared_img.as_ref().unwrap_or(&small)))?;
     // What OCR gets is what it would load from the store: the prepared page
     // or the raw one.
-    let ocr_image =
-        (opts.ocr && !analysis.blank && codes.is_empty()).then(|| prepared_img.unwrap_or(img));
+    let ocr_image = (opts.ocr && own.is_none() && !analysis.blank && codes.is_empty())
+        .then(|| prepared_img.unwrap_or(img));
     let params = format!(
         "blank_ink_threshold={} margin_mm={} min_dpi={} ink={:.5}",
         settings.blank_ink_threshold, settings.margin_mm, settings.min_dpi, analysis.ink
@@ -173,6 +182,7 @@ fn prepare_page(
         params,
         denoised,
         ocr_image,
+        own,
         dpi: dpi.round() as u32,
     })
 }
@@ -303,6 +313,14 @@ impl Processor {
                     summary.blank += 1;
                 }
                 if state == PageState::Prepared
+                    && let Some(own) = prep.own.take()
+                {
+                    let reading = UprightPage {
+                        ocr: own,
+                        turned: None,
+                    };
+                    record_ocr_result(store, blobs, summary, (prep.page_id, Ok(reading)))?;
+                } else if state == PageState::Prepared
                     && let Some(image) = prep.ocr_image.take()
                 {
                     jobs.send(OcrJob {

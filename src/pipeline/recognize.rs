@@ -3,6 +3,35 @@
 
 use super::*;
 
+/// The reading of a born-digital page: the words its file carries, in
+/// place of OCR (which would only read back, worse, what is there).
+pub(super) fn own_reading(page: &PendingPage) -> Option<OcrPage> {
+    if page.source_words.is_empty() {
+        return None;
+    }
+    let mut text = String::new();
+    let mut line = None;
+    for w in &page.source_words {
+        match line {
+            Some(l) if l == w.line => text.push(' '),
+            Some(_) => text.push('\n'),
+            None => {}
+        }
+        line = Some(w.line);
+        text.push_str(&w.text);
+    }
+    Some(OcrPage {
+        text,
+        words: page.source_words.clone(),
+        mean_conf: 100.0,
+        languages: String::new(),
+        engine: OWN_TEXT_ENGINE.into(),
+    })
+}
+
+/// What the store says read a born-digital page.
+pub const OWN_TEXT_ENGINE: &str = "Text der Datei (keine Texterkennung nötig)";
+
 /// Records one OCR result; a page the engine failed on is set aside
 /// (`failed`, with the reason), the others go on.
 pub(super) fn record_ocr_result(
@@ -85,6 +114,16 @@ impl Processor {
                 if stop.load(Ordering::Relaxed) {
                     stopped = true;
                     break;
+                }
+                if let Some(own) = own_reading(&page) {
+                    self.store.record_ocr(&NewOcr {
+                        page_id: page.page_id,
+                        ocr: &own,
+                        turned: None,
+                    })?;
+                    summary.recognized += 1;
+                    self.page_done(batch, &mut open, &mut summary)?;
+                    continue;
                 }
                 if !ocr_enabled {
                     let empty = OcrPage {

@@ -30,6 +30,20 @@ pub struct OutgoingDocument {
     /// How often the DMS filed it before and then marked that filing
     /// invalid (a correction after filing): 0 for the first filing.
     pub filing: u32,
+    /// The born-digital files its pages were made from (Office files), to
+    /// go with it as further formats, in page order.
+    pub originals: Vec<OutgoingOriginal>,
+}
+
+/// A born-digital file a document was converted from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutgoingOriginal {
+    /// The file as it arrived, in the blob store.
+    pub sha: Sha256Hex,
+    /// Its name as it arrived.
+    pub file_name: String,
+    /// What it is.
+    pub kind: crate::intake::convert::OfficeKind,
 }
 
 /// A message in the outbox with its documents, in `NummerImStapel` order.
@@ -211,6 +225,12 @@ pub(super) fn message_documents(
          JOIN pages p ON p.id = dp.page_id
          WHERE dp.document_id = ?1 AND p.state != 'removed' ORDER BY dp.position",
     )?;
+    let mut originals = tx.prepare(
+        "SELECT s.sha256, s.file_name, s.format FROM document_pages dp
+         JOIN pages p ON p.id = dp.page_id JOIN source_files s ON s.id = p.source_file_id
+         WHERE dp.document_id = ?1 AND p.state != 'removed'
+         GROUP BY s.id ORDER BY MIN(dp.position)",
+    )?;
     let rows = stmt
         .query_map([outbox_id], |r| {
             Ok((
@@ -230,6 +250,24 @@ pub(super) fn message_documents(
             .query_map([id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let facts = transfer_facts(tx, id, &pdf)?;
+        let originals = originals
+            .query_map([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .filter_map(|(sha, file_name, format)| {
+                Some(OutgoingOriginal {
+                    sha: Sha256Hex::parse(&sha)?,
+                    file_name,
+                    kind: crate::intake::convert::OfficeKind::from_stored(&format)?,
+                })
+            })
+            .collect();
         out.push(OutgoingDocument {
             id,
             uuid,
@@ -242,6 +280,7 @@ pub(super) fn message_documents(
             text: pages.join("\n\u{c}\n"),
             facts,
             filing,
+            originals,
         });
     }
     Ok(out)

@@ -64,6 +64,9 @@ pub struct PendingPage {
     pub dpi: Option<f64>,
     /// Text the file carried (born-digital PDFs).
     pub source_text: Option<String>,
+    /// The words of a born-digital page with their boxes: its text needs
+    /// no OCR (empty for scans).
+    pub source_words: Vec<crate::ocr::Word>,
 }
 
 impl Store {
@@ -81,7 +84,7 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT p.id, COALESCE(pp.prepared_sha, p.sha256),
                     CASE WHEN pp.prepared_sha IS NULL THEN p.encoding ELSE 'png' END,
-                    p.dpi_x, p.source_text
+                    p.dpi_x, p.source_text, p.source_words
              FROM pages p LEFT JOIN page_prep pp ON pp.page_id = p.id
              WHERE p.batch_id = ?1 AND p.state = ?2 ORDER BY p.seq",
         )?;
@@ -93,6 +96,10 @@ impl Store {
                 encoding: r.get(2)?,
                 dpi: r.get(3)?,
                 source_text: r.get(4)?,
+                source_words: r
+                    .get::<_, Option<String>>(5)?
+                    .map(|w| crate::ocr::decode_words(&w))
+                    .unwrap_or_default(),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

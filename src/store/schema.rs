@@ -465,6 +465,11 @@ CREATE TABLE auto_letters (
 );
 CREATE INDEX auto_letters_case ON auto_letters(case_bg);
 ",
+    // 22: the words of a born-digital page with their boxes (as OCR words
+    // are kept): such a page is not read by OCR.
+    r"
+ALTER TABLE pages ADD COLUMN source_words TEXT;
+",
 ];
 
 /// Where a migration hands over to Rust code (then goes on with its SQL).

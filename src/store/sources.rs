@@ -34,6 +34,29 @@ pub struct NewPage {
     pub byte_size: u64,
     /// Text the file carried for this page.
     pub text: Option<String>,
+    /// The words of a born-digital page with their boxes (no OCR needed).
+    pub words: Vec<crate::intake::decode::TextWord>,
+}
+
+/// A born-digital page's words as the store keeps OCR words (read with
+/// full confidence); `None` for a scan.
+fn source_words(words: &[crate::intake::decode::TextWord]) -> Option<String> {
+    if words.is_empty() {
+        return None;
+    }
+    let words: Vec<crate::ocr::Word> = words
+        .iter()
+        .map(|w| crate::ocr::Word {
+            left: w.left,
+            top: w.top,
+            width: w.width,
+            height: w.height,
+            conf: 100.0,
+            line: w.line,
+            text: w.text.clone(),
+        })
+        .collect();
+    Some(crate::ocr::encode_words(&words))
 }
 
 /// A scanner file to record with its pages.
@@ -214,8 +237,8 @@ impl Store {
         {
             let mut page_stmt = tx.prepare(
                 "INSERT INTO pages (batch_id, source_file_id, page_index, seq, sha256, width, height,
-                     dpi_x, dpi_y, colour, encoding, origin, byte_size, source_text, state, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                     dpi_x, dpi_y, colour, encoding, origin, byte_size, source_text, source_words, state, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )?;
             let mut link_stmt = tx.prepare(
                 "INSERT INTO document_pages (document_id, page_id, position) VALUES (?1, ?2, ?3)",
@@ -236,6 +259,7 @@ impl Store {
                     p.origin.as_str(),
                     p.byte_size as i64,
                     p.text,
+                    source_words(&p.words),
                     PageState::Ingested,
                     now
                 ])?;
@@ -621,7 +645,7 @@ pub(super) fn forget_pages(
         format!("DELETE FROM page_fts WHERE rowid IN ({pages})"),
         format!("UPDATE page_ocr SET text = '', words = '' WHERE page_id IN ({pages})"),
         format!("DELETE FROM page_barcodes WHERE page_id IN ({pages})"),
-        format!("UPDATE pages SET source_text = NULL WHERE id IN ({pages})"),
+        format!("UPDATE pages SET source_text = NULL, source_words = NULL WHERE id IN ({pages})"),
         // File names may name people.
         format!(
             "UPDATE source_files SET file_name = '(gelöscht)', original_path = ''

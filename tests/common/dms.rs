@@ -32,6 +32,9 @@ pub struct Arrived {
     pub typ: String,
     /// `Betreff`.
     pub betreff: String,
+    /// The further formats of its version (the files as they arrived):
+    /// format code, `DateinameOriginal`, bytes.
+    pub originals: Vec<(String, String, Vec<u8>)>,
 }
 
 /// An object as the DMS holds it, by its `IDSGO`.
@@ -259,6 +262,24 @@ impl TestDms {
                 .find(|c| c.tag_name().name() == "Version")
                 .unwrap();
             let pdf = text_of(version, "Dateiname").unwrap();
+            let originals = version
+                .children()
+                .filter(|c| c.tag_name().name() == "Format")
+                .skip(1)
+                .map(|f| {
+                    let file = text_of(f, "Dateiname").unwrap();
+                    let mut bytes = Vec::new();
+                    zip.by_name(&file)
+                        .unwrap_or_else(|e| panic!("{name}: {file} missing: {e}"))
+                        .read_to_end(&mut bytes)
+                        .unwrap();
+                    (
+                        text_of(f, "code").unwrap(),
+                        text_of(f, "DateinameOriginal").unwrap_or_default(),
+                        bytes,
+                    )
+                })
+                .collect();
             let mut pdf_bytes = Vec::new();
             zip.by_name(&pdf)
                 .unwrap_or_else(|e| panic!("{name}: {pdf} missing: {e}"))
@@ -295,6 +316,7 @@ impl TestDms {
                 note,
                 typ: text_of(dokument, "Typ").unwrap_or_default(),
                 betreff: text_of(dokument, "Betreff").unwrap_or_default(),
+                originals,
             });
         }
         self.write_reply(

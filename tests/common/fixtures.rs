@@ -47,6 +47,7 @@ pub fn take_demo(
         remove_original: false,
         quarantine_after: std::time::Duration::ZERO,
         limits: Default::default(),
+        office: Default::default(),
     };
     letters
         .iter()

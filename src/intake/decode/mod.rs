@@ -31,6 +31,8 @@ pub enum FileFormat {
     Png,
     /// Portable Document Format.
     Pdf,
+    /// An Office file, converted to PDF/A before its pages were decoded.
+    Office(crate::intake::convert::OfficeKind),
 }
 
 impl FileFormat {
@@ -60,6 +62,7 @@ impl FileFormat {
             Self::Jpeg => "JPEG",
             Self::Png => "PNG",
             Self::Pdf => "PDF",
+            Self::Office(k) => k.display_name(),
         }
     }
 
@@ -70,6 +73,7 @@ impl FileFormat {
             Self::Jpeg => "jpeg",
             Self::Png => "png",
             Self::Pdf => "pdf",
+            Self::Office(k) => k.as_str(),
         }
     }
 }
@@ -163,6 +167,26 @@ pub struct PageImage {
     pub origin: PageOrigin,
     /// Text the file itself carried for this page (born-digital PDFs).
     pub text: Option<String>,
+    /// The visible words of a born-digital page with their boxes (in pixels
+    /// of the page image): its text needs no OCR. Empty for scans.
+    pub words: Vec<TextWord>,
+}
+
+/// A word a born-digital page draws, with its box in pixels of the page image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextWord {
+    /// Left edge.
+    pub left: u32,
+    /// Top edge.
+    pub top: u32,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+    /// Line number on the page (0-based, in reading order).
+    pub line: u32,
+    /// The word.
+    pub text: String,
 }
 
 impl fmt::Debug for PageImage {
@@ -197,8 +221,13 @@ pub enum DecodeError {
     /// The file is empty.
     #[error("Die Datei ist leer (0 Byte).")]
     Empty,
+    /// An Office file that is not converted (macros, a bomb, no converter…).
+    #[error(transparent)]
+    Convert(#[from] crate::intake::convert::ConvertError),
     /// Not a format the station reads.
-    #[error("Unbekanntes Dateiformat: erwartet TIFF, JPEG, PNG oder PDF; {0}.")]
+    #[error(
+        "Unbekanntes Dateiformat: angenommen werden Scans (TIFF, JPEG, PNG, PDF) und Office-Dokumente (DOCX, DOC, ODT, XLSX, XLS, ODS, RTF, TXT); {0}."
+    )]
     UnknownFormat(String),
     /// The PDF is encrypted and cannot be opened without a password.
     #[error(
@@ -219,8 +248,8 @@ pub enum DecodeError {
     /// The file has more pages than one file may bring.
     #[error(
         "Die Datei hat {} Seiten; eine Datei darf höchstens {} Seiten haben.",
-        thousands(*pages),
-        thousands(*max)
+        crate::intake::thousands(*pages),
+        crate::intake::thousands(*max)
     )]
     TooManyPages {
         /// Pages the file has (or declares).
@@ -232,7 +261,7 @@ pub enum DecodeError {
     #[error(
         "Seite {page} der PDF-Datei besteht aus mehr als {} Zeichenbefehlen und ist zu \
          aufwendig zum Darstellen.",
-        thousands(*max)
+        crate::intake::thousands(*max)
     )]
     TooComplex {
         /// 1-based page number.
@@ -323,19 +352,6 @@ impl Limits {
         }
         None
     }
-}
-
-/// A number with German thousands separators (`250.000`).
-pub(crate) fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Refuses a file with more pages than the limits allow.
@@ -446,6 +462,7 @@ fn decode_checked(bytes: &[u8], limits: &Limits, whole: bool) -> Result<DecodedF
         FileFormat::Jpeg => vec![raster::decode_jpeg(bytes, limits)?],
         FileFormat::Png => vec![raster::decode_png(bytes, limits)?],
         FileFormat::Pdf => pdf::decode(bytes, limits)?,
+        FileFormat::Office(_) => unreachable!("sniff finds no Office files"),
     };
     if pages.is_empty() {
         return Err(DecodeError::NoPages);
@@ -458,9 +475,9 @@ fn decode_checked(bytes: &[u8], limits: &Limits, whole: bool) -> Result<DecodedF
 fn other_kind(bytes: &[u8]) -> Option<&'static str> {
     let starts = |m: &[u8]| bytes.starts_with(m);
     Some(if starts(b"PK\x03\x04") || starts(b"PK\x05\x06") {
-        "die Datei ist ein ZIP-Archiv oder ein Office-Dokument (DOCX, XLSX, ODT)"
+        "die Datei ist ein ZIP-Archiv"
     } else if starts(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        "die Datei ist ein älteres Office-Dokument (DOC, XLS) oder eine Outlook-Nachricht (MSG)"
+        "die Datei ist ein Office-Dokument im alten Verbundformat, aber weder Word noch Excel"
     } else if starts(b"{\\rtf") {
         "die Datei ist ein RTF-Textdokument"
     } else if starts(b"GIF87a") || starts(b"GIF89a") {
@@ -540,7 +557,7 @@ fn check_complete(format: FileFormat, bytes: &[u8]) -> Result<(), DecodeError> {
             tail.windows(4).any(|w| w == b"IEND"),
             "der Abschluss-Block IEND fehlt (Übertragung abgebrochen?)",
         ),
-        FileFormat::Tiff => (true, ""),
+        FileFormat::Tiff | FileFormat::Office(_) => (true, ""),
     };
     if ok {
         Ok(())
@@ -559,9 +576,9 @@ pub use raster::encode_png;
 mod tests {
     #[test]
     fn thousands_are_grouped_the_german_way() {
-        assert_eq!(super::thousands(250_000), "250.000");
-        assert_eq!(super::thousands(1_000), "1.000");
-        assert_eq!(super::thousands(999), "999");
-        assert_eq!(super::thousands(1_234_567), "1.234.567");
+        assert_eq!(crate::intake::thousands(250_000), "250.000");
+        assert_eq!(crate::intake::thousands(1_000), "1.000");
+        assert_eq!(crate::intake::thousands(999), "999");
+        assert_eq!(crate::intake::thousands(1_234_567), "1.234.567");
     }
 }

@@ -8,8 +8,8 @@
 
 use super::pdf_image::{check_image, check_page, not_a_page};
 use super::{
-    ColourMode, DecodeError, Limits, PageEncoding, PageImage, PageOrigin, check_page_count,
-    check_size, encode_png,
+    ColourMode, DecodeError, Limits, PageEncoding, PageImage, PageOrigin, TextWord,
+    check_page_count, check_size, encode_png,
 };
 use hayro::hayro_interpret::font::GlyphRun;
 use hayro::hayro_interpret::hayro_syntax::Filter;
@@ -86,6 +86,7 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<Vec<PageImage>, De
             )));
         }
         let text = probe.text();
+        let words = probe.words(page);
         let scanned = probe
             .single_scan(page)
             .and_then(|img| img.into_page(limits, n).transpose());
@@ -94,6 +95,9 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<Vec<PageImage>, De
             None => render_page(page, &cache, &settings, limits, n)?,
         };
         image.text = text;
+        if image.origin == PageOrigin::Rendered {
+            image.words = words;
+        }
         pages.push(image);
     }
     Ok(pages)
@@ -157,6 +161,7 @@ fn render_page<'a>(
         bytes: encode_png(pw, ph, colour, &px, dpi),
         origin: PageOrigin::Rendered,
         text: None,
+        words: Vec::new(),
     })
 }
 
@@ -175,6 +180,8 @@ struct Glyph {
     end: Point,
     size: f64,
     text: String,
+    /// Drawn (not an invisible text layer).
+    visible: bool,
 }
 
 /// An image drawn on the page, decoded at native resolution.
@@ -208,12 +215,15 @@ fn probe_page<'a>(
 }
 
 impl Probe {
-    /// The page's own text, in reading order (top to bottom, left to right).
-    fn text(&self) -> Option<String> {
-        if self.glyphs.is_empty() {
-            return None;
-        }
-        let mut glyphs: Vec<&Glyph> = self.glyphs.iter().collect();
+    /// The page's glyphs as lines of words, in reading order (top to
+    /// bottom, left to right); `visible_only` leaves out invisible text
+    /// (an OCR layer another program laid over a scan).
+    fn lines(&self, visible_only: bool) -> Vec<Vec<Vec<&Glyph>>> {
+        let mut glyphs: Vec<&Glyph> = self
+            .glyphs
+            .iter()
+            .filter(|g| g.visible || !visible_only)
+            .collect();
         glyphs.sort_by(|a, b| a.origin.y.total_cmp(&b.origin.y));
         let mut lines: Vec<Vec<&Glyph>> = Vec::new();
         for g in glyphs {
@@ -224,31 +234,99 @@ impl Probe {
                 _ => lines.push(vec![g]),
             }
         }
-        let mut out = String::new();
-        for mut line in lines {
-            line.sort_by(|a, b| a.origin.x.total_cmp(&b.origin.x));
-            let mut last_end: Option<f64> = None;
-            for g in line {
-                // A gap wider than a fifth of the font size is a word break
-                // the PDF positioned instead of writing a space.
-                if let Some(end) = last_end
-                    && g.origin.x - end > g.size * 0.2
-                    && !out.ends_with(' ')
-                {
-                    out.push(' ');
+        lines
+            .into_iter()
+            .map(|mut line| {
+                line.sort_by(|a, b| a.origin.x.total_cmp(&b.origin.x));
+                let mut words: Vec<Vec<&Glyph>> = Vec::new();
+                let mut last_end: Option<f64> = None;
+                for g in line {
+                    // A gap wider than a fifth of the font size is a word
+                    // break the PDF positioned instead of writing a space.
+                    let gap = last_end.is_some_and(|end| g.origin.x - end > g.size * 0.2);
+                    last_end = Some(g.end.x);
+                    if g.text.trim().is_empty() {
+                        words.push(Vec::new());
+                        continue;
+                    }
+                    match words.last_mut() {
+                        Some(word) if !gap => word.push(g),
+                        _ => words.push(vec![g]),
+                    }
                 }
-                out.push_str(&g.text);
-                last_end = Some(g.end.x);
-            }
-            out.push('\n');
-        }
-        let out: String = out
-            .lines()
-            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                words.retain(|w| !w.is_empty());
+                words
+            })
+            .filter(|line| !line.is_empty())
+            .collect()
+    }
+
+    /// The page's own text, lines separated by `\n`.
+    fn text(&self) -> Option<String> {
+        let out = self
+            .lines(false)
+            .iter()
+            .map(|line| {
+                line.iter()
+                    .map(|w| w.iter().map(|g| g.text.trim()).collect::<String>())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect::<Vec<_>>()
             .join("\n");
         let trimmed = out.trim();
         (!trimmed.is_empty()).then(|| trimmed.to_owned())
+    }
+
+    /// The page's visible words with their boxes in pixels of the page
+    /// rendered at [`RENDER_DPI`], when the page is born-digital text: no
+    /// image covers more than a quarter of it (else the image may hold text
+    /// of its own, and the page is read by OCR as well).
+    fn words(&self, page: &Page<'_>) -> Vec<TextWord> {
+        let (w, h) = page.render_dimensions();
+        let page_rect = Rect::new(0.0, 0.0, f64::from(w), f64::from(h));
+        let covered: f64 = self
+            .images
+            .iter()
+            .map(|img| {
+                img.transform
+                    .transform_rect_bbox(Rect::new(
+                        0.0,
+                        0.0,
+                        f64::from(img.width),
+                        f64::from(img.height),
+                    ))
+                    .intersect(page_rect)
+                    .area()
+            })
+            .sum();
+        if covered > 0.25 * page_rect.area() {
+            return Vec::new();
+        }
+        let scale = f64::from(RENDER_DPI) / 72.0;
+        let px = |v: f64| (v * scale).max(0.0).round() as u32;
+        let mut out = Vec::new();
+        for (n, line) in self.lines(true).iter().enumerate() {
+            for word in line {
+                let (first, last) = (word[0], word[word.len() - 1]);
+                let size = word.iter().map(|g| g.size).fold(0.0, f64::max);
+                let (x0, x1) = (
+                    first.origin.x.min(last.end.x),
+                    first.origin.x.max(last.end.x),
+                );
+                let baseline = first.origin.y;
+                let (top, bottom) = (baseline - 0.8 * size, baseline + 0.2 * size);
+                out.push(TextWord {
+                    left: px(x0),
+                    top: px(top),
+                    width: px(x1 - x0).max(1),
+                    height: px(bottom - top).max(1),
+                    line: n as u32,
+                    text: word.iter().map(|g| g.text.trim()).collect(),
+                });
+            }
+        }
+        out
     }
 
     /// The page's scanned image, if the page is a scan: exactly one upright
@@ -357,6 +435,7 @@ impl ProbedImage {
             bytes,
             origin: PageOrigin::Scanned,
             text: None,
+            words: Vec::new(),
         }))
     }
 }
@@ -378,7 +457,7 @@ impl<'a> Device<'a> for Probe {
     fn push_clip_path(&mut self, _: &ClipPath) {}
     fn push_clip_rect(&mut self, _: &Rect) {}
     fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {}
-    fn draw_glyph_run(&mut self, run: &GlyphRun<'_, 'a>, props: DrawProps<'a>, _: &DrawMode) {
+    fn draw_glyph_run(&mut self, run: &GlyphRun<'_, 'a>, props: DrawProps<'a>, mode: &DrawMode) {
         for g in run.glyphs() {
             let Some(s) = g.as_unicode() else { continue };
             let s = match s {
@@ -401,6 +480,7 @@ impl<'a> Device<'a> for Probe {
                 end,
                 size,
                 text: s,
+                visible: !matches!(mode, DrawMode::Invisible),
             });
         }
     }

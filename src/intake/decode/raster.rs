@@ -42,6 +42,7 @@ pub(super) fn decode_jpeg(bytes: &[u8], limits: &super::Limits) -> Result<PageIm
         bytes: bytes.to_vec(),
         origin: PageOrigin::Scanned,
         text: None,
+        words: Vec::new(),
     })
 }
 
@@ -134,6 +135,7 @@ pub(super) fn decode_png(bytes: &[u8], limits: &super::Limits) -> Result<PageIma
         bytes: bytes.to_vec(),
         origin: PageOrigin::Scanned,
         text: None,
+        words: Vec::new(),
     })
 }
 

@@ -217,6 +217,7 @@ fn decode_frame(
         bytes,
         origin: PageOrigin::Scanned,
         text: None,
+        words: Vec::new(),
     })
 }
 

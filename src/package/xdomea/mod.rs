@@ -48,6 +48,29 @@ pub struct PackageDocument {
     pub text: Option<String>,
     /// Its transfer note (XML, [`crate::package::transfer`]), sent as an `Anlage`.
     pub note: Option<String>,
+    /// The born-digital files it was converted from, sent as further
+    /// formats of its version (the PDF/A stays the first).
+    pub originals: Vec<PackageOriginal>,
+}
+
+/// A born-digital file (an Office file) a document was converted from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackageOriginal {
+    /// The file in the blob store.
+    pub sha: Sha256Hex,
+    /// ID of the file in the container (its name starts with it).
+    pub file_id: uuid::Uuid,
+    /// What it is.
+    pub kind: crate::intake::convert::OfficeKind,
+    /// Its name as it arrived (`DateinameOriginal`).
+    pub name: String,
+}
+
+impl PackageOriginal {
+    /// File name in the container: `<UUID>_Original.<ext>`.
+    pub fn file_name(&self) -> String {
+        format!("{}_Original.{}", self.file_id, self.kind.as_str())
+    }
 }
 
 impl PackageDocument {
@@ -263,15 +286,30 @@ impl Package {
                     (Ok(id), 0) => id,
                     _ => derived_uuid(&[d.uuid.as_bytes(), &d.filing.to_be_bytes()]),
                 };
+                let file_id = derived_uuid(&[
+                    d.uuid.as_bytes(),
+                    d.pdf.as_str().as_bytes(),
+                    &d.filing.to_be_bytes(),
+                ]);
+                let originals = d
+                    .originals
+                    .iter()
+                    .map(|o| PackageOriginal {
+                        sha: o.sha.clone(),
+                        file_id: derived_uuid(&[
+                            file_id.as_bytes(),
+                            b"original",
+                            o.sha.as_str().as_bytes(),
+                        ]),
+                        kind: o.kind,
+                        name: o.file_name.clone(),
+                    })
+                    .collect();
                 PackageDocument {
                     object_id: d.uuid.clone(),
                     number,
                     id,
-                    file_id: derived_uuid(&[
-                        d.uuid.as_bytes(),
-                        d.pdf.as_str().as_bytes(),
-                        &d.filing.to_be_bytes(),
-                    ]),
+                    file_id,
                     betreff,
                     bg: d.case_bg.clone(),
                     type_label: label.to_owned(),
@@ -281,6 +319,7 @@ impl Package {
                     note: Some(crate::package::transfer::note_xml(
                         &d.facts, label, sender, &now,
                     )),
+                    originals,
                 }
             })
             .collect();
@@ -317,19 +356,49 @@ pub enum PackageError {
     Empty,
 }
 
-/// A `Version` with one format and its primary file.
-fn version_xml(x: &mut XmlWriter, code: &str, version: &str, file: &str) {
+/// One `Format` of a version: code (Dateiformat code list), format
+/// version, file in the container and, for a file as it arrived, its name
+/// then.
+struct FormatXml<'a> {
+    code: &'a str,
+    version: &'a str,
+    file: &'a str,
+    original: Option<&'a str>,
+}
+
+/// A `Version` with its formats (the same content in each) and their files.
+fn version_xml(x: &mut XmlWriter, formats: &[FormatXml<'_>]) {
     x.open("xdomea:Version");
     x.leaf(&["xdomea:Nummer"], 1);
-    x.open("xdomea:Format");
-    x.element("xdomea:Name")
-        .attr("listURI", "urn:xoev-de:xdomea:codeliste:dateiformat")
-        .attr("listVersionID", "1.0")
-        .inline(&["code"], code);
-    x.leaf(&["xdomea:Version"], version);
-    x.leaf(&["xdomea:Primaerdokument", "xdomea:Dateiname"], file);
+    for f in formats {
+        x.open("xdomea:Format");
+        x.element("xdomea:Name")
+            .attr("listURI", "urn:xoev-de:xdomea:codeliste:dateiformat")
+            .attr("listVersionID", "1.0")
+            .inline(&["code"], f.code);
+        x.leaf(&["xdomea:Version"], f.version);
+        x.open("xdomea:Primaerdokument");
+        x.leaf(&["xdomea:Dateiname"], f.file);
+        if let Some(name) = f.original {
+            x.leaf(&["xdomea:DateinameOriginal"], name);
+        }
+        x.close();
+        x.close();
+    }
     x.close();
-    x.close();
+}
+
+/// A `Version` with one format and its file.
+fn one_format_xml(x: &mut XmlWriter, code: &str, version: &str, file: &str) {
+    version_xml(
+        x,
+        &[FormatXml {
+            code,
+            version,
+            file,
+            original: None,
+        }],
+    );
 }
 
 /// An `Anlage` of a document: its own ID, subject and one version.
@@ -337,7 +406,7 @@ fn attachment_xml(x: &mut XmlWriter, id: uuid::Uuid, subject: &str, format: (&st
     x.open("xdomea:Anlage");
     x.leaf(&["xdomea:Identifikation", "xdomea:ID"], id);
     x.leaf(&["xdomea:AllgemeineMetadaten", "xdomea:Betreff"], subject);
-    version_xml(x, format.0, format.1, format.2);
+    one_format_xml(x, format.0, format.1, format.2);
     x.close();
 }
 
@@ -387,8 +456,26 @@ impl Package {
                 );
             }
             x.leaf(&["xdomea:Typ"], &d.type_label);
-            // 044: PDF/A (Dateiformat code list 1.0).
-            version_xml(&mut x, "044", "PDF/A-2b", &d.file_name());
+            // 044: PDF/A (Dateiformat code list 1.0); a born-digital
+            // document's files as they arrived are further formats.
+            let pdf = d.file_name();
+            let names: Vec<String> = d.originals.iter().map(PackageOriginal::file_name).collect();
+            let mut formats = vec![FormatXml {
+                code: "044",
+                version: "PDF/A-2b",
+                file: &pdf,
+                original: None,
+            }];
+            for (o, file) in d.originals.iter().zip(&names) {
+                let (code, version) = o.kind.xdomea_format();
+                formats.push(FormatXml {
+                    code,
+                    version,
+                    file,
+                    original: Some(&o.name),
+                });
+            }
+            version_xml(&mut x, &formats);
             if d.attached_text().is_some() {
                 // 045: plain Unicode text.
                 let file = d.text_file_name();
@@ -444,6 +531,18 @@ impl Package {
             }
             zip.start_file(d.file_name(), options).map_err(zip_err)?;
             blobs.copy_to(&d.pdf, &mut zip).map_err(pdf_err)?;
+            for o in &d.originals {
+                let original_err = |e: std::io::Error| PackageError::Pdf {
+                    sha: o.sha.short().to_owned(),
+                    object: d.object_id.clone(),
+                    detail: format!("Originaldatei {}: {e}", o.name),
+                };
+                if !blobs.contains(&o.sha) {
+                    return Err(original_err(std::io::ErrorKind::NotFound.into()));
+                }
+                zip.start_file(o.file_name(), options).map_err(zip_err)?;
+                blobs.copy_to(&o.sha, &mut zip).map_err(original_err)?;
+            }
             if let Some(text) = d.attached_text() {
                 zip.start_file(d.text_file_name(), options)
                     .map_err(zip_err)?;
@@ -477,6 +576,7 @@ mod tests {
             pdf: Sha256Hex::of(b""),
             text: None,
             note: None,
+            originals: Vec::new(),
         };
         assert_eq!(
             d.file_name(),

@@ -98,7 +98,7 @@ impl ProtocolPackage {
         );
         x.leaf(&["xdomea:Typ"], "Prüfprotokoll");
         // 045: plain Unicode text (one JSON object per line).
-        super::version_xml(&mut x, "045", "UTF-8", &self.file_name());
+        super::one_format_xml(&mut x, "045", "UTF-8", &self.file_name());
         x.close();
         x.open("xdomea:HistorienProtokollInformation");
         x.leaf(&["xdomea:MetadatumName"], "Kettenende");
