@@ -38,6 +38,7 @@ fn station(home: &Path, pages: usize) -> Config {
                 byte_size: 40_000,
                 text: None,
                 words: Vec::new(),
+                part: 0,
             })
             .collect();
         let sha = Sha256Hex::of(format!("file {f}").as_bytes());

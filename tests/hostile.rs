@@ -2087,15 +2087,6 @@ fn not_a_scan_kinds(k: &mut Scans) {
         "pdf",
         b"<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>\n".to_vec(),
     );
-    let eml = format!(
-        "From: scanner@jobcenter.example\r\nTo: poststelle@jobcenter.example\r\nSubject: Scan\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: application/pdf; name=\"scan.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--b--\r\n",
-        base64(&text_pdf(&["Anhang"]))
-    );
-    k.refuse(
-        "e-mail-with-pdf-attachment-named-pdf",
-        "pdf",
-        eml.into_bytes(),
-    );
     k.refuse(
         "gif",
         "gif",
@@ -2511,10 +2502,11 @@ fn office_kinds() -> Vec<(&'static str, String, Vec<u8>, Expect, bool)> {
             .collect(),
         Expect::Accept(1),
     );
+    let docm_for_mail = docm.clone();
     add(
         "office-docm-vba-project",
         "docx",
-        docm.clone(),
+        docm_for_mail.clone(),
         Expect::Refuse,
     );
     add(
@@ -2745,6 +2737,162 @@ fn office_kinds() -> Vec<(&'static str, String, Vec<u8>, Expect, bool)> {
         (0..4096u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
             .collect(),
+        Expect::Refuse,
+    );
+    // E-mails: a scanner's mail named .pdf is still a mail; malformed MIME.
+    let mail_with = |headers: &str, body: &str| format!("{headers}\r\n\r\n{body}").into_bytes();
+    let head = "From: scanner@jobcenter.example\r\nTo: poststelle@jobcenter.example\r\nSubject: Scan\r\nDate: Thu, 3 Dec 2026 10:00:00 +0100\r\nMIME-Version: 1.0";
+    let pdf_b64 = base64(&text_pdf(&["Anhang"]));
+    add(
+        "mail-control-scanner-mail-named-pdf",
+        "pdf",
+        mail_with(
+            &format!("{head}\r\nContent-Type: multipart/mixed; boundary=\"b\""),
+            &format!(
+                "--b\r\nContent-Type: text/plain\r\n\r\nIhr Scan.\r\n--b\r\nContent-Type: application/pdf; name=\"scan.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdf_b64}\r\n--b--\r\n"
+            ),
+        ),
+        Expect::Accept(2),
+    );
+    add(
+        "mail-control-signed-text-only",
+        "eml",
+        mail_with(
+            &format!(
+                "{head}\r\nContent-Type: multipart/signed; boundary=\"s\"; protocol=\"application/pkcs7-signature\""
+            ),
+            "--s\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nSch=F6ne Gr=FC=DFe\r\n--s\r\nContent-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\nContent-Transfer-Encoding: base64\r\n\r\nMIIBAAAA\r\n--s--\r\n",
+        ),
+        Expect::Accept(1),
+    );
+    add(
+        "mail-attachment-named-to-escape",
+        "eml",
+        mail_with(
+            &format!("{head}\r\nContent-Type: multipart/mixed; boundary=\"b\""),
+            &format!(
+                "--b\r\nContent-Type: application/pdf; name=\"../../../../etc/cron.d/x.pdf\"\r\nContent-Disposition: attachment; filename=\"..\\\\..\\\\boot.ini.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdf_b64}\r\n--b--\r\n"
+            ),
+        ),
+        Expect::Accept(2),
+    );
+    add(
+        "mail-boundary-never-closed",
+        "eml",
+        mail_with(
+            &format!("{head}\r\nContent-Type: multipart/mixed; boundary=\"b\""),
+            &format!(
+                "--b\r\nContent-Type: text/plain\r\n\r\nText\r\n--b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n{}",
+                &pdf_b64[..pdf_b64.len() / 2]
+            ),
+        ),
+        Expect::Either,
+    );
+    add(
+        "mail-multipart-without-boundary",
+        "eml",
+        mail_with(
+            &format!("{head}\r\nContent-Type: multipart/mixed"),
+            "--x\r\nText\r\n--x--\r\n",
+        ),
+        Expect::Either,
+    );
+    add(
+        "mail-base64-garbage-pdf",
+        "eml",
+        mail_with(
+            &format!("{head}\r\nContent-Type: multipart/mixed; boundary=\"b\""),
+            "--b\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!!####$$$$%%%%\r\n--b--\r\n",
+        ),
+        Expect::Refuse,
+    );
+    let mut nested = mail_with(head, "innen");
+    for i in 0..12 {
+        nested = mail_with(
+            &format!("{head}\r\nContent-Type: multipart/mixed; boundary=\"n{i}\""),
+            &format!(
+                "--n{i}\r\nContent-Type: message/rfc822\r\n\r\n{}\r\n--n{i}--\r\n",
+                String::from_utf8_lossy(&nested)
+            ),
+        );
+    }
+    add("mail-nested-12-deep", "eml", nested, Expect::Either);
+    let many: String = (0..80)
+        .map(|i| format!("--b\r\nContent-Type: text/plain; name=\"n{i}.txt\"\r\nContent-Disposition: attachment; filename=\"n{i}.txt\"\r\n\r\nNotiz {i}\r\n"))
+        .collect();
+    add(
+        "mail-80-attachments",
+        "eml",
+        mail_with(
+            &format!("{head}\r\nContent-Type: multipart/mixed; boundary=\"b\""),
+            &format!("{many}--b--\r\n"),
+        ),
+        Expect::Refuse,
+    );
+    // An endless HTML mail: 20 MB of nested markup and repeated text.
+    let mut html = String::from("<html><body>");
+    html.push_str(&"<div><table><tr><td>".repeat(20_000));
+    while html.len() < 20 << 20 {
+        html.push_str("<p>Bitte beachten Sie unser Angebot &amp; <b>mehr</b> <img src=\"https://tracker.example/x.gif\"></p>");
+    }
+    add(
+        "mail-endless-html",
+        "eml",
+        mail_with(
+            &format!("{head}\r\nContent-Type: text/html; charset=utf-8"),
+            &html,
+        ),
+        Expect::Either,
+    );
+    add(
+        "mail-headers-only",
+        "eml",
+        format!("{head}\r\n").into_bytes(),
+        Expect::Either,
+    );
+    add(
+        "mail-nul-in-headers-unknown-charset",
+        "eml",
+        mail_with(
+            "From: a\0b@example.org\r\nSubject: =?x-unbekannt?q?Gr=FC=DFe?=\r\nDate: gestern\r\nContent-Type: text/plain; charset=x-unbekannt",
+            "Text \0 mit Nullbyte",
+        ),
+        Expect::Either,
+    );
+    add(
+        "mail-attachment-with-macros",
+        "eml",
+        mail_with(
+            &format!("{head}\r\nContent-Type: multipart/mixed; boundary=\"b\""),
+            &format!(
+                "--b\r\nContent-Type: application/octet-stream; name=\"antrag.docx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--b--\r\n",
+                base64(&docm_for_mail)
+            ),
+        ),
+        Expect::Refuse,
+    );
+    add(
+        "mail-attachment-zip",
+        "eml",
+        mail_with(
+            &format!("{head}\r\nContent-Type: multipart/mixed; boundary=\"b\""),
+            &format!(
+                "--b\r\nContent-Type: application/zip; name=\"unterlagen.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--b--\r\n",
+                base64(&office::zip_parts(&[("scan.pdf", text_pdf(&["x"]))], false))
+            ),
+        ),
+        Expect::Refuse,
+    );
+    add(
+        "mail-attachment-exe",
+        "eml",
+        mail_with(
+            &format!("{head}\r\nContent-Type: multipart/mixed; boundary=\"b\""),
+            &format!(
+                "--b\r\nContent-Type: application/x-msdownload; name=\"rechnung.pdf.exe\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--b--\r\n",
+                base64(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00PE\0\0")
+            ),
+        ),
         Expect::Refuse,
     );
     add(

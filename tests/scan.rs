@@ -3,7 +3,9 @@
 //! scanner list, a 10-page feeder run whose pages reach the hot folder one
 //! by one and are taken by intake as scanned by the signed-in person, and a
 //! paper jam, an open cover and a missing scanner reported in words with
-//! nothing half-written delivered and nothing delivered before lost.
+//! nothing half-written delivered and nothing delivered before lost; and a
+//! network scanner (eSCL, through Debian's sane-airscan) whose scanned
+//! letter ends in its case in the test DMS.
 
 use crate::common;
 
@@ -354,4 +356,54 @@ fn a_network_scanner_fixed_by_address_scans_through_sane_airscan_and_a_jam_is_sa
     configure(r#"http://127.0.0.1:1/eSCL\"; rm"#);
     let (ok, out) = run(&["scan", "--list"]);
     assert!(!ok && out.contains("[scanner.airscan]"), "{out}");
+
+    // A bank statement scanned at the MFP ends in its case in the DMS.
+    let statement = scanstelle::demo::FILES
+        .iter()
+        .find(|f| f.name == "kontoauszug.jpg")
+        .unwrap()
+        .bytes
+        .to_vec();
+    let mfp = Escl::start(vec![statement], Then::Empty);
+    configure(&mfp.url());
+    let before = tifs(&folder);
+    let (ok, out) = run(&["scan", "--device", device, "--profile", "netz"]);
+    assert!(ok && out.contains("1 Seite(n) gescannt"), "{out}");
+    drop(mfp);
+    let scanned: Vec<_> = tifs(&folder)
+        .into_iter()
+        .filter(|p| !before.contains(p))
+        .collect();
+    assert_eq!(scanned.len(), 1, "{scanned:?}");
+    let config = common::default_config(&dir.path().join("station"));
+    let mut station = common::station(&config.home);
+    scanstelle::demo::import_register(&mut station.store).unwrap();
+    let profile = common::test_profile(&folder, 100, "");
+    let opts = scanstelle::intake::TakeOptions {
+        remove_original: false,
+        quarantine_after: std::time::Duration::ZERO,
+        limits: Default::default(),
+        office: Default::default(),
+    };
+    let taken = scanstelle::intake::take_file(&mut station, &profile, &scanned[0], &opts).unwrap();
+    assert!(
+        matches!(taken, scanstelle::intake::Outcome::Ingested(_)),
+        "{taken:?}"
+    );
+    common::process(&config);
+    let dms_dir = dir.path().join("dms");
+    let mut dms = common::dms::TestDms::new(
+        &dms_dir.join("eingang"),
+        &dms_dir.join("antworten"),
+        common::schema(),
+    );
+    let syncer = dms.folder_syncer(&config.home);
+    let blobs = common::blobs(&config.home);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    syncer.pass(&mut station.store, &blobs, &stop).unwrap();
+    assert_eq!(dms.run_once(), 1);
+    let arrived: Vec<_> = dms.objects.values().flatten().collect();
+    assert_eq!(arrived.len(), 1);
+    assert_eq!(arrived[0].container, "12345BG0067890");
+    assert!(arrived[0].pdf_bytes.starts_with(b"%PDF-"));
 }

@@ -22,6 +22,7 @@ mod fuzz;
 mod gui_window;
 mod hostile;
 mod intake;
+mod mail;
 mod office;
 mod originals;
 mod pdfa;

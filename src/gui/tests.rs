@@ -773,6 +773,7 @@ fn many_batches(dir: &Path, n: usize) -> Config {
             byte_size: 1000,
             text: None,
             words: Vec::new(),
+            part: 0,
         };
         store
             .ingest_source(&NewSource {

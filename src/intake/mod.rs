@@ -215,8 +215,22 @@ pub(crate) fn thousands(n: usize) -> String {
 }
 
 /// Decodes a file's pages; an Office file is checked and converted to
-/// PDF/A first, and its pages are those of the PDF/A.
+/// PDF/A first, and its pages are those of the PDF/A; an e-mail is taken
+/// apart into its text and attachments, each its own part.
 fn read_pages(
+    station: &Station,
+    bytes: &[u8],
+    name: &str,
+    opts: &TakeOptions,
+) -> Result<decode::DecodedFile, DecodeError> {
+    if convert::mail::is_mail(bytes) {
+        return read_mail(station, bytes, opts);
+    }
+    read_document(station, bytes, name, opts)
+}
+
+/// One document's pages: a scan, or an Office file through LibreOffice.
+fn read_document(
     station: &Station,
     bytes: &[u8],
     name: &str,
@@ -225,6 +239,16 @@ fn read_pages(
     let Some(kind) = convert::sniff(bytes, name)? else {
         return decode::decode_with(bytes, &opts.limits);
     };
+    convert_office(station, bytes, kind, name, opts)
+}
+
+fn convert_office(
+    station: &Station,
+    bytes: &[u8],
+    kind: convert::OfficeKind,
+    name: &str,
+    opts: &TakeOptions,
+) -> Result<decode::DecodedFile, DecodeError> {
     convert::check(bytes, kind, opts.office.unpacked_megabytes)?;
     let started = std::time::Instant::now();
     let pdf = convert::to_pdf(bytes, kind, &opts.office, &station.work_dir())?;
@@ -238,6 +262,58 @@ fn read_pages(
     );
     decoded.format = decode::FileFormat::Office(kind);
     Ok(decoded)
+}
+
+/// An e-mail's documents: its text (rendered through LibreOffice as plain
+/// text) and each attachment, their pages numbered by part. One part that
+/// cannot be read refuses the whole e-mail, saying which part.
+fn read_mail(
+    station: &Station,
+    bytes: &[u8],
+    opts: &TakeOptions,
+) -> Result<decode::DecodedFile, DecodeError> {
+    use convert::mail::PartContent;
+    let parts = convert::mail::parts(bytes)?;
+    let mut pages = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let decoded = match &part.content {
+            PartContent::Text(text) => convert_office(
+                station,
+                text.as_bytes(),
+                convert::OfficeKind::Text,
+                &part.name,
+                opts,
+            ),
+            PartContent::File(file) => read_document(station, file, &part.name, opts),
+        }
+        .map_err(|e| DecodeError::Part {
+            what: if i == 0 {
+                "Text der E-Mail".to_owned()
+            } else {
+                format!("Anhang „{}“", part.name)
+            },
+            source: Box::new(e),
+        })?;
+        pages.extend(decoded.pages.into_iter().map(|mut p| {
+            p.part = i as u32;
+            p
+        }));
+        if pages.len() > opts.limits.file_pages {
+            return Err(DecodeError::TooManyPages {
+                pages: pages.len(),
+                max: opts.limits.file_pages,
+            });
+        }
+    }
+    tracing::info!(
+        dokumente = parts.len(),
+        seiten = pages.len(),
+        "E-Mail in Text und Anhänge zerlegt"
+    );
+    Ok(decode::DecodedFile {
+        format: decode::FileFormat::Office(convert::OfficeKind::Mail),
+        pages,
+    })
 }
 
 /// Writes decoded pages to the blob store and describes them for the store
@@ -261,6 +337,7 @@ pub fn store_pages(station: &Station, pages: Vec<PageImage>) -> Result<Vec<NewPa
                 byte_size: p.bytes.len() as u64,
                 text: p.text,
                 words: p.words,
+                part: p.part,
             })
         })
         .collect()
@@ -348,6 +425,7 @@ fn reason_code(e: &DecodeError) -> &'static str {
     match e {
         DecodeError::Empty => "empty",
         DecodeError::Convert(c) => c.code(),
+        DecodeError::Part { source, .. } => reason_code(source),
         DecodeError::UnknownFormat(_) => "unknown_format",
         DecodeError::Encrypted => "encrypted",
         DecodeError::Corrupt { .. } => "corrupt",
@@ -379,7 +457,7 @@ fn advice(code: &str) -> &'static str {
             "Bitte ohne Kennwort neu scannen oder beim Absender eine ungeschützte Fassung anfordern."
         }
         "unknown_format" => {
-            "Verarbeitet werden TIFF, JPEG, PNG und PDF sowie Office-Dokumente (DOCX, DOC, ODT, XLSX, XLS, ODS, RTF, TXT). Bitte die Scanner-Einstellung prüfen."
+            "Verarbeitet werden TIFF, JPEG, PNG und PDF, Office-Dokumente (DOCX, DOC, ODT, XLSX, XLS, ODS, RTF, TXT) und E-Mails (EML). Bitte die Scanner-Einstellung prüfen."
         }
         "too_large" => "Bitte mit geringerer Auflösung (300 dpi) oder in Graustufen neu scannen.",
         "too_complex" => {

@@ -282,6 +282,9 @@ pub struct PlanPage {
     pub page_id: i64,
     /// Source file it came from.
     pub source_file_id: i64,
+    /// Which document of that file it belongs to (an e-mail's text and
+    /// attachments); 0 for a file that is one document.
+    pub part: u32,
     /// Blank pages are in no document.
     pub blank: bool,
     /// Barcodes on it.
@@ -412,12 +415,12 @@ pub fn plan(pages: &[PlanPage], rule: SplitRule) -> Plan {
         if p.blank {
             continue;
         }
-        let new_file = last_source.is_some_and(|s| s != p.source_file_id);
+        let new_file = last_source.is_some_and(|s| s != (p.source_file_id, p.part));
         let full = rule.every > 0 && current.pages.len() as u32 >= rule.every;
         if !has_sheets && (new_file || full) && !current.pages.is_empty() {
             plan.documents.push(std::mem::take(&mut current));
         }
-        last_source = Some(p.source_file_id);
+        last_source = Some((p.source_file_id, p.part));
         current.pages.push(p.page_id);
         if current.asn.is_none() {
             current.asn = asn(p);
@@ -457,6 +460,7 @@ mod tests {
 
     fn page(id: i64, src: i64, codes: &[&str]) -> PlanPage {
         PlanPage {
+            part: 0,
             page_id: id,
             source_file_id: src,
             blank: false,

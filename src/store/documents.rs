@@ -33,18 +33,20 @@ impl Store {
         batch_id: i64,
     ) -> Result<Vec<crate::prepare::separation::PlanPage>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, source_file_id, state FROM pages
+            "SELECT id, source_file_id, state, part FROM pages
              WHERE batch_id = ?1 AND state IN ('prepared', 'recognized', 'separator', 'blank', 'failed')
              ORDER BY seq",
         )?;
-        let rows: Vec<(i64, i64, PageState)> = stmt
-            .query_map([batch_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        let rows: Vec<(i64, i64, PageState, u32)> = stmt
+            .query_map([batch_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let mut codes = self
             .conn
             .prepare("SELECT format, text FROM page_barcodes WHERE page_id = ?1 ORDER BY id")?;
         rows.into_iter()
-            .map(|(id, src, state)| {
+            .map(|(id, src, state, part)| {
                 let barcodes = codes
                     .query_map([id], |r| {
                         Ok(crate::prepare::separation::Barcode {
@@ -56,6 +58,7 @@ impl Store {
                 Ok(crate::prepare::separation::PlanPage {
                     page_id: id,
                     source_file_id: src,
+                    part,
                     blank: state == PageState::Blank,
                     barcodes,
                 })

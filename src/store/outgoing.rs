@@ -225,10 +225,12 @@ pub(super) fn message_documents(
          JOIN pages p ON p.id = dp.page_id
          WHERE dp.document_id = ?1 AND p.state != 'removed' ORDER BY dp.position",
     )?;
+    // An e-mail goes with the document of its own text (part 0); its
+    // attachments' documents are made from what it holds.
     let mut originals = tx.prepare(
         "SELECT s.sha256, s.file_name, s.format FROM document_pages dp
          JOIN pages p ON p.id = dp.page_id JOIN source_files s ON s.id = p.source_file_id
-         WHERE dp.document_id = ?1 AND p.state != 'removed'
+         WHERE dp.document_id = ?1 AND p.state != 'removed' AND p.part = 0
          GROUP BY s.id ORDER BY MIN(dp.position)",
     )?;
     let rows = stmt

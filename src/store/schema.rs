@@ -466,9 +466,11 @@ CREATE TABLE auto_letters (
 CREATE INDEX auto_letters_case ON auto_letters(case_bg);
 ",
     // 22: the words of a born-digital page with their boxes (as OCR words
-    // are kept): such a page is not read by OCR.
+    // are kept): such a page is not read by OCR; and which document of its
+    // file a page belongs to, for files that hold several (e-mails).
     r"
 ALTER TABLE pages ADD COLUMN source_words TEXT;
+ALTER TABLE pages ADD COLUMN part INTEGER NOT NULL DEFAULT 0;
 ",
 ];
 

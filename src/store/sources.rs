@@ -36,6 +36,8 @@ pub struct NewPage {
     pub text: Option<String>,
     /// The words of a born-digital page with their boxes (no OCR needed).
     pub words: Vec<crate::intake::decode::TextWord>,
+    /// Which document of its file it belongs to (an e-mail's parts); 0 otherwise.
+    pub part: u32,
 }
 
 /// A born-digital page's words as the store keeps OCR words (read with
@@ -237,8 +239,8 @@ impl Store {
         {
             let mut page_stmt = tx.prepare(
                 "INSERT INTO pages (batch_id, source_file_id, page_index, seq, sha256, width, height,
-                     dpi_x, dpi_y, colour, encoding, origin, byte_size, source_text, source_words, state, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                     dpi_x, dpi_y, colour, encoding, origin, byte_size, source_text, source_words, part, state, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )?;
             let mut link_stmt = tx.prepare(
                 "INSERT INTO document_pages (document_id, page_id, position) VALUES (?1, ?2, ?3)",
@@ -260,6 +262,7 @@ impl Store {
                     p.byte_size as i64,
                     p.text,
                     source_words(&p.words),
+                    p.part,
                     PageState::Ingested,
                     now
                 ])?;

@@ -127,6 +127,27 @@ impl TestDms {
         std::fs::rename(&tmp, self.replies.join(name)).unwrap();
     }
 
+    /// A syncer from the station at `home` to this DMS's folders: no
+    /// waiting between tries, local copies deleted right after the import.
+    pub fn folder_syncer(&self, home: &Path) -> scanstelle::sync::Syncer {
+        scanstelle::sync::Syncer::new(
+            Box::new(scanstelle::sync::FolderTransport::new(
+                &self.inbox,
+                &self.replies,
+            )),
+            scanstelle::sync::DmsSettings {
+                backoff_secs: 0,
+                hold_secs: 0,
+                retention_days: 0,
+                ..Default::default()
+            },
+            scanstelle::classify::doctype::TypeRules::builtin(),
+            home,
+            "scan01",
+        )
+        .unwrap()
+    }
+
     /// Asserts that exactly `n` objects were filed, each exactly once.
     pub fn assert_each_filed_once(&self, n: usize) {
         assert_eq!(self.filed.len(), n, "objects filed: {:?}", self.filed);

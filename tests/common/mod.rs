@@ -8,6 +8,7 @@ pub mod apache;
 pub mod dms;
 pub mod escl;
 pub mod fixtures;
+pub mod mail;
 pub mod office;
 pub mod proxy;
 

@@ -11,10 +11,12 @@
 //! profile of its own, macros off, no network where the system allows it,
 //! a deadline and a kill of its whole process group. The PDF/A it writes
 //! is decoded like any PDF; its own text is the text of the pages, and the
-//! original travels with the document to the DMS.
+//! original travels with the document to the DMS. An e-mail is taken apart
+//! first ([`mail`]): its text and each attachment become documents.
 
 mod check;
 mod libreoffice;
+pub mod mail;
 
 pub use check::check;
 pub use libreoffice::{OfficeSettings, to_pdf};
@@ -40,11 +42,14 @@ pub enum OfficeKind {
     Rtf,
     /// Plain text (UTF-8, UTF-16 with byte order mark, or Windows-1252).
     Text,
+    /// An e-mail (RFC 5322, `.eml`): taken apart into its message and
+    /// attachments ([`mail`]), not converted as a whole.
+    Mail,
 }
 
 impl OfficeKind {
     /// Every kind (for the tests and the documentation).
-    pub const ALL: [OfficeKind; 8] = [
+    pub const ALL: [OfficeKind; 9] = [
         Self::Docx,
         Self::Doc,
         Self::Odt,
@@ -53,6 +58,7 @@ impl OfficeKind {
         Self::Ods,
         Self::Rtf,
         Self::Text,
+        Self::Mail,
     ];
 
     /// Stable lower-case name, as stored in the database; also the file
@@ -67,6 +73,7 @@ impl OfficeKind {
             Self::Ods => "ods",
             Self::Rtf => "rtf",
             Self::Text => "txt",
+            Self::Mail => "eml",
         }
     }
 
@@ -86,6 +93,7 @@ impl OfficeKind {
             Self::Ods => "ODS",
             Self::Rtf => "RTF",
             Self::Text => "Text",
+            Self::Mail => "E-Mail",
         }
     }
 
@@ -100,7 +108,8 @@ impl OfficeKind {
             Self::Xls => ("028", "BIFF8"),
             Self::Ods => ("014", "OpenDocument"),
             Self::Rtf => ("022", "RTF"),
-            Self::Text => ("045", "UTF-8"),
+            Self::Text => ("045", "Text"),
+            Self::Mail => ("006", "RFC 5322"),
         }
     }
 
@@ -163,8 +172,8 @@ pub enum ConvertError {
     },
     /// A document kind the station recognises but does not take.
     #[error(
-        "Die Datei ist {0}; angenommen werden Scans (TIFF, JPEG, PNG, PDF) und Office-Dokumente \
-         (DOCX, DOC, ODT, XLSX, XLS, ODS, RTF, TXT)."
+        "Die Datei ist {0}; angenommen werden Scans (TIFF, JPEG, PNG, PDF), Office-Dokumente \
+         (DOCX, DOC, ODT, XLSX, XLS, ODS, RTF, TXT) und E-Mails (EML)."
     )]
     Unsupported(&'static str),
     /// LibreOffice is not installed at this station.

@@ -170,6 +170,9 @@ pub struct PageImage {
     /// The visible words of a born-digital page with their boxes (in pixels
     /// of the page image): its text needs no OCR. Empty for scans.
     pub words: Vec<TextWord>,
+    /// Which document of its file the page belongs to, when a file holds
+    /// several (an e-mail: 0 its text, then its attachments); 0 otherwise.
+    pub part: u32,
 }
 
 /// A word a born-digital page draws, with its box in pixels of the page image.
@@ -224,9 +227,18 @@ pub enum DecodeError {
     /// An Office file that is not converted (macros, a bomb, no converter…).
     #[error(transparent)]
     Convert(#[from] crate::intake::convert::ConvertError),
+    /// One document of a file that holds several (an e-mail's attachment)
+    /// cannot be read.
+    #[error("{what}: {source}")]
+    Part {
+        /// Which part, in words (`Anhang „antrag.pdf“`).
+        what: String,
+        /// Why.
+        source: Box<DecodeError>,
+    },
     /// Not a format the station reads.
     #[error(
-        "Unbekanntes Dateiformat: angenommen werden Scans (TIFF, JPEG, PNG, PDF) und Office-Dokumente (DOCX, DOC, ODT, XLSX, XLS, ODS, RTF, TXT); {0}."
+        "Unbekanntes Dateiformat: angenommen werden Scans (TIFF, JPEG, PNG, PDF), Office-Dokumente (DOCX, DOC, ODT, XLSX, XLS, ODS, RTF, TXT) und E-Mails (EML); {0}."
     )]
     UnknownFormat(String),
     /// The PDF is encrypted and cannot be opened without a password.

@@ -162,6 +162,7 @@ fn render_page<'a>(
         origin: PageOrigin::Rendered,
         text: None,
         words: Vec::new(),
+        part: 0,
     })
 }
 
@@ -436,6 +437,7 @@ impl ProbedImage {
             origin: PageOrigin::Scanned,
             text: None,
             words: Vec::new(),
+            part: 0,
         }))
     }
 }

@@ -43,6 +43,7 @@ pub(super) fn decode_jpeg(bytes: &[u8], limits: &super::Limits) -> Result<PageIm
         origin: PageOrigin::Scanned,
         text: None,
         words: Vec::new(),
+        part: 0,
     })
 }
 
@@ -136,6 +137,7 @@ pub(super) fn decode_png(bytes: &[u8], limits: &super::Limits) -> Result<PageIma
         origin: PageOrigin::Scanned,
         text: None,
         words: Vec::new(),
+        part: 0,
     })
 }
 

@@ -218,6 +218,7 @@ fn decode_frame(
         origin: PageOrigin::Scanned,
         text: None,
         words: Vec::new(),
+        part: 0,
     })
 }
 
