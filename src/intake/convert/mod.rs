@@ -7,7 +7,7 @@
 //! what the station does not open: macros, password protection, a ZIP
 //! container that unpacks to more than the limit (every entry is inflated
 //! in a counting stream, containers inside containers too) and XML entity
-//! declarations. [`libreoffice`] then converts it headless, with an empty
+//! declarations. [`to_pdf`] then converts it headless, with an empty
 //! profile of its own, macros off, no network where the system allows it,
 //! a deadline and a kill of its whole process group. The PDF/A it writes
 //! is decoded like any PDF; its own text is the text of the pages, and the
