@@ -2926,12 +2926,7 @@ fn office_files(dir: &Path, t: &mut Tally) {
     std::fs::create_dir_all(&hot).unwrap();
     let mut station = station(&home);
     let profile = test_profile(&hot, 100, "");
-    let opts = TakeOptions {
-        remove_original: true,
-        quarantine_after: Duration::ZERO,
-        limits: Default::default(),
-        office: Default::default(),
-    };
+    let opts = take_options();
     let debug = std::env::var_os("HOSTILE_DEBUG").is_some();
     for (name, file, bytes, expect, control) in office_kinds() {
         let path = hot.join(&file);
@@ -2999,6 +2994,17 @@ fn office_files(dir: &Path, t: &mut Tally) {
     }
 }
 
+/// How the hostile files are taken: removed from the hot folder when
+/// taken, quarantined at once when unreadable, default limits.
+fn take_options() -> TakeOptions {
+    TakeOptions {
+        remove_original: true,
+        quarantine_after: Duration::ZERO,
+        limits: Default::default(),
+        office: Default::default(),
+    }
+}
+
 type DecodeSummary = Result<Vec<(u32, u32, usize)>, String>;
 
 struct Taken {
@@ -3015,12 +3021,7 @@ fn scanner_files(dir: &Path, t: &mut Tally) {
     std::fs::create_dir_all(&hot).unwrap();
     let mut station = station(&home);
     let profile = test_profile(&hot, 100, "");
-    let opts = TakeOptions {
-        remove_original: true,
-        quarantine_after: Duration::ZERO,
-        limits: Default::default(),
-        office: Default::default(),
-    };
+    let opts = take_options();
     let mut seen: HashMap<String, String> = HashMap::new();
     let mut taken: Vec<Taken> = Vec::new();
     let debug = std::env::var_os("HOSTILE_DEBUG").is_some();

@@ -205,26 +205,8 @@ fn an_email_with_attachments_and_a_forwarded_message_becomes_a_document_each_and
     assert!(!text.contains("newsletter.example"), "{text}");
 
     // Filed: five documents in her case, the e-mail with its text's one.
-    let dms_dir = dir.path().join("dms");
-    let mut dms = TestDms::new(
-        &dms_dir.join("eingang"),
-        &dms_dir.join("antworten"),
-        common::schema(),
-    );
-    let syncer = dms.folder_syncer(&config.home);
-    let blobs = common::blobs(&config.home);
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    let pass = syncer.pass(&mut station.store, &blobs, &stop).unwrap();
-    let states: Vec<(String, String)> = station
-        .store
-        .connection()
-        .prepare("SELECT b.state, d.state FROM documents d JOIN batches b ON b.id = d.batch_id")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(dms.run_once(), 1, "{pass:?} {states:?}");
+    let mut dms = TestDms::under(dir.path());
+    assert_eq!(dms.take_from(&mut station.store, &config.home), 1);
     let mut arrived: Vec<_> = dms.objects.values().flatten().cloned().collect();
     arrived.sort_by_key(|a| a.number);
     assert_eq!(arrived.len(), 5);
@@ -234,7 +216,7 @@ fn an_email_with_attachments_and_a_forwarded_message_becomes_a_document_each_and
         [("006".to_owned(), "Unterlagen.eml".to_owned(), eml.clone())]
     );
     assert!(arrived[1..].iter().all(|a| a.originals.is_empty()));
-    syncer.pass(&mut station.store, &blobs, &stop).unwrap();
+    assert_eq!(dms.take_from(&mut station.store, &config.home), 0);
     dms.assert_each_filed_once(5);
     assert_eq!(
         common::files_containing(&config.home, b"Kinderbetreuungskosten"),

@@ -151,17 +151,8 @@ fn an_office_letter_is_converted_read_without_ocr_attached_and_filed_with_its_or
     assert_eq!(hits.len(), 1, "{hits:?}");
 
     // Filed: the PDF/A is the primary document, the DOCX goes with it.
-    let dms_dir = dir.path().join("dms");
-    let mut dms = TestDms::new(
-        &dms_dir.join("eingang"),
-        &dms_dir.join("antworten"),
-        common::schema(),
-    );
-    let syncer = dms.folder_syncer(&config.home);
-    let blobs = common::blobs(&config.home);
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    syncer.pass(&mut station.store, &blobs, &stop).unwrap();
-    assert_eq!(dms.run_once(), 1);
+    let mut dms = TestDms::under(dir.path());
+    assert_eq!(dms.take_from(&mut station.store, &config.home), 1);
     let arrived: Vec<_> = dms.objects.values().flatten().collect();
     assert_eq!(arrived.len(), 1);
     assert_eq!(arrived[0].container, "12345BG0067890");
@@ -192,7 +183,7 @@ fn an_office_letter_is_converted_read_without_ocr_attached_and_filed_with_its_or
         common::files_containing(&config.home, b"Heizkosten"),
         Vec::<std::path::PathBuf>::new()
     );
-    syncer.pass(&mut station.store, &blobs, &stop).unwrap();
+    assert_eq!(dms.take_from(&mut station.store, &config.home), 0);
     dms.assert_each_filed_once(1);
 }
 

@@ -391,17 +391,8 @@ fn a_network_scanner_fixed_by_address_scans_through_sane_airscan_and_a_jam_is_sa
         "{taken:?}"
     );
     common::process(&config);
-    let dms_dir = dir.path().join("dms");
-    let mut dms = common::dms::TestDms::new(
-        &dms_dir.join("eingang"),
-        &dms_dir.join("antworten"),
-        common::schema(),
-    );
-    let syncer = dms.folder_syncer(&config.home);
-    let blobs = common::blobs(&config.home);
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    syncer.pass(&mut station.store, &blobs, &stop).unwrap();
-    assert_eq!(dms.run_once(), 1);
+    let mut dms = common::dms::TestDms::under(dir.path());
+    assert_eq!(dms.take_from(&mut station.store, &config.home), 1);
     let arrived: Vec<_> = dms.objects.values().flatten().collect();
     assert_eq!(arrived.len(), 1);
     assert_eq!(arrived[0].container, "12345BG0067890");

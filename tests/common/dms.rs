@@ -127,10 +127,22 @@ impl TestDms {
         std::fs::rename(&tmp, self.replies.join(name)).unwrap();
     }
 
-    /// A syncer from the station at `home` to this DMS's folders: no
-    /// waiting between tries, local copies deleted right after the import.
-    pub fn folder_syncer(&self, home: &Path) -> scanstelle::sync::Syncer {
-        scanstelle::sync::Syncer::new(
+    /// A DMS with its folders under `<dir>/dms`, validating every message
+    /// against the xdomea schema.
+    pub fn under(dir: &Path) -> Self {
+        let dms = dir.join("dms");
+        Self::new(
+            &dms.join("eingang"),
+            &dms.join("antworten"),
+            crate::common::schema(),
+        )
+    }
+
+    /// One sync pass of the station at `home` to this DMS's folders (no
+    /// waiting between tries, local copies deleted right after the
+    /// import), then one import run; the messages imported.
+    pub fn take_from(&mut self, store: &mut scanstelle::store::Store, home: &Path) -> usize {
+        let syncer = scanstelle::sync::Syncer::new(
             Box::new(scanstelle::sync::FolderTransport::new(
                 &self.inbox,
                 &self.replies,
@@ -145,7 +157,16 @@ impl TestDms {
             home,
             "scan01",
         )
-        .unwrap()
+        .unwrap();
+        let blobs = scanstelle::store::blob::BlobStore::open(
+            home.join("blobs"),
+            &crate::common::keys(home),
+        )
+        .unwrap();
+        syncer
+            .pass(store, &blobs, &std::sync::atomic::AtomicBool::new(false))
+            .unwrap();
+        self.run_once()
     }
 
     /// Asserts that exactly `n` objects were filed, each exactly once.
