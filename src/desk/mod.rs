@@ -93,6 +93,9 @@ pub enum DeskError {
 /// Result of the desk.
 pub type Result<T> = std::result::Result<T, DeskError>;
 
+/// Key of the desk scanner this workplace chose ([`Desk::remember_scanner`]).
+const SCANNER_KEY: &str = "scanner";
+
 /// A desk scan into a case (see [`Desk::desk_scan`]).
 #[derive(Debug, Clone)]
 pub struct DeskScan {
@@ -105,20 +108,83 @@ pub struct DeskScan {
 impl DeskScan {
     /// Scans (a cover sheet leads the pages into the hot folder, where the
     /// station takes them page by page); returns the pages scanned and
-    /// counts each in `pages` as it arrives (the window's live count).
-    pub fn run(&self, pages: &std::sync::atomic::AtomicUsize) -> Result<usize> {
+    /// tells `progress` of each as it arrives (the window's live count and
+    /// the last page's thumbnail).
+    pub fn run(&self, progress: &ScanProgress) -> Result<usize> {
         crate::intake::scan::scan_into(
             &self.job,
             &self.profile,
             &self.home,
             Some(&self.case),
-            |_, _| {
-                pages.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            },
+            |_, path| progress.page_arrived(path),
         )
         .map(|pages| pages.len())
         .map_err(DeskError::from)
     }
+}
+
+/// A desk scan as it runs, shared with the window: pages so far and a
+/// thumbnail of the last.
+#[derive(Debug, Default)]
+pub struct ScanProgress {
+    pages: std::sync::atomic::AtomicUsize,
+    last: std::sync::Mutex<Option<Thumbnail>>,
+}
+
+/// A small picture of a page, RGBA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thumbnail {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// RGBA pixels, row by row.
+    pub rgba: Vec<u8>,
+}
+
+/// Width of the scan's live thumbnail, in pixels.
+const THUMB_WIDTH: u32 = 150;
+
+impl ScanProgress {
+    /// Pages delivered so far.
+    pub fn pages(&self) -> usize {
+        self.pages.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The last page delivered, small.
+    pub fn last(&self) -> Option<Thumbnail> {
+        self.last.lock().ok().and_then(|l| l.clone())
+    }
+
+    /// Counts a page that arrived at `path` and keeps its thumbnail (a page
+    /// that cannot be shown keeps the one before: intake says why).
+    pub fn page_arrived(&self, path: &Path) {
+        if let Some(thumb) = std::fs::read(path).ok().and_then(|b| thumbnail(&b))
+            && let Ok(mut last) = self.last.lock()
+        {
+            *last = Some(thumb);
+        }
+        self.pages
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// A page file's first page, [`THUMB_WIDTH`] pixels wide.
+fn thumbnail(file: &[u8]) -> Option<Thumbnail> {
+    let page = crate::intake::decode::decode(file)
+        .ok()?
+        .pages
+        .into_iter()
+        .next()?;
+    let grey = crate::prepare::imaging::load_gray(&page.bytes, page.encoding).ok()?;
+    let small = image::DynamicImage::ImageLuma8(grey)
+        .thumbnail(THUMB_WIDTH, THUMB_WIDTH * 2)
+        .to_rgba8();
+    Some(Thumbnail {
+        width: small.width(),
+        height: small.height(),
+        rgba: small.into_raw(),
+    })
 }
 
 /// What the window's station needs from the configuration (assembled
@@ -503,6 +569,16 @@ impl Desk {
             .as_ref()
             .map(|(job, _)| job.device.as_str())
             .filter(|d| !d.is_empty())
+    }
+
+    /// The desk scanner this workplace chose last in the window, if any.
+    pub fn remembered_scanner(&self) -> Option<String> {
+        self.store.workplace_value(SCANNER_KEY).ok().flatten()
+    }
+
+    /// Remembers the desk scanner chosen in the window for this workplace.
+    pub fn remember_scanner(&self, device: &str) -> Result<()> {
+        Ok(self.store.set_workplace_value(SCANNER_KEY, device)?)
     }
 
     /// Writes the letter to household `bg` (all its documents) as PDF/A

@@ -49,6 +49,8 @@ pub enum Effect {
     ScanIntoCase(String, Option<String>, crate::gui::state::Counter),
     /// Look for the scanners SANE finds.
     ListScanners,
+    /// Remember the desk scanner chosen for this workplace.
+    RememberScanner(String),
     /// Write the letter to a household into a folder.
     WriteLetter(String, PathBuf),
     /// Read the paper originals due today.
@@ -162,6 +164,9 @@ impl Effect {
             )),
             Effect::Drop(path) => Message::Dropped(desk().take_dropped(&path).map_err(text)),
             Effect::SyncNow => Message::SyncRequested(desk().sync_now().map_err(text)),
+            Effect::RememberScanner(device) => Message::Cases(cases::Message::Remembered(
+                desk().remember_scanner(&device).map_err(text),
+            )),
             // The scanner runs without the desk: the inbox keeps refreshing.
             Effect::ScanIntoCase(bg, device, pages) => {
                 let scan = desk().desk_scan(&bg, device.as_deref());

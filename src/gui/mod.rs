@@ -109,7 +109,10 @@ pub fn run(config: Config, options: Options) -> Result<()> {
         file: config.source.as_ref().map(|p| p.display().to_string()),
     };
     app.tag = options.tag.clone();
-    app.scanner = desk.scanner().map(str::to_owned);
+    // The scanner chosen here last, else the configured one.
+    app.scanner = desk
+        .remembered_scanner()
+        .or_else(|| desk.scanner().map(str::to_owned));
     app.login.no_accounts = !desk.has_accounts();
     app.login.needs_token = app.login.no_accounts && desk.needs_first_start_token();
     if let Some((name, password)) = &options.login_hint {

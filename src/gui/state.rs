@@ -251,15 +251,32 @@ pub struct App {
     pub scanned: Counter,
 }
 
-/// A count shared with work running beside the window (the desk scan's
-/// pages); equal only to itself.
+/// The desk scan's progress, shared with the scan running beside the
+/// window (pages so far, the last one's thumbnail); equal only to itself.
 #[derive(Debug, Clone, Default)]
-pub struct Counter(pub std::sync::Arc<std::sync::atomic::AtomicUsize>);
+pub struct Counter(
+    pub std::sync::Arc<scanstelle::desk::ScanProgress>,
+    std::sync::Arc<std::sync::Mutex<Option<(usize, Handle)>>>,
+);
 
 impl Counter {
     /// The count now.
     pub fn get(&self) -> usize {
-        self.0.load(std::sync::atomic::Ordering::Relaxed)
+        self.0.pages()
+    }
+
+    /// The last page's thumbnail (made once per page, so the window
+    /// uploads it once).
+    pub fn thumbnail(&self) -> Option<Handle> {
+        let pages = self.get();
+        let mut cache = self.1.lock().ok()?;
+        if cache.as_ref().is_none_or(|(n, _)| *n != pages) {
+            *cache = self
+                .0
+                .last()
+                .map(|t| (pages, Handle::from_rgba(t.width, t.height, t.rgba)));
+        }
+        cache.as_ref().map(|(_, h)| h.clone())
     }
 }
 

@@ -1371,8 +1371,20 @@ fn f9_on_a_case_scans_at_the_desk_into_it() {
     );
     press(&mut app, &desk, Named::F9);
     assert!(!app.scanning);
-    // Each page was counted as it came (the button's live count).
+    // Each page was counted as it came (the button's live count), and the
+    // last is shown small beside the button.
     assert_eq!(app.scanned.get(), 10);
+    let thumb = app.scanned.0.last().expect("thumbnail of the last page");
+    assert_eq!(thumb.width, 150);
+    assert!(thumb.height > 150, "{}×{}", thumb.width, thumb.height);
+    assert!(app.scanned.thumbnail().is_some());
+    // Drawn for a person to look at (target/screenshots), light and dark.
+    draw_at(&app, "cases-desk-scan-1366", (1366.0, 768.0));
+    app.dark = true;
+    app.width = 1920.0;
+    draw_at(&app, "cases-desk-scan-1920-dark", (1920.0, 1080.0));
+    app.dark = false;
+    app.width = 1366.0;
     let said = app
         .notices
         .last()
@@ -1446,6 +1458,11 @@ fn the_desk_scanner_is_chosen_from_those_found_and_counts_its_pages() {
         &desk,
         Message::Cases(cases::Message::PickScanner("epson2:net:10.0.0.7".into())),
     );
+    // Remembered for this workplace: the next window starts with it.
+    assert_eq!(
+        desk.lock().unwrap().remembered_scanner().as_deref(),
+        Some("epson2:net:10.0.0.7")
+    );
     let effects = update::update(
         &mut app,
         Message::Key(Key::Named(Named::F9), Modifiers::empty()),
@@ -1455,10 +1472,26 @@ fn the_desk_scanner_is_chosen_from_those_found_and_counts_its_pages() {
         "{effects:?}"
     );
     // While it runs the button counts the pages delivered.
-    app.scanned.0.store(3, std::sync::atomic::Ordering::Relaxed);
+    for _ in 0..3 {
+        app.scanned.0.page_arrived(Path::new("/keine/seite.tif"));
+    }
     assert!(
         simulator(view::view(&app))
             .find("Scanne … Seiten bisher: 3")
+            .is_ok()
+    );
+    // Why it stopped is said beside the button, not only in a notice.
+    send(
+        &mut app,
+        &desk,
+        Message::Cases(cases::Message::Scanned(Err(
+            "Papierstau im Einzug; 3 Seite(n) davor sind übernommen".into(),
+        ))),
+    );
+    assert!(!app.scanning);
+    assert!(
+        simulator(view::view(&app))
+            .find("Papierstau im Einzug; 3 Seite(n) davor sind übernommen")
             .is_ok()
     );
 }

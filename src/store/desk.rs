@@ -555,3 +555,25 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// What this workplace remembers under `key` (the window's choices).
+    pub fn workplace_value(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM workplace WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Remembers `value` under `key` for this workplace.
+    pub fn set_workplace_value(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO workplace (key, value, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            params![key, value, now()],
+        )?;
+        Ok(())
+    }
+}

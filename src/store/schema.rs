@@ -472,6 +472,14 @@ CREATE INDEX auto_letters_case ON auto_letters(case_bg);
 ALTER TABLE pages ADD COLUMN source_words TEXT;
 ALTER TABLE pages ADD COLUMN part INTEGER NOT NULL DEFAULT 0;
 ",
+    // 23: what this workplace's window remembers (the desk scanner chosen).
+    r"
+CREATE TABLE workplace (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+",
 ];
 
 /// Where a migration hands over to Rust code (then goes on with its SQL).

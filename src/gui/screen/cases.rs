@@ -26,6 +26,8 @@ pub struct State {
     pub cursor: usize,
     /// The filed document whose correction form is open (qs, admin).
     pub fixing: Option<i64>,
+    /// Why the last desk scan stopped, shown beside its button.
+    pub scan_error: Option<String>,
 }
 
 /// What happens on the cases screen.
@@ -45,6 +47,8 @@ pub enum Message {
     Loaded(Result<Box<CaseFile>, String>),
     /// Scan at the desk into the case shown (F9).
     Scan,
+    /// The scanner chosen was remembered for this workplace, or why not.
+    Remembered(Result<(), String>),
     /// The desk scan ended: pages scanned, or why not.
     Scanned(Result<usize, String>),
     /// The scanners SANE found, or why none.
@@ -135,9 +139,13 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Message::PickScanner(device) => {
-            app.scanner = Some(device);
+        Message::Remembered(result) => {
+            app.notify_err(result);
             Vec::new()
+        }
+        Message::PickScanner(device) => {
+            app.scanner = Some(device.clone());
+            vec![Effect::RememberScanner(device)]
         }
         Message::WriteLetter => match &app.cases.file {
             Some(file) => vec![Effect::WriteLetter(file.bg.clone(), letters_folder())],
@@ -160,6 +168,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
             (Some(file), false) if app.scanner.is_some() => {
                 app.scanning = true;
                 app.scanned = crate::gui::state::Counter::default();
+                app.cases.scan_error = None;
                 let bg = file.bg.clone();
                 app.notify(
                     format!(
@@ -178,6 +187,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Effect> {
         },
         Message::Scanned(result) => {
             app.scanning = false;
+            app.cases.scan_error = result.as_ref().err().cloned();
             if let Some(n) = app.notify_err(result) {
                 app.notify(
                     format!(
@@ -308,9 +318,30 @@ fn scan_controls(app: &App) -> Element<'_, AppMessage> {
             .map_or(device.to_owned(), |d| {
                 format!("{} ({})", d.description, d.name)
             });
-        column![b, text(described).size(size::SMALL).style(theme::muted)]
-            .spacing(4)
-            .into()
+        let mut shown =
+            column![b, text(described).size(size::SMALL).style(theme::muted)].spacing(4);
+        // Where the operator looks while the feeder runs: why it stopped,
+        // and the last page as it arrived.
+        if let Some(why) = &app.cases.scan_error {
+            shown = shown.push(text(why.as_str()).size(size::SMALL).style(text::danger));
+        }
+        if let Some(thumb) = app.scanned.thumbnail() {
+            shown = shown.push(
+                text(format!(
+                    "{} {}",
+                    l.t("Zuletzt gescannt: Seite", "Last scanned: page"),
+                    app.scanned.get()
+                ))
+                .size(size::SMALL)
+                .style(theme::muted),
+            );
+            shown = shown.push(
+                container(iced::widget::image(thumb).width(Length::Fixed(app.panel(150.0))))
+                    .padding(2)
+                    .style(container::bordered_box),
+            );
+        }
+        shown.into()
     };
     let mut col = column![].spacing(6);
     if found.len() > 1 || (app.scanner.is_none() && !found.is_empty()) {
