@@ -242,6 +242,8 @@ fn read_document(
     convert_office(station, bytes, kind, name, opts)
 }
 
+/// An Office file's pages: checked, converted to PDF/A in the station's
+/// work folder, decoded; `name` only for the log.
 fn convert_office(
     station: &Station,
     bytes: &[u8],
@@ -276,22 +278,29 @@ fn read_mail(
     let parts = convert::mail::parts(bytes)?;
     let mut pages = Vec::new();
     for (i, part) in parts.iter().enumerate() {
-        let decoded = match &part.content {
-            PartContent::Text(text) => convert_office(
-                station,
-                text.as_bytes(),
-                convert::OfficeKind::Text,
-                &part.name,
-                opts,
+        let (decoded, what) = match &part.content {
+            // The log names no subject: it may name a person.
+            PartContent::Text(text) => (
+                convert_office(
+                    station,
+                    text.as_bytes(),
+                    convert::OfficeKind::Text,
+                    "Text der E-Mail",
+                    opts,
+                ),
+                if i == 0 {
+                    "Text der E-Mail".to_owned()
+                } else {
+                    format!("Text der angehängten {}", part.name)
+                },
             ),
-            PartContent::File(file) => read_document(station, file, &part.name, opts),
-        }
-        .map_err(|e| DecodeError::Part {
-            what: if i == 0 {
-                "Text der E-Mail".to_owned()
-            } else {
-                format!("Anhang „{}“", part.name)
-            },
+            PartContent::File(file) => (
+                read_document(station, file, &part.name, opts),
+                format!("Anhang „{}“", part.name),
+            ),
+        };
+        let decoded = decoded.map_err(|e| DecodeError::Part {
+            what,
             source: Box::new(e),
         })?;
         pages.extend(decoded.pages.into_iter().map(|mut p| {

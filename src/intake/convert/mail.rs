@@ -174,10 +174,12 @@ fn no_document(part: &mail_parser::MessagePart<'_>) -> Option<&'static str> {
     if sub == "calendar" || name.ends_with(".ics") {
         return Some("Termin");
     }
-    let inline = part
+    // An image the HTML text refers to by its Content-ID (a logo, a
+    // signature picture), unless it was explicitly attached.
+    let attached = part
         .content_disposition()
-        .is_some_and(|d| d.ctype().eq_ignore_ascii_case("inline"));
-    if main == "image" && part.content_id().is_some() && inline {
+        .is_some_and(|d| d.ctype().eq_ignore_ascii_case("attachment"));
+    if main == "image" && part.content_id().is_some() && !attached {
         return Some("Bild im Text der Nachricht");
     }
     None
@@ -325,5 +327,23 @@ mod tests {
         assert_eq!(parts[0].name, "E-Mail „Nachweise“");
         assert_eq!(parts[1].name, "notiz.txt");
         assert_eq!(parts[1].content, PartContent::File(b"Notiz".to_vec()));
+    }
+
+    #[test]
+    fn a_logo_the_html_shows_is_no_document_but_an_attached_photo_is() {
+        let mail = "From: a@b.de\r\nSubject: Foto\r\nMIME-Version: 1.0\r\n\
+            Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n--m\r\n\
+            Content-Type: multipart/related; boundary=\"r\"\r\n\r\n--r\r\n\
+            Content-Type: text/html\r\n\r\n<p>Hallo <img src=\"cid:logo\"></p>\r\n--r\r\n\
+            Content-Type: image/png\r\nContent-ID: <logo>\r\n\r\nPNG\r\n--r--\r\n--m\r\n\
+            Content-Type: image/jpeg; name=\"ausweis.jpg\"\r\nContent-ID: <x>\r\n\
+            Content-Disposition: attachment; filename=\"ausweis.jpg\"\r\n\r\nJPG\r\n--m--\r\n";
+        let parts = parts(mail.as_bytes()).unwrap();
+        let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["E-Mail „Foto“", "ausweis.jpg"], "{parts:?}");
+        let PartContent::Text(text) = &parts[0].content else {
+            panic!("{parts:?}")
+        };
+        assert!(text.contains("(Bild im Text der Nachricht)"), "{text}");
     }
 }
