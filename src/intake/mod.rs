@@ -268,7 +268,9 @@ fn convert_office(
 
 /// An e-mail's documents: its text (rendered through LibreOffice as plain
 /// text) and each attachment, their pages numbered by part. One part that
-/// cannot be read refuses the whole e-mail, saying which part.
+/// cannot be read refuses the whole e-mail, saying which part; the
+/// attachments are read first, so such a mail is refused before any of
+/// its texts is rendered.
 fn read_mail(
     station: &Station,
     bytes: &[u8],
@@ -276,8 +278,7 @@ fn read_mail(
 ) -> Result<decode::DecodedFile, DecodeError> {
     use convert::mail::PartContent;
     let parts = convert::mail::parts(bytes)?;
-    let mut pages = Vec::new();
-    for (i, part) in parts.iter().enumerate() {
+    let read = |i: usize, part: &convert::mail::MailPart| {
         let (decoded, what) = match &part.content {
             // The log names no subject: it may name a person.
             PartContent::Text(text) => (
@@ -299,21 +300,39 @@ fn read_mail(
                 format!("Anhang „{}“", part.name),
             ),
         };
-        let decoded = decoded.map_err(|e| DecodeError::Part {
+        decoded.map_err(|e| DecodeError::Part {
             what,
             source: Box::new(e),
-        })?;
-        pages.extend(decoded.pages.into_iter().map(|mut p| {
-            p.part = i as u32;
-            p
-        }));
-        if pages.len() > opts.limits.file_pages {
-            return Err(DecodeError::TooManyPages {
-                pages: pages.len(),
-                max: opts.limits.file_pages,
-            });
+        })
+    };
+    let is_text = |p: &convert::mail::MailPart| matches!(p.content, PartContent::Text(_));
+    let mut read_parts: Vec<Vec<PageImage>> = parts.iter().map(|_| Vec::new()).collect();
+    let mut total = 0;
+    for texts in [false, true] {
+        for (i, part) in parts.iter().enumerate() {
+            if is_text(part) != texts {
+                continue;
+            }
+            read_parts[i] = read(i, part)?.pages;
+            total += read_parts[i].len();
+            if total > opts.limits.file_pages {
+                return Err(DecodeError::TooManyPages {
+                    pages: total,
+                    max: opts.limits.file_pages,
+                });
+            }
         }
     }
+    let pages: Vec<PageImage> = read_parts
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, pages)| {
+            pages.into_iter().map(move |mut p| {
+                p.part = i as u32;
+                p
+            })
+        })
+        .collect();
     tracing::info!(
         dokumente = parts.len(),
         seiten = pages.len(),
