@@ -2872,6 +2872,30 @@ fn office_kinds() -> Vec<(&'static str, String, Vec<u8>, Expect, bool)> {
         Expect::Refuse,
     );
     add(
+        "mail-msg-attachment-with-macros",
+        "msg",
+        mail::outlook_msg(
+            ("Max", "max@example.org"),
+            ("Jobcenter", "post@jobcenter.example"),
+            "Antrag",
+            "Anbei.",
+            &[("antrag.docx", &docm_for_mail)],
+        ),
+        Expect::Refuse,
+    );
+    add(
+        "mail-control-outlook-msg",
+        "msg",
+        mail::outlook_msg(
+            ("Max", "max@example.org"),
+            ("Jobcenter", "post@jobcenter.example"),
+            "Scan",
+            "Anbei der Scan.",
+            &[("scan.pdf", &text_pdf(&["Anhang aus Outlook"]))],
+        ),
+        Expect::Accept(2),
+    );
+    add(
         "mail-attachment-zip",
         "eml",
         mail_with(

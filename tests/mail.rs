@@ -329,3 +329,86 @@ fn a_mail_whose_attachment_cannot_be_read_waits_in_quarantine_naming_it() {
     }
     assert_eq!(station.store.quarantine_entries().unwrap().len(), 2);
 }
+
+#[test]
+fn an_outlook_message_is_taken_apart_like_an_email_and_goes_with_its_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::default_config(&dir.path().join("home"));
+    let mut station = common::station(&config.home);
+    scanstelle::demo::import_register(&mut station.store).unwrap();
+    let nachweis = office::docx(&[
+        "Erika Mustermann, Lindenstraße 12, 32423 Minden",
+        "BG-Nummer 12345BG0012345",
+        "# Bescheinigung über Kinderbetreuungskosten",
+    ]);
+    let msg = mail::outlook_msg(
+        ("Erika Mustermann", "e.mustermann@web.example"),
+        ("Jobcenter Minden-Lübbecke", "poststelle@jobcenter.example"),
+        "Nachweis Kita",
+        "Sehr geehrte Damen und Herren,\r\nanbei der Nachweis.\r\nKundennummer 123A456700\r\n\
+         Mit freundlichen Grüßen\r\nErika Mustermann",
+        &[
+            ("Nachweis Kita.docx", &nachweis),
+            ("smime.p7s", b"0\x82signatur"),
+        ],
+    );
+    let out = take(&mut station, &dir.path().join("hot"), "Nachweis.msg", &msg);
+    let Outcome::Ingested(ingested) = out else {
+        panic!("{out:?}")
+    };
+    assert_eq!(ingested.pages, 2);
+    common::process(&config);
+    let docs: Vec<(i64, String, String, String)> = station
+        .store
+        .connection()
+        .prepare(
+            "SELECT id, COALESCE(case_bg, ''), COALESCE(doc_type, ''), state FROM documents
+             WHERE batch_id = ?1 AND EXISTS (SELECT 1 FROM document_pages dp
+                                             WHERE dp.document_id = documents.id)
+             ORDER BY id",
+        )
+        .unwrap()
+        .query_map([ingested.batch_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(docs.len(), 2, "{docs:?}");
+    assert!(docs.iter().all(|d| d.1 == "12345BG0012345"), "{docs:?}");
+    let text: String = station
+        .store
+        .connection()
+        .query_row(
+            "SELECT o.text FROM page_ocr o JOIN document_pages dp ON dp.page_id = o.page_id
+             WHERE dp.document_id = ?1",
+            [docs[0].0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        text.contains("Von: Erika Mustermann <e.mustermann@web.example>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("smime.p7s (elektronische Signatur)"),
+        "{text}"
+    );
+    for d in &docs {
+        if d.3 == "review" {
+            station
+                .store
+                .confirm_document(d.0, "12345BG0012345", &d.2, &[])
+                .unwrap();
+        }
+    }
+    let mut dms = TestDms::under(dir.path());
+    assert_eq!(dms.take_from(&mut station.store, &config.home), 1);
+    let mut arrived: Vec<_> = dms.objects.values().flatten().cloned().collect();
+    arrived.sort_by_key(|a| a.number);
+    assert_eq!(arrived.len(), 2);
+    assert_eq!(
+        arrived[0].originals,
+        [("012".to_owned(), "Nachweis.msg".to_owned(), msg.clone())]
+    );
+}

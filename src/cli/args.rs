@@ -155,7 +155,7 @@ pub(crate) enum Command {
         #[arg(long, value_name = "N")]
         ocr_threads: Option<usize>,
     },
-    /// Liest die angegebenen Dateien ein (Scans als TIFF, JPEG, PNG, PDF; Office-Dateien als DOCX, DOC, ODT, XLSX, XLS, ODS, RTF, TXT; E-Mails als EML).
+    /// Liest die angegebenen Dateien ein (Scans als TIFF, JPEG, PNG, PDF; Office-Dateien als DOCX, DOC, ODT, XLSX, XLS, ODS, RTF, TXT; E-Mails als EML oder MSG).
     Ingest {
         /// Die Dateien.
         #[arg(required = true, value_name = "DATEI")]

@@ -223,23 +223,29 @@ fn read_pages(
     name: &str,
     opts: &TakeOptions,
 ) -> Result<decode::DecodedFile, DecodeError> {
-    if convert::mail::is_mail(bytes) {
-        return read_mail(station, bytes, opts);
-    }
-    read_document(station, bytes, name, opts)
+    read_document(station, bytes, name, opts, 0)
 }
 
-/// One document's pages: a scan, or an Office file through LibreOffice.
+/// One document's pages (an e-mail: its documents' pages): a scan, an
+/// Office file through LibreOffice, or an e-mail or Outlook message taken
+/// apart; `depth` counts the messages it is attached in.
 fn read_document(
     station: &Station,
     bytes: &[u8],
     name: &str,
     opts: &TakeOptions,
+    depth: usize,
 ) -> Result<decode::DecodedFile, DecodeError> {
-    let Some(kind) = convert::sniff(bytes, name)? else {
-        return decode::decode_with(bytes, &opts.limits);
-    };
-    convert_office(station, bytes, kind, name, opts)
+    if convert::mail::is_mail(bytes) {
+        return read_mail(station, bytes, convert::OfficeKind::Mail, opts, depth);
+    }
+    match convert::sniff(bytes, name)? {
+        None => decode::decode_with(bytes, &opts.limits),
+        Some(convert::OfficeKind::Msg) => {
+            read_mail(station, bytes, convert::OfficeKind::Msg, opts, depth)
+        }
+        Some(kind) => convert_office(station, bytes, kind, name, opts),
+    }
 }
 
 /// An Office file's pages: checked, converted to PDF/A in the station's
@@ -274,10 +280,28 @@ fn convert_office(
 fn read_mail(
     station: &Station,
     bytes: &[u8],
+    kind: convert::OfficeKind,
     opts: &TakeOptions,
+    depth: usize,
 ) -> Result<decode::DecodedFile, DecodeError> {
     use convert::mail::PartContent;
-    let parts = convert::mail::parts(bytes)?;
+    // A message attached as a file to a message …: as deep as attached
+    // messages are taken apart.
+    if depth > convert::mail::MAX_DEPTH {
+        return Err(convert::ConvertError::Structure {
+            kind: kind.display_name(),
+            detail: format!(
+                "Nachrichten mehr als {}-fach ineinander angehängt",
+                convert::mail::MAX_DEPTH
+            ),
+        }
+        .into());
+    }
+    let parts = if kind == convert::OfficeKind::Msg {
+        convert::mail::msg_parts(bytes)?
+    } else {
+        convert::mail::parts(bytes)?
+    };
     let read = |i: usize, part: &convert::mail::MailPart| {
         let (decoded, what) = match &part.content {
             // The log names no subject: it may name a person.
@@ -296,7 +320,7 @@ fn read_mail(
                 },
             ),
             PartContent::File(file) => (
-                read_document(station, file, &part.name, opts),
+                read_document(station, file, &part.name, opts, depth + 1),
                 format!("Anhang „{}“", part.name),
             ),
         };
@@ -339,7 +363,7 @@ fn read_mail(
         "E-Mail in Text und Anhänge zerlegt"
     );
     Ok(decode::DecodedFile {
-        format: decode::FileFormat::Office(convert::OfficeKind::Mail),
+        format: decode::FileFormat::Office(kind),
         pages,
     })
 }
@@ -485,7 +509,7 @@ fn advice(code: &str) -> &'static str {
             "Bitte ohne Kennwort neu scannen oder beim Absender eine ungeschützte Fassung anfordern."
         }
         "unknown_format" => {
-            "Verarbeitet werden TIFF, JPEG, PNG und PDF, Office-Dokumente (DOCX, DOC, ODT, XLSX, XLS, ODS, RTF, TXT) und E-Mails (EML). Bitte die Scanner-Einstellung prüfen."
+            "Verarbeitet werden TIFF, JPEG, PNG und PDF, Office-Dokumente (DOCX, DOC, ODT, XLSX, XLS, ODS, RTF, TXT) und E-Mails (EML, MSG). Bitte die Scanner-Einstellung prüfen."
         }
         "too_large" => "Bitte mit geringerer Auflösung (300 dpi) oder in Graustufen neu scannen.",
         "too_complex" => {

@@ -108,3 +108,53 @@ pub fn message(
     write!(m, "\r\n--{outer}--\r\n").unwrap();
     m.into_bytes()
 }
+
+/// An Outlook message (`.msg`, compound file version 3 as Outlook writes
+/// it) with its sender, one recipient, subject, plain-text body and
+/// attachments (file name, bytes).
+pub fn outlook_msg(
+    sender: (&str, &str),
+    to: (&str, &str),
+    subject: &str,
+    body: &str,
+    attachments: &[(&str, &[u8])],
+) -> Vec<u8> {
+    use std::io::Write;
+    type Msg = cfb::CompoundFile<std::io::Cursor<Vec<u8>>>;
+    fn put(f: &mut Msg, path: &str, bytes: &[u8]) {
+        f.create_stream(path).unwrap().write_all(bytes).unwrap();
+    }
+    fn utf16(s: &str) -> Vec<u8> {
+        s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+    let mut f =
+        Msg::create_with_version(cfb::Version::V3, std::io::Cursor::new(Vec::new())).unwrap();
+    put(&mut f, "/__properties_version1.0", &[0; 32]);
+    put(&mut f, "/__substg1.0_001A001F", &utf16("IPM.Note"));
+    put(&mut f, "/__substg1.0_0037001F", &utf16(subject));
+    put(&mut f, "/__substg1.0_1000001F", &utf16(body));
+    put(&mut f, "/__substg1.0_0C1A001F", &utf16(sender.0));
+    put(&mut f, "/__substg1.0_0C1F001F", &utf16(sender.1));
+    let recip = "/__recip_version1.0_#00000000";
+    f.create_storage(recip).unwrap();
+    put(&mut f, &format!("{recip}/__properties_version1.0"), &[0; 8]);
+    put(
+        &mut f,
+        &format!("{recip}/__substg1.0_3001001F"),
+        &utf16(to.0),
+    );
+    put(
+        &mut f,
+        &format!("{recip}/__substg1.0_39FE001F"),
+        &utf16(to.1),
+    );
+    for (i, (name, bytes)) in attachments.iter().enumerate() {
+        let dir = format!("/__attach_version1.0_#{i:08X}");
+        f.create_storage(&dir).unwrap();
+        put(&mut f, &format!("{dir}/__properties_version1.0"), &[0; 8]);
+        put(&mut f, &format!("{dir}/__substg1.0_3707001F"), &utf16(name));
+        put(&mut f, &format!("{dir}/__substg1.0_37010102"), bytes);
+    }
+    f.flush().unwrap();
+    f.into_inner().into_inner()
+}

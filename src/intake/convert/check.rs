@@ -30,7 +30,7 @@ pub fn check(bytes: &[u8], kind: OfficeKind, max_unpacked_mb: u64) -> Result<(),
         }
         OfficeKind::Doc | OfficeKind::Xls => check_compound(bytes, &mut budget, 0),
         OfficeKind::Rtf => check_rtf(bytes),
-        OfficeKind::Text | OfficeKind::Mail => Ok(()),
+        OfficeKind::Text | OfficeKind::Mail | OfficeKind::Msg => Ok(()),
     }
 }
 

@@ -15,7 +15,7 @@ use mail_parser::{MessageParser, MimeHeaders, PartType};
 use std::fmt::Write as _;
 
 /// Deepest nesting of messages in messages taken apart.
-const MAX_DEPTH: usize = 3;
+pub const MAX_DEPTH: usize = 3;
 /// Most characters of a message's text rendered as its document; the
 /// rest stays in the e-mail that goes with it.
 pub const MAX_BODY_CHARS: usize = 100_000;
@@ -155,8 +155,8 @@ fn take_apart(
 /// signature, a contact, a calendar entry, or an image shown inside the
 /// message's HTML text.
 fn no_document(part: &mail_parser::MessagePart<'_>) -> Option<&'static str> {
-    let ctype = part.content_type();
-    let (main, sub) = ctype
+    let (main, sub) = part
+        .content_type()
         .map(|c| {
             (
                 c.ctype().to_ascii_lowercase(),
@@ -164,7 +164,22 @@ fn no_document(part: &mail_parser::MessagePart<'_>) -> Option<&'static str> {
             )
         })
         .unwrap_or_default();
-    let name = part.attachment_name().unwrap_or("").to_lowercase();
+    let attached = part
+        .content_disposition()
+        .is_some_and(|d| d.ctype().eq_ignore_ascii_case("attachment"));
+    no_document_kind(
+        &format!("{main}/{sub}"),
+        part.attachment_name().unwrap_or(""),
+        part.content_id().is_some() && !attached,
+    )
+}
+
+/// [`no_document`] from an attachment's MIME type, name, and whether the
+/// text shows it by its Content-ID (and it was not explicitly attached).
+fn no_document_kind(mime: &str, name: &str, shown_in_text: bool) -> Option<&'static str> {
+    let mime = mime.to_ascii_lowercase();
+    let name = name.to_lowercase();
+    let (main, sub) = mime.split_once('/').unwrap_or((&mime, ""));
     if sub.contains("signature") || name.ends_with(".p7s") || name.ends_with(".asc") {
         return Some("elektronische Signatur");
     }
@@ -174,12 +189,7 @@ fn no_document(part: &mail_parser::MessagePart<'_>) -> Option<&'static str> {
     if sub == "calendar" || name.ends_with(".ics") {
         return Some("Termin");
     }
-    // An image the HTML text refers to by its Content-ID (a logo, a
-    // signature picture), unless it was explicitly attached.
-    let attached = part
-        .content_disposition()
-        .is_some_and(|d| d.ctype().eq_ignore_ascii_case("attachment"));
-    if main == "image" && part.content_id().is_some() && !attached {
+    if main == "image" && shown_in_text {
         return Some("Bild im Text der Nachricht");
     }
     None
@@ -203,40 +213,19 @@ fn text_of(message: &mail_parser::Message<'_>, skipped: &[String]) -> String {
     let addresses = |a: Option<&mail_parser::Address<'_>>| -> String {
         a.map(|a| {
             a.iter()
-                .map(|x| match (x.name(), x.address()) {
-                    (Some(n), Some(addr)) => format!("{n} <{addr}>"),
-                    (None, Some(addr)) => addr.to_owned(),
-                    (Some(n), None) => n.to_owned(),
-                    (None, None) => String::new(),
-                })
+                .map(|x| person(x.name(), x.address()))
                 .filter(|s| !s.is_empty())
                 .collect::<Vec<_>>()
                 .join(", ")
         })
         .unwrap_or_default()
     };
-    let mut text = String::new();
-    let mut line = |label: &str, value: String| {
-        if !value.trim().is_empty() {
-            text.push_str(label);
-            text.push_str(&value.replace(['\r', '\n'], " "));
-            text.push('\n');
-        }
-    };
-    line("Von: ", addresses(message.from()));
-    line("An: ", addresses(message.to()));
-    line("Kopie: ", addresses(message.cc()));
-    if let Some(d) = message.date() {
-        line(
-            "Datum: ",
-            format!(
-                "{:02}.{:02}.{:04} {:02}:{:02} Uhr",
-                d.day, d.month, d.year, d.hour, d.minute
-            ),
-        );
-    }
-    line("Betreff: ", message.subject().unwrap_or("").to_owned());
-    text.push('\n');
+    let date = message.date().map(|d| {
+        format!(
+            "{:02}.{:02}.{:04} {:02}:{:02} Uhr",
+            d.day, d.month, d.year, d.hour, d.minute
+        )
+    });
     let mut body = String::new();
     for i in 0..message.text_body_count() {
         if let Some(t) = message.body_text(i) {
@@ -246,6 +235,44 @@ fn text_of(message: &mail_parser::Message<'_>, skipped: &[String]) -> String {
             body.push_str(&t);
         }
     }
+    compose(
+        &[
+            ("Von: ", addresses(message.from())),
+            ("An: ", addresses(message.to())),
+            ("Kopie: ", addresses(message.cc())),
+            ("Datum: ", date.unwrap_or_default()),
+            ("Betreff: ", message.subject().unwrap_or("").to_owned()),
+        ],
+        &body,
+        skipped,
+    )
+}
+
+/// A person as a header line names them: `Name <address>`.
+fn person(name: Option<&str>, address: Option<&str>) -> String {
+    match (
+        name.filter(|n| !n.is_empty()),
+        address.filter(|a| !a.is_empty()),
+    ) {
+        (Some(n), Some(a)) if n != a => format!("{n} <{a}>"),
+        (_, Some(a)) => a.to_owned(),
+        (Some(n), None) => n.to_owned(),
+        (None, None) => String::new(),
+    }
+}
+
+/// A message's document text from its header lines (label, value; empty
+/// values left out), its body and what was not taken apart.
+fn compose(lines: &[(&str, String)], body: &str, skipped: &[String]) -> String {
+    let mut text = String::new();
+    for (label, value) in lines {
+        if !value.trim().is_empty() {
+            text.push_str(label);
+            text.push_str(&value.replace(['\r', '\n'], " "));
+            text.push('\n');
+        }
+    }
+    text.push('\n');
     let body: String = body
         .chars()
         .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
@@ -275,6 +302,112 @@ fn text_of(message: &mail_parser::Message<'_>, skipped: &[String]) -> String {
         }
     }
     text
+}
+
+/// Takes an Outlook message (`.msg`) apart like an e-mail ([`parts`]),
+/// read with `msg_parser`.
+pub fn msg_parts(bytes: &[u8]) -> Result<Vec<MailPart>, ConvertError> {
+    let message = msg_parser::Outlook::from_slice(bytes).map_err(|_| ConvertError::Corrupt {
+        kind: "MSG",
+        detail: "die Outlook-Nachricht ist nicht lesbar".into(),
+    })?;
+    let mut out = Vec::new();
+    take_apart_msg(&message, 0, &mut out)?;
+    Ok(out)
+}
+
+fn take_apart_msg(
+    message: &msg_parser::Outlook,
+    depth: usize,
+    out: &mut Vec<MailPart>,
+) -> Result<(), ConvertError> {
+    if depth > MAX_DEPTH {
+        return Err(ConvertError::Structure {
+            kind: "MSG",
+            detail: format!("Nachrichten mehr als {MAX_DEPTH}-fach ineinander angehängt"),
+        });
+    }
+    let text_at = out.len();
+    out.push(MailPart {
+        name: String::new(),
+        content: PartContent::Text(String::new()),
+    });
+    let mut skipped = Vec::new();
+    let mut nested = Vec::new();
+    for a in &message.attachments {
+        let name = [&a.long_file_name, &a.file_name, &a.display_name]
+            .into_iter()
+            .map(|n| clean_name(n))
+            .find(|n| !n.is_empty())
+            .unwrap_or_else(|| format!("Anhang {}", out.len() + nested.len()));
+        if a.is_embedded_message() {
+            match a.as_message() {
+                Some(Ok(inner)) => nested.push(inner),
+                _ => {
+                    return Err(ConvertError::Corrupt {
+                        kind: "MSG",
+                        detail: format!("die angehängte Nachricht „{name}“ ist nicht lesbar"),
+                    });
+                }
+            }
+            continue;
+        }
+        if let Some(what) = no_document_kind(&a.mime_tag, &name, !a.content_id.is_empty()) {
+            skipped.push(format!("{name} ({what})"));
+            continue;
+        }
+        if out.len() >= MAX_PARTS {
+            return Err(ConvertError::Structure {
+                kind: "MSG",
+                detail: format!("mehr als {MAX_PARTS} Anhänge"),
+            });
+        }
+        out.push(MailPart {
+            name,
+            content: PartContent::File(a.payload_bytes.clone()),
+        });
+    }
+    let people = |list: &[msg_parser::Person]| {
+        list.iter()
+            .map(|p| person(Some(&p.name), Some(&p.email)))
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let body = if message.body.trim().is_empty() && !message.html.trim().is_empty() {
+        mail_parser::decoders::html::html_to_text(&message.html)
+    } else {
+        message.body.clone()
+    };
+    let date = [&message.client_submit_time, &message.message_delivery_time]
+        .into_iter()
+        .find(|d| !d.trim().is_empty())
+        .cloned()
+        .unwrap_or_default();
+    out[text_at] = MailPart {
+        name: match message.subject.trim() {
+            "" => "E-Mail ohne Betreff".to_owned(),
+            s => format!("E-Mail „{}“", clean_name(s)),
+        },
+        content: PartContent::Text(compose(
+            &[
+                (
+                    "Von: ",
+                    person(Some(&message.sender.name), Some(&message.sender.email)),
+                ),
+                ("An: ", people(&message.to)),
+                ("Kopie: ", people(&message.cc)),
+                ("Datum: ", date),
+                ("Betreff: ", message.subject.clone()),
+            ],
+            &body,
+            &skipped,
+        )),
+    };
+    for inner in &nested {
+        take_apart_msg(inner, depth + 1, out)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

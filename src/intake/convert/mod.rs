@@ -45,11 +45,13 @@ pub enum OfficeKind {
     /// An e-mail (RFC 5322, `.eml`): taken apart into its message and
     /// attachments ([`mail`]), not converted as a whole.
     Mail,
+    /// An Outlook message (`.msg`), taken apart like an e-mail.
+    Msg,
 }
 
 impl OfficeKind {
     /// Every kind (for the tests and the documentation).
-    pub const ALL: [OfficeKind; 9] = [
+    pub const ALL: [OfficeKind; 10] = [
         Self::Docx,
         Self::Doc,
         Self::Odt,
@@ -59,6 +61,7 @@ impl OfficeKind {
         Self::Rtf,
         Self::Text,
         Self::Mail,
+        Self::Msg,
     ];
 
     /// Stable lower-case name, as stored in the database; also the file
@@ -74,6 +77,7 @@ impl OfficeKind {
             Self::Rtf => "rtf",
             Self::Text => "txt",
             Self::Mail => "eml",
+            Self::Msg => "msg",
         }
     }
 
@@ -94,6 +98,7 @@ impl OfficeKind {
             Self::Rtf => "RTF",
             Self::Text => "Text",
             Self::Mail => "E-Mail",
+            Self::Msg => "Outlook-Nachricht",
         }
     }
 
@@ -110,6 +115,7 @@ impl OfficeKind {
             Self::Rtf => ("022", "RTF"),
             Self::Text => ("045", "Text"),
             Self::Mail => ("006", "RFC 5322"),
+            Self::Msg => ("012", "MS-OXMSG"),
         }
     }
 
@@ -173,7 +179,7 @@ pub enum ConvertError {
     /// A document kind the station recognises but does not take.
     #[error(
         "Die Datei ist {0}; angenommen werden Scans (TIFF, JPEG, PNG, PDF), Office-Dokumente \
-         (DOCX, DOC, ODT, XLSX, XLS, ODS, RTF, TXT) und E-Mails (EML)."
+         (DOCX, DOC, ODT, XLSX, XLS, ODS, RTF, TXT) und E-Mails (EML, MSG)."
     )]
     Unsupported(&'static str),
     /// LibreOffice is not installed at this station.
@@ -370,9 +376,7 @@ fn sniff_compound(bytes: &[u8]) -> Result<Option<OfficeKind>, ConvertError> {
         return Ok(Some(OfficeKind::Xls));
     }
     if names.iter().any(|n| n.starts_with("__substg1.0_")) || has("__properties_version1.0") {
-        return Err(ConvertError::Unsupported(
-            "eine Outlook-Nachricht (MSG); bitte als E-Mail-Datei (EML) speichern",
-        ));
+        return Ok(Some(OfficeKind::Msg));
     }
     if has("PowerPoint Document") {
         return Err(ConvertError::Unsupported(

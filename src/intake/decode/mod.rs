@@ -238,7 +238,7 @@ pub enum DecodeError {
     },
     /// Not a format the station reads.
     #[error(
-        "Unbekanntes Dateiformat: angenommen werden Scans (TIFF, JPEG, PNG, PDF), Office-Dokumente (DOCX, DOC, ODT, XLSX, XLS, ODS, RTF, TXT) und E-Mails (EML); {0}."
+        "Unbekanntes Dateiformat: angenommen werden Scans (TIFF, JPEG, PNG, PDF), Office-Dokumente (DOCX, DOC, ODT, XLSX, XLS, ODS, RTF, TXT) und E-Mails (EML, MSG); {0}."
     )]
     UnknownFormat(String),
     /// The PDF is encrypted and cannot be opened without a password.
