@@ -30,6 +30,10 @@ pub const RENDER_DPI: f32 = 300.0;
 /// Share of the page area a single image must cover to count as a scan.
 const SCAN_COVERAGE: f64 = 0.8;
 
+/// Share of the page area images may cover on a page whose own words are
+/// its text (beyond it an image may hold text too, and OCR reads the page).
+const TEXT_PAGE_IMAGES: f64 = 0.25;
+
 fn corrupt(detail: impl Into<String>) -> DecodeError {
     DecodeError::Corrupt {
         format: "PDF",
@@ -284,24 +288,13 @@ impl Probe {
     /// image covers more than a quarter of it (else the image may hold text
     /// of its own, and the page is read by OCR as well).
     fn words(&self, page: &Page<'_>) -> Vec<TextWord> {
-        let (w, h) = page.render_dimensions();
-        let page_rect = Rect::new(0.0, 0.0, f64::from(w), f64::from(h));
+        let page_rect = page_rect(page);
         let covered: f64 = self
             .images
             .iter()
-            .map(|img| {
-                img.transform
-                    .transform_rect_bbox(Rect::new(
-                        0.0,
-                        0.0,
-                        f64::from(img.width),
-                        f64::from(img.height),
-                    ))
-                    .intersect(page_rect)
-                    .area()
-            })
+            .map(|img| img.shown_area(page_rect))
             .sum();
-        if covered > 0.25 * page_rect.area() {
+        if covered > TEXT_PAGE_IMAGES * page_rect.area() {
             return Vec::new();
         }
         let scale = f64::from(RENDER_DPI) / 72.0;
@@ -342,20 +335,31 @@ impl Probe {
         if b.abs() > 1e-6 || c.abs() > 1e-6 || a <= 0.0 || d <= 0.0 {
             return None;
         }
-        let (w, h) = page.render_dimensions();
-        let page_area = f64::from(w) * f64::from(h);
-        let shown = img.transform.transform_rect_bbox(Rect::new(
-            0.0,
-            0.0,
-            f64::from(img.width),
-            f64::from(img.height),
-        ));
-        let shown = shown.intersect(Rect::new(0.0, 0.0, f64::from(w), f64::from(h)));
-        (shown.area() >= SCAN_COVERAGE * page_area).then_some(img)
+        let page_rect = page_rect(page);
+        (img.shown_area(page_rect) >= SCAN_COVERAGE * page_rect.area()).then_some(img)
     }
 }
 
+/// The page in page points (y down).
+fn page_rect(page: &Page<'_>) -> Rect {
+    let (w, h) = page.render_dimensions();
+    Rect::new(0.0, 0.0, f64::from(w), f64::from(h))
+}
+
 impl ProbedImage {
+    /// How much of `page` (in page points) the image covers.
+    fn shown_area(&self, page: Rect) -> f64 {
+        self.transform
+            .transform_rect_bbox(Rect::new(
+                0.0,
+                0.0,
+                f64::from(self.width),
+                f64::from(self.height),
+            ))
+            .intersect(page)
+            .area()
+    }
+
     /// Turns the probed image into a page; `Ok(None)` when it should be rendered instead.
     fn into_page(self, limits: &Limits, n: usize) -> Result<Option<PageImage>, DecodeError> {
         let Some(pixels) = self.pixels else {
