@@ -288,14 +288,7 @@ fn read_mail(
     // A message attached as a file to a message …: as deep as attached
     // messages are taken apart.
     if depth > convert::mail::MAX_DEPTH {
-        return Err(convert::ConvertError::Structure {
-            kind: kind.display_name(),
-            detail: format!(
-                "Nachrichten mehr als {}-fach ineinander angehängt",
-                convert::mail::MAX_DEPTH
-            ),
-        }
-        .into());
+        return Err(convert::mail::too_deep(kind.display_name()).into());
     }
     let parts = if kind == convert::OfficeKind::Msg {
         convert::mail::msg_parts(bytes)?

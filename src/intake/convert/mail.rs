@@ -79,7 +79,7 @@ pub fn parts(bytes: &[u8]) -> Result<Vec<MailPart>, ConvertError> {
         .parse(bytes)
         .ok_or_else(|| corrupt("der Kopf der Nachricht ist nicht lesbar"))?;
     let mut out = Vec::new();
-    take_apart(&message, 0, &mut out)?;
+    take_apart(&&message, 0, &mut out)?;
     Ok(out)
 }
 
@@ -90,16 +90,50 @@ fn corrupt(detail: impl Into<String>) -> ConvertError {
     }
 }
 
-fn take_apart(
-    message: &mail_parser::Message<'_>,
+/// Why messages attached deeper than [`MAX_DEPTH`] are refused (`kind`:
+/// the format in words).
+pub fn too_deep(kind: &'static str) -> ConvertError {
+    ConvertError::Structure {
+        kind,
+        detail: format!("Nachrichten mehr als {MAX_DEPTH}-fach ineinander angehängt"),
+    }
+}
+
+/// An attachment of a message, as [`take_apart`] sees it.
+enum Attached<'m, M> {
+    /// An attached message, taken apart in turn; `None`: unreadable.
+    Message(Option<M>),
+    /// No document of its own: why, in words.
+    Skipped(&'static str),
+    /// A file to take as a document.
+    File(&'m [u8]),
+    /// Only structure (a multipart container).
+    Nothing,
+}
+
+/// A message as either parser read it (`.eml`, `.msg`).
+trait Message: Sized {
+    /// The format in words, for reasons.
+    const KIND: &'static str;
+    /// Its attachments in order: the name given (empty if none) and what
+    /// each is.
+    fn attached(&self) -> Vec<(String, Attached<'_, Self>)>;
+    /// Its subject.
+    fn subject(&self) -> Option<&str>;
+    /// The text of its document ([`compose`]), naming what was `skipped`.
+    fn text(&self, skipped: &[String]) -> String;
+}
+
+/// Appends a message's documents to `out`: its text, its attachments, then
+/// the messages attached to it, each in turn (`depth`: how deep it is
+/// attached).
+fn take_apart<M: Message>(
+    message: &M,
     depth: usize,
     out: &mut Vec<MailPart>,
 ) -> Result<(), ConvertError> {
     if depth > MAX_DEPTH {
-        return Err(ConvertError::Structure {
-            kind: "E-Mail",
-            detail: format!("Nachrichten mehr als {MAX_DEPTH}-fach ineinander angehängt"),
-        });
+        return Err(too_deep(M::KIND));
     }
     let text_at = out.len();
     out.push(MailPart {
@@ -108,34 +142,32 @@ fn take_apart(
     });
     let mut skipped = Vec::new();
     let mut nested = Vec::new();
-    for part in message.attachments() {
-        let name = part
-            .attachment_name()
-            .map(clean_name)
+    for (name, attached) in message.attached() {
+        let name = Some(name)
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| format!("Anhang {}", out.len() + nested.len()));
-        match &part.body {
-            PartType::Message(inner) => nested.push(inner),
-            PartType::Text(_)
-            | PartType::Html(_)
-            | PartType::Binary(_)
-            | PartType::InlineBinary(_) => {
-                if let Some(what) = no_document(part) {
-                    skipped.push(format!("{name} ({what})"));
-                    continue;
-                }
+        match attached {
+            Attached::Nothing => {}
+            Attached::Message(Some(inner)) => nested.push(inner),
+            Attached::Message(None) => {
+                return Err(ConvertError::Corrupt {
+                    kind: M::KIND,
+                    detail: format!("die angehängte Nachricht „{name}“ ist nicht lesbar"),
+                });
+            }
+            Attached::Skipped(what) => skipped.push(format!("{name} ({what})")),
+            Attached::File(bytes) => {
                 if out.len() >= MAX_PARTS {
                     return Err(ConvertError::Structure {
-                        kind: "E-Mail",
+                        kind: M::KIND,
                         detail: format!("mehr als {MAX_PARTS} Anhänge"),
                     });
                 }
                 out.push(MailPart {
                     name,
-                    content: PartContent::File(part.contents().to_vec()),
+                    content: PartContent::File(bytes.to_vec()),
                 });
             }
-            PartType::Multipart(_) => {}
         }
     }
     out[text_at] = MailPart {
@@ -143,12 +175,108 @@ fn take_apart(
             Some(s) if !s.trim().is_empty() => format!("E-Mail „{}“", clean_name(s)),
             _ => "E-Mail ohne Betreff".to_owned(),
         },
-        content: PartContent::Text(text_of(message, &skipped)),
+        content: PartContent::Text(message.text(&skipped)),
     };
-    for inner in nested {
+    for inner in &nested {
         take_apart(inner, depth + 1, out)?;
     }
     Ok(())
+}
+
+impl<'a> Message for &'a mail_parser::Message<'a> {
+    const KIND: &'static str = "E-Mail";
+
+    fn attached(&self) -> Vec<(String, Attached<'_, Self>)> {
+        self.attachments()
+            .map(|part| {
+                let name = part.attachment_name().map(clean_name).unwrap_or_default();
+                let attached = match &part.body {
+                    PartType::Message(inner) => Attached::Message(Some(inner)),
+                    PartType::Multipart(_) => Attached::Nothing,
+                    PartType::Text(_)
+                    | PartType::Html(_)
+                    | PartType::Binary(_)
+                    | PartType::InlineBinary(_) => match no_document(part) {
+                        Some(what) => Attached::Skipped(what),
+                        None => Attached::File(part.contents()),
+                    },
+                };
+                (name, attached)
+            })
+            .collect()
+    }
+
+    fn subject(&self) -> Option<&str> {
+        mail_parser::Message::subject(self)
+    }
+
+    fn text(&self, skipped: &[String]) -> String {
+        text_of(self, skipped)
+    }
+}
+
+impl Message for msg_parser::Outlook {
+    const KIND: &'static str = "MSG";
+
+    fn attached(&self) -> Vec<(String, Attached<'_, Self>)> {
+        self.attachments
+            .iter()
+            .map(|a| {
+                let name = [&a.long_file_name, &a.file_name, &a.display_name]
+                    .into_iter()
+                    .map(|n| clean_name(n))
+                    .find(|n| !n.is_empty())
+                    .unwrap_or_default();
+                let attached = if a.is_embedded_message() {
+                    Attached::Message(a.as_message().and_then(Result::ok))
+                } else {
+                    match no_document_kind(&a.mime_tag, &name, !a.content_id.is_empty()) {
+                        Some(what) => Attached::Skipped(what),
+                        None => Attached::File(&a.payload_bytes),
+                    }
+                };
+                (name, attached)
+            })
+            .collect()
+    }
+
+    fn subject(&self) -> Option<&str> {
+        Some(&self.subject)
+    }
+
+    fn text(&self, skipped: &[String]) -> String {
+        let people = |list: &[msg_parser::Person]| {
+            list.iter()
+                .map(|p| person(Some(&p.name), Some(&p.email)))
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let body = if self.body.trim().is_empty() && !self.html.trim().is_empty() {
+            mail_parser::decoders::html::html_to_text(&self.html)
+        } else {
+            self.body.clone()
+        };
+        let date = [&self.client_submit_time, &self.message_delivery_time]
+            .into_iter()
+            .find(|d| !d.trim().is_empty())
+            .cloned()
+            .unwrap_or_default();
+        compose(
+            &[
+                (
+                    "Von: ",
+                    person(Some(&self.sender.name), Some(&self.sender.email)),
+                ),
+                ("An: ", people(&self.to)),
+                ("Kopie: ", people(&self.cc)),
+                ("Datum: ", date),
+                ("Betreff: ", self.subject.clone()),
+            ],
+            &body,
+            skipped,
+        )
+    }
 }
 
 /// Why an attachment is no document of its own, if it is none: a
@@ -312,102 +440,8 @@ pub fn msg_parts(bytes: &[u8]) -> Result<Vec<MailPart>, ConvertError> {
         detail: "die Outlook-Nachricht ist nicht lesbar".into(),
     })?;
     let mut out = Vec::new();
-    take_apart_msg(&message, 0, &mut out)?;
+    take_apart(&message, 0, &mut out)?;
     Ok(out)
-}
-
-fn take_apart_msg(
-    message: &msg_parser::Outlook,
-    depth: usize,
-    out: &mut Vec<MailPart>,
-) -> Result<(), ConvertError> {
-    if depth > MAX_DEPTH {
-        return Err(ConvertError::Structure {
-            kind: "MSG",
-            detail: format!("Nachrichten mehr als {MAX_DEPTH}-fach ineinander angehängt"),
-        });
-    }
-    let text_at = out.len();
-    out.push(MailPart {
-        name: String::new(),
-        content: PartContent::Text(String::new()),
-    });
-    let mut skipped = Vec::new();
-    let mut nested = Vec::new();
-    for a in &message.attachments {
-        let name = [&a.long_file_name, &a.file_name, &a.display_name]
-            .into_iter()
-            .map(|n| clean_name(n))
-            .find(|n| !n.is_empty())
-            .unwrap_or_else(|| format!("Anhang {}", out.len() + nested.len()));
-        if a.is_embedded_message() {
-            match a.as_message() {
-                Some(Ok(inner)) => nested.push(inner),
-                _ => {
-                    return Err(ConvertError::Corrupt {
-                        kind: "MSG",
-                        detail: format!("die angehängte Nachricht „{name}“ ist nicht lesbar"),
-                    });
-                }
-            }
-            continue;
-        }
-        if let Some(what) = no_document_kind(&a.mime_tag, &name, !a.content_id.is_empty()) {
-            skipped.push(format!("{name} ({what})"));
-            continue;
-        }
-        if out.len() >= MAX_PARTS {
-            return Err(ConvertError::Structure {
-                kind: "MSG",
-                detail: format!("mehr als {MAX_PARTS} Anhänge"),
-            });
-        }
-        out.push(MailPart {
-            name,
-            content: PartContent::File(a.payload_bytes.clone()),
-        });
-    }
-    let people = |list: &[msg_parser::Person]| {
-        list.iter()
-            .map(|p| person(Some(&p.name), Some(&p.email)))
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let body = if message.body.trim().is_empty() && !message.html.trim().is_empty() {
-        mail_parser::decoders::html::html_to_text(&message.html)
-    } else {
-        message.body.clone()
-    };
-    let date = [&message.client_submit_time, &message.message_delivery_time]
-        .into_iter()
-        .find(|d| !d.trim().is_empty())
-        .cloned()
-        .unwrap_or_default();
-    out[text_at] = MailPart {
-        name: match message.subject.trim() {
-            "" => "E-Mail ohne Betreff".to_owned(),
-            s => format!("E-Mail „{}“", clean_name(s)),
-        },
-        content: PartContent::Text(compose(
-            &[
-                (
-                    "Von: ",
-                    person(Some(&message.sender.name), Some(&message.sender.email)),
-                ),
-                ("An: ", people(&message.to)),
-                ("Kopie: ", people(&message.cc)),
-                ("Datum: ", date),
-                ("Betreff: ", message.subject.clone()),
-            ],
-            &body,
-            &skipped,
-        )),
-    };
-    for inner in &nested {
-        take_apart_msg(inner, depth + 1, out)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
