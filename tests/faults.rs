@@ -170,7 +170,7 @@ impl Drop for SmallDisk {
 
 #[test]
 fn a_full_disk_pauses_intake_in_words_corrupts_nothing_and_intake_goes_on_when_space_returns() {
-    use scanstelle::intake::{Outcome, TakeOptions, take_file};
+    use scanstelle::intake::{Outcome, take_file};
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     let Some(_disk) = SmallDisk::mount(&home, "6m") else {
@@ -180,12 +180,7 @@ fn a_full_disk_pauses_intake_in_words_corrupts_nothing_and_intake_goes_on_when_s
     let hot = dir.path().join("hot");
     std::fs::create_dir_all(&hot).unwrap();
     let profile = test_profile(&hot, 100, "");
-    let opts = TakeOptions {
-        remove_original: true,
-        quarantine_after: std::time::Duration::ZERO,
-        limits: Default::default(),
-        office: Default::default(),
-    };
+    let opts = hot_folder_options();
     let mut station = station(&home);
     // Fill the home's disk but for a little more than a megabyte.
     let filler = home.join("fueller");

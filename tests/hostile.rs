@@ -25,7 +25,7 @@ use std::fmt::Write as _;
 use common::*;
 use scanstelle::classify::register::{ParsedRegister, parse_csv};
 use scanstelle::intake::decode::decode;
-use scanstelle::intake::{Outcome, TakeOptions, take_file};
+use scanstelle::intake::{Outcome, take_file};
 use scanstelle::package::xdomea::reply::{self, ObjectResult, Reply};
 use scanstelle::prepare::coversheet::stream_object;
 use scanstelle::store::blob::Sha256Hex;
@@ -2950,7 +2950,7 @@ fn office_files(dir: &Path, t: &mut Tally) {
     std::fs::create_dir_all(&hot).unwrap();
     let mut station = station(&home);
     let profile = test_profile(&hot, 100, "");
-    let opts = take_options();
+    let opts = hot_folder_options();
     let debug = std::env::var_os("HOSTILE_DEBUG").is_some();
     for (name, file, bytes, expect, control) in office_kinds() {
         let path = hot.join(&file);
@@ -3018,17 +3018,6 @@ fn office_files(dir: &Path, t: &mut Tally) {
     }
 }
 
-/// How the hostile files are taken: removed from the hot folder when
-/// taken, quarantined at once when unreadable, default limits.
-fn take_options() -> TakeOptions {
-    TakeOptions {
-        remove_original: true,
-        quarantine_after: Duration::ZERO,
-        limits: Default::default(),
-        office: Default::default(),
-    }
-}
-
 type DecodeSummary = Result<Vec<(u32, u32, usize)>, String>;
 
 struct Taken {
@@ -3045,7 +3034,7 @@ fn scanner_files(dir: &Path, t: &mut Tally) {
     std::fs::create_dir_all(&hot).unwrap();
     let mut station = station(&home);
     let profile = test_profile(&hot, 100, "");
-    let opts = take_options();
+    let opts = hot_folder_options();
     let mut seen: HashMap<String, String> = HashMap::new();
     let mut taken: Vec<Taken> = Vec::new();
     let debug = std::env::var_os("HOSTILE_DEBUG").is_some();

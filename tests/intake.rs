@@ -11,15 +11,6 @@ use scanstelle::store::{NewSource, SourceState};
 use std::path::Path;
 use std::time::Duration;
 
-fn opts() -> TakeOptions {
-    TakeOptions {
-        remove_original: true,
-        quarantine_after: Duration::ZERO,
-        limits: Default::default(),
-        office: Default::default(),
-    }
-}
-
 fn setup() -> (
     tempfile::TempDir,
     Station,
@@ -40,7 +31,9 @@ fn a_file_becomes_a_batch_with_its_pages_and_leaves_the_hot_folder() {
     let bytes = tiff_pages(120, 170, &[11, 12, 13]);
     std::fs::write(&path, &bytes).unwrap();
 
-    let Outcome::Ingested(i) = take_file(&mut station, &profile, &path, &opts()).unwrap() else {
+    let Outcome::Ingested(i) =
+        take_file(&mut station, &profile, &path, &hot_folder_options()).unwrap()
+    else {
         panic!("not ingested")
     };
     assert_eq!(i.pages, 3);
@@ -76,14 +69,14 @@ fn a_duplicate_is_quarantined_and_reported_not_taken_again() {
     let first = dir.path().join("hot/brief.jpg");
     std::fs::write(&first, &bytes).unwrap();
     assert!(matches!(
-        take_file(&mut station, &profile, &first, &opts()).unwrap(),
+        take_file(&mut station, &profile, &first, &hot_folder_options()).unwrap(),
         Outcome::Ingested(_)
     ));
 
     let again = dir.path().join("hot/brief-kopie.jpg");
     std::fs::write(&again, &bytes).unwrap();
     let Outcome::Duplicate { of, stored_as } =
-        take_file(&mut station, &profile, &again, &opts()).unwrap()
+        take_file(&mut station, &profile, &again, &hot_folder_options()).unwrap()
     else {
         panic!("duplicate not detected")
     };
@@ -121,7 +114,7 @@ fn an_unreadable_file_goes_to_quarantine_with_its_reason_and_intake_goes_on() {
     let pdf = text_pdf(&["Antrag"]);
     std::fs::write(&bad, &pdf[..pdf.len() / 2]).unwrap();
     let Outcome::Quarantined { reason, stored_as } =
-        take_file(&mut station, &profile, &bad, &opts()).unwrap()
+        take_file(&mut station, &profile, &bad, &hot_folder_options()).unwrap()
     else {
         panic!("not quarantined")
     };
@@ -140,7 +133,7 @@ fn an_unreadable_file_goes_to_quarantine_with_its_reason_and_intake_goes_on() {
     let good = dir.path().join("hot/gut.png");
     std::fs::write(&good, png_page(90, 120, 1, 300)).unwrap();
     assert!(matches!(
-        take_file(&mut station, &profile, &good, &opts()).unwrap(),
+        take_file(&mut station, &profile, &good, &hot_folder_options()).unwrap(),
         Outcome::Ingested(_)
     ));
 }
@@ -209,7 +202,7 @@ fn a_crash_after_the_commit_is_finished_on_restart_without_a_second_copy() {
     let home = station.home().to_owned();
     drop(station);
     let mut station = common::station(&home);
-    let out = take_file(&mut station, &profile, &path, &opts()).unwrap();
+    let out = take_file(&mut station, &profile, &path, &hot_folder_options()).unwrap();
     assert_eq!(out, Outcome::Resumed { source_id: id });
     assert!(!path.exists());
     assert_eq!(count(&station, "SELECT COUNT(*) FROM pages"), 2);
@@ -235,7 +228,7 @@ fn a_crash_after_archiving_but_before_removal_is_finished_too() {
 
     // Case 1: the file is still there → finished when it is seen again.
     assert_eq!(
-        take_file(&mut station, &profile, &path, &opts()).unwrap(),
+        take_file(&mut station, &profile, &path, &hot_folder_options()).unwrap(),
         Outcome::Resumed { source_id: id }
     );
     assert!(!path.exists());
@@ -263,10 +256,10 @@ fn a_new_file_under_a_released_name_is_a_new_file() {
     let (dir, mut station, profile) = setup();
     let path = dir.path().join("hot/scan0001.jpg");
     std::fs::write(&path, jpeg_page(60, 80, 1)).unwrap();
-    take_file(&mut station, &profile, &path, &opts()).unwrap();
+    take_file(&mut station, &profile, &path, &hot_folder_options()).unwrap();
     std::fs::write(&path, jpeg_page(60, 80, 2)).unwrap();
     assert!(matches!(
-        take_file(&mut station, &profile, &path, &opts()).unwrap(),
+        take_file(&mut station, &profile, &path, &hot_folder_options()).unwrap(),
         Outcome::Ingested(_)
     ));
     assert_eq!(count(&station, "SELECT COUNT(*) FROM source_files"), 2);
@@ -324,7 +317,10 @@ fn configured_limits_refuse_a_file_before_it_is_decoded() {
         page_megabytes: 1,
         ..Default::default()
     };
-    let strict = TakeOptions { limits, ..opts() };
+    let strict = TakeOptions {
+        limits,
+        ..hot_folder_options()
+    };
     let take = |station: &mut Station, name: &str, bytes: Vec<u8>| {
         let path = dir.path().join("hot").join(name);
         std::fs::write(&path, bytes).unwrap();

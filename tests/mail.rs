@@ -7,26 +7,17 @@ use crate::common;
 
 use common::dms::TestDms;
 use common::{mail, office};
-use scanstelle::intake::{Outcome, TakeOptions, take_file};
+use scanstelle::intake::{Outcome, take_file};
 use scanstelle::station::Station;
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-fn opts() -> TakeOptions {
-    TakeOptions {
-        remove_original: true,
-        quarantine_after: Duration::ZERO,
-        limits: Default::default(),
-        office: Default::default(),
-    }
-}
 
 fn take(station: &mut Station, hot: &Path, name: &str, bytes: &[u8]) -> Outcome {
     std::fs::create_dir_all(hot).unwrap();
     let path = hot.join(name);
     std::fs::write(&path, bytes).unwrap();
     let profile = common::test_profile(hot, 100, "");
-    take_file(station, &profile, &path, &opts()).unwrap()
+    take_file(station, &profile, &path, &common::hot_folder_options()).unwrap()
 }
 
 fn demo(name: &str) -> &'static [u8] {
@@ -35,6 +26,33 @@ fn demo(name: &str) -> &'static [u8] {
         .find(|f| f.name == name)
         .unwrap()
         .bytes
+}
+
+/// The text of a one-page document's page, as read (its own or OCR's).
+fn page_text(station: &Station, doc: i64) -> String {
+    station
+        .store
+        .connection()
+        .query_row(
+            "SELECT o.text FROM page_ocr o JOIN document_pages dp ON dp.page_id = o.page_id
+             WHERE dp.document_id = ?1",
+            [doc],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// A person confirms each of these documents (id, type, state) that waits
+/// for review, in her case with the type the station proposed.
+fn confirm_waiting<'a>(station: &mut Station, docs: impl Iterator<Item = (i64, &'a str, &'a str)>) {
+    for (id, doc_type, state) in docs {
+        if state == "review" {
+            station
+                .store
+                .confirm_document(id, "12345BG0012345", doc_type, &[])
+                .unwrap();
+        }
+    }
 }
 
 /// A forwarded pay slip: how an employer's payroll office writes.
@@ -177,24 +195,11 @@ fn an_email_with_attachments_and_a_forwarded_message_becomes_a_document_each_and
     }
     assert_eq!(docs[1].2, "weiterbewilligungsantrag", "{docs:#?}");
     // What is not certain waits for a person; here she confirms it.
-    for d in &docs {
-        if d.3 == "review" {
-            station
-                .store
-                .confirm_document(d.0, "12345BG0012345", &d.2, &[])
-                .unwrap();
-        }
-    }
-    let text: String = station
-        .store
-        .connection()
-        .query_row(
-            "SELECT o.text FROM page_ocr o JOIN document_pages dp ON dp.page_id = o.page_id
-             WHERE dp.document_id = ?1",
-            [docs[0].0],
-            |r| r.get(0),
-        )
-        .unwrap();
+    confirm_waiting(
+        &mut station,
+        docs.iter().map(|d| (d.0, d.2.as_str(), d.3.as_str())),
+    );
+    let text = page_text(&station, docs[0].0);
     assert!(
         text.contains("Von: Erika Mustermann <e.mustermann@web.example>"),
         "{text}"
@@ -376,16 +381,7 @@ fn an_outlook_message_is_taken_apart_like_an_email_and_goes_with_its_text() {
         .collect();
     assert_eq!(docs.len(), 2, "{docs:?}");
     assert!(docs.iter().all(|d| d.1 == "12345BG0012345"), "{docs:?}");
-    let text: String = station
-        .store
-        .connection()
-        .query_row(
-            "SELECT o.text FROM page_ocr o JOIN document_pages dp ON dp.page_id = o.page_id
-             WHERE dp.document_id = ?1",
-            [docs[0].0],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let text = page_text(&station, docs[0].0);
     assert!(
         text.contains("Von: Erika Mustermann <e.mustermann@web.example>"),
         "{text}"
@@ -394,14 +390,10 @@ fn an_outlook_message_is_taken_apart_like_an_email_and_goes_with_its_text() {
         text.contains("smime.p7s (elektronische Signatur)"),
         "{text}"
     );
-    for d in &docs {
-        if d.3 == "review" {
-            station
-                .store
-                .confirm_document(d.0, "12345BG0012345", &d.2, &[])
-                .unwrap();
-        }
-    }
+    confirm_waiting(
+        &mut station,
+        docs.iter().map(|d| (d.0, d.2.as_str(), d.3.as_str())),
+    );
     let mut dms = TestDms::under(dir.path());
     assert_eq!(dms.take_from(&mut station.store, &config.home), 1);
     let mut arrived: Vec<_> = dms.objects.values().flatten().cloned().collect();

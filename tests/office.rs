@@ -16,10 +16,8 @@ use std::time::{Duration, Instant};
 
 fn opts(office: OfficeSettings) -> TakeOptions {
     TakeOptions {
-        remove_original: true,
-        quarantine_after: Duration::ZERO,
-        limits: Default::default(),
         office,
+        ..common::hot_folder_options()
     }
 }
 

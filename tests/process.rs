@@ -3,12 +3,11 @@
 use crate::common;
 
 use common::*;
-use scanstelle::intake::{Outcome, TakeOptions, take_file};
+use scanstelle::intake::{Outcome, take_file};
 use scanstelle::pipeline::Processor;
 use scanstelle::station::Station;
 use scanstelle::store::{BatchState, PageState};
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
 
 fn ingest(station: &mut Station, dir: &std::path::Path, name: &str, bytes: &[u8]) -> i64 {
     let hot = dir.join("hot");
@@ -16,12 +15,7 @@ fn ingest(station: &mut Station, dir: &std::path::Path, name: &str, bytes: &[u8]
     let path = hot.join(name);
     std::fs::write(&path, bytes).unwrap();
     let profile = test_profile(&hot, 100, "");
-    let opts = TakeOptions {
-        remove_original: true,
-        quarantine_after: Duration::ZERO,
-        limits: Default::default(),
-        office: Default::default(),
-    };
+    let opts = hot_folder_options();
     match take_file(station, &profile, &path, &opts).unwrap() {
         Outcome::Ingested(i) => i.batch_id,
         other => panic!("{other:?}"),
@@ -333,12 +327,7 @@ fn one_document_per_page(
     let path = hot.join("stapel.tif");
     std::fs::write(&path, tiff_pages(320, 440, seeds)).unwrap();
     let profile = test_profile(&hot, 100, "[steps]\nsplit_every = 1\nblank_pages = false\n");
-    let opts = TakeOptions {
-        remove_original: true,
-        quarantine_after: Duration::ZERO,
-        limits: Default::default(),
-        office: Default::default(),
-    };
+    let opts = hot_folder_options();
     match take_file(station, &profile, &path, &opts).unwrap() {
         Outcome::Ingested(i) => (profile, i.batch_id),
         other => panic!("{other:?}"),

@@ -118,12 +118,7 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
         let config =
             scanstelle::config::Config::from_file(Default::default(), home.clone(), None).unwrap();
         let profile = config.profile("sane-test").unwrap().clone();
-        let opts = scanstelle::intake::TakeOptions {
-            remove_original: true,
-            quarantine_after: std::time::Duration::ZERO,
-            limits: Default::default(),
-            office: Default::default(),
-        };
+        let opts = common::hot_folder_options();
         // The test backend draws the same grid on every sheet, so the
         // pages are byte for byte the same: the first is taken, the others
         // are set aside as duplicates (as two identical files always are).
@@ -218,12 +213,7 @@ fn desk_scans_reach_the_hot_folder_page_by_page_and_errors_are_said_in_words() {
         scanstelle::demo::import_register(&mut station.store).unwrap();
         let config = scanstelle::config::Config::load(Some(Path::new(cfg)), Some(&home)).unwrap();
         let akte = config.profile("akte").unwrap().clone();
-        let opts = scanstelle::intake::TakeOptions {
-            remove_original: true,
-            quarantine_after: std::time::Duration::ZERO,
-            limits: Default::default(),
-            office: Default::default(),
-        };
+        let opts = common::hot_folder_options();
         for p in &delivered {
             scanstelle::intake::take_file(&mut station, &akte, p, &opts).unwrap();
         }

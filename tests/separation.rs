@@ -5,14 +5,13 @@
 use crate::common;
 
 use common::*;
-use scanstelle::intake::{TakeOptions, take_file};
+use scanstelle::intake::take_file;
 use scanstelle::pipeline::Processor;
 use scanstelle::prepare::coversheet::cover_sheet_pdf;
 use scanstelle::prepare::separation::CoverSheet;
 use scanstelle::station::Station;
 use scanstelle::store::PageState;
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
 
 fn run(pages: Option<u32>) -> (Station, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -26,12 +25,7 @@ fn run(pages: Option<u32>) -> (Station, tempfile::TempDir) {
         100,
         "[batching]\nmode = \"window\"\nwindow_secs = 60\n",
     );
-    let opts = TakeOptions {
-        remove_original: true,
-        quarantine_after: Duration::ZERO,
-        limits: Default::default(),
-        office: Default::default(),
-    };
+    let opts = hot_folder_options();
     let sheet = CoverSheet {
         bg: "12345BG0012345".into(),
         doc_type: Some("weiterbewilligungsantrag".into()),

@@ -148,12 +148,7 @@ fn invalid_and_password_protected_pdfs_are_quarantined_with_reasons() {
     std::fs::create_dir_all(&hot).unwrap();
     let mut station = station(&tmp.path().join("home"));
     let profile = test_profile(&hot, 100, "");
-    let opts = TakeOptions {
-        remove_original: true,
-        quarantine_after: Duration::ZERO,
-        limits: Default::default(),
-        office: Default::default(),
-    };
+    let opts = hot_folder_options();
     for (name, expected) in [
         ("paperless/password-is-test.pdf", "passwortgeschützt"),
         ("paperless/invalid_pdf.pdf", "fremde Byte"),
@@ -500,12 +495,7 @@ fn separate_with(rel: &str, steps: &str) -> Option<(Vec<PagesAndAsn>, usize)> {
     let profile = test_profile(&hot, 100, &format!("[steps]\nocr = false\n{steps}\n"));
     let path = hot.join(std::path::Path::new(rel).file_name().unwrap());
     std::fs::copy(dir.join(rel), &path).unwrap();
-    let opts = TakeOptions {
-        remove_original: true,
-        quarantine_after: Duration::ZERO,
-        limits: Default::default(),
-        office: Default::default(),
-    };
+    let opts = hot_folder_options();
     assert!(matches!(
         take_file(&mut station, &profile, &path, &opts).unwrap(),
         Outcome::Ingested(_)
@@ -629,12 +619,7 @@ fn ingest_and_process(root: &std::path::Path, file: &std::path::Path) -> Station
     let home = root.join("home");
     let mut station = station(&home);
     let profile = test_profile(&root.join("hot"), 100, "");
-    let opts = TakeOptions {
-        remove_original: true,
-        quarantine_after: Duration::ZERO,
-        limits: Default::default(),
-        office: Default::default(),
-    };
+    let opts = hot_folder_options();
     assert!(matches!(
         take_file(&mut station, &profile, file, &opts).unwrap(),
         Outcome::Ingested(_)

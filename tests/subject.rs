@@ -560,12 +560,7 @@ fn with_automatic_letters_each_household_gets_one_after_its_batch_and_it_goes_in
     // files each to its household, which owes no further letter.
     assert_eq!(syncer.pass(&mut store, &blobs, &stop).unwrap().letters, 0);
     let mut station = common::fixtures::station(&home);
-    let opts = scanstelle::intake::TakeOptions {
-        remove_original: true,
-        quarantine_after: std::time::Duration::ZERO,
-        limits: Default::default(),
-        office: Default::default(),
-    };
+    let opts = common::hot_folder_options();
     for n in &names {
         let taken =
             scanstelle::intake::take_file(&mut station, &config.profiles[0], &hot.join(n), &opts)

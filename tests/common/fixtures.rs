@@ -33,6 +33,17 @@ pub fn default_config(home: &Path) -> Config {
     Config::from_file(ConfigFile::default(), home.to_owned(), None).unwrap()
 }
 
+/// How the tests take a hot folder's files: removed once safe, an
+/// unreadable one quarantined at once, the default limits and conversion.
+pub fn hot_folder_options() -> TakeOptions {
+    TakeOptions {
+        remove_original: true,
+        quarantine_after: std::time::Duration::ZERO,
+        limits: Default::default(),
+        office: Default::default(),
+    }
+}
+
 /// Imports the demo register into `station` and takes these demo letters
 /// (copied to `dir`) through the first profile, as its hot folder would;
 /// the outcome of each, in order.
