@@ -4,8 +4,9 @@
 //! by one and are taken by intake as scanned by the signed-in person, and a
 //! paper jam, an open cover and a missing scanner reported in words with
 //! nothing half-written delivered and nothing delivered before lost; and a
-//! network scanner (eSCL, through Debian's sane-airscan) whose scanned
-//! letter ends in its case in the test DMS.
+//! network scanner of either driverless protocol (eSCL and WSD, through
+//! Debian's sane-airscan) whose scanned letter ends in its case in the
+//! test DMS.
 
 use crate::common;
 
@@ -263,8 +264,20 @@ fn airscan_present() -> bool {
 }
 
 #[test]
-fn a_network_scanner_fixed_by_address_scans_through_sane_airscan_and_a_jam_is_said_in_words() {
-    use common::escl::{Escl, Then};
+fn an_escl_scanner_fixed_by_address_scans_through_sane_airscan_and_a_jam_is_said_in_words() {
+    network_scanner(common::mfp::Protocol::Escl);
+}
+
+#[test]
+fn a_wsd_scanner_fixed_by_address_scans_through_sane_airscan_and_a_jam_is_said_in_words() {
+    network_scanner(common::mfp::Protocol::Wsd);
+}
+
+/// A network MFP speaking `protocol`, fixed by address: found, three
+/// sheets scanned, a jam and the device going away said in words with
+/// the pages before kept, and a scanned bank statement filed in its case.
+fn network_scanner(protocol: common::mfp::Protocol) {
+    use common::mfp::{Mfp, Then};
     if !scanimage_present() || !airscan_present() {
         return;
     }
@@ -288,11 +301,11 @@ fn a_network_scanner_fixed_by_address_scans_through_sane_airscan_and_a_jam_is_sa
     .unwrap();
     let page = |seed| common::jpeg_page(620, 877, seed);
     let cfg = dir.path().join("scanstelle.toml");
-    let configure = |url: &str| {
+    let configure = |entry: &str| {
         std::fs::write(
             &cfg,
             format!(
-                "profile_dirs = [{:?}]\n[scanner.airscan]\n\"Büro-MFP\" = \"{url}\"\n",
+                "profile_dirs = [{:?}]\n[scanner.airscan]\n\"Büro-MFP\" = \"{entry}\"\n",
                 profiles.display().to_string()
             ),
         )
@@ -304,11 +317,15 @@ fn a_network_scanner_fixed_by_address_scans_through_sane_airscan_and_a_jam_is_sa
         common::run_cli(&all, &home, "")
     };
     let folder = home.join("hotfolders/netz");
-    let device = "airscan:e0:Büro-MFP";
+    // sane-airscan names them by protocol: e for eSCL, w for WSD.
+    let device = match protocol {
+        common::mfp::Protocol::Escl => "airscan:e0:Büro-MFP",
+        common::mfp::Protocol::Wsd => "airscan:w0:Büro-MFP",
+    };
 
     // Found by `scan --list`, from the station's own SANE configuration.
-    let mfp = Escl::start(vec![page(1), page(2), page(3)], Then::Empty);
-    configure(&mfp.url());
+    let mfp = Mfp::start(protocol, vec![page(1), page(2), page(3)], Then::Empty);
+    configure(&mfp.entry());
     let (ok, out) = run(&["scan", "--list"]);
     assert!(ok && out.contains(device), "{out}");
     // Three sheets in its feeder: three pages in the hot folder, whole.
@@ -323,8 +340,8 @@ fn a_network_scanner_fixed_by_address_scans_through_sane_airscan_and_a_jam_is_sa
     drop(mfp);
 
     // A jam after two sheets: said in words, the two kept.
-    let mfp = Escl::start(vec![page(4), page(5)], Then::Jam);
-    configure(&mfp.url());
+    let mfp = Mfp::start(protocol, vec![page(4), page(5)], Then::Jam);
+    configure(&mfp.entry());
     let (ok, out) = run(&["scan", "--device", device, "--profile", "netz"]);
     assert!(!ok && out.contains("Papierstau"), "{out}");
     assert!(out.contains("2 Seite(n) davor sind übernommen"), "{out}");
@@ -332,8 +349,8 @@ fn a_network_scanner_fixed_by_address_scans_through_sane_airscan_and_a_jam_is_sa
     drop(mfp);
 
     // The device goes away after one sheet: said in words, that one kept.
-    let mfp = Escl::start(vec![page(6)], Then::Gone);
-    configure(&mfp.url());
+    let mfp = Mfp::start(protocol, vec![page(6)], Then::Gone);
+    configure(&mfp.entry());
     let (ok, out) = run(&["scan", "--device", device, "--profile", "netz"]);
     assert!(
         !ok && out.contains("1 Seite(n) davor sind übernommen"),
@@ -354,8 +371,8 @@ fn a_network_scanner_fixed_by_address_scans_through_sane_airscan_and_a_jam_is_sa
         .unwrap()
         .bytes
         .to_vec();
-    let mfp = Escl::start(vec![statement], Then::Empty);
-    configure(&mfp.url());
+    let mfp = Mfp::start(protocol, vec![statement], Then::Empty);
+    configure(&mfp.entry());
     let before = tifs(&folder);
     let (ok, out) = run(&["scan", "--device", device, "--profile", "netz"]);
     assert!(ok && out.contains("1 Seite(n) gescannt"), "{out}");
@@ -369,12 +386,7 @@ fn a_network_scanner_fixed_by_address_scans_through_sane_airscan_and_a_jam_is_sa
     let mut station = common::station(&config.home);
     scanstelle::demo::import_register(&mut station.store).unwrap();
     let profile = common::test_profile(&folder, 100, "");
-    let opts = scanstelle::intake::TakeOptions {
-        remove_original: false,
-        quarantine_after: std::time::Duration::ZERO,
-        limits: Default::default(),
-        office: Default::default(),
-    };
+    let opts = common::hot_folder_options();
     let taken = scanstelle::intake::take_file(&mut station, &profile, &scanned[0], &opts).unwrap();
     assert!(
         matches!(taken, scanstelle::intake::Outcome::Ingested(_)),

@@ -28,7 +28,8 @@ pub struct ScannerSettings {
     /// Network scanners (eSCL or WSD, through Debian's `sane-airscan`)
     /// fixed by address, name → URL (`"Büro-MFP" = "http://10.0.0.5/eSCL"`,
     /// a WSD one with `, wsd` after the URL); they appear in `scan --list`
-    /// as `airscan:e0:NAME` beside those the backend finds by itself.
+    /// as `airscan:e0:NAME` (WSD: `airscan:w0:NAME`) beside those the
+    /// backend finds by itself.
     pub airscan: std::collections::BTreeMap<String, String>,
 }
 

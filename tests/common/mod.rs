@@ -6,9 +6,9 @@
 
 pub mod apache;
 pub mod dms;
-pub mod escl;
 pub mod fixtures;
 pub mod mail;
+pub mod mfp;
 pub mod office;
 pub mod proxy;
 
