@@ -404,3 +404,74 @@ fn an_outlook_message_is_taken_apart_like_an_email_and_goes_with_its_text() {
         [("012".to_owned(), "Nachweis.msg".to_owned(), msg.clone())]
     );
 }
+
+/// The demo register with the e-mail column of the contact data: Erika
+/// Mustermann's address, none for the others.
+fn register_with_email(station: &mut Station) {
+    let csv: String = scanstelle::demo::REGISTER_CSV
+        .lines()
+        .enumerate()
+        .map(|(i, l)| match i {
+            0 => format!("{l};email\n"),
+            _ if l.contains(";Erika;") => format!("{l};E.Mustermann@web.example\n"),
+            _ => format!("{l};\n"),
+        })
+        .collect();
+    let parsed = scanstelle::classify::register::parse_csv(csv.as_bytes()).unwrap();
+    assert!(parsed.bad.is_empty(), "{:?}", parsed.bad);
+    station
+        .store
+        .import_register(&parsed.persons, "fallbestand.csv", "kontakt", 0)
+        .unwrap();
+}
+
+#[test]
+fn a_message_from_the_address_in_the_register_is_filed_by_its_sender() {
+    // A short note: her name, no number, no postal address.
+    let note = mail::message(
+        &[
+            ("From", "Erika Mustermann <e.mustermann@web.example>"),
+            ("To", "poststelle@jobcenter.example"),
+            ("Date", "Sat, 05 Dec 2026 09:12:00 +0100"),
+            ("Subject", "Nachricht"),
+        ],
+        "Hallo,\n\nich bin ab dem 14.12. wieder erreichbar.\n\nViele Grüße\nErika Mustermann",
+        None,
+        &[],
+    );
+    let decided =
+        |with_email: bool| {
+            let dir = tempfile::tempdir().unwrap();
+            let config = common::default_config(&dir.path().join("home"));
+            let mut station = common::station(&config.home);
+            if with_email {
+                register_with_email(&mut station);
+            } else {
+                scanstelle::demo::import_register(&mut station.store).unwrap();
+            }
+            let out = take(&mut station, &dir.path().join("hot"), "n.eml", &note);
+            assert!(matches!(out, Outcome::Ingested(_)), "{out:?}");
+            common::process(&config);
+            station
+            .store
+            .connection()
+            .query_row(
+                "SELECT COALESCE(case_bg, ''), COALESCE(case_status, ''), COALESCE(decision, '')
+                 FROM documents",
+                [],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+            )
+            .unwrap()
+        };
+    // The register knows her address: attached without a person.
+    let (case, status, decision) = decided(true);
+    assert_eq!(
+        (case.as_str(), status.as_str()),
+        ("12345BG0012345", "auto"),
+        "{decision}"
+    );
+    assert!(decision.contains("e.mustermann@web.example"), "{decision}");
+    // Without contact data, her name alone is not enough.
+    let (_, status, decision) = decided(false);
+    assert_eq!(status, "review", "{decision}");
+}

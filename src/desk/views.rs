@@ -469,6 +469,7 @@ mod tests {
             strasse: "Lindenstraße 12".into(),
             plz: "32423".into(),
             ort: "Minden".into(),
+            email: String::new(),
         };
         let people = [
             p("Mustermann", "Erika"),

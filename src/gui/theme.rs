@@ -83,7 +83,7 @@ pub fn evidence_colour(kind: scanstelle::classify::casefind::EvidenceKind) -> Co
     // Found evidence is never red: red reads as an error.
     match kind {
         CoverSheet | BgNumber | CustomerNumber => color!(0x1565c0),
-        Name | Address => color!(0x2e7d32),
+        Name | Address | Email => color!(0x2e7d32),
         BirthDate => color!(0x7b1fa2),
     }
 }

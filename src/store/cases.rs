@@ -188,7 +188,8 @@ impl Store {
         {
             let mut insert = tx.prepare(
                 "INSERT INTO register_persons (version_id, bg, kundennummer, nachname, vorname,
-                     geburtsdatum, strasse, plz, ort) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     geburtsdatum, strasse, plz, ort, email)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             for p in persons {
                 insert.execute(params![
@@ -200,7 +201,8 @@ impl Store {
                     p.geburtsdatum,
                     p.strasse,
                     p.plz,
-                    p.ort
+                    p.ort,
+                    p.email
                 ])?;
             }
         }
@@ -263,7 +265,7 @@ impl Store {
             return Ok(Register::default());
         };
         let mut stmt = self.conn.prepare(
-            "SELECT bg, kundennummer, nachname, vorname, geburtsdatum, strasse, plz, ort
+            "SELECT bg, kundennummer, nachname, vorname, geburtsdatum, strasse, plz, ort, email
              FROM register_persons WHERE version_id = ?1 ORDER BY rowid",
         )?;
         let persons = stmt
@@ -277,6 +279,7 @@ impl Store {
                     strasse: r.get(5)?,
                     plz: r.get(6)?,
                     ort: r.get(7)?,
+                    email: r.get(8)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;

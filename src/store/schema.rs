@@ -480,6 +480,11 @@ CREATE TABLE workplace (
     updated_at TEXT NOT NULL
 );
 ",
+    // 24: a person's e-mail address from the register's contact data
+    // (optional column; empty when the export has none).
+    r"
+ALTER TABLE register_persons ADD COLUMN email TEXT NOT NULL DEFAULT '';
+",
 ];
 
 /// Where a migration hands over to Rust code (then goes on with its SQL).

@@ -483,6 +483,7 @@ mod tests {
             strasse: "Weg 1".into(),
             plz: "32423".into(),
             ort: "Minden".into(),
+            email: String::new(),
         };
         Register::new(
             1,

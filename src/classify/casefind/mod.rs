@@ -4,7 +4,8 @@
 //! or Kundennummer in the OCR text, however it is written
 //! (`identifiers`: any separators, spacing, comb boxes, splits over a
 //! line; OCR confusions repaired only into register values); a person's
-//! full name, address and date of birth from the register (`persons`).
+//! full name, address, date of birth and e-mail address (contact data)
+//! from the register (`persons`).
 //! Each piece says where it was (page, word box). Pieces for the same case
 //! combine (noisy-or of the best piece of each kind).
 //!
@@ -107,6 +108,8 @@ pub enum EvidenceKind {
     Address,
     /// Date of birth of a member of the case.
     BirthDate,
+    /// E-mail address of a member of the case (register contact data).
+    Email,
 }
 
 impl EvidenceKind {
@@ -603,7 +606,8 @@ impl CaseFinder {
 
     /// The checks for a case supported by person evidence alone: at most one
     /// OCR error forgiven, and, without a date of birth, no other household
-    /// of the same family name at that address.
+    /// of the same family name at that address (a date of birth or the
+    /// person's own e-mail address tells them apart).
     fn check_person_path(&self, reg: &Register, top: &Candidate, reasons: &mut Vec<String>) {
         let forgiven = top
             .evidence
@@ -616,7 +620,7 @@ impl CaseFinder {
         if !top
             .evidence
             .iter()
-            .any(|e| e.kind == EvidenceKind::BirthDate)
+            .any(|e| matches!(e.kind, EvidenceKind::BirthDate | EvidenceKind::Email))
         {
             let named: Vec<&crate::classify::register::Person> = reg
                 .case(&top.bg)
@@ -733,11 +737,14 @@ fn resolve_letter(reg: &Register, mut f: Found) -> Option<Found> {
 }
 
 /// Whether a case's evidence names a person with full name and full
-/// address (street, house number, postcode) or date of birth.
+/// address (street, house number, postcode), e-mail address from the
+/// register's contact data, or date of birth.
 fn person_supported(evidence: &[Evidence]) -> bool {
     let has = |k: EvidenceKind, min: f64| evidence.iter().any(|e| e.kind == k && e.score >= min);
     has(EvidenceKind::Name, 0.0)
-        && (has(EvidenceKind::Address, 0.35) || has(EvidenceKind::BirthDate, 0.0))
+        && (has(EvidenceKind::Address, 0.35)
+            || has(EvidenceKind::Email, 0.0)
+            || has(EvidenceKind::BirthDate, 0.0))
 }
 
 /// The confidence person evidence alone gives a case: full name with full
@@ -747,9 +754,9 @@ fn person_score(evidence: &[Evidence]) -> f64 {
         return 0.0;
     }
     let has = |k: EvidenceKind| evidence.iter().any(|e| e.kind == k);
-    let address = evidence
-        .iter()
-        .any(|e| e.kind == EvidenceKind::Address && e.score >= 0.35);
+    let address = evidence.iter().any(|e| {
+        (e.kind == EvidenceKind::Address && e.score >= 0.35) || e.kind == EvidenceKind::Email
+    });
     let forgiven = evidence
         .iter()
         .any(|e| matches!(e.kind, EvidenceKind::Name | EvidenceKind::Address) && e.repaired);

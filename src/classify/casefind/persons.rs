@@ -7,7 +7,9 @@
 //! Dates of birth are found in every usual written form (`01.02.1980`,
 //! `1.2.80`, `1. Februar 1980`, `1980-02-01`). An address of the person that
 //! is only in an older register version is reported: the person may have
-//! moved, and a person must look.
+//! moved, and a person must look. An e-mail address on the page that the
+//! register's contact data gives a person (the sender line of a message)
+//! counts like an address.
 
 use std::sync::LazyLock;
 
@@ -267,6 +269,11 @@ pub(super) fn on_page(
 ) -> PersonFindings {
     let mut tokens: Vec<Token> = Vec::new();
     for (i, w) in words.iter().enumerate() {
+        // An e-mail address spells names (`anna.mueller@…`) but is not
+        // one: it counts as itself below.
+        if email_in(&w.text).is_some() {
+            continue;
+        }
         for t in fold_street(&w.text).split(' ').filter(|t| !t.is_empty()) {
             tokens.push(Token {
                 text: t.to_owned(),
@@ -282,6 +289,30 @@ pub(super) fn on_page(
             for v in sharp_s_variants(&t.text) {
                 persons.extend(reg.by_family_name(&v));
             }
+        }
+    }
+    let mut out = PersonFindings::default();
+    for (wi, w) in words.iter().enumerate() {
+        let Some(address) = email_in(&w.text) else {
+            continue;
+        };
+        for p in reg.by_email(&address) {
+            persons.push(p);
+            out.evidence.push((
+                p.bg.clone(),
+                Evidence {
+                    kind: EvidenceKind::Email,
+                    page,
+                    read: address.clone(),
+                    bbox: words.get(wi).map(|w| bbox(&[w])),
+                    repaired: false,
+                    score: 0.4,
+                    text: format!(
+                        "E-Mail-Adresse {address} von {} {} auf Seite {page}",
+                        p.vorname, p.nachname
+                    ),
+                },
+            ));
         }
     }
     persons.sort_by(|a, b| a.kundennummer.cmp(&b.kundennummer));
@@ -306,7 +337,6 @@ pub(super) fn on_page(
             .iter()
             .any(|t| t.text == plz && t.line.abs_diff(line) <= 3)
     };
-    let mut out = PersonFindings::default();
     for p in persons {
         let family = fold(&p.nachname);
         let family: Vec<&str> = family.split(' ').collect();
@@ -423,9 +453,43 @@ pub(super) fn on_page(
     out
 }
 
+/// The e-mail address a word is, without what surrounds it in a header
+/// or a sentence (`<anna@example.org>,`, `mailto:anna@example.org`), in
+/// lower case.
+fn email_in(word: &str) -> Option<String> {
+    if !word.contains('@') {
+        return None;
+    }
+    let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+    let word = word
+        .get(..7)
+        .filter(|p| p.eq_ignore_ascii_case("mailto:"))
+        .map_or(word, |_| &word[7..]);
+    let address = word.to_lowercase();
+    crate::classify::register::is_email_address(&address).then_some(address)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_email_address_is_taken_out_of_its_header_or_sentence() {
+        for (word, address) in [
+            ("<Anna.Lange@Example.org>,", Some("anna.lange@example.org")),
+            ("mailto:anna@example.org", Some("anna@example.org")),
+            (
+                "(anna+amt@mail.example.de).",
+                Some("anna+amt@mail.example.de"),
+            ),
+            ("anna@example", None),
+            ("@", None),
+            ("Anna", None),
+            ("a@b@example.org", None),
+        ] {
+            assert_eq!(email_in(word).as_deref(), address, "{word}");
+        }
+    }
 
     #[test]
     fn dates_of_birth_in_every_usual_form() {
@@ -464,6 +528,7 @@ mod tests {
             strasse: "Heideweg 4".into(),
             plz: "32425".into(),
             ort: "Minden".into(),
+            email: String::new(),
         };
         let reg = Register::new(1, vec![person]);
         let words = |text: &str| -> Vec<Word> {

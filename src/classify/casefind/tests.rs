@@ -13,6 +13,7 @@ fn person(bg: &str, kunde: &str, nach: &str, vor: &str, street: &str) -> Person 
         strasse: street.into(),
         plz: "32423".into(),
         ort: "Minden".into(),
+        email: String::new(),
     }
 }
 
@@ -538,4 +539,63 @@ fn every_reason_the_case_finder_gives_reads_in_english_too() {
             assert!(!en.contains(w), "{w:?} left in {en:?} (from {r:?})");
         }
     }
+}
+
+#[test]
+fn the_senders_email_address_from_the_register_names_the_household() {
+    let mut persons = register().persons().to_vec();
+    persons[0].email = "anna.mueller@example.org".into();
+    // A namesake in another household, at another address, no e-mail.
+    persons.push(person(
+        "12345BG0055555",
+        "555B000055",
+        "Müller",
+        "Anna",
+        "Lindenweg 3",
+    ));
+    // One address both households of a family use.
+    persons[2].email = "familie@example.org".into();
+    persons[3].email = "familie@example.org".into();
+    let reg = Register::new(4, persons);
+    let decide = |lines: &[&str]| {
+        CaseFinder::new(CaseSettings::default())
+            .unwrap()
+            .decide(&reg, None, &[page(lines, 95.0)])
+    };
+    // Full name and the person's own address as sender: attached, the
+    // namesake is no obstacle.
+    let d = decide(&[
+        "Von: Anna Müller <Anna.Mueller@example.org>",
+        "Betreff: Kontoauszüge",
+    ]);
+    assert_eq!(d.status, CaseStatus::Auto, "{:?}", d.reasons);
+    assert_eq!(d.case.as_deref(), Some("12345BG0012345"));
+    assert!(
+        d.candidates[0]
+            .evidence
+            .iter()
+            .any(|e| e.kind == EvidenceKind::Email && e.text.contains("anna.mueller@example.org")),
+        "{d:?}"
+    );
+    // The address alone: proposed, not attached.
+    let d = decide(&["Von: <anna.mueller@example.org>", "Betreff: Unterlagen"]);
+    assert_eq!(d.status, CaseStatus::Review, "{d:?}");
+    assert_eq!(d.case.as_deref(), Some("12345BG0012345"));
+    // The name alone (an unknown sender address): the namesakes stay apart.
+    let d = decide(&["Von: Anna Müller <a.m@example.net>"]);
+    assert_eq!(d.status, CaseStatus::Review, "{d:?}");
+    // An address two households share says nothing on its own; the full
+    // name of a person of one of them tells which.
+    let d = decide(&["Von: <familie@example.org>"]);
+    assert_eq!(d.status, CaseStatus::Review, "{d:?}");
+    assert_eq!(d.candidates.len(), 2, "{d:?}");
+    let d = decide(&["Von: Carla Schulz <familie@example.org>"]);
+    assert_eq!(d.status, CaseStatus::Auto, "{:?}", d.reasons);
+    assert_eq!(d.case.as_deref(), Some("12345BG0077777"));
+    // Another case's number beside it: a conflict, for a person.
+    let d = decide(&[
+        "Von: Anna Müller <anna.mueller@example.org>",
+        "Kundennummer 555B000001",
+    ]);
+    assert_eq!(d.status, CaseStatus::Review, "{d:?}");
 }

@@ -6,7 +6,9 @@
 //! (what German Windows software writes; detected and said in the report),
 //! `;`-separated, with
 //! a header row and one row per person:
-//! `bg_nummer;kundennummer;nachname;vorname;geburtsdatum;strasse;plz;ort`.
+//! `bg_nummer;kundennummer;nachname;vorname;geburtsdatum;strasse;plz;ort`,
+//! optionally followed by `email` (the person's e-mail address from the
+//! contact data, may be empty: a message from it is evidence for the case).
 //! Several persons share a BG-Nummer. Storing a checked register (a new
 //! version, the previous ones kept) is [`crate::store::Store::import_register`].
 
@@ -26,8 +28,11 @@ pub(crate) const COLUMNS: [&str; 8] = [
     "ort",
 ];
 
+/// The optional column after [`COLUMNS`]: the person's e-mail address.
+pub(crate) const EMAIL_COLUMN: &str = "email";
+
 /// One person of the register.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Person {
     /// Normalised BG-Nummer (`NNNNNBGNNNNNNN`).
     pub bg: String,
@@ -45,6 +50,8 @@ pub struct Person {
     pub plz: String,
     /// Town.
     pub ort: String,
+    /// E-mail address from the contact data, lower case (empty: none).
+    pub email: String,
 }
 
 /// A row of the export that could not be taken.
@@ -234,13 +241,18 @@ pub fn parse_csv_with(bytes: &[u8], limits: &Limits) -> Result<ParsedRegister, R
         .iter()
         .map(str::to_lowercase)
         .collect();
-    if header != COLUMNS {
+    let with_email =
+        header.len() == COLUMNS.len() + 1 && header.last().is_some_and(|h| h == EMAIL_COLUMN);
+    if header[..header.len().min(COLUMNS.len())] != COLUMNS
+        || !(header.len() == COLUMNS.len() || with_email)
+    {
         return Err(RegisterError(format!(
-            "Kopfzeile {} statt {:?}",
+            "Kopfzeile {} statt {:?} (danach darf {EMAIL_COLUMN:?} folgen)",
             quoted(&header.join(";")),
             COLUMNS.join(";")
         )));
     }
+    let columns = header.len();
     let kunde = regex::Regex::new(KUNDENNUMMER_PATTERN).expect("valid pattern");
     let mut out = ParsedRegister {
         encoding,
@@ -267,7 +279,7 @@ pub fn parse_csv_with(bytes: &[u8], limits: &Limits) -> Result<ParsedRegister, R
         if record.iter().all(str::is_empty) {
             continue;
         }
-        match check_row(&record, &kunde, limits.field_chars) {
+        match check_row(&record, columns, &kunde, limits.field_chars) {
             Ok(p) => {
                 if let Some(first) = seen.insert(p.kundennummer.clone(), line) {
                     out.bad.push(BadRow {
@@ -317,16 +329,23 @@ fn opens_unclosed_quote(line: &str) -> bool {
 
 fn check_row(
     record: &csv::StringRecord,
+    columns: usize,
     kunde: &regex::Regex,
     max_chars: usize,
 ) -> Result<Person, String> {
-    if record.len() != COLUMNS.len() {
-        return Err(format!("{} Felder statt {}", record.len(), COLUMNS.len()));
+    if record.len() != columns {
+        return Err(format!("{} Felder statt {columns}", record.len()));
     }
     // The column of a bad value is named: "Spalte 2 (kundennummer)".
-    let at = |i: usize| format!("Spalte {} ({})", i + 1, COLUMNS[i]);
+    let at = |i: usize| {
+        format!(
+            "Spalte {} ({})",
+            i + 1,
+            COLUMNS.get(i).copied().unwrap_or(EMAIL_COLUMN)
+        )
+    };
     if let Some(i) =
-        (0..COLUMNS.len()).find(|&i| record.get(i).is_some_and(|v| v.chars().count() > max_chars))
+        (0..columns).find(|&i| record.get(i).is_some_and(|v| v.chars().count() > max_chars))
     {
         return Err(format!(
             "{}: Wert zu lang ({} Zeichen, höchstens {max_chars})",
@@ -336,7 +355,7 @@ fn check_row(
     }
     // Control characters (terminal escapes, an undefined Windows-1252 byte)
     // have no place in a register and would reach screens and letters.
-    if let Some(i) = (0..COLUMNS.len()).find(|&i| {
+    if let Some(i) = (0..columns).find(|&i| {
         record
             .get(i)
             .is_some_and(|v| v.chars().any(char::is_control))
@@ -373,6 +392,14 @@ fn check_row(
     if !(plz.len() == 5 && plz.bytes().all(|b| b.is_ascii_digit())) {
         return Err(format!("{}: PLZ {} ungültig", at(6), quoted(&plz)));
     }
+    let email = f(8).to_lowercase();
+    if !email.is_empty() && !is_email_address(&email) {
+        return Err(format!(
+            "{}: E-Mail-Adresse {} ungültig",
+            at(8),
+            quoted(&email)
+        ));
+    }
     Ok(Person {
         bg,
         kundennummer,
@@ -382,7 +409,30 @@ fn check_row(
         strasse: f(5),
         plz,
         ort: f(7),
+        email,
     })
+}
+
+/// Whether `s` has the form of an e-mail address: one `@`, a local part,
+/// a domain with a dot and no empty label, no spaces or brackets.
+pub(crate) fn is_email_address(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    let plain = |c: char| {
+        !c.is_whitespace()
+            && !c.is_control()
+            && !matches!(
+                c,
+                '@' | '<' | '>' | '(' | ')' | ',' | ';' | ':' | '"' | '[' | ']' | '\\'
+            )
+    };
+    !local.is_empty()
+        && local.chars().all(plain)
+        && domain.contains('.')
+        && domain
+            .split('.')
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'))
 }
 
 /// A date `TT.MM.JJJJ`, if it is one.
@@ -480,6 +530,7 @@ pub struct Register {
     by_bg: HashMap<String, Vec<usize>>,
     by_kunde: HashMap<String, usize>,
     by_name: HashMap<String, Vec<usize>>,
+    by_email: HashMap<String, Vec<usize>>,
     /// Family-name words of five letters or more and each of them with one
     /// letter left out (symmetric deletion: one lookup finds every word one
     /// edit away).
@@ -512,6 +563,9 @@ impl Register {
         for (i, p) in persons.iter().enumerate() {
             r.by_bg.entry(p.bg.clone()).or_default().push(i);
             r.by_kunde.insert(p.kundennummer.clone(), i);
+            if !p.email.is_empty() {
+                r.by_email.entry(p.email.clone()).or_default().push(i);
+            }
             for part in fold(&p.nachname).split(' ').filter(|w| w.len() >= 2) {
                 r.by_name.entry(part.to_owned()).or_default().push(i);
                 if part.chars().count() >= 5 {
@@ -557,6 +611,15 @@ impl Register {
     /// The person with a Kundennummer.
     pub fn person(&self, kundennummer: &str) -> Option<&Person> {
         self.by_kunde.get(kundennummer).map(|&i| &self.persons[i])
+    }
+
+    /// The persons whose contact data has this e-mail address (lower case).
+    pub(crate) fn by_email(&self, address: &str) -> impl Iterator<Item = &Person> {
+        self.by_email
+            .get(address)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.persons[i])
     }
 
     /// Every BG-Nummer in the register.

@@ -211,3 +211,45 @@ fn find_by_number_name_address_with_typos() {
         "ayse lukasz dogan stefanescu"
     );
 }
+
+#[test]
+fn an_email_column_may_follow_and_is_checked() {
+    let text = "bg_nummer;kundennummer;nachname;vorname;geburtsdatum;strasse;plz;ort;EMail\n\
+        12345BG0012345;123A456789;Müller;Anna;01.02.1980;Hauptstraße 12a;32423;Minden;Anna.Mueller@Example.org\n\
+        12345BG0012345;123A456790;Müller;Ben;03.04.2010;Hauptstraße 12a;32423;Minden;\n\
+        12345BG0099999;987Z654321;Özdemir;Ayşe;31.12.1975;Bäckerstr. 3;32312;Lübbecke;ayse at example.org\n\
+        12345BG0099998;987Z654322;Kaya;Ali;31.12.1975;Bäckerstr. 3;32312;Lübbecke\n";
+    // "e_mail" is not the column's name: the header is refused in words.
+    let e = parse_csv(text.replacen(";EMail", ";e_mail", 1).as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("\"email\""), "{e}");
+    // Header names are read regardless of case, as the others are.
+    let r = parse_csv(text.as_bytes()).unwrap();
+    assert_eq!(r.persons.len(), 2, "{:?}", r.bad);
+    assert_eq!(r.persons[0].email, "anna.mueller@example.org");
+    assert_eq!(r.persons[1].email, "");
+    let lines: Vec<u64> = r.bad.iter().map(|b| b.line).collect();
+    assert_eq!(lines, [4, 5], "{:?}", r.bad);
+    assert!(
+        r.bad[0].reason.contains("Spalte 9 (email)") && r.bad[0].reason.contains("ungültig"),
+        "{:?}",
+        r.bad
+    );
+    assert!(r.bad[1].reason.contains("8 Felder statt 9"), "{:?}", r.bad);
+    let reg = Register::new(1, r.persons);
+    let found: Vec<&str> = reg
+        .by_email("anna.mueller@example.org")
+        .map(|p| p.vorname.as_str())
+        .collect();
+    assert_eq!(found, ["Anna"]);
+    assert_eq!(reg.by_email("").count(), 0);
+    // Without the column, nobody has an address.
+    assert!(
+        parse_csv(CSV.as_bytes())
+            .unwrap()
+            .persons
+            .iter()
+            .all(|p| p.email.is_empty())
+    );
+}

@@ -443,7 +443,7 @@ fn page<'a>(app: &'a App, doc: &'a DocumentView) -> Element<'a, AppMessage> {
         ),
         key(
             theme::evidence_colour(EvidenceKind::Name),
-            l.t("Name, Anschrift", "name, address")
+            l.t("Name, Anschrift, E-Mail", "name, address, e-mail")
         ),
         key(
             theme::evidence_colour(EvidenceKind::BirthDate),
