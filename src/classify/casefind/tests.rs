@@ -67,6 +67,13 @@ fn page(lines: &[&str], conf: f32) -> Vec<Word> {
     out
 }
 
+/// The decision on one clearly read page of these lines, against `reg`.
+fn decide_in(reg: &Register, lines: &[&str]) -> CaseDecision {
+    CaseFinder::new(CaseSettings::default())
+        .unwrap()
+        .decide(reg, None, &[page(lines, 95.0)])
+}
+
 fn decide(cover: Option<&str>, pages: &[Vec<Word>]) -> CaseDecision {
     CaseFinder::new(CaseSettings::default())
         .unwrap()
@@ -268,11 +275,7 @@ fn the_number_tells_apart_what_the_person_evidence_cannot() {
         "Birkenweg 8",
     ));
     let reg = Register::new(3, persons);
-    let decide = |lines: &[&str]| {
-        CaseFinder::new(CaseSettings::default())
-            .unwrap()
-            .decide(&reg, None, &[page(lines, 95.0)])
-    };
+    let decide = |lines: &[&str]| decide_in(&reg, lines);
     let d = decide(&[
         "BG-Nummer 12345BG0044444",
         "Anna Müller, Hauptstraße 12, 32423 Minden",
@@ -557,11 +560,7 @@ fn the_senders_email_address_from_the_register_names_the_household() {
     persons[2].email = "familie@example.org".into();
     persons[3].email = "familie@example.org".into();
     let reg = Register::new(4, persons);
-    let decide = |lines: &[&str]| {
-        CaseFinder::new(CaseSettings::default())
-            .unwrap()
-            .decide(&reg, None, &[page(lines, 95.0)])
-    };
+    let decide = |lines: &[&str]| decide_in(&reg, lines);
     // Full name and the person's own address as sender: attached, the
     // namesake is no obstacle.
     let d = decide(&[

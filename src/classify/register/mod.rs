@@ -594,13 +594,22 @@ impl Register {
         &self.persons
     }
 
-    /// The persons of a case (normalised BG-Nummer).
-    pub fn case(&self, bg: &str) -> impl Iterator<Item = &Person> {
-        self.by_bg
-            .get(bg)
+    /// The persons an index lists under `key`.
+    fn listed<'a>(
+        &'a self,
+        index: &'a HashMap<String, Vec<usize>>,
+        key: &str,
+    ) -> impl Iterator<Item = &'a Person> {
+        index
+            .get(key)
             .into_iter()
             .flatten()
             .map(|&i| &self.persons[i])
+    }
+
+    /// The persons of a case (normalised BG-Nummer).
+    pub fn case(&self, bg: &str) -> impl Iterator<Item = &Person> {
+        self.listed(&self.by_bg, bg)
     }
 
     /// Whether a case exists.
@@ -615,11 +624,7 @@ impl Register {
 
     /// The persons whose contact data has this e-mail address (lower case).
     pub(crate) fn by_email(&self, address: &str) -> impl Iterator<Item = &Person> {
-        self.by_email
-            .get(address)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.persons[i])
+        self.listed(&self.by_email, address)
     }
 
     /// Every BG-Nummer in the register.
@@ -634,11 +639,7 @@ impl Register {
 
     /// The persons whose family name contains this folded word.
     pub(crate) fn by_family_name(&self, folded_word: &str) -> impl Iterator<Item = &Person> {
-        self.by_name
-            .get(folded_word)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.persons[i])
+        self.listed(&self.by_name, folded_word)
     }
 
     /// The persons one of whose family-name words is this folded word or,
