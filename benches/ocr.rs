@@ -31,7 +31,7 @@ fn cores() -> usize {
 /// Scanstelle: decode, load, OCR pool with one engine per core.
 fn scanstelle(pages: &[PathBuf]) -> f64 {
     use scanstelle::pipeline::OcrPool;
-    let pool = OcrPool::new(cores(), scanstelle::ocr::DEFAULT_LANGUAGES).unwrap();
+    let pool = OcrPool::new(cores(), &scanstelle::ocr::OcrSettings::default()).unwrap();
     let start = Instant::now();
     let images: Vec<(image::GrayImage, u32)> = pages
         .iter()

@@ -26,6 +26,9 @@ pub struct ConfigFile {
     /// Intake tuning.
     #[serde(default)]
     pub intake: IntakeSettings,
+    /// Text recognition: languages, per-page deadline.
+    #[serde(default)]
+    pub ocr: crate::ocr::OcrSettings,
     /// Case finding: identifier patterns, labels, thresholds.
     #[serde(default)]
     pub cases: crate::classify::casefind::CaseSettings,
@@ -147,6 +150,8 @@ pub struct Config {
     pub qa: crate::protect::qa::QaSettings,
     /// The desk scanner.
     pub scanner: crate::intake::scan::ScannerSettings,
+    /// Text recognition.
+    pub ocr: crate::ocr::OcrSettings,
     /// The letter to the people whose papers these are.
     pub letter: crate::protect::letter::LetterSettings,
     /// The paper originals after scanning.
@@ -246,6 +251,7 @@ impl Config {
             letter: file.letter,
             originals: file.originals,
             scanner: file.scanner,
+            ocr: file.ocr,
         })
     }
 

@@ -49,6 +49,16 @@ fn process_and_eval(
             "{noise:?} on the terminal:\n{stderr}"
         );
     }
+    // Every page of these corpora carries text: none may be passed over
+    // by the check before OCR (separator and cover sheets never reach it).
+    let passed_over = common::count(
+        &common::station(home),
+        &format!(
+            "SELECT COUNT(*) FROM page_ocr WHERE engine = '{}'",
+            scanstelle::ocr::NO_TEXT_ENGINE
+        ),
+    );
+    assert_eq!(passed_over, 0, "pages with text taken for pages without");
     let truth_file = corpus_dir.join("truth.json");
     let o = scanstelle(&["eval", "--truth", truth_file.to_str().unwrap()], home);
     let text = String::from_utf8_lossy(&o.stdout).into_owned();

@@ -22,7 +22,8 @@ fn the_demo_letter_becomes_a_searchable_pdfa_2b() {
         .pages
         .remove(0);
     let img = scanstelle::prepare::imaging::load_gray(&page.bytes, page.encoding).unwrap();
-    let mut engine = scanstelle::ocr::OcrEngine::new(scanstelle::ocr::DEFAULT_LANGUAGES).unwrap();
+    let mut engine =
+        scanstelle::ocr::OcrEngine::new(&scanstelle::ocr::OcrSettings::default()).unwrap();
     let ocr = engine.recognize(&img, 300).unwrap();
     let pdf = document_pdf(
         &[PdfPage {

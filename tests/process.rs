@@ -9,7 +9,12 @@ use scanstelle::station::Station;
 use scanstelle::store::{BatchState, PageState};
 use std::sync::atomic::AtomicBool;
 
-fn ingest(station: &mut Station, dir: &std::path::Path, name: &str, bytes: &[u8]) -> i64 {
+pub(crate) fn ingest(
+    station: &mut Station,
+    dir: &std::path::Path,
+    name: &str,
+    bytes: &[u8],
+) -> i64 {
     let hot = dir.join("hot");
     std::fs::create_dir_all(&hot).unwrap();
     let path = hot.join(name);

@@ -23,6 +23,7 @@ mod gui_window;
 mod hostile;
 mod intake;
 mod mail;
+mod ocr;
 mod office;
 mod originals;
 mod pdfa;

@@ -207,6 +207,14 @@ const REASON_WORDS: &[(&str, &str)] = &[
     ),
     ("Das Dokument nennt ", "The document names "),
     ("Text kaum lesbar (Seite ", "Text barely legible (page "),
+    (
+        "Texterkennung nach Zeitlimit abgebrochen (Seite ",
+        "Text recognition stopped at its time limit (page ",
+    ),
+    (
+        "): Seite ansehen, ihr Text ist unvollständig",
+        "): look at the page, its text is incomplete",
+    ),
     (" unter der Schwelle von ", " below the threshold of "),
     (" nicht im Fallbestand", " not in the register"),
     (" vom Deckblatt", " from the cover sheet"),

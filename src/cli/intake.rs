@@ -80,6 +80,7 @@ pub(crate) fn process(config: &Config, ocr_threads: usize) -> Result<ExitCode> {
         config.profiles.clone(),
         ocr_threads,
     )?
+    .with_ocr(&config.ocr)?
     .with_classify(&config.classify)?;
     let stop = std::sync::atomic::AtomicBool::new(false);
     let s = p.run_pending(&stop)?;

@@ -180,7 +180,9 @@ pub struct Steps {
     /// Straighten skewed pages.
     #[serde(default = "yes")]
     pub deskew: bool,
-    /// Flag blank backsides.
+    /// Set blank backsides aside as blank pages (`false`: keep them as
+    /// pages of their document). Either way a page that shows no text is
+    /// not given to OCR.
     #[serde(default = "yes")]
     pub blank_pages: bool,
     /// A page with less ink than this share of its area (margins excluded) is blank.

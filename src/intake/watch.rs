@@ -284,6 +284,7 @@ pub async fn run(
                 config.profiles.clone(),
                 n,
             )?
+            .with_ocr(&config.ocr)?
             .with_classify(&config.classify)?,
             stop_processing.clone(),
             progress.clone(),

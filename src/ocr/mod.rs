@@ -1,7 +1,15 @@
-//! OCR with Tesseract (Debian's libtesseract through the `tesseract` bindings).
+//! OCR with Tesseract (Debian's libtesseract through its C API, [`native`]).
+//!
+//! Every page is read in German (`deu`), which is faster than German and
+//! English together and keeps umlauts that the pair loses; a page that
+//! stays doubtful is read once more with the second set (`deu+eng`) and
+//! the better reading kept. No page holds an engine longer than its
+//! deadline ([`OcrSettings::page_deadline_secs`]): a reading cut off is
+//! kept as far as it went and marked, so its document waits for a person.
 //!
 //! The engine reads a copy of the page without the lines of boxes, comb
-//! fields and tables ([`forms`]). A page whose text comes out doubtful (low confidence, few real words) is
+//! fields and tables ([`forms`]). A page whose text comes out doubtful
+//! (low confidence, few real words) is
 //! checked with Tesseract's own orientation detection ([`native::Osd`])
 //! beside the preparation's method, recognised once more in the other
 //! candidate orientation, and the better reading is kept (with the turn, so
@@ -24,12 +32,20 @@ pub mod forms;
 pub mod native;
 
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use image::GrayImage;
-use tesseract::Tesseract;
+use serde::Deserialize;
 
-/// Languages recognised by default: German first, English for the rest.
-pub const DEFAULT_LANGUAGES: &str = "deu+eng";
+/// Languages every page is read with by default: German.
+pub const DEFAULT_LANGUAGES: &str = "deu";
+
+/// What the store says read a page that shows no text (the check before
+/// OCR found no row of letters on it).
+pub const NO_TEXT_ENGINE: &str = "keine Texterkennung: kein Text auf der Seite";
+
+/// Languages a doubtful page is read with once more by default.
+pub const SECOND_LANGUAGES: &str = "deu+eng";
 
 /// Errors of the OCR engine.
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +109,9 @@ pub struct OcrPage {
     pub languages: String,
     /// Tesseract version.
     pub engine: String,
+    /// Whether the page deadline ended the recognition before the engine
+    /// was through (the words are those read until then).
+    pub cut_off: bool,
 }
 
 /// Whether a page's words are text a person could read: enough words of
@@ -299,10 +318,59 @@ fn tesseract_debug_file() -> Option<&'static str> {
     .as_deref()
 }
 
-/// One Tesseract instance.
+/// How pages are recognised (`[ocr]` in `scanstelle.toml`).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct OcrSettings {
+    /// Languages every page is read with (Tesseract's names, joined by
+    /// `+`): German alone, which keeps umlauts that a German-and-English
+    /// reading loses and is faster.
+    #[serde(default = "default_languages")]
+    pub languages: String,
+    /// Languages a page is read with once more when its first reading
+    /// stays doubtful; the better reading is kept. Empty: none.
+    #[serde(default = "default_second_languages")]
+    pub second_languages: String,
+    /// Seconds the engine may spend on one page, all readings together
+    /// (0: no limit). A page over it keeps what was read by then, is
+    /// flagged and its document waits for a person.
+    #[serde(default = "default_page_deadline")]
+    pub page_deadline_secs: u64,
+}
+
+fn default_languages() -> String {
+    DEFAULT_LANGUAGES.to_owned()
+}
+fn default_second_languages() -> String {
+    SECOND_LANGUAGES.to_owned()
+}
+fn default_page_deadline() -> u64 {
+    20
+}
+
+impl Default for OcrSettings {
+    fn default() -> Self {
+        Self {
+            languages: default_languages(),
+            second_languages: default_second_languages(),
+            page_deadline_secs: default_page_deadline(),
+        }
+    }
+}
+
+impl OcrSettings {
+    /// The per-page time limit, if any.
+    pub fn deadline(&self) -> Option<Duration> {
+        (self.page_deadline_secs > 0).then(|| Duration::from_secs(self.page_deadline_secs))
+    }
+}
+
+/// One Tesseract instance for the station's languages (and, started at the
+/// first page that needs it, one for the second set).
 pub struct OcrEngine {
-    tess: Option<Tesseract>,
-    languages: String,
+    first: native::Recognizer,
+    second: Option<Option<native::Recognizer>>,
+    settings: OcrSettings,
     /// The orientation detector, started at the first doubtful page
     /// (`None` inside when `osd.traineddata` is missing).
     osd: Option<Option<native::Osd>>,
@@ -321,47 +389,44 @@ pub struct UprightPage {
 impl std::fmt::Debug for OcrEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OcrEngine")
-            .field("languages", &self.languages)
+            .field("settings", &self.settings)
             .finish()
     }
 }
 
 /// The Tesseract library version.
 pub(crate) fn engine_version() -> String {
-    format!(
-        "tesseract {}",
-        tesseract::plumbing::version().to_string_lossy()
-    )
+    format!("tesseract {}", native::tesseract_version())
+}
+
+/// Starts one recogniser the way the station reads: no inverted second
+/// try of doubtful lines (scanned mail is dark on light), the libraries'
+/// messages to the log.
+fn start(languages: &str) -> Result<native::Recognizer, OcrError> {
+    native::route_leptonica_messages();
+    let mut vars = vec![("tessedit_do_invert", "0")];
+    if let Some(path) = tesseract_debug_file() {
+        vars.push(("debug_file", path));
+    }
+    native::Recognizer::new(languages, &vars).map_err(|detail| OcrError::Init {
+        languages: languages.to_owned(),
+        detail,
+    })
+}
+
+/// The time left of a page's budget that started at `started`; `None`
+/// without a limit, zero when it is used up.
+fn left(limit: Option<Duration>, started: Instant) -> Option<Duration> {
+    limit.map(|d| d.saturating_sub(started.elapsed()))
 }
 
 impl OcrEngine {
     /// Starts Tesseract with the system's language data.
-    pub fn new(languages: &str) -> Result<Self, OcrError> {
-        let mut tess = Tesseract::new(None, Some(languages)).map_err(|e| OcrError::Init {
-            languages: languages.to_owned(),
-            detail: e.to_string(),
-        })?;
-        // Full page layout analysis (columns, blocks), as the tesseract CLI does.
-        tess.set_page_seg_mode(tesseract::PageSegMode::PsmAuto);
-        // Scanned mail is dark on light: do not try every doubtful line a
-        // second time inverted (white on black), which costs time for nothing.
-        let init = |e: &dyn std::fmt::Display| OcrError::Init {
-            languages: languages.to_owned(),
-            detail: e.to_string(),
-        };
-        let mut tess = tess
-            .set_variable("tessedit_do_invert", "0")
-            .map_err(|e| init(&e))?;
-        // Messages of the libraries go to the log, not to the terminal.
-        native::route_leptonica_messages();
-        if let Some(path) = tesseract_debug_file() {
-            tess = tess
-                .set_variable("debug_file", path)
-                .map_err(|e| init(&e))?;
-        }
+    pub fn new(settings: &OcrSettings) -> Result<Self, OcrError> {
         Ok(Self {
-            tess: Some(tess),
-            languages: languages.to_owned(),
+            first: start(&settings.languages)?,
+            second: None,
+            settings: settings.clone(),
             osd: None,
         })
     }
@@ -369,42 +434,104 @@ impl OcrEngine {
     /// Recognises a page and makes sure it was read upright: a doubtful
     /// reading is tried again in the orientation Tesseract's detector
     /// proposes (or upside down when it proposes none), and the better of
-    /// the two is kept.
+    /// the two is kept. All readings of the page share its deadline: a
+    /// first reading cut off by it is returned as it is (`cut_off`), a
+    /// later one cut off is dropped.
     pub fn recognize_upright(
         &mut self,
         page: &GrayImage,
         dpi: u32,
     ) -> Result<UprightPage, OcrError> {
+        let started = Instant::now();
+        // A page without a row of letters (a backside with show-through
+        // and dust) is not given to the engine, which would spend seconds
+        // on its specks for nothing.
+        if !crate::prepare::imaging::shows_text(page, dpi as f32) {
+            return Ok(UprightPage {
+                ocr: OcrPage {
+                    text: String::new(),
+                    words: Vec::new(),
+                    mean_conf: 0.0,
+                    languages: String::new(),
+                    engine: NO_TEXT_ENGINE.to_owned(),
+                    cut_off: false,
+                },
+                turned: None,
+            });
+        }
+        let limit = self.settings.deadline();
+        let time_left = || left(limit, started).is_none_or(|d| !d.is_zero());
         // The engine reads a copy without the lines of boxes and tables.
         let clean = forms::without_form_lines(page, dpi);
         let mut seen = clean.unwrap_or_else(|| page.clone());
-        let mut first = self.recognize(&seen, dpi)?;
-        let doubtful = |r: &OcrPage| !(legible(&r.words) && r.mean_conf >= 70.0);
-        // A faint or thin bilevel page (a carbon copy, a light setting at
-        // 200 dpi) breaks its strokes apart: read once more with the
-        // strokes a pixel thicker and keep the better reading.
-        if doubtful(&first) && crate::prepare::imaging::is_bilevel(&seen) && first.words.len() >= 8
-        {
-            let thick = thickened(&seen);
-            let again = self.recognize(&thick, dpi)?;
-            tracing::debug!(
-                vorher = reading_score(&first),
-                nachher = reading_score(&again),
-                "Seite blass, Striche verstärkt gelesen"
-            );
-            if reading_score(&again) > reading_score(&first) * 5 / 4 + 10 {
-                first = again;
-                seen = thick;
-            }
-        }
-        let seen = &seen;
-        if !doubtful(&first) {
-            self.second_look(seen, dpi, &mut first)?;
+        let mut first = self.read(&seen, dpi, left(limit, started))?;
+        if first.cut_off {
             return Ok(UprightPage {
                 ocr: first,
                 turned: None,
             });
         }
+        let doubtful = |r: &OcrPage| !(legible(&r.words) && r.mean_conf >= 70.0);
+        // A faint or thin bilevel page (a carbon copy, a light setting at
+        // 200 dpi) breaks its strokes apart: read once more with the
+        // strokes a pixel thicker and keep the better reading.
+        if doubtful(&first)
+            && crate::prepare::imaging::is_bilevel(&seen)
+            && first.words.len() >= 8
+            && time_left()
+        {
+            let thick = thickened(&seen);
+            let again = self.read(&thick, dpi, left(limit, started))?;
+            tracing::debug!(
+                vorher = reading_score(&first),
+                nachher = reading_score(&again),
+                "Seite blass, Striche verstärkt gelesen"
+            );
+            if !again.cut_off && reading_score(&again) > reading_score(&first) * 5 / 4 + 10 {
+                first = again;
+                seen = thick;
+            }
+        }
+        let mut upright = if doubtful(&first) && time_left() {
+            self.turn_if_better(page, &seen, dpi, first, left(limit, started))?
+        } else {
+            UprightPage {
+                ocr: first,
+                turned: None,
+            }
+        };
+        let image = match &upright.turned {
+            Some((turn, _)) => crate::prepare::imaging::rotate_quarter(&seen, *turn),
+            None => seen,
+        };
+        // Numbers read with little confidence (a case's number among them,
+        // perhaps) or a page read badly: the second set of languages reads
+        // the page too. The English model reads digits differently, and
+        // where the German reading doubts a number the pair has often been
+        // right (measured on the stranger corpus).
+        let numbers =
+            !doubtful_number_lines(&upright.ocr.words, image.width(), image.height()).is_empty();
+        let bad = doubtful(&upright.ocr) && upright.ocr.words.len() >= 8;
+        if (numbers || bad) && time_left() {
+            self.other_languages(&image, dpi, &mut upright.ocr, numbers, left(limit, started))?;
+        }
+        if time_left() {
+            self.second_look(&image, dpi, &mut upright.ocr, left(limit, started))?;
+        }
+        Ok(upright)
+    }
+
+    /// The page read once more in the orientation the detector proposes
+    /// (upside down when it proposes none); kept when it clearly reads
+    /// better, with the turned page.
+    fn turn_if_better(
+        &mut self,
+        page: &GrayImage,
+        seen: &GrayImage,
+        dpi: u32,
+        first: OcrPage,
+        budget: Option<Duration>,
+    ) -> Result<UprightPage, OcrError> {
         let osd = self.osd.get_or_insert_with(native::Osd::new);
         let proposed = osd
             .as_mut()
@@ -412,7 +539,7 @@ impl OcrEngine {
             .filter(|o| o.turn != 0 && o.confidence >= 1.0)
             .map_or(180, |o| o.turn);
         let turned = crate::prepare::imaging::rotate_quarter(seen, proposed);
-        let second = self.recognize(&turned, dpi)?;
+        let second = self.read(&turned, dpi, budget)?;
         tracing::debug!(
             drehung = proposed,
             vorher = reading_score(&first),
@@ -421,71 +548,135 @@ impl OcrEngine {
         );
         // The turn must clearly win: a page read equally badly both ways
         // stays as it was.
-        if reading_score(&second) > reading_score(&first) * 3 / 2 + 10 {
-            let mut second = second;
-            self.second_look(&turned, dpi, &mut second)?;
-            Ok(UprightPage {
-                ocr: second,
-                turned: Some((
-                    proposed,
-                    crate::prepare::imaging::rotate_quarter(page, proposed),
-                )),
-            })
-        } else {
-            self.second_look(seen, dpi, &mut first)?;
-            Ok(UprightPage {
-                ocr: first,
-                turned: None,
-            })
-        }
+        Ok(
+            if !second.cut_off && reading_score(&second) > reading_score(&first) * 3 / 2 + 10 {
+                UprightPage {
+                    ocr: second,
+                    turned: Some((
+                        proposed,
+                        crate::prepare::imaging::rotate_quarter(page, proposed),
+                    )),
+                }
+            } else {
+                UprightPage {
+                    ocr: first,
+                    turned: None,
+                }
+            },
+        )
     }
 
-    /// A second look at the lines of a grey page that hold digits read
-    /// with little confidence (numbers in comb fields, on tinted or grainy
-    /// paper): each is read once more alone, thresholded by its own ink
-    /// and paper, and the new reading replaces the old one where it is
-    /// clearly more confident. The engine reads a grey page through its
-    /// grey levels, which letter-spaced digits on noisy paper can defeat.
+    /// A doubtful page read once more with the second set of languages
+    /// (a letter in English, names and words the German model does not
+    /// know); kept when it reads clearly better, or, for a page whose
+    /// numbers are in doubt, about as well.
+    fn other_languages(
+        &mut self,
+        page: &GrayImage,
+        dpi: u32,
+        ocr: &mut OcrPage,
+        numbers: bool,
+        budget: Option<Duration>,
+    ) -> Result<(), OcrError> {
+        let langs = self.settings.second_languages.trim();
+        if langs.is_empty() || langs == self.settings.languages {
+            return Ok(());
+        }
+        let langs = langs.to_owned();
+        let Some(second) = self.second_engine() else {
+            return Ok(());
+        };
+        let again = read_page(second, &langs, page, dpi, budget)?;
+        tracing::debug!(
+            sprachen = %langs,
+            vorher = reading_score(ocr),
+            nachher = reading_score(&again),
+            "Seite zweifelhaft, mit weiteren Sprachen gelesen"
+        );
+        let (before, after) = (reading_score(ocr), reading_score(&again));
+        let better = if numbers {
+            after * 10 >= before * 9
+        } else {
+            after > before * 5 / 4 + 10
+        };
+        if !again.cut_off && better {
+            *ocr = again;
+        }
+        Ok(())
+    }
+
+    /// The engine for the second set of languages, started at its first
+    /// use; `None` without a second set (or when it cannot start).
+    fn second_engine(&mut self) -> Option<&mut native::Recognizer> {
+        let langs = self.settings.second_languages.trim();
+        if langs.is_empty() || langs == self.settings.languages {
+            return None;
+        }
+        self.second
+            .get_or_insert_with(|| {
+                start(langs)
+                    .inspect_err(|e| tracing::warn!(fehler = %e, "zweite Sprachen nicht verfügbar"))
+                    .ok()
+            })
+            .as_mut()
+    }
+
+    /// A second look at the lines of a page that hold digits read with
+    /// little confidence (numbers in comb fields, on tinted or grainy
+    /// paper, broken strokes): each is read once more alone, by the second
+    /// set of languages when there is one (another model, another look at
+    /// the same digits), a grey page thresholded by the line's own ink and
+    /// paper; the new reading replaces the old one where it is clearly more
+    /// confident.
     fn second_look(
         &mut self,
         page: &GrayImage,
         dpi: u32,
         ocr: &mut OcrPage,
+        budget: Option<Duration>,
     ) -> Result<(), OcrError> {
-        if crate::prepare::imaging::is_bilevel(page) {
-            return Ok(());
-        }
         let doubtful = doubtful_number_lines(&ocr.words, page.width(), page.height());
         if doubtful.is_empty() {
             return Ok(());
         }
-        let rec = |e: &dyn std::fmt::Display| OcrError::Recognize(e.to_string());
-        let mut tess = self
-            .tess
-            .take()
-            .ok_or_else(|| OcrError::Recognize("Engine nach einem Fehler unbrauchbar".into()))?;
-        tess.set_page_seg_mode(tesseract::PageSegMode::PsmSingleLine);
+        let bilevel = crate::prepare::imaging::is_bilevel(page);
+        let started = Instant::now();
+        let engine = match self.second_engine() {
+            Some(second) => second,
+            None => &mut self.first,
+        };
+        engine.set_layout(native::Layout::Line);
         let mut replaced = false;
+        let mut outcome = Ok(());
         for (line, r @ [x, y, w, h]) in doubtful {
+            let remaining = left(budget, started);
+            if remaining.is_some_and(|d| d.is_zero()) {
+                break;
+            }
             // The line alone, as a small frame of its own: far cheaper for
             // the engine than the whole page with a rectangle.
-            let packed = crate::prepare::imaging::pack_bits(&binarized(page, r));
-            // As in `recognize`: an engine that failed is not used again.
-            tess = tess
-                .set_frame(&packed, w as i32, h as i32, 0, w.div_ceil(8) as i32)
-                .map_err(|e| rec(&e))?
-                .set_source_resolution(dpi.clamp(70, 1200) as i32)
-                .recognize()
-                .map_err(|e| rec(&e))?;
-            let tsv = match tess.get_tsv_text(0) {
-                Ok(t) => t,
+            let line_image = if bilevel {
+                image::imageops::crop_imm(page, x, y, w, h).to_image()
+            } else {
+                binarized(page, r)
+            };
+            let packed = crate::prepare::imaging::pack_bits(&line_image);
+            let frame = native::Frame {
+                data: &packed,
+                width: w,
+                height: h,
+                bilevel: true,
+                dpi,
+            };
+            let reading = match engine.read(frame, remaining) {
+                Ok(r) if !r.cut_off => r,
+                Ok(_) => break,
                 Err(e) => {
-                    tess.set_page_seg_mode(tesseract::PageSegMode::PsmAuto);
-                    self.tess = Some(tess);
-                    return Err(rec(&e));
+                    outcome = Err(OcrError::Recognize(e));
+                    break;
                 }
             };
-            let new: Vec<Word> = parse_tsv(&tsv)
+            let new: Vec<Word> = parse_tsv(&reading.tsv)
                 .into_iter()
                 .map(|mut w| {
                     w.line = line;
@@ -506,48 +697,63 @@ impl OcrEngine {
             replace_line(ocr, line, new);
             replaced = true;
         }
-        tess.set_page_seg_mode(tesseract::PageSegMode::PsmAuto);
-        self.tess = Some(tess);
+        engine.set_layout(native::Layout::Page);
         if replaced {
             ocr.mean_conf = mean_conf(ocr.words.iter());
         }
-        Ok(())
+        outcome
     }
 
-    /// Recognises a greyscale page scanned at `dpi`.
+    /// Recognises a greyscale page scanned at `dpi` once, within the
+    /// page deadline.
     pub fn recognize(&mut self, page: &GrayImage, dpi: u32) -> Result<OcrPage, OcrError> {
-        let tess = self
-            .tess
-            .take()
-            .ok_or_else(|| OcrError::Recognize("Engine nach einem Fehler unbrauchbar".into()))?;
-        let (w, h) = page.dimensions();
-        let rec = |e: &dyn std::fmt::Display| OcrError::Recognize(e.to_string());
-        // A bilevel page goes in packed, 1 bit per pixel (1 = white), which
-        // spares Tesseract its own thresholding.
-        let packed = crate::prepare::imaging::is_bilevel(page)
-            .then(|| crate::prepare::imaging::pack_bits(page));
-        let (data, bpp, stride) = match &packed {
-            Some(bits) => (bits.as_slice(), 0, w.div_ceil(8) as i32),
-            None => (page.as_raw().as_slice(), 1, w as i32),
-        };
-        let mut tess = tess
-            .set_frame(data, w as i32, h as i32, bpp, stride)
-            .map_err(|e| rec(&e))?
-            .set_source_resolution(dpi.clamp(70, 1200) as i32)
-            .recognize()
-            .map_err(|e| rec(&e))?;
-        let tsv = tess.get_tsv_text(0).map_err(|e| rec(&e))?;
-        let mean_conf = tess.mean_text_conf() as f32;
-        self.tess = Some(tess);
-        let words = parse_tsv(&tsv);
-        Ok(OcrPage {
-            text: text_from_words(&words, &tsv),
-            words,
-            mean_conf,
-            languages: self.languages.clone(),
-            engine: engine_version(),
-        })
+        let limit = self.settings.deadline();
+        self.read(page, dpi, limit)
     }
+
+    /// One reading with the station's languages within `budget`.
+    fn read(
+        &mut self,
+        page: &GrayImage,
+        dpi: u32,
+        budget: Option<Duration>,
+    ) -> Result<OcrPage, OcrError> {
+        read_page(&mut self.first, &self.settings.languages, page, dpi, budget)
+    }
+}
+
+/// One reading of a page by `engine` (for `languages`) within `budget`.
+fn read_page(
+    engine: &mut native::Recognizer,
+    languages: &str,
+    page: &GrayImage,
+    dpi: u32,
+    budget: Option<Duration>,
+) -> Result<OcrPage, OcrError> {
+    let (width, height) = page.dimensions();
+    // A bilevel page goes in packed, 1 bit per pixel (1 = white), which
+    // spares Tesseract its own thresholding.
+    let packed =
+        crate::prepare::imaging::is_bilevel(page).then(|| crate::prepare::imaging::pack_bits(page));
+    let frame = native::Frame {
+        data: packed.as_deref().unwrap_or(page.as_raw()),
+        width,
+        height,
+        bilevel: packed.is_some(),
+        dpi,
+    };
+    let reading = engine
+        .read(frame, budget.map(|d| d.max(Duration::from_millis(1))))
+        .map_err(OcrError::Recognize)?;
+    let words = parse_tsv(&reading.tsv);
+    Ok(OcrPage {
+        text: text_from_words(&words, &reading.tsv),
+        words,
+        mean_conf: reading.mean_conf,
+        languages: languages.to_owned(),
+        engine: engine_version(),
+        cut_off: reading.cut_off,
+    })
 }
 
 /// Parses Tesseract's TSV output into words (level 5 rows).
@@ -727,6 +933,7 @@ mod tests {
             mean_conf: 0.0,
             languages: DEFAULT_LANGUAGES.into(),
             engine: String::new(),
+            cut_off: false,
         };
         replace_line(
             &mut ocr,

@@ -1,8 +1,10 @@
-//! The few calls into Debian's Tesseract and Leptonica C libraries that the
-//! safe bindings do not offer: Tesseract's orientation and script detection
-//! (OSD, `osd.traineddata` of `tesseract-ocr-osd`) and Leptonica's message
-//! handler, which sends its messages (`Error in boxClipToRectangle …`) to
-//! the station's log at debug level instead of the terminal.
+//! The calls into Debian's Tesseract and Leptonica C libraries: the
+//! recogniser ([`Recognizer`], with a per-page deadline through Tesseract's
+//! progress monitor, which the safe bindings do not offer), Tesseract's
+//! orientation and script detection (OSD, `osd.traineddata` of
+//! `tesseract-ocr-osd`) and Leptonica's message handler, which sends its
+//! messages (`Error in boxClipToRectangle …`) to the station's log at debug
+//! level instead of the terminal.
 //!
 //! This is the only module of the station with `unsafe` code; each block
 //! says what it relies on.
@@ -10,6 +12,7 @@
 
 use std::ffi::{CStr, CString, c_char, c_int};
 use std::sync::Once;
+use std::time::Duration;
 
 use image::GrayImage;
 
@@ -140,6 +143,199 @@ impl Osd {
 }
 
 impl Drop for Osd {
+    fn drop(&mut self) {
+        // SAFETY: the handle came from TessBaseAPICreate and is dropped once.
+        unsafe {
+            tesseract_sys::TessBaseAPIEnd(self.handle);
+            tesseract_sys::TessBaseAPIDelete(self.handle);
+        }
+    }
+}
+
+/// The Tesseract library's version (`5.3.0`).
+pub(crate) fn tesseract_version() -> String {
+    // SAFETY: TessVersion returns a static NUL-terminated string.
+    unsafe { CStr::from_ptr(tesseract_sys::TessVersion()) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// How Tesseract divides the image into text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Full page layout analysis (columns, blocks), as the CLI does.
+    Page,
+    /// The image is one line of text.
+    Line,
+}
+
+/// An image for the recogniser: 8-bit grey, or 1 bit per pixel packed in
+/// rows of whole bytes with 1 = white.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame<'a> {
+    /// The pixels.
+    pub data: &'a [u8],
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Whether `data` is packed bilevel (else one byte per pixel).
+    pub bilevel: bool,
+    /// Scan resolution.
+    pub dpi: u32,
+}
+
+/// What one recognition gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    /// Tesseract's TSV (levels 1–5).
+    pub tsv: String,
+    /// Mean word confidence, 0–100.
+    pub mean_conf: f32,
+    /// Whether the deadline ended the recognition early (the TSV holds
+    /// what was read until then).
+    pub cut_off: bool,
+}
+
+/// One Tesseract recogniser for a set of languages; one per thread (an
+/// instance is not thread-safe).
+pub struct Recognizer {
+    handle: *mut tesseract_sys::TessBaseAPI,
+    layout: Layout,
+}
+
+// SAFETY: as for `Osd`: owned, used through `&mut self` only.
+unsafe impl Send for Recognizer {}
+
+impl std::fmt::Debug for Recognizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Recognizer")
+    }
+}
+
+impl Recognizer {
+    /// Starts Tesseract with the system's data for `languages` (`deu`,
+    /// `deu+eng`) and sets `variables`; the error is Tesseract's complaint
+    /// in words.
+    pub fn new(languages: &str, variables: &[(&str, &str)]) -> Result<Self, String> {
+        let lang =
+            CString::new(languages).map_err(|_| "Sprachangabe mit NUL-Zeichen".to_owned())?;
+        // SAFETY: create/init/delete follow the C API's contract; on a
+        // failed init the handle is deleted and not used again.
+        let handle = unsafe {
+            let handle = tesseract_sys::TessBaseAPICreate();
+            if handle.is_null() {
+                return Err("Tesseract ließ sich nicht anlegen".into());
+            }
+            if tesseract_sys::TessBaseAPIInit3(handle, std::ptr::null(), lang.as_ptr()) != 0 {
+                tesseract_sys::TessBaseAPIDelete(handle);
+                return Err(format!("Sprachdaten für {languages} nicht gefunden"));
+            }
+            handle
+        };
+        let mut this = Self {
+            handle,
+            layout: Layout::Line,
+        };
+        this.set_layout(Layout::Page);
+        for (name, value) in variables {
+            let (n, v) = (
+                CString::new(*name).map_err(|_| "Variable mit NUL-Zeichen".to_owned())?,
+                CString::new(*value).map_err(|_| "Wert mit NUL-Zeichen".to_owned())?,
+            );
+            // SAFETY: both strings are NUL-terminated and live for the call.
+            if unsafe { tesseract_sys::TessBaseAPISetVariable(this.handle, n.as_ptr(), v.as_ptr()) }
+                == 0
+            {
+                return Err(format!("Tesseract kennt die Einstellung {name} nicht"));
+            }
+        }
+        Ok(this)
+    }
+
+    /// Sets how the next images are divided into text.
+    pub fn set_layout(&mut self, layout: Layout) {
+        if self.layout == layout {
+            return;
+        }
+        let mode = match layout {
+            Layout::Page => tesseract_sys::TessPageSegMode_PSM_AUTO,
+            Layout::Line => tesseract_sys::TessPageSegMode_PSM_SINGLE_LINE,
+        };
+        // SAFETY: a valid handle and a mode of the enumeration.
+        unsafe { tesseract_sys::TessBaseAPISetPageSegMode(self.handle, mode) };
+        self.layout = layout;
+    }
+
+    /// Recognises `frame`, stopping once `deadline` has passed (Tesseract
+    /// looks at it between words, not during layout analysis).
+    pub fn read(
+        &mut self,
+        frame: Frame<'_>,
+        deadline: Option<Duration>,
+    ) -> Result<Reading, String> {
+        let (w, h) = (
+            c_int::try_from(frame.width).map_err(|_| "Bild zu breit")?,
+            c_int::try_from(frame.height).map_err(|_| "Bild zu hoch")?,
+        );
+        let (bpp, stride) = if frame.bilevel {
+            (0, frame.width.div_ceil(8))
+        } else {
+            (1, frame.width)
+        };
+        if w == 0 || h == 0 || frame.data.len() < stride as usize * frame.height as usize {
+            return Err("Bilddaten unvollständig".into());
+        }
+        // SAFETY: `data` holds `height` rows of `stride` bytes (checked
+        // above) and outlives the recognition (Clear drops Tesseract's
+        // reference before returning); the monitor is created, used for
+        // this one call and deleted; the TSV string is copied and freed
+        // with TessDeleteText.
+        unsafe {
+            tesseract_sys::TessBaseAPISetImage(
+                self.handle,
+                frame.data.as_ptr(),
+                w,
+                h,
+                bpp,
+                stride as c_int,
+            );
+            tesseract_sys::TessBaseAPISetSourceResolution(
+                self.handle,
+                frame.dpi.clamp(70, 1200) as c_int,
+            );
+            let monitor = tesseract_sys::TessMonitorCreate();
+            if let Some(d) = deadline {
+                let ms = c_int::try_from(d.as_millis()).unwrap_or(c_int::MAX).max(1);
+                tesseract_sys::TessMonitorSetDeadlineMSecs(monitor, ms);
+            }
+            let started = std::time::Instant::now();
+            let status = tesseract_sys::TessBaseAPIRecognize(self.handle, monitor);
+            let late = deadline.is_some_and(|d| started.elapsed() >= d);
+            tesseract_sys::TessMonitorDelete(monitor);
+            let tsv_ptr = tesseract_sys::TessBaseAPIGetTsvText(self.handle, 0);
+            let tsv = if tsv_ptr.is_null() {
+                String::new()
+            } else {
+                let s = CStr::from_ptr(tsv_ptr).to_string_lossy().into_owned();
+                tesseract_sys::TessDeleteText(tsv_ptr);
+                s
+            };
+            let mean_conf = tesseract_sys::TessBaseAPIMeanTextConf(self.handle) as f32;
+            tesseract_sys::TessBaseAPIClear(self.handle);
+            if status != 0 && !late {
+                return Err("Tesseract brach die Erkennung ab".into());
+            }
+            Ok(Reading {
+                tsv,
+                mean_conf,
+                cut_off: status != 0,
+            })
+        }
+    }
+}
+
+impl Drop for Recognizer {
     fn drop(&mut self) {
         // SAFETY: the handle came from TessBaseAPICreate and is dropped once.
         unsafe {

@@ -32,7 +32,7 @@ use image::GrayImage;
 use crate::classify::{Classifier, ClassifySettings};
 use crate::intake::decode::PageEncoding;
 use crate::intake::profile::Profile;
-use crate::ocr::{OcrEngine, OcrError, OcrPage, UprightPage};
+use crate::ocr::{OcrEngine, OcrError, OcrPage, OcrSettings, UprightPage};
 use crate::prepare::imaging::{self, PrepSettings};
 use crate::prepare::separation::{self, SplitRule};
 use crate::store::blob::{BlobStore, Sha256Hex};
@@ -212,7 +212,7 @@ impl Processor {
             sha: String::new(),
             detail: e.to_string(),
         })?;
-        let pool = OcrPool::new(ocr_workers, crate::ocr::DEFAULT_LANGUAGES)?;
+        let pool = OcrPool::new(ocr_workers, &OcrSettings::default())?;
         Ok(Self {
             store,
             blobs,
@@ -220,6 +220,19 @@ impl Processor {
             pool,
             classifier: Classifier::new(&ClassifySettings::default())?,
         })
+    }
+
+    /// Reads with these OCR settings instead of the defaults (the engines
+    /// are started anew when they differ).
+    pub fn with_ocr(mut self, settings: &OcrSettings) -> Result<Self, ProcessError> {
+        if *settings != OcrSettings::default() {
+            let workers = self.pool.workers();
+            drop(std::mem::replace(
+                &mut self.pool,
+                OcrPool::new(workers, settings)?,
+            ));
+        }
+        Ok(self)
     }
 
     /// Uses these classification settings instead of the defaults.
@@ -293,6 +306,14 @@ impl Processor {
                             .case
                             .reasons
                             .push(format!("Seite {} fehlgeschlagen: {why}", i + 1));
+                    }
+                    // Nor one whose text the deadline cut short.
+                    if p.cut_off {
+                        verdict.case.status = crate::classify::casefind::CaseStatus::Review;
+                        verdict.case.reasons.push(format!(
+                            "Texterkennung nach Zeitlimit abgebrochen (Seite {}): Seite ansehen, ihr Text ist unvollständig",
+                            i + 1
+                        ));
                     }
                 }
                 let state = self.store.record_decision(&NewDecision {

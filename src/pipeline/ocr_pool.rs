@@ -26,16 +26,16 @@ impl std::fmt::Debug for OcrPool {
 }
 
 impl OcrPool {
-    /// Starts `workers` engines for `languages` (fails if one cannot start).
-    pub fn new(workers: usize, languages: &str) -> Result<Self, OcrError> {
+    /// Starts `workers` engines with `settings` (fails if one cannot start).
+    pub fn new(workers: usize, settings: &OcrSettings) -> Result<Self, OcrError> {
         let workers = workers.max(1);
         let (job_tx, job_rx) = mpsc::sync_channel::<OcrJob>(workers);
         let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
         let (res_tx, res_rx) = mpsc::channel();
         let mut threads = Vec::new();
         for i in 0..workers {
-            let mut engine = OcrEngine::new(languages)?;
-            let languages = languages.to_owned();
+            let mut engine = OcrEngine::new(settings)?;
+            let settings = settings.clone();
             let job_rx = job_rx.clone();
             let res_tx = res_tx.clone();
             threads.push(
@@ -60,7 +60,7 @@ impl OcrPool {
                                         seite = job.page_id,
                                         "interner Fehler in der Texterkennung"
                                     );
-                                    match OcrEngine::new(&languages) {
+                                    match OcrEngine::new(&settings) {
                                         Ok(fresh) => engine = fresh,
                                         Err(_) => break,
                                     }

@@ -26,6 +26,7 @@ pub(super) fn own_reading(page: &PendingPage) -> Option<OcrPage> {
         mean_conf: 100.0,
         languages: String::new(),
         engine: OWN_TEXT_ENGINE.into(),
+        cut_off: false,
     })
 }
 
@@ -132,6 +133,7 @@ impl Processor {
                         mean_conf: 0.0,
                         languages: String::new(),
                         engine: "keine Texterkennung (Profil)".into(),
+                        cut_off: false,
                     };
                     self.store.record_ocr(&NewOcr {
                         page_id: page.page_id,

@@ -224,6 +224,8 @@ pub struct DocumentPage {
     pub words: String,
     /// Why the page failed, if it did (it has no text and stays out of the PDF).
     pub failure: Option<String>,
+    /// Whether its reading was cut off by the page deadline.
+    pub cut_off: bool,
 }
 
 impl Store {
@@ -234,7 +236,7 @@ impl Store {
                     CASE WHEN pp.prepared_sha IS NULL THEN p.encoding ELSE 'png' END,
                     p.dpi_x, COALESCE(o.words, ''),
                     CASE WHEN p.state = 'failed' THEN COALESCE(p.failure, '') END,
-                    p.id, p.state
+                    p.id, p.state, COALESCE(o.cut_off, 0)
              FROM document_pages dp JOIN pages p ON p.id = dp.page_id
              LEFT JOIN page_prep pp ON pp.page_id = p.id
              LEFT JOIN page_ocr o ON o.page_id = p.id
@@ -250,6 +252,7 @@ impl Store {
                 failure: r.get(4)?,
                 page_id: r.get(5)?,
                 state: r.get(6)?,
+                cut_off: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

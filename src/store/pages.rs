@@ -272,8 +272,9 @@ impl Store {
         }
         let o = rec.ocr;
         tx.execute(
-            "INSERT INTO page_ocr (page_id, text, words, mean_conf, languages, engine, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO page_ocr (page_id, text, words, mean_conf, languages, engine, created_at,
+                                   cut_off)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 rec.page_id,
                 o.text,
@@ -281,7 +282,8 @@ impl Store {
                 o.mean_conf,
                 o.languages,
                 o.engine,
-                now
+                now,
+                o.cut_off
             ],
         )?;
         let source_text: Option<String> = tx.query_row(

@@ -485,6 +485,11 @@ CREATE TABLE workplace (
     r"
 ALTER TABLE register_persons ADD COLUMN email TEXT NOT NULL DEFAULT '';
 ",
+    // 25: a reading the page deadline cut off (its document waits for a
+    // person).
+    r"
+ALTER TABLE page_ocr ADD COLUMN cut_off INTEGER NOT NULL DEFAULT 0;
+",
 ];
 
 /// Where a migration hands over to Rust code (then goes on with its SQL).

@@ -14,6 +14,7 @@
 pub mod docs;
 pub mod page;
 pub mod register;
+pub mod stacks;
 
 use std::path::Path;
 

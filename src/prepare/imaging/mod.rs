@@ -12,8 +12,10 @@ use std::io::Cursor;
 use crate::intake::decode::PageEncoding;
 
 mod geometry;
+mod textlines;
 
 pub use geometry::*;
+pub use textlines::shows_text;
 
 /// Longest side of a thumbnail, in pixels.
 pub const THUMB_SIZE: u32 = 240;

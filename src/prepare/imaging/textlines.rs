@@ -1,0 +1,258 @@
+//! Whether a page shows text at all, decided in milliseconds before OCR.
+//!
+//! Tesseract spends seconds on a page without text that is not clean: a
+//! backside with show-through, dust and specks is cut into hundreds of
+//! blobs, each analysed as a possible character. This check looks for what
+//! text is made of instead: marks the size of letters (about 1–12 mm high)
+//! standing side by side on one line, at least a short word's worth of them.
+//! Show-through fainter than ink, grain and single specks are not letters;
+//! dust does not line up. When in doubt the page counts as text (and is
+//! read): only a page with no row of letter-sized marks is passed over.
+
+use super::*;
+
+/// Marks side by side on one line that make a page count as text (a short
+/// word and a half: "Seite 2" has six).
+const MIN_IN_ROWS: usize = 6;
+
+/// Letter-sized marks, as boxes in pixels of the reduced copy.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    left: u32,
+    right: u32,
+    top: u32,
+    bottom: u32,
+}
+
+impl Mark {
+    fn height(&self) -> u32 {
+        self.bottom - self.top + 1
+    }
+    fn centre(&self) -> f32 {
+        (self.top + self.bottom) as f32 / 2.0
+    }
+}
+
+/// Whether the page (scanned at `dpi`) shows text, or anything that could
+/// be text, anywhere outside a 5 mm edge.
+pub fn shows_text(page: &GrayImage, dpi: f32) -> bool {
+    let dpi = if dpi > 0.0 { dpi } else { 300.0 };
+    // Halved by the darkest pixel of each 2 × 2 square from 250 dpi up: thin
+    // strokes keep their darkness, single specks shrink below letter size.
+    let (small, dpi) = if dpi >= 250.0 {
+        (min_halved(page), dpi / 2.0)
+    } else {
+        (page.clone(), dpi)
+    };
+    let mm = dpi / 25.4;
+    let ink = ink_mask_by_paper(&small);
+    let marks = marks(&ink, small.width(), small.height(), (5.0 * mm) as u32);
+    let (lo, hi) = ((0.9 * mm).max(3.0) as u32, (12.0 * mm) as u32);
+    let mut letters: Vec<Mark> = marks
+        .into_iter()
+        .filter(|m| {
+            let (w, h) = (m.right - m.left + 1, m.height());
+            (lo..=hi).contains(&h) && w <= 4 * hi && w * 8 >= h
+        })
+        .collect();
+    letters.sort_by_key(|m| m.left);
+    in_rows(&letters) >= MIN_IN_ROWS
+}
+
+/// How many letters (sorted by their left edge) have a neighbour of like
+/// height on their line, no more than one and a half heights away
+/// (counting stops at enough).
+fn in_rows(letters: &[Mark]) -> usize {
+    let mut paired = vec![false; letters.len()];
+    let mut count = 0;
+    for (i, a) in letters.iter().enumerate() {
+        let ha = a.height();
+        // A neighbour is at most three times as high as this one.
+        let reach = a.right + 9 * ha / 2;
+        for (j, b) in letters.iter().enumerate().skip(i + 1) {
+            if b.left > reach {
+                break;
+            }
+            let hb = b.height();
+            let alike = hb <= 3 * ha && ha <= 3 * hb;
+            let near = b.left <= a.right + 3 * ha.max(hb) / 2;
+            let level = (a.centre() - b.centre()).abs() < 0.6 * ha.max(hb) as f32;
+            if alike && near && level {
+                for k in [i, j] {
+                    if !paired[k] {
+                        paired[k] = true;
+                        count += 1;
+                    }
+                }
+                if count >= MIN_IN_ROWS {
+                    return count;
+                }
+            }
+        }
+    }
+    count
+}
+
+/// The page at half size, each pixel the darkest of its 2 × 2 square.
+fn min_halved(page: &GrayImage) -> GrayImage {
+    let (w, h) = (page.width() / 2, page.height() / 2);
+    let src = page.as_raw();
+    let stride = page.width() as usize;
+    let mut out = vec![255u8; (w * h) as usize];
+    for (y, row) in out.chunks_exact_mut(w.max(1) as usize).enumerate() {
+        let (r0, r1) = (&src[2 * y * stride..], &src[(2 * y + 1) * stride..]);
+        for (x, o) in row.iter_mut().enumerate() {
+            *o = r0[2 * x]
+                .min(r0[2 * x + 1])
+                .min(r1[2 * x])
+                .min(r1[2 * x + 1]);
+        }
+    }
+    GrayImage::from_raw(w, h, out).unwrap_or_else(|| page.clone())
+}
+
+/// Which pixels are ink: darker than the paper (the 80th percentile of
+/// brightness) by the same margin as blank-page detection uses.
+fn ink_mask_by_paper(page: &GrayImage) -> Vec<bool> {
+    let mut hist = [0u64; 256];
+    page.pixels().for_each(|p| hist[usize::from(p.0[0])] += 1);
+    let n = page.len() as u64;
+    let mut acc = 0;
+    let paper = hist
+        .iter()
+        .position(|c| {
+            acc += c;
+            acc > n * 8 / 10
+        })
+        .unwrap_or(255) as f64;
+    let below = (paper - INK_DELTA).max(0.0) as u8;
+    page.as_raw().iter().map(|&v| v < below).collect()
+}
+
+/// The boxes of the 8-connected ink regions inside an edge of `edge`
+/// pixels, by runs per row joined with a union-find.
+fn marks(ink: &[bool], w: u32, h: u32, edge: u32) -> Vec<Mark> {
+    if w <= 2 * edge || h <= 2 * edge {
+        return Vec::new();
+    }
+    let (x0, x1, y0, y1) = (edge, w - edge, edge, h - edge);
+    let mut parent: Vec<usize> = Vec::new();
+    let mut boxes: Vec<Mark> = Vec::new();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    // Runs of the row above: (start, end inclusive, label).
+    let mut above: Vec<(u32, u32, usize)> = Vec::new();
+    let mut here: Vec<(u32, u32, usize)> = Vec::new();
+    for y in y0..y1 {
+        here.clear();
+        let row = &ink[(y * w) as usize..((y + 1) * w) as usize];
+        let mut x = x0;
+        let mut k = 0;
+        while x < x1 {
+            if !row[x as usize] {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < x1 && row[x as usize] {
+                x += 1;
+            }
+            let end = x - 1;
+            let label = parent.len();
+            parent.push(label);
+            boxes.push(Mark {
+                left: start,
+                right: end,
+                top: y,
+                bottom: y,
+            });
+            // Runs above that touch this one, diagonals included.
+            while k < above.len() && above[k].1 + 1 < start {
+                k += 1;
+            }
+            let mut j = k;
+            while j < above.len() && above[j].0 <= end + 1 {
+                let (a, b) = (root(&mut parent, above[j].2), root(&mut parent, label));
+                if a != b {
+                    parent[b] = a;
+                    let (mb, ma) = (boxes[b], &mut boxes[a]);
+                    ma.left = ma.left.min(mb.left);
+                    ma.right = ma.right.max(mb.right);
+                    ma.top = ma.top.min(mb.top);
+                    ma.bottom = ma.bottom.max(mb.bottom);
+                }
+                j += 1;
+            }
+            here.push((start, end, label));
+        }
+        std::mem::swap(&mut above, &mut here);
+    }
+    (0..parent.len())
+        .filter(|&i| root(&mut parent, i) == i)
+        .map(|i| boxes[i])
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(w: u32, h: u32) -> GrayImage {
+        GrayImage::from_pixel(w, h, image::Luma([240]))
+    }
+
+    fn rect(p: &mut GrayImage, x: u32, y: u32, w: u32, h: u32, v: u8) {
+        for yy in y..y + h {
+            for xx in x..x + w {
+                p.put_pixel(xx, yy, image::Luma([v]));
+            }
+        }
+    }
+
+    #[test]
+    fn a_row_of_letter_sized_marks_is_text_scattered_dust_is_not() {
+        // 300 dpi: letters 3 mm high (35 px), 2 mm wide, 1 mm apart.
+        let mut text = page(2480, 3508);
+        for i in 0..8 {
+            rect(&mut text, 400 + i * 36, 800, 24, 35, 20);
+        }
+        assert!(shows_text(&text, 300.0));
+        // The same marks far apart, one per line: dust, not text.
+        let mut dust = page(2480, 3508);
+        for i in 0..40 {
+            rect(&mut dust, 300 + (i * 397) % 1800, 300 + i * 70, 24, 30, 20);
+        }
+        assert!(!shows_text(&dust, 300.0));
+        // Letters fainter than ink (show-through) are not text either.
+        let mut faint = page(2480, 3508);
+        for i in 0..8 {
+            rect(&mut faint, 400 + i * 36, 800, 24, 35, 220);
+        }
+        assert!(!shows_text(&faint, 300.0));
+        // Specks of one and two pixels, however many, are not letters.
+        let mut specks = page(2480, 3508);
+        for i in 0..20_000u32 {
+            let (x, y) = (200 + (i * 7919) % 2000, 200 + (i * 104_729) % 3000);
+            rect(&mut specks, x, y, 1 + i % 2, 1 + i % 2, 0);
+        }
+        assert!(!shows_text(&specks, 300.0));
+    }
+
+    #[test]
+    fn touching_marks_join_into_one() {
+        let mut ink = vec![false; 100];
+        for i in [11, 22, 33, 34, 35, 80] {
+            ink[i] = true;
+        }
+        // 10 × 10: a diagonal chain from (1,1) to (5,3), and one at (0,8);
+        // nothing within the edge of one pixel counts.
+        let m = marks(&ink, 10, 10, 1);
+        assert_eq!(m.len(), 1);
+        assert_eq!((m[0].left, m[0].right, m[0].top, m[0].bottom), (1, 5, 1, 3));
+    }
+}
