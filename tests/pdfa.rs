@@ -233,3 +233,77 @@ fn bilevel_pages_go_in_as_ccitt_g4_pixel_for_pixel() {
         .count();
     assert_eq!(differing, 0, "G4 round trip changed {differing} pixels");
 }
+
+#[test]
+fn grey_and_colour_pages_go_in_with_their_png_rows_pixel_for_pixel() {
+    use scanstelle::intake::decode::{ColourMode, PageEncoding, encode_png};
+    let grey = image::GrayImage::from_fn(411, 287, |x, y| {
+        image::Luma([((x * 7 + y * 3) % 256) as u8])
+    });
+    let colour = image::RgbImage::from_fn(203, 151, |x, y| {
+        image::Rgb([(x % 256) as u8, (y * 2 % 256) as u8, ((x + y) % 256) as u8])
+    });
+    let grey_png = encode_png(
+        411,
+        287,
+        ColourMode::Gray,
+        grey.as_raw(),
+        Some((150.0, 150.0)),
+    );
+    let colour_png = encode_png(
+        203,
+        151,
+        ColourMode::Colour,
+        colour.as_raw(),
+        Some((100.0, 100.0)),
+    );
+    fn page(image: &[u8], width: u32, height: u32, dpi: f32) -> PdfPage<'_> {
+        PdfPage {
+            image,
+            encoding: PageEncoding::Png,
+            width,
+            height,
+            dpi,
+            words: &[],
+        }
+    }
+    let pdf = document_pdf(
+        &[
+            page(&grey_png, 411, 287, 150.0),
+            page(&colour_png, 203, 151, 100.0),
+        ],
+        "Grau und Farbe",
+    )
+    .unwrap();
+    let raw = String::from_utf8_lossy(&pdf);
+    assert_eq!(
+        raw.matches("/Predictor 15").count(),
+        2,
+        "PNG rows as they were"
+    );
+    assert!(raw.contains("pdfaid:part"), "still PDF/A");
+    if !tool("pdfimages") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("grau.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let out = dir.path().join("img");
+    assert!(
+        Command::new("pdfimages")
+            .arg("-png")
+            .arg(&file)
+            .arg(&out)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let back = image::open(dir.path().join("img-000.png"))
+        .unwrap()
+        .into_luma8();
+    assert_eq!(back, grey, "grey page changed");
+    let back = image::open(dir.path().join("img-001.png"))
+        .unwrap()
+        .into_rgb8();
+    assert_eq!(back, colour, "colour page changed");
+}

@@ -442,6 +442,45 @@ impl OcrEngine {
         page: &GrayImage,
         dpi: u32,
     ) -> Result<UprightPage, OcrError> {
+        self.recognize_prepared(page, dpi, false)
+    }
+
+    /// Like [`Self::recognize_upright`], for a page the preparation turned
+    /// by its own method (`turned`): Tesseract's detector looks first, and
+    /// where it clearly sees the page the wrong way up, the page is turned
+    /// before the first reading instead of being read twice.
+    pub fn recognize_prepared(
+        &mut self,
+        page: &GrayImage,
+        dpi: u32,
+        turned: bool,
+    ) -> Result<UprightPage, OcrError> {
+        if turned && crate::prepare::imaging::shows_text(page, dpi as f32) {
+            let osd = self.osd.get_or_insert_with(native::Osd::new);
+            let wrong = osd
+                .as_mut()
+                .and_then(|o| o.detect(page, dpi))
+                .filter(|o| o.turn != 0 && o.confidence >= 2.0);
+            if let Some(o) = wrong {
+                tracing::debug!(
+                    drehung = o.turn,
+                    sicherheit = o.confidence,
+                    "von der Aufbereitung falsch gedreht"
+                );
+                let turned = crate::prepare::imaging::rotate_quarter(page, o.turn);
+                let mut up = self.read_upright(&turned, dpi)?;
+                up.turned = Some(match up.turned {
+                    Some((more, image)) => ((o.turn + more) % 360, image),
+                    None => (o.turn, turned),
+                });
+                return Ok(up);
+            }
+        }
+        self.read_upright(page, dpi)
+    }
+
+    /// The reading behind [`Self::recognize_upright`].
+    fn read_upright(&mut self, page: &GrayImage, dpi: u32) -> Result<UprightPage, OcrError> {
         let started = Instant::now();
         // A page without a row of letters (a backside with show-through
         // and dust) is not given to the engine, which would spend seconds

@@ -96,7 +96,7 @@ fn new_document(title: &str) -> Result<(Document, Font, Metrics), PdfError> {
 /// Writes a PDF/A-2b document; the error says in words what failed.
 pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, PdfError> {
     let (mut doc, font, metrics) = new_document(title)?;
-    let mut g4_pages = std::collections::HashMap::new();
+    let mut embedded = std::collections::HashMap::new();
     for (n, p) in pages.iter().enumerate() {
         let dpi = if p.dpi > 0.0 { p.dpi } else { 300.0 };
         let pt = |px: f32| px * 72.0 / dpi;
@@ -110,8 +110,18 @@ pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, PdfEr
             PageEncoding::Jpeg => Image::from_jpeg(p.image.to_vec().into(), false),
             PageEncoding::Png if n < MAX_G4_PAGES && is_bilevel_png(p.image) => {
                 let marker = n as u32 + 1;
-                g4_pages.insert(marker, g4_of_png(p.image).map_err(on_page)?);
-                Image::from_custom(Placeholder(marker), false)
+                embedded.insert(marker, g4_of_png(p.image).map_err(on_page)?);
+                Image::from_custom(Placeholder(marker, false), false)
+            }
+            // A grey or colour page goes in with its PNG data as it is
+            // (PNG rows are Flate with PNG predictors, which PDF reads):
+            // no decoding and compressing again.
+            PageEncoding::Png if n < MAX_G4_PAGES && png_rows(p.image).is_some() => {
+                let marker = n as u32 + 1;
+                let rows = png_rows(p.image).ok_or("PNG")?;
+                let colour = rows.colours == 3;
+                embedded.insert(marker, rows);
+                Image::from_custom(Placeholder(marker, colour), false)
             }
             PageEncoding::Png => Image::from_png(p.image.to_vec().into(), false),
         }
@@ -170,10 +180,10 @@ pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, PdfEr
     let pdf = doc
         .finish()
         .map_err(|e| format!("PDF/A-2b nicht erzeugbar: {e:?}"))?;
-    let pdf = if g4_pages.is_empty() {
+    let pdf = if embedded.is_empty() {
         pdf
     } else {
-        insert_g4(&pdf, &g4_pages)?
+        insert_page_images(&pdf, &embedded)?
     };
     refuse_jbig2(&pdf)?;
     Ok(pdf)
@@ -307,12 +317,54 @@ pub fn refuse_jbig2(pdf: &[u8]) -> Result<(), PdfError> {
 /// Bilevel pages beyond this page number go in as Flate (placeholder limit).
 const MAX_G4_PAGES: usize = 4096;
 
-/// A bilevel page encoded as CCITT Group 4 (K = -1, black is 0).
+/// A page image written into the PDF as it is: a bilevel page encoded as
+/// CCITT Group 4 (K = -1, black is 0, `colours` 0), or the rows of a PNG
+/// (`colours` 1 or 3: Flate with PNG predictors).
 #[derive(Debug)]
-struct G4Image {
+struct PageImage {
     width: u32,
     height: u32,
+    colours: u8,
     data: Vec<u8>,
+}
+
+/// The compressed rows of an 8-bit, non-interlaced grey or RGB PNG (its
+/// IDAT chunks joined), which a PDF reads as Flate with PNG predictors;
+/// `None` for any other PNG (krilla converts those).
+fn png_rows(png: &[u8]) -> Option<PageImage> {
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    if png.len() < 33 || &png[..8] != b"\x89PNG\r\n\x1a\n" || &png[12..16] != b"IHDR" {
+        return None;
+    }
+    let (width, height) = (be(&png[16..20]), be(&png[20..24]));
+    let colours = match (png[24], png[25], png[28]) {
+        (8, 0, 0) => 1,
+        (8, 2, 0) => 3,
+        _ => return None,
+    };
+    let mut data = Vec::with_capacity(png.len());
+    let mut at = 8;
+    while at + 8 <= png.len() {
+        let len = be(&png[at..at + 4]) as usize;
+        let kind = &png[at + 4..at + 8];
+        let end = at.checked_add(12)?.checked_add(len)?;
+        if end > png.len() {
+            return None;
+        }
+        if kind == b"IDAT" {
+            data.extend_from_slice(&png[at + 8..at + 8 + len]);
+        }
+        if kind == b"IEND" {
+            break;
+        }
+        at = end;
+    }
+    (!data.is_empty() && width > 0 && height > 0).then_some(PageImage {
+        width,
+        height,
+        colours,
+        data,
+    })
 }
 
 /// Whether a PNG holds 1-bit greyscale (the IHDR's bit depth and colour type).
@@ -321,7 +373,7 @@ fn is_bilevel_png(png: &[u8]) -> bool {
 }
 
 /// Encodes a 1-bit greyscale PNG as CCITT Group 4 (lossless).
-fn g4_of_png(png: &[u8]) -> Result<G4Image, String> {
+fn g4_of_png(png: &[u8]) -> Result<PageImage, String> {
     use fax::{Color, VecWriter, encoder::Encoder};
     let mut decoder = png::Decoder::new(std::io::Cursor::new(png));
     decoder.set_transformations(png::Transformations::IDENTITY);
@@ -346,22 +398,24 @@ fn g4_of_png(png: &[u8]) -> Result<G4Image, String> {
         let Ok(()) = encoder.encode_line(pels, width);
     }
     let Ok(writer) = encoder.finish();
-    Ok(G4Image {
+    Ok(PageImage {
         width: info.width,
         height: info.height,
+        colours: 0,
         data: writer.finish(),
     })
 }
 
-/// Stand-in for a bilevel page while krilla writes the document: a grey
-/// column one pixel wide and `marker` pixels high (unique per document).
+/// Stand-in for a page image while krilla writes the document: a grey
+/// (or colour) column one pixel wide and `marker` pixels high (unique per
+/// document), so that krilla chooses the colour space.
 #[derive(Debug, Clone, Hash)]
-struct Placeholder(u32);
+struct Placeholder(u32, bool);
 
 impl CustomImage for Placeholder {
     fn color_channel(&self) -> &[u8] {
-        static WHITE: [u8; MAX_G4_PAGES] = [255; MAX_G4_PAGES];
-        &WHITE[..self.0 as usize]
+        static WHITE: [u8; 3 * MAX_G4_PAGES] = [255; 3 * MAX_G4_PAGES];
+        &WHITE[..self.0 as usize * if self.1 { 3 } else { 1 }]
     }
     fn alpha_channel(&self) -> Option<&[u8]> {
         None
@@ -376,15 +430,20 @@ impl CustomImage for Placeholder {
         None
     }
     fn color_space(&self) -> ImageColorspace {
-        ImageColorspace::Luma
+        if self.1 {
+            ImageColorspace::Rgb
+        } else {
+            ImageColorspace::Luma
+        }
     }
 }
 
-/// Swaps every placeholder image for its page's G4 stream, keeping the
-/// colour space krilla chose; fails unless each is found exactly once.
-fn insert_g4(
+/// Swaps every placeholder image for its page's G4 or PNG-row stream,
+/// keeping the colour space krilla chose; fails unless each is found
+/// exactly once.
+fn insert_page_images(
     pdf: &[u8],
-    pages: &std::collections::HashMap<u32, G4Image>,
+    pages: &std::collections::HashMap<u32, PageImage>,
 ) -> Result<Vec<u8>, String> {
     use lopdf::{Object, Stream, dictionary};
     let mut doc =
@@ -413,17 +472,31 @@ fn insert_g4(
         dict.remove(b"DecodeParms");
         dict.set("Width", i64::from(g4.width));
         dict.set("Height", i64::from(g4.height));
-        dict.set("BitsPerComponent", 1);
-        dict.set("Filter", Object::Name(b"CCITTFaxDecode".to_vec()));
-        dict.set(
-            "DecodeParms",
-            dictionary! {
-                "K" => -1,
-                "Columns" => i64::from(g4.width),
-                "Rows" => i64::from(g4.height),
-                "BlackIs1" => false,
-            },
-        );
+        if g4.colours == 0 {
+            dict.set("BitsPerComponent", 1);
+            dict.set("Filter", Object::Name(b"CCITTFaxDecode".to_vec()));
+            dict.set(
+                "DecodeParms",
+                dictionary! {
+                    "K" => -1,
+                    "Columns" => i64::from(g4.width),
+                    "Rows" => i64::from(g4.height),
+                    "BlackIs1" => false,
+                },
+            );
+        } else {
+            dict.set("BitsPerComponent", 8);
+            dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            dict.set(
+                "DecodeParms",
+                dictionary! {
+                    "Predictor" => 15,
+                    "Colors" => i64::from(g4.colours),
+                    "BitsPerComponent" => 8,
+                    "Columns" => i64::from(g4.width),
+                },
+            );
+        }
         *stream = Stream::new(dict, g4.data.clone()).with_compression(false);
         if !found.insert(*marker) {
             return Err(format!("Platzhalter {marker} doppelt"));
@@ -431,7 +504,7 @@ fn insert_g4(
     }
     if found.len() != pages.len() {
         return Err(format!(
-            "nur {} von {} G4-Seiten eingesetzt",
+            "nur {} von {} Seitenbildern eingesetzt",
             found.len(),
             pages.len()
         ));

@@ -8,6 +8,8 @@ pub(super) struct OcrJob {
     pub(super) page_id: i64,
     pub(super) image: GrayImage,
     pub(super) dpi: u32,
+    /// Whether the preparation turned the page by its own method.
+    pub(super) turned: bool,
 }
 
 /// A pool of OCR threads, each with its own Tesseract engine.
@@ -50,7 +52,7 @@ impl OcrPool {
                             let Ok(job) = job else { break };
                             let result =
                                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                    engine.recognize_upright(&job.image, job.dpi)
+                                    engine.recognize_prepared(&job.image, job.dpi, job.turned)
                                 }));
                             let result = match result {
                                 Ok(r) => r,
@@ -102,6 +104,7 @@ impl OcrPool {
                         page_id: i as i64,
                         image,
                         dpi,
+                        turned: false,
                     })
                     .is_err()
                 {

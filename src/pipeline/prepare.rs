@@ -327,6 +327,7 @@ impl Processor {
                         page_id: prep.page_id,
                         image,
                         dpi: prep.dpi,
+                        turned: prep.rotation != 0,
                     })
                     .map_err(pool_gone)?;
                     in_flight += 1;

@@ -159,6 +159,7 @@ impl Processor {
                     page_id: page.page_id,
                     image,
                     dpi,
+                    turned: false,
                 })
                 .map_err(pool_gone)?;
                 in_flight.insert(page.page_id, batch);

@@ -143,6 +143,7 @@ fn desk_look(rng: &mut Rng, dpi: u32) -> ScanLook {
 /// PDF (grey or colour JPEG pages), a G4 TIFF, a colour JPEG and a grey
 /// PNG, at 200–300 dpi.
 pub fn desk_mix(dir: &Path, seed: u64, files: usize) -> Stack {
+    std::fs::create_dir_all(dir).expect("stack folder");
     let mut rng = Rng::new(seed);
     let mut stack = Stack::default();
     for (i, doc) in documents(&mut rng, files).into_iter().enumerate() {
@@ -201,6 +202,7 @@ pub fn desk_mix(dir: &Path, seed: u64, files: usize) -> Stack {
 /// letters, each behind a Patch-T sheet, every sheet with its (empty,
 /// dusty) backside.
 pub fn duplex_stack(dir: &Path, seed: u64, documents: usize) -> Stack {
+    std::fs::create_dir_all(dir).expect("stack folder");
     let mut rng = Rng::new(seed);
     let dpi = 300;
     let mut pages = Vec::new();
@@ -237,6 +239,7 @@ pub fn duplex_stack(dir: &Path, seed: u64, documents: usize) -> Stack {
 /// Duplex desk scans in grey: `files` PDFs of one-sided letters, each
 /// sheet followed by its empty backside with show-through and dust.
 pub fn noisy_duplex(dir: &Path, seed: u64, files: usize) -> Stack {
+    std::fs::create_dir_all(dir).expect("stack folder");
     let mut rng = Rng::new(seed);
     let mut stack = Stack::default();
     for (i, doc) in documents(&mut rng, files).into_iter().enumerate() {
