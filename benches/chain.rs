@@ -126,13 +126,7 @@ fn ocrmypdf(pages: &[PathBuf], tmp: &Path) -> Option<f64> {
     let exe = std::env::var("SCANSTELLE_BENCH_OCRMYPDF").unwrap_or_else(|_| "ocrmypdf".into());
     Command::new(&exe).arg("--version").output().ok()?;
     let pdf = tmp.join("stapel.pdf");
-    let st = Command::new("img2pdf")
-        .args(pages)
-        .arg("-o")
-        .arg(&pdf)
-        .status()
-        .ok()?;
-    if !st.success() {
+    if !common::img2pdf(pages, &pdf) {
         return None;
     }
     let start = Instant::now();

@@ -145,13 +145,7 @@ fn cli(pages: &[PathBuf]) -> f64 {
 fn ocrmypdf(pages: &[PathBuf], tmp: &Path) -> Option<f64> {
     Command::new("ocrmypdf").arg("--version").output().ok()?;
     let pdf = tmp.join("in.pdf");
-    let st = Command::new("img2pdf")
-        .args(pages)
-        .arg("-o")
-        .arg(&pdf)
-        .status()
-        .ok()?;
-    if !st.success() {
+    if !common::img2pdf(pages, &pdf) {
         return None;
     }
     let start = Instant::now();
@@ -160,7 +154,7 @@ fn ocrmypdf(pages: &[PathBuf], tmp: &Path) -> Option<f64> {
             "--jobs",
             &cores().to_string(),
             "-l",
-            "deu+eng",
+            "deu",
             "--output-type",
             "pdf",
             "--quiet",

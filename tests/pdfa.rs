@@ -212,19 +212,7 @@ fn bilevel_pages_go_in_as_ccitt_g4_pixel_for_pixel() {
         "{list}"
     );
     // Extracted again, the pixels are exactly the page's.
-    let out = dir.path().join("img");
-    assert!(
-        Command::new("pdfimages")
-            .args(["-png", "-f", "1", "-l", "1"])
-            .arg(&file)
-            .arg(&out)
-            .status()
-            .unwrap()
-            .success()
-    );
-    let back = image::open(dir.path().join("img-000.png"))
-        .unwrap()
-        .into_luma8();
+    let back = extracted(&file, 0).into_luma8();
     assert_eq!(back.dimensions(), letter_img.dimensions());
     let differing = back
         .pixels()
@@ -288,22 +276,22 @@ fn grey_and_colour_pages_go_in_with_their_png_rows_pixel_for_pixel() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("grau.pdf");
     std::fs::write(&file, &pdf).unwrap();
-    let out = dir.path().join("img");
+    assert_eq!(extracted(&file, 0).into_luma8(), grey, "grey page changed");
+    let back = extracted(&file, 1).into_rgb8();
+    assert_eq!(back, colour, "colour page changed");
+}
+
+/// Image `n` (0-based) of a PDF as `pdfimages -png` extracts it.
+fn extracted(pdf: &std::path::Path, n: usize) -> image::DynamicImage {
+    let dir = tempfile::tempdir().unwrap();
     assert!(
         Command::new("pdfimages")
             .arg("-png")
-            .arg(&file)
-            .arg(&out)
+            .arg(pdf)
+            .arg(dir.path().join("img"))
             .status()
             .unwrap()
             .success()
     );
-    let back = image::open(dir.path().join("img-000.png"))
-        .unwrap()
-        .into_luma8();
-    assert_eq!(back, grey, "grey page changed");
-    let back = image::open(dir.path().join("img-001.png"))
-        .unwrap()
-        .into_rgb8();
-    assert_eq!(back, colour, "colour page changed");
+    image::open(dir.path().join(format!("img-{n:03}.png"))).unwrap()
 }

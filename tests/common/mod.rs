@@ -500,3 +500,14 @@ pub fn crc32(data: &[u8]) -> u32 {
     }
     !crc
 }
+
+/// Joins page images into one PDF with `img2pdf` (for ocrmypdf in the
+/// benches); `false` when img2pdf is missing or fails.
+pub fn img2pdf(pages: &[PathBuf], out: &Path) -> bool {
+    std::process::Command::new("img2pdf")
+        .args(pages)
+        .arg("-o")
+        .arg(out)
+        .status()
+        .is_ok_and(|s| s.success())
+}

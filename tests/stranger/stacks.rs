@@ -56,8 +56,9 @@ fn documents(rng: &mut Rng, n: usize) -> Vec<Vec<Page>> {
 pub fn backside(rng: &mut Rng, front: &GrayImage, dpi: u32) -> GrayImage {
     let (w, h) = front.dimensions();
     let paper = 236 + rng.below(16) as i32;
-    // Show-through: 5–10 % of the front's darkness, softened.
-    let strength = 5 + rng.below(6) as i32;
+    // Show-through: 5–16 % of the front's darkness (thin paper, strong
+    // print), softened.
+    let strength = 5 + rng.below(12) as i32;
     let grain = 4 + rng.below(10) as i32;
     let mut state = (rng.next_u64() as u32) | 1;
     let mut noise = move || {

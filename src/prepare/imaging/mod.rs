@@ -420,18 +420,22 @@ pub(crate) fn ink_mask(small: &GrayImage) -> Vec<bool> {
 /// analysis: clearly (60 levels) darker than the paper, which is the 80th
 /// percentile of brightness on any page that is mostly paper.
 pub(crate) fn ink_threshold(small: &GrayImage) -> u8 {
+    paper_level(small).saturating_sub(60)
+}
+
+/// The brightness of the paper: the 80th percentile of a page's grey
+/// levels (any page that is mostly paper).
+pub(crate) fn paper_level(page: &GrayImage) -> u8 {
     let mut hist = [0u64; 256];
-    small.pixels().for_each(|p| hist[p.0[0] as usize] += 1);
-    let n = small.len() as u64;
+    page.pixels().for_each(|p| hist[p.0[0] as usize] += 1);
+    let n = page.len() as u64;
     let mut acc = 0;
-    let paper = hist
-        .iter()
+    hist.iter()
         .position(|c| {
             acc += c;
             acc > n * 8 / 10
         })
-        .unwrap_or(255) as i32;
-    (paper - 60).max(0) as u8
+        .unwrap_or(255) as u8
 }
 
 #[cfg(test)]

@@ -15,6 +15,11 @@ use super::*;
 /// word and a half: "Seite 2" has six).
 const MIN_IN_ROWS: usize = 6;
 
+/// How much darker than the paper a letter is somewhere, at the least: a
+/// carbon copy at a third of full contrast is ~75 levels darker, what
+/// shows through 80 g/m² paper from a printed other side at most ~45.
+const PRINT_DELTA: f64 = 55.0;
+
 /// Letter-sized marks, as boxes in pixels of the reduced copy.
 #[derive(Debug, Clone, Copy)]
 struct Mark {
@@ -22,6 +27,8 @@ struct Mark {
     right: u32,
     top: u32,
     bottom: u32,
+    /// The darkest grey level in it.
+    darkest: u8,
 }
 
 impl Mark {
@@ -45,14 +52,18 @@ pub fn shows_text(page: &GrayImage, dpi: f32) -> bool {
         (page.clone(), dpi)
     };
     let mm = dpi / 25.4;
-    let ink = ink_mask_by_paper(&small);
-    let marks = marks(&ink, small.width(), small.height(), (5.0 * mm) as u32);
+    let paper = f64::from(paper_level(&small));
+    let below = (paper - INK_DELTA).max(0.0) as u8;
+    // Print, even a faint carbon copy, is somewhere clearly dark; what
+    // shows through the paper from the other side never is.
+    let print = (paper - PRINT_DELTA).max(0.0) as u8;
+    let marks = marks(&small, below, (5.0 * mm) as u32);
     let (lo, hi) = ((0.9 * mm).max(3.0) as u32, (12.0 * mm) as u32);
     let mut letters: Vec<Mark> = marks
         .into_iter()
         .filter(|m| {
             let (w, h) = (m.right - m.left + 1, m.height());
-            (lo..=hi).contains(&h) && w <= 4 * hi && w * 8 >= h
+            (lo..=hi).contains(&h) && w <= 4 * hi && w * 8 >= h && m.darkest <= print
         })
         .collect();
     letters.sort_by_key(|m| m.left);
@@ -111,27 +122,11 @@ fn min_halved(page: &GrayImage) -> GrayImage {
     GrayImage::from_raw(w, h, out).unwrap_or_else(|| page.clone())
 }
 
-/// Which pixels are ink: darker than the paper (the 80th percentile of
-/// brightness) by the same margin as blank-page detection uses.
-fn ink_mask_by_paper(page: &GrayImage) -> Vec<bool> {
-    let mut hist = [0u64; 256];
-    page.pixels().for_each(|p| hist[usize::from(p.0[0])] += 1);
-    let n = page.len() as u64;
-    let mut acc = 0;
-    let paper = hist
-        .iter()
-        .position(|c| {
-            acc += c;
-            acc > n * 8 / 10
-        })
-        .unwrap_or(255) as f64;
-    let below = (paper - INK_DELTA).max(0.0) as u8;
-    page.as_raw().iter().map(|&v| v < below).collect()
-}
-
-/// The boxes of the 8-connected ink regions inside an edge of `edge`
-/// pixels, by runs per row joined with a union-find.
-fn marks(ink: &[bool], w: u32, h: u32, edge: u32) -> Vec<Mark> {
+/// The boxes of the 8-connected regions darker than `below` inside an
+/// edge of `edge` pixels, by runs per row joined with a union-find.
+fn marks(page: &GrayImage, below: u8, edge: u32) -> Vec<Mark> {
+    let (w, h) = page.dimensions();
+    let raw = page.as_raw();
     if w <= 2 * edge || h <= 2 * edge {
         return Vec::new();
     }
@@ -150,16 +145,18 @@ fn marks(ink: &[bool], w: u32, h: u32, edge: u32) -> Vec<Mark> {
     let mut here: Vec<(u32, u32, usize)> = Vec::new();
     for y in y0..y1 {
         here.clear();
-        let row = &ink[(y * w) as usize..((y + 1) * w) as usize];
+        let row = &raw[(y * w) as usize..((y + 1) * w) as usize];
         let mut x = x0;
         let mut k = 0;
         while x < x1 {
-            if !row[x as usize] {
+            if row[x as usize] >= below {
                 x += 1;
                 continue;
             }
             let start = x;
-            while x < x1 && row[x as usize] {
+            let mut darkest = 255;
+            while x < x1 && row[x as usize] < below {
+                darkest = darkest.min(row[x as usize]);
                 x += 1;
             }
             let end = x - 1;
@@ -170,6 +167,7 @@ fn marks(ink: &[bool], w: u32, h: u32, edge: u32) -> Vec<Mark> {
                 right: end,
                 top: y,
                 bottom: y,
+                darkest,
             });
             // Runs above that touch this one, diagonals included.
             while k < above.len() && above[k].1 + 1 < start {
@@ -185,6 +183,7 @@ fn marks(ink: &[bool], w: u32, h: u32, edge: u32) -> Vec<Mark> {
                     ma.right = ma.right.max(mb.right);
                     ma.top = ma.top.min(mb.top);
                     ma.bottom = ma.bottom.max(mb.bottom);
+                    ma.darkest = ma.darkest.min(mb.darkest);
                 }
                 j += 1;
             }
@@ -228,12 +227,15 @@ mod tests {
             rect(&mut dust, 300 + (i * 397) % 1800, 300 + i * 70, 24, 30, 20);
         }
         assert!(!shows_text(&dust, 300.0));
-        // Letters fainter than ink (show-through) are not text either.
-        let mut faint = page(2480, 3508);
-        for i in 0..8 {
-            rect(&mut faint, 400 + i * 36, 800, 24, 35, 220);
+        // Letters fainter than ink, or only a little darker than the paper
+        // (show-through), are not text either; a faint carbon copy is.
+        for (grey, text) in [(220, false), (200, false), (160, true)] {
+            let mut faint = page(2480, 3508);
+            for i in 0..8 {
+                rect(&mut faint, 400 + i * 36, 800, 24, 35, grey);
+            }
+            assert_eq!(shows_text(&faint, 300.0), text, "letters at {grey}");
         }
-        assert!(!shows_text(&faint, 300.0));
         // Specks of one and two pixels, however many, are not letters.
         let mut specks = page(2480, 3508);
         for i in 0..20_000u32 {
@@ -245,14 +247,15 @@ mod tests {
 
     #[test]
     fn touching_marks_join_into_one() {
-        let mut ink = vec![false; 100];
-        for i in [11, 22, 33, 34, 35, 80] {
-            ink[i] = true;
+        let mut img = GrayImage::from_pixel(10, 10, image::Luma([250]));
+        for (i, v) in [(11, 90), (22, 40), (33, 90), (34, 90), (35, 90), (80, 0)] {
+            img.put_pixel(i % 10, i / 10, image::Luma([v]));
         }
         // 10 × 10: a diagonal chain from (1,1) to (5,3), and one at (0,8);
         // nothing within the edge of one pixel counts.
-        let m = marks(&ink, 10, 10, 1);
+        let m = marks(&img, 200, 1);
         assert_eq!(m.len(), 1);
         assert_eq!((m[0].left, m[0].right, m[0].top, m[0].bottom), (1, 5, 1, 3));
+        assert_eq!(m[0].darkest, 40);
     }
 }
