@@ -46,7 +46,9 @@ pub fn shows_text(page: &GrayImage, dpi: f32) -> bool {
     let dpi = if dpi > 0.0 { dpi } else { 300.0 };
     // Halved by the darkest pixel of each 2 × 2 square from 250 dpi up: thin
     // strokes keep their darkness, single specks shrink below letter size.
-    let (small, dpi) = if dpi >= 250.0 {
+    // A bilevel page is always halved so: a faint copy binarised at 200 dpi
+    // breaks its strokes into specks, which join again.
+    let (small, dpi) = if dpi >= 250.0 || (dpi >= 150.0 && is_bilevel(page)) {
         (min_halved(page), dpi / 2.0)
     } else {
         (page.clone(), dpi)
