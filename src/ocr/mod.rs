@@ -454,7 +454,23 @@ impl OcrEngine {
         dpi: u32,
         turned: bool,
     ) -> Result<UprightPage, OcrError> {
-        if turned && crate::prepare::imaging::shows_text(page, dpi as f32) {
+        // A page without a row of letters (a backside with show-through
+        // and dust) is not given to the engine, which would spend seconds
+        // on its specks for nothing.
+        if !crate::prepare::imaging::shows_text(page, dpi as f32) {
+            return Ok(UprightPage {
+                ocr: OcrPage {
+                    text: String::new(),
+                    words: Vec::new(),
+                    mean_conf: 0.0,
+                    languages: String::new(),
+                    engine: NO_TEXT_ENGINE.to_owned(),
+                    cut_off: false,
+                },
+                turned: None,
+            });
+        }
+        if turned {
             let osd = self.osd.get_or_insert_with(native::Osd::new);
             let wrong = osd
                 .as_mut()
@@ -478,25 +494,10 @@ impl OcrEngine {
         self.read_upright(page, dpi)
     }
 
-    /// The reading behind [`Self::recognize_upright`].
+    /// The reading behind [`Self::recognize_upright`], of a page that
+    /// shows text.
     fn read_upright(&mut self, page: &GrayImage, dpi: u32) -> Result<UprightPage, OcrError> {
         let started = Instant::now();
-        // A page without a row of letters (a backside with show-through
-        // and dust) is not given to the engine, which would spend seconds
-        // on its specks for nothing.
-        if !crate::prepare::imaging::shows_text(page, dpi as f32) {
-            return Ok(UprightPage {
-                ocr: OcrPage {
-                    text: String::new(),
-                    words: Vec::new(),
-                    mean_conf: 0.0,
-                    languages: String::new(),
-                    engine: NO_TEXT_ENGINE.to_owned(),
-                    cut_off: false,
-                },
-                turned: None,
-            });
-        }
         let limit = self.settings.deadline();
         let time_left = || left(limit, started).is_none_or(|d| !d.is_zero());
         // The engine reads a copy without the lines of boxes and tables.
@@ -616,11 +617,7 @@ impl OcrEngine {
         numbers: bool,
         budget: Option<Duration>,
     ) -> Result<(), OcrError> {
-        let langs = self.settings.second_languages.trim();
-        if langs.is_empty() || langs == self.settings.languages {
-            return Ok(());
-        }
-        let langs = langs.to_owned();
+        let langs = self.settings.second_languages.trim().to_owned();
         let Some(second) = self.second_engine() else {
             return Ok(());
         };

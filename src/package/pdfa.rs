@@ -106,24 +106,27 @@ pub fn document_pdf(pages: &[PdfPage<'_>], title: &str) -> Result<Vec<u8>, PdfEr
             detail,
         };
         let size = Size::from_wh(w, h).ok_or_else(|| on_page("leere Seite".into()))?;
-        let image = match p.encoding {
-            PageEncoding::Jpeg => Image::from_jpeg(p.image.to_vec().into(), false),
-            PageEncoding::Png if n < MAX_G4_PAGES && is_bilevel_png(p.image) => {
+        let bilevel = n < MAX_G4_PAGES && is_bilevel_png(p.image);
+        // A grey or colour page goes in with its PNG data as it is (PNG
+        // rows are Flate with PNG predictors, which PDF reads): no decoding
+        // and compressing again.
+        let rows = (p.encoding == PageEncoding::Png && n < MAX_G4_PAGES && !bilevel)
+            .then(|| png_rows(p.image))
+            .flatten();
+        let image = match (p.encoding, rows) {
+            (PageEncoding::Jpeg, _) => Image::from_jpeg(p.image.to_vec().into(), false),
+            (PageEncoding::Png, _) if bilevel => {
                 let marker = n as u32 + 1;
                 embedded.insert(marker, g4_of_png(p.image).map_err(on_page)?);
                 Image::from_custom(Placeholder(marker, false), false)
             }
-            // A grey or colour page goes in with its PNG data as it is
-            // (PNG rows are Flate with PNG predictors, which PDF reads):
-            // no decoding and compressing again.
-            PageEncoding::Png if n < MAX_G4_PAGES && png_rows(p.image).is_some() => {
+            (PageEncoding::Png, Some(rows)) => {
                 let marker = n as u32 + 1;
-                let rows = png_rows(p.image).ok_or("PNG")?;
                 let colour = rows.colours == 3;
                 embedded.insert(marker, rows);
                 Image::from_custom(Placeholder(marker, colour), false)
             }
-            PageEncoding::Png => Image::from_png(p.image.to_vec().into(), false),
+            (PageEncoding::Png, None) => Image::from_png(p.image.to_vec().into(), false),
         }
         .map_err(|e| on_page(format!("Bild nicht einbettbar: {e}")))?;
         let mut page = doc.start_page_with(PageSettings::from_wh(w, h).ok_or("Seitengröße")?);
