@@ -382,8 +382,15 @@ pub(super) fn read_page(reg: &Register, words: &[Word], page: u32, labels: &[Str
             if let Some((value, repairs, real_letter)) = kunde {
                 let known = reg.person(&value).is_some();
                 // Unknown Kundennummern only count when written tightly
-                // (at most three groups), not from scattered digits.
-                let strict = real_letter && span.len() <= 3 && breaks == 0 && repairs == 0;
+                // (at most three groups), not from scattered digits; and
+                // when the letter could be a digit misread (`0571 747424`
+                // read `057l 747424`: a fax number), only under a label.
+                let ambiguous = chars.len() == 10 && digit(chars[3]).is_some();
+                let strict = real_letter
+                    && span.len() <= 3
+                    && breaks == 0
+                    && repairs == 0
+                    && (!ambiguous || labelled(&span[0]));
                 if known || strict {
                     out.push(make(
                         CustomerNumber,
@@ -514,10 +521,15 @@ mod tests {
     }
 
     fn values(lines: &[&str]) -> Vec<(EvidenceKind, String, bool, u32)> {
-        read_page(&reg(), &words(lines), 1, &["Aktenzeichen".to_owned()])
-            .into_iter()
-            .map(|r| (r.kind, r.value, r.known, r.repairs))
-            .collect()
+        read_page(
+            &reg(),
+            &words(lines),
+            1,
+            &super::super::CaseSettings::default().labels,
+        )
+        .into_iter()
+        .map(|r| (r.kind, r.value, r.known, r.repairs))
+        .collect()
     }
 
     #[test]
@@ -627,5 +639,13 @@ mod tests {
         // Split over two lines or repaired: not strict, so not reported.
         assert!(values(&["99999BG", "0000001"]).is_empty());
         assert!(values(&["9999OBG0000001"]).is_empty());
+        // Ten digits whose fourth was read as a letter like a digit (a
+        // phone number in a fax header): a Kundennummer only under a label.
+        assert!(values(&["21.09.26 10:09 FAX 057l 747424 Kanzlei"]).is_empty());
+        assert!(values(&["Tel. 040S 123456"]).is_empty());
+        assert_eq!(
+            values(&["Kundennummer 057l 747424"]),
+            [(EvidenceKind::CustomerNumber, "057L747424".into(), false, 0)]
+        );
     }
 }

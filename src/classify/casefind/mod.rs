@@ -76,6 +76,9 @@ impl Default for CaseSettings {
                 "kundennummer",
                 "kunden-nr",
                 "kundennr",
+                // `Kd.-Nr.`, `Kd-Nr`, `KdNr` as folded.
+                "kd nr",
+                "kdnr",
                 "aktenzeichen",
                 "geschaeftszeichen",
                 "ihr zeichen",
@@ -688,7 +691,9 @@ impl CaseFinder {
         identifiers::dedupe(reads)
     }
 
-    /// Another register entry of this kind one digit away from the value.
+    /// Another register entry of this kind one digit away from the value,
+    /// or, for a Kundennummer, one letter (`322F158595` for `322E158595`:
+    /// the engine reads letters for letters too).
     fn one_digit_away(&self, reg: &Register, kind: EvidenceKind, value: &str) -> Option<String> {
         let exists = |v: &str| match kind {
             EvidenceKind::BgNumber => reg.has_case(v),
@@ -697,10 +702,14 @@ impl CaseFinder {
         let mut chars: Vec<char> = value.chars().collect();
         for i in 0..chars.len() {
             let orig = chars[i];
-            if !orig.is_ascii_digit() {
+            let others = if orig.is_ascii_digit() {
+                '0'..='9'
+            } else if kind == EvidenceKind::CustomerNumber && orig.is_ascii_uppercase() {
+                'A'..='Z'
+            } else {
                 continue;
-            }
-            for d in '0'..='9' {
+            };
+            for d in others {
                 if d == orig {
                     continue;
                 }

@@ -338,6 +338,20 @@ fn an_unknown_number_one_digit_from_the_named_case_is_no_conflict() {
         "Anna Müller",
     ]);
     assert_eq!(d.status, CaseStatus::Auto, "{:?}", d.reasons);
+    // Its letter misread (E as F): a misread of his too.
+    let d = decide_persons(&[
+        "BG-Nummer 12345BG0012345",
+        "Kundennummer 123F456790",
+        "Anna Müller",
+    ]);
+    assert_eq!(d.status, CaseStatus::Auto, "{:?}", d.reasons);
+    // One letter from another household's: review.
+    let d = decide_persons(&[
+        "BG-Nummer 12345BG0012345",
+        "Kundennummer 555C000001",
+        "Anna Müller",
+    ]);
+    assert_eq!(d.status, CaseStatus::Review, "{:?}", d.reasons);
     // One digit from another household's Kundennummer: review.
     let d = decide_persons(&[
         "BG-Nummer 12345BG0012345",
