@@ -30,6 +30,11 @@ fn show() {
     let Some(path) = std::env::var_os("OCR_FILE") else {
         return;
     };
+    // `SCANSTELLE_LOG=scanstelle=debug`: each reading's decisions too.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("SCANSTELLE_LOG"))
+        .with_writer(std::io::stderr)
+        .try_init();
     let mut engine = OcrEngine::new(&OcrSettings::default()).unwrap();
     for (i, (page, dpi)) in pages_of(path.as_ref()).iter().enumerate() {
         let r = engine.recognize_upright(page, *dpi).unwrap();
@@ -42,6 +47,12 @@ fn show() {
             r.turned.as_ref().map(|t| t.0),
             r.ocr.text
         );
+        // `OCR_WORDS=1`: every word with its line and confidence.
+        if std::env::var_os("OCR_WORDS").is_some() {
+            for w in &r.ocr.words {
+                println!("  Zeile {:3} {:5.1} % {}", w.line, w.conf, w.text);
+            }
+        }
     }
 }
 

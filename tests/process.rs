@@ -515,4 +515,10 @@ fn a_page_that_cannot_go_into_its_pdf_is_set_aside_and_the_pass_goes_on() {
         .pages
         .len();
     assert_eq!(pages, 2, "the merged document's PDF has both pages");
+    // Merged (a document row deleted), failed, retried: the status line's
+    // counts still agree with the tables.
+    assert_eq!(
+        station.store.check_integrity().unwrap(),
+        Vec::<String>::new()
+    );
 }

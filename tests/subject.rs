@@ -115,6 +115,10 @@ fn erasing_a_case_destroys_its_data_and_nothing_of_another_case() {
         Vec::<std::path::PathBuf>::new()
     );
 
+    // A window open all along: its copy of the register has the household.
+    let desk = config.open_desk().unwrap();
+    assert_eq!(desk.find_cases("12345BG0012345", 5).unwrap().len(), 2);
+
     // Without --yes: only what would go.
     let o = common::scanstelle(&["subject", "erase", "--case", "12345BG0012345"], &home);
     let out = String::from_utf8_lossy(&o.stdout);
@@ -157,7 +161,12 @@ fn erasing_a_case_destroys_its_data_and_nothing_of_another_case() {
     assert_eq!(register.case("12345BG0012345").count(), 0);
     assert!(register.case("12345BG0067890").count() > 0);
     assert_eq!(store.case_documents("12345BG0067890").unwrap().len(), 1);
-    drop(store);
+    // The window's copy forgot them too, and the counts of the status line
+    // still agree with the tables.
+    assert!(desk.find_cases("12345BG0012345", 5).unwrap().is_empty());
+    assert!(!desk.find_cases("12345BG0067890", 5).unwrap().is_empty());
+    assert_eq!(store.check_integrity().unwrap(), Vec::<String>::new());
+    drop((store, desk));
     let o = common::scanstelle(&["subject", "export", "--case", "12345BG0012345"], &home);
     assert!(String::from_utf8_lossy(&o.stderr).contains("hält die Station nichts"));
     // The erasure is in the chain, and the chain is whole.

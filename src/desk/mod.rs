@@ -229,6 +229,10 @@ pub struct Desk {
     /// The batches' profiles, read again only when the number of batches
     /// changed (the inbox reads several times a second).
     profiles: (u64, Vec<String>),
+    /// The register as last read, with its stamp: read again only when an
+    /// import or an erasure changed it (20,000 persons take 100 ms to read,
+    /// and every document view and search needs them).
+    register: std::cell::RefCell<Option<RegisterCopy>>,
     dms: String,
     qa: crate::protect::qa::QaSettings,
     /// Who is signed in at the window.
@@ -239,6 +243,12 @@ pub struct Desk {
         crate::intake::profile::Profile,
     )>,
 }
+
+/// The register as the window last read it.
+type RegisterCopy = (
+    (Option<i64>, i64),
+    std::sync::Arc<crate::classify::register::Register>,
+);
 
 /// Pages whose recognition times give the current rate.
 const RATE_PAGES: usize = 30;
@@ -267,6 +277,7 @@ impl Desk {
             letter: setup.letter,
             originals: setup.originals,
             profiles: (u64::MAX, Vec::new()),
+            register: std::cell::RefCell::new(None),
             dms: setup.dms,
             qa: setup.qa,
             session: None,
@@ -693,7 +704,7 @@ impl Desk {
                 .filter_map(|s| s.as_str().map(str::to_owned))
                 .collect()
         };
-        let register = self.store.register()?;
+        let register = self.register()?;
         let doubts: Vec<crate::classify::casefind::Evidence> =
             serde_json::from_value(decision["case_doubts"].clone()).unwrap_or_default();
         let candidates: Vec<Candidate> =
@@ -847,9 +858,23 @@ impl Desk {
         Ok(n)
     }
 
+    /// The current register, read from the store only when it changed.
+    fn register(&self) -> Result<std::sync::Arc<crate::classify::register::Register>> {
+        let stamp = self.store.register_stamp()?;
+        let mut copy = self.register.borrow_mut();
+        if let Some((seen, register)) = copy.as_ref()
+            && *seen == stamp
+        {
+            return Ok(register.clone());
+        }
+        let register = std::sync::Arc::new(self.store.register()?);
+        *copy = Some((stamp, register.clone()));
+        Ok(register)
+    }
+
     /// Searches the register by BG-Nummer, Kundennummer, name or address.
     pub fn find_cases(&self, query: &str, limit: usize) -> Result<Vec<CaseHit>> {
-        let register = self.store.register()?;
+        let register = self.register()?;
         Ok(register
             .find(query, limit)
             .into_iter()
@@ -864,7 +889,7 @@ impl Desk {
     pub fn case_file(&self, bg: &str) -> Result<CaseFile> {
         self.store
             .record_view("case.viewed", None, &format!("Akte {bg}"))?;
-        let register = self.store.register()?;
+        let register = self.register()?;
         let documents = self
             .store
             .documents_of_case(bg)?

@@ -251,6 +251,18 @@ impl Store {
         Ok(rows)
     }
 
+    /// What identifies the register's content: the current version and
+    /// the number of persons ever erased from it. Equal stamps, equal
+    /// [`Self::register`].
+    pub fn register_stamp(&self) -> Result<(Option<i64>, i64)> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT id FROM register_versions WHERE is_current = 1),
+                    (SELECT n FROM register_changes WHERE id = 1)",
+            [],
+            |r| Ok((r.get(0)?, r.get::<_, Option<i64>>(1)?.unwrap_or(0))),
+        )?)
+    }
+
     /// The current register (empty before the first import).
     pub fn register(&self) -> Result<Register> {
         let version: Option<i64> = self

@@ -159,14 +159,15 @@ pub(crate) fn check_backup(backup: &Path, keys: &crate::protect::crypto::Keys) -
 impl Store {
     /// Counts per state and the latest quarantine entries.
     pub fn status(&self) -> Result<StoreStatus> {
+        // Kept by triggers (migration 26): no table is counted here.
         fn counts<S: rusqlite::types::FromSql>(
             conn: &Connection,
             table: &str,
         ) -> Result<Vec<(S, u64)>> {
-            let mut stmt = conn.prepare(&format!(
-                "SELECT state, COUNT(*) FROM {table} GROUP BY state ORDER BY state"
-            ))?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT state, n FROM state_counts WHERE tbl = ?1 AND n > 0 ORDER BY state",
+            )?;
+            let rows = stmt.query_map([table], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         }
         let mut batches: Vec<(BatchState, u64)> = counts(&self.conn, "batches")?;
@@ -208,6 +209,29 @@ impl Store {
         let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
         for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
             problems.push(format!("foreign key violation in {}", row?));
+        }
+        // The counters of `status` against the tables they count.
+        for table in ["batches", "pages", "documents"] {
+            let drift: i64 = self.conn.query_row(
+                &format!(
+                    "SELECT COUNT(*) FROM (
+                         SELECT state, COUNT(*) AS n FROM {table} GROUP BY state
+                         EXCEPT SELECT state, n FROM state_counts WHERE tbl = ?1 AND n > 0)"
+                ),
+                [table],
+                |r| r.get(0),
+            )?;
+            let stale: i64 = self.conn.query_row(
+                &format!(
+                    "SELECT COUNT(*) FROM state_counts c WHERE c.tbl = ?1 AND c.n !=
+                         (SELECT COUNT(*) FROM {table} t WHERE t.state = c.state)"
+                ),
+                [table],
+                |r| r.get(0),
+            )?;
+            if drift + stale > 0 {
+                problems.push(format!("state counts of {table} differ from the table"));
+            }
         }
         Ok(problems)
     }

@@ -267,6 +267,11 @@ impl Store {
         // and indices stay in memory, never in temporary files.
         conn.pragma_update(None, "secure_delete", "ON")?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // Pages are decrypted into SQLite's cache; SQLite's default of 2 MB
+        // holds a tenth of a 100,000-page station's indices, so the window's
+        // inbox, read several times a second, would decrypt them again each
+        // time. 64 MB, in memory only as far as it is used.
+        conn.pragma_update(None, "cache_size", -65_536)?;
         let mut store = Self {
             conn,
             path: path.to_owned(),

@@ -490,6 +490,70 @@ ALTER TABLE register_persons ADD COLUMN email TEXT NOT NULL DEFAULT '';
     r"
 ALTER TABLE page_ocr ADD COLUMN cut_off INTEGER NOT NULL DEFAULT 0;
 ",
+    // 26: rows per state of batches, pages and documents, kept by triggers,
+    // so the window's status line does not count 100,000 pages several
+    // times a second (`Store::status`; the health check compares them);
+    // and a count of persons erased from the register, which with the
+    // current version tells the window when its copy of the register is
+    // stale (`Store::register_stamp`).
+    r"
+CREATE TABLE register_changes (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  INTEGER NOT NULL
+);
+INSERT INTO register_changes (id, n) VALUES (1, 0);
+CREATE TRIGGER register_persons_deleted AFTER DELETE ON register_persons BEGIN
+    UPDATE register_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TABLE state_counts (
+    tbl   TEXT NOT NULL,
+    state TEXT NOT NULL,
+    n     INTEGER NOT NULL,
+    PRIMARY KEY (tbl, state)
+) WITHOUT ROWID;
+INSERT INTO state_counts (tbl, state, n) SELECT 'batches', state, COUNT(*) FROM batches GROUP BY state;
+CREATE TRIGGER batches_count_insert AFTER INSERT ON batches BEGIN
+    INSERT INTO state_counts (tbl, state, n) VALUES ('batches', NEW.state, 1)
+        ON CONFLICT (tbl, state) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER batches_count_delete AFTER DELETE ON batches BEGIN
+    UPDATE state_counts SET n = n - 1 WHERE tbl = 'batches' AND state = OLD.state;
+END;
+CREATE TRIGGER batches_count_update AFTER UPDATE OF state ON batches
+    WHEN OLD.state IS NOT NEW.state BEGIN
+    UPDATE state_counts SET n = n - 1 WHERE tbl = 'batches' AND state = OLD.state;
+    INSERT INTO state_counts (tbl, state, n) VALUES ('batches', NEW.state, 1)
+        ON CONFLICT (tbl, state) DO UPDATE SET n = n + 1;
+END;
+INSERT INTO state_counts (tbl, state, n) SELECT 'pages', state, COUNT(*) FROM pages GROUP BY state;
+CREATE TRIGGER pages_count_insert AFTER INSERT ON pages BEGIN
+    INSERT INTO state_counts (tbl, state, n) VALUES ('pages', NEW.state, 1)
+        ON CONFLICT (tbl, state) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER pages_count_delete AFTER DELETE ON pages BEGIN
+    UPDATE state_counts SET n = n - 1 WHERE tbl = 'pages' AND state = OLD.state;
+END;
+CREATE TRIGGER pages_count_update AFTER UPDATE OF state ON pages
+    WHEN OLD.state IS NOT NEW.state BEGIN
+    UPDATE state_counts SET n = n - 1 WHERE tbl = 'pages' AND state = OLD.state;
+    INSERT INTO state_counts (tbl, state, n) VALUES ('pages', NEW.state, 1)
+        ON CONFLICT (tbl, state) DO UPDATE SET n = n + 1;
+END;
+INSERT INTO state_counts (tbl, state, n) SELECT 'documents', state, COUNT(*) FROM documents GROUP BY state;
+CREATE TRIGGER documents_count_insert AFTER INSERT ON documents BEGIN
+    INSERT INTO state_counts (tbl, state, n) VALUES ('documents', NEW.state, 1)
+        ON CONFLICT (tbl, state) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER documents_count_delete AFTER DELETE ON documents BEGIN
+    UPDATE state_counts SET n = n - 1 WHERE tbl = 'documents' AND state = OLD.state;
+END;
+CREATE TRIGGER documents_count_update AFTER UPDATE OF state ON documents
+    WHEN OLD.state IS NOT NEW.state BEGIN
+    UPDATE state_counts SET n = n - 1 WHERE tbl = 'documents' AND state = OLD.state;
+    INSERT INTO state_counts (tbl, state, n) VALUES ('documents', NEW.state, 1)
+        ON CONFLICT (tbl, state) DO UPDATE SET n = n + 1;
+END;
+",
 ];
 
 /// Where a migration hands over to Rust code (then goes on with its SQL).

@@ -11,6 +11,7 @@ pub mod mail;
 pub mod mfp;
 pub mod office;
 pub mod proxy;
+pub mod xvfb;
 
 pub use fixtures::*;
 

@@ -538,6 +538,59 @@ pub struct Register {
     /// Addresses of persons (by Kundennummer) in older register versions
     /// that differ from the current one: street, postcode.
     former: HashMap<String, Vec<(String, String)>>,
+    /// The words [`Register::find`] compares, built at its first search.
+    search: std::sync::OnceLock<SearchWords>,
+}
+
+/// Every distinct word of the persons' searchable fields (folded names,
+/// street, postcode, town, date of birth) once, and each person's words
+/// as indices into them: a search compares a typed word with each
+/// distinct word once, not with every person's fields.
+#[derive(Debug, Clone, Default)]
+struct SearchWords {
+    words: Vec<String>,
+    /// Each word's length in characters.
+    lengths: Vec<usize>,
+    of_person: Vec<Vec<u32>>,
+}
+
+impl SearchWords {
+    fn of(persons: &[Person]) -> Self {
+        let mut index: HashMap<String, u32> = HashMap::new();
+        let mut words = Vec::new();
+        let of_person = persons
+            .iter()
+            .map(|p| {
+                let fields = [
+                    fold(&p.nachname),
+                    fold(&p.vorname),
+                    fold_street(&p.strasse),
+                    p.plz.clone(),
+                    fold(&p.ort),
+                    p.geburtsdatum.clone(),
+                ]
+                .join(" ");
+                let mut mine: Vec<u32> = fields
+                    .split(' ')
+                    .map(|w| {
+                        *index.entry(w.to_owned()).or_insert_with(|| {
+                            words.push(w.to_owned());
+                            (words.len() - 1) as u32
+                        })
+                    })
+                    .collect();
+                mine.sort_unstable();
+                mine.dedup();
+                mine
+            })
+            .collect();
+        let lengths = words.iter().map(|w: &String| w.chars().count()).collect();
+        SearchWords {
+            words,
+            lengths,
+            of_person,
+        }
+    }
 }
 
 /// A word and every form of it with one character left out.
@@ -731,25 +784,37 @@ impl Register {
         if words.iter().all(String::is_empty) {
             return Vec::new();
         }
+        let index = self.search.get_or_init(|| SearchWords::of(&self.persons));
+        // How alike each typed word is to each distinct word of the register.
+        // Below 0.75 a word does not count, and the edit distance is at
+        // least the difference in length: such pairs are not compared.
+        let alike: Vec<Vec<f64>> = words
+            .iter()
+            .map(|w| {
+                let n = w.chars().count();
+                index
+                    .words
+                    .iter()
+                    .zip(&index.lengths)
+                    .map(|(f, &m)| {
+                        let far = n.abs_diff(m) * 4 > n.max(m);
+                        if far && !(w.len() >= 3 && f.starts_with(w.as_str())) {
+                            0.0
+                        } else {
+                            similarity(w, f)
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
         let mut hits: Vec<(f64, &Person)> = self
             .persons
             .iter()
-            .filter_map(|p| {
-                let fields: Vec<String> = [
-                    fold(&p.nachname),
-                    fold(&p.vorname),
-                    fold_street(&p.strasse),
-                    p.plz.clone(),
-                    fold(&p.ort),
-                    p.geburtsdatum.clone(),
-                ]
-                .join(" ")
-                .split(' ')
-                .map(str::to_owned)
-                .collect();
+            .zip(&index.of_person)
+            .filter_map(|(p, mine)| {
                 let mut total = 0.0;
-                for w in &words {
-                    let best = fields.iter().map(|f| similarity(w, f)).fold(0.0, f64::max);
+                for scores in &alike {
+                    let best = mine.iter().map(|&i| scores[i as usize]).fold(0.0, f64::max);
                     if best < 0.75 {
                         return None;
                     }
