@@ -385,7 +385,11 @@ pub(super) fn read_page(reg: &Register, words: &[Word], page: u32, labels: &[Str
                 // (at most three groups), not from scattered digits; and
                 // when the letter could be a digit misread (`0571 747424`
                 // read `057l 747424`: a fax number), only under a label.
-                let ambiguous = chars.len() == 10 && digit(chars[3]).is_some();
+                let ambiguous = chars.len() == 10
+                    && (digit(chars[3]).is_some()
+                        || ('0'..='9').any(|d| {
+                            lookalike_letters(d).contains(&chars[3].to_ascii_uppercase())
+                        }));
                 let strict = real_letter
                     && span.len() <= 3
                     && breaks == 0
@@ -642,6 +646,7 @@ mod tests {
         // Ten digits whose fourth was read as a letter like a digit (a
         // phone number in a fax header): a Kundennummer only under a label.
         assert!(values(&["21.09.26 10:09 FAX 057l 747424 Kanzlei"]).is_empty());
+        assert!(values(&["21.09.26 10:09 FAX 057L 737424 Kanzlei"]).is_empty());
         assert!(values(&["Tel. 040S 123456"]).is_empty());
         assert_eq!(
             values(&["Kundennummer 057l 747424"]),
