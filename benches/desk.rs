@@ -87,7 +87,7 @@ fn station(home: &Path, pages: usize) -> (Config, String) {
     // What the stages leave behind, in one transaction (a fixture, not the
     // stages: those are measured by `benches/ocr.rs` and `benches/chain.rs`):
     // every page prepared and recognised, five pages to a document, a
-    // fifth of the documents waiting for a person, the rest attached to a
+    // tenth of the documents waiting for a person, the rest attached to a
     // case of the register (most of them transferred), an event per step.
     let conn = store.connection();
     conn.execute_batch("BEGIN").unwrap();
