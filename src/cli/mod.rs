@@ -35,8 +35,11 @@ pub(crate) fn init_logging(json: bool, verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("SCANSTELLE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    // Colours only for a person at a terminal: a log file or the journal
+    // gets plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     if json {
         builder.json().init();

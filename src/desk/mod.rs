@@ -233,6 +233,8 @@ pub struct Desk {
     /// import or an erasure changed it (20,000 persons take 100 ms to read,
     /// and every document view and search needs them).
     register: std::cell::RefCell<Option<RegisterCopy>>,
+    /// The store's [`Store::data_version`] when [`Desk::changed`] last looked.
+    seen_version: std::cell::Cell<i64>,
     dms: String,
     qa: crate::protect::qa::QaSettings,
     /// Who is signed in at the window.
@@ -278,11 +280,20 @@ impl Desk {
             originals: setup.originals,
             profiles: (u64::MAX, Vec::new()),
             register: std::cell::RefCell::new(None),
+            seen_version: std::cell::Cell::new(-1),
             dms: setup.dms,
             qa: setup.qa,
             session: None,
             scanner: setup.scanner,
         })
+    }
+
+    /// Whether the station (intake, processing, sync: the other
+    /// connections) changed the store since the last call; cheap enough to
+    /// ask several times a second.
+    pub fn changed(&self) -> Result<bool> {
+        let now = self.store.data_version()?;
+        Ok(self.seen_version.replace(now) != now)
     }
 
     /// The documents of a batch, in order.

@@ -19,6 +19,8 @@ pub enum Effect {
     /// Read the inbox (this many newest batches of those the filter lists)
     /// and the events after this one.
     Refresh(i64, usize, scanstelle::store::BatchFilter),
+    /// Ask whether the station changed the store ([`Message::Changed`] if so).
+    Poll,
     /// Load a document.
     LoadDocument(i64),
     /// Load the documents of a batch.
@@ -110,6 +112,13 @@ impl Effect {
         };
         let text = |e: scanstelle::desk::DeskError| e.to_string();
         Some(match self {
+            // A failed look is no news: the next tick reads the inbox anyway.
+            Effect::Poll => {
+                return desk()
+                    .changed()
+                    .is_ok_and(|changed| changed)
+                    .then_some(Message::Changed);
+            }
             Effect::Refresh(after, batches, filter) => Message::Loaded(
                 desk()
                     .overview(after, batches, &filter)

@@ -86,6 +86,10 @@ pub enum Message {
     Qa(qa::Message),
     /// Time to look at the store again.
     Tick,
+    /// Time to ask whether the station changed the store.
+    Poll,
+    /// The station changed the store: the inbox is read again.
+    Changed,
     /// Sign out (another person takes the station).
     SignOut,
     /// Try the DMS again now (F5, or the button on the transfer screen).
@@ -151,6 +155,8 @@ impl Message {
             Message::Cases(m) => m.is_answer(),
             Message::Qa(m) => m.is_answer(),
             Message::Tick
+            | Message::Poll
+            | Message::Changed
             | Message::SyncRequested(_)
             | Message::Loaded(_)
             | Message::Modifiers(_)

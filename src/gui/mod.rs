@@ -39,6 +39,9 @@ pub use i18n::Lang;
 
 /// How often the window reads the store.
 const REFRESH: Duration = Duration::from_millis(700);
+/// How often the window asks whether the station changed the store (and
+/// reads it then).
+const POLL: Duration = Duration::from_millis(150);
 /// The window's font (shipped, so every station looks the same).
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
@@ -293,6 +296,7 @@ fn view(g: &Gui) -> iced::Element<'_, Message> {
 fn subscription(_: &Gui) -> Subscription<Message> {
     Subscription::batch([
         iced::time::every(REFRESH).map(|_| Message::Tick),
+        iced::time::every(POLL).map(|_| Message::Poll),
         iced::event::listen_with(on_event),
     ])
 }

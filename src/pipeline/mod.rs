@@ -9,18 +9,23 @@
 //! The store says what is left to do, so every run resumes where the last
 //! one stopped, after a crash too: a batch in state `ingested` has its
 //! `ingested` pages prepared (thumbnail, blank-page and quality analysis;
-//! one transaction per page) on one thread per core, and each prepared page
-//! goes on at once, through a bounded channel, to a pool of OCR threads
-//! (one Tesseract engine each); the batch is separated into documents and
-//! becomes `prepared`. Whatever `prepared` pages are left (after a crash)
-//! are recognised next, and the batch becomes `recognized` with one PDF/A
-//! per document. A page that preparation or OCR fails on (its image cannot
-//! be opened, the engine fails, a bug panics) is set aside as `failed` with
-//! its reason in words: it stays in its document, which waits in review,
-//! and every other page goes on; "Erneut versuchen" puts it back in line. Blank pages are kept but skip OCR. Each
-//! document of a `recognized` batch then gets its case and type (one
-//! transaction each) and the batch becomes `classified`. Pages of many
-//! batches are worked on together, so single-page files keep every core busy.
+//! one transaction per page) on one thread per core, and a prepared page
+//! goes on at once to a pool of OCR threads (one Tesseract engine each) if
+//! an engine can take it, else it waits as `prepared`; the batch is
+//! separated into documents and becomes `prepared`. Prepared pages are
+//! recognised next, and a batch whose last page is read becomes
+//! `recognized` with one PDF/A per document. Preparation comes first
+//! whenever a page waits for it: recognition looks for new pages between
+//! the pages it hands out, so a file that arrives while a backlog is read
+//! has its thumbnails within moments, not after the backlog. A page that
+//! preparation or OCR fails on (its image cannot be opened, the engine
+//! fails, a bug panics) is set aside as `failed` with its reason in words:
+//! it stays in its document, which waits in review, and every other page
+//! goes on; "Erneut versuchen" puts it back in line. Blank pages are kept
+//! but skip OCR. Each document of a `recognized` batch then gets its case
+//! and type (one transaction each) and the batch becomes `classified`.
+//! Pages of many batches are worked on together, so single-page files keep
+//! every core busy.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -188,6 +193,8 @@ pub struct Processor {
     profiles: Vec<Profile>,
     pool: OcrPool,
     classifier: Classifier,
+    /// Pages with the OCR engines now, and their batches.
+    in_flight: std::collections::HashMap<i64, i64>,
 }
 
 impl std::fmt::Debug for Processor {
@@ -219,6 +226,7 @@ impl Processor {
             profiles,
             pool,
             classifier: Classifier::new(&ClassifySettings::default())?,
+            in_flight: std::collections::HashMap::new(),
         })
     }
 
@@ -253,12 +261,28 @@ impl Processor {
 
     /// Does everything that is waiting, stopping early (between pages) when
     /// `stop` is set. Returns what it did.
+    ///
+    /// Preparation goes first whenever a page waits for it: recognition
+    /// hands it the cores back between pages, so a new file's thumbnails
+    /// do not wait for the OCR of the pages before it.
     pub fn run_pending(&mut self, stop: &AtomicBool) -> Result<ProcessSummary, ProcessError> {
-        let mut summary = self.prepare_pending(stop)?;
-        let ocr = self.recognize_pending(stop)?;
-        debug_assert_eq!(ocr.prepared, 0);
-        summary.recognized += ocr.recognized;
-        summary.batches = ocr.batches;
+        let mut summary = ProcessSummary::default();
+        let mut first = true;
+        loop {
+            let before = summary.prepared + summary.failed;
+            self.prepare_waiting(stop, &mut summary)?;
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            // Yield again only after preparation got on: a page it cannot
+            // take must not make the two spin.
+            let yield_to_new = first || summary.prepared + summary.failed > before;
+            first = false;
+            if !self.recognize(stop, yield_to_new, &mut summary)? {
+                break;
+            }
+        }
+        self.collect_in_flight(stop, &mut summary)?;
         if !stop.load(Ordering::Relaxed) {
             let decided = self.classify_pending()?;
             summary.classified = decided.classified;

@@ -1,6 +1,7 @@
 //! First stage after intake: every waiting page is prepared (thumbnail,
-//! blank-page and quality analysis) and handed to OCR at once; a batch is
-//! separated into documents when all its pages are prepared.
+//! blank-page and quality analysis) and handed to OCR at once when an
+//! engine is free (else it waits as `prepared` for the second stage); a
+//! batch is separated into documents when all its pages are prepared.
 
 use super::*;
 
@@ -204,14 +205,26 @@ fn split_rule(profile: Option<&Profile>) -> SplitRule {
 }
 
 impl Processor {
-    /// Prepares every waiting page and recognises it as soon as it is
-    /// prepared (first stage; batches are finished by
-    /// [`Processor::recognize_pending`]). Pages of several
-    /// batches are worked on together (a desk scanner sends one page per
-    /// file), a few dozen at a time; a batch is separated into documents as
-    /// soon as all its pages are prepared.
+    /// Prepares every waiting page, handing each to a free OCR engine at
+    /// once (first stage; what the engines cannot take at once, and the
+    /// batches, are finished by [`Processor::recognize_pending`]). Pages of
+    /// several batches are worked on together (a desk scanner sends one
+    /// page per file), a few dozen at a time; a batch is separated into
+    /// documents as soon as all its pages are prepared. Returns after the
+    /// engines have read what they took.
     pub fn prepare_pending(&mut self, stop: &AtomicBool) -> Result<ProcessSummary, ProcessError> {
         let mut summary = ProcessSummary::default();
+        self.prepare_waiting(stop, &mut summary)?;
+        self.collect_in_flight(stop, &mut summary)?;
+        Ok(summary)
+    }
+
+    /// [`Processor::prepare_pending`] without waiting for the engines.
+    pub(super) fn prepare_waiting(
+        &mut self,
+        stop: &AtomicBool,
+        summary: &mut ProcessSummary,
+    ) -> Result<(), ProcessError> {
         let mut batches = self.store.batches_in_state(BatchState::Ingested)?;
         // Pages put back in line after failing ("Erneut versuchen") are
         // prepared like new ones; their batch is separated already.
@@ -231,23 +244,25 @@ impl Processor {
             }
             chunk_batches.push((batch, k));
             if chunk.len() >= PREP_CHUNK || k + 1 == batches.len() {
-                self.prepare_pages(&chunk, &options, stop, &mut summary)?;
+                self.prepare_pages(&chunk, &options, stop, summary)?;
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
                 for (batch, k) in chunk_batches.drain(..) {
                     if !again.contains(&batch) {
-                        self.separate(batch, options[k].1, &mut summary)?;
+                        self.separate(batch, options[k].1, summary)?;
                     }
                 }
                 chunk.clear();
             }
         }
-        Ok(summary)
+        Ok(())
     }
 
     /// Prepares pages on one thread per OCR engine (the cores); this
-    /// thread records each result in its own transaction.
+    /// thread records each result in its own transaction and hands the
+    /// page to an OCR engine if one can take it now. OCR results that
+    /// come in meanwhile are recorded between preparation results.
     fn prepare_pages(
         &mut self,
         pages: &[(i64, usize, PendingPage)],
@@ -257,7 +272,15 @@ impl Processor {
     ) -> Result<(), ProcessError> {
         let workers = self.pool.workers().min(pages.len()).max(1);
         let next = AtomicUsize::new(0);
-        let (blobs, store, pool) = (&self.blobs, &mut self.store, &self.pool);
+        let batch_of: std::collections::HashMap<i64, i64> =
+            pages.iter().map(|(b, _, p)| (p.page_id, *b)).collect();
+        let mut read = Vec::new();
+        let (blobs, store, pool, in_flight) = (
+            &self.blobs,
+            &mut self.store,
+            &self.pool,
+            &mut self.in_flight,
+        );
         std::thread::scope(|scope| -> Result<(), ProcessError> {
             let (tx, rx) = mpsc::sync_channel(workers);
             for _ in 0..workers {
@@ -277,14 +300,10 @@ impl Processor {
                 });
             }
             drop(tx);
-            // Prepared pages go straight on to the OCR engines (no waiting
-            // for the rest of the chunk); their results are recorded between
-            // preparation results and at the end.
             let jobs = pool.jobs.clone().expect("pool running");
-            let mut in_flight = 0usize;
             for (page_id, prep) in rx {
                 while let Ok(result) = pool.results.try_recv() {
-                    in_flight -= 1;
+                    read.extend(in_flight.remove(&result.0));
                     record_ocr_result(store, blobs, summary, result)?;
                 }
                 let mut prep = match prep {
@@ -323,22 +342,33 @@ impl Processor {
                 } else if state == PageState::Prepared
                     && let Some(image) = prep.ocr_image.take()
                 {
-                    jobs.send(OcrJob {
+                    // An engine free now reads the page from memory; else
+                    // it waits as `prepared` and is read from its blob.
+                    let job = OcrJob {
                         page_id: prep.page_id,
                         image,
                         dpi: prep.dpi,
                         turned: prep.rotation != 0,
-                    })
-                    .map_err(pool_gone)?;
-                    in_flight += 1;
+                    };
+                    match jobs.try_send(job) {
+                        Ok(()) => {
+                            in_flight.insert(prep.page_id, batch_of[&prep.page_id]);
+                        }
+                        Err(mpsc::TrySendError::Full(_)) => {}
+                        Err(mpsc::TrySendError::Disconnected(_)) => {
+                            return Err(pool_gone(()).into());
+                        }
+                    }
                 }
             }
-            for _ in 0..in_flight {
-                let result = pool.results.recv().map_err(pool_gone)?;
-                record_ocr_result(store, blobs, summary, result)?;
-            }
             Ok(())
-        })
+        })?;
+        if !stop.load(Ordering::Relaxed) {
+            for batch in read {
+                self.page_done(batch, summary)?;
+            }
+        }
+        Ok(())
     }
 
     /// Splits a batch whose pages are all prepared into documents.

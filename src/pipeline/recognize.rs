@@ -83,39 +83,58 @@ pub(super) fn record_ocr_result(
     Ok(())
 }
 
+/// How long recognition waits for an engine's result before it looks for
+/// new pages to prepare.
+const POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
 impl Processor {
     /// Recognises every prepared page (second stage only), keeping every
     /// engine busy across batches; a batch gets its PDFs and moves on as
     /// soon as its last page is recognised.
     pub fn recognize_pending(&mut self, stop: &AtomicBool) -> Result<ProcessSummary, ProcessError> {
         let mut summary = ProcessSummary::default();
-        let mut recognized = Vec::new();
+        self.recognize(stop, false, &mut summary)?;
+        self.collect_in_flight(stop, &mut summary)?;
+        Ok(summary)
+    }
+
+    /// Hands the prepared pages to the engines and records what they read,
+    /// until nothing is left to hand out. With `yield_to_new`, returns
+    /// `true` as soon as a page waits for preparation (pages already with
+    /// the engines stay there; see [`Processor::collect_in_flight`]).
+    pub(super) fn recognize(
+        &mut self,
+        stop: &AtomicBool,
+        yield_to_new: bool,
+        summary: &mut ProcessSummary,
+    ) -> Result<bool, ProcessError> {
         let mut queue = std::collections::VecDeque::new();
-        let mut open: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+        let mut finished = Vec::new();
         for batch in self.store.batches_in_state(BatchState::Prepared)? {
             let ocr_enabled = self.profile_of(batch)?.is_none_or(|p| p.steps.ocr);
             let pages = self.store.pages_in_state(batch, PageState::Prepared)?;
-            open.insert(batch, pages.len());
             if pages.is_empty() {
-                recognized.push(batch);
+                finished.push(batch);
             }
-            queue.extend(pages.into_iter().map(|p| (batch, ocr_enabled, p)));
+            queue.extend(
+                pages
+                    .into_iter()
+                    .filter(|p| !self.in_flight.contains_key(&p.page_id))
+                    .map(|p| (batch, ocr_enabled, p)),
+            );
         }
         // Batches recognised during preparation are finished together.
-        self.finish_batches(&recognized, &mut summary)?;
+        self.finish_batches(&finished, summary)?;
         let jobs = self.pool.jobs.clone().expect("pool running");
-        let mut in_flight: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
-        let mut stopped = false;
         loop {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(false);
+            }
             // Keep every engine busy, and at most one page per engine waiting.
-            while !stopped && in_flight.len() < 2 * self.pool.workers() {
+            while self.in_flight.len() < 2 * self.pool.workers() {
                 let Some((batch, ocr_enabled, page)) = queue.pop_front() else {
                     break;
                 };
-                if stop.load(Ordering::Relaxed) {
-                    stopped = true;
-                    break;
-                }
                 if let Some(own) = own_reading(&page) {
                     self.store.record_ocr(&NewOcr {
                         page_id: page.page_id,
@@ -123,7 +142,7 @@ impl Processor {
                         turned: None,
                     })?;
                     summary.recognized += 1;
-                    self.page_done(batch, &mut open, &mut summary)?;
+                    self.page_done(batch, summary)?;
                     continue;
                 }
                 if !ocr_enabled {
@@ -140,7 +159,7 @@ impl Processor {
                         ocr: &empty,
                         turned: None,
                     })?;
-                    self.page_done(batch, &mut open, &mut summary)?;
+                    self.page_done(batch, summary)?;
                     continue;
                 }
                 let image = match load_page(&self.blobs, &page) {
@@ -149,7 +168,7 @@ impl Processor {
                         self.store
                             .fail_page(page.page_id, PageState::Prepared, &why)?;
                         summary.failed += 1;
-                        self.page_done(batch, &mut open, &mut summary)?;
+                        self.page_done(batch, summary)?;
                         continue;
                     }
                     Err(PageFault::Station(e)) => return Err(e),
@@ -159,41 +178,67 @@ impl Processor {
                     page_id: page.page_id,
                     image,
                     dpi,
-                    turned: false,
+                    turned: page.rotation != 0,
                 })
                 .map_err(pool_gone)?;
-                in_flight.insert(page.page_id, batch);
+                self.in_flight.insert(page.page_id, batch);
             }
-            if in_flight.is_empty() {
-                break;
+            if self.in_flight.is_empty() {
+                return Ok(false);
             }
-            let (page_id, result) = self.pool.results.recv().map_err(pool_gone)?;
-            let batch = in_flight.remove(&page_id).unwrap_or_default();
-            record_ocr_result(
-                &mut self.store,
-                &self.blobs,
-                &mut summary,
-                (page_id, result),
-            )?;
-            if !stopped {
-                self.page_done(batch, &mut open, &mut summary)?;
+            if yield_to_new && self.store.has_pages_to_prepare()? {
+                return Ok(true);
+            }
+            match self.pool.results.recv_timeout(POLL) {
+                Ok(result) => self.record_result(result, true, summary)?,
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Err(pool_gone(()).into()),
             }
         }
-        Ok(summary)
     }
 
-    /// Counts a page of `batch` as done and finishes the batch after its last.
-    fn page_done(
+    /// Waits for the pages still with the engines and records them (their
+    /// batches are finished unless `stop` is set: the next run does it).
+    pub(super) fn collect_in_flight(
         &mut self,
-        batch: i64,
-        open: &mut std::collections::HashMap<i64, usize>,
+        stop: &AtomicBool,
         summary: &mut ProcessSummary,
     ) -> Result<(), ProcessError> {
-        if let Some(left) = open.get_mut(&batch) {
-            *left -= 1;
-            if *left == 0 {
-                self.finish_batches(&[batch], summary)?;
-            }
+        while !self.in_flight.is_empty() {
+            let result = self.pool.results.recv().map_err(pool_gone)?;
+            let finish = !stop.load(Ordering::Relaxed);
+            self.record_result(result, finish, summary)?;
+        }
+        Ok(())
+    }
+
+    /// Records what an engine read and, with `finish`, finishes the page's
+    /// batch if it was the last.
+    fn record_result(
+        &mut self,
+        result: (i64, Result<UprightPage, OcrError>),
+        finish: bool,
+        summary: &mut ProcessSummary,
+    ) -> Result<(), ProcessError> {
+        let batch = self.in_flight.remove(&result.0);
+        record_ocr_result(&mut self.store, &self.blobs, summary, result)?;
+        match batch {
+            Some(batch) if finish => self.page_done(batch, summary),
+            _ => Ok(()),
+        }
+    }
+
+    /// Finishes `batch` if it is separated and none of its pages is left
+    /// to prepare or recognise.
+    pub(super) fn page_done(
+        &mut self,
+        batch: i64,
+        summary: &mut ProcessSummary,
+    ) -> Result<(), ProcessError> {
+        if self.store.batch_state(batch)? == Some(BatchState::Prepared)
+            && self.store.batch_pages_done(batch)?
+        {
+            self.finish_batches(&[batch], summary)?;
         }
         Ok(())
     }
@@ -210,15 +255,7 @@ impl Processor {
         let mut done = Vec::new();
         let mut documents = Vec::new();
         for &batch in batches {
-            if !self
-                .store
-                .pages_in_state(batch, PageState::Prepared)?
-                .is_empty()
-                || !self
-                    .store
-                    .pages_in_state(batch, PageState::Ingested)?
-                    .is_empty()
-            {
+            if !self.store.batch_pages_done(batch)? {
                 continue;
             }
             done.push(batch);

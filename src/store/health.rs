@@ -157,6 +157,15 @@ pub(crate) fn check_backup(backup: &Path, keys: &crate::protect::crypto::Keys) -
 }
 
 impl Store {
+    /// A number that changes whenever another connection committed a
+    /// change (SQLite's `data_version`; microseconds to read): the window
+    /// asks it often and reads the inbox only when it moved.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// Counts per state and the latest quarantine entries.
     pub fn status(&self) -> Result<StoreStatus> {
         // Kept by triggers (migration 26): no table is counted here.

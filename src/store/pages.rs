@@ -67,9 +67,39 @@ pub struct PendingPage {
     /// The words of a born-digital page with their boxes: its text needs
     /// no OCR (empty for scans).
     pub source_words: Vec<crate::ocr::Word>,
+    /// Quarter turns the preparation gave the page by its own method (0 if
+    /// none or not prepared yet).
+    pub rotation: u16,
 }
 
 impl Store {
+    /// Whether a page waits for preparation in a batch that preparation
+    /// takes (a new file, or a page put back in line; not a batch still
+    /// open for more pages).
+    pub(crate) fn has_pages_to_prepare(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pages p JOIN batches b ON b.id = p.batch_id
+                 WHERE p.state = ?1 AND b.state IN (?2, ?3))",
+            params![
+                PageState::Ingested,
+                BatchState::Ingested,
+                BatchState::Prepared
+            ],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Whether every page of a batch is past preparation and recognition
+    /// (recognised, blank, separator or failed).
+    pub(crate) fn batch_pages_done(&self, batch_id: i64) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM pages
+                 WHERE batch_id = ?1 AND state IN (?2, ?3))",
+            params![batch_id, PageState::Ingested, PageState::Prepared],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Batches in a state, oldest first.
     pub(crate) fn batches_in_state(&self, state: BatchState) -> Result<Vec<i64>> {
         let mut stmt = self
@@ -84,7 +114,7 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT p.id, COALESCE(pp.prepared_sha, p.sha256),
                     CASE WHEN pp.prepared_sha IS NULL THEN p.encoding ELSE 'png' END,
-                    p.dpi_x, p.source_text, p.source_words
+                    p.dpi_x, p.source_text, p.source_words, COALESCE(pp.rotation, 0)
              FROM pages p LEFT JOIN page_prep pp ON pp.page_id = p.id
              WHERE p.batch_id = ?1 AND p.state = ?2 ORDER BY p.seq",
         )?;
@@ -100,6 +130,7 @@ impl Store {
                     .get::<_, Option<String>>(5)?
                     .map(|w| crate::ocr::decode_words(&w))
                     .unwrap_or_default(),
+                rotation: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
