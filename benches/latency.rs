@@ -270,21 +270,19 @@ fn main() {
         "Vorschaubilder ab dem Einlesen der Datei ({:.0} s unter Rückstand):",
         started.elapsed().as_secs_f64()
     );
-    let in_store = |v: &[Arrival]| v.iter().map(|a| a.store).collect::<Vec<_>>();
-    let base = report("im Speicher, ohne Rückstand", &in_store(&idle));
-    let under = report("im Speicher, unter Rückstand", &in_store(&busy));
-    println!(
-        "    p50 unter/ohne Rückstand {:.2}×",
-        under.as_secs_f64() / base.as_secs_f64()
-    );
-    if x.is_some() {
-        let in_window = |v: &[Arrival]| v.iter().filter_map(|a| a.window).collect::<Vec<_>>();
-        let base = report("im Fenster, ohne Rückstand", &in_window(&idle));
-        let under = report("im Fenster, unter Rückstand", &in_window(&busy));
+    // Both phases of one measure, and their ratio.
+    let compare = |place: &str, of: fn(&Arrival) -> Option<Duration>| {
+        let times = |v: &[Arrival]| v.iter().filter_map(of).collect::<Vec<_>>();
+        let base = report(&format!("{place}, ohne Rückstand"), &times(&idle));
+        let under = report(&format!("{place}, unter Rückstand"), &times(&busy));
         println!(
             "    p50 unter/ohne Rückstand {:.2}×",
             under.as_secs_f64() / base.as_secs_f64()
         );
+    };
+    compare("im Speicher", |a| Some(a.store));
+    if x.is_some() {
+        compare("im Fenster", |a| a.window);
     }
     let waiting: Vec<i64> = busy.iter().map(|a| a.backlog).collect();
     println!(

@@ -1,5 +1,6 @@
 //! The OCR threads: one Tesseract engine each, fed through a bounded
-//! channel so that preparation never runs far ahead of recognition.
+//! channel (a page no engine can take at once waits in the store as
+//! `prepared`, not in memory).
 
 use super::*;
 

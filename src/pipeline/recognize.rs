@@ -235,9 +235,8 @@ impl Processor {
         batch: i64,
         summary: &mut ProcessSummary,
     ) -> Result<(), ProcessError> {
-        if self.store.batch_state(batch)? == Some(BatchState::Prepared)
-            && self.store.batch_pages_done(batch)?
-        {
+        // `finish_batches` leaves it if a page is still to do.
+        if self.store.batch_state(batch)? == Some(BatchState::Prepared) {
             self.finish_batches(&[batch], summary)?;
         }
         Ok(())
