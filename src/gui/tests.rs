@@ -1369,7 +1369,23 @@ fn f9_on_a_case_scans_at_the_desk_into_it() {
             .find("Scannen in diese Akte (F9)")
             .is_ok()
     );
-    press(&mut app, &desk, Named::F9);
+    // SANE's test backend (sane-backends 1.2.1) hangs by itself now and then
+    // after the first sheet, also with scanimage alone; the window then says
+    // so after the profile's page timeout. Such a try starts again with an
+    // empty hot folder, at most five times.
+    let folder = config.home.join("hotfolders/sane-test");
+    for _ in 0..5 {
+        let _ = std::fs::remove_dir_all(&folder);
+        press(&mut app, &desk, Named::F9);
+        let stalled = app
+            .cases
+            .scan_error
+            .as_ref()
+            .is_some_and(|e| e.contains("antwortet nicht mehr"));
+        if !stalled {
+            break;
+        }
+    }
     assert!(!app.scanning);
     // Each page was counted as it came (the button's live count), and the
     // last is shown small beside the button.
@@ -1392,7 +1408,7 @@ fn f9_on_a_case_scans_at_the_desk_into_it() {
         .unwrap_or_default();
     assert!(said.starts_with("10 Seite(n) gescannt"), "{said}");
     // A cover sheet for the case, then the ten pages, in the hot folder.
-    let mut files: Vec<String> = std::fs::read_dir(config.home.join("hotfolders/sane-test"))
+    let mut files: Vec<String> = std::fs::read_dir(&folder)
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
