@@ -42,6 +42,9 @@ enum Marker {
     Slashes,
     /// Something that may be `BG` or `//` misread (`8G`, `11`, `l/` …).
     LookAlike,
+    /// `BG` misread with a letter kept (`8G`, `B6`, `BC`): no plain number,
+    /// so the digits around it stand as printed.
+    Lettered,
     /// Nothing: twelve digits in a row or in groups.
     None,
 }
@@ -64,6 +67,9 @@ pub(super) struct Read {
     /// Written as the format says: clean, a `BG`/`//` marker or a real
     /// letter, on one line; such a number not in the register is reported.
     pub strict: bool,
+    /// A BG-Nummer whose only repair is a misread `BG` that kept a letter
+    /// (`8G`): its digits were read as digits.
+    pub lettered: bool,
     /// A label (BG-Nummer, Aktenzeichen …) before it on its line or the
     /// line above.
     pub labelled: bool,
@@ -202,11 +208,12 @@ fn as_bg(chars: &[char], slashes_at: Option<usize>) -> Option<(String, u32, Mark
             let mid: String = chars[5..7].iter().collect::<String>().to_uppercase();
             let marker = match mid.as_str() {
                 "BG" => Marker::Bg,
-                "8G" | "B6" | "86" | "BC" | "8C" | "EG" | "B0" | "BO" => Marker::LookAlike,
+                "8G" | "B6" | "BC" | "8C" | "EG" | "B0" | "BO" => Marker::Lettered,
+                "86" => Marker::LookAlike,
                 _ if chars[5..7].iter().all(|&c| is_slash_like(c)) => Marker::LookAlike,
                 _ => return None,
             };
-            let extra = u32::from(marker == Marker::LookAlike);
+            let extra = u32::from(matches!(marker, Marker::LookAlike | Marker::Lettered));
             (&chars[..5], &chars[7..], marker, extra)
         }
         _ => return None,
@@ -331,6 +338,7 @@ pub(super) fn read_page(reg: &Register, words: &[Word], page: u32, labels: &[Str
                     repairs,
                     clean,
                     strict,
+                    lettered: false,
                     labelled: labelled(&span[0]),
                     conf: ws.iter().map(|w| w.conf).fold(100.0, f32::min),
                     page,
@@ -341,20 +349,16 @@ pub(super) fn read_page(reg: &Register, words: &[Word], page: u32, labels: &[Str
             let bg = as_bg(&chars, slashes_at);
             if let Some((value, repairs, marker)) = &bg {
                 let known = reg.has_case(value);
-                let clean = *marker != Marker::LookAlike;
+                let clean = !matches!(marker, Marker::LookAlike | Marker::Lettered);
+                let lettered = *marker == Marker::Lettered && *repairs == 1;
                 let strict = matches!(marker, Marker::Bg | Marker::Slashes)
                     && clean
                     && breaks == 0
                     && *repairs == 0;
                 if known || strict {
-                    out.push(make(
-                        BgNumber,
-                        value.clone(),
-                        *repairs,
-                        clean,
-                        strict,
-                        known,
-                    ));
+                    let mut read = make(BgNumber, value.clone(), *repairs, clean, strict, known);
+                    read.lettered = lettered;
+                    out.push(read);
                 }
             }
             // One character too many (the engine read a box edge or a

@@ -500,13 +500,25 @@ impl CaseFinder {
             .iter()
             .any(|e| e.kind.is_identifier() && !e.repaired)
             && !needs_corroboration.contains(&top.bg);
+        // A number of the case repaired from a misread, which the household's
+        // own name, address or date of birth on the document bears out.
+        let corroborated_id = top_id
+            && !needs_corroboration.contains(&top.bg)
+            && top.evidence.iter().any(|e| {
+                matches!(
+                    e.kind,
+                    EvidenceKind::Name | EvidenceKind::Address | EvidenceKind::BirthDate
+                ) && (e.kind != EvidenceKind::Address || e.score >= 0.35)
+            });
         if !has_cover {
             for (reason, near_case) in unknown {
                 // One digit from this very case's numbers, on a document
-                // that names the case on its own (person evidence, or its
-                // number read as printed): a misread or a slip of that
-                // number, not another case.
-                if (top_person || solid_id) && near_case.as_deref() == Some(top.bg.as_str()) {
+                // that names the case on its own (person evidence, its
+                // number read as printed, or repaired and borne out): a
+                // misread or a slip of that number, not another case.
+                if (top_person || solid_id || corroborated_id)
+                    && near_case.as_deref() == Some(top.bg.as_str())
+                {
                     continue;
                 }
                 reasons.push(reason);
@@ -565,20 +577,31 @@ impl CaseFinder {
             }
         }
         if needs_corroboration.contains(&top.bg) {
-            let confident = reads.iter().any(|r| {
-                r.clean
-                    && r.repairs == 0
-                    && r.conf >= self.settings.min_digit_confidence
-                    && top
-                        .evidence
-                        .iter()
-                        .any(|e| e.read == r.read && e.page == r.page)
+            let of_top = |r: &&identifiers::Read| match r.kind {
+                EvidenceKind::BgNumber => r.known && r.value == top.bg,
+                _ => reg.person(&r.value).is_some_and(|p| p.bg == top.bg),
+            };
+            // Read as printed with high confidence, or with only the `BG`
+            // misread as `8G` and its digits read as digits.
+            let confident = reads.iter().filter(of_top).any(|r| {
+                r.conf >= self.settings.min_digit_confidence
+                    && ((r.clean && r.repairs == 0) || r.lettered)
+            });
+            // Two numbers of this household in two places (its BG-Nummer
+            // and a member's Kundennummer): two misreads landing on one
+            // household bear each other out.
+            let numbers: Vec<&identifiers::Read> = reads.iter().filter(of_top).collect();
+            let two_numbers = numbers.iter().enumerate().any(|(i, a)| {
+                numbers[i + 1..]
+                    .iter()
+                    .any(|b| (a.kind, &a.value) != (b.kind, &b.value) && apart(a, b))
             });
             if !(has(top, EvidenceKind::Name)
                 || has(top, EvidenceKind::Address)
                 || has(top, EvidenceKind::BirthDate)
                 || has(top, EvidenceKind::CoverSheet)
-                || confident)
+                || confident
+                || two_numbers)
             {
                 reasons.push(format!(
                     "Die Nummer von {} ist unsicher gelesen oder nur ein Zeichen von einem anderen Eintrag entfernt und nicht durch Name oder Anschrift bestätigt",
@@ -676,6 +699,7 @@ impl CaseFinder {
                     repairs: u32::from(f.repaired),
                     clean: f.strict,
                     strict: f.strict,
+                    lettered: false,
                     labelled: f.labelled,
                     conf: f.conf,
                     page: f.page,
@@ -775,6 +799,14 @@ fn person_score(evidence: &[Evidence]) -> f64 {
         0.93
     };
     if forgiven { base - 0.02 } else { base }
+}
+
+/// Whether two reads are in different places (pages, or boxes that do not
+/// overlap), so that they are two readings and not one.
+fn apart(a: &identifiers::Read, b: &identifiers::Read) -> bool {
+    let [ax, ay, aw, ah] = a.bbox;
+    let [bx, by, bw, bh] = b.bbox;
+    a.page != b.page || ax + aw <= bx || bx + bw <= ax || ay + ah <= by || by + bh <= ay
 }
 
 /// The box around some words.

@@ -182,6 +182,30 @@ fn a_number_one_digit_from_another_case_needs_corroboration() {
             .iter()
             .any(|e| e.kind == EvidenceKind::Name)
     );
+    // `BG` read as `8G` (a letter kept: no plain number), digits read as
+    // digits with high confidence: as good as printed. With low
+    // confidence, or `//` read as `1` (a plain number), it is not.
+    let d = decide(None, &[page(&["BG-Nummer 123458G0077777"], 96.0)]);
+    assert_eq!(d.status, CaseStatus::Auto, "{:?}", d.reasons);
+    assert!(d.candidates[0].evidence[0].repaired);
+    let d = decide(None, &[page(&["BG-Nummer 123458G0077777"], 70.0)]);
+    assert_eq!(d.status, CaseStatus::Review, "{d:?}");
+    let d = decide(None, &[page(&["Aktenzeichen 1234510077777"], 96.0)]);
+    assert_eq!(d.status, CaseStatus::Review, "{d:?}");
+    // The case's BG-Nummer and a member's Kundennummer, both doubtful, in
+    // two places: they bear each other out.
+    let two = ["BG-Nummer 123458G0077777", "Kundennummer 555B000001"];
+    let d = decide(None, &[page(&two, 70.0)]);
+    assert_eq!(d.status, CaseStatus::Auto, "{:?}", d.reasons);
+    assert_eq!(d.case.as_deref(), Some("12345BG0077777"));
+    // The same number twice is one number; a neighbour's Kundennummer is
+    // a conflict.
+    let twice = ["BG-Nummer 123458G0077777", "BG 123458G0077777"];
+    let d = decide(None, &[page(&twice, 70.0)]);
+    assert_eq!(d.status, CaseStatus::Review, "{d:?}");
+    let other = ["BG-Nummer 123458G0077777", "Kundennummer 555B000002"];
+    let d = decide(None, &[page(&other, 70.0)]);
+    assert_eq!(d.status, CaseStatus::Review, "{d:?}");
 }
 
 /// A register with the traps of person evidence: a namesake of Anna
@@ -329,6 +353,21 @@ fn an_unknown_number_one_digit_from_the_named_case_is_no_conflict() {
     }
     // Without the person's address or date of birth it is unknown.
     let d = decide_persons(&["BG-Nummer 12345BG0012845", "Anna Müller"]);
+    assert_eq!(d.status, CaseStatus::Review, "{:?}", d.reasons);
+    // The case named by a Kundennummer repaired from a misread (S for 5,
+    // O for 0) and borne out by a member's date of birth: the unknown BG
+    // number one digit from the case's own is a misread too.
+    let lines = [
+        "BG-Nummer 12345BG0012845",
+        "Kundennummer 123A4S6789",
+        "geboren am 01.02.1980",
+    ];
+    let d = decide_persons(&lines);
+    assert_eq!(d.status, CaseStatus::Auto, "{:?}", d.reasons);
+    assert_eq!(d.case.as_deref(), Some("12345BG0012345"));
+    assert!(d.candidates[0].evidence.iter().any(|e| e.repaired), "{d:?}");
+    // Without the date of birth, the two misreads do not carry each other.
+    let d = decide_persons(&lines[..2]);
     assert_eq!(d.status, CaseStatus::Review, "{:?}", d.reasons);
     // The case's BG-Nummer read as printed, and a Kundennummer one digit
     // from a member's (Ben Müller's 123A456790): a misread of his.
