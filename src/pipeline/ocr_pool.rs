@@ -45,6 +45,7 @@ impl OcrPool {
                 std::thread::Builder::new()
                     .name(format!("ocr-{i}"))
                     .spawn(move || {
+                        background();
                         loop {
                             let job = match job_rx.lock() {
                                 Ok(rx) => rx.recv(),
@@ -138,4 +139,14 @@ impl Drop for OcrPool {
 /// The error when the OCR threads are gone (a channel to them closed).
 pub(super) fn pool_gone<T>(_: T) -> OcrError {
     OcrError::Recognize("OCR-Threads beendet".into())
+}
+
+/// Lowers the calling thread's priority (nice 10): OCR is the backlog's
+/// work, while intake, preparation (the thumbnails) and the window answer
+/// a person; with nothing else to do it runs as fast as before.
+fn background() {
+    let me = rustix::thread::gettid();
+    if let Err(e) = rustix::process::setpriority_process(Some(me), 10) {
+        tracing::debug!(fehler = %e, "OCR-Thread: Priorität nicht gesenkt");
+    }
 }

@@ -188,9 +188,6 @@ fn prepare_page(
     })
 }
 
-/// Pages prepared together before their batches are separated.
-const PREP_CHUNK: usize = 32;
-
 /// How the profile splits a stack into documents.
 fn split_rule(profile: Option<&Profile>) -> SplitRule {
     let Some(p) = profile else {
@@ -209,8 +206,8 @@ impl Processor {
     /// once (first stage; what the engines cannot take at once, and the
     /// batches, are finished by [`Processor::recognize_pending`]). Pages of
     /// several batches are worked on together (a desk scanner sends one
-    /// page per file), a few dozen at a time; a batch is separated into
-    /// documents as soon as all its pages are prepared. Returns after the
+    /// page per file), newest first, one page per core at a time; a batch is
+    /// separated into documents as soon as all its pages are prepared. Returns after the
     /// engines have read what they took.
     pub fn prepare_pending(&mut self, stop: &AtomicBool) -> Result<ProcessSummary, ProcessError> {
         let mut summary = ProcessSummary::default();
@@ -220,43 +217,72 @@ impl Processor {
     }
 
     /// [`Processor::prepare_pending`] without waiting for the engines.
+    ///
+    /// Newest batches first, one page per core at a time, looking again
+    /// after each chunk: a file that arrives during a backlog is prepared (and its
+    /// thumbnails shown) next, not after the backlog. Each batch is taken
+    /// once per call, so a batch that cannot move on does not hold it.
     pub(super) fn prepare_waiting(
         &mut self,
         stop: &AtomicBool,
         summary: &mut ProcessSummary,
     ) -> Result<(), ProcessError> {
-        let mut batches = self.store.batches_in_state(BatchState::Ingested)?;
-        // Pages put back in line after failing ("Erneut versuchen") are
-        // prepared like new ones; their batch is separated already.
-        let again = self.store.batches_to_prepare_again()?;
-        batches.extend(&again);
-        let mut chunk: Vec<(i64, usize, PendingPage)> = Vec::new();
-        let mut chunk_batches = Vec::new();
-        let mut options = Vec::new();
-        for (k, &batch) in batches.iter().enumerate() {
-            let profile = self.profile_of(batch)?.cloned();
-            options.push((
-                PrepOptions::of(profile.as_ref()),
-                split_rule(profile.as_ref()),
-            ));
-            for page in self.store.pages_in_state(batch, PageState::Ingested)? {
-                chunk.push((batch, k, page));
+        let mut taken = std::collections::HashSet::new();
+        loop {
+            let mut batches = self.store.batches_in_state(BatchState::Ingested)?;
+            // Pages put back in line after failing ("Erneut versuchen") are
+            // prepared like new ones; their batch is separated already.
+            let again = self.store.batches_to_prepare_again()?;
+            batches.extend(&again);
+            batches.retain(|b| !taken.contains(b));
+            batches.sort_unstable_by(|a, b| b.cmp(a));
+            batches.dedup();
+            if batches.is_empty() {
+                return Ok(());
             }
-            chunk_batches.push((batch, k));
-            if chunk.len() >= PREP_CHUNK || k + 1 == batches.len() {
-                self.prepare_pages(&chunk, &options, stop, summary)?;
-                if stop.load(Ordering::Relaxed) {
+            // One page per engine thread: a new file waits for at most one
+            // page on each core. A long batch is taken a chunk at a time
+            // (it is separated once none of its pages waits).
+            let room = self.pool.workers().max(1);
+            let mut chunk: Vec<(i64, usize, PendingPage)> = Vec::new();
+            let mut options = Vec::new();
+            for (k, &batch) in batches.iter().enumerate() {
+                let profile = self.profile_of(batch)?.cloned();
+                options.push((
+                    PrepOptions::of(profile.as_ref()),
+                    split_rule(profile.as_ref()),
+                ));
+                let pages = self.store.pages_in_state(batch, PageState::Ingested)?;
+                let fits = pages.len() <= room - chunk.len();
+                let take = pages.len().min(room - chunk.len());
+                chunk.extend(pages.into_iter().take(take).map(|page| (batch, k, page)));
+                if fits {
+                    taken.insert(batch);
+                }
+                if chunk.len() >= room {
                     break;
                 }
-                for (batch, k) in chunk_batches.drain(..) {
-                    if !again.contains(&batch) {
-                        self.separate(batch, options[k].1, summary)?;
-                    }
+            }
+            let before = summary.prepared + summary.failed;
+            self.prepare_pages(&chunk, &options, stop, summary)?;
+            if stop.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            // A page that neither got prepared nor failed would come back
+            // in the next chunk forever: its batches are done for this call.
+            if summary.prepared + summary.failed == before {
+                taken.extend(batches.iter().take(options.len()));
+            }
+            // The batches taken in this chunk (`options` has one per batch).
+            for (batch, (_, rule)) in batches.iter().zip(&options) {
+                if !again.contains(batch) {
+                    self.separate(*batch, *rule, summary)?;
                 }
-                chunk.clear();
+                // The engines may have read all its pages before it was
+                // separated: then it is finished now.
+                self.page_done(*batch, summary)?;
             }
         }
-        Ok(())
     }
 
     /// Prepares pages on one thread per OCR engine (the cores); this
