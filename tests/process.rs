@@ -540,3 +540,63 @@ fn a_page_that_cannot_go_into_its_pdf_is_set_aside_and_the_pass_goes_on() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn the_newest_file_is_prepared_first_and_a_long_batch_a_page_per_core_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let mut station = station(&home);
+    // A two-page file waits; then two single-page files arrive.
+    let long = ingest(&mut station, dir.path(), "a.tif", demo_g4_tiff());
+    let first = ingest(
+        &mut station,
+        dir.path(),
+        "b.jpg",
+        include_bytes!("../assets/demo/kontoauszug.jpg"),
+    );
+    let newest = ingest(
+        &mut station,
+        dir.path(),
+        "c.tif",
+        include_bytes!("../assets/demo/arbeitsunfaehigkeit.tif"),
+    );
+    // One engine: one page at a time, so the order is the preparation's.
+    let mut p = Processor::new(&home, &keys(&home), Vec::new(), 1).unwrap();
+    let s = p.prepare_pending(&AtomicBool::new(false)).unwrap();
+    assert_eq!(s.prepared, 4, "{s:?}");
+    let order: Vec<(i64, i64)> = station
+        .store
+        .connection()
+        .prepare(
+            "SELECT p.batch_id, p.seq FROM page_transforms t JOIN pages p ON p.id = t.page_id
+             WHERE t.step = 'analyse' ORDER BY t.id",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let seqs = |b: i64| -> Vec<i64> {
+        order
+            .iter()
+            .filter(|(batch, _)| *batch == b)
+            .map(|(_, s)| *s)
+            .collect()
+    };
+    let batches: Vec<i64> = order.iter().map(|(b, _)| *b).collect();
+    assert_eq!(batches, [newest, first, long, long], "{order:?}");
+    // The long batch's pages in their order, taken in two chunks and
+    // separated once both were prepared: every batch has its document.
+    assert!(seqs(long).windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert_eq!(
+        count(&station, "SELECT COUNT(DISTINCT batch_id) FROM documents"),
+        3
+    );
+    assert_eq!(
+        count(
+            &station,
+            "SELECT COUNT(*) FROM batches WHERE state = 'ingested'"
+        ),
+        0
+    );
+}

@@ -206,9 +206,9 @@ impl Processor {
     /// once (first stage; what the engines cannot take at once, and the
     /// batches, are finished by [`Processor::recognize_pending`]). Pages of
     /// several batches are worked on together (a desk scanner sends one
-    /// page per file), newest first, one page per core at a time; a batch is
-    /// separated into documents as soon as all its pages are prepared. Returns after the
-    /// engines have read what they took.
+    /// page per file), newest first, one page per core at a time; a batch
+    /// is separated into documents as soon as all its pages are prepared.
+    /// Returns after the engines have read what they took.
     pub fn prepare_pending(&mut self, stop: &AtomicBool) -> Result<ProcessSummary, ProcessError> {
         let mut summary = ProcessSummary::default();
         self.prepare_waiting(stop, &mut summary)?;
@@ -219,9 +219,11 @@ impl Processor {
     /// [`Processor::prepare_pending`] without waiting for the engines.
     ///
     /// Newest batches first, one page per core at a time, looking again
-    /// after each chunk: a file that arrives during a backlog is prepared (and its
-    /// thumbnails shown) next, not after the backlog. Each batch is taken
-    /// once per call, so a batch that cannot move on does not hold it.
+    /// after each chunk: a file that arrives during a backlog is prepared
+    /// (and its thumbnails shown) next, not after the backlog. A batch
+    /// leaves the line for this call once all its waiting pages were in a
+    /// chunk (or a chunk got nowhere), so one that cannot move on does not
+    /// hold it.
     pub(super) fn prepare_waiting(
         &mut self,
         stop: &AtomicBool,
@@ -252,10 +254,13 @@ impl Processor {
                     PrepOptions::of(profile.as_ref()),
                     split_rule(profile.as_ref()),
                 ));
-                let pages = self.store.pages_in_state(batch, PageState::Ingested)?;
-                let fits = pages.len() <= room - chunk.len();
-                let take = pages.len().min(room - chunk.len());
-                chunk.extend(pages.into_iter().take(take).map(|page| (batch, k, page)));
+                let left = room - chunk.len();
+                // One more than fits: whether the batch has more waiting.
+                let pages =
+                    self.store
+                        .first_pages_in_state(batch, PageState::Ingested, left + 1)?;
+                let fits = pages.len() <= left;
+                chunk.extend(pages.into_iter().take(left).map(|page| (batch, k, page)));
                 if fits {
                     taken.insert(batch);
                 }

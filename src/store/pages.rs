@@ -111,14 +111,26 @@ impl Store {
 
     /// Pages of a batch in a state, in batch order.
     pub fn pages_in_state(&self, batch_id: i64, state: PageState) -> Result<Vec<PendingPage>> {
-        let mut stmt = self.conn.prepare(
+        self.first_pages_in_state(batch_id, state, usize::MAX)
+    }
+
+    /// The first `limit` pages of a batch in a state, in batch order (a
+    /// long batch is prepared a few pages at a time).
+    pub fn first_pages_in_state(
+        &self,
+        batch_id: i64,
+        state: PageState,
+        limit: usize,
+    ) -> Result<Vec<PendingPage>> {
+        let mut stmt = self.conn.prepare_cached(
             "SELECT p.id, COALESCE(pp.prepared_sha, p.sha256),
                     CASE WHEN pp.prepared_sha IS NULL THEN p.encoding ELSE 'png' END,
                     p.dpi_x, p.source_text, p.source_words, COALESCE(pp.rotation, 0)
              FROM pages p LEFT JOIN page_prep pp ON pp.page_id = p.id
-             WHERE p.batch_id = ?1 AND p.state = ?2 ORDER BY p.seq",
+             WHERE p.batch_id = ?1 AND p.state = ?2 ORDER BY p.seq LIMIT ?3",
         )?;
-        let rows = stmt.query_map(params![batch_id, state], |r| {
+        let limit = i64::try_from(limit).unwrap_or(-1);
+        let rows = stmt.query_map(params![batch_id, state, limit], |r| {
             let sha: String = r.get(1)?;
             Ok(PendingPage {
                 page_id: r.get(0)?,
