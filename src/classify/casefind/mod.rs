@@ -500,10 +500,10 @@ impl CaseFinder {
             .iter()
             .any(|e| e.kind.is_identifier() && !e.repaired)
             && !needs_corroboration.contains(&top.bg);
-        // A number of the case repaired from a misread, which the household's
-        // own name, address or date of birth on the document bears out.
+        // A number of the case repaired from a misread (or doubtful), which
+        // the household's own name, address or date of birth on the
+        // document bears out.
         let corroborated_id = top_id
-            && !needs_corroboration.contains(&top.bg)
             && top.evidence.iter().any(|e| {
                 matches!(
                     e.kind,

@@ -369,6 +369,18 @@ fn an_unknown_number_one_digit_from_the_named_case_is_no_conflict() {
     // Without the date of birth, the two misreads do not carry each other.
     let d = decide_persons(&lines[..2]);
     assert_eq!(d.status, CaseStatus::Review, "{:?}", d.reasons);
+    // The same with the Kundennummer's letter lost (a doubtful read that
+    // needs corroboration, which the date of birth gives).
+    let lines = [
+        "BG-Nummer 12345BG0012845",
+        "Kundennummer 123 456789",
+        "geboren am 01.02.1980",
+    ];
+    let d = decide_persons(&lines);
+    assert_eq!(d.status, CaseStatus::Auto, "{:?}", d.reasons);
+    assert_eq!(d.case.as_deref(), Some("12345BG0012345"));
+    let d = decide_persons(&lines[..2]);
+    assert_eq!(d.status, CaseStatus::Review, "{:?}", d.reasons);
     // The case's BG-Nummer read as printed, and a Kundennummer one digit
     // from a member's (Ben Müller's 123A456790): a misread of his.
     let d = decide_persons(&[
