@@ -354,9 +354,9 @@ fn an_unknown_number_one_digit_from_the_named_case_is_no_conflict() {
     // Without the person's address or date of birth it is unknown.
     let d = decide_persons(&["BG-Nummer 12345BG0012845", "Anna Müller"]);
     assert_eq!(d.status, CaseStatus::Review, "{:?}", d.reasons);
-    // The case named by a Kundennummer repaired from a misread (S for 5,
-    // O for 0) and borne out by a member's date of birth: the unknown BG
-    // number one digit from the case's own is a misread too.
+    // The case named by a Kundennummer repaired from a misread (S for 5)
+    // and borne out by a member's date of birth: the unknown BG number one
+    // digit from the case's own is a misread too.
     let lines = [
         "BG-Nummer 12345BG0012845",
         "Kundennummer 123A4S6789",
