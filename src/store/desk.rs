@@ -356,11 +356,13 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Documents waiting for a person, oldest first.
+    /// Documents waiting for a person, oldest first: by batch (the order
+    /// files arrived in), then in the batch (the newest batch is prepared,
+    /// and its documents numbered, first).
     pub(crate) fn review_queue(&self) -> Result<Vec<i64>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id FROM documents WHERE state = ?1 ORDER BY id")?;
+            .prepare("SELECT id FROM documents WHERE state = ?1 ORDER BY batch_id, id")?;
         let rows = stmt.query_map([DocumentState::Review], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
