@@ -504,7 +504,7 @@ impl Store {
                        ORDER BY o.purged_at DESC LIMIT 1),
                     b.scanned_by, d.case_status, d.case_confidence, d.type_confidence
              FROM documents d JOIN batches b ON b.id = d.batch_id
-             WHERE d.case_bg = ?1 ORDER BY d.id",
+             WHERE d.case_bg = ?1 ORDER BY d.batch_id, d.id",
         )?;
         let mut text = self.conn.prepare(
             "SELECT COALESCE(o.text, '') FROM document_pages dp

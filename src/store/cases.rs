@@ -488,11 +488,14 @@ impl Store {
         Ok(())
     }
 
-    /// Every document with its decision, oldest first (`scanstelle documents`).
+    /// Every document with its decision, oldest first (`scanstelle
+    /// documents`): by batch, the order files arrived in, then in the batch
+    /// (document numbers follow preparation, which takes the newest batch
+    /// first).
     pub fn document_reports(&self) -> Result<Vec<DocumentReport>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, batch_id, case_bg, case_status, case_confidence, doc_type, type_confidence,
-                    state, decision FROM documents ORDER BY id",
+                    state, decision FROM documents ORDER BY batch_id, id",
         )?;
         let docs: Vec<DocumentReport> = stmt
             .query_map([], |r| {

@@ -431,7 +431,8 @@ impl Store {
     /// The documents filed (or proposed) for a case, newest first.
     pub(crate) fn documents_of_case(&self, bg: &str) -> Result<Vec<(i64, String, Option<String>)>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, state, doc_type FROM documents WHERE case_bg = ?1 ORDER BY id DESC",
+            "SELECT id, state, doc_type FROM documents WHERE case_bg = ?1
+             ORDER BY batch_id DESC, id DESC",
         )?;
         let rows = stmt.query_map([bg], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
