@@ -581,16 +581,16 @@ impl CaseFinder {
                 EvidenceKind::BgNumber => r.known && r.value == top.bg,
                 _ => reg.person(&r.value).is_some_and(|p| p.bg == top.bg),
             };
+            let numbers: Vec<&identifiers::Read> = reads.iter().filter(of_top).collect();
             // Read as printed with high confidence, or with only the `BG`
             // misread as `8G` and its digits read as digits.
-            let confident = reads.iter().filter(of_top).any(|r| {
+            let confident = numbers.iter().any(|r| {
                 r.conf >= self.settings.min_digit_confidence
                     && ((r.clean && r.repairs == 0) || r.lettered)
             });
             // Two numbers of this household in two places (its BG-Nummer
             // and a member's Kundennummer): two misreads landing on one
             // household bear each other out.
-            let numbers: Vec<&identifiers::Read> = reads.iter().filter(of_top).collect();
             let two_numbers = numbers.iter().enumerate().any(|(i, a)| {
                 numbers[i + 1..]
                     .iter()
